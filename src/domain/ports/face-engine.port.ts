@@ -1,0 +1,82 @@
+// The face engine port: everything the checks and pools need from face models, and nothing about how.
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface FaceQuality {
+  /** Side of the square face box in source-image pixels. */
+  faceSizePx: number;
+  /** Variance of the Laplacian of the aligned grey face crop (higher is sharper). */
+  sharpness: number;
+  /** Mean luminance of the aligned face, 0..255. */
+  brightness: number;
+  /** Share of clipped (near 0 or near 255) pixels in the aligned face, 0..1. */
+  clippedFraction: number;
+  /** 1 = frontal, 0 = profile: a proxy from the 5 landmarks. */
+  frontalness: number;
+  /** Approximate yaw and roll in degrees, from the landmarks. */
+  yawDeg: number;
+  rollDeg: number;
+}
+
+export interface AnalysedFace {
+  box: Box;
+  /** Left eye, right eye, nose tip, left mouth corner, right mouth corner (image coordinates). */
+  landmarks: [Point, Point, Point, Point, Point];
+  detectorScore: number;
+  quality: FaceQuality;
+  /** L2-normalised. */
+  embedding: Float32Array;
+  /** Passive liveness probability of a live face, 0..1. Advisory only. Absent when not requested. */
+  liveness?: number;
+}
+
+export interface FaceAnalysis {
+  modelSetId: string;
+  /** Decoded image size after EXIF orientation. */
+  width: number;
+  height: number;
+  /** Sorted by face size, largest first. */
+  faces: AnalysedFace[];
+}
+
+export interface AnalyseOptions {
+  /** Compute the passive liveness score (costs ~9 ms per face). Default true. */
+  liveness?: boolean;
+  /** Cap on faces analysed (largest first). Default 10. */
+  maxFaces?: number;
+}
+
+export interface FaceEngine {
+  readonly modelSetId: string;
+  readonly dimensions: number;
+  analyse(image: Uint8Array, options?: AnalyseOptions): Promise<FaceAnalysis>;
+  close(): Promise<void>;
+}
+
+export type ImageErrorCode =
+  | 'IMAGE_UNSUPPORTED_FORMAT'
+  | 'IMAGE_CORRUPT'
+  | 'IMAGE_TOO_LARGE'
+  | 'IMAGE_TOO_SMALL'
+  | 'ENGINE_OVERLOADED'
+  | 'ENGINE_UNAVAILABLE';
+
+/** Typed failure of image intake or the engine; the HTTP layer maps codes to 4xx/503. */
+export class FaceEngineError extends Error {
+  constructor(
+    readonly code: ImageErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FaceEngineError';
+  }
+}
