@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { appsCommand } from './commands/apps.command.js';
 import { evalCommand } from './commands/eval.command.js';
+import { openapiCommand } from './commands/openapi.command.js';
+import { serveCommand } from './commands/serve.command.js';
 
 const program = new Command('openidv')
   .description('Self-hosted identity verification server speaking the Yoti IDV API')
   .showHelpAfterError();
 
+program.addCommand(serveCommand());
+program.addCommand(appsCommand());
 program.addCommand(evalCommand());
+program.addCommand(openapiCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
+  console.error(`openidv: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 });

@@ -1,0 +1,82 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { createContainer, type Container } from '../../runtime/container.js';
+import { createLogger } from '../../runtime/logger.js';
+import { configFrom, withDataOption } from '../options.js';
+
+async function withContainer<T>(opts: { data?: string }, fn: (c: Container) => Promise<T>): Promise<T> {
+  const config = configFrom(opts);
+  const container = await createContainer(config, createLogger('warn'));
+  try {
+    return await fn(container);
+  } finally {
+    await container.close();
+  }
+}
+
+function createCommand(): Command {
+  return withDataOption(
+    new Command('create')
+      .description('Register a relying-party app; generates a key pair unless --public-key is given')
+      .requiredOption('--name <name>', 'display name')
+      .option('--public-key <file>', 'PEM RSA public key of an existing key pair')
+      .option('--private-key-out <file>', 'where to write the generated private key (default <data>/keys/<sdk_id>.pem)')
+      .option('--json', 'print {"sdk_id", "private_key_path"} as JSON'),
+  ).action(async (opts: { data?: string; name: string; publicKey?: string; privateKeyOut?: string; json?: boolean }) => {
+    if (opts.publicKey && opts.privateKeyOut) throw new Error('--public-key and --private-key-out exclude each other');
+    const publicKey = opts.publicKey ? await readFile(opts.publicKey, 'utf8') : undefined;
+    await withContainer(opts, async (c) => {
+      const { app, privateKeyPem } = await c.apps.create(opts.name, publicKey);
+      let keyPath: string | undefined;
+      if (privateKeyPem) {
+        keyPath = resolve(opts.privateKeyOut ?? join(c.config.dataDir, 'keys', `${app.sdkId}.pem`));
+        await mkdir(dirname(keyPath), { recursive: true, mode: 0o700 });
+        await writeFile(keyPath, privateKeyPem, { mode: 0o600 });
+        await chmod(keyPath, 0o600);
+      }
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ sdk_id: app.sdkId, ...(keyPath ? { private_key_path: keyPath } : {}) })}\n`);
+      } else {
+        process.stdout.write(`SDK id: ${app.sdkId}\n${keyPath ? `private key: ${keyPath}\n` : ''}webhook secret: ${app.webhookSecret}\n`);
+      }
+    });
+  });
+}
+
+function listCommand(): Command {
+  return withDataOption(new Command('list').description('List registered apps').option('--json', 'print JSON')).action(
+    async (opts: { data?: string; json?: boolean }) => {
+      await withContainer(opts, async (c) => {
+        const apps = await c.apps.list();
+        const rows = apps.map((a) => ({
+          sdk_id: a.sdkId,
+          name: a.name,
+          created: new Date(a.createdAt).toISOString(),
+          status: a.revokedAt ? `revoked ${new Date(a.revokedAt).toISOString()}` : 'active',
+        }));
+        if (opts.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+        else for (const r of rows) process.stdout.write(`${r.sdk_id}  ${r.status.padEnd(8)}  ${r.created}  ${r.name}\n`);
+      });
+    },
+  );
+}
+
+function revokeCommand(): Command {
+  return withDataOption(new Command('revoke').description('Revoke an app: its signatures stop working at once').argument('<sdk_id>')).action(
+    async (sdkId: string, opts: { data?: string }) => {
+      await withContainer(opts, async (c) => {
+        await c.apps.revoke(sdkId);
+        process.stdout.write(`revoked ${sdkId}\n`);
+      });
+    },
+  );
+}
+
+export function appsCommand(): Command {
+  return new Command('apps')
+    .description('Manage relying-party apps (SDK ids and public keys)')
+    .addCommand(createCommand())
+    .addCommand(listCommand())
+    .addCommand(revokeCommand());
+}

@@ -1,0 +1,57 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { buildApp } from '../../http/app.js';
+import { type Container, createContainer } from '../../runtime/container.js';
+import { createLogger } from '../../runtime/logger.js';
+import { configFrom, withDataOption } from '../options.js';
+
+const port = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('not a port number');
+  return n;
+};
+
+/** On first start with an empty registry, a development app lets a newcomer call the API at once. */
+async function ensureDevelopmentApp(c: Container): Promise<void> {
+  if ((await c.apps.list()).length > 0) return;
+  const { app, privateKeyPem } = await c.apps.create('development');
+  const keyPath = join(c.config.dataDir, 'keys', `${app.sdkId}.pem`);
+  await mkdir(join(c.config.dataDir, 'keys'), { recursive: true, mode: 0o700 });
+  await writeFile(keyPath, privateKeyPem ?? '', { mode: 0o600 });
+  await chmod(keyPath, 0o600);
+  process.stdout.write(
+    `\nopenidv: created a development app\n  SDK id:      ${app.sdkId}\n  private key: ${keyPath}\n` +
+      `  Use them with the yoti SDK: new IDVClient(sdkId, key, { apiUrl: 'http://<host>:<port>/idverify/v1' })\n\n`,
+  );
+}
+
+export function serveCommand(): Command {
+  return withDataOption(
+    new Command('serve')
+      .description('Run the HTTP API (and, unless --no-workers, the job workers) on the configured store')
+      .option('--port <port>', 'listen port; env OPENIDV_PORT (default 8080)', port)
+      .option('--host <host>', 'listen address; env OPENIDV_HOST (default 127.0.0.1)')
+      .option('--no-workers', 'serve the API only; run `openidv worker` separately'),
+  ).action(async (opts: { data?: string; port?: number; host?: string; workers?: boolean }) => {
+    const config = configFrom({ ...opts, workers: opts.workers === false ? false : undefined });
+    const logger = createLogger(config.logLevel);
+    const container = await createContainer(config, logger);
+    await ensureDevelopmentApp(container);
+    const app = await buildApp(container);
+    const address = await app.listen({ port: config.port, host: config.host });
+    process.stdout.write(`openidv listening on ${address}/idverify/v1 (data: ${config.dataDir})\n`);
+
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      await app.close();
+      await container.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+}

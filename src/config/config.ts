@@ -1,0 +1,168 @@
+import { resolve } from 'node:path';
+
+// Configuration is parsed once from the environment (plus CLI overrides), validated, frozen and passed in.
+// Nothing else reads process.env.
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Embedded default: SQLite file and media folder live here. */
+  readonly dataDir: string;
+  /** `sqlite:<path>` (default, under dataDir) or `postgres://…`. */
+  readonly databaseUrl: string;
+  readonly media: MediaConfig;
+  /** Public base URL of the API as integrators reach it, used in links and the web client. */
+  readonly publicUrl: string | undefined;
+  readonly logLevel: string;
+  /** Maximum request body in bytes (413 above it). */
+  readonly bodyLimit: number;
+  /** Reject a signed request whose nonce was already seen for the same app. */
+  readonly nonceGuard: boolean;
+  /** Optional clock-skew window in seconds for Node-style epoch-ms timestamps; 0 disables the check. */
+  readonly maxClockSkewSec: number;
+  readonly sessions: SessionPolicy;
+  readonly workers: WorkerConfig;
+  readonly face: FaceConfig;
+  readonly webhooks: WebhookConfig;
+}
+
+export type MediaConfig =
+  | { readonly kind: 'disk'; readonly dir: string }
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      readonly endpoint: string | undefined;
+      readonly region: string;
+      readonly forcePathStyle: boolean;
+      readonly prefix: string;
+    };
+
+export interface SessionPolicy {
+  readonly minTokenTtlSec: number;
+  readonly maxTokenTtlSec: number;
+  readonly defaultTokenTtlSec: number;
+  /** resources_ttl must be at least token TTL + this (Yoti: one day). */
+  readonly minResourcesMarginSec: number;
+  readonly maxResourcesTtlSec: number;
+  readonly defaultResourcesTtlSec: number;
+}
+
+export interface WorkerConfig {
+  /** Run job workers inside `serve`. */
+  readonly inProcess: boolean;
+  readonly concurrency: number;
+  readonly leaseSec: number;
+  readonly pollMs: number;
+}
+
+export interface FaceConfig {
+  readonly modelsDir: string | undefined;
+  readonly threads: number;
+  readonly maxQueue: number;
+  readonly maxPixels: number;
+}
+
+export interface WebhookConfig {
+  /** Allow webhook endpoints on loopback/private networks (SSRF guard off). */
+  readonly allowPrivateEndpoints: boolean;
+  readonly maxAttempts: number;
+  readonly timeoutMs: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+export interface ConfigOverrides {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  workers?: boolean;
+}
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function mediaConfig(env: Env, dataDir: string): MediaConfig {
+  const kind = env.OPENIDV_MEDIA_STORE ?? (env.OPENIDV_S3_BUCKET ? 's3' : 'disk');
+  if (kind === 'disk') return { kind, dir: resolve(env.OPENIDV_MEDIA_DIR ?? resolve(dataDir, 'media')) };
+  if (kind !== 's3') throw new ConfigError(`OPENIDV_MEDIA_STORE must be disk or s3, got "${kind}"`);
+  const bucket = env.OPENIDV_S3_BUCKET;
+  if (!bucket) throw new ConfigError('OPENIDV_S3_BUCKET is required when OPENIDV_MEDIA_STORE=s3');
+  return {
+    kind,
+    bucket,
+    endpoint: env.OPENIDV_S3_ENDPOINT || undefined,
+    region: env.OPENIDV_S3_REGION ?? env.AWS_REGION ?? 'us-east-1',
+    forcePathStyle: bool(env, 'OPENIDV_S3_FORCE_PATH_STYLE', Boolean(env.OPENIDV_S3_ENDPOINT)),
+    prefix: env.OPENIDV_S3_PREFIX ?? '',
+  };
+}
+
+export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
+  const dataDir = resolve(overrides.dataDir ?? env.OPENIDV_DATA_DIR ?? './data');
+  const databaseUrl = env.DATABASE_URL || `sqlite:${resolve(dataDir, 'openidv.db')}`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
+  }
+  const minTokenTtlSec = int(env, 'OPENIDV_MIN_TOKEN_TTL', 300, 1);
+  const config: Config = {
+    host: overrides.host ?? env.OPENIDV_HOST ?? '127.0.0.1',
+    port: overrides.port ?? int(env, 'OPENIDV_PORT', int(env, 'PORT', 8080)),
+    dataDir,
+    databaseUrl,
+    media: mediaConfig(env, dataDir),
+    publicUrl: env.OPENIDV_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    logLevel: env.OPENIDV_LOG_LEVEL ?? 'info',
+    bodyLimit: int(env, 'OPENIDV_BODY_LIMIT', 15 * 1024 * 1024, 1024),
+    nonceGuard: bool(env, 'OPENIDV_NONCE_GUARD', false),
+    maxClockSkewSec: int(env, 'OPENIDV_MAX_CLOCK_SKEW', 0),
+    sessions: {
+      minTokenTtlSec,
+      maxTokenTtlSec: int(env, 'OPENIDV_MAX_TOKEN_TTL', 30 * 86400, minTokenTtlSec),
+      defaultTokenTtlSec: int(env, 'OPENIDV_DEFAULT_TOKEN_TTL', 900, minTokenTtlSec),
+      minResourcesMarginSec: int(env, 'OPENIDV_MIN_RESOURCES_MARGIN', 86400),
+      maxResourcesTtlSec: int(env, 'OPENIDV_MAX_RESOURCES_TTL', 365 * 86400, 1),
+      defaultResourcesTtlSec: int(env, 'OPENIDV_DEFAULT_RESOURCES_TTL', 7 * 86400, 1),
+    },
+    workers: {
+      inProcess: overrides.workers ?? bool(env, 'OPENIDV_WORKERS', true),
+      concurrency: int(env, 'OPENIDV_WORKER_CONCURRENCY', 4, 1),
+      leaseSec: int(env, 'OPENIDV_JOB_LEASE', 60, 1),
+      pollMs: int(env, 'OPENIDV_JOB_POLL_MS', 250, 10),
+    },
+    face: {
+      modelsDir: env.OPENIDV_MODELS_DIR || undefined,
+      threads: int(env, 'OPENIDV_FACE_THREADS', 0),
+      maxQueue: int(env, 'OPENIDV_FACE_MAX_QUEUE', 64, 1),
+      maxPixels: int(env, 'OPENIDV_MAX_IMAGE_PIXELS', 40_000_000, 1),
+    },
+    webhooks: {
+      allowPrivateEndpoints: bool(env, 'OPENIDV_WEBHOOK_ALLOW_PRIVATE', false),
+      maxAttempts: int(env, 'OPENIDV_WEBHOOK_MAX_ATTEMPTS', 8, 1),
+      timeoutMs: int(env, 'OPENIDV_WEBHOOK_TIMEOUT_MS', 10_000, 100),
+    },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

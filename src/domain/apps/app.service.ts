@@ -1,0 +1,63 @@
+import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { AppError, validationError } from '../errors.js';
+import type { AppRecord, AppRepository } from '../ports/repositories.port.js';
+
+// The registry of relying-party apps: an SDK id and the RSA public key its requests are signed with.
+
+export interface CreatedApp {
+  app: AppRecord;
+  /** Present when openidv generated the key pair; shown once, never stored. */
+  privateKeyPem?: string;
+}
+
+function normalisePublicKey(pem: string): string {
+  let key;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw validationError([{ property: 'public_key', message: 'is not a PEM public key' }]);
+  }
+  if (key.asymmetricKeyType !== 'rsa' || (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
+    throw validationError([{ property: 'public_key', message: 'must be an RSA key of at least 2048 bits' }]);
+  }
+  return key.export({ type: 'spki', format: 'pem' }).toString();
+}
+
+export class AppService {
+  constructor(
+    private readonly apps: AppRepository,
+    private readonly now: () => number,
+  ) {}
+
+  async create(name: string, publicKeyPem?: string): Promise<CreatedApp> {
+    if (!name.trim()) throw validationError([{ property: 'name', message: 'is required' }]);
+    let privateKeyPem: string | undefined;
+    if (!publicKeyPem) {
+      const pair = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      });
+      publicKeyPem = pair.publicKey;
+      privateKeyPem = pair.privateKey;
+    }
+    const app: AppRecord = {
+      sdkId: randomUUID(),
+      name: name.trim(),
+      publicKeyPem: normalisePublicKey(publicKeyPem),
+      webhookSecret: `whsec_${randomBytes(32).toString('base64')}`,
+      createdAt: this.now(),
+      revokedAt: null,
+    };
+    await this.apps.create(app);
+    return privateKeyPem ? { app, privateKeyPem } : { app };
+  }
+
+  list(): Promise<AppRecord[]> {
+    return this.apps.list();
+  }
+
+  async revoke(sdkId: string): Promise<void> {
+    if (!(await this.apps.revoke(sdkId, this.now()))) throw new AppError('NOT_FOUND', `No active app with SDK id ${sdkId}`);
+  }
+}

@@ -1,0 +1,186 @@
+import { Value } from '@sinclair/typebox/value';
+import type { SessionPolicy } from '../../config/config.js';
+import { AppError, type PropertyError, validationError } from '../errors.js';
+import { propertyPath } from '../property-path.js';
+import {
+  CheckConfigSchemas,
+  DOCUMENT_TYPES,
+  type NotificationsConfig,
+  type RequiredDocument,
+  type SdkConfig,
+  type SessionSpecInput,
+  SUPPLEMENTARY_DOCUMENT_TYPES,
+  SUPPORTED_CHECKS,
+  SUPPORTED_TASKS,
+  type SupportedCheckType,
+  type SupportedTaskType,
+  TaskConfigSchemas,
+  UNSUPPORTED_CHECKS,
+  UNSUPPORTED_TASKS,
+} from './session-spec.schema.js';
+
+export interface RequestedCheck {
+  type: SupportedCheckType;
+  config: Record<string, unknown>;
+}
+
+export interface RequestedTask {
+  type: SupportedTaskType;
+  config: Record<string, unknown>;
+}
+
+/** The specification as stored: validated, defaults applied, times resolved. */
+export interface SessionSpec {
+  client_session_token_ttl: number;
+  resources_ttl: number;
+  user_tracking_id?: string;
+  notifications?: NotificationsConfig;
+  requested_checks: RequestedCheck[];
+  requested_tasks: RequestedTask[];
+  sdk_config: SdkConfig & { allowed_capture_methods: 'CAMERA' | 'CAMERA_AND_UPLOAD' };
+  required_documents: RequiredDocument[];
+  block_biometric_consent: boolean;
+}
+
+const isOneOf = <T extends string>(list: readonly T[], value: string): value is T => (list as readonly string[]).includes(value);
+
+function configErrors(schema: Parameters<typeof Value.Errors>[0], config: unknown, prefix: string): PropertyError[] {
+  return [...Value.Errors(schema, config)].map((e) => ({
+    property: propertyPath(prefix + e.path),
+    message: e.message,
+  }));
+}
+
+function validateChecks(input: SessionSpecInput, errors: PropertyError[], unsupported: PropertyError[]): RequestedCheck[] {
+  const checks: RequestedCheck[] = [];
+  const seen = new Set<string>();
+  (input.requested_checks ?? []).forEach((item, i) => {
+    const at = `requested_checks[${i}]`;
+    if (isOneOf(UNSUPPORTED_CHECKS, item.type)) {
+      unsupported.push({ property: `${at}.type`, message: `${item.type} is not performed by openidv` });
+      return;
+    }
+    if (!isOneOf(SUPPORTED_CHECKS, item.type)) {
+      errors.push({ property: `${at}.type`, message: `unknown check type "${item.type}"` });
+      return;
+    }
+    const config = { ...(item.config ?? {}) } as Record<string, unknown>;
+    if (item.type === 'LIVENESS') config.max_retries ??= 1;
+    const found = configErrors(CheckConfigSchemas[item.type], config, `/requested_checks/${i}/config`);
+    errors.push(...found);
+    if (found.length) return;
+    if (item.type === 'LIVENESS' && config.liveness_type === 'ZOOM') {
+      unsupported.push({
+        property: `${at}.config.liveness_type`,
+        message: 'ZOOM (active 3D) liveness is not performed by openidv; use STATIC',
+      });
+      return;
+    }
+    const key = item.type === 'FAMILIAR_FACE_SEARCH' ? `${item.type}:${String(config.pool_id)}` : item.type;
+    if (seen.has(key)) {
+      errors.push({ property: `${at}.type`, message: `${item.type} is requested more than once` });
+      return;
+    }
+    seen.add(key);
+    checks.push({ type: item.type, config });
+  });
+  return checks;
+}
+
+function validateTasks(input: SessionSpecInput, errors: PropertyError[], unsupported: PropertyError[]): RequestedTask[] {
+  const tasks: RequestedTask[] = [];
+  (input.requested_tasks ?? []).forEach((item, i) => {
+    const at = `requested_tasks[${i}]`;
+    if (isOneOf(UNSUPPORTED_TASKS, item.type)) {
+      unsupported.push({ property: `${at}.type`, message: `${item.type} is not performed by openidv` });
+    } else if (!isOneOf(SUPPORTED_TASKS, item.type)) {
+      errors.push({ property: `${at}.type`, message: `unknown task type "${item.type}"` });
+    } else if (tasks.some((t) => t.type === item.type)) {
+      errors.push({ property: `${at}.type`, message: `${item.type} is requested more than once` });
+    } else {
+      const config = { ...(item.config ?? {}) } as Record<string, unknown>;
+      const found = configErrors(TaskConfigSchemas[item.type], config, `/requested_tasks/${i}/config`);
+      errors.push(...found);
+      if (!found.length) tasks.push({ type: item.type, config });
+    }
+  });
+  return tasks;
+}
+
+function validateDocuments(input: SessionSpecInput, errors: PropertyError[]): void {
+  (input.required_documents ?? []).forEach((doc, i) => {
+    const at = `required_documents[${i}]`;
+    const known: readonly string[] = doc.type === 'ID_DOCUMENT' ? DOCUMENT_TYPES : SUPPLEMENTARY_DOCUMENT_TYPES;
+    const checkTypes = (types: string[] | undefined, path: string) =>
+      types?.forEach((t, j) => {
+        if (!known.includes(t)) errors.push({ property: `${path}[${j}]`, message: `unknown document type "${t}"` });
+      });
+    checkTypes(doc.document_types, `${at}.document_types`);
+    const filter = doc.filter;
+    if (!filter) return;
+    if (filter.type === 'DOCUMENT_RESTRICTIONS') {
+      if (!filter.inclusion) errors.push({ property: `${at}.filter.inclusion`, message: 'is required' });
+      if (!filter.documents) errors.push({ property: `${at}.filter.documents`, message: 'is required' });
+      filter.documents?.forEach((d, j) => checkTypes(d.document_types, `${at}.filter.documents[${j}].document_types`));
+    } else {
+      if (!filter.country_restriction && !filter.type_restriction) {
+        errors.push({ property: `${at}.filter`, message: 'needs country_restriction or type_restriction' });
+      }
+      checkTypes(filter.type_restriction?.document_types, `${at}.filter.type_restriction.document_types`);
+    }
+  });
+}
+
+function resolveTtls(input: SessionSpecInput, policy: SessionPolicy, now: number, errors: PropertyError[]) {
+  let tokenTtl = input.client_session_token_ttl ?? policy.defaultTokenTtlSec;
+  if (input.session_deadline !== undefined) {
+    if (input.client_session_token_ttl !== undefined) {
+      errors.push({ property: 'session_deadline', message: 'give either session_deadline or client_session_token_ttl' });
+    }
+    tokenTtl = Math.floor((Date.parse(input.session_deadline) - now) / 1000);
+  }
+  const ttlProperty = input.session_deadline !== undefined ? 'session_deadline' : 'client_session_token_ttl';
+  if (tokenTtl < policy.minTokenTtlSec || tokenTtl > policy.maxTokenTtlSec) {
+    errors.push({
+      property: ttlProperty,
+      message: `the token lifetime must be between ${policy.minTokenTtlSec} and ${policy.maxTokenTtlSec} seconds`,
+    });
+  }
+  const minResources = tokenTtl + policy.minResourcesMarginSec;
+  const resourcesTtl = input.resources_ttl ?? Math.max(policy.defaultResourcesTtlSec, minResources);
+  if (resourcesTtl < minResources || resourcesTtl > policy.maxResourcesTtlSec) {
+    errors.push({
+      property: 'resources_ttl',
+      message: `must be between ${minResources} (token lifetime + ${policy.minResourcesMarginSec}) and ${policy.maxResourcesTtlSec} seconds`,
+    });
+  }
+  return { tokenTtl, resourcesTtl };
+}
+
+/** Validates a structurally valid specification (the HTTP schema ran first) against the semantic rules. */
+export function validateSessionSpec(input: SessionSpecInput, policy: SessionPolicy, now: number): SessionSpec {
+  const errors: PropertyError[] = [];
+  const unsupported: PropertyError[] = [];
+  const { tokenTtl, resourcesTtl } = resolveTtls(input, policy, now, errors);
+  const checks = validateChecks(input, errors, unsupported);
+  const tasks = validateTasks(input, errors, unsupported);
+  validateDocuments(input, errors);
+  for (const key of ['identity_profile_requirements', 'advanced_identity_profile_requirements'] as const) {
+    if (input[key] !== undefined) unsupported.push({ property: key, message: 'identity profiles are not supported by openidv' });
+  }
+  if (unsupported.length) throw new AppError('UNSUPPORTED_CHECK', undefined, unsupported);
+  if (errors.length) throw validationError(errors);
+
+  const spec: SessionSpec = {
+    client_session_token_ttl: tokenTtl,
+    resources_ttl: resourcesTtl,
+    requested_checks: checks,
+    requested_tasks: tasks,
+    sdk_config: { ...input.sdk_config, allowed_capture_methods: input.sdk_config?.allowed_capture_methods ?? 'CAMERA' },
+    required_documents: input.required_documents ?? [],
+    block_biometric_consent: input.block_biometric_consent ?? false,
+  };
+  if (input.user_tracking_id !== undefined) spec.user_tracking_id = input.user_tracking_id;
+  if (input.notifications !== undefined) spec.notifications = input.notifications;
+  return spec;
+}

@@ -1,0 +1,153 @@
+import type { DocumentFilter } from './session-spec.schema.js';
+import type { SessionSpec } from './session-spec.validator.js';
+
+// Records as the domain sees them (the repositories map rows to these).
+
+export type RequirementType = 'ID_DOCUMENT' | 'SUPPLEMENTARY_DOCUMENT' | 'LIVENESS' | 'FACE_CAPTURE';
+
+export interface Requirement {
+  id: string;
+  type: RequirementType;
+  filter?: DocumentFilter;
+  document_types?: string[];
+  country_codes?: string[];
+  objective?: { type: string };
+  liveness_type?: 'STATIC';
+  max_retries?: number;
+}
+
+export type SessionState = 'ONGOING' | 'COMPLETED' | 'EXPIRED';
+
+export interface SessionRecord {
+  id: string;
+  appId: string;
+  state: SessionState;
+  spec: SessionSpec;
+  requirements: Requirement[];
+  clientToken: string;
+  tokenExpiresAt: number;
+  resourcesExpireAt: number;
+  biometricConsentAt: number | null;
+  finishedAt: number | null;
+  completedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type WorkState = 'CREATED' | 'DONE';
+
+export interface Recommendation {
+  value: 'APPROVE' | 'REJECT' | 'NOT_AVAILABLE' | 'PROGRESS';
+  reason?: string;
+  recovery_suggestion?: string;
+}
+
+export interface BreakdownItem {
+  sub_check: string;
+  result: 'PASS' | 'FAIL';
+  process: 'AUTOMATED' | 'EXPERT_REVIEW';
+  details: { name: string; value: string }[];
+}
+
+export interface Report {
+  recommendation: Recommendation;
+  breakdown: BreakdownItem[];
+}
+
+export interface MediaRef {
+  id: string;
+  type: string;
+}
+
+export interface CheckRecord {
+  id: string;
+  sessionId: string;
+  type: string;
+  state: WorkState;
+  config: Record<string, unknown>;
+  report: Report | null;
+  resourcesUsed: string[];
+  generatedMedia: MediaRef[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TaskRecord {
+  id: string;
+  sessionId: string;
+  resourceId: string;
+  type: string;
+  state: WorkState;
+  config: Record<string, unknown>;
+  recommendation: Recommendation | null;
+  generatedChecks: { id: string; type: string }[];
+  generatedMedia: MediaRef[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ResourceSource = 'END_USER' | 'RELYING_BUSINESS';
+
+export interface DocumentPage {
+  capture_method: 'CAMERA' | 'UPLOAD';
+  media_id: string;
+  frames: string[];
+}
+
+export interface ResourceData {
+  // ID_DOCUMENT / SUPPLEMENTARY_DOCUMENT
+  document_type?: string;
+  issuing_country?: string;
+  pages?: DocumentPage[];
+  document_fields_media_id?: string;
+  document_id_photo_media_id?: string;
+  /** The client said every page is captured. */
+  complete?: boolean;
+  // LIVENESS / FACE_CAPTURE
+  liveness_type?: 'STATIC';
+  image_media_id?: string;
+  /** Liveness upload attempts used. */
+  attempts?: number;
+  /** FACE_CAPTURE from an applicant's face instead of an upload. */
+  applicant_id?: string;
+  applicant_face_id?: string;
+}
+
+export interface ResourceRecord {
+  id: string;
+  sessionId: string;
+  type: RequirementType;
+  requirementId: string | null;
+  source: ResourceSource;
+  data: ResourceData;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface MediaRecord {
+  id: string;
+  sessionId: string;
+  appId: string;
+  type: 'IMAGE' | 'JSON' | 'BINARY' | 'PDF';
+  contentType: string;
+  storageKey: string;
+  size: number;
+  sha256: string;
+  createdAt: number;
+}
+
+export interface DeviceEvent {
+  id: string;
+  sessionId: string;
+  event: string;
+  device: Record<string, string>;
+  createdAt: number;
+}
+
+export interface SessionBundle {
+  session: SessionRecord;
+  checks: CheckRecord[];
+  tasks: TaskRecord[];
+  resources: ResourceRecord[];
+  media: MediaRecord[];
+}

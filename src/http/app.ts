@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/config.js';
+import type { Repositories } from '../domain/ports/repositories.port.js';
+import type { SessionService } from '../domain/sessions/session.service.js';
+import { registerErrorHandling } from './error-handler.js';
+import { openApiOptions } from './openapi.js';
+import { registerHttpMetrics } from './plugins/metrics.js';
+import { registerRawBodyParsers } from './plugins/raw-body.js';
+import { signedAuth } from './plugins/signed-auth.js';
+import { faceCaptureRoutes } from './routes/face-capture.routes.js';
+import { mediaRoutes } from './routes/media.routes.js';
+import { opsRoutes, type ReadinessProbe } from './routes/ops.routes.js';
+import { sessionRoutes } from './routes/sessions.routes.js';
+import { supportedDocumentsRoutes } from './routes/supported-documents.routes.js';
+import { ErrorSchema } from './schemas/common.schema.js';
+
+export const API_PREFIX = '/idverify/v1';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  repos: Repositories;
+  sessions: SessionService;
+  metrics: Registry;
+  probes: ReadinessProbe[];
+  now: () => number;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.config.bodyLimit,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    trustProxy: true,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Schemas document responses; serialising with JSON.stringify means a schema can never drop a field.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-request-id', request.id);
+    return payload;
+  });
+
+  registerRawBodyParsers(app);
+  registerErrorHandling(app);
+  registerHttpMetrics(app, deps.metrics);
+  app.addSchema(ErrorSchema);
+  await app.register(swagger, openApiOptions(API_PREFIX));
+
+  await app.register(opsRoutes, { metrics: deps.metrics, probes: deps.probes });
+
+  await app.register(
+    async (api) => {
+      await api.register(supportedDocumentsRoutes);
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await api.register(swaggerUi, { routePrefix: '/docs', uiConfig: { url: `${API_PREFIX}/openapi.json` } });
+
+      await api.register(async (signed) => {
+        signed.addHook('preValidation', signedAuth({ repos: deps.repos, config: deps.config, prefix: API_PREFIX, now: deps.now }));
+        await signed.register(sessionRoutes, { sessions: deps.sessions });
+        await signed.register(mediaRoutes, { sessions: deps.sessions });
+        await signed.register(faceCaptureRoutes, { sessions: deps.sessions });
+      });
+    },
+    { prefix: API_PREFIX },
+  );
+
+  return app;
+}

@@ -1,0 +1,78 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, ERRORS, type ErrorCode, type PropertyError } from '../domain/errors.js';
+import { FaceEngineError } from '../domain/ports/face-engine.port.js';
+import { propertyPath } from '../domain/property-path.js';
+
+// One handler renders every failure in the Yoti shape {code, message, errors?}. Only unknown errors become 500,
+// with a generic message; the full error goes to the log, never to the client.
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'PAYLOAD_VALIDATION',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'PAYLOAD_VALIDATION',
+  FST_ERR_CTP_EMPTY_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+const ENGINE_CODES: Record<FaceEngineError['code'], ErrorCode> = {
+  IMAGE_UNSUPPORTED_FORMAT: 'UNPROCESSABLE_IMAGE',
+  IMAGE_CORRUPT: 'UNPROCESSABLE_IMAGE',
+  IMAGE_TOO_SMALL: 'UNPROCESSABLE_IMAGE',
+  IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
+  ENGINE_OVERLOADED: 'SERVICE_UNAVAILABLE',
+  ENGINE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+};
+
+interface ValidationIssue {
+  instancePath: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+function validationErrors(issues: ValidationIssue[], context: string | undefined): PropertyError[] {
+  return issues.map((issue) => {
+    const missing = typeof issue.params?.missingProperty === 'string' ? `/${issue.params.missingProperty}` : '';
+    const path = propertyPath(issue.instancePath + missing);
+    const allowed = Array.isArray(issue.params?.allowedValues) ? `: ${(issue.params.allowedValues as unknown[]).join(', ')}` : '';
+    return {
+      property: path || (context === 'body' ? '$' : (context ?? '$')),
+      message: (issue.message ?? 'is invalid') + allowed,
+    };
+  });
+}
+
+export function toAppError(error: unknown): AppError | null {
+  if (error instanceof AppError) return error;
+  if (error instanceof FaceEngineError) return new AppError(ENGINE_CODES[error.code], error.message);
+  const fe = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
+  if (fe?.validation) {
+    return new AppError('PAYLOAD_VALIDATION', undefined, validationErrors(fe.validation, fe.validationContext));
+  }
+  if (fe?.code && FASTIFY_CODES[fe.code]) return new AppError(FASTIFY_CODES[fe.code]!);
+  if (fe instanceof SyntaxError || fe?.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new AppError('PAYLOAD_VALIDATION', 'The request body is not valid JSON');
+  }
+  const status = fe?.statusCode;
+  if (status && status >= 400 && status < 500) {
+    const byStatus = (Object.keys(ERRORS) as ErrorCode[]).find((c) => ERRORS[c].status === status);
+    return new AppError(byStatus ?? 'PAYLOAD_VALIDATION');
+  }
+  return null;
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const known = toAppError(error);
+    if (!known) {
+      request.log.error({ err: error }, 'unhandled error');
+      return reply.status(500).send({ code: 'INTERNAL_ERROR', message: ERRORS.INTERNAL_ERROR.message });
+    }
+    if (known.status >= 500) request.log.warn({ code: known.code, msg: known.message }, 'request failed');
+    const body: Record<string, unknown> = { code: known.code, message: known.message };
+    if (known.errors?.length) body.errors = known.errors;
+    if (known.code === 'SERVICE_UNAVAILABLE') void reply.header('retry-after', '5');
+    return reply.status(known.status).send(body);
+  });
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ code: 'NOT_FOUND', message: ERRORS.NOT_FOUND.message }));
+}

@@ -1,0 +1,27 @@
+import type { SwaggerOptions } from '@fastify/swagger';
+
+export function openApiOptions(prefix: string): SwaggerOptions {
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'openidv',
+        version: '0.1.0',
+        description:
+          'Self-hosted identity verification speaking the Yoti IDV API. Paths marked "openidv extension" are not part of ' +
+          "Yoti's documented API. Signed requests carry `sdkId`, `nonce` and `timestamp` query parameters and an " +
+          '`X-Yoti-Auth-Digest` header: base64 RSA-SHA256 over `METHOD&<path and query after ' +
+          prefix +
+          '>[&base64(body)]`.',
+      },
+      servers: [{ url: '/' }],
+      components: {
+        securitySchemes: {
+          YotiSignature: { type: 'apiKey', in: 'header', name: 'X-Yoti-Auth-Digest' },
+          SdkId: { type: 'apiKey', in: 'query', name: 'sdkId' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  };
+}

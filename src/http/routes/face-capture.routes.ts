@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { SessionService } from '../../domain/sessions/session.service.js';
+import { singleFile } from '../multipart.js';
+import { callerOf } from '../plugins/signed-auth.js';
+import { errorResponses, Id, ResourceParams, SessionParams, SIGNED } from '../schemas/common.schema.js';
+
+export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService }> = async (app, { sessions }) => {
+  app.post(
+    '/sessions/:sessionId/resources/face-capture',
+    {
+      schema: {
+        tags: ['face capture'],
+        summary: 'Create a face-capture resource for a FACE_CAPTURE requirement',
+        security: SIGNED,
+        params: SessionParams,
+        body: Type.Object({ requirement_id: Id() }),
+        response: {
+          201: Type.Object({ id: Type.String(), frames: Type.Integer() }),
+          ...errorResponses(400, 401, 404, 409),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await sessions.createFaceCapture(callerOf(request).sdkId, request.params.sessionId, request.body.requirement_id)),
+  );
+
+  app.put(
+    '/sessions/:sessionId/resources/face-capture/:resourceId/image',
+    {
+      schema: {
+        tags: ['face capture'],
+        summary: 'Upload the image of a face-capture resource (multipart part "binary-content")',
+        description: 'The request signature covers the raw multipart bytes, boundary included.',
+        security: SIGNED,
+        params: ResourceParams,
+        consumes: ['multipart/form-data'],
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const file = await singleFile(request.body, request.headers['content-type'], 'binary-content');
+      await sessions.uploadFaceCaptureImage(callerOf(request).sdkId, request.params.sessionId, request.params.resourceId, file.data);
+      return reply.status(204).send(null);
+    },
+  );
+};

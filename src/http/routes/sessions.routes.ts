@@ -1,0 +1,104 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { SessionSpecSchema } from '../../domain/sessions/session-spec.schema.js';
+import type { SessionService } from '../../domain/sessions/session.service.js';
+import { callerOf } from '../plugins/signed-auth.js';
+import { errorResponses, SessionParams, SIGNED } from '../schemas/common.schema.js';
+import {
+  CreateSessionResponseSchema,
+  SessionConfigurationSchema,
+  SessionResultSchema,
+  TrackedDevicesSchema,
+} from '../schemas/session.schema.js';
+
+export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService }> = async (app, { sessions }) => {
+  app.post(
+    '/sessions',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Create a session',
+        security: SIGNED,
+        body: SessionSpecSchema,
+        response: { 201: CreateSessionResponseSchema, ...errorResponses(400, 401, 404, 413, 415) },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await sessions.create(callerOf(request).sdkId, request.body)),
+  );
+
+  app.get(
+    '/sessions/:sessionId',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Retrieve a session result',
+        security: SIGNED,
+        params: SessionParams,
+        response: { 200: SessionResultSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => sessions.result(callerOf(request).sdkId, request.params.sessionId),
+  );
+
+  app.delete(
+    '/sessions/:sessionId',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Delete a session and erase all of its media and derived data',
+        security: SIGNED,
+        params: SessionParams,
+        response: { 204: Type.Null(), ...errorResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      await sessions.delete(callerOf(request).sdkId, request.params.sessionId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/sessions/:sessionId/configuration',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Retrieve the capture configuration of a session',
+        security: SIGNED,
+        params: SessionParams,
+        response: { 200: SessionConfigurationSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => sessions.configuration(callerOf(request).sdkId, request.params.sessionId),
+  );
+
+  app.get(
+    '/sessions/:sessionId/tracked-devices',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'List the device events of a session',
+        security: SIGNED,
+        params: SessionParams,
+        response: { 200: TrackedDevicesSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => sessions.trackedDevices(callerOf(request).sdkId, request.params.sessionId),
+  );
+
+  app.delete(
+    '/sessions/:sessionId/tracked-devices',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Delete the device events of a session',
+        security: SIGNED,
+        params: SessionParams,
+        response: { 204: Type.Null(), ...errorResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      await sessions.deleteTrackedDevices(callerOf(request).sdkId, request.params.sessionId);
+      return reply.status(204).send(null);
+    },
+  );
+};

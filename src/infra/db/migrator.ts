@@ -1,0 +1,35 @@
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import type { Database, Dialect } from './database.js';
+import * as pg0001 from './migrations/postgres/0001_init.js';
+import * as sqlite0001 from './migrations/sqlite/0001_init.js';
+
+// Ordered, immutable migrations, one folder per dialect. Each module exports `up`: the SQL of one step.
+const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
+  sqlite: { '0001_init': sqlite0001 },
+  postgres: { '0001_init': pg0001 },
+};
+
+function toMigration(step: { up: string }): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      for (const statement of step.up.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
+        await sql.raw(statement).execute(db);
+      }
+    },
+  };
+}
+
+export async function migrate(database: Database): Promise<string[]> {
+  const steps = MIGRATIONS[database.dialect];
+  const migrator = new Migrator({
+    db: database.db,
+    provider: {
+      async getMigrations() {
+        return Object.fromEntries(Object.entries(steps).map(([name, step]) => [name, toMigration(step)]));
+      },
+    },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

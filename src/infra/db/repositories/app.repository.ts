@@ -1,0 +1,50 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AppRecord, AppRepository } from '../../../domain/ports/repositories.port.js';
+import type { AppsTable, DB } from '../db.types.js';
+
+const toRecord = (row: Selectable<AppsTable>): AppRecord => ({
+  sdkId: row.sdk_id,
+  name: row.name,
+  publicKeyPem: row.public_key_pem,
+  webhookSecret: row.webhook_secret,
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at,
+});
+
+export class KyselyAppRepository implements AppRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async create(app: AppRecord): Promise<void> {
+    await this.db
+      .insertInto('apps')
+      .values({
+        sdk_id: app.sdkId,
+        name: app.name,
+        public_key_pem: app.publicKeyPem,
+        webhook_secret: app.webhookSecret,
+        created_at: app.createdAt,
+        revoked_at: app.revokedAt,
+      })
+      .execute();
+  }
+
+  async get(sdkId: string): Promise<AppRecord | null> {
+    const row = await this.db.selectFrom('apps').selectAll().where('sdk_id', '=', sdkId).executeTakeFirst();
+    return row ? toRecord(row) : null;
+  }
+
+  async list(): Promise<AppRecord[]> {
+    const rows = await this.db.selectFrom('apps').selectAll().orderBy('created_at').execute();
+    return rows.map(toRecord);
+  }
+
+  async revoke(sdkId: string, at: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('apps')
+      .set({ revoked_at: at })
+      .where('sdk_id', '=', sdkId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+}

@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely';
+import type { Repositories } from '../../../domain/ports/repositories.port.js';
+import type { DB } from '../db.types.js';
+import { KyselyAppRepository } from './app.repository.js';
+import { KyselyDeviceEventRepository } from './device-event.repository.js';
+import { KyselyMediaRepository } from './media.repository.js';
+import { KyselyNonceRepository } from './nonce.repository.js';
+import { KyselyResourceRepository } from './resource.repository.js';
+import { KyselySessionRepository } from './session.repository.js';
+import { KyselyWorkRepository } from './work.repository.js';
+
+export function createRepositories(db: Kysely<DB>): Repositories {
+  return {
+    apps: new KyselyAppRepository(db),
+    sessions: new KyselySessionRepository(db),
+    resources: new KyselyResourceRepository(db),
+    work: new KyselyWorkRepository(db),
+    media: new KyselyMediaRepository(db),
+    devices: new KyselyDeviceEventRepository(db),
+    nonces: new KyselyNonceRepository(db),
+  };
+}
