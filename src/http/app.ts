@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
@@ -39,6 +39,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     trustProxy: true,
+    // Long ids reach schema validation (a Yoti-shaped 400) instead of the router's bare 414.
+    routerOptions: { maxParamLength: 1000 },
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      void reply.code(400).send({ code: 'PAYLOAD_VALIDATION', message: error.code === 'FST_ERR_BAD_URL' ? 'The request URL is malformed' : error.message });
+    },
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/config.js';
+import { deriveRequirements } from './requirements.js';
+import { validateSessionSpec } from './session-spec.validator.js';
+
+const policy = loadConfig({}).sessions;
+let n = 0;
+const id = () => `r${++n}`;
+
+describe('deriveRequirements', () => {
+  it('asks for a selfie for familiar face search and a face capture for face comparison', () => {
+    const spec = validateSessionSpec(
+      { requested_checks: [{ type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: 'p', approval_criteria: 'MATCH' } }, { type: 'FACE_COMPARISON' }] },
+      policy,
+      0,
+    );
+    expect(deriveRequirements(spec, id).map((r) => r.type)).toEqual(['LIVENESS', 'FACE_CAPTURE']);
+  });
+
+  it('adds an ID document for document checks and tasks unless one is listed', () => {
+    const implicit = validateSessionSpec({ requested_tasks: [{ type: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION' }] }, policy, 0);
+    expect(deriveRequirements(implicit, id).map((r) => r.type)).toEqual(['ID_DOCUMENT']);
+    const listed = validateSessionSpec(
+      {
+        requested_checks: [{ type: 'ID_DOCUMENT_AUTHENTICITY' }],
+        required_documents: [{ type: 'ID_DOCUMENT', filter: { type: 'ORTHOGONAL_RESTRICTIONS', country_restriction: { inclusion: 'WHITELIST', country_codes: ['GBR'] } } }],
+      },
+      policy,
+      0,
+    );
+    const reqs = deriveRequirements(listed, id);
+    expect(reqs).toHaveLength(1);
+    expect(reqs[0]!.filter?.country_restriction?.country_codes).toEqual(['GBR']);
+  });
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/config.js';
+import { AppError } from '../errors.js';
+import { validateSessionSpec } from './session-spec.validator.js';
+
+const policy = loadConfig({}).sessions;
+const now = Date.parse('2026-01-01T00:00:00Z');
+
+function errorsOf(fn: () => unknown): { code: string; properties: string[] } {
+  try {
+    fn();
+  } catch (err) {
+    const e = err as AppError;
+    return { code: e.code, properties: (e.errors ?? []).map((x) => x.property) };
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('validateSessionSpec', () => {
+  it('applies defaults: 900 s token, one week of resources, camera only, liveness max_retries 1', () => {
+    const spec = validateSessionSpec({ requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC' } }] }, policy, now);
+    expect(spec.client_session_token_ttl).toBe(900);
+    expect(spec.resources_ttl).toBe(7 * 86400);
+    expect(spec.sdk_config.allowed_capture_methods).toBe('CAMERA');
+    expect(spec.requested_checks[0]!.config.max_retries).toBe(1);
+  });
+
+  it('enforces the token lifetime bounds and the resources margin', () => {
+    expect(errorsOf(() => validateSessionSpec({ client_session_token_ttl: 299 }, policy, now)).properties).toEqual(['client_session_token_ttl']);
+    expect(errorsOf(() => validateSessionSpec({ client_session_token_ttl: 600, resources_ttl: 600 + 86399 }, policy, now)).properties).toEqual(['resources_ttl']);
+    expect(validateSessionSpec({ client_session_token_ttl: 600, resources_ttl: 600 + 86400 }, policy, now).resources_ttl).toBe(87000);
+    expect(errorsOf(() => validateSessionSpec({ client_session_token_ttl: 31 * 86400 }, policy, now)).properties).toEqual(['client_session_token_ttl']);
+  });
+
+  it('turns a session deadline into a token lifetime, and refuses both at once', () => {
+    const spec = validateSessionSpec({ session_deadline: '2026-01-01T01:00:00Z' }, policy, now);
+    expect(spec.client_session_token_ttl).toBe(3600);
+    expect(errorsOf(() => validateSessionSpec({ session_deadline: '2026-01-01T01:00:00Z', client_session_token_ttl: 600 }, policy, now)).properties).toContain('session_deadline');
+  });
+
+  it('validates each check config by type with precise paths', () => {
+    const result = errorsOf(() =>
+      validateSessionSpec(
+        {
+          requested_checks: [
+            { type: 'LIVENESS', config: { liveness_type: 'STATIC', max_retries: 0 } },
+            { type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: 'p', approval_criteria: 'MAYBE' } },
+          ],
+        },
+        policy,
+        now,
+      ),
+    );
+    expect(result.code).toBe('PAYLOAD_VALIDATION');
+    expect(result.properties).toEqual(['requested_checks[0].config.max_retries', 'requested_checks[1].config.approval_criteria']);
+  });
+
+  it('refuses checks and tasks openidv does not perform, naming them', () => {
+    const result = errorsOf(() =>
+      validateSessionSpec(
+        { requested_checks: [{ type: 'WATCHLIST_SCREENING' }], requested_tasks: [{ type: 'SUPPLEMENTARY_DOCUMENT_TEXT_DATA_EXTRACTION' }] },
+        policy,
+        now,
+      ),
+    );
+    expect(result).toEqual({ code: 'UNSUPPORTED_CHECK', properties: ['requested_checks[0].type', 'requested_tasks[0].type'] });
+  });
+
+  it('allows familiar face search against several pools but not the same pool twice', () => {
+    const ffs = (pool: string) => ({ type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: pool, approval_criteria: 'NO_MATCH' } });
+    expect(validateSessionSpec({ requested_checks: [ffs('a'), ffs('b')] }, policy, now).requested_checks).toHaveLength(2);
+    expect(errorsOf(() => validateSessionSpec({ requested_checks: [ffs('a'), ffs('a')] }, policy, now)).properties).toEqual(['requested_checks[1].type']);
+  });
+});
