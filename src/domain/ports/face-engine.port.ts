@@ -25,6 +25,12 @@ export interface FaceQuality {
   /** Approximate yaw and roll in degrees, from the landmarks. */
   yawDeg: number;
   rollDeg: number;
+  /**
+   * Norm of the embedding before L2 normalisation. The embedder gives small norms to inputs it cannot read as a
+   * face (wrong way up, heavy blur, not a face): a model-specific recognisability proxy, comparable only within
+   * one model set.
+   */
+  embeddingNorm: number;
 }
 
 export interface AnalysedFace {
@@ -41,9 +47,14 @@ export interface AnalysedFace {
 
 export interface FaceAnalysis {
   modelSetId: string;
-  /** Decoded image size after EXIF orientation. */
+  /** Decoded image size after EXIF orientation; boxes and landmarks are in this frame. */
   width: number;
   height: number;
+  /**
+   * Extra clockwise turn (after EXIF) under which the faces were found: 0 normally; 90/180/270 when nothing was
+   * found upright and a turned copy had faces (a sideways upload). Quality's roll is measured in that frame.
+   */
+  rotation: 0 | 90 | 180 | 270;
   /** Sorted by face size, largest first. */
   faces: AnalysedFace[];
 }
@@ -53,6 +64,11 @@ export interface AnalyseOptions {
   liveness?: boolean;
   /** Cap on faces analysed (largest first). Default 10. */
   maxFaces?: number;
+  /**
+   * Hand the image's memory to the worker instead of copying it (zero-copy). The caller's array is detached
+   * (length 0) afterwards, so only set this when the bytes are no longer needed. Default false.
+   */
+  transfer?: boolean;
 }
 
 export interface FaceEngine {

@@ -1,0 +1,97 @@
+import { Piscina } from 'piscina';
+import {
+  FaceEngineError,
+  type AnalyseOptions,
+  type FaceAnalysis,
+  type FaceEngine,
+} from '../../../domain/ports/face-engine.port.js';
+import { EMBEDDING_DIMENSIONS, MODEL_SET_ID } from '../model-set.js';
+import type { FaceTask, FaceTaskResult, FaceWorkerConfig } from './face-task.js';
+import { resolveWorkerScript } from './worker-script.resolver.js';
+
+export interface PoolOptions {
+  /** Worker threads, each with its own single-threaded ONNX sessions. */
+  threads: number;
+  /** Images allowed to wait for a worker; beyond that analyse() fails fast with ENGINE_OVERLOADED. */
+  maxQueue: number;
+}
+
+/**
+ * The FaceEngine the server uses: inference never runs on the event loop. Back-pressure is explicit: a caller
+ * that finds the queue full gets ENGINE_OVERLOADED at once (the HTTP layer answers 503, a job retries later)
+ * instead of piling up images in memory behind a slow pool.
+ */
+export class PooledFaceEngine implements FaceEngine {
+  readonly modelSetId = MODEL_SET_ID;
+  readonly dimensions = EMBEDDING_DIMENSIONS;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: Piscina<FaceTask, FaceTaskResult>,
+    private readonly maxQueue: number,
+  ) {}
+
+  /** Starts the threads and waits until every one has loaded its models, so a broken install fails here. */
+  static async start(worker: FaceWorkerConfig, options: PoolOptions): Promise<PooledFaceEngine> {
+    const pool = new Piscina<FaceTask, FaceTaskResult>({
+      filename: await resolveWorkerScript(),
+      minThreads: options.threads,
+      maxThreads: options.threads,
+      maxQueue: options.maxQueue,
+      idleTimeout: Number.MAX_SAFE_INTEGER,
+      concurrentTasksPerWorker: 1,
+      workerData: worker,
+      name: 'default',
+    });
+    const engine = new PooledFaceEngine(pool, options.maxQueue);
+    try {
+      const results = await Promise.all(Array.from({ length: options.threads }, () => pool.run({ kind: 'ready' })));
+      const failed = results.find((r) => !r.ok);
+      if (failed && !failed.ok) throw new FaceEngineError(failed.code, failed.message);
+    } catch (err) {
+      await pool.destroy();
+      throw err instanceof FaceEngineError ? err : new FaceEngineError('ENGINE_UNAVAILABLE', String(err));
+    }
+    return engine;
+  }
+
+  /** Tasks waiting for a thread (not counting those running). */
+  get queueSize(): number {
+    return this.pool.queueSize;
+  }
+
+  async analyse(image: Uint8Array, options: AnalyseOptions = {}): Promise<FaceAnalysis> {
+    if (this.closed) throw new FaceEngineError('ENGINE_UNAVAILABLE', 'face engine is closed');
+    if (this.pool.queueSize >= this.maxQueue) {
+      throw new FaceEngineError('ENGINE_OVERLOADED', `face engine queue is full (${this.maxQueue} images waiting)`);
+    }
+    const { transfer, ...rest } = options;
+    // Zero-copy when allowed and the array owns its whole buffer; otherwise exactly one copy, then moved.
+    // (`new Uint8Array(x)` copies; Buffer#slice would not, and moving its memory would detach the caller's
+    // Buffer and Node's shared allocation pool.)
+    const ownsBuffer =
+      image.buffer instanceof ArrayBuffer && image.byteOffset === 0 && image.byteLength === image.buffer.byteLength;
+    const bytes = transfer && ownsBuffer ? image : new Uint8Array(image);
+    let result: FaceTaskResult;
+    try {
+      result = await this.pool.run(
+        { kind: 'analyse', bytes, options: rest },
+        { transferList: [bytes.buffer as ArrayBuffer] },
+      );
+    } catch (err) {
+      if (err instanceof Error && /queue is at limit|no task queue available/i.test(err.message)) {
+        throw new FaceEngineError('ENGINE_OVERLOADED', 'face engine queue is full');
+      }
+      if (this.closed) throw new FaceEngineError('ENGINE_UNAVAILABLE', 'face engine is closed');
+      throw err;
+    }
+    if (!result.ok) throw new FaceEngineError(result.code, result.message);
+    return result.analysis!;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.destroy();
+  }
+}
