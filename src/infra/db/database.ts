@@ -34,7 +34,7 @@ function openSqlite(path: string): Database {
   sqlite.pragma('secure_delete = ON');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -45,6 +45,30 @@ function openSqlite(path: string): Database {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Kysely prepares every query anew; with better-sqlite3 preparing costs more than running a point query, so
+ * statements are cached by SQL text (bounded: queries are built from a fixed set of shapes).
+ */
+function withStatementCache(sqlite: SQLite.Database, capacity = 512): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (sql: string): SQLite.Statement => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = sqlite.prepare(sql);
+      if (cache.size >= capacity) cache.delete(cache.keys().next().value!);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get(target, prop) {
+      if (prop === 'prepare') return prepare;
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 function openPostgres(url: string, poolSize: number): Database {
