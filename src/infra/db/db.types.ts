@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 // Row types of the database, shared by the SQLite and PostgreSQL adapters (same columns, dialect-specific DDL).
 // Times are epoch milliseconds; JSON columns hold text.
 
@@ -91,6 +93,99 @@ export interface NoncesTable {
   seen_at: number;
 }
 
+export interface JobsTable {
+  id: string;
+  name: string;
+  payload: string;
+  state: string;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  last_error: string | null;
+  dedupe_key: string | null;
+  session_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CaptureChallengesTable {
+  id: string;
+  session_id: string;
+  expires_at: number;
+  used_at: number | null;
+  media_sha256: string | null;
+  created_at: number;
+}
+
+export interface FaceAnalysesTable {
+  media_id: string;
+  session_id: string;
+  model_set_id: string;
+  result: string;
+  embeddings: Buffer | null;
+  created_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  session_id: string;
+  topic: string;
+  payload: string;
+  state: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+export interface ApplicantsTable {
+  id: string;
+  app_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FacesTable {
+  key: Generated<number>;
+  id: string;
+  applicant_id: string;
+  app_id: string;
+  model_set_id: string;
+  embedding: Buffer;
+  quality: string;
+  image_key: string;
+  content_type: string;
+  source: string;
+  created_at: number;
+}
+
+export interface PoolsTable {
+  id: string;
+  app_id: string;
+  label: string;
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PoolMembersTable {
+  pool_id: string;
+  applicant_id: string;
+  added_at: number;
+}
+
+export interface FaceChangesTable {
+  seq: Generated<number>;
+  pool_id: string;
+  face_key: number | null;
+  op: string;
+  at: number;
+}
+
 export interface DB {
   apps: AppsTable;
   sessions: SessionsTable;
@@ -100,4 +195,13 @@ export interface DB {
   media: MediaTable;
   device_events: DeviceEventsTable;
   nonces: NoncesTable;
+  jobs: JobsTable;
+  capture_challenges: CaptureChallengesTable;
+  face_analyses: FaceAnalysesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  applicants: ApplicantsTable;
+  faces: FacesTable;
+  pools: PoolsTable;
+  pool_members: PoolMembersTable;
+  face_changes: FaceChangesTable;
 }

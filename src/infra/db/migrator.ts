@@ -1,12 +1,14 @@
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { Database, Dialect } from './database.js';
 import * as pg0001 from './migrations/postgres/0001_init.js';
+import * as pg0002 from './migrations/postgres/0002_pipeline_and_pools.js';
 import * as sqlite0001 from './migrations/sqlite/0001_init.js';
+import * as sqlite0002 from './migrations/sqlite/0002_pipeline_and_pools.js';
 
 // Ordered, immutable migrations, one folder per dialect. Each module exports `up`: the SQL of one step.
 const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
-  sqlite: { '0001_init': sqlite0001 },
-  postgres: { '0001_init': pg0001 },
+  sqlite: { '0001_init': sqlite0001, '0002_pipeline_and_pools': sqlite0002 },
+  postgres: { '0001_init': pg0001, '0002_pipeline_and_pools': pg0002 },
 };
 
 function toMigration(step: { up: string }): Migration {

@@ -1,0 +1,44 @@
+// A durable job queue with at-least-once delivery: a job is leased to one worker at a time, retried with
+// backoff when its handler throws, and recovered when its worker dies (the lease expires).
+
+export interface JobSpec {
+  name: string;
+  payload: unknown;
+  /** Earliest start (epoch ms); default now. */
+  runAt?: number;
+  maxAttempts?: number;
+  /** A second enqueue with the same key is ignored (idempotent enqueue). */
+  dedupeKey?: string;
+  /** Lets erasure drop the pending jobs of a session. */
+  sessionId?: string;
+}
+
+export interface Job {
+  id: string;
+  name: string;
+  payload: unknown;
+  attempts: number;
+  maxAttempts: number;
+  sessionId: string | null;
+}
+
+export interface QueueStats {
+  queued: number;
+  running: number;
+  done: number;
+  dead: number;
+}
+
+export interface JobQueue {
+  enqueue(job: JobSpec): Promise<void>;
+  /** Leases up to `limit` due jobs (queued, or running with an expired lease) to `owner`. */
+  claim(owner: string, limit: number, leaseMs: number): Promise<Job[]>;
+  complete(id: string, owner: string): Promise<void>;
+  /** Reschedules at `retryAt`, or marks the job dead when null. */
+  fail(id: string, owner: string, error: string, retryAt: number | null): Promise<void>;
+  extendLease(id: string, owner: string, leaseMs: number): Promise<void>;
+  /** Returns a leased job to the queue without counting the attempt (graceful shutdown). */
+  release(id: string, owner: string): Promise<void>;
+  dropSession(sessionId: string): Promise<void>;
+  stats(): Promise<QueueStats>;
+}
