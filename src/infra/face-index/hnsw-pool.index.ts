@@ -1,8 +1,8 @@
-import { Index, MetricKind, ScalarKind } from 'usearch';
 import type { FaceIndexHit } from '../../domain/ports/face-index.port.js';
 import { clampSimilarity } from './exact-pool.index.js';
 import { quantiseInt8Into } from './embedding.math.js';
 import type { PoolIndex } from './pool-index.types.js';
+import { type NativeUsearchIndex, createNativeIndex } from './usearch-native.js';
 
 export interface HnswParams {
   dimensions: number;
@@ -32,7 +32,7 @@ const PER_CAPACITY_BYTES = 8 + 8 + 24;
  */
 export class HnswPoolIndex implements PoolIndex {
   readonly kind = 'hnsw' as const;
-  private readonly index: Index;
+  private readonly index: NativeUsearchIndex;
   private readonly dim: number;
   private readonly threads: number;
   private readonly connectivity: number;
@@ -46,14 +46,13 @@ export class HnswPoolIndex implements PoolIndex {
     this.dim = params.dimensions;
     this.threads = params.threads;
     this.connectivity = params.connectivity;
-    this.index = new Index({
+    this.index = createNativeIndex({
       dimensions: params.dimensions,
-      metric: MetricKind.Cos,
-      quantization: ScalarKind.I8,
+      metric: 'cos',
+      quantization: 'i8',
       connectivity: params.connectivity,
-      expansion_add: params.expansionAdd,
-      expansion_search: params.expansionSearch,
-      multi: false,
+      expansionAdd: params.expansionAdd,
+      expansionSearch: params.expansionSearch,
     });
     this.probe = new Int8Array(this.dim);
     this.one = new Int8Array(this.dim);
@@ -69,7 +68,7 @@ export class HnswPoolIndex implements PoolIndex {
 
   has(key: number): boolean {
     this.oneKey[0] = BigInt(key);
-    return (this.index.contains(this.oneKey) as boolean[])[0] === true;
+    return this.index.contains(this.oneKey)[0] === true;
   }
 
   add(key: number, unit: Float32Array): void {
@@ -91,14 +90,14 @@ export class HnswPoolIndex implements PoolIndex {
       quantiseInt8Into(units, row * this.dim, q, i * this.dim, this.dim);
     }
     // Replacements first (one native call), so the insert below never meets a duplicate key.
-    const removed = this.index.remove(big) as number[];
+    const removed = this.index.remove(big);
     for (const r of removed) this.tombstones += r;
     this.insert(big, q);
   }
 
   remove(key: number): boolean {
     this.oneKey[0] = BigInt(key);
-    const removed = (this.index.remove(this.oneKey) as number[])[0] ?? 0;
+    const removed = this.index.remove(this.oneKey)[0] ?? 0;
     if (removed > 0) this.tombstones += removed;
     return removed > 0;
   }
@@ -127,18 +126,19 @@ export class HnswPoolIndex implements PoolIndex {
   }
 
   private searchOnce(ask: number, wanted: number): FaceIndexHit[] {
-    const found = this.index.search(this.probe, ask, 1);
-    const present = found.keys.length > 0 ? (this.index.contains(found.keys) as boolean[]) : [];
+    const [keys, distances, counts] = this.index.search(this.probe, ask, 1);
+    const found = Number(counts[0] ?? 0n);
+    const present = found > 0 ? this.index.contains(keys.subarray(0, found)) : [];
     const hits: FaceIndexHit[] = [];
     const seen = new Set<number>();
-    for (let i = 0; i < found.keys.length && hits.length < wanted; i++) {
-      const big = found.keys[i]!;
+    for (let i = 0; i < found && hits.length < wanted; i++) {
+      const big = keys[i]!;
       if (big === FREE_KEY || present[i] !== true) continue; // never hand out a removed face
       const key = Number(big);
       if (seen.has(key)) continue;
       seen.add(key);
       // usearch's cosine distance is 1 - cos, here on the int8 copies.
-      hits.push({ key, similarity: clampSimilarity(1 - found.distances[i]!) });
+      hits.push({ key, similarity: clampSimilarity(1 - distances[i]!) });
     }
     return hits;
   }

@@ -1,0 +1,273 @@
+// npm run bench:search [-- --sizes 10000,100000,1000000] [--queries 2000] [--truth 1000] [--exact-max 100000]
+//                       [--crossover 2000,5000,10000,20000,50000] [--json out.json]
+//
+// One pool of synthetic 512-d face embeddings (bench/search-data.mjs states the generator) per size, loaded
+// the way the server loads at start-up (addMany in chunks of 10 000). For each size it reports: build time,
+// resident memory per face (RSS delta / n) and index bytes per face (the index's own estimate), p50/p99 latency
+// of top-1 and top-10 searches over --queries probes (half mated, half strangers), and recall@1 / recall@10
+// against exact float32 search on --truth probes. Pools up to --exact-max are also measured with exact search.
+// --crossover measures exact against HNSW latency at small sizes, which is how the promotion limit was chosen.
+//
+// Run with --expose-gc for steadier memory figures (npm run bench:search does not; the script copes).
+import { parseArgs } from 'node:util';
+import { availableParallelism, loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import usearch from 'usearch';
+import { InMemoryFaceIndex } from '../dist/infra/face-index/in-memory-face.index.js';
+import { DEFAULT_FACE_INDEX_OPTIONS } from '../dist/infra/face-index/face-index.options.js';
+import { createFaceGenerator } from './search-data.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10000,100000,1000000' },
+    queries: { type: 'string', default: '2000' },
+    truth: { type: 'string', default: '1000' },
+    'exact-max': { type: 'string', default: '100000' },
+    crossover: { type: 'string', default: '' },
+    'expansion-search': { type: 'string' },
+    connectivity: { type: 'string' },
+    'expansion-add': { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+
+const DIM = 512;
+const CHUNK = 10_000;
+const sizes = args.sizes.split(',').map(Number).filter((n) => n > 0);
+const queryCount = Number(args.queries);
+const truthCount = Number(args.truth);
+const exactMax = Number(args['exact-max']);
+const tuning = {
+  ...(args['expansion-search'] ? { expansionSearch: Number(args['expansion-search']) } : {}),
+  ...(args.connectivity ? { connectivity: Number(args.connectivity) } : {}),
+  ...(args['expansion-add'] ? { expansionAdd: Number(args['expansion-add']) } : {}),
+};
+const gen = createFaceGenerator({ dim: DIM, seed: 42 });
+const gc = globalThis.gc ?? (() => {});
+const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
+const mb = (b) => (b / 1e6).toFixed(0);
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+function rssSettled() {
+  gc();
+  gc();
+  return process.memoryUsage().rss;
+}
+
+function makeGallery(n) {
+  const gallery = new Float32Array(n * DIM);
+  const t = performance.now();
+  for (let start = 0; start < n; start += 50_000) {
+    gen.gallery(n, gallery, start, Math.min(50_000, n - start));
+    if (n >= 200_000) log(`  generated ${Math.min(n, start + 50_000)}/${n} faces`);
+  }
+  return { gallery, seconds: (performance.now() - t) / 1000 };
+}
+
+/** Exact top-10 (float32, all build threads) for the first `count` probes: the recall reference. */
+function groundTruth(gallery, n, probes, count) {
+  const keys = new Int32Array(count * 10);
+  const sims = new Float32Array(count * 10);
+  // exactSearch keeps a distance matrix of n x batch; bound it to ~200 MB.
+  const batch = Math.max(1, Math.min(64, Math.floor(2e8 / (16 * n))));
+  const t = performance.now();
+  for (let q = 0; q < count; q += batch) {
+    const m = Math.min(batch, count - q);
+    const queries = probes.slice(q * DIM, (q + m) * DIM); // own buffer: exactSearch ignores byteOffset
+    const r = usearch.exactSearch(gallery, queries, DIM, 10, 'ip', availableParallelism());
+    for (let i = 0; i < m; i++) {
+      const one = m === 1 ? r : r.get(i);
+      for (let j = 0; j < 10; j++) {
+        keys[(q + i) * 10 + j] = Number(one.keys[j]) + 1; // gallery row i has key i + 1
+        sims[(q + i) * 10 + j] = 1 - one.distances[j];
+      }
+    }
+    if (n >= 200_000 && ((q / batch) | 0) % 20 === 0) log(`  ground truth ${q + m}/${count}`);
+  }
+  return { keys, sims, seconds: (performance.now() - t) / 1000 };
+}
+
+function dot(gallery, key, probe, q) {
+  let s = 0;
+  const o = (key - 1) * DIM;
+  const p = q * DIM;
+  for (let j = 0; j < DIM; j++) s += gallery[o + j] * probe[p + j];
+  return s;
+}
+
+function measure(label, n, options, gallery, probes, mates, truth) {
+  const rss0 = rssSettled();
+  const index = new InMemoryFaceIndex({ dimensions: DIM, promotion: 'sync', ...options });
+  const keys = new Float64Array(CHUNK);
+  const t0 = performance.now();
+  for (let start = 0; start < n; start += CHUNK) {
+    const m = Math.min(CHUNK, n - start);
+    for (let i = 0; i < m; i++) keys[i] = start + i + 1;
+    index.addMany('bench', keys.subarray(0, m), gallery.subarray(start * DIM, (start + m) * DIM));
+    if (n >= 200_000 && (start / CHUNK) % 10 === 9) {
+      const done = start + m;
+      const rate = done / ((performance.now() - t0) / 1000);
+      log(`  ${label}: built ${done}/${n} (${rate.toFixed(0)}/s, ETA ${((n - done) / rate).toFixed(0)} s)`);
+    }
+  }
+  const buildSeconds = (performance.now() - t0) / 1000;
+  const stats = index.stats('bench');
+  const rss1 = rssSettled();
+
+  const probe = new Float32Array(DIM);
+  const lat = { 1: [], 10: [] };
+  const results = [];
+  // Warm-up so the first timings do not include lazy initialisation.
+  for (let q = 0; q < Math.min(50, queryCount); q++) index.search('bench', probes.subarray(q * DIM, (q + 1) * DIM), 10);
+  for (let q = 0; q < queryCount; q++) {
+    probe.set(probes.subarray(q * DIM, (q + 1) * DIM));
+    let t = performance.now();
+    index.search('bench', probe, 1);
+    lat[1].push(performance.now() - t);
+    t = performance.now();
+    const hits = index.search('bench', probe, 10);
+    lat[10].push(performance.now() - t);
+    if (q < truth.count) results.push(hits);
+  }
+  lat[1].sort((a, b) => a - b);
+  lat[10].sort((a, b) => a - b);
+
+  const half = Math.floor(queryCount / 2);
+  const recall = { mated: { r1: 0, r10: 0, n: 0, found: 0 }, stranger: { r1: 0, r10: 0, n: 0 } };
+  const errors = [];
+  for (let q = 0; q < results.length; q++) {
+    const group = mates[q] >= 0 ? recall.mated : recall.stranger;
+    const hits = results[q];
+    const exactTop = truth.keys.subarray(q * 10, q * 10 + 10);
+    group.n++;
+    if (hits[0]?.key === exactTop[0]) group.r1++;
+    const exactSet = new Set(exactTop);
+    group.r10 += hits.filter((h) => exactSet.has(h.key)).length / 10;
+    if (mates[q] >= 0 && hits[0] && gen.galleryIdentity(hits[0].key - 1, n) === mates[q]) group.found++;
+    for (const h of hits) errors.push(Math.abs(h.similarity - dot(gallery, h.key, probes, q)));
+  }
+  errors.sort((a, b) => a - b);
+  const total = recall.mated.n + recall.stranger.n;
+  const row = {
+    label,
+    n,
+    kind: stats.kind,
+    buildSeconds: +buildSeconds.toFixed(2),
+    buildPerSecond: Math.round(n / buildSeconds),
+    rssBytesPerFace: Math.round((rss1 - rss0) / n),
+    indexBytesPerFace: Math.round(stats.bytes / n),
+    top1: { p50: +percentile(lat[1], 0.5).toFixed(3), p99: +percentile(lat[1], 0.99).toFixed(3) },
+    top10: { p50: +percentile(lat[10], 0.5).toFixed(3), p99: +percentile(lat[10], 0.99).toFixed(3) },
+    recallAt1: +((recall.mated.r1 + recall.stranger.r1) / total).toFixed(4),
+    recallAt10: +((recall.mated.r10 + recall.stranger.r10) / total).toFixed(4),
+    mated: {
+      recallAt1: +(recall.mated.r1 / recall.mated.n).toFixed(4),
+      recallAt10: +(recall.mated.r10 / recall.mated.n).toFixed(4),
+      mateAtRank1: +(recall.mated.found / recall.mated.n).toFixed(4),
+    },
+    stranger: {
+      recallAt1: +(recall.stranger.r1 / recall.stranger.n).toFixed(4),
+      recallAt10: +(recall.stranger.r10 / recall.stranger.n).toFixed(4),
+    },
+    similarityError: {
+      mean: +(errors.reduce((a, b) => a + b, 0) / errors.length).toFixed(5),
+      p99: +percentile(errors, 0.99).toFixed(5),
+      max: +errors[errors.length - 1].toFixed(5),
+    },
+    queries: queryCount,
+    truthQueries: results.length,
+    loadAverage: loadavg().map((x) => +x.toFixed(2)),
+  };
+  void half;
+  index.close();
+  return row;
+}
+
+function crossover(sizesText) {
+  const rows = [];
+  const points = sizesText.split(',').map(Number).filter((n) => n > 0);
+  const largest = Math.max(...points);
+  const { gallery } = makeGallery(largest);
+  const { vectors: probes } = gen.probes(largest, 200, 200);
+  for (const n of points) {
+    const timings = {};
+    for (const [kind, exactLimit] of [['exact', Number.MAX_SAFE_INTEGER], ['hnsw', 0]]) {
+      const index = new InMemoryFaceIndex({ dimensions: DIM, promotion: 'sync', exactLimit, ...tuning });
+      const keys = Float64Array.from({ length: n }, (_, i) => i + 1);
+      const t = performance.now();
+      index.addMany('x', keys, gallery.subarray(0, n * DIM));
+      const build = (performance.now() - t) / 1000;
+      const lat = [];
+      for (let q = 0; q < 400; q++) {
+        const s = performance.now();
+        index.search('x', probes.subarray(q * DIM, (q + 1) * DIM), 10);
+        lat.push(performance.now() - s);
+      }
+      lat.sort((a, b) => a - b);
+      timings[kind] = { buildSeconds: +build.toFixed(2), p50: +percentile(lat, 0.5).toFixed(3), p99: +percentile(lat, 0.99).toFixed(3) };
+      index.close();
+    }
+    rows.push({ n, ...timings });
+    log(`crossover n=${n}: exact p50 ${timings.exact.p50} ms, hnsw p50 ${timings.hnsw.p50} ms (build ${timings.hnsw.buildSeconds} s)`);
+  }
+  return rows;
+}
+
+const report = {
+  machine: { cpus: availableParallelism(), node: process.version, loadAverageAtStart: loadavg().map((x) => +x.toFixed(2)) },
+  options: { ...DEFAULT_FACE_INDEX_OPTIONS, ...tuning },
+  generator: { seed: 42, alpha: +gen.alpha.toFixed(3) },
+  runs: [],
+  crossover: [],
+};
+
+if (args.crossover) report.crossover = crossover(args.crossover);
+
+for (const n of sizes) {
+  log(`n=${n}: generating gallery and ${queryCount} probes`);
+  const { gallery, seconds } = makeGallery(n);
+  const { vectors: probes, mates } = gen.probes(n, Math.ceil(queryCount / 2), Math.floor(queryCount / 2));
+  // Interleave mated and stranger probes so any truth subset holds both.
+  const order = Array.from({ length: queryCount }, (_, i) => (i % 2 === 0 ? i / 2 : Math.ceil(queryCount / 2) + (i - 1) / 2));
+  const mixed = new Float32Array(queryCount * DIM);
+  const mixedMates = new Int32Array(queryCount);
+  order.forEach((from, to) => {
+    mixed.set(probes.subarray(from * DIM, (from + 1) * DIM), to * DIM);
+    mixedMates[to] = mates[from];
+  });
+  const count = Math.min(truthCount, queryCount);
+  log(`n=${n}: generated in ${seconds.toFixed(1)} s; exact ground truth for ${count} probes`);
+  const truth = { ...groundTruth(gallery, n, mixed, count), count };
+  log(`n=${n}: ground truth in ${truth.seconds.toFixed(1)} s`);
+
+  const runs = [];
+  if (n <= exactMax) runs.push(['exact', { exactLimit: Number.MAX_SAFE_INTEGER }]);
+  runs.push(['hnsw', { exactLimit: 0, ...tuning }]);
+  for (const [label, options] of runs) {
+    log(`n=${n}: building ${label}`);
+    const row = measure(label, n, options, gallery, mixed, mixedMates, truth);
+    row.generateSeconds = +seconds.toFixed(1);
+    row.truthSeconds = +truth.seconds.toFixed(1);
+    report.runs.push(row);
+    log(`n=${n} ${label}: ${JSON.stringify(row)}`);
+  }
+}
+
+console.log('\n| faces | index | build | build rate | RSS/face | index bytes/face | top-1 p50 / p99 | top-10 p50 / p99 | recall@1 | recall@10 | mated r@1 / strangers r@1 | mate at rank 1 | sim. error mean / max |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of report.runs) {
+  console.log(
+    `| ${r.n.toLocaleString('en')} | ${r.kind} | ${r.buildSeconds} s | ${r.buildPerSecond}/s | ${r.rssBytesPerFace} B | ${r.indexBytesPerFace} B | ${r.top1.p50} / ${r.top1.p99} ms | ${r.top10.p50} / ${r.top10.p99} ms | ${r.recallAt1} | ${r.recallAt10} | ${r.mated.recallAt1} / ${r.stranger.recallAt1} | ${r.mated.mateAtRank1} | ${r.similarityError.mean} / ${r.similarityError.max} |`,
+  );
+}
+if (report.crossover.length) {
+  console.log('\n| faces | exact top-10 p50 / p99 | HNSW top-10 p50 / p99 | HNSW build |');
+  console.log('|---|---|---|---|');
+  for (const c of report.crossover) console.log(`| ${c.n} | ${c.exact.p50} / ${c.exact.p99} ms | ${c.hnsw.p50} / ${c.hnsw.p99} ms | ${c.hnsw.buildSeconds} s |`);
+}
+console.log(`\nload average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs (shared machine)`);
+if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));
+void mb;
