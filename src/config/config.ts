@@ -24,6 +24,8 @@ export interface Config {
   readonly workers: WorkerConfig;
   readonly face: FaceConfig;
   readonly webhooks: WebhookConfig;
+  /** Base64 AES-256 key: face embeddings are encrypted at rest when set. */
+  readonly embeddingKey: string | undefined;
 }
 
 export type MediaConfig =
@@ -150,6 +152,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       maxQueue: int(env, 'OPENIDV_FACE_MAX_QUEUE', 64, 1),
       maxPixels: int(env, 'OPENIDV_MAX_IMAGE_PIXELS', 40_000_000, 1),
     },
+    embeddingKey: env.OPENIDV_EMBEDDING_KEY || undefined,
     webhooks: {
       allowPrivateEndpoints: bool(env, 'OPENIDV_WEBHOOK_ALLOW_PRIVATE', false),
       maxAttempts: int(env, 'OPENIDV_WEBHOOK_MAX_ATTEMPTS', 8, 1),

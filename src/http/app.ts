@@ -7,7 +7,10 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { Repositories } from '../domain/ports/repositories.port.js';
+import type { PoolService } from '../domain/pools/pool.service.js';
 import type { SessionService } from '../domain/sessions/session.service.js';
+import { applicantRoutes } from './routes/applicants.routes.js';
+import { poolRoutes } from './routes/pools.routes.js';
 import { registerErrorHandling } from './error-handler.js';
 import { openApiOptions } from './openapi.js';
 import { registerHttpMetrics } from './plugins/metrics.js';
@@ -27,6 +30,7 @@ export interface AppDeps {
   logger: Logger;
   repos: Repositories;
   sessions: SessionService;
+  pools: PoolService;
   metrics: Registry;
   probes: ReadinessProbe[];
   now: () => number;
@@ -72,7 +76,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         signed.addHook('preValidation', signedAuth({ repos: deps.repos, config: deps.config, prefix: API_PREFIX, now: deps.now }));
         await signed.register(sessionRoutes, { sessions: deps.sessions });
         await signed.register(mediaRoutes, { sessions: deps.sessions });
-        await signed.register(faceCaptureRoutes, { sessions: deps.sessions });
+        await signed.register(faceCaptureRoutes, { sessions: deps.sessions, pools: deps.pools });
+        await signed.register(applicantRoutes, { pools: deps.pools });
+        await signed.register(poolRoutes, { pools: deps.pools });
       });
     },
     { prefix: API_PREFIX },

@@ -38,6 +38,9 @@ export function serveCommand(): Command {
     const logger = createLogger(config.logLevel);
     const container = await createContainer(config, logger);
     await ensureDevelopmentApp(container);
+    // Models and the face index load in the background; /readyz reports when they are up.
+    container.faceEngine().catch((err: unknown) => logger.error({ err }, 'face engine unavailable: face checks will fail until it starts'));
+    container.poolSearch.load().catch((err: unknown) => logger.error({ err }, 'face index load failed'));
     const app = await buildApp(container);
     const address = await app.listen({ port: config.port, host: config.host });
     process.stdout.write(`openidv listening on ${address}/idverify/v1 (data: ${config.dataDir})\n`);

@@ -194,6 +194,18 @@ export class SessionService {
     await this.deps.hooks?.resourceUpdated?.(session, resource.id);
   }
 
+  /** F11: the face-capture resource takes an applicant's enrolled face instead of an upload. */
+  async attachApplicantFace(appId: string, sessionId: string, resourceId: string, applicantId: string, faceId: string): Promise<void> {
+    const session = await this.requireWritable(appId, sessionId);
+    const resource = await this.repos.resources.get(sessionId, resourceId);
+    if (!resource || resource.type !== 'FACE_CAPTURE') throw new AppError('RESOURCE_NOT_FOUND');
+    if (resource.data.image_media_id) throw new AppError('CONFLICT', 'This face capture resource already has an image');
+    resource.data = { ...resource.data, applicant_id: applicantId, applicant_face_id: faceId };
+    resource.updatedAt = this.deps.clock.now();
+    await this.repos.resources.update(resource);
+    await this.deps.hooks?.resourceUpdated?.(session, resource.id);
+  }
+
   async recordEvent(sessionId: string, event: string, device: Record<string, string>): Promise<void> {
     await this.repos.devices.add({ id: this.deps.newId(), sessionId, event, device, createdAt: this.deps.clock.now() });
   }

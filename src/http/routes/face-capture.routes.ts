@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { PoolService } from '../../domain/pools/pool.service.js';
 import type { SessionService } from '../../domain/sessions/session.service.js';
 import { singleFile } from '../multipart.js';
 import { callerOf } from '../plugins/signed-auth.js';
 import { errorResponses, Id, ResourceParams, SessionParams, SIGNED } from '../schemas/common.schema.js';
 
-export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService }> = async (app, { sessions }) => {
+export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService; pools: PoolService }> = async (app, { sessions, pools }) => {
   app.post(
     '/sessions/:sessionId/resources/face-capture',
     {
@@ -42,6 +43,26 @@ export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionSer
       const file = await singleFile(request.body, request.headers['content-type'], 'binary-content');
       await sessions.uploadFaceCaptureImage(callerOf(request).sdkId, request.params.sessionId, request.params.resourceId, file.data);
       return reply.status(204).send(null);
+    },
+  );
+
+  app.put(
+    '/sessions/:sessionId/resources/face-capture/:resourceId/applicant',
+    {
+      schema: {
+        tags: ['face capture'],
+        summary: "Use an applicant's face as the face-capture image (the FACE_COMPARISON reference)",
+        security: SIGNED,
+        params: ResourceParams,
+        body: Type.Object({ applicant_id: Id() }),
+        response: { 200: Type.Null(), ...errorResponses(400, 401, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const appId = callerOf(request).sdkId;
+      const face = await pools.archetypeFace(appId, request.body.applicant_id);
+      await sessions.attachApplicantFace(appId, request.params.sessionId, request.params.resourceId, face.applicantId, face.id);
+      return reply.status(200).send(null);
     },
   );
 };

@@ -1,0 +1,272 @@
+import { AppError, validationError } from '../errors.js';
+import { sniffImageType } from '../media/image-type.js';
+import type { FaceEngine } from '../ports/face-engine.port.js';
+import type { MediaStore } from '../ports/media-store.port.js';
+import type { PoolRepository } from '../ports/pool-repository.port.js';
+import type { Repositories } from '../ports/repositories.port.js';
+import type { ScoreCalibration } from '../ports/score-calibration.port.js';
+import { DEFAULT_FACE_QUALITY, type FaceQualityPolicy, requireSingleFace } from './enrolment-gate.js';
+import { poolDecisionPolicy } from './pool-threshold.js';
+import type { PoolSearch } from './pool-search.js';
+import type { ApplicantRecord, FaceRecord, FaceSource, PoolRecord, PoolSettings } from './pool.types.js';
+
+export interface PoolServiceDeps {
+  pools: PoolRepository;
+  repos: Repositories;
+  media: MediaStore;
+  engine: () => Promise<FaceEngine>;
+  search: PoolSearch;
+  calibration: ScoreCalibration;
+  now: () => number;
+  newId: () => string;
+  quality?: FaceQualityPolicy;
+}
+
+export type FaceInput = { data: string } | { source: { session_id: string; media_id: string } };
+
+export const DEFAULT_TOP_K = 5;
+const PAGE_DEFAULT = 50;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function decodeBase64Image(data: string, property: string): Buffer {
+  const trimmed = data.replace(/^data:[^,]*,/, '');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed.replace(/\s+/g, ''))) {
+    throw validationError([{ property, message: 'must be base64-encoded image bytes' }]);
+  }
+  const bytes = Buffer.from(trimmed, 'base64');
+  if (!bytes.length) throw validationError([{ property, message: 'is empty' }]);
+  return bytes;
+}
+
+/** Applicants, their reference faces and the pools they are searched in (spec 3.4, plus listed extensions). */
+export class PoolService {
+  constructor(private readonly deps: PoolServiceDeps) {}
+
+  private async requireApplicant(appId: string, id: string): Promise<ApplicantRecord> {
+    const applicant = await this.deps.pools.getApplicant(appId, id);
+    if (!applicant) throw new AppError('APPLICANT_NOT_FOUND');
+    return applicant;
+  }
+
+  async requirePool(appId: string, id: string): Promise<PoolRecord> {
+    const pool = await this.deps.pools.getPool(appId, id);
+    if (!pool) throw new AppError('POOL_NOT_FOUND');
+    return pool;
+  }
+
+  async applicantJson(applicant: ApplicantRecord) {
+    const [faces, pools] = await Promise.all([this.deps.pools.listFaces(applicant.id), this.deps.pools.poolsOfApplicant(applicant.id)]);
+    return {
+      id: applicant.id,
+      created_at: iso(applicant.createdAt),
+      last_updated: iso(applicant.updatedAt),
+      faces: {
+        ...(faces[0] ? { archetype_face: faces[0].id } : {}),
+        faces: faces.map((f) => ({ id: f.id, created_at: iso(f.createdAt), model_set_id: f.modelSetId })),
+      },
+      pools,
+    };
+  }
+
+  async createApplicant(appId: string, face?: FaceInput) {
+    const now = this.deps.now();
+    // Analyse first: an unusable image must not leave an empty applicant behind.
+    const prepared = face ? await this.prepareFace(appId, face, 'face') : undefined;
+    const applicant: ApplicantRecord = { id: this.deps.newId(), appId, createdAt: now, updatedAt: now };
+    await this.deps.pools.createApplicant(applicant);
+    if (prepared) await this.storeFace(applicant, prepared);
+    return this.applicantJson(applicant);
+  }
+
+  async getApplicant(appId: string, id: string) {
+    return this.applicantJson(await this.requireApplicant(appId, id));
+  }
+
+  async listApplicants(appId: string, cursor?: string, limit = PAGE_DEFAULT) {
+    const page = await this.deps.pools.listApplicants(appId, cursor, limit);
+    return { items: await Promise.all(page.items.map((a) => this.applicantJson(a))), ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
+  }
+
+  async deleteApplicant(appId: string, id: string): Promise<void> {
+    const imageKeys = await this.deps.pools.deleteApplicant(appId, id, this.deps.now());
+    if (!imageKeys) throw new AppError('APPLICANT_NOT_FOUND');
+    await this.deps.media.deletePrefix(`${appId}/applicants/${id}/`);
+  }
+
+  /** Reads the image, runs the face engine and applies the quality gate. */
+  private async prepareFace(appId: string, input: FaceInput, property: string) {
+    let bytes: Buffer;
+    let source: FaceSource;
+    if ('data' in input) {
+      bytes = decodeBase64Image(input.data, `${property}.data`);
+      source = { type: 'IMAGE' };
+    } else {
+      const { session_id, media_id } = input.source;
+      const session = await this.deps.repos.sessions.get(appId, session_id);
+      const media = session ? await this.deps.repos.media.get(session_id, media_id) : null;
+      const data = media?.type === 'IMAGE' ? await this.deps.media.get(media.storageKey) : null;
+      if (!data) throw new AppError('MEDIA_NOT_FOUND', 'No image media with that id in a session of this app');
+      bytes = data;
+      source = { type: 'SESSION', session_id, media_id };
+    }
+    const contentType = sniffImageType(bytes);
+    if (!contentType) throw new AppError('UNPROCESSABLE_IMAGE', 'The image must be a JPEG, PNG or WebP file');
+    const engine = await this.deps.engine();
+    const analysis = await engine.analyse(bytes, { liveness: false });
+    const face = requireSingleFace(analysis, this.deps.quality ?? DEFAULT_FACE_QUALITY);
+    return { bytes, contentType, source, face, modelSetId: analysis.modelSetId };
+  }
+
+  private async storeFace(applicant: ApplicantRecord, prepared: Awaited<ReturnType<PoolService['prepareFace']>>): Promise<FaceRecord> {
+    const id = this.deps.newId();
+    const imageKey = `${applicant.appId}/applicants/${applicant.id}/${id}`;
+    await this.deps.media.put(imageKey, prepared.bytes, prepared.contentType);
+    return this.deps.pools.addFace({
+      id,
+      applicantId: applicant.id,
+      appId: applicant.appId,
+      modelSetId: prepared.modelSetId,
+      embedding: prepared.face.embedding,
+      quality: prepared.face.quality,
+      imageKey,
+      contentType: prepared.contentType,
+      source: prepared.source,
+      createdAt: this.deps.now(),
+    });
+  }
+
+  async addFace(appId: string, applicantId: string, input: FaceInput) {
+    const applicant = await this.requireApplicant(appId, applicantId);
+    const face = await this.storeFace(applicant, await this.prepareFace(appId, input, 'face'));
+    return { id: face.id };
+  }
+
+  async getFace(appId: string, applicantId: string, faceId: string) {
+    const face = await this.deps.pools.getFace(appId, applicantId, faceId);
+    const data = face ? await this.deps.media.get(face.imageKey) : null;
+    if (!face || !data) throw new AppError('FACE_NOT_FOUND');
+    return { face: { id: face.id, data: data.toString('base64'), content_type: face.contentType } };
+  }
+
+  /** The applicant's face record itself (the FACE_COMPARISON reference). */
+  async archetypeFace(appId: string, applicantId: string): Promise<FaceRecord> {
+    await this.requireApplicant(appId, applicantId);
+    const [face] = await this.deps.pools.listFaces(applicantId);
+    if (!face) throw new AppError('FACE_NOT_FOUND', 'The applicant has no face');
+    return face;
+  }
+
+  async deleteFace(appId: string, applicantId: string, faceId: string): Promise<void> {
+    const face = await this.deps.pools.deleteFace(appId, applicantId, faceId, this.deps.now());
+    if (!face) throw new AppError('FACE_NOT_FOUND');
+    await this.deps.media.delete(face.imageKey);
+  }
+
+  async createPool(appId: string, label: string, settings: PoolSettings = {}) {
+    const now = this.deps.now();
+    const pool: PoolRecord = { id: this.deps.newId(), appId, label, settings, createdAt: now, updatedAt: now };
+    await this.deps.pools.createPool(pool);
+    return { id: pool.id, label: pool.label };
+  }
+
+  async poolJson(pool: PoolRecord) {
+    await this.deps.search.sync();
+    const size = this.deps.search.size(pool.id);
+    const policy = poolDecisionPolicy(pool.settings, size, this.deps.calibration);
+    return {
+      id: pool.id,
+      label: pool.label,
+      created_at: iso(pool.createdAt),
+      last_updated: iso(pool.updatedAt),
+      face_count: size,
+      settings: pool.settings,
+      decision: {
+        threshold: Number(policy.threshold.toFixed(4)),
+        source: policy.source,
+        target_fpir: policy.targetFpir,
+        expected_fpir: Number(policy.expectedFpir.toPrecision(3)),
+        expected_fnir: Number(policy.expectedFnir.toPrecision(3)),
+        top_k: pool.settings.top_k ?? DEFAULT_TOP_K,
+        model_set_id: this.deps.calibration.modelSetId,
+        calibration_dataset: this.deps.calibration.dataset,
+      },
+    };
+  }
+
+  async getPool(appId: string, id: string) {
+    return this.poolJson(await this.requirePool(appId, id));
+  }
+
+  async updatePool(appId: string, id: string, settings: PoolSettings, label?: string) {
+    const pool = await this.requirePool(appId, id);
+    const merged: PoolSettings = { ...pool.settings };
+    for (const key of ['threshold', 'target_fpir', 'top_k'] as const) {
+      if (key in settings) {
+        const value = settings[key];
+        if (value === null || value === undefined) delete merged[key];
+        else merged[key] = value;
+      }
+    }
+    await this.deps.pools.updatePoolSettings(appId, id, merged, this.deps.now());
+    return this.poolJson({ ...pool, settings: merged, ...(label ? { label } : {}) });
+  }
+
+  async listPools(appId: string, cursor?: string, limit = PAGE_DEFAULT) {
+    const page = await this.deps.pools.listPools(appId, cursor, limit);
+    return { items: page.items.map((p) => ({ id: p.id, label: p.label, created_at: iso(p.createdAt) })), ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
+  }
+
+  async deletePool(appId: string, id: string): Promise<void> {
+    if (!(await this.deps.pools.deletePool(appId, id, this.deps.now()))) throw new AppError('POOL_NOT_FOUND');
+  }
+
+  async addMember(appId: string, poolId: string, applicantId: string): Promise<void> {
+    await this.requirePool(appId, poolId);
+    await this.requireApplicant(appId, applicantId);
+    await this.deps.pools.addMember(poolId, applicantId, this.deps.now());
+  }
+
+  async removeMember(appId: string, poolId: string, applicantId: string): Promise<void> {
+    await this.requirePool(appId, poolId);
+    await this.requireApplicant(appId, applicantId);
+    if (!(await this.deps.pools.removeMember(poolId, applicantId, this.deps.now()))) throw new AppError('APPLICANT_NOT_FOUND', 'The applicant is not in this pool');
+  }
+
+  async listMembers(appId: string, poolId: string, cursor?: string, limit = PAGE_DEFAULT) {
+    await this.requirePool(appId, poolId);
+    const page = await this.deps.pools.listMembers(poolId, cursor, limit);
+    return { items: await Promise.all(page.items.map((a) => this.applicantJson(a))), ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
+  }
+
+  /** Searches a pool with an embedding; each candidate says whether it passes the pool's threshold. */
+  async searchEmbedding(pool: PoolRecord, embedding: Float32Array, topK?: number) {
+    const k = topK ?? pool.settings.top_k ?? DEFAULT_TOP_K;
+    const candidates = await this.deps.search.search(pool.id, embedding, k);
+    const policy = poolDecisionPolicy(pool.settings, this.deps.search.size(pool.id), this.deps.calibration);
+    return { candidates, policy };
+  }
+
+  /** Extension: search a pool with an image, for operators and for testing the index without a session. */
+  async searchImage(appId: string, poolId: string, data: string, topK?: number) {
+    const pool = await this.requirePool(appId, poolId);
+    const bytes = decodeBase64Image(data, 'image.data');
+    if (!sniffImageType(bytes)) throw new AppError('UNPROCESSABLE_IMAGE', 'The image must be a JPEG, PNG or WebP file');
+    const analysis = await (await this.deps.engine()).analyse(bytes, { liveness: false });
+    const face = requireSingleFace(analysis, this.deps.quality ?? DEFAULT_FACE_QUALITY);
+    const { candidates, policy } = await this.searchEmbedding(pool, face.embedding, topK);
+    return {
+      pool_id: pool.id,
+      face_count: policy.poolSize,
+      threshold: Number(policy.threshold.toFixed(4)),
+      model_set_id: analysis.modelSetId,
+      candidates: candidates.map((c) => ({
+        applicant_id: c.applicantId,
+        face_id: c.faceId,
+        // Rounded: fine-grained scores help an attacker reconstruct faces from a black box.
+        similarity: Math.round(c.similarity * 100) / 100,
+        match: c.similarity >= policy.threshold,
+      })),
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import { Type } from '@sinclair/typebox';
+import { Id, Loose } from './common.schema.js';
+
+export const FaceInputSchema = Type.Object(
+  {
+    data: Type.Optional(Type.String({ minLength: 1, description: 'Base64 image (JPEG, PNG or WebP)' })),
+    source: Type.Optional(Type.Object({ session_id: Id(), media_id: Id() }, { description: 'An image media of an earlier session of this app' })),
+  },
+  { description: 'Exactly one of data or source' },
+);
+
+export const ApplicantSchema = Type.Object(
+  {
+    id: Type.String(),
+    created_at: Type.String(),
+    last_updated: Type.String(),
+    faces: Loose({
+      archetype_face: Type.Optional(Type.String()),
+      faces: Type.Array(Loose({ id: Type.String(), created_at: Type.String(), model_set_id: Type.String() })),
+    }),
+    pools: Type.Array(Loose({ id: Type.String(), label: Type.String() })),
+  },
+  { $id: 'Applicant', additionalProperties: true },
+);
+
+export const PoolSettingsSchema = Type.Object({
+  threshold: Type.Optional(Type.Union([Type.Number({ minimum: -1, maximum: 1 }), Type.Null()], { description: 'Pinned similarity threshold; null unpins' })),
+  target_fpir: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 0.5 }), Type.Null()], { description: 'Target false-positive identification rate (default 0.01)' })),
+  top_k: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100 }), Type.Null()])),
+});
+
+export const PoolDetailSchema = Type.Object(
+  {
+    id: Type.String(),
+    label: Type.String(),
+    created_at: Type.String(),
+    last_updated: Type.String(),
+    face_count: Type.Integer(),
+    settings: Loose({}),
+    decision: Loose({
+      threshold: Type.Number(),
+      source: Type.String({ enum: ['pinned', 'derived'] }),
+      target_fpir: Type.Number(),
+      expected_fpir: Type.Number(),
+      expected_fnir: Type.Number(),
+      top_k: Type.Integer(),
+    }),
+  },
+  { $id: 'PoolDetail', additionalProperties: true },
+);
+
+export const PageQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+});
+
+export const pageOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) =>
+  Type.Object({ items: Type.Array(item), next_cursor: Type.Optional(Type.String()) });
+
+export const SearchResultSchema = Type.Object(
+  {
+    pool_id: Type.String(),
+    face_count: Type.Integer(),
+    threshold: Type.Number(),
+    model_set_id: Type.String(),
+    candidates: Type.Array(
+      Type.Object({
+        applicant_id: Type.String(),
+        face_id: Type.String(),
+        similarity: Type.Number({ description: 'Cosine similarity rounded to two decimals' }),
+        match: Type.Boolean({ description: "Whether the candidate passes the pool's threshold" }),
+      }),
+    ),
+  },
+  { $id: 'PoolSearchResult' },
+);

@@ -1,0 +1,43 @@
+import type { ScoreCalibration } from '../../../domain/ports/score-calibration.port.js';
+import {
+  type FaceCalibration,
+  falseMatchRateAt,
+  falseNonMatchRateAt,
+  impostorSimilarityAt,
+  loadDefaultFaceCalibration,
+  thresholdForFpir,
+} from './face-calibration.js';
+
+/** The 1:1 operating point: one impostor comparison in a thousand passes (FMR 0.1%). */
+export const ONE_TO_ONE_FMR = 1e-3;
+
+export function scoreCalibration(c: FaceCalibration): ScoreCalibration {
+  return {
+    modelSetId: c.modelSetId,
+    dataset: c.dataset.name,
+    oneToOneThreshold: impostorSimilarityAt(c, ONE_TO_ONE_FMR),
+    thresholdForFpir: (fpir, poolSize) => thresholdForFpir(c, fpir, poolSize),
+    falseMatchRateAt: (s) => falseMatchRateAt(c, s),
+    falseNonMatchRateAt: (s) => falseNonMatchRateAt(c, s),
+  };
+}
+
+/** The shipped calibration, read on first use (commands that never compare faces do not need it). */
+export function defaultScoreCalibration(): ScoreCalibration {
+  let loaded: ScoreCalibration | undefined;
+  const get = () => (loaded ??= scoreCalibration(loadDefaultFaceCalibration()));
+  return {
+    get modelSetId() {
+      return get().modelSetId;
+    },
+    get dataset() {
+      return get().dataset;
+    },
+    get oneToOneThreshold() {
+      return get().oneToOneThreshold;
+    },
+    thresholdForFpir: (fpir, poolSize) => get().thresholdForFpir(fpir, poolSize),
+    falseMatchRateAt: (s) => get().falseMatchRateAt(s),
+    falseNonMatchRateAt: (s) => get().falseNonMatchRateAt(s),
+  };
+}
