@@ -110,7 +110,13 @@ function guidedSwap(
 }
 
 export interface RepairOptions {
-  /** Upper bound of check-digit-guided swaps per field (default 1; 2 is riskier). */
+  /**
+   * Check-digit-guided swaps allowed per field; default 0. A swap that makes a check digit pass is only
+   * evidence when nothing else could: with 10 possible check values a random wrong variant passes 1 time in
+   * 10, and in TD1/TD3 the composite weights line up with the document and personal number fields, so the
+   * composite cannot catch it either (measured in mrz-decoder.test.ts). The reader only turns this on for
+   * characters the recogniser itself was unsure about.
+   */
   maxGuidedSwaps?: number;
 }
 
@@ -119,7 +125,7 @@ export interface RepairOptions {
  * characters between confusable glyph classes, and only when a check digit demands it unambiguously.
  */
 export function repairMrz(input: readonly string[], layout: MrzLayout, options: RepairOptions = {}): RepairResult {
-  const maxSwaps = options.maxGuidedSwaps ?? 1;
+  const maxSwaps = options.maxGuidedSwaps ?? 0;
   const corrected = new Set<CorrectedPart>();
   const { lines: fixedLines, fixes } = classFix([...input], layout, corrected);
   let lines = fixedLines;
@@ -139,6 +145,7 @@ export function repairMrz(input: readonly string[], layout: MrzLayout, options: 
     const extra = resolved.overflow
       ? Array.from({ length: resolved.overflow.extension.length }, (_, k) => ({ line: resolved.overflow!.segment.line, pos: resolved.overflow!.segment.start + k }))
       : [];
+    if (maxSwaps === 0) continue;
     const repaired = guidedSwap(lines, [...alnumCovered, ...extra], (l) => checkOk(l, def.name), maxSwaps);
     if (repaired) {
       guidedSwaps += diffCount(lines, repaired);
@@ -147,7 +154,7 @@ export function repairMrz(input: readonly string[], layout: MrzLayout, options: 
     }
   }
   const composite = layout.checks.find((c) => c.name === 'composite');
-  if (composite && !checkOk(lines, 'composite') && evaluateChecks(lines, layout).filter((c) => !c.ok).length === 1) {
+  if (maxSwaps > 0 && composite && !checkOk(lines, 'composite') && evaluateChecks(lines, layout).filter((c) => !c.ok).length === 1) {
     // Only fields without a check digit of their own: anything else would break its own check.
     const onlyComposite = layout.fields.filter(
       (f) => f.kind === 'alnum' && !layout.checks.some((c) => c.name !== 'composite' && c.covers.some((s) => s.line === f.line && s.start <= f.start && s.end >= f.end)),
@@ -161,14 +168,37 @@ export function repairMrz(input: readonly string[], layout: MrzLayout, options: 
     }
   }
   const results = evaluateChecks(lines, layout);
+  const misfits = formatMisfits(lines, layout);
   return {
     lines,
     correctedFields: [...corrected],
     guidedSwaps,
     classFixes: fixes,
-    ok: results.every((c) => c.ok),
-    failedChecks: results.filter((c) => !c.ok).map((c) => c.name),
+    ok: results.every((c) => c.ok) && misfits.length === 0,
+    failedChecks: [...results.filter((c) => !c.ok).map((c) => c.name), ...misfits],
   };
+}
+
+const CLASS_CHARS: Readonly<Record<PositionClass, RegExp>> = {
+  digit: /[0-9<]/,
+  check: /[0-9<]/,
+  letter: /[A-Z<]/,
+  name: /[A-Z<]/,
+  sex: /[MFX<]/,
+  alnum: /[A-Z0-9<]/,
+};
+
+/** Fields holding a character their class forbids even after the class fixes (e.g. sex 'Q'). */
+function formatMisfits(lines: string[], layout: MrzLayout): string[] {
+  const classes = positionClasses(layout);
+  const bad = new Set<string>();
+  lines.forEach((line, li) => {
+    for (let pos = 0; pos < line.length; pos++) {
+      const cls = (classes[li] as PositionClass[])[pos] as PositionClass;
+      if (!CLASS_CHARS[cls].test(line[pos] as string)) bad.add(`format:${fieldAt(layout, li, pos) ?? 'line'}`);
+    }
+  });
+  return [...bad];
 }
 
 function diffCount(a: string[], b: string[]): number {

@@ -1,0 +1,79 @@
+import { spawn, spawnSync } from 'node:child_process';
+import type { OcrEngine, OcrRequest } from '../../domain/ports/ocr-engine.port.js';
+import { JobLimiter } from './job-limiter.js';
+
+export interface TesseractCliEngineOptions {
+  /** Executable name or path. */
+  command?: string;
+  /** Concurrent processes; each is single-threaded (OMP_THREAD_LIMIT=1). */
+  concurrency?: number;
+  timeoutMs?: number;
+  /** Folder holding eng.traineddata, when not the system one. */
+  tessdataDir?: string;
+  name?: string;
+}
+
+/** True when the `tesseract` executable runs and has the eng language installed. */
+export function tesseractCliAvailable(command = 'tesseract', tessdataDir?: string): boolean {
+  const args = ['--list-langs', ...(tessdataDir ? ['--tessdata-dir', tessdataDir] : [])];
+  const res = spawnSync(command, args, { encoding: 'utf8', timeout: 5000 });
+  return res.status === 0 && /^eng$/m.test(`${res.stdout}\n${res.stderr}`);
+}
+
+/**
+ * The Debian `tesseract` 5.x command, one short process per image: native code with a bounded worst case
+ * and no state to leak between documents. The image goes in on stdin; nothing touches the disk.
+ */
+export class TesseractCliEngine implements OcrEngine {
+  readonly name: string;
+  private readonly limiter: JobLimiter;
+  private readonly command: string;
+  private readonly timeoutMs: number;
+  private readonly tessdataDir: string | undefined;
+
+  constructor(options: TesseractCliEngineOptions = {}) {
+    this.command = options.command ?? 'tesseract';
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.tessdataDir = options.tessdataDir;
+    this.name = options.name ?? 'tesseract-cli';
+    this.limiter = new JobLimiter(Math.max(1, options.concurrency ?? 1));
+  }
+
+  recognize(request: OcrRequest): Promise<string> {
+    return this.limiter.run(() => this.spawnOnce(request));
+  }
+
+  async close(): Promise<void> {
+    // Processes end with their job; nothing long-lived to release.
+  }
+
+  private spawnOnce(request: OcrRequest): Promise<string> {
+    const args = [
+      'stdin', 'stdout',
+      ...(this.tessdataDir ? ['--tessdata-dir', this.tessdataDir] : []),
+      '-l', 'eng', '--oem', '1', '--psm', String(request.psm),
+      '-c', 'load_system_dawg=0', '-c', 'load_freq_dawg=0',
+      ...(request.whitelist ? ['-c', `tessedit_char_whitelist=${request.whitelist}`] : []),
+    ];
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.command, args, {
+        env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        timeout: this.timeoutMs,
+        killSignal: 'SIGKILL',
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.stderr.on('data', (b: Buffer) => err.push(b));
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+        else reject(new Error(`tesseract exited ${signal ?? code}: ${Buffer.concat(err).toString('utf8').slice(0, 300)}`));
+      });
+      // A dead child closes stdin early; the 'close' handler reports the real failure.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(request.image);
+    });
+  }
+}
