@@ -13,6 +13,7 @@ import { type Database, openDatabase } from '../infra/db/database.js';
 import { migrate } from '../infra/db/migrator.js';
 import { createRepositories } from '../infra/db/repositories/index.js';
 import { DiskMediaStore } from '../infra/media/disk-media.store.js';
+import { S3MediaStore } from '../infra/media/s3-media.store.js';
 import type { FaceEngine } from '../domain/ports/face-engine.port.js';
 import type { ScoreCalibration } from '../domain/ports/score-calibration.port.js';
 import { PoolSearch } from '../domain/pools/pool-search.js';
@@ -47,7 +48,9 @@ export interface Container {
 
 export function createMediaStore(config: Config): MediaStore {
   if (config.media.kind === 'disk') return new DiskMediaStore(config.media.dir);
-  throw new Error('S3 media store is not available in this build');
+  // Credentials come from the AWS SDK's default chain (environment, shared files, instance or task roles).
+  const { bucket, endpoint, region, forcePathStyle, prefix } = config.media;
+  return new S3MediaStore({ bucket, endpoint, region, forcePathStyle, prefix });
 }
 
 export async function createContainer(config: Config, logger: Logger): Promise<Container> {
