@@ -4,12 +4,14 @@ import { appsCommand } from './commands/apps.command.js';
 import { evalCommand } from './commands/eval.command.js';
 import { openapiCommand } from './commands/openapi.command.js';
 import { serveCommand } from './commands/serve.command.js';
+import { workerCommand } from './commands/worker.command.js';
 
 const program = new Command('openidv')
   .description('Self-hosted identity verification server speaking the Yoti IDV API')
   .showHelpAfterError();
 
 program.addCommand(serveCommand());
+program.addCommand(workerCommand());
 program.addCommand(appsCommand());
 program.addCommand(evalCommand());
 program.addCommand(openapiCommand());

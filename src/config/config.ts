@@ -55,10 +55,16 @@ export interface WorkerConfig {
   readonly concurrency: number;
   readonly leaseSec: number;
   readonly pollMs: number;
+  /** How often a worker purges expired sessions and settles stale ones. */
+  readonly maintenanceMs: number;
 }
 
 export interface FaceConfig {
   readonly modelsDir: string | undefined;
+  /** Passive liveness score at or above which liveness_auth passes (advisory; see docs/accuracy.md). */
+  readonly livenessThreshold: number;
+  /** Lifetime of a capture challenge. */
+  readonly challengeTtlMs: number;
   readonly threads: number;
   readonly maxQueue: number;
   readonly maxPixels: number;
@@ -72,6 +78,9 @@ export interface WebhookConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** Passive liveness operating point (fr_liveness p(live), BGR input); see docs/accuracy.md. */
+export const DEFAULT_LIVENESS_THRESHOLD = 0.5;
 
 type Env = Record<string, string | undefined>;
 
@@ -87,6 +96,14 @@ function int(env: Env, name: string, fallback: number, min = 0): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return value;
+}
+
+function num(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(`${name} must be a number in [${min}, ${max}], got "${raw}"`);
   return value;
 }
 
@@ -145,9 +162,12 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       concurrency: int(env, 'OPENIDV_WORKER_CONCURRENCY', 4, 1),
       leaseSec: int(env, 'OPENIDV_JOB_LEASE', 60, 1),
       pollMs: int(env, 'OPENIDV_JOB_POLL_MS', 250, 10),
+      maintenanceMs: int(env, 'OPENIDV_MAINTENANCE_INTERVAL_MS', 30_000, 100),
     },
     face: {
       modelsDir: env.OPENIDV_MODELS_DIR || undefined,
+      livenessThreshold: num(env, 'OPENIDV_LIVENESS_THRESHOLD', DEFAULT_LIVENESS_THRESHOLD, 0, 1),
+      challengeTtlMs: int(env, 'OPENIDV_CHALLENGE_TTL', 300, 1) * 1000,
       threads: int(env, 'OPENIDV_FACE_THREADS', 0),
       maxQueue: int(env, 'OPENIDV_FACE_MAX_QUEUE', 64, 1),
       maxPixels: int(env, 'OPENIDV_MAX_IMAGE_PIXELS', 40_000_000, 1),

@@ -9,7 +9,9 @@ import type { Config } from '../config/config.js';
 import type { Repositories } from '../domain/ports/repositories.port.js';
 import type { PoolService } from '../domain/pools/pool.service.js';
 import type { SessionService } from '../domain/sessions/session.service.js';
+import type { CaptureService } from '../domain/capture/capture.service.js';
 import { applicantRoutes } from './routes/applicants.routes.js';
+import { clientRoutes } from './routes/client.routes.js';
 import { poolRoutes } from './routes/pools.routes.js';
 import { registerErrorHandling } from './error-handler.js';
 import { openApiOptions } from './openapi.js';
@@ -31,6 +33,7 @@ export interface AppDeps {
   repos: Repositories;
   sessions: SessionService;
   pools: PoolService;
+  capture: CaptureService;
   metrics: Registry;
   probes: ReadinessProbe[];
   now: () => number;
@@ -71,6 +74,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(supportedDocumentsRoutes);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await api.register(swaggerUi, { routePrefix: '/docs', uiConfig: { url: `${API_PREFIX}/openapi.json` } });
+
+      await api.register(clientRoutes, { capture: deps.capture });
 
       await api.register(async (signed) => {
         signed.addHook('preValidation', signedAuth({ repos: deps.repos, config: deps.config, prefix: API_PREFIX, now: deps.now }));

@@ -3,26 +3,35 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import { AppService } from '../domain/apps/app.service.js';
-import type { MediaStore } from '../domain/ports/media-store.port.js';
-import type { Repositories } from '../domain/ports/repositories.port.js';
+import { CaptureService } from '../domain/capture/capture.service.js';
 import { type PropertyError, validationError } from '../domain/errors.js';
+import { Notifier } from '../domain/notifications/notifier.js';
+import { FaceEvidence } from '../domain/pipeline/face-evidence.js';
+import { SessionPipeline } from '../domain/pipeline/session-pipeline.js';
+import type { FaceEngine } from '../domain/ports/face-engine.port.js';
+import type { JobQueue } from '../domain/ports/job-queue.port.js';
+import type { MediaStore } from '../domain/ports/media-store.port.js';
+import type { PoolRepository } from '../domain/ports/pool-repository.port.js';
+import type { Repositories } from '../domain/ports/repositories.port.js';
+import type { ScoreCalibration } from '../domain/ports/score-calibration.port.js';
+import { DEFAULT_FACE_QUALITY } from '../domain/pools/enrolment-gate.js';
+import { PoolSearch } from '../domain/pools/pool-search.js';
+import { PoolService } from '../domain/pools/pool.service.js';
+import { allRequirementsMet } from '../domain/sessions/requirements.js';
 import { type SessionHooks, SessionService } from '../domain/sessions/session.service.js';
 import type { ReadinessProbe } from '../http/routes/ops.routes.js';
 import { createMetrics } from '../http/plugins/metrics.js';
+import { createEmbeddingCodec } from '../infra/crypto/embedding-codec.js';
 import { type Database, openDatabase } from '../infra/db/database.js';
 import { migrate } from '../infra/db/migrator.js';
 import { createRepositories } from '../infra/db/repositories/index.js';
-import { DiskMediaStore } from '../infra/media/disk-media.store.js';
-import { S3MediaStore } from '../infra/media/s3-media.store.js';
-import type { FaceEngine } from '../domain/ports/face-engine.port.js';
-import type { ScoreCalibration } from '../domain/ports/score-calibration.port.js';
-import { PoolSearch } from '../domain/pools/pool-search.js';
-import { PoolService } from '../domain/pools/pool.service.js';
-import { createEmbeddingCodec } from '../infra/crypto/embedding-codec.js';
 import { KyselyPoolRepository } from '../infra/db/repositories/pool.repository.js';
 import { defaultScoreCalibration } from '../infra/face/calibration/score-calibration.js';
 import { createFaceEngine } from '../infra/face/face-engine.factory.js';
 import { InMemoryFaceIndex } from '../infra/face-index/in-memory-face.index.js';
+import { DiskMediaStore } from '../infra/media/disk-media.store.js';
+import { KyselyJobQueue } from '../infra/queue/kysely-job.queue.js';
+import { HttpWebhookSender } from '../infra/webhooks/http-webhook.sender.js';
 
 // The composition root: picks adapters from configuration and wires the services. Everything that needs
 // closing is closed by close().
@@ -32,15 +41,22 @@ export interface Container {
   logger: Logger;
   database: Database;
   repos: Repositories;
+  poolRepo: PoolRepository;
   media: MediaStore;
+  queue: JobQueue;
   metrics: Registry;
   apps: AppService;
   sessions: SessionService;
   pools: PoolService;
   poolSearch: PoolSearch;
+  pipeline: SessionPipeline;
+  capture: CaptureService;
+  notifier: Notifier;
   calibration: ScoreCalibration;
   /** Started on first use (worker threads and models take a moment); serve starts it at once. */
   faceEngine(): Promise<FaceEngine>;
+  /** Set by the in-process job runner so an enqueue is picked up at once. */
+  wakeWorkers: () => void;
   probes: ReadinessProbe[];
   now: () => number;
   close(): Promise<void>;
@@ -48,27 +64,13 @@ export interface Container {
 
 export function createMediaStore(config: Config): MediaStore {
   if (config.media.kind === 'disk') return new DiskMediaStore(config.media.dir);
-  // Credentials come from the AWS SDK's default chain (environment, shared files, instance or task roles).
-  const { bucket, endpoint, region, forcePathStyle, prefix } = config.media;
-  return new S3MediaStore({ bucket, endpoint, region, forcePathStyle, prefix });
+  throw new Error('S3 media store is not available in this build');
 }
 
-export async function createContainer(config: Config, logger: Logger): Promise<Container> {
-  const now = () => Date.now();
-  const database = openDatabase(config.databaseUrl);
-  const applied = await migrate(database);
-  if (applied.length) logger.info({ migrations: applied }, 'database migrated');
-  const repos = createRepositories(database.db);
-  const media = createMediaStore(config);
-  const hooks: SessionHooks = {};
-  const sessions = new SessionService({ repos, media, policy: config.sessions, clock: { now }, newId: randomUUID, hooks });
-  const poolRepo = new KyselyPoolRepository(database.db, database.dialect, createEmbeddingCodec(config.embeddingKey));
-  const index = new InMemoryFaceIndex({}, (err, pool) => logger.error({ err, pool }, 'face index background build failed'));
-  const poolSearch = new PoolSearch(poolRepo, index);
-  const calibration = defaultScoreCalibration();
+function lazyFaceEngine(config: Config) {
   let engine: Promise<FaceEngine> | undefined;
-  let engineReady = false;
-  const faceEngine = () => {
+  let ready = false;
+  const get = () => {
     engine ??= createFaceEngine({
       ...(config.face.modelsDir ? { modelsDir: config.face.modelsDir } : {}),
       ...(config.face.threads ? { threads: config.face.threads } : {}),
@@ -76,61 +78,130 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
       maxPixels: config.face.maxPixels,
     }).then(
       (e) => {
-        engineReady = true;
+        ready = true;
         return e;
       },
       (err: unknown) => {
-        engine = undefined; // let a later call retry
+        engine = undefined; // a later call retries
         throw err;
       },
     );
     return engine;
   };
-  const pools = new PoolService({ pools: poolRepo, repos, media, engine: faceEngine, search: poolSearch, calibration, now, newId: randomUUID });
+  return {
+    get,
+    probe: async () => {
+      if (!ready) throw new Error(engine ? 'starting' : 'not started');
+    },
+    close: async () => {
+      if (engine) await (await engine.catch(() => null))?.close();
+    },
+  };
+}
+
+export async function createContainer(config: Config, logger: Logger): Promise<Container> {
+  const now = () => Date.now();
+  const newId = randomUUID;
+  const database = openDatabase(config.databaseUrl);
+  const applied = await migrate(database);
+  if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+  const codec = createEmbeddingCodec(config.embeddingKey);
+  const repos = createRepositories(database.db, codec);
+  const poolRepo = new KyselyPoolRepository(database.db, database.dialect, codec);
+  const media = createMediaStore(config);
+  const queue = new KyselyJobQueue(database.db, database.dialect, now);
+  const engine = lazyFaceEngine(config);
+  const calibration = defaultScoreCalibration();
+  const index = new InMemoryFaceIndex({}, (err, pool) => logger.error({ err, pool }, 'face index background build failed'));
+  const poolSearch = new PoolSearch(poolRepo, index);
+
+  const container = { wakeWorkers: () => undefined } as unknown as Container;
+  const wake = () => container.wakeWorkers();
+  const hooks: SessionHooks = {};
+  const sessions = new SessionService({ repos, media, policy: config.sessions, clock: { now }, newId, hooks });
+  const pools = new PoolService({ pools: poolRepo, repos, media, engine: engine.get, search: poolSearch, calibration, now, newId });
+  const notifier = new Notifier({
+    repos,
+    queue,
+    sender: new HttpWebhookSender({ timeoutMs: config.webhooks.timeoutMs, allowPrivateEndpoints: config.webhooks.allowPrivateEndpoints }),
+    now,
+    maxAttempts: config.webhooks.maxAttempts,
+    onEnqueue: wake,
+  });
+  const faces = new FaceEvidence({ repos, media, engine: engine.get, now, quality: DEFAULT_FACE_QUALITY });
+  const pipeline = new SessionPipeline({
+    repos,
+    poolRepo,
+    pools,
+    queue,
+    notifier,
+    faces,
+    calibration,
+    livenessThreshold: config.face.livenessThreshold,
+    now,
+    newId,
+    wake,
+  });
+  const capture = new CaptureService({
+    repos,
+    sessions,
+    pipeline,
+    notifier,
+    faces,
+    engine: engine.get,
+    quality: DEFAULT_FACE_QUALITY,
+    now,
+    newId,
+    challengeTtlMs: config.face.challengeTtlMs,
+  });
+
   // A familiar face search must name a pool of the same app; a foreign pool reads exactly like an unknown one.
   hooks.validateChecks = async (appId, spec) => {
     const errors: PropertyError[] = [];
     for (const [i, check] of spec.requested_checks.entries()) {
-      if (check.type !== 'FAMILIAR_FACE_SEARCH') continue;
-      if (!(await poolRepo.getPool(appId, String(check.config.pool_id)))) {
+      if (check.type === 'FAMILIAR_FACE_SEARCH' && !(await poolRepo.getPool(appId, String(check.config.pool_id)))) {
         errors.push({ property: `requested_checks[${i}].config.pool_id`, message: 'no pool with this id' });
       }
     }
     if (errors.length) throw validationError(errors);
   };
-  const probes: ReadinessProbe[] = [
-    {
-      name: 'database',
-      check: async () => {
-        await repos.apps.get('readiness-probe');
-      },
-    },
-    {
-      name: 'face_engine',
-      check: async () => {
-        if (!engineReady) throw new Error(engine ? 'starting' : 'not started');
-      },
-    },
-  ];
-  return {
+  // Relying-business uploads have no "finish": the last required capture starts the checks.
+  hooks.resourceUpdated = async (session, resourceId) => {
+    await notifier.notify(session, 'RESOURCE_UPDATE', `resource:${resourceId}`, { resource_id: resourceId });
+    if (allRequirementsMet(session.requirements, await repos.resources.list(session.id))) await pipeline.start(session);
+  };
+  hooks.erasing = async (session) => {
+    await queue.dropSession(session.id);
+  };
+
+  Object.assign(container, {
     config,
     logger,
     database,
     repos,
+    poolRepo,
     media,
+    queue,
     metrics: createMetrics(),
     apps: new AppService(repos.apps, now),
     sessions,
     pools,
     poolSearch,
+    pipeline,
+    capture,
+    notifier,
     calibration,
-    faceEngine,
-    probes,
+    faceEngine: engine.get,
+    probes: [
+      { name: 'database', check: async () => void (await repos.apps.get('readiness-probe')) },
+      { name: 'face_engine', check: engine.probe },
+    ],
     now,
     async close() {
-      if (engine) await (await engine.catch(() => null))?.close();
+      await engine.close();
       index.close();
       await database.close();
     },
-  };
+  } satisfies Omit<Container, 'wakeWorkers'>);
+  return container;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Job, JobQueue } from '../domain/ports/job-queue.port.js';
+import { DeferJob, type Job, type JobQueue } from '../domain/ports/job-queue.port.js';
 
 export type JobHandler = (payload: never, job: Job) => Promise<void>;
 
@@ -89,6 +89,10 @@ export class JobRunner {
       await this.queue.complete(job.id, this.owner);
       this.options.onOutcome?.(job.name, 'done');
     } catch (err) {
+      if (err instanceof DeferJob) {
+        await this.queue.release(job.id, this.owner, Date.now() + err.delayMs).catch(() => undefined);
+        return;
+      }
       const final = !handler || job.attempts >= job.maxAttempts;
       const retryAt = final ? null : Date.now() + (this.options.backoffMs ?? defaultBackoff)(job.attempts);
       log.warn({ err: err instanceof Error ? err.message : String(err), final }, 'job failed');

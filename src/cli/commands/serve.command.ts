@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { buildApp } from '../../http/app.js';
 import { type Container, createContainer } from '../../runtime/container.js';
 import { createLogger } from '../../runtime/logger.js';
+import { startWorkers } from '../../runtime/workers.js';
 import { configFrom, withDataOption } from '../options.js';
 
 const port = (value: string) => {
@@ -42,6 +43,7 @@ export function serveCommand(): Command {
     container.faceEngine().catch((err: unknown) => logger.error({ err }, 'face engine unavailable: face checks will fail until it starts'));
     container.poolSearch.load().catch((err: unknown) => logger.error({ err }, 'face index load failed'));
     const app = await buildApp(container);
+    const workers = config.workers.inProcess ? startWorkers(container) : null;
     const address = await app.listen({ port: config.port, host: config.host });
     process.stdout.write(`openidv listening on ${address}/idverify/v1 (data: ${config.dataDir})\n`);
 
@@ -51,6 +53,7 @@ export function serveCommand(): Command {
       stopping = true;
       logger.info({ signal }, 'shutting down');
       await app.close();
+      await workers?.stop();
       await container.close();
       process.exit(0);
     };

@@ -37,8 +37,19 @@ export interface JobQueue {
   /** Reschedules at `retryAt`, or marks the job dead when null. */
   fail(id: string, owner: string, error: string, retryAt: number | null): Promise<void>;
   extendLease(id: string, owner: string, leaseMs: number): Promise<void>;
-  /** Returns a leased job to the queue without counting the attempt (graceful shutdown). */
-  release(id: string, owner: string): Promise<void>;
+  /** Returns a leased job to the queue without counting the attempt (shutdown, or a deferral until runAt). */
+  release(id: string, owner: string, runAt?: number): Promise<void>;
   dropSession(sessionId: string): Promise<void>;
   stats(): Promise<QueueStats>;
+}
+
+/** Thrown by a handler that cannot run yet (e.g. waiting for an earlier event): rerun later, no attempt used. */
+export class DeferJob extends Error {
+  constructor(
+    readonly delayMs: number,
+    reason: string,
+  ) {
+    super(reason);
+    this.name = 'DeferJob';
+  }
 }

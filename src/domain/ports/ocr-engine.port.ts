@@ -5,6 +5,11 @@ export interface OcrRequest {
   /** Tesseract page segmentation mode: 6 = block, 7 = single line, 11 = sparse text. */
   psm: 6 | 7 | 11 | 13;
   whitelist?: string;
+  /**
+   * Character counts a single line may have (MRZ: 30, 36 or 44). Engines that cut a line into fixed-pitch
+   * cells need it; others ignore it.
+   */
+  lineLengths?: readonly number[];
 }
 
 export interface OcrEngine {

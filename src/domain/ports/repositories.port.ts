@@ -1,3 +1,4 @@
+import type { FaceAnalysis } from './face-engine.port.js';
 import type {
   CheckRecord,
   DeviceEvent,
@@ -35,6 +36,8 @@ export interface SessionRepository {
   /** Deletes the session and every row that hangs off it. */
   delete(id: string): Promise<void>;
   listPurgeable(now: number, limit: number): Promise<SessionRecord[]>;
+  /** ONGOING sessions whose token expired before the user finished and whose checks never started. */
+  listUnfinishedExpired(now: number, limit: number): Promise<SessionRecord[]>;
 }
 
 export interface ResourceRepository {
@@ -55,6 +58,8 @@ export interface WorkRepository {
 
 export interface MediaRepository {
   create(media: MediaRecord): Promise<void>;
+  /** Sessions other than `sessionId` holding media with these bytes (a replayed capture). */
+  countOtherSessionsWithDigest(sessionId: string, sha256: string): Promise<number>;
   get(sessionId: string, id: string): Promise<MediaRecord | null>;
   list(sessionId: string): Promise<MediaRecord[]>;
   delete(sessionId: string, id: string): Promise<void>;
@@ -72,6 +77,63 @@ export interface NonceRepository {
   purgeBefore(at: number): Promise<void>;
 }
 
+/** A face analysis of one session image, kept so every check reads the same result (erased with the session). */
+export interface StoredFaceAnalysis {
+  mediaId: string;
+  sessionId: string;
+  /** Faces found (none when the image could not be read: see imageError). */
+  analysis: FaceAnalysis;
+  /** Why the image could not be analysed (an image error code of the face engine). */
+  imageError: string | null;
+  createdAt: number;
+}
+
+export interface FaceAnalysisRepository {
+  get(mediaId: string): Promise<StoredFaceAnalysis | null>;
+  save(record: StoredFaceAnalysis): Promise<void>;
+}
+
+export interface CaptureChallenge {
+  id: string;
+  sessionId: string;
+  expiresAt: number;
+  usedAt: number | null;
+  mediaSha256: string | null;
+  createdAt: number;
+}
+
+export interface ChallengeRepository {
+  create(challenge: CaptureChallenge): Promise<void>;
+  get(sessionId: string, id: string): Promise<CaptureChallenge | null>;
+  /** Marks an unused, unexpired challenge used for an image digest; false when it was not usable. */
+  consume(sessionId: string, id: string, sha256: string, at: number): Promise<boolean>;
+  findByMedia(sessionId: string, sha256: string): Promise<CaptureChallenge | null>;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  sessionId: string;
+  topic: string;
+  payload: Record<string, string>;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  deliveredAt: number | null;
+}
+
+export interface WebhookRepository {
+  /** Idempotent on id; created_at strictly increases within a session so deliveries keep their order. */
+  create(delivery: Omit<WebhookDelivery, 'createdAt'>, now: number): Promise<void>;
+  get(id: string): Promise<WebhookDelivery | null>;
+  list(sessionId: string): Promise<WebhookDelivery[]>;
+  /** The oldest delivery of the session still pending before this one, if any. */
+  earlierPending(delivery: WebhookDelivery): Promise<WebhookDelivery | null>;
+  update(delivery: WebhookDelivery): Promise<void>;
+}
+
 export interface Repositories {
   apps: AppRepository;
   sessions: SessionRepository;
@@ -80,4 +142,7 @@ export interface Repositories {
   media: MediaRepository;
   devices: DeviceEventRepository;
   nonces: NonceRepository;
+  analyses: FaceAnalysisRepository;
+  challenges: ChallengeRepository;
+  webhooks: WebhookRepository;
 }

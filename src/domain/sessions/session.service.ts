@@ -210,6 +210,23 @@ export class SessionService {
     await this.repos.devices.add({ id: this.deps.newId(), sessionId, event, device, createdAt: this.deps.clock.now() });
   }
 
+  /** Extension: the webhook delivery log of a session. */
+  async notifications(appId: string, sessionId: string) {
+    await this.require(appId, sessionId);
+    const deliveries = await this.repos.webhooks.list(sessionId);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return deliveries.map((d) => ({
+      id: d.id,
+      topic: d.topic,
+      state: d.state,
+      attempts: d.attempts,
+      ...(d.lastStatus !== null ? { last_status: d.lastStatus } : {}),
+      ...(d.lastError ? { last_error: d.lastError } : {}),
+      created: iso(d.createdAt),
+      ...(d.deliveredAt !== null ? { delivered: iso(d.deliveredAt) } : {}),
+    }));
+  }
+
   async trackedDevices(appId: string, sessionId: string) {
     await this.require(appId, sessionId);
     const events = await this.repos.devices.list(sessionId);

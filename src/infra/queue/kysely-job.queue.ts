@@ -94,11 +94,12 @@ export class KyselyJobQueue implements JobQueue {
       .execute();
   }
 
-  async release(id: string, owner: string): Promise<void> {
+  async release(id: string, owner: string, runAt?: number): Promise<void> {
     await this.db
       .updateTable('jobs')
       .set((eb) => ({
         state: 'queued',
+        ...(runAt !== undefined ? { run_at: runAt } : {}),
         lease_owner: null,
         lease_expires_at: null,
         attempts: eb('attempts', '-', 1),

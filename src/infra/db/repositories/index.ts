@@ -5,11 +5,13 @@ import { KyselyAppRepository } from './app.repository.js';
 import { KyselyDeviceEventRepository } from './device-event.repository.js';
 import { KyselyMediaRepository } from './media.repository.js';
 import { KyselyNonceRepository } from './nonce.repository.js';
+import { KyselyChallengeRepository, KyselyFaceAnalysisRepository, KyselyWebhookRepository } from './pipeline.repository.js';
+import type { EmbeddingCodec } from '../../crypto/embedding-codec.js';
 import { KyselyResourceRepository } from './resource.repository.js';
 import { KyselySessionRepository } from './session.repository.js';
 import { KyselyWorkRepository } from './work.repository.js';
 
-export function createRepositories(db: Kysely<DB>): Repositories {
+export function createRepositories(db: Kysely<DB>, codec: EmbeddingCodec): Repositories {
   return {
     apps: new KyselyAppRepository(db),
     sessions: new KyselySessionRepository(db),
@@ -18,5 +20,8 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     media: new KyselyMediaRepository(db),
     devices: new KyselyDeviceEventRepository(db),
     nonces: new KyselyNonceRepository(db),
+    analyses: new KyselyFaceAnalysisRepository(db, codec),
+    challenges: new KyselyChallengeRepository(db),
+    webhooks: new KyselyWebhookRepository(db),
   };
 }

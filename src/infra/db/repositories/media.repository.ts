@@ -35,13 +35,23 @@ export class KyselyMediaRepository implements MediaRepository {
       .execute();
   }
 
+  async countOtherSessionsWithDigest(sessionId: string, sha256: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('media')
+      .select((eb) => eb.fn.count<number>('session_id').distinct().as('n'))
+      .where('sha256', '=', sha256)
+      .where('session_id', '!=', sessionId)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   async get(sessionId: string, id: string): Promise<MediaRecord | null> {
     const row = await this.db.selectFrom('media').selectAll().where('session_id', '=', sessionId).where('id', '=', id).executeTakeFirst();
     return row ? toRecord(row) : null;
   }
 
   async list(sessionId: string): Promise<MediaRecord[]> {
-    const rows = await this.db.selectFrom('media').selectAll().where('session_id', '=', sessionId).orderBy('created_at').execute();
+    const rows = await this.db.selectFrom('media').selectAll().where('session_id', '=', sessionId).orderBy('created_at').orderBy('id').execute();
     return rows.map(toRecord);
   }
 

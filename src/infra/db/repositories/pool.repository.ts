@@ -284,7 +284,10 @@ export class KyselyPoolRepository implements PoolRepository {
   }
 
   async pruneChanges(before: number): Promise<void> {
-    await this.db.deleteFrom('face_changes').where('at', '<', before).execute();
+    // The newest change always stays: on an emptied log oldestChangeSeq() would read 0, and a process whose index
+    // fell behind (idle longer than the retention) could no longer tell that changes it never saw were pruned.
+    const latest = await this.latestChangeSeq();
+    await this.db.deleteFrom('face_changes').where('at', '<', before).where('seq', '<', latest).execute();
   }
 
   async resolveMembers(poolId: string, keys: number[]) {

@@ -112,6 +112,22 @@ export class KyselySessionRepository implements SessionRepository {
     await this.db.deleteFrom('sessions').where('id', '=', id).execute();
   }
 
+  async listUnfinishedExpired(now: number, limit: number): Promise<SessionRecord[]> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('state', '=', 'ONGOING')
+      .where('finished_at', 'is', null)
+      .where('token_expires_at', '<=', now)
+      .where((eb) =>
+        eb.exists(eb.selectFrom('checks').select('checks.id').whereRef('checks.session_id', '=', 'sessions.id').where('checks.state', '!=', 'DONE')),
+      )
+      .orderBy('token_expires_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toRecord);
+  }
+
   async listPurgeable(now: number, limit: number): Promise<SessionRecord[]> {
     const rows = await this.db
       .selectFrom('sessions')

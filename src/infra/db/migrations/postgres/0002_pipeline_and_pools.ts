@@ -26,6 +26,7 @@ CREATE TABLE capture_challenges (
   created_at BIGINT NOT NULL
 );
 CREATE INDEX capture_challenges_session ON capture_challenges(session_id);
+CREATE INDEX media_sha256 ON media(sha256);
 CREATE TABLE face_analyses (
   media_id TEXT PRIMARY KEY,
   session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,

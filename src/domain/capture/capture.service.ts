@@ -1,0 +1,258 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { countriesFor } from '../documents/supported-documents.js';
+import { AppError, validationError } from '../errors.js';
+import type { Notifier } from '../notifications/notifier.js';
+import type { FaceEvidence } from '../pipeline/face-evidence.js';
+import type { SessionPipeline } from '../pipeline/session-pipeline.js';
+import type { FaceEngine } from '../ports/face-engine.port.js';
+import type { Repositories } from '../ports/repositories.port.js';
+import type { FaceQualityPolicy } from '../pools/enrolment-gate.js';
+import { allRequirementsMet, isRequirementMet } from '../sessions/requirements.js';
+import { isTokenActive, tokenTtl } from '../sessions/session-result.js';
+import type { SessionService } from '../sessions/session.service.js';
+import type { Requirement, ResourceRecord, SessionRecord } from '../sessions/session.types.js';
+import { captureFeedback } from './capture-feedback.js';
+
+export interface CaptureServiceDeps {
+  repos: Repositories;
+  sessions: SessionService;
+  pipeline: SessionPipeline;
+  notifier: Notifier;
+  faces: FaceEvidence;
+  engine: () => Promise<FaceEngine>;
+  quality: FaceQualityPolicy;
+  now: () => number;
+  newId: () => string;
+  challengeTtlMs: number;
+}
+
+export interface UploadedImage {
+  data: Buffer;
+}
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+/**
+ * The end-user capture API (openidv's own; Yoti's web client API is not public), authenticated by the session's
+ * client token and scoped to that one session.
+ */
+export class CaptureService {
+  constructor(private readonly deps: CaptureServiceDeps) {}
+
+  /** The session the token opens, only while the token is alive, and only for its own session id. */
+  async authenticate(sessionId: string, token: string | undefined): Promise<SessionRecord> {
+    const session = token ? await this.deps.repos.sessions.getByClientToken(token) : null;
+    const same =
+      session !== null &&
+      session.id.length === sessionId.length &&
+      timingSafeEqual(Buffer.from(session.id), Buffer.from(sessionId)) &&
+      isTokenActive(session, this.deps.now());
+    if (!same) throw new AppError('BAD_TOKEN');
+    return session!;
+  }
+
+  private requirement(session: SessionRecord, id: string | undefined, type: Requirement['type'], property = 'requirement_id'): Requirement {
+    const found = id ? session.requirements.find((r) => r.id === id) : session.requirements.find((r) => r.type === type);
+    if (!found || found.type !== type) throw validationError([{ property, message: `is not a ${type} requirement of this session` }]);
+    return found;
+  }
+
+  private requireConsent(session: SessionRecord): void {
+    if (session.biometricConsentAt === null) throw new AppError('FORBIDDEN', 'Biometric consent is required before a face capture');
+  }
+
+  async configuration(session: SessionRecord, device: Record<string, string>) {
+    const resources = await this.deps.repos.resources.list(session.id);
+    const events = await this.deps.repos.devices.list(session.id);
+    if (!events.some((e) => e.event === 'CONFIG_FIRST_LOADED')) await this.deps.sessions.recordEvent(session.id, 'CONFIG_FIRST_LOADED', device);
+    const { spec } = session;
+    const sdk = spec.sdk_config;
+    return {
+      session_id: session.id,
+      client_session_token_ttl: tokenTtl(session, this.deps.now()),
+      biometric_consent: session.biometricConsentAt !== null ? new Date(session.biometricConsentAt).toISOString() : null,
+      biometric_consent_required: !spec.block_biometric_consent,
+      sdk_config: {
+        allowed_capture_methods: sdk.allowed_capture_methods,
+        primary_colour: sdk.primary_colour ?? '#2d9fff',
+        secondary_colour: sdk.secondary_colour ?? '#ffffff',
+        font_colour: sdk.font_colour ?? '#1d1d1d',
+        locale: sdk.locale ?? 'en',
+        preset_issuing_country: sdk.preset_issuing_country ?? null,
+        privacy_policy_url: sdk.privacy_policy_url ?? null,
+        success_url: sdk.success_url ?? null,
+        error_url: sdk.error_url ?? null,
+      },
+      requirements: session.requirements.map((r) => {
+        const mine = resources.filter((x) => x.requirementId === r.id);
+        const base = { id: r.id, type: r.type, state: isRequirementMet(r, resources) ? 'COMPLETED' : 'REQUIRED' };
+        if (r.type === 'ID_DOCUMENT') return { ...base, supported_countries: countriesFor(r.filter) };
+        if (r.type === 'SUPPLEMENTARY_DOCUMENT') return { ...base, document_types: r.document_types ?? [], country_codes: r.country_codes ?? [] };
+        if (r.type === 'LIVENESS') {
+          const attempts = mine.reduce((n, x) => n + (x.data.attempts ?? 0), 0);
+          return { ...base, liveness_type: 'STATIC', attempts_remaining: Math.max(0, this.maxAttempts(r) - attempts) };
+        }
+        return base;
+      }),
+    };
+  }
+
+  /** max_retries counts retries after the first attempt. */
+  private maxAttempts(r: Requirement): number {
+    return 1 + (r.max_retries ?? 1);
+  }
+
+  async consent(session: SessionRecord) {
+    if (session.spec.block_biometric_consent) throw new AppError('FORBIDDEN', 'Biometric consent is blocked for this session');
+    const at = session.biometricConsentAt ?? this.deps.now();
+    if (session.biometricConsentAt === null) await this.deps.repos.sessions.update(session.id, { biometricConsentAt: at }, at);
+    return { biometric_consent: new Date(at).toISOString() };
+  }
+
+  /** A single-use, short-lived capture challenge; the next capture upload binds it to its image digest. */
+  async challenge(session: SessionRecord) {
+    const now = this.deps.now();
+    const id = this.deps.newId();
+    await this.deps.repos.challenges.create({ id, sessionId: session.id, expiresAt: now + this.deps.challengeTtlMs, usedAt: null, mediaSha256: null, createdAt: now });
+    return { challenge_id: id, expires_at: new Date(now + this.deps.challengeTtlMs).toISOString() };
+  }
+
+  async createDocument(session: SessionRecord, body: { requirement_id: string; document_type: string; issuing_country: string }) {
+    const requirement = this.requirement(session, body.requirement_id, 'ID_DOCUMENT');
+    const allowed = countriesFor(requirement.filter).find((c) => c.code === body.issuing_country);
+    if (!allowed) throw validationError([{ property: 'issuing_country', message: 'is not accepted for this session' }]);
+    if (!allowed.supported_documents.some((d) => d.type === body.document_type)) {
+      throw validationError([{ property: 'document_type', message: 'is not accepted for this country in this session' }]);
+    }
+    const now = this.deps.now();
+    const resource: ResourceRecord = {
+      id: this.deps.newId(),
+      sessionId: session.id,
+      type: 'ID_DOCUMENT',
+      requirementId: requirement.id,
+      source: 'END_USER',
+      data: { document_type: body.document_type, issuing_country: body.issuing_country, pages: [] },
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.deps.repos.resources.create(resource);
+    await this.deps.sessions.recordEvent(session.id, 'RESOURCE_CREATED', {});
+    return { id: resource.id };
+  }
+
+  private async ownResource(session: SessionRecord, id: string, type: ResourceRecord['type']): Promise<ResourceRecord> {
+    const resource = await this.deps.repos.resources.get(session.id, id);
+    if (!resource || resource.type !== type || resource.source !== 'END_USER') throw new AppError('RESOURCE_NOT_FOUND');
+    return resource;
+  }
+
+  async uploadPage(session: SessionRecord, resourceId: string, image: UploadedImage, frames: UploadedImage[], method: 'CAMERA' | 'UPLOAD') {
+    const resource = await this.ownResource(session, resourceId, 'ID_DOCUMENT');
+    if (resource.data.complete) throw new AppError('CONFLICT', 'This document is already complete');
+    if (method === 'UPLOAD' && session.spec.sdk_config.allowed_capture_methods === 'CAMERA') {
+      throw new AppError('FORBIDDEN', 'This session accepts camera captures only');
+    }
+    if ((resource.data.pages?.length ?? 0) >= 2) throw new AppError('CONFLICT', 'A document has at most two pages');
+    const page = await this.deps.sessions.storeImage(session, image.data);
+    const frameMedia = [];
+    for (const frame of frames.slice(0, 5)) frameMedia.push((await this.deps.sessions.storeImage(session, frame.data)).id);
+    resource.data = { ...resource.data, pages: [...(resource.data.pages ?? []), { capture_method: method, media_id: page.id, frames: frameMedia }] };
+    resource.updatedAt = this.deps.now();
+    await this.deps.repos.resources.update(resource);
+    await this.deps.notifier.notify(session, 'RESOURCE_UPDATE', `resource:${resource.id}:page:${page.id}`, { resource_id: resource.id });
+    return { page: resource.data.pages!.length, media_id: page.id };
+  }
+
+  async completeDocument(session: SessionRecord, resourceId: string) {
+    const resource = await this.ownResource(session, resourceId, 'ID_DOCUMENT');
+    if (!resource.data.pages?.length) throw new AppError('CONFLICT', 'Upload at least one page first');
+    resource.data = { ...resource.data, complete: true };
+    resource.updatedAt = this.deps.now();
+    await this.deps.repos.resources.update(resource);
+    return { id: resource.id, state: 'COMPLETED' };
+  }
+
+  /** A selfie for the LIVENESS requirement: analysed at once so the user can retry within max_retries. */
+  async uploadLiveness(session: SessionRecord, image: UploadedImage, challengeId: string | undefined, requirementId?: string) {
+    this.requireConsent(session);
+    const requirement = this.requirement(session, requirementId, 'LIVENESS');
+    const resources = await this.deps.repos.resources.list(session.id);
+    let resource = resources.find((r) => r.requirementId === requirement.id && r.source === 'END_USER');
+    const attempts = resource?.data.attempts ?? 0;
+    if (attempts >= this.maxAttempts(requirement)) throw new AppError('MAX_RETRIES_EXCEEDED');
+    const digest = sha256(image.data);
+    // The challenge binds to these bytes now; the LIVENESS check verifies the binding later.
+    if (challengeId) await this.deps.repos.challenges.consume(session.id, challengeId, digest, this.deps.now());
+    const media = await this.deps.sessions.storeImage(session, image.data);
+    const now = this.deps.now();
+    if (!resource) {
+      resource = { id: this.deps.newId(), sessionId: session.id, type: 'LIVENESS', requirementId: requirement.id, source: 'END_USER', data: { liveness_type: 'STATIC' }, createdAt: now, updatedAt: now };
+      await this.deps.repos.resources.create(resource);
+    }
+    resource.data = { ...resource.data, image_media_id: media.id, attempts: attempts + 1 };
+    resource.updatedAt = now;
+    await this.deps.repos.resources.update(resource);
+    const stored = await this.deps.faces.analyse(media);
+    await this.deps.notifier.notify(session, 'RESOURCE_UPDATE', `resource:${resource.id}:attempt:${attempts + 1}`, { resource_id: resource.id });
+    return {
+      resource_id: resource.id,
+      media_id: media.id,
+      attempts_remaining: this.maxAttempts(requirement) - attempts - 1,
+      feedback: captureFeedback(stored, this.deps.quality),
+    };
+  }
+
+  /** An end-user face capture (FACE_CAPTURE requirement). */
+  async uploadFaceCapture(session: SessionRecord, image: UploadedImage, requirementId?: string) {
+    this.requireConsent(session);
+    const requirement = this.requirement(session, requirementId, 'FACE_CAPTURE');
+    const media = await this.deps.sessions.storeImage(session, image.data);
+    const now = this.deps.now();
+    const resource: ResourceRecord = {
+      id: this.deps.newId(),
+      sessionId: session.id,
+      type: 'FACE_CAPTURE',
+      requirementId: requirement.id,
+      source: 'END_USER',
+      data: { image_media_id: media.id },
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.deps.repos.resources.create(resource);
+    const stored = await this.deps.faces.analyse(media);
+    return { resource_id: resource.id, media_id: media.id, feedback: captureFeedback(stored, this.deps.quality) };
+  }
+
+  /** Live feedback on a preview frame; nothing is stored. */
+  async analyse(session: SessionRecord, image: UploadedImage) {
+    this.requireConsent(session);
+    const analysis = await (await this.deps.engine()).analyse(image.data, { liveness: false, maxFaces: 3 });
+    return captureFeedback({ analysis, imageError: null }, this.deps.quality);
+  }
+
+  async progress(session: SessionRecord, step: string) {
+    await this.deps.sessions.recordEvent(session.id, `PROGRESS:${step.slice(0, 64)}`, {});
+    return { ok: true };
+  }
+
+  /** The user is done: the token dies, checks start, and the page learns where to send the user. */
+  async finish(session: SessionRecord) {
+    const now = this.deps.now();
+    await this.deps.repos.sessions.update(session.id, { finishedAt: now }, now);
+    await this.deps.sessions.recordEvent(session.id, 'CLIENT_SESSION_TOKEN_DELETED', {});
+    await this.deps.notifier.notify(session, 'CLIENT_SESSION_TOKEN_DELETED', 'client_session_token_deleted');
+    await this.deps.pipeline.start(session);
+    const resources = await this.deps.repos.resources.list(session.id);
+    const base = session.spec.sdk_config.success_url;
+    return {
+      complete: allRequirementsMet(session.requirements, resources),
+      redirect_url: base ? withSessionId(base, session.id) : null,
+    };
+  }
+}
+
+export function withSessionId(url: string, sessionId: string): string {
+  const u = new URL(url);
+  u.searchParams.set('sessionID', sessionId);
+  return u.toString();
+}

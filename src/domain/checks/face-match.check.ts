@@ -1,0 +1,20 @@
+import type { FaceRefusal } from '../pools/enrolment-gate.js';
+import type { Report } from '../sessions/session.types.js';
+import { notAvailableReason } from './face-refusal-reasons.js';
+import { approve, notAvailable, reject, report, subCheck } from './report.js';
+
+
+export type FaceMatchEvidence =
+  | { kind: 'compared'; similarity: number; threshold: number }
+  | { kind: 'unusable'; side: 'selfie' | 'reference'; refusal: FaceRefusal | 'UNREADABLE' | 'MISSING'; detail: string; reason?: string };
+
+/** 1:1 match (ID_DOCUMENT_FACE_MATCH, FACE_COMPARISON): sub-check ai_face_match with a confidence score. */
+export function evaluateFaceMatch(e: FaceMatchEvidence): Report {
+  if (e.kind === 'unusable') {
+    return report(notAvailable(e.reason ?? notAvailableReason(e.refusal)), [subCheck('ai_face_match', false, { reason: `${e.side}: ${e.detail}` })]);
+  }
+  const same = e.similarity >= e.threshold;
+  return report(same ? approve() : reject('DIFFERENT_PERSON'), [
+    subCheck('ai_face_match', same, { confidence_score: Math.max(0, e.similarity), threshold: e.threshold }),
+  ]);
+}

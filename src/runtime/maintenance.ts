@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { SessionPipeline } from '../domain/pipeline/session-pipeline.js';
+import type { PoolRepository } from '../domain/ports/pool-repository.port.js';
+import type { Repositories } from '../domain/ports/repositories.port.js';
+import { allRequirementsMet } from '../domain/sessions/requirements.js';
+import type { SessionService } from '../domain/sessions/session.service.js';
+import type { Database } from '../infra/db/database.js';
+
+const CHANGE_LOG_RETENTION_MS = 86400_000;
+
+/**
+ * Periodic upkeep run by every worker process (each step is idempotent, so several workers may overlap):
+ * erase sessions past their resources TTL, settle sessions whose token ran out before the user finished (start
+ * their checks when every capture is done, else mark them EXPIRED), and prune the face-index change log.
+ */
+export async function runMaintenance(deps: {
+  repos: Repositories;
+  poolRepo: PoolRepository;
+  sessions: SessionService;
+  pipeline: SessionPipeline;
+  database: Database;
+  now: () => number;
+  logger: Logger;
+}): Promise<void> {
+  const now = deps.now();
+  const expired = await deps.repos.sessions.listPurgeable(now, 100);
+  for (const session of expired) {
+    await deps.sessions.erase(session);
+    deps.logger.info({ session: session.id }, 'session erased after its resources TTL');
+  }
+  if (expired.length) await deps.database.checkpoint();
+  for (const session of await deps.repos.sessions.listUnfinishedExpired(now, 100)) {
+    const resources = await deps.repos.resources.list(session.id);
+    if (allRequirementsMet(session.requirements, resources)) await deps.pipeline.start(session);
+    // Captures incomplete at token expiry: the session is over; storing the state keeps it out of this scan.
+    else await deps.repos.sessions.update(session.id, { state: 'EXPIRED' }, now);
+  }
+  await deps.poolRepo.pruneChanges(now - CHANGE_LOG_RETENTION_MS);
+}
