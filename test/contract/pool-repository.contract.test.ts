@@ -336,18 +336,34 @@ for (const dialect of DIALECTS) {
       });
 
       // Runs last in this suite: pruning is global.
-      it('prunes changes older than a time and reports the oldest and latest seq', async () => {
-        const latest = await repo.latestChangeSeq();
-        expect(await repo.oldestChangeSeq()).toBeGreaterThan(0);
-        await repo.pruneChanges(clock + 1);
-        expect(await repo.changesSince(0, 10)).toEqual([]);
-        expect(await repo.oldestChangeSeq()).toBe(0);
+      it('prunes changes older than a time but always keeps the newest, so a reader that fell behind can tell', async () => {
         const app = await newApp();
         const pool = aPool(app);
         await repo.createPool(pool);
+        const a = await newApplicant(app);
+        await repo.addMember(pool.id, a.id, tick());
+        const behind = await repo.latestChangeSeq();
+        expect(await repo.oldestChangeSeq()).toBeGreaterThan(0);
+        await repo.addFace(aFace(app, a.id, { createdAt: tick() }));
+        const enrolled = await repo.latestChangeSeq();
+        expect(enrolled).toBeGreaterThan(behind);
+        // Every change is past the retention now.
+        await repo.pruneChanges(clock + 1);
+        const left = await repo.changesSince(0, 10);
+        expect(left.map((c) => c.seq)).toEqual([enrolled]);
+        expect(await repo.oldestChangeSeq()).toBe(enrolled);
+        expect(await repo.latestChangeSeq()).toBe(enrolled);
+        // A process that had read up to `behind` still finds the one change it lacks; one that was further behind
+        // sees that changes it never read were pruned (oldest > its seq + 1) and reloads (PoolSearch.sync).
+        expect((await repo.changesSince(behind, 10)).map((c) => c.seq)).toEqual([enrolled]);
+        const furtherBehind = behind - 1;
+        expect(await repo.oldestChangeSeq()).toBeGreaterThan(furtherBehind + 1);
+        await repo.pruneChanges(clock + 1);
+        expect((await repo.changesSince(0, 10)).map((c) => c.seq)).toEqual([enrolled]);
         await repo.deletePool(app, pool.id, tick());
+        await repo.pruneChanges(clock + 1);
         const [drop] = await repo.changesSince(0, 10);
-        expect(drop!.seq).toBeGreaterThan(latest);
+        expect(drop).toMatchObject({ poolId: pool.id, op: 'drop' });
         expect(await repo.oldestChangeSeq()).toBe(drop!.seq);
       });
     });

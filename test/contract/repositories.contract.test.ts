@@ -247,6 +247,15 @@ for (const dialect of DIALECTS) {
         expect(await media.list(session.id)).toEqual([b]);
       });
 
+      it('lists media rows created in the same millisecond in a stable order (by id)', async () => {
+        const app = await newApp();
+        const session = aSession(app.sdkId);
+        await sessions.create(session, []);
+        const rows = Array.from({ length: 6 }, () => aMedia(session, { createdAt: 4_200 }));
+        for (const m of rows) await media.create(m);
+        expect(await media.list(session.id)).toEqual([...rows].sort((x, y) => (x.id < y.id ? -1 : 1)));
+      });
+
       it('adds, lists in order and clears the device events of one session', async () => {
         const app = await newApp();
         const s1 = aSession(app.sdkId);
