@@ -130,12 +130,17 @@ export class KyselyWebhookRepository implements WebhookRepository {
 
   async create(d: Omit<WebhookDelivery, 'createdAt'>, now: number): Promise<void> {
     // created_at orders a session's deliveries: strictly after the latest one, even within one millisecond.
-    await sql`
-      INSERT INTO webhook_deliveries (id, session_id, topic, payload, state, attempts, last_status, last_error, created_at, updated_at, delivered_at)
-      SELECT ${d.id}, ${d.sessionId}, ${d.topic}, ${toJson(d.payload)}, ${d.state}, ${d.attempts}, ${d.lastStatus}, ${d.lastError},
-        CASE WHEN MAX(created_at) IS NULL OR MAX(created_at) < ${now} THEN ${now} ELSE MAX(created_at) + 1 END, ${now}, ${d.deliveredAt}
-      FROM webhook_deliveries WHERE session_id = ${d.sessionId}
-      ON CONFLICT (id) DO NOTHING`.execute(this.db);
+    // Concurrent creators (workers on PostgreSQL) would read the same MAX, so they take turns on the session
+    // row first (a no-op update locks it until commit; SQLite has one writer anyway).
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('sessions').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', d.sessionId).execute();
+      await sql`
+        INSERT INTO webhook_deliveries (id, session_id, topic, payload, state, attempts, last_status, last_error, created_at, updated_at, delivered_at)
+        SELECT ${d.id}, ${d.sessionId}, ${d.topic}, ${toJson(d.payload)}, ${d.state}, ${d.attempts}, ${d.lastStatus}, ${d.lastError},
+          CASE WHEN MAX(created_at) IS NULL OR MAX(created_at) < ${now} THEN ${now} ELSE MAX(created_at) + 1 END, ${now}, ${d.deliveredAt}
+        FROM webhook_deliveries WHERE session_id = ${d.sessionId}
+        ON CONFLICT (id) DO NOTHING`.execute(trx);
+    });
   }
 
   async get(id: string): Promise<WebhookDelivery | null> {
