@@ -218,7 +218,7 @@ describe('DiskMediaStore beyond the contract', () => {
   it('writes nothing outside its root for an escaping key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'openidv-media-'));
     try {
-      const store = new DiskMediaStore(join(dir, 'root'));
+      const store: MediaStore = new DiskMediaStore(join(dir, 'root'));
       await expect(store.put('../outside', Buffer.from('x'), 'text/plain')).rejects.toThrow('escapes');
       await expect(store.put('../root-sibling/x', Buffer.from('x'), 'text/plain')).rejects.toThrow('escapes');
       expect(existsSync(join(dir, 'outside'))).toBe(false);

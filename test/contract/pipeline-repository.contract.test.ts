@@ -113,7 +113,7 @@ for (const dialect of DIALECTS) {
       const listed = await repo.list(session.id);
       expect(listed.map((d) => d.id)).toEqual(ids);
       expect(listed.map((d) => d.createdAt)).toEqual([5_000, 5_001, 5_002]);
-      expect(listed[0]).toEqual({ ...base, id: ids[0], createdAt: 5_000, updatedAt: 5_000 } satisfies WebhookDelivery);
+      expect(listed[0]).toEqual({ ...base, id: ids[0]!, createdAt: 5_000, updatedAt: 5_000 } satisfies WebhookDelivery);
       expect(await repo.earlierPending(listed[2]!)).toEqual(listed[0]);
       const delivered = { ...listed[0]!, state: 'delivered' as const, attempts: 1, lastStatus: 200, updatedAt: 5_100, deliveredAt: 5_100 };
       await repo.update(delivered);
