@@ -30,6 +30,7 @@ import { defaultScoreCalibration } from '../infra/face/calibration/score-calibra
 import { createFaceEngine } from '../infra/face/face-engine.factory.js';
 import { InMemoryFaceIndex } from '../infra/face-index/in-memory-face.index.js';
 import { DiskMediaStore } from '../infra/media/disk-media.store.js';
+import { S3MediaStore } from '../infra/media/s3-media.store.js';
 import { KyselyJobQueue } from '../infra/queue/kysely-job.queue.js';
 import { HttpWebhookSender } from '../infra/webhooks/http-webhook.sender.js';
 
@@ -64,7 +65,9 @@ export interface Container {
 
 export function createMediaStore(config: Config): MediaStore {
   if (config.media.kind === 'disk') return new DiskMediaStore(config.media.dir);
-  throw new Error('S3 media store is not available in this build');
+  // Credentials come from the AWS SDK's default chain (environment, shared files, instance or task roles).
+  const { bucket, endpoint, region, forcePathStyle, prefix } = config.media;
+  return new S3MediaStore({ bucket, endpoint, region, forcePathStyle, prefix });
 }
 
 function lazyFaceEngine(config: Config) {
