@@ -61,6 +61,8 @@ export interface WorkerConfig {
 
 export interface FaceConfig {
   readonly modelsDir: string | undefined;
+  /** A calibration file from `openidv eval faces --calibration-out` (default: the shipped lfw-dev one). */
+  readonly calibrationFile: string | undefined;
   /** Passive liveness score at or above which liveness_auth passes (advisory; see docs/accuracy.md). */
   readonly livenessThreshold: number;
   /** Lifetime of a capture challenge. */
@@ -166,6 +168,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     },
     face: {
       modelsDir: env.OPENIDV_MODELS_DIR || undefined,
+      calibrationFile: env.OPENIDV_FACE_CALIBRATION || undefined,
       livenessThreshold: num(env, 'OPENIDV_LIVENESS_THRESHOLD', DEFAULT_LIVENESS_THRESHOLD, 0, 1),
       challengeTtlMs: int(env, 'OPENIDV_CHALLENGE_TTL', 300, 1) * 1000,
       threads: int(env, 'OPENIDV_FACE_THREADS', 0),

@@ -114,7 +114,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const media = createMediaStore(config);
   const queue = new KyselyJobQueue(database.db, database.dialect, now);
   const engine = lazyFaceEngine(config);
-  const calibration = defaultScoreCalibration();
+  const calibration = defaultScoreCalibration(config.face.calibrationFile);
   const index = new InMemoryFaceIndex({}, (err, pool) => logger.error({ err, pool }, 'face index background build failed'));
   const poolSearch = new PoolSearch(poolRepo, index);
 

@@ -11,6 +11,7 @@ export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 export interface TestApp {
   sdkId: string;
   privateKeyPem: string;
+  webhookSecret: string;
 }
 
 export interface RunningServer {
@@ -66,8 +67,8 @@ export async function startServer(options: { env?: Record<string, string>; dataD
     process: child,
     cli,
     async createApp(name: string) {
-      const out = JSON.parse(await cli(['apps', 'create', '--name', name, '--json'])) as { sdk_id: string; private_key_path: string };
-      return { sdkId: out.sdk_id, privateKeyPem: readFileSync(out.private_key_path, 'utf8') };
+      const out = JSON.parse(await cli(['apps', 'create', '--name', name, '--json'])) as { sdk_id: string; private_key_path: string; webhook_secret: string };
+      return { sdkId: out.sdk_id, privateKeyPem: readFileSync(out.private_key_path, 'utf8'), webhookSecret: out.webhook_secret };
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {

@@ -22,7 +22,7 @@ function createCommand(): Command {
       .requiredOption('--name <name>', 'display name')
       .option('--public-key <file>', 'PEM RSA public key of an existing key pair')
       .option('--private-key-out <file>', 'where to write the generated private key (default <data>/keys/<sdk_id>.pem)')
-      .option('--json', 'print {"sdk_id", "private_key_path"} as JSON'),
+      .option('--json', 'print {"sdk_id", "private_key_path", "webhook_secret"} as JSON'),
   ).action(async (opts: { data?: string; name: string; publicKey?: string; privateKeyOut?: string; json?: boolean }) => {
     if (opts.publicKey && opts.privateKeyOut) throw new Error('--public-key and --private-key-out exclude each other');
     const publicKey = opts.publicKey ? await readFile(opts.publicKey, 'utf8') : undefined;
@@ -36,7 +36,7 @@ function createCommand(): Command {
         await chmod(keyPath, 0o600);
       }
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ sdk_id: app.sdkId, ...(keyPath ? { private_key_path: keyPath } : {}) })}\n`);
+        process.stdout.write(`${JSON.stringify({ sdk_id: app.sdkId, ...(keyPath ? { private_key_path: keyPath } : {}), webhook_secret: app.webhookSecret })}\n`);
       } else {
         process.stdout.write(`SDK id: ${app.sdkId}\n${keyPath ? `private key: ${keyPath}\n` : ''}webhook secret: ${app.webhookSecret}\n`);
       }

@@ -1,29 +1,37 @@
-import { candidateLayouts, type FieldName, type MrzFormat, type MrzLayout } from './mrz-format.js';
+import { alignTo } from './mrz-align.js';
+import { candidateLayouts, positionClasses, type FieldName, type MrzFormat, type MrzLayout, type PositionClass } from './mrz-format.js';
 import { buildReading, fieldText } from './mrz-parser.js';
 import type { MrzReading } from './mrz-reading.js';
-import { repairMrz, type RepairResult } from './mrz-repair.js';
+import { coerce, repairMrz, type RepairResult } from './mrz-repair.js';
 import { fitLineLength, normalizeOcrLine } from './mrz-text.js';
-import { voteLine } from './mrz-vote.js';
 
 // Several engines read the same MRZ lines. Check digits protect the numbers and dates, but nothing
 // protects the names, the country codes, the sex or the document code. So a reading is accepted only when
 // (1) every check digit passes, (2) no other read that also passes its check digits says something else
-// in the protected fields, and (3) each unprotected field is read identically by at least two engines.
+// in the protected fields, and (3) every character of every unprotected field is read alike by at least
+// two engines, reads being aligned character by character so that one spurious character does not shift
+// the rest of the line.
 
 export interface OcrRead {
   engine: string;
   /** One string per MRZ line, as the engine read it (any length). */
   lines: string[];
+  /**
+   * Letters this engine is known to print for the OCR-B filler '<' (tesseract's LSTM eng model reads it as
+   * K, C, L, E, X or S: notes/ocr-mrz.md §3). Where the accepted character is '<', such a letter counts as
+   * a read of '<'; anywhere else it counts as itself.
+   */
+  fillerGhosts?: string;
 }
 
 export interface ConsensusOptions {
   today?: Date;
-  /** Engines that must agree on every field no check digit covers (default 2). */
+  /** Engines that must agree on every character no check digit covers (default 2). */
   minAgreement?: number;
 }
 
 export type ConsensusResult =
-  | { ok: true; reading: MrzReading; sources: string[]; support: Partial<Record<FieldName, string[]>> }
+  | { ok: true; reading: MrzReading; sources: string[] }
   | {
       ok: false;
       reason: 'no-valid-read' | 'conflict' | 'unconfirmed';
@@ -39,21 +47,21 @@ interface Attempt {
   repair: RepairResult;
 }
 
-const protectedKey = (r: MrzReading): string =>
-  [r.documentNumber, r.raw.birthDate, r.raw.expiryDate ?? '', r.optionalData.join('|')].join('/');
+/** The check-digit-covered content of a reading; two passing reads that differ here cannot both be right. */
+function protectedKey(a: Attempt): string {
+  const covered = a.layout.fields.filter(
+    (f) => f.kind !== 'name' && a.layout.checks.some((c) => c.covers.some((s) => s.line === f.line && s.start <= f.start && s.end >= f.end)),
+  );
+  return [a.layout.format, ...covered.map((f) => fieldText(a.repair.lines, f))].join('/');
+}
 
-function attempt(engine: string, lines: string[], lineLength: number): Attempt | undefined {
+function attempt(engine: string, lines: readonly string[], lineLength: number): Attempt | undefined {
   if (lines.length === 0) return undefined;
   const variants = lines.map((l) => fitLineLength(normalizeOcrLine(l), lineLength).slice(0, 3));
   if (variants.some((v) => v.length === 0)) return undefined;
+  let combos: string[][] = [[]];
+  for (const options of variants) combos = combos.flatMap((prefix) => options.map((o) => [...prefix, o])).slice(0, 9);
   let first: Attempt | undefined;
-  // Try a few length repairs per line; keep the first that passes, else the most plausible one.
-  const combos: string[][] = [[]];
-  for (const options of variants) {
-    const next: string[][] = [];
-    for (const prefix of combos) for (const o of options) if (next.length < 9) next.push([...prefix, o]);
-    combos.splice(0, combos.length, ...next);
-  }
   for (const combo of combos) {
     for (const layout of candidateLayouts(combo.length, lineLength, combo[0] ?? '')) {
       const repair = repairMrz(combo, layout);
@@ -65,34 +73,63 @@ function attempt(engine: string, lines: string[], lineLength: number): Attempt |
   return first;
 }
 
-/** Combines the reads of one MRZ band (all with the same line count and length) into a verdict. */
+/** Every read aligned to reference lines: per line and position, the character it read there (class-fixed). */
+function alignReads(reads: readonly OcrRead[], reference: string[], layout: MrzLayout): { engine: string; ghosts: string; at: string[][] }[] {
+  const classes = positionClasses(layout);
+  return reads.map((r) => ({
+    engine: r.engine,
+    ghosts: r.fillerGhosts ?? '',
+    at: reference.map((ref, li) => {
+      const raw = normalizeOcrLine(r.lines[li] ?? '');
+      const map = alignTo(ref, raw);
+      return [...ref].map((_, pos) => {
+        const k = map[pos] ?? -1;
+        return k < 0 ? '' : coerce(raw[k] as string, (classes[li] as PositionClass[])[pos] as PositionClass);
+      });
+    }),
+  }));
+}
+
+/** Combines the reads of one MRZ band (same line count, lines of `lineLength` characters) into a verdict. */
 export function resolveReads(reads: readonly OcrRead[], lineLength: number, options: ConsensusOptions = {}): ConsensusResult {
   const minAgreement = options.minAgreement ?? 2;
   const attempts = reads.map((r) => attempt(r.engine, r.lines, lineLength)).filter((a): a is Attempt => a !== undefined);
-  if (attempts.length >= 3) {
-    // Per-position majority over all reads, each line fitted to length first.
-    const lineCount = Math.max(...reads.map((r) => r.lines.length));
-    const voted = Array.from({ length: lineCount }, (_, i) =>
-      voteLine(reads.map((r) => fitLineLength(normalizeOcrLine(r.lines[i] ?? ''), lineLength)[0] ?? '').filter((l) => l.length === lineLength)) ?? '',
+  const reference = attempts[0];
+  if (!reference) return { ok: false, reason: 'no-valid-read', failedChecks: [], detail: 'no MRZ-shaped text read' };
+
+  // A per-position vote, on the first read's grid: fixes characters no single engine got all right.
+  const aligned = alignReads(reads, reference.repair.lines, reference.layout);
+  if (reads.length >= 3) {
+    const voted = reference.repair.lines.map((line, li) =>
+      [...line]
+        .map((own, pos) => {
+          const counts = new Map<string, number>();
+          for (const a of aligned) {
+            const ch = (a.at[li] as string[])[pos] as string;
+            if (ch) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+          }
+          let best = own;
+          for (const [ch, n] of counts) if (n > (counts.get(best) ?? 0)) best = ch;
+          return best;
+        })
+        .join(''),
     );
     const v = attempt('vote', voted, lineLength);
     if (v) attempts.push(v);
   }
+
   const valid = attempts.filter((a) => a.repair.ok);
   if (valid.length === 0) {
-    const best = [...attempts].sort((a, b) => a.repair.failedChecks.length - b.repair.failedChecks.length)[0];
+    const best = [...attempts].sort((a, b) => a.repair.failedChecks.length - b.repair.failedChecks.length)[0] as Attempt;
     return {
       ok: false,
       reason: 'no-valid-read',
-      ...(best ? { format: best.layout.format, failedChecks: best.repair.failedChecks } : { failedChecks: [] }),
-      detail: best ? `check digits failed: ${best.repair.failedChecks.join(', ')}` : 'no MRZ-shaped text read',
+      format: best.layout.format,
+      failedChecks: best.repair.failedChecks,
+      detail: `check digits failed: ${best.repair.failedChecks.join(', ')}`,
     };
   }
-  const build = (a: Attempt): MrzReading =>
-    buildReading(a.repair.lines, a.layout, { ...(options.today ? { today: options.today } : {}), correctedFields: a.repair.correctedFields });
-  const readings = valid.map((a) => ({ a, r: build(a) }));
-  const keys = new Set(readings.map((x) => `${x.a.layout.format}/${protectedKey(x.r)}`));
-  if (keys.size > 1) {
+  if (new Set(valid.map(protectedKey)).size > 1) {
     return {
       ok: false,
       reason: 'conflict',
@@ -101,28 +138,54 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
       detail: `reads that pass every check digit disagree (${[...new Set(valid.map((a) => a.engine))].join(', ')})`,
     };
   }
-  const chosen = readings[0] as { a: Attempt; r: MrzReading };
-  const layout = chosen.a.layout;
-  const support: Partial<Record<FieldName, string[]>> = {};
-  const unconfirmed: FieldName[] = [];
-  for (const f of layout.fields) {
-    if (chosen.r.verification[f.name] === 'check-digit') continue;
-    const value = fieldText(chosen.a.repair.lines, f);
-    const engines = new Set(
-      attempts.filter((a) => a.engine !== 'vote' && a.layout.format === layout.format && fieldText(a.repair.lines, f) === value).map((a) => a.engine),
-    );
-    support[f.name] = [...engines];
-    if (engines.size < minAgreement) unconfirmed.push(f.name);
+
+  // Among equally valid reads, the one whose unprotected characters have the widest support wins.
+  let best: { a: Attempt; unconfirmed: FieldName[] } | undefined;
+  for (const a of valid) {
+    const unconfirmed = unconfirmedFields(a, reads, minAgreement);
+    if (!best || unconfirmed.length < best.unconfirmed.length) best = { a, unconfirmed };
+    if (unconfirmed.length === 0) break;
   }
-  if (unconfirmed.length > 0) {
+  const chosen = best as { a: Attempt; unconfirmed: FieldName[] };
+  if (chosen.unconfirmed.length > 0) {
     return {
       ok: false,
       reason: 'unconfirmed',
-      format: layout.format,
+      format: chosen.a.layout.format,
       failedChecks: [],
-      unconfirmed,
-      detail: `check digits pass but ${unconfirmed.join(', ')} not read alike by ${minAgreement} engines`,
+      unconfirmed: chosen.unconfirmed,
+      detail: `check digits pass but no ${minAgreement} engines read every character of ${chosen.unconfirmed.join(', ')} alike`,
     };
   }
-  return { ok: true, reading: chosen.r, sources: [...new Set(valid.map((a) => a.engine))], support };
+  const reading = buildReading(chosen.a.repair.lines, chosen.a.layout, {
+    ...(options.today ? { today: options.today } : {}),
+    correctedFields: chosen.a.repair.correctedFields,
+  });
+  return { ok: true, reading, sources: [...new Set(valid.map((a) => a.engine))] };
+}
+
+function unconfirmedFields(a: Attempt, reads: readonly OcrRead[], minAgreement: number): FieldName[] {
+  const lines = a.repair.lines;
+  const aligned = alignReads(reads, lines, a.layout);
+  const checks = a.layout.checks;
+  const out: FieldName[] = [];
+  for (const f of a.layout.fields) {
+    const covered = checks.some((c) => c.covers.some((s) => s.line === f.line && s.start <= f.start && s.end >= f.end));
+    // Names need a second reading even under a composite (the French card): one composite digit over
+    // 70 characters is weak evidence for free text.
+    if (covered && f.kind !== 'name') continue;
+    const line = lines[f.line] as string;
+    for (let pos = f.start; pos < f.end; pos++) {
+      const want = line[pos] as string;
+      const backers = aligned.filter((r) => {
+        const got = (r.at[f.line] as string[])[pos] as string;
+        return got === want || (want === '<' && got !== '' && r.ghosts.includes(got));
+      }).length;
+      if (backers < minAgreement) {
+        out.push(f.name);
+        break;
+      }
+    }
+  }
+  return out;
 }

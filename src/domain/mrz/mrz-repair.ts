@@ -33,7 +33,8 @@ function fieldAt(layout: MrzLayout, line: number, pos: number): CorrectedPart | 
   return layout.fields.find((f) => f.line === line && pos >= f.start && pos < f.end)?.name;
 }
 
-function coerce(ch: string, cls: PositionClass): string {
+/** The character `ch` becomes at a position of class `cls` (O->0 where only digits may stand, ...). */
+export function coerce(ch: string, cls: PositionClass): string {
   switch (cls) {
     case 'digit':
       return ch === '<' ? ch : (TO_DIGIT[ch] ?? ch);

@@ -55,14 +55,14 @@ export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionSer
         security: SIGNED,
         params: ResourceParams,
         body: Type.Object({ applicant_id: Id() }),
-        response: { 200: Type.Null(), ...errorResponses(400, 401, 404, 409, 422) },
+        response: { 200: Type.Void({ description: 'No body' }), ...errorResponses(400, 401, 404, 409, 422) },
       },
     },
     async (request, reply) => {
       const appId = callerOf(request).sdkId;
       const face = await pools.archetypeFace(appId, request.body.applicant_id);
       await sessions.attachApplicantFace(appId, request.params.sessionId, request.params.resourceId, face.applicantId, face.id);
-      return reply.status(200).send(null);
+      return reply.status(200).send();
     },
   );
 };

@@ -89,7 +89,11 @@ export class S3MediaStore implements MediaStore {
   constructor(options: S3MediaStoreOptions) {
     this.bucket = options.bucket;
     this.pageSize = Math.min(1000, Math.max(1, options.pageSize ?? 1000));
-    this.root = options.prefix ? folder(options.prefix) : '';
+    try {
+      this.root = folder((options.prefix ?? '').replace(/^\/+/, ''));
+    } catch {
+      throw new Error('invalid S3 key prefix: use folder names separated by "/", without "." or ".." segments');
+    }
     this.client = new S3Client({
       region: options.region,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),

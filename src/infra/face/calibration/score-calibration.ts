@@ -5,6 +5,7 @@ import {
   falseNonMatchRateAt,
   impostorSimilarityAt,
   loadDefaultFaceCalibration,
+  loadFaceCalibrationFile,
   thresholdForFpir,
 } from './face-calibration.js';
 
@@ -22,10 +23,13 @@ export function scoreCalibration(c: FaceCalibration): ScoreCalibration {
   };
 }
 
-/** The shipped calibration, read on first use (commands that never compare faces do not need it). */
-export function defaultScoreCalibration(): ScoreCalibration {
+/**
+ * The calibration in force: an operator's own (`openidv eval faces --calibration-out` on their data) or the one
+ * shipped for lfw-dev. Read on first use: commands that never compare faces do not need it.
+ */
+export function defaultScoreCalibration(path?: string): ScoreCalibration {
   let loaded: ScoreCalibration | undefined;
-  const get = () => (loaded ??= scoreCalibration(loadDefaultFaceCalibration()));
+  const get = () => (loaded ??= scoreCalibration(path ? loadFaceCalibrationFile(path) : loadDefaultFaceCalibration()));
   return {
     get modelSetId() {
       return get().modelSetId;

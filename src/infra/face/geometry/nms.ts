@@ -34,7 +34,7 @@ export function nonMaxSuppression<T extends ScoredBox>(boxes: readonly T[], iouT
   const sorted = [...boxes].sort((p, q) => q.score - p.score);
   const kept: T[] = [];
   for (const box of sorted) {
-    if (kept.every((k) => iou(k, box) <= iouThreshold && containment(box, k) < maxContainment)) kept.push(box);
+    if (kept.every((k) => iou(k, box) <= iouThreshold && containment(box, k) <= maxContainment)) kept.push(box);
   }
   return kept;
 }

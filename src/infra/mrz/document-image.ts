@@ -1,0 +1,71 @@
+import sharp, { type Metadata } from 'sharp';
+import { toGray, type GrayImage } from './gray-image.js';
+
+// Decoding and orientation bookkeeping. Everything downstream works on one grey copy capped in size (MRZ
+// glyphs need ~15 px; a 35-megapixel phone photo only costs time), and reports positions back in the
+// coordinates of the upright (EXIF-applied) original.
+
+export interface LoadedImage {
+  gray: GrayImage;
+  /** Size of the upright original. */
+  width: number;
+  height: number;
+  /** gray pixels per original pixel (≤ 1). */
+  scale: number;
+}
+
+export class ImageLoadError extends Error {}
+
+export async function loadDocumentImage(image: Buffer, maxSide = 2400): Promise<LoadedImage> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(image).metadata();
+  } catch (err) {
+    throw new ImageLoadError(`not a readable image: ${(err as Error).message}`);
+  }
+  const { width, height } = meta;
+  if (!width || !height) throw new ImageLoadError('image has no dimensions');
+  const swap = (meta.orientation ?? 1) >= 5;
+  const uprightW = swap ? height : width;
+  const uprightH = swap ? width : height;
+  const scale = Math.min(1, maxSide / Math.max(uprightW, uprightH));
+  try {
+    const pipeline = sharp(image, { failOn: 'none' }).rotate();
+    const gray = await toGray(scale < 1 ? pipeline.resize(Math.round(uprightW * scale), Math.round(uprightH * scale)) : pipeline);
+    return { gray, width: uprightW, height: uprightH, scale: gray.width / uprightW };
+  } catch (err) {
+    throw new ImageLoadError(`image could not be decoded: ${(err as Error).message}`);
+  }
+}
+
+export type QuarterTurns = 0 | 1 | 2 | 3;
+
+/** Rotates clockwise by 90° × turns. */
+export function rotateGray(img: GrayImage, turns: QuarterTurns): GrayImage {
+  if (turns === 0) return img;
+  const { width: w, height: h, data } = img;
+  const W = turns === 2 ? w : h;
+  const H = turns === 2 ? h : w;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const [nx, ny] = turns === 1 ? [h - 1 - y, x] : turns === 2 ? [w - 1 - x, h - 1 - y] : [y, w - 1 - x];
+      out[ny * W + nx] = data[y * w + x] as number;
+    }
+  }
+  return { width: W, height: H, data: out };
+}
+
+/** Maps a point of the image rotated by `turns` back to the unrotated image (w×h before rotation). */
+export function unrotatePoint(x: number, y: number, turns: QuarterTurns, w: number, h: number): [number, number] {
+  switch (turns) {
+    case 0:
+      return [x, y];
+    case 1:
+      return [y, h - 1 - x];
+    case 2:
+      return [w - 1 - x, h - 1 - y];
+    case 3:
+      return [w - 1 - y, x];
+  }
+}

@@ -1,0 +1,292 @@
+import { resolveReads, type ConsensusResult, type OcrRead } from '../../domain/mrz/mrz-consensus.js';
+import type { MrzFormat } from '../../domain/mrz/mrz-format.js';
+import type { MrzReading } from '../../domain/mrz/mrz-reading.js';
+import type { OcrEngine } from '../../domain/ports/ocr-engine.port.js';
+import { isMrzLineReader } from '../ocr/ocrb.engine.js';
+import { LINE_GLYPH_HEIGHT } from '../ocr/ocrb/ocrb-line-reader.js';
+import { ImageLoadError, loadDocumentImage, rotateGray, unrotatePoint, type QuarterTurns } from './document-image.js';
+import { measureQuality, type DocumentQuality, type Rect } from './document-quality.js';
+import { fromGray, toGray, type GrayImage } from './gray-image.js';
+import { sampleLine, stretchContrast, type LineAxis } from './line-sampler.js';
+import { locateMrzBands, type MrzBandCandidate } from './mrz-band-locator.js';
+import { documentArea, portraitWindow, type Quad } from './mrz-geometry.js';
+
+// The MRZ reading pipeline: find the band (any quarter turn), cut each line out straight at a fixed glyph
+// height, read it with the engines in preference order, and stop as soon as the reads agree (see
+// mrz-consensus.ts for what "agree" means). Everything is bounded by a deadline.
+
+export type DocumentFailureReason =
+  | 'UNABLE_TO_LOAD'
+  | 'DOCUMENT_NOT_SUPPORTED'
+  | 'INCORRECT_MRZ'
+  | 'IMAGE_RESOLUTION_TOO_LOW'
+  | 'PHOTO_TOO_BLURRY'
+  | 'GLARE_OBSTRUCTION'
+  | 'PHOTO_TOO_DARK'
+  | 'PHOTO_OVEREXPOSED';
+
+export interface DocumentReading {
+  mrz?: MrzReading;
+  failure?: { reason: DocumentFailureReason; detail: string };
+  /** Undefined only when the image could not be decoded. */
+  quality?: DocumentQuality;
+  /** The MRZ band in upright original-image pixels (EXIF orientation applied), reading direction. */
+  mrzQuad?: Quad;
+  /** Estimated data page and portrait search window, in the same coordinates. */
+  documentArea?: Rect;
+  portraitWindow?: Rect;
+  /** Clockwise quarter turns that made the MRZ read left to right. */
+  rotation: 0 | 90 | 180 | 270;
+  /** Engines whose reads passed every check digit, and engines consulted. */
+  engines: { agreed: string[]; consulted: string[] };
+  timings: { loadMs: number; locateMs: number; ocrMs: number; totalMs: number; deadlineHit: boolean };
+}
+
+export interface ReadDocumentOptions {
+  /** Overall time budget; reading stops (and fails) once it is spent. Default 5000 ms. */
+  deadlineMs?: number;
+  /** Reference date for century inference. */
+  today?: Date;
+  /** Band candidates tried, best first (default 3). */
+  maxCandidates?: number;
+  /** Engines that must read each unprotected field alike (default 2). */
+  minAgreement?: number;
+}
+
+export interface ReadDocumentDeps {
+  /** OCR engines in preference order (see createOcrEngines). */
+  ocr: readonly OcrEngine[];
+}
+
+const WORK_WIDTH = 1000;
+const WHITELIST = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<';
+
+interface Candidate {
+  turns: QuarterTurns;
+  band: MrzBandCandidate;
+  work: GrayImage;
+}
+
+interface BandAttempt {
+  candidate: Candidate;
+  flipped: boolean;
+  lines: GrayImage[];
+  axes: LineAxis[];
+  verdict: ConsensusResult;
+  ocrbConfidence: number | undefined;
+  lineLength: number;
+  agreed: string[];
+}
+
+async function workImage(full: GrayImage, turns: QuarterTurns): Promise<GrayImage> {
+  const rotated = rotateGray(full, turns);
+  return toGray(fromGray(rotated).resize({ width: WORK_WIDTH }));
+}
+
+export async function readDocument(image: Buffer, deps: ReadDocumentDeps, options: ReadDocumentOptions = {}): Promise<DocumentReading> {
+  const t0 = performance.now();
+  const deadline = t0 + (options.deadlineMs ?? 5000);
+  const timings = { loadMs: 0, locateMs: 0, ocrMs: 0, totalMs: 0, deadlineHit: false };
+  const consulted = new Set<string>();
+  const finish = (r: Omit<DocumentReading, 'timings' | 'engines'> & { agreed?: string[] }): DocumentReading => {
+    timings.totalMs = performance.now() - t0;
+    const { agreed, ...rest } = r;
+    return { ...rest, engines: { agreed: agreed ?? [], consulted: [...consulted] }, timings };
+  };
+
+  let loaded;
+  try {
+    loaded = await loadDocumentImage(image);
+  } catch (err) {
+    if (err instanceof ImageLoadError) return finish({ failure: { reason: 'UNABLE_TO_LOAD', detail: err.message }, rotation: 0 });
+    throw err;
+  }
+  const { gray: full } = loaded;
+  timings.loadMs = performance.now() - t0;
+
+  // Band search: upright first; a quarter turn only when nothing convincing turned up. A band upside down
+  // looks the same to the locator, so 180/270 are settled later by reading both ways.
+  const tLocate = performance.now();
+  const work0 = await workImage(full, 0);
+  const candidates: Candidate[] = locateMrzBands(work0).map((band) => ({ turns: 0 as QuarterTurns, band, work: work0 }));
+  if ((candidates[0]?.band.score ?? 0) < 0.5) {
+    const work1 = await workImage(full, 1);
+    candidates.push(...locateMrzBands(work1).map((band) => ({ turns: 1 as QuarterTurns, band, work: work1 })));
+  }
+  candidates.sort((a, b) => b.band.score - a.band.score);
+  const tried = candidates.slice(0, options.maxCandidates ?? 3);
+  timings.locateMs = performance.now() - tLocate;
+
+  const ocrb = deps.ocr.find(isMrzLineReader);
+  const others = deps.ocr.filter((e) => !isMrzLineReader(e));
+  const rotatedFull = new Map<QuarterTurns, GrayImage>();
+  const attempts: BandAttempt[] = [];
+  const tOcr = performance.now();
+
+  for (const cand of tried) {
+    if (performance.now() > deadline) {
+      timings.deadlineHit = true;
+      break;
+    }
+    const src = rotatedFull.get(cand.turns) ?? rotateGray(full, cand.turns);
+    rotatedFull.set(cand.turns, src);
+    const k = src.width / cand.work.width;
+    const axes = cand.band.lines.map((l) => ({ x0: l.x0 * k, y0: l.y0 * k, x1: l.x1 * k, y1: l.y1 * k, height: l.height * k }));
+    const lengths = cand.band.lines.length === 3 ? [30] : [44, 36];
+    const orientations = [false, true].map((flipped) => {
+      const ax = flipped ? [...axes].reverse().map((a) => ({ x0: a.x1, y0: a.y1, x1: a.x0, y1: a.y0, height: a.height })) : axes;
+      return { flipped, axes: ax, lines: ax.map((a) => sampleLine(src, a, { glyphHeight: LINE_GLYPH_HEIGHT })) };
+    });
+
+    // The OCR-B reader is cheap: it reads both orientations and keeps the one it is surer of.
+    let chosen = orientations[0] as (typeof orientations)[number];
+    const reads: OcrRead[] = [];
+    let ocrbConfidence: number | undefined;
+    let lineLength = 0;
+    if (ocrb) {
+      consulted.add((ocrb as OcrEngine).name);
+      const scored = orientations.map((o) => {
+        const lr = o.lines.map((l) => ocrb.readMrzLine(l, lengths));
+        const conf = lr.reduce((s, r) => s + (r?.confidence ?? 0), 0) / lr.length;
+        return { o, lr, conf };
+      });
+      scored.sort((a, b) => b.conf - a.conf);
+      const best = scored[0] as (typeof scored)[number];
+      chosen = best.o;
+      ocrbConfidence = best.conf;
+      const counts = best.lr.map((r) => r?.grid.count ?? 0).filter((n) => n > 0).sort((a, b) => a - b);
+      lineLength = counts[Math.floor(counts.length / 2)] ?? 0;
+      reads.push({ engine: (ocrb as OcrEngine).name, lines: best.lr.map((r) => r?.text ?? '') });
+    }
+    const minAgreement = options.minAgreement ?? 2;
+    let verdict: ConsensusResult | undefined = lineLength ? resolveReads(reads, lineLength, { today: options.today, minAgreement }) : undefined;
+    const orientationsToTry = ocrb ? [chosen] : orientations;
+    for (const o of orientationsToTry) {
+      const pngs = await Promise.all(o.lines.map((l) => fromGray(stretchContrast(l)).png().toBuffer()));
+      const engineReads = o === chosen ? reads : [];
+      for (const engine of others) {
+        if (verdict?.ok) break;
+        if (performance.now() > deadline) {
+          timings.deadlineHit = true;
+          break;
+        }
+        consulted.add(engine.name);
+        const texts: string[] = [];
+        for (const png of pngs) {
+          const text = await engine.recognize({ image: png, psm: 7, whitelist: WHITELIST, lineLengths: lengths }).catch(() => '');
+          texts.push(text.replace(/\s+/g, ''));
+        }
+        engineReads.push({ engine: engine.name, lines: texts });
+        if (!lineLength) lineLength = guessLineLength(texts, lengths);
+        if (lineLength) verdict = resolveReads(engineReads, lineLength, { today: options.today, minAgreement });
+      }
+      if (verdict?.ok || ocrb) {
+        chosen = o;
+        break;
+      }
+    }
+    if (!verdict) continue;
+    const attempt: BandAttempt = {
+      candidate: cand,
+      flipped: chosen.flipped,
+      lines: chosen.lines,
+      axes: chosen.axes,
+      verdict,
+      ocrbConfidence,
+      lineLength,
+      agreed: verdict.ok ? verdict.sources : [],
+    };
+    attempts.push(attempt);
+    if (verdict.ok) break;
+  }
+  timings.ocrMs = performance.now() - tOcr;
+
+  const success = attempts.find((a) => a.verdict.ok);
+  const best = success ?? pickBestFailure(attempts);
+  const toOriginal = (x: number, y: number, turns: QuarterTurns): { x: number; y: number } => {
+    const [ux, uy] = unrotatePoint(x, y, turns, full.width, full.height);
+    return { x: ux / loaded.scale, y: uy / loaded.scale };
+  };
+
+  if (!best) {
+    const quality = measureQuality({ work: work0, documentArea: { x: 0, y: 0, width: work0.width, height: work0.height } });
+    return finish({ quality, rotation: 0, failure: noBandFailure(quality, timings.deadlineHit) });
+  }
+
+  const { candidate } = best;
+  const format = best.verdict.ok ? best.verdict.reading.format : best.verdict.format;
+  const quad = bandQuad(best.axes, (x, y) => toOriginal(x, y, candidate.turns));
+  // Quality is measured in the working image of the orientation the band was found in.
+  const k = candidate.work.width / rotatedFull.get(candidate.turns)!.width;
+  const workQuad = bandQuad(best.axes.map((a) => ({ x0: a.x0 * k, y0: a.y0 * k, x1: a.x1 * k, y1: a.y1 * k, height: a.height * k })), (x, y) => ({ x, y }));
+  const glyphHeight = (best.axes.reduce((s, a) => s + a.height, 0) / best.axes.length) / loaded.scale;
+  const quality = measureQuality({
+    work: candidate.work,
+    documentArea: documentArea(workQuad, format, candidate.work.width, candidate.work.height),
+    mrzLines: best.lines,
+    glyphHeight,
+  });
+  const rotation = ((candidate.turns * 90 + (best.flipped ? 180 : 0)) % 360) as DocumentReading['rotation'];
+  const geometry = {
+    mrzQuad: quad,
+    documentArea: documentArea(quad, format, loaded.width, loaded.height),
+    ...(format ? { portraitWindow: portraitWindow(quad, format, loaded.width, loaded.height) } : {}),
+  };
+  if (best.verdict.ok) return finish({ mrz: best.verdict.reading, quality, rotation, ...geometry, agreed: best.agreed });
+  return finish({ quality, rotation, ...geometry, failure: bandFailure(best, quality, timings.deadlineHit) });
+}
+
+function guessLineLength(texts: string[], lengths: readonly number[]): number {
+  const mean = texts.reduce((s, t) => s + t.length, 0) / Math.max(1, texts.length);
+  if (mean < 20) return 0;
+  return [...lengths].sort((a, b) => Math.abs(a - mean) - Math.abs(b - mean))[0] ?? 0;
+}
+
+function pickBestFailure(attempts: BandAttempt[]): BandAttempt | undefined {
+  // Prefer a band whose reads passed the check digits (a names disagreement) over one that failed them,
+  // then the one the OCR-B reader was surest looked like OCR-B text.
+  const rank = (a: BandAttempt): number =>
+    (a.verdict.ok ? 3 : a.verdict.reason === 'unconfirmed' || a.verdict.reason === 'conflict' ? 2 : 0) + (a.ocrbConfidence ?? 0.5);
+  return [...attempts].sort((a, b) => rank(b) - rank(a))[0];
+}
+
+function bandQuad(axes: LineAxis[], map: (x: number, y: number) => { x: number; y: number }): Quad {
+  const first = axes[0] as LineAxis;
+  const last = axes[axes.length - 1] as LineAxis;
+  const up = (a: LineAxis, s: number): [number, number, number, number] => {
+    const len = Math.hypot(a.x1 - a.x0, a.y1 - a.y0) || 1;
+    const nx = (-(a.y1 - a.y0) / len) * s * a.height;
+    const ny = ((a.x1 - a.x0) / len) * s * a.height;
+    return [a.x0 + nx, a.y0 + ny, a.x1 + nx, a.y1 + ny];
+  };
+  const [tx0, ty0, tx1, ty1] = up(first, -0.6);
+  const [bx0, by0, bx1, by1] = up(last, 0.6);
+  return [map(tx0, ty0), map(tx1, ty1), map(bx1, by1), map(bx0, by0)];
+}
+
+function noBandFailure(q: DocumentQuality, deadlineHit: boolean): { reason: DocumentFailureReason; detail: string } {
+  const suffix = deadlineHit ? ' (deadline reached)' : '';
+  if (q.hints.includes('TOO_DARK')) return { reason: 'PHOTO_TOO_DARK', detail: `no MRZ found; image too dark${suffix}` };
+  if (q.hints.includes('OVEREXPOSED')) return { reason: 'PHOTO_OVEREXPOSED', detail: `no MRZ found; image overexposed${suffix}` };
+  if (q.hints.includes('BLURRY')) return { reason: 'PHOTO_TOO_BLURRY', detail: `no MRZ found; image blurred${suffix}` };
+  return { reason: 'DOCUMENT_NOT_SUPPORTED', detail: `no machine readable zone found${suffix}` };
+}
+
+function bandFailure(a: BandAttempt, q: DocumentQuality, deadlineHit: boolean): { reason: DocumentFailureReason; detail: string } {
+  const v = a.verdict;
+  const what = v.ok ? '' : v.detail;
+  const suffix = deadlineHit ? ' (deadline reached)' : '';
+  // Text the OCR-B reader does not recognise as OCR-B is some other print (a table, a barcode band).
+  if (a.ocrbConfidence !== undefined && a.ocrbConfidence < 0.6 && !v.ok && v.reason === 'no-valid-read') {
+    if (q.hints.includes('LOW_RESOLUTION')) return { reason: 'IMAGE_RESOLUTION_TOO_LOW', detail: `MRZ glyphs ${q.glyphHeight?.toFixed(0)} px high${suffix}` };
+    return { reason: 'DOCUMENT_NOT_SUPPORTED', detail: `no readable machine readable zone found${suffix}` };
+  }
+  if (!v.ok && v.reason === 'no-valid-read') {
+    if (q.hints.includes('LOW_RESOLUTION')) return { reason: 'IMAGE_RESOLUTION_TOO_LOW', detail: `${what}; MRZ glyphs ${q.glyphHeight?.toFixed(0)} px high${suffix}` };
+    if (q.hints.includes('BLURRY')) return { reason: 'PHOTO_TOO_BLURRY', detail: `${what}; MRZ blurred${suffix}` };
+    if (q.hints.includes('GLARE')) return { reason: 'GLARE_OBSTRUCTION', detail: `${what}; glare on the document${suffix}` };
+  }
+  return { reason: 'INCORRECT_MRZ', detail: `${what}${suffix}` };
+}
+
+export type { MrzFormat };
