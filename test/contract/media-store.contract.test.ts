@@ -281,6 +281,34 @@ describe.skipIf(s3 === null)('S3MediaStore beyond the contract', () => {
     }
   });
 
+  it('is what the configuration builds for OPENIDV_MEDIA_STORE=s3, with credentials from the default chain', async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = s3!.credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = s3!.credentials.secretAccessKey;
+    const { loadConfig } = await import('../../src/config/config.js');
+    const { createMediaStore } = await import('../../src/runtime/container.js');
+    const config = loadConfig({ OPENIDV_S3_BUCKET: 'media-raw', OPENIDV_S3_ENDPOINT: s3!.endpoint, OPENIDV_S3_PREFIX: '/from-config/' });
+    const store = createMediaStore(config);
+    try {
+      expect(store).toBeInstanceOf(S3MediaStore);
+      const key = `${randomUUID()}/${randomUUID()}/${randomUUID()}`;
+      await store.put(key, Buffer.from('configured'), 'text/plain');
+      expect((await s3Store('media-raw', 'from-config').get(key))!.toString()).toBe('configured');
+      await store.deletePrefix(key.split('/')[0]!);
+      expect(await store.list('')).toEqual([]);
+    } finally {
+      (store as S3MediaStore).close();
+      for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  it('refuses a key prefix that is not a plain folder path', () => {
+    for (const prefix of ['a/../b', 'a//b', '..']) expect(() => s3Store('media-raw', prefix), prefix).toThrow('invalid S3 key prefix');
+  });
+
   it('reports a missing bucket as an error, not as missing media', async () => {
     const store = s3Store('no-such-bucket');
     try {
