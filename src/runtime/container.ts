@@ -203,6 +203,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     async close() {
       await engine.close();
       index.close();
+      (media as MediaStore & { close?: () => void }).close?.();
       await database.close();
     },
   } satisfies Omit<Container, 'wakeWorkers'>);

@@ -88,10 +88,11 @@ export class PoolService {
     return { items: await Promise.all(page.items.map((a) => this.applicantJson(a))), ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
   }
 
+  /** Images first: if the store fails, the rows remain and the delete can be retried; never orphaned images. */
   async deleteApplicant(appId: string, id: string): Promise<void> {
-    const imageKeys = await this.deps.pools.deleteApplicant(appId, id, this.deps.now());
-    if (!imageKeys) throw new AppError('APPLICANT_NOT_FOUND');
+    await this.requireApplicant(appId, id);
     await this.deps.media.deletePrefix(`${appId}/applicants/${id}/`);
+    if (!(await this.deps.pools.deleteApplicant(appId, id, this.deps.now()))) throw new AppError('APPLICANT_NOT_FOUND');
   }
 
   /** Reads the image, runs the face engine and applies the quality gate. */
@@ -158,9 +159,10 @@ export class PoolService {
   }
 
   async deleteFace(appId: string, applicantId: string, faceId: string): Promise<void> {
-    const face = await this.deps.pools.deleteFace(appId, applicantId, faceId, this.deps.now());
+    const face = await this.deps.pools.getFace(appId, applicantId, faceId);
     if (!face) throw new AppError('FACE_NOT_FOUND');
     await this.deps.media.delete(face.imageKey);
+    await this.deps.pools.deleteFace(appId, applicantId, faceId, this.deps.now());
   }
 
   async createPool(appId: string, label: string, settings: PoolSettings = {}) {
