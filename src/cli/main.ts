@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { appsCommand } from './commands/apps.command.js';
 import { evalCommand } from './commands/eval.command.js';
 import { openapiCommand } from './commands/openapi.command.js';
+import { poolsCommand } from './commands/pools.command.js';
 import { serveCommand } from './commands/serve.command.js';
 import { workerCommand } from './commands/worker.command.js';
 
@@ -13,6 +14,7 @@ const program = new Command('openidv')
 program.addCommand(serveCommand());
 program.addCommand(workerCommand());
 program.addCommand(appsCommand());
+program.addCommand(poolsCommand());
 program.addCommand(evalCommand());
 program.addCommand(openapiCommand());
 

@@ -22,7 +22,7 @@ export interface PoolServiceDeps {
   quality?: FaceQualityPolicy;
 }
 
-export type FaceInput = { data: string } | { source: { session_id: string; media_id: string } };
+export type FaceInput = { data: string } | { bytes: Buffer } | { source: { session_id: string; media_id: string } };
 
 export const DEFAULT_TOP_K = 5;
 const PAGE_DEFAULT = 50;
@@ -70,13 +70,7 @@ export class PoolService {
   }
 
   async createApplicant(appId: string, face?: FaceInput) {
-    const now = this.deps.now();
-    // Analyse first: an unusable image must not leave an empty applicant behind.
-    const prepared = face ? await this.prepareFace(appId, face, 'face') : undefined;
-    const applicant: ApplicantRecord = { id: this.deps.newId(), appId, createdAt: now, updatedAt: now };
-    await this.deps.pools.createApplicant(applicant);
-    if (prepared) await this.storeFace(applicant, prepared);
-    return this.applicantJson(applicant);
+    return this.applicantJson((await this.createApplicantWithFaces(appId, face ? [face] : [])).applicant);
   }
 
   async getApplicant(appId: string, id: string) {
@@ -101,6 +95,9 @@ export class PoolService {
     let source: FaceSource;
     if ('data' in input) {
       bytes = decodeBase64Image(input.data, `${property}.data`);
+      source = { type: 'IMAGE' };
+    } else if ('bytes' in input) {
+      bytes = input.bytes;
       source = { type: 'IMAGE' };
     } else {
       const { session_id, media_id } = input.source;
@@ -135,6 +132,30 @@ export class PoolService {
       source: prepared.source,
       createdAt: this.deps.now(),
     });
+  }
+
+  /**
+   * Analyses every face first, so an unusable image never leaves an empty applicant behind. `id` lets a
+   * resumable bulk import choose the id before enrolling (exactly once across restarts). With `keepUsable`,
+   * unusable images are reported instead of refusing the applicant, as long as one face is usable.
+   */
+  async createApplicantWithFaces(appId: string, inputs: FaceInput[], id?: string, keepUsable = false) {
+    const prepared = [];
+    const refused: { index: number; error: AppError }[] = [];
+    for (const [index, input] of inputs.entries()) {
+      try {
+        prepared.push(await this.prepareFace(appId, input, 'face'));
+      } catch (err) {
+        if (!keepUsable || !(err instanceof AppError) || err.status !== 422) throw err;
+        refused.push({ index, error: err });
+      }
+    }
+    if (inputs.length && !prepared.length) throw refused[0]!.error;
+    const now = this.deps.now();
+    const applicant: ApplicantRecord = { id: id ?? this.deps.newId(), appId, createdAt: now, updatedAt: now };
+    await this.deps.pools.createApplicant(applicant);
+    for (const p of prepared) await this.storeFace(applicant, p);
+    return { applicant, refused };
   }
 
   async addFace(appId: string, applicantId: string, input: FaceInput) {

@@ -1,0 +1,90 @@
+import { availableParallelism } from 'node:os';
+import { SingleBar } from 'cli-progress';
+import { Command } from 'commander';
+import type { Container } from '../../runtime/container.js';
+import { createContainer } from '../../runtime/container.js';
+import { createLogger } from '../../runtime/logger.js';
+import { importPool } from '../../runtime/pool-import.js';
+import { configFrom, withDataOption } from '../options.js';
+
+async function resolveApp(c: Container, sdkId: string | undefined): Promise<string> {
+  const active = (await c.apps.list()).filter((a) => a.revokedAt === null);
+  if (sdkId) {
+    if (!active.some((a) => a.sdkId === sdkId)) throw new Error(`no active app ${sdkId}`);
+    return sdkId;
+  }
+  if (active.length !== 1) throw new Error(`there are ${active.length} active apps: choose one with --app SDK_ID`);
+  return active[0]!.sdkId;
+}
+
+/** A pool by id or label (labels are not unique: refuse an ambiguous one). */
+async function resolvePool(c: Container, appId: string, idOrLabel: string, create: boolean): Promise<string> {
+  const byId = await c.poolRepo.getPool(appId, idOrLabel);
+  if (byId) return byId.id;
+  const matches = [];
+  let cursor: string | undefined;
+  do {
+    const page = await c.poolRepo.listPools(appId, cursor, 500);
+    matches.push(...page.items.filter((p) => p.label === idOrLabel));
+    cursor = page.nextCursor;
+  } while (cursor);
+  if (matches.length > 1) throw new Error(`${matches.length} pools are labelled "${idOrLabel}": give the pool id`);
+  if (matches[0]) return matches[0].id;
+  if (!create) throw new Error(`no pool "${idOrLabel}" (use --create to create it)`);
+  return (await c.pools.createPool(appId, idOrLabel)).id;
+}
+
+function importCommand(): Command {
+  return withDataOption(
+    new Command('import')
+      .description('Enrol a folder: one applicant per image, or per sub-folder of images of one person (resumable)')
+      .argument('<dir>')
+      .requiredOption('--pool <id-or-label>', 'target pool')
+      .option('--create', 'create the pool (labelled as given) if it does not exist')
+      .option('--app <sdk_id>', 'owning app (default: the only active app)')
+      .option('--concurrency <n>', 'images analysed at once (default: 2 per core)', (v) => Number(v)),
+  ).action(async (dir: string, opts: { data?: string; pool: string; create?: boolean; app?: string; concurrency?: number }) => {
+    const config = configFrom(opts);
+    const c = await createContainer(config, createLogger('warn'));
+    try {
+      const appId = await resolveApp(c, opts.app);
+      const poolId = await resolvePool(c, appId, opts.pool, Boolean(opts.create));
+      const bar = new SingleBar({
+        format: 'enrolling [{bar}] {value}/{total} | {rate}/s | ETA {eta_formatted} | enrolled {enrolled}, refused {refused}, skipped {skipped}',
+        hideCursor: true,
+        stream: process.stderr,
+      });
+      const started = Date.now();
+      let barStarted = false;
+      const summary = await importPool(c, {
+        appId,
+        poolId,
+        dir,
+        concurrency: opts.concurrency ?? 2 * availableParallelism(),
+        onProgress: (p) => {
+          if (!barStarted) {
+            bar.start(p.total, 0, { rate: '0', enrolled: 0, refused: 0, skipped: 0 });
+            barStarted = true;
+          }
+          const rate = (p.done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1);
+          bar.update(p.done, { rate, enrolled: p.enrolled, refused: p.refused, skipped: p.skipped });
+        },
+      });
+      if (barStarted) bar.stop();
+      process.stdout.write(
+        `pool ${poolId}: ${summary.enrolled} enrolled, ${summary.refused} refused, ${summary.skipped} already done, ` +
+          `${summary.total} entries in ${summary.seconds.toFixed(1)} s (journal ${summary.journal})\n`,
+      );
+      if (summary.refusals.length) {
+        process.stdout.write('refused:\n');
+        for (const r of summary.refusals) process.stdout.write(`  ${r.name}: ${r.code} (${r.message})\n`);
+      }
+    } finally {
+      await c.close();
+    }
+  });
+}
+
+export function poolsCommand(): Command {
+  return new Command('pools').description('Manage applicant pools from the command line').addCommand(importCommand());
+}
