@@ -9,10 +9,20 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli', 'main.js');
 
-export async function startServer({ env: extra = {}, args = [] } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'openidv-bench-'));
+export function benchDataDir() {
+  return mkdtempSync(join(tmpdir(), 'openidv-bench-'));
+}
+
+/** Registers an app on a data folder (the server need not run) and returns its id and key. */
+export async function createApp(dataDir, name, extraEnv = {}) {
+  const env = { ...process.env, OPENIDV_DATA_DIR: dataDir, ...extraEnv };
+  const out = JSON.parse((await run(process.execPath, [CLI, 'apps', 'create', '--name', name, '--json'], { env })).stdout);
+  return { sdkId: out.sdk_id, privateKeyPem: readFileSync(out.private_key_path, 'utf8') };
+}
+
+export async function startServer({ env: extra = {}, args = [], dataDir = benchDataDir(), command = 'serve' } = {}) {
   const env = { ...process.env, OPENIDV_LOG_LEVEL: 'warn', OPENIDV_DATA_DIR: dataDir, ...extra };
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [CLI, command, ...(command === 'serve' ? ['--port', '0'] : []), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const baseUrl = await new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
@@ -22,26 +32,21 @@ export async function startServer({ env: extra = {}, args = [] } = {}) {
     });
     child.once('exit', (code) => reject(new Error(`server exited ${code}: ${output}`)));
   });
-  const cli = async (a) => (await run(process.execPath, [CLI, ...a], { env })).stdout;
   return {
     baseUrl,
     apiUrl: `${baseUrl}/idverify/v1`,
     dataDir,
     pid: child.pid,
-    cli,
-    async createApp(name) {
-      const out = JSON.parse(await cli(['apps', 'create', '--name', name, '--json']));
-      return { sdkId: out.sdk_id, privateKeyPem: readFileSync(out.private_key_path, 'utf8') };
-    },
+    createApp: (name) => createApp(dataDir, name, extra),
     rss() {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
     },
-    async stop() {
+    async stop({ keepData = false } = {}) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
