@@ -37,6 +37,8 @@ export async function startServer(options: { env?: Record<string, string>; dataD
     ...(process.env as Record<string, string>),
     OPENIDV_LOG_LEVEL: 'warn',
     OPENIDV_DATA_DIR: dataDir,
+    // Test files run two at a time on a 2-core machine: one inference thread per server keeps them from thrashing.
+    OPENIDV_FACE_THREADS: '1',
     ...options.env,
   };
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
