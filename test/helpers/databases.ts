@@ -49,8 +49,11 @@ export function postgresAvailable(): Promise<boolean> {
   return postgresChecked;
 }
 
-/** Creates a database of its own for one suite, so runs never collide, and drops it afterwards. */
-export async function postgresTestDatabase(): Promise<TestDatabase> {
+/**
+ * Creates a database of its own for one suite, so runs never collide, and drops it afterwards. `migrate: false`
+ * leaves it empty (tests of processes that migrate it themselves at start).
+ */
+export async function postgresTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const name = `openidv_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await admin.connect();
@@ -59,7 +62,7 @@ export async function postgresTestDatabase(): Promise<TestDatabase> {
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   const database = openDatabase(url.toString());
-  await migrate(database);
+  if (options.migrate !== false) await migrate(database);
   return {
     url: url.toString(),
     database,
