@@ -80,9 +80,19 @@ export class JobRunner {
   private async execute(job: Job): Promise<void> {
     const log = this.options.logger.child({ job: job.id, jobName: job.name, attempt: job.attempts });
     const handler = this.handlers[job.name];
+    if (job.attempts > job.maxAttempts) {
+      // Only a lease that ran out on the last attempt gets here: its worker stopped or died each time (say, native
+      // code crashing on one input). Running it again would take down worker after worker.
+      log.warn('job lease expired after its last attempt: marking it dead');
+      await this.queue.fail(job.id, this.owner, 'lease expired after the last attempt (the worker running it stopped or died)', null).catch(() => undefined);
+      this.options.onOutcome?.(job.name, 'dead');
+      return;
+    }
+    // Three renewals per lease, whatever its length: with a floor of 1 s, a 1 s lease lapsed at every renewal and a
+    // second worker started the same job while the first still ran it.
     const heartbeat = setInterval(() => {
       this.queue.extendLease(job.id, this.owner, this.options.leaseMs).catch((err) => log.warn({ err }, 'lease extension failed'));
-    }, Math.max(1000, this.options.leaseMs / 3));
+    }, this.options.leaseMs / 3);
     try {
       if (!handler) throw new Error(`no handler for job ${job.name}`);
       await handler(job.payload as never, job);
@@ -110,10 +120,12 @@ export class JobRunner {
     this.wake();
     await this.loop;
     const pending = [...this.inflight.values()];
+    let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       Promise.allSettled(pending).then(() => false),
-      new Promise<boolean>((r) => setTimeout(() => r(true), graceMs)),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
     ]);
+    clearTimeout(timer); // an idle grace timer would keep the event loop (a test runner, an embedding app) alive
     // Jobs still running go back to the queue; their late complete/fail calls no longer match the lease owner.
     if (timedOut) {
       await Promise.all([...this.inflight.keys()].map((id) => this.queue.release(id, this.owner).catch(() => undefined)));
