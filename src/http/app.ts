@@ -23,7 +23,9 @@ import { mediaRoutes } from './routes/media.routes.js';
 import { opsRoutes, type ReadinessProbe } from './routes/ops.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
 import { supportedDocumentsRoutes } from './routes/supported-documents.routes.js';
+import { webRoutes } from './routes/web.routes.js';
 import { ErrorSchema } from './schemas/common.schema.js';
+import { requestContext } from '../runtime/request-context.js';
 
 export const API_PREFIX = '/idverify/v1';
 
@@ -61,6 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return payload;
   });
 
+  app.addHook('onRequest', (request, _reply, done) => requestContext.run({ requestId: request.id }, done));
   registerRawBodyParsers(app);
   registerErrorHandling(app);
   registerHttpMetrics(app, deps.metrics);
@@ -76,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(swaggerUi, { routePrefix: '/docs', uiConfig: { url: `${API_PREFIX}/openapi.json` } });
 
       await api.register(clientRoutes, { capture: deps.capture });
+      await api.register(webRoutes);
 
       await api.register(async (signed) => {
         signed.addHook('preValidation', signedAuth({ repos: deps.repos, config: deps.config, prefix: API_PREFIX, now: deps.now }));

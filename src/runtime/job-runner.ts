@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { DeferJob, type Job, type JobQueue } from '../domain/ports/job-queue.port.js';
+import { requestContext } from './request-context.js';
 
 export type JobHandler = (payload: never, job: Job) => Promise<void>;
 
@@ -78,7 +79,7 @@ export class JobRunner {
   }
 
   private async execute(job: Job): Promise<void> {
-    const log = this.options.logger.child({ job: job.id, jobName: job.name, attempt: job.attempts });
+    const log = this.options.logger.child({ job: job.id, jobName: job.name, attempt: job.attempts, reqId: job.requestId ?? undefined });
     const handler = this.handlers[job.name];
     if (job.attempts > job.maxAttempts) {
       // Only a lease that ran out on the last attempt gets here: its worker stopped or died each time (say, native
@@ -95,7 +96,8 @@ export class JobRunner {
     }, this.options.leaseMs / 3);
     try {
       if (!handler) throw new Error(`no handler for job ${job.name}`);
-      await handler(job.payload as never, job);
+      // Jobs this handler enqueues inherit the originating request id.
+      await requestContext.run({ requestId: job.requestId ?? `job:${job.id}` }, () => handler(job.payload as never, job));
       await this.queue.complete(job.id, this.owner);
       this.options.onOutcome?.(job.name, 'done');
     } catch (err) {

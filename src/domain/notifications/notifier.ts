@@ -84,6 +84,7 @@ export class Notifier {
       'webhook-timestamp': String(timestamp),
       'webhook-signature': signWebhook(app.webhookSecret, delivery.id, timestamp, body),
       'user-agent': 'openidv-webhooks',
+      ...(job.requestId ? { 'x-request-id': job.requestId } : {}),
     };
     if (config.auth_token) {
       headers.authorization = config.auth_type === 'BEARER' ? `Bearer ${config.auth_token}` : `Basic ${Buffer.from(config.auth_token).toString('base64')}`;

@@ -11,6 +11,8 @@ export interface JobSpec {
   dedupeKey?: string;
   /** Lets erasure drop the pending jobs of a session. */
   sessionId?: string;
+  /** The request the job descends from, for tracing in logs (default: the current request context). */
+  requestId?: string;
 }
 
 export interface Job {
@@ -20,6 +22,7 @@ export interface Job {
   attempts: number;
   maxAttempts: number;
   sessionId: string | null;
+  requestId: string | null;
 }
 
 export interface QueueStats {

@@ -106,6 +106,7 @@ export interface JobsTable {
   last_error: string | null;
   dedupe_key: string | null;
   session_id: string | null;
+  request_id: string | null;
   created_at: number;
   updated_at: number;
 }

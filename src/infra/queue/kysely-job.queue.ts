@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Job, JobQueue, JobSpec, QueueStats } from '../../domain/ports/job-queue.port.js';
 import type { Dialect } from '../db/database.js';
 import type { DB } from '../db/db.types.js';
+import { currentRequestId } from '../../runtime/request-context.js';
 
 // One implementation for both dialects; only the claim differs: PostgreSQL skips rows other workers hold
 // (FOR UPDATE SKIP LOCKED), SQLite has a single writer so the UPDATE … WHERE id IN (SELECT …) is atomic.
@@ -30,6 +31,7 @@ export class KyselyJobQueue implements JobQueue {
         last_error: null,
         dedupe_key: job.dedupeKey ?? null,
         session_id: job.sessionId ?? null,
+        request_id: job.requestId ?? currentRequestId() ?? null,
         created_at: at,
         updated_at: at,
       })
@@ -40,7 +42,7 @@ export class KyselyJobQueue implements JobQueue {
   async claim(owner: string, limit: number, leaseMs: number): Promise<Job[]> {
     const now = this.now();
     const lock = this.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
-    const result = await sql<{ id: string; name: string; payload: string; attempts: number; max_attempts: number; session_id: string | null }>`
+    const result = await sql<{ id: string; name: string; payload: string; attempts: number; max_attempts: number; session_id: string | null; request_id: string | null }>`
       UPDATE jobs SET state = 'running', lease_owner = ${owner}, lease_expires_at = ${now + leaseMs},
         attempts = attempts + 1, updated_at = ${now}
       WHERE id IN (
@@ -48,7 +50,7 @@ export class KyselyJobQueue implements JobQueue {
         WHERE (state = 'queued' AND run_at <= ${now}) OR (state = 'running' AND lease_expires_at < ${now})
         ORDER BY run_at, created_at LIMIT ${limit} ${lock}
       )
-      RETURNING id, name, payload, attempts, max_attempts, session_id`.execute(this.db);
+      RETURNING id, name, payload, attempts, max_attempts, session_id, request_id`.execute(this.db);
     return result.rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -56,6 +58,7 @@ export class KyselyJobQueue implements JobQueue {
       attempts: Number(r.attempts),
       maxAttempts: Number(r.max_attempts),
       sessionId: r.session_id,
+      requestId: r.request_id,
     }));
   }
 

@@ -1,0 +1,3 @@
+export const up = `
+ALTER TABLE jobs ADD COLUMN request_id TEXT;
+`;
