@@ -20,6 +20,8 @@ export interface Config {
   readonly nonceGuard: boolean;
   /** Optional clock-skew window in seconds for Node-style epoch-ms timestamps; 0 disables the check. */
   readonly maxClockSkewSec: number;
+  /** Requests per minute per app (signed API) or per client session (capture API), per process; 0 = off. */
+  readonly rateLimitPerMinute: number;
   readonly sessions: SessionPolicy;
   readonly workers: WorkerConfig;
   readonly face: FaceConfig;
@@ -151,6 +153,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     bodyLimit: int(env, 'OPENIDV_BODY_LIMIT', 15 * 1024 * 1024, 1024),
     nonceGuard: bool(env, 'OPENIDV_NONCE_GUARD', false),
     maxClockSkewSec: int(env, 'OPENIDV_MAX_CLOCK_SKEW', 0),
+    rateLimitPerMinute: int(env, 'OPENIDV_RATE_LIMIT', 0),
     sessions: {
       minTokenTtlSec,
       maxTokenTtlSec: int(env, 'OPENIDV_MAX_TOKEN_TTL', 30 * 86400, minTokenTtlSec),

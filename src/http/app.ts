@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
+import rateLimit from '@fastify/rate-limit';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
+import { AppError } from '../domain/errors.js';
 import type { Repositories } from '../domain/ports/repositories.port.js';
 import type { PoolService } from '../domain/pools/pool.service.js';
 import type { SessionService } from '../domain/sessions/session.service.js';
@@ -69,6 +71,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHttpMetrics(app, deps.metrics);
   app.addSchema(ErrorSchema);
   await app.register(swagger, openApiOptions(API_PREFIX));
+  if (deps.config.rateLimitPerMinute > 0) {
+    // Keyed by the caller's app (or client session), so one noisy integration cannot starve the others.
+    await app.register(rateLimit, {
+      max: deps.config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => {
+        const query = request.url.includes('?') ? new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1)) : null;
+        const client = /\/client\/sessions\/([^/?]+)/.exec(request.url)?.[1];
+        return query?.get('sdkId') ?? (client ? `session:${client}` : `ip:${request.ip}`);
+      },
+      allowList: (request) => !request.url.startsWith(API_PREFIX),
+      errorResponseBuilder: () => new AppError('RATE_LIMITED'),
+    });
+  }
 
   await app.register(opsRoutes, { metrics: deps.metrics, probes: deps.probes });
 
