@@ -5,6 +5,8 @@ import type { Container } from '../../runtime/container.js';
 import { createContainer } from '../../runtime/container.js';
 import { createLogger } from '../../runtime/logger.js';
 import { importPool } from '../../runtime/pool-import.js';
+import { DEFAULT_TARGET_FPIR, poolDecisionPolicy } from '../../domain/pools/pool-threshold.js';
+import { defaultScoreCalibration } from '../../infra/face/calibration/score-calibration.js';
 import { configFrom, withDataOption } from '../options.js';
 
 async function resolveApp(c: Container, sdkId: string | undefined): Promise<string> {
@@ -85,6 +87,34 @@ function importCommand(): Command {
   });
 }
 
+function policyCommand(): Command {
+  return new Command('policy')
+    .description('Show the match threshold and expected error rates the pool policy gives at several pool sizes')
+    .option('--sizes <list>', 'pool sizes in faces', '1000,10000,100000,1000000')
+    .option('--target-fpir <rate>', 'target false-positive identification rate', String(DEFAULT_TARGET_FPIR))
+    .option('--calibration <file>', 'calibration file (default: OPENIDV_FACE_CALIBRATION or the shipped one)')
+    .option('--json', 'print JSON')
+    .action((opts: { sizes: string; targetFpir: string; calibration?: string; json?: boolean }) => {
+      const calibration = defaultScoreCalibration(opts.calibration ?? configFrom({}).face.calibrationFile);
+      const rows = opts.sizes.split(',').map((s) => {
+        const size = Number(s);
+        const p = poolDecisionPolicy({ target_fpir: Number(opts.targetFpir) }, size, calibration);
+        return { pool_faces: size, threshold: p.threshold, per_comparison_fmr: calibration.falseMatchRateAt(p.threshold), expected_fpir: p.expectedFpir, expected_fnir: p.expectedFnir };
+      });
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ model_set_id: calibration.modelSetId, calibration: calibration.dataset, one_to_one_threshold: calibration.oneToOneThreshold, rows }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`model set ${calibration.modelSetId}, calibration ${calibration.dataset}, 1:1 floor ${calibration.oneToOneThreshold.toFixed(4)}\n`);
+      process.stdout.write('pool faces   threshold   FMR per comparison   expected FPIR   expected FNIR\n');
+      for (const r of rows) {
+        process.stdout.write(
+          `${String(r.pool_faces).padStart(10)}   ${r.threshold.toFixed(4).padStart(9)}   ${r.per_comparison_fmr.toExponential(2).padStart(18)}   ${(100 * r.expected_fpir).toFixed(2).padStart(12)}%   ${(100 * r.expected_fnir).toFixed(2).padStart(12)}%\n`,
+        );
+      }
+    });
+}
+
 export function poolsCommand(): Command {
-  return new Command('pools').description('Manage applicant pools from the command line').addCommand(importCommand());
+  return new Command('pools').description('Manage applicant pools from the command line').addCommand(importCommand()).addCommand(policyCommand());
 }
