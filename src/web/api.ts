@@ -1,0 +1,206 @@
+// The client capture API (src/http/routes/client.routes.ts), authenticated by the session's client token.
+// XMLHttpRequest rather than fetch: only XHR reports upload progress.
+
+import { sleep } from './dom.js';
+
+export interface DocumentChoice {
+  code: string;
+  supported_documents: { type: string }[];
+}
+
+export interface Requirement {
+  id: string;
+  type: 'ID_DOCUMENT' | 'SUPPLEMENTARY_DOCUMENT' | 'LIVENESS' | 'FACE_CAPTURE' | string;
+  state: 'REQUIRED' | 'COMPLETED' | string;
+  supported_countries?: DocumentChoice[];
+  attempts_remaining?: number;
+}
+
+export interface SdkConfig {
+  allowed_capture_methods: 'CAMERA' | 'CAMERA_AND_UPLOAD' | string;
+  primary_colour: string;
+  secondary_colour: string;
+  font_colour: string;
+  locale: string;
+  preset_issuing_country: string | null;
+  privacy_policy_url: string | null;
+  success_url: string | null;
+  error_url: string | null;
+}
+
+export interface CaptureConfiguration {
+  session_id: string;
+  client_session_token_ttl: number;
+  biometric_consent: string | null;
+  biometric_consent_required: boolean;
+  sdk_config: SdkConfig;
+  requirements: Requirement[];
+}
+
+export interface Feedback {
+  face_count: number;
+  usable: boolean;
+  issues: string[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfterMs = 0,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** No answer at all (offline, connection reset, timeout) or a temporary server condition. */
+  get retryable(): boolean {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+
+  /** The client token is no longer valid: expired, already used (finished) or wrong. */
+  get expired(): boolean {
+    return this.status === 401;
+  }
+}
+
+interface SendOptions {
+  json?: unknown;
+  form?: FormData;
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export class CaptureApi {
+  constructor(
+    private readonly base: string,
+    readonly sessionId: string,
+    private readonly token: string,
+  ) {}
+
+  private send<T>(method: string, path: string, options: SendOptions = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open(method, `${this.base}/client/sessions/${encodeURIComponent(this.sessionId)}${path}`);
+      xhr.setRequestHeader('X-Client-Session-Token', this.token);
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.timeout = options.timeoutMs ?? 30_000;
+      let body: XMLHttpRequestBodyInit | null = null;
+      if (options.json !== undefined) {
+        xhr.setRequestHeader('Content-Type', 'application/json');
+        body = JSON.stringify(options.json);
+      } else if (options.form) {
+        body = options.form;
+      }
+      const onProgress = options.onProgress;
+      if (onProgress) xhr.upload.addEventListener('progress', (e) => e.lengthComputable && onProgress(e.loaded / e.total));
+      xhr.addEventListener('load', () => {
+        let parsed: unknown = null;
+        try {
+          parsed = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+        } catch {
+          parsed = null;
+        }
+        if (xhr.status >= 200 && xhr.status < 300) return resolve(parsed as T);
+        const error = (parsed ?? {}) as { code?: string; message?: string };
+        const retryAfter = Number(xhr.getResponseHeader('Retry-After'));
+        reject(new ApiError(xhr.status, error.code ?? `HTTP_${xhr.status}`, error.message ?? `The server answered ${xhr.status}`, Number.isFinite(retryAfter) ? retryAfter * 1000 : 0));
+      });
+      xhr.addEventListener('error', () => reject(new ApiError(0, 'NETWORK', 'The connection failed')));
+      xhr.addEventListener('timeout', () => reject(new ApiError(0, 'TIMEOUT', 'The server took too long to answer')));
+      xhr.addEventListener('abort', () => reject(new DOMException('The request was cancelled', 'AbortError')));
+      options.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+      xhr.send(body);
+    });
+  }
+
+  private static form(image: Blob, fields: Record<string, string> = {}): FormData {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append('image', image, image.type === 'image/png' ? 'image.png' : image.type === 'image/webp' ? 'image.webp' : 'image.jpg');
+    return form;
+  }
+
+  configuration(): Promise<CaptureConfiguration> {
+    return this.send('GET', '/configuration');
+  }
+
+  consent(): Promise<{ biometric_consent: string }> {
+    return this.send('POST', '/consent');
+  }
+
+  async challenge(): Promise<string> {
+    return (await this.send<{ challenge_id: string }>('POST', '/challenges')).challenge_id;
+  }
+
+  async createDocument(requirementId: string, documentType: string, issuingCountry: string): Promise<string> {
+    const body = { requirement_id: requirementId, document_type: documentType, issuing_country: issuingCountry };
+    return (await this.send<{ id: string }>('POST', '/documents', { json: body })).id;
+  }
+
+  uploadPage(resourceId: string, image: Blob, method: 'CAMERA' | 'UPLOAD', onProgress?: (f: number) => void): Promise<{ page: number }> {
+    const form = CaptureApi.form(image, { capture_method: method });
+    return this.send('POST', `/documents/${encodeURIComponent(resourceId)}/pages`, { form, timeoutMs: 120_000, ...(onProgress ? { onProgress } : {}) });
+  }
+
+  completeDocument(resourceId: string): Promise<unknown> {
+    return this.send('POST', `/documents/${encodeURIComponent(resourceId)}/complete`);
+  }
+
+  uploadLiveness(image: Blob, challengeId: string, requirementId: string, onProgress?: (f: number) => void) {
+    const form = CaptureApi.form(image, { challenge_id: challengeId, requirement_id: requirementId });
+    return this.send<{ attempts_remaining: number; feedback: Feedback }>('POST', '/liveness', { form, timeoutMs: 120_000, ...(onProgress ? { onProgress } : {}) });
+  }
+
+  uploadFaceCapture(image: Blob, requirementId: string, onProgress?: (f: number) => void) {
+    const form = CaptureApi.form(image, { requirement_id: requirementId });
+    return this.send<{ feedback: Feedback }>('POST', '/face-capture', { form, timeoutMs: 120_000, ...(onProgress ? { onProgress } : {}) });
+  }
+
+  analyse(image: Blob, signal: AbortSignal): Promise<Feedback> {
+    return this.send('POST', '/analyse', { form: CaptureApi.form(image), signal, timeoutMs: 15_000 });
+  }
+
+  progress(step: string): Promise<unknown> {
+    return this.send('POST', '/progress', { json: { step } });
+  }
+
+  finish(): Promise<{ complete: boolean; redirect_url: string | null }> {
+    return this.send('POST', '/finish');
+  }
+}
+
+/** Resolves when the browser believes it is online again (at once if it already does). */
+export function whenOnline(): Promise<void> {
+  if (navigator.onLine) return Promise.resolve();
+  return new Promise((resolve) => window.addEventListener('online', () => resolve(), { once: true }));
+}
+
+export interface RetryInfo {
+  attempt: number;
+  attempts: number;
+  delayMs: number;
+  error: ApiError;
+}
+
+/**
+ * Runs `call` again after a temporary failure (no connection, timeout, 429, 5xx) with exponential backoff, waiting
+ * for the connection to come back when the browser is offline. Other errors, and the last failure, are thrown.
+ */
+export async function withRetry<T>(call: () => Promise<T>, options: { attempts?: number; baseDelayMs?: number; onRetry?: (info: RetryInfo) => void } = {}): Promise<T> {
+  const attempts = options.attempts ?? 4;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof ApiError) || !err.retryable || attempt >= attempts) throw err;
+      const backoff = (options.baseDelayMs ?? 1000) * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
+      const delayMs = Math.min(10_000, Math.max(backoff, err.retryAfterMs));
+      options.onRetry?.({ attempt, attempts, delayMs, error: err });
+      await whenOnline();
+      await sleep(delayMs);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import type { Feedback } from '../api.js';
+import { CameraError, type CameraProblem, cameraSupported, grabFrame, openCamera, prepareFile, stopCamera } from '../camera.js';
+import type { FlowContext } from '../context.js';
+import { button, h, notice, onLeave, screen } from '../dom.js';
+import { CAMERA_HELP, FACE_READY, FACE_WAITING, faceAdvice } from '../messages.js';
+
+export interface CaptureOptions {
+  title: string;
+  advice: string;
+  facing: 'user' | 'environment';
+  guide: 'oval' | 'card' | 'passport';
+  /** A message from the previous attempt ("We couldn't use that photo: …"). */
+  notice?: string;
+  /** Live feedback on preview frames (selfies): the server's face analysis. */
+  liveFeedback?: (frame: Blob, signal: AbortSignal) => Promise<Feedback>;
+  /** Pixels across of the captured image. */
+  maxWidth: number;
+}
+
+export interface Captured {
+  blob: Blob;
+  method: 'CAMERA' | 'UPLOAD';
+}
+
+const FEEDBACK_INTERVAL_MS = 700;
+
+/**
+ * One photo, from the camera (with a guide overlay) or, where the session allows it or there is no camera, from
+ * a file. Camera problems are explained in place, with a way to try again.
+ */
+export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Captured> {
+  return new Promise<Captured>((resolve) => {
+    let stream: MediaStream | null = null;
+    const fileInput = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp,image/heic,image/*', class: 'sr-only', tabindex: -1, 'aria-hidden': 'true', id: 'file-input' });
+    const fileError = h('div', { class: 'file-error' });
+    fileInput.addEventListener('change', async () => {
+      const file = fileInput.files?.[0];
+      fileInput.value = '';
+      if (!file) return;
+      try {
+        const blob = await prepareFile(file);
+        ctx.progress('UPLOAD_CHOSEN');
+        resolve({ blob, method: 'UPLOAD' });
+      } catch {
+        fileError.replaceChildren(notice('error', "We couldn't read this file. Choose a photo in JPEG or PNG format."));
+      }
+    });
+    const uploadButton = (kind: 'primary' | 'secondary', label = 'Upload a photo instead') => button(label, () => fileInput.click(), kind, { id: 'upload-button' });
+
+    const viewfinder = h('div', { class: `viewfinder viewfinder-${options.guide}` });
+    const feedback = h('p', { class: 'feedback', id: 'live-feedback', 'aria-live': 'polite' });
+    const actions = h('div', { class: 'actions' });
+    const area = h('div', { class: 'capture-area' });
+
+    screen(
+      options.title,
+      h('p', { class: 'lead' }, options.advice),
+      options.notice ? notice('warning', options.notice) : null,
+      area,
+      fileError,
+      actions,
+      fileInput,
+    );
+    onLeave(() => stopCamera(stream));
+
+    const showProblem = (problem: CameraProblem) => {
+      ctx.progress(problem === 'DENIED' ? 'CAMERA_DENIED' : 'CAMERA_UNAVAILABLE');
+      const canRetry = problem !== 'UNSUPPORTED';
+      const text: string[] = [CAMERA_HELP[problem]];
+      if (!ctx.allowUpload && (problem === 'NO_CAMERA' || problem === 'UNSUPPORTED')) text.push(CAMERA_HELP.NEEDS_CAMERA);
+      else if (ctx.allowUpload) text.push('You can upload a photo instead.');
+      area.replaceChildren(notice(problem === 'DENIED' ? 'warning' : 'error', ...text.map((t) => h('p', {}, t))));
+      actions.replaceChildren(
+        ...(ctx.allowUpload ? [uploadButton('primary', 'Upload a photo')] : []),
+        ...(canRetry ? [button('Try the camera again', () => void start(), ctx.allowUpload ? 'secondary' : 'primary', { id: 'retry-camera' })] : []),
+        ...(!ctx.allowUpload && ctx.leave ? [button('Leave the identity check', () => ctx.leave!('CAMERA_UNAVAILABLE'), 'link')] : []),
+      );
+      (actions.querySelector('button') as HTMLButtonElement | null)?.focus();
+    };
+
+    const start = async () => {
+      area.replaceChildren(h('p', { class: 'status', role: 'status' }, 'Starting the camera…'));
+      actions.replaceChildren(...(ctx.allowUpload ? [uploadButton('secondary')] : []));
+      if (!cameraSupported()) return showProblem(ctx.allowUpload ? 'NO_CAMERA' : 'UNSUPPORTED');
+      try {
+        stopCamera(stream);
+        stream = await openCamera(options.facing);
+      } catch (err) {
+        return showProblem(err instanceof CameraError ? err.problem : 'NO_CAMERA');
+      }
+      const video = h('video', {
+        autoplay: true,
+        playsinline: true,
+        muted: true,
+        class: options.facing === 'user' ? 'mirrored' : '',
+        'aria-label': options.facing === 'user' ? 'Camera preview of your face' : 'Camera preview of your document',
+      });
+      video.muted = true;
+      video.srcObject = stream;
+      const guide = h('div', { class: `guide guide-${options.guide}`, 'aria-hidden': 'true' });
+      viewfinder.replaceChildren(video, guide);
+      area.replaceChildren(viewfinder, ...(options.liveFeedback ? [feedback] : []));
+      const shutter = button('Take photo', () => void shoot(), 'primary', { id: 'shutter', disabled: true });
+      actions.replaceChildren(shutter, ...(ctx.allowUpload ? [uploadButton('secondary')] : []));
+      await video.play().catch(() => undefined);
+      if (!video.videoWidth) await new Promise((r) => video.addEventListener('loadeddata', r, { once: true }));
+      shutter.disabled = false;
+      shutter.focus();
+      ctx.progress(options.facing === 'user' ? 'SELFIE_CAMERA' : 'DOCUMENT_CAMERA');
+      if (options.liveFeedback) runFeedback(video, guide, options.liveFeedback);
+
+      async function shoot() {
+        shutter.disabled = true;
+        const blob = await grabFrame(video, options.maxWidth, 0.92);
+        stopCamera(stream);
+        resolve({ blob, method: 'CAMERA' });
+      }
+    };
+
+    // One preview frame at a time (never a queue), at most one per FEEDBACK_INTERVAL_MS, until the screen changes.
+    const runFeedback = (video: HTMLVideoElement, guide: HTMLElement, analyse: NonNullable<CaptureOptions['liveFeedback']>) => {
+      const controller = new AbortController();
+      let timer = 0;
+      onLeave(() => {
+        controller.abort();
+        window.clearTimeout(timer);
+      });
+      const say = (text: string, ok: boolean) => {
+        if (feedback.textContent !== text) feedback.textContent = text;
+        feedback.classList.toggle('ok', ok);
+        guide.classList.toggle('ok', ok);
+      };
+      say(FACE_WAITING, false);
+      const tick = async () => {
+        const started = performance.now();
+        try {
+          const result = await analyse(await grabFrame(video, 640, 0.8), controller.signal);
+          say(result.usable ? FACE_READY : faceAdvice(result.issues), result.usable);
+        } catch {
+          // Feedback is advice only: a slow or failed analysis leaves the last message and tries again.
+        }
+        if (controller.signal.aborted) return;
+        timer = window.setTimeout(() => void tick(), Math.max(0, FEEDBACK_INTERVAL_MS - (performance.now() - started)));
+      };
+      timer = window.setTimeout(() => void tick(), 300);
+    };
+
+    void start();
+  });
+}
+
+/** Shows the photo before it is sent: use it, or take another. */
+export function review(title: string, blob: Blob, question: string): Promise<boolean> {
+  const url = URL.createObjectURL(blob);
+  const use = button('Use this photo', () => undefined, 'primary', { id: 'use-photo' });
+  const retake = button('Take another photo', () => undefined, 'secondary', { id: 'retake-photo' });
+  screen(title, h('p', { class: 'lead' }, question), h('img', { class: 'review', src: url, alt: 'The photo you just took' }), h('div', { class: 'actions' }, use, retake));
+  onLeave(() => URL.revokeObjectURL(url));
+  return new Promise((resolve) => {
+    use.addEventListener('click', () => resolve(true), { once: true });
+    retake.addEventListener('click', () => resolve(false), { once: true });
+  });
+}
