@@ -17,6 +17,7 @@ program.addCommand(appsCommand());
 program.addCommand(poolsCommand());
 program.addCommand(evalCommand());
 program.addCommand(openapiCommand());
+program.addCommand((await import('./commands/migrate-store.command.js')).migrateStoreCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`openidv: ${err instanceof Error ? err.message : String(err)}`);
