@@ -1,4 +1,5 @@
 // npm run bench:search [-- --sizes 10000,100000,1000000] [--queries 2000] [--truth 1000] [--exact-max 100000]
+//                       [--ef 128,256] [--connectivity 32] [--expansion-add 256]
 //                       [--crossover 2000,5000,10000,20000,50000] [--json out.json]
 //
 // One pool of synthetic 512-d face embeddings (bench/search-data.mjs states the generator) per size, loaded
@@ -24,7 +25,8 @@ const { values: args } = parseArgs({
     truth: { type: 'string', default: '1000' },
     'exact-max': { type: 'string', default: '100000' },
     crossover: { type: 'string', default: '' },
-    'expansion-search': { type: 'string' },
+    // One or more HNSW search breadths, measured on the same build (default: the index default).
+    ef: { type: 'string' },
     connectivity: { type: 'string' },
     'expansion-add': { type: 'string' },
     json: { type: 'string' },
@@ -37,15 +39,15 @@ const sizes = args.sizes.split(',').map(Number).filter((n) => n > 0);
 const queryCount = Number(args.queries);
 const truthCount = Number(args.truth);
 const exactMax = Number(args['exact-max']);
+const efList = args.ef ? args.ef.split(',').map(Number) : [DEFAULT_FACE_INDEX_OPTIONS.expansionSearch];
 const tuning = {
-  ...(args['expansion-search'] ? { expansionSearch: Number(args['expansion-search']) } : {}),
+  expansionSearch: efList[0],
   ...(args.connectivity ? { connectivity: Number(args.connectivity) } : {}),
   ...(args['expansion-add'] ? { expansionAdd: Number(args['expansion-add']) } : {}),
 };
 const gen = createFaceGenerator({ dim: DIM, seed: 42 });
 const gc = globalThis.gc ?? (() => {});
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
-const mb = (b) => (b / 1e6).toFixed(0);
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
@@ -116,26 +118,44 @@ function measure(label, n, options, gallery, probes, mates, truth) {
   const buildSeconds = (performance.now() - t0) / 1000;
   const stats = index.stats('bench');
   const rss1 = rssSettled();
+  const build = { buildSeconds, stats, rssDelta: rss1 - rss0 };
+  const rows = [];
+  const efs = stats.kind === 'hnsw' ? efList : [undefined];
+  for (const ef of efs) {
+    if (ef !== undefined) index.setExpansionSearch(ef);
+    rows.push(evaluate(label, n, index, build, ef, gallery, probes, mates, truth));
+  }
+  index.close();
+  return rows;
+}
 
+function evaluate(label, n, index, { buildSeconds, stats, rssDelta }, ef, gallery, probes, mates, truth) {
   const probe = new Float32Array(DIM);
   const lat = { 1: [], 10: [] };
+  // CPU time of the process per query: on this shared machine wall-clock percentiles swing with other
+  // people's jobs, CPU time much less (the search is single-threaded, so it approximates an idle core).
+  const cpu = { 1: [], 10: [] };
   const results = [];
   // Warm-up so the first timings do not include lazy initialisation.
   for (let q = 0; q < Math.min(50, queryCount); q++) index.search('bench', probes.subarray(q * DIM, (q + 1) * DIM), 10);
   for (let q = 0; q < queryCount; q++) {
     probe.set(probes.subarray(q * DIM, (q + 1) * DIM));
+    let c = process.cpuUsage();
     let t = performance.now();
     index.search('bench', probe, 1);
     lat[1].push(performance.now() - t);
+    c = process.cpuUsage(c);
+    cpu[1].push((c.user + c.system) / 1000);
+    c = process.cpuUsage();
     t = performance.now();
     const hits = index.search('bench', probe, 10);
     lat[10].push(performance.now() - t);
+    c = process.cpuUsage(c);
+    cpu[10].push((c.user + c.system) / 1000);
     if (q < truth.count) results.push(hits);
   }
-  lat[1].sort((a, b) => a - b);
-  lat[10].sort((a, b) => a - b);
+  for (const a of [lat[1], lat[10], cpu[1], cpu[10]]) a.sort((x, y) => x - y);
 
-  const half = Math.floor(queryCount / 2);
   const recall = { mated: { r1: 0, r10: 0, n: 0, found: 0 }, stranger: { r1: 0, r10: 0, n: 0 } };
   const errors = [];
   for (let q = 0; q < results.length; q++) {
@@ -155,12 +175,15 @@ function measure(label, n, options, gallery, probes, mates, truth) {
     label,
     n,
     kind: stats.kind,
+    expansionSearch: ef ?? null,
     buildSeconds: +buildSeconds.toFixed(2),
     buildPerSecond: Math.round(n / buildSeconds),
-    rssBytesPerFace: Math.round((rss1 - rss0) / n),
+    rssBytesPerFace: Math.round(rssDelta / n),
     indexBytesPerFace: Math.round(stats.bytes / n),
     top1: { p50: +percentile(lat[1], 0.5).toFixed(3), p99: +percentile(lat[1], 0.99).toFixed(3) },
     top10: { p50: +percentile(lat[10], 0.5).toFixed(3), p99: +percentile(lat[10], 0.99).toFixed(3) },
+    cpuTop1: { p50: +percentile(cpu[1], 0.5).toFixed(3), p99: +percentile(cpu[1], 0.99).toFixed(3) },
+    cpuTop10: { p50: +percentile(cpu[10], 0.5).toFixed(3), p99: +percentile(cpu[10], 0.99).toFixed(3) },
     recallAt1: +((recall.mated.r1 + recall.stranger.r1) / total).toFixed(4),
     recallAt10: +((recall.mated.r10 + recall.stranger.r10) / total).toFixed(4),
     mated: {
@@ -181,8 +204,6 @@ function measure(label, n, options, gallery, probes, mates, truth) {
     truthQueries: results.length,
     loadAverage: loadavg().map((x) => +x.toFixed(2)),
   };
-  void half;
-  index.close();
   return row;
 }
 
@@ -201,17 +222,27 @@ function crossover(sizesText) {
       index.addMany('x', keys, gallery.subarray(0, n * DIM));
       const build = (performance.now() - t) / 1000;
       const lat = [];
+      const cpu = [];
       for (let q = 0; q < 400; q++) {
+        const c = process.cpuUsage();
         const s = performance.now();
         index.search('x', probes.subarray(q * DIM, (q + 1) * DIM), 10);
         lat.push(performance.now() - s);
+        const u = process.cpuUsage(c);
+        cpu.push((u.user + u.system) / 1000);
       }
       lat.sort((a, b) => a - b);
-      timings[kind] = { buildSeconds: +build.toFixed(2), p50: +percentile(lat, 0.5).toFixed(3), p99: +percentile(lat, 0.99).toFixed(3) };
+      cpu.sort((a, b) => a - b);
+      timings[kind] = {
+        buildSeconds: +build.toFixed(2),
+        p50: +percentile(lat, 0.5).toFixed(3),
+        p99: +percentile(lat, 0.99).toFixed(3),
+        cpuP50: +percentile(cpu, 0.5).toFixed(3),
+      };
       index.close();
     }
     rows.push({ n, ...timings });
-    log(`crossover n=${n}: exact p50 ${timings.exact.p50} ms, hnsw p50 ${timings.hnsw.p50} ms (build ${timings.hnsw.buildSeconds} s)`);
+    log(`crossover n=${n}: exact p50 ${timings.exact.p50} ms (CPU ${timings.exact.cpuP50}), hnsw p50 ${timings.hnsw.p50} ms (CPU ${timings.hnsw.cpuP50}, build ${timings.hnsw.buildSeconds} s)`);
   }
   return rows;
 }
@@ -248,26 +279,28 @@ for (const n of sizes) {
   runs.push(['hnsw', { exactLimit: 0, ...tuning }]);
   for (const [label, options] of runs) {
     log(`n=${n}: building ${label}`);
-    const row = measure(label, n, options, gallery, mixed, mixedMates, truth);
-    row.generateSeconds = +seconds.toFixed(1);
-    row.truthSeconds = +truth.seconds.toFixed(1);
-    report.runs.push(row);
-    log(`n=${n} ${label}: ${JSON.stringify(row)}`);
+    for (const row of measure(label, n, options, gallery, mixed, mixedMates, truth)) {
+      row.generateSeconds = +seconds.toFixed(1);
+      row.truthSeconds = +truth.seconds.toFixed(1);
+      report.runs.push(row);
+      log(`n=${n} ${label} ef=${row.expansionSearch}: ${JSON.stringify(row)}`);
+    }
   }
 }
 
-console.log('\n| faces | index | build | build rate | RSS/face | index bytes/face | top-1 p50 / p99 | top-10 p50 / p99 | recall@1 | recall@10 | mated r@1 / strangers r@1 | mate at rank 1 | sim. error mean / max |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('\n| faces | index | ef | build | build rate | RSS/face | index bytes/face | top-1 p50 / p99 | top-10 p50 / p99 | top-10 CPU p50 / p99 | recall@1 | recall@10 | mated r@1 / strangers r@1 | mate at rank 1 | sim. error mean / max |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of report.runs) {
   console.log(
-    `| ${r.n.toLocaleString('en')} | ${r.kind} | ${r.buildSeconds} s | ${r.buildPerSecond}/s | ${r.rssBytesPerFace} B | ${r.indexBytesPerFace} B | ${r.top1.p50} / ${r.top1.p99} ms | ${r.top10.p50} / ${r.top10.p99} ms | ${r.recallAt1} | ${r.recallAt10} | ${r.mated.recallAt1} / ${r.stranger.recallAt1} | ${r.mated.mateAtRank1} | ${r.similarityError.mean} / ${r.similarityError.max} |`,
+    `| ${r.n.toLocaleString('en')} | ${r.kind} | ${r.expansionSearch ?? '-'} | ${r.buildSeconds} s | ${r.buildPerSecond}/s | ${r.rssBytesPerFace} B | ${r.indexBytesPerFace} B | ${r.top1.p50} / ${r.top1.p99} ms | ${r.top10.p50} / ${r.top10.p99} ms | ${r.cpuTop10.p50} / ${r.cpuTop10.p99} ms | ${r.recallAt1} | ${r.recallAt10} | ${r.mated.recallAt1} / ${r.stranger.recallAt1} | ${r.mated.mateAtRank1} | ${r.similarityError.mean} / ${r.similarityError.max} |`,
   );
 }
 if (report.crossover.length) {
-  console.log('\n| faces | exact top-10 p50 / p99 | HNSW top-10 p50 / p99 | HNSW build |');
+  console.log('\n| faces | exact top-10 p50 / p99 (CPU p50) | HNSW top-10 p50 / p99 (CPU p50) | HNSW build |');
   console.log('|---|---|---|---|');
-  for (const c of report.crossover) console.log(`| ${c.n} | ${c.exact.p50} / ${c.exact.p99} ms | ${c.hnsw.p50} / ${c.hnsw.p99} ms | ${c.hnsw.buildSeconds} s |`);
+  for (const c of report.crossover) {
+    console.log(`| ${c.n} | ${c.exact.p50} / ${c.exact.p99} ms (${c.exact.cpuP50}) | ${c.hnsw.p50} / ${c.hnsw.p99} ms (${c.hnsw.cpuP50}) | ${c.hnsw.buildSeconds} s |`);
+  }
 }
 console.log(`\nload average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs (shared machine)`);
 if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));
-void mb;

@@ -101,4 +101,19 @@ describe('promotion from exact to HNSW', () => {
     expect(index.search('p', vectors[120]!, 1)[0]).toMatchObject({ key: 121 });
     expect(index.search('p', vectors[120]!, 1)[0]!.similarity).toBeCloseTo(1, 5);
   });
+
+  it('changes the HNSW search breadth at run time without changing results for easy probes', () => {
+    const index = new InMemoryFaceIndex({ dimensions: DIM, exactLimit: 0, promotion: 'sync', expansionSearch: 8 });
+    const vectors = faces(300, 10);
+    vectors.forEach((v, i) => index.add('p', i + 1, v));
+    const random = seededRandom(11);
+    const probe = nearby(random, vectors[77]!, 0.3);
+    const narrow = index.search('p', probe, 5);
+    index.setExpansionSearch(300);
+    const wide = index.search('p', probe, 5);
+    expect(wide[0]?.key).toBe(78);
+    expect(narrow[0]?.key).toBe(78);
+    expect(wide).toHaveLength(5);
+    expect(() => index.setExpansionSearch(0)).toThrow(RangeError);
+  });
 });

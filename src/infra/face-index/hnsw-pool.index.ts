@@ -41,11 +41,18 @@ export class HnswPoolIndex implements PoolIndex {
   private readonly oneKey = new BigUint64Array(1);
   private nodes = 0;
   private tombstones = 0;
+  /**
+   * Search breadth (ef). usearch searches with max(its configured ef, k), so asking for ef results and
+   * keeping the best k is the same search as a native ef; doing it here lets ef change at run time without
+   * rebuilding (the native index offers no setter).
+   */
+  expansionSearch: number;
 
   constructor(params: HnswParams) {
     this.dim = params.dimensions;
     this.threads = params.threads;
     this.connectivity = params.connectivity;
+    this.expansionSearch = params.expansionSearch;
     this.index = createNativeIndex({
       dimensions: params.dimensions,
       metric: 'cos',
@@ -108,10 +115,10 @@ export class HnswPoolIndex implements PoolIndex {
     if (wanted < 1) return [];
     quantiseInt8Into(unitProbe, 0, this.probe, 0, this.dim);
     // Tombstones near the probe can leave usearch short of `wanted` live results; ask for more then.
-    let ask = wanted;
+    let ask = Math.max(wanted, Math.min(this.expansionSearch, live + this.tombstones));
     for (let attempt = 0; ; attempt++) {
       const hits = this.searchOnce(ask, wanted);
-      if (hits.length >= wanted || this.tombstones === 0 || attempt === 2 || ask >= live) return hits;
+      if (hits.length >= wanted || this.tombstones === 0 || attempt === 2 || ask >= live + this.tombstones) return hits;
       ask = Math.min(ask * 4, live + this.tombstones);
     }
   }
@@ -128,10 +135,12 @@ export class HnswPoolIndex implements PoolIndex {
   private searchOnce(ask: number, wanted: number): FaceIndexHit[] {
     const [keys, distances, counts] = this.index.search(this.probe, ask, 1);
     const found = Number(counts[0] ?? 0n);
-    const present = found > 0 ? this.index.contains(keys.subarray(0, found)) : [];
+    // Only the leading results can be returned; check those against the live key set (one native call).
+    const head = Math.min(found, wanted + this.tombstones);
+    const present = head > 0 ? this.index.contains(keys.slice(0, head)) : [];
     const hits: FaceIndexHit[] = [];
     const seen = new Set<number>();
-    for (let i = 0; i < found && hits.length < wanted; i++) {
+    for (let i = 0; i < head && hits.length < wanted; i++) {
       const big = keys[i]!;
       if (big === FREE_KEY || present[i] !== true) continue; // never hand out a removed face
       const key = Number(big);

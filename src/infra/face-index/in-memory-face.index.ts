@@ -6,6 +6,7 @@ import type {
 } from '../../domain/ports/face-index.port.js';
 import { assertEmbeddingLength, assertFaceKey, normaliseInto } from './embedding.math.js';
 import { ExactPoolIndex } from './exact-pool.index.js';
+import { HnswPoolIndex } from './hnsw-pool.index.js';
 import { type FaceIndexOptions, resolveFaceIndexOptions } from './face-index.options.js';
 import { PoolBuild } from './pool-build.js';
 import { addManyGrowing, newHnswPool, promoteNow } from './pool-growth.js';
@@ -33,7 +34,7 @@ export type BackgroundErrorHandler = (error: unknown, pool: string) => void;
  */
 export class InMemoryFaceIndex implements FaceIndex {
   readonly dimensions: number;
-  private readonly options: Readonly<FaceIndexOptions>;
+  private options: Readonly<FaceIndexOptions>;
   private readonly states = new Map<string, PoolState>();
   private readonly running = new Set<Promise<void>>();
   // Normalised copy of the current single vector or probe; starts at offset 0 as exactSearch requires.
@@ -122,7 +123,7 @@ export class InMemoryFaceIndex implements FaceIndex {
   rebuild(pool: string): FaceIndexRebuild {
     const state = this.stateFor(pool);
     state.build?.abort();
-    const build = new PoolBuild(new ExactPoolIndex(this.dimensions), this.options, 'rebuild');
+    const build = new PoolBuild(new ExactPoolIndex(this.dimensions), () => this.options, 'rebuild');
     state.build = build;
     return {
       addMany: (keys, embeddings) => build.feed(keys, this.normaliseRows(keys, embeddings)),
@@ -140,6 +141,19 @@ export class InMemoryFaceIndex implements FaceIndex {
         this.forgetIfEmpty(pool, state);
       },
     };
+  }
+
+  /**
+   * Changes the HNSW search breadth (ef) of every pool at run time: higher finds more of the true nearest
+   * faces and costs latency (docs/face-index.md has the measured curve). Not part of the port.
+   */
+  setExpansionSearch(expansionSearch: number): void {
+    if (!Number.isInteger(expansionSearch) || expansionSearch < 1) throw new RangeError('face index: expansionSearch must be a positive integer');
+    this.options = Object.freeze({ ...this.options, expansionSearch });
+    for (const state of this.states.values()) {
+      if (state.live instanceof HnswPoolIndex) state.live.expansionSearch = expansionSearch;
+      state.build?.setExpansionSearch(expansionSearch);
+    }
   }
 
   async idle(): Promise<void> {
@@ -192,7 +206,7 @@ export class InMemoryFaceIndex implements FaceIndex {
    * in between, then swaps it in. Meanwhile the exact pool serves searches and live changes are mirrored.
    */
   private promoteInBackground(pool: string, state: PoolState, exact: ExactPoolIndex): void {
-    const build = new PoolBuild(newHnswPool(this.options), this.options, 'promotion');
+    const build = new PoolBuild(newHnswPool(this.options), () => this.options, 'promotion');
     state.build = build;
     const dim = this.dimensions;
     const keys = exact.keysSnapshot();

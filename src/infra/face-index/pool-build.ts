@@ -1,5 +1,6 @@
 import { ExactPoolIndex } from './exact-pool.index.js';
 import type { FaceIndexOptions } from './face-index.options.js';
+import { HnswPoolIndex } from './hnsw-pool.index.js';
 import { addManyGrowing, promoteNow } from './pool-growth.js';
 import type { PoolIndex } from './pool-index.types.js';
 
@@ -15,7 +16,7 @@ export class PoolBuild {
 
   constructor(
     private target: PoolIndex,
-    private readonly options: Readonly<FaceIndexOptions>,
+    private readonly optionsOf: () => Readonly<FaceIndexOptions>,
     readonly origin: 'promotion' | 'rebuild',
   ) {}
 
@@ -27,21 +28,26 @@ export class PoolBuild {
     return this.target.bytes();
   }
 
+  /** Applies a run-time ef change to a target that is already HNSW (later conversions read the options). */
+  setExpansionSearch(expansionSearch: number): void {
+    if (this.target instanceof HnswPoolIndex) this.target.expansionSearch = expansionSearch;
+  }
+
   isTouched(key: number): boolean {
     return this.touched.has(key);
   }
 
   mirrorAdd(key: number, unit: Float32Array): void {
     this.touched.add(key);
-    if (this.target instanceof ExactPoolIndex && !this.target.has(key) && this.target.size >= this.options.exactLimit) {
-      this.target = promoteNow(this.target, this.options);
+    if (this.target instanceof ExactPoolIndex && !this.target.has(key) && this.target.size >= this.optionsOf().exactLimit) {
+      this.target = promoteNow(this.target, this.optionsOf());
     }
     this.target.add(key, unit);
   }
 
   mirrorAddMany(keys: ArrayLike<number>, units: Float32Array): void {
     for (let i = 0; i < keys.length; i++) this.touched.add(keys[i]!);
-    this.target = addManyGrowing(this.target, keys, units, this.options);
+    this.target = addManyGrowing(this.target, keys, units, this.optionsOf());
   }
 
   mirrorRemove(key: number): void {
@@ -52,7 +58,7 @@ export class PoolBuild {
   /** Rows from the build's source; rows of touched keys are dropped. */
   feed(keys: ArrayLike<number>, units: Float32Array): void {
     this.assertOpen();
-    const dim = this.options.dimensions;
+    const dim = this.optionsOf().dimensions;
     let keep: number[] | undefined;
     for (let i = 0; i < keys.length; i++) {
       if (this.touched.has(keys[i]!)) {
@@ -62,7 +68,7 @@ export class PoolBuild {
       }
     }
     if (!keep) {
-      this.target = addManyGrowing(this.target, keys, units, this.options);
+      this.target = addManyGrowing(this.target, keys, units, this.optionsOf());
       return;
     }
     if (keep.length === 0) return;
@@ -72,7 +78,7 @@ export class PoolBuild {
       k[i] = keys[row]!;
       u.set(units.subarray(row * dim, (row + 1) * dim), i * dim);
     });
-    this.target = addManyGrowing(this.target, k, u, this.options);
+    this.target = addManyGrowing(this.target, k, u, this.optionsOf());
   }
 
   finish(): PoolIndex {
