@@ -6,8 +6,8 @@ export interface FlowContext {
   config: CaptureConfiguration;
   /** sdk_config.allowed_capture_methods is CAMERA_AND_UPLOAD. */
   allowUpload: boolean;
-  /** Reports the step the user reached (POST progress); never fails the flow. */
-  progress(step: string): void;
+  /** Reports the step the user reached (POST progress); never fails the flow (the promise always resolves). */
+  progress(step: string): Promise<void>;
   /** Sends the user to error_url (with sessionID and the error code), when the integrator gave one. */
   leave: ((code: string) => void) | null;
 }

@@ -3,7 +3,7 @@
 // and sends the user to success_url. The flow is rebuilt from the configuration each time it starts, so "Try
 // again" after an error, or a reload, carries on from what the server already has.
 
-import { ApiError, CaptureApi, type CaptureConfiguration, withRetry } from './api.js';
+import { ApiError, CaptureApi, type CaptureConfiguration, type Requirement, withRetry } from './api.js';
 import { CameraError } from './camera.js';
 import { FlowError, type FlowContext, setSteps, showStep, siteName, withParams } from './context.js';
 import { h, screen } from './dom.js';
@@ -58,12 +58,22 @@ function contextFor(api: CaptureApi, config: CaptureConfiguration): FlowContext 
     api,
     config,
     allowUpload: config.sdk_config.allowed_capture_methods === 'CAMERA_AND_UPLOAD',
-    progress: (step) => void api.progress(step).catch(() => undefined),
+    progress: (step) => api.progress(step).then(
+      () => undefined,
+      () => undefined,
+    ),
     leave: errorUrl ? (code) => window.location.assign(withParams(errorUrl, { sessionID: api.sessionId, error: code })) : null,
   };
 }
 
-async function flow(ctx: FlowContext, link: SessionLink): Promise<void> {
+/** The document types the user may choose from, in the catalogue's order. */
+function documentTypes(requirements: Requirement[]): string[] {
+  const types: string[] = [];
+  for (const r of requirements) for (const c of r.supported_countries ?? []) for (const d of c.supported_documents) if (!types.includes(d.type)) types.push(d.type);
+  return types;
+}
+
+async function flow(ctx: FlowContext, link: SessionLink, retried: boolean): Promise<void> {
   const todo = ctx.config.requirements.filter((r) => r.state !== 'COMPLETED');
   const documents = todo.filter((r) => r.type === 'ID_DOCUMENT');
   const liveness = todo.find((r) => r.type === 'LIVENESS' && (r.attempts_remaining ?? 1) > 0);
@@ -76,7 +86,9 @@ async function flow(ctx: FlowContext, link: SessionLink): Promise<void> {
   let step = 0;
   const next = () => showStep(labels[step] ?? null, ++step);
 
-  if (labels.length) await welcome(ctx, { documents: documents.length, selfie: needsFace });
+  // The welcome screen only for a fresh start, not when the user comes back to a check already under way.
+  const resumed = retried || ctx.config.biometric_consent !== null || ctx.config.requirements.some((r) => r.state === 'COMPLETED');
+  if (labels.length && !resumed) await welcome(ctx, { documents: documents.length, documentTypes: documentTypes(documents), selfie: needsFace });
   if (needsConsent) {
     next();
     await consentStep(ctx, documents.length > 0);
@@ -96,14 +108,14 @@ async function flow(ctx: FlowContext, link: SessionLink): Promise<void> {
   await finishStep(ctx, link.forget);
 }
 
-async function run(api: CaptureApi, link: SessionLink): Promise<void> {
+async function run(api: CaptureApi, link: SessionLink, retried = false): Promise<void> {
   let config: CaptureConfiguration | null = null;
   try {
     showStep(null);
     screen('Getting ready', h('p', { class: 'status', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading your identity check…'));
     config = await withRetry(() => api.configuration());
     applyTheme(config.sdk_config);
-    await flow(contextFor(api, config), link);
+    await flow(contextFor(api, config), link, retried);
   } catch (err) {
     report(err, api, link, config);
   }
@@ -111,7 +123,7 @@ async function run(api: CaptureApi, link: SessionLink): Promise<void> {
 
 function report(err: unknown, api: CaptureApi, link: SessionLink, config: CaptureConfiguration | null): void {
   const errorUrl = config?.sdk_config.error_url ?? null;
-  const retry = () => void run(api, link);
+  const retry = () => void run(api, link, true);
   const leave = (code: string) => (errorUrl ? () => window.location.assign(withParams(errorUrl, { sessionID: link.sessionId, error: code })) : null);
   const leaveLabel = `Return to ${siteName(errorUrl)}`;
   if (err instanceof ApiError && err.expired) {

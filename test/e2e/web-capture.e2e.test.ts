@@ -186,6 +186,11 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     const liveness = checks.find((c) => c.type === 'LIVENESS')!;
     expect(ffs).toMatchObject({ state: 'DONE', report: { recommendation: { value: 'REJECT', reason: 'MATCH_FOUND' } } });
     expect(liveness).toMatchObject({ state: 'DONE', report: { recommendation: { value: 'APPROVE' } } });
+    // The page reported its progress (POST progress) up to the finish.
+    const events = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map((e: { event: string }) => e.event);
+    for (const step of ['CONFIG_FIRST_LOADED', 'PROGRESS:WELCOME', 'PROGRESS:CONSENT_GIVEN', 'PROGRESS:DOCUMENT_COMPLETED', 'PROGRESS:SELFIE_UPLOADED', 'PROGRESS:FINISH', 'CLIENT_SESSION_TOKEN_DELETED']) {
+      expect(events).toContain(step);
+    }
     console.info(`[web-capture] story: ${((Date.now() - started) / 1000).toFixed(1)} s from session creation to COMPLETED`);
   });
 
@@ -196,13 +201,24 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
       expect(await layoutProblems(page), name).toEqual([]);
       await screenshot(page, `phone-${name}`);
     };
+    // Keyboard only where it matters most: consent, and the shutter.
+    const focused = () => page.evaluate(() => ({ id: document.activeElement?.id, outline: getComputedStyle(document.activeElement!).outlineStyle }));
     await heading(page, "Let's check your identity");
     await check('01-welcome');
-    await page.getByRole('button', { name: 'Start' }).click();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toEqual({ id: 'start', outline: 'solid' });
+    await page.keyboard.press('Enter');
     await heading(page, 'Your consent to use your face');
-    await page.getByLabel(/I agree that my face/).check();
+    await page.keyboard.press('Tab'); // the privacy policy link
+    expect((await focused()).id).toBe('privacy-link');
+    await page.keyboard.press('Tab');
+    expect((await focused()).id).toBe('consent-box');
+    await page.keyboard.press('Space');
+    expect(await page.locator('#consent-box').isChecked()).toBe(true);
     await check('02-consent');
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toEqual({ id: 'consent-continue', outline: 'solid' });
+    await page.keyboard.press('Enter');
     await chooseDocument(page);
     await check('03-document-choice');
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -258,6 +274,19 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     expect(await second.page.locator('#upload-button').count()).toBe(0);
     await screenshot(second.page, 'denied-03-camera-only');
     await second.context.close();
+  });
+
+  it('returns a user who declines biometric consent to error_url with the sessionID', async () => {
+    const session = await createSession({ selfie: true, document: false, upload: true });
+    const { page, context, problems } = await open(plainCamera, session.url, { camera: true });
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('button', { name: "I don't agree" }).click();
+    await heading(page, "We can't continue without your consent");
+    await screenshot(page, 'declined-01');
+    await page.getByRole('button', { name: 'Return to rp.example' }).click();
+    await page.waitForURL(`${RP}/error?sessionID=${session.id}&error=CONSENT_DECLINED`);
+    expect(problems).toEqual([]);
+    await context.close();
   });
 
   it('shows "this link has expired" for a used or wrong token', async () => {

@@ -1,4 +1,4 @@
-import type { Feedback } from '../api.js';
+import { ApiError, type Feedback } from '../api.js';
 import { CameraError, type CameraProblem, cameraSupported, grabFrame, openCamera, prepareFile, stopCamera } from '../camera.js';
 import type { FlowContext } from '../context.js';
 import { button, h, notice, onLeave, screen } from '../dom.js';
@@ -133,14 +133,17 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
       say(FACE_WAITING, false);
       const tick = async () => {
         const started = performance.now();
+        let pause = 0;
         try {
           const result = await analyse(await grabFrame(video, 640, 0.8), controller.signal);
           say(result.usable ? FACE_READY : faceAdvice(result.issues), result.usable);
-        } catch {
-          // Feedback is advice only: a slow or failed analysis leaves the last message and tries again.
+        } catch (err) {
+          // Feedback is advice only: a slow or failed analysis leaves the last message and tries again, later
+          // when the server asks for it (429/503), so that previews never use up the budget the upload needs.
+          if (err instanceof ApiError && (err.status === 429 || err.status === 503)) pause = Math.max(err.retryAfterMs, 5000);
         }
         if (controller.signal.aborted) return;
-        timer = window.setTimeout(() => void tick(), Math.max(0, FEEDBACK_INTERVAL_MS - (performance.now() - started)));
+        timer = window.setTimeout(() => void tick(), Math.max(pause, FEEDBACK_INTERVAL_MS - (performance.now() - started)));
       };
       timer = window.setTimeout(() => void tick(), 300);
     };

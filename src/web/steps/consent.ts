@@ -1,18 +1,22 @@
 import { withRetry } from '../api.js';
 import { type FlowContext, siteName } from '../context.js';
 import { button, h, notice, screen } from '../dom.js';
+import { documentName } from '../messages.js';
 
 /** What the user will be asked for, before anything starts. */
-export function welcome(ctx: FlowContext, needs: { documents: number; selfie: boolean }): Promise<void> {
+export function welcome(ctx: FlowContext, needs: { documents: number; documentTypes: string[]; selfie: boolean }): Promise<void> {
+  const names = needs.documentTypes.map((t) => documentName(t).toLowerCase());
+  const which = names.length > 0 && names.length <= 3 ? `${names.slice(0, -1).join(', ')}${names.length > 1 ? ' or ' : ''}${names[names.length - 1]}` : 'passport, driving licence or identity card';
+  const host = ctx.config.sdk_config.success_url ? siteName(ctx.config.sdk_config.success_url) : null;
   const items = [
-    needs.documents > 0 ? h('li', {}, needs.documents > 1 ? `${needs.documents} identity documents (passport, driving licence or ID card)` : 'Your passport, driving licence or identity card') : null,
+    needs.documents > 0 ? h('li', {}, needs.documents > 1 ? `${needs.documents} identity documents (${which})` : `Your ${which}`) : null,
     needs.selfie ? h('li', {}, 'To take a selfie with your camera') : null,
     h('li', {}, 'A well-lit place, and about 2 minutes'),
   ];
   const start = button('Start', () => undefined, 'primary', { id: 'start' });
   screen(
     "Let's check your identity",
-    h('p', { class: 'lead' }, `${siteName(ctx.config.sdk_config.success_url)} has asked you to confirm who you are. You will need:`),
+    h('p', { class: 'lead' }, `${host ? `${host} has asked you` : 'You have been asked'} to confirm who you are. You will need:`),
     h('ul', { class: 'checklist' }, ...items),
     h('p', { class: 'small' }, 'Your photos are sent securely and used only for this check.'),
     h('div', { class: 'actions' }, start),

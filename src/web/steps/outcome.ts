@@ -1,13 +1,13 @@
 import { withRetry } from '../api.js';
-import { type FlowContext, siteName, withParams } from '../context.js';
+import { type FlowContext, showStep, siteName, withParams } from '../context.js';
 import { button, h, notice, screen } from '../dom.js';
-import { showStep } from '../context.js';
 
 /** Finish: the token stops working, the checks start, and the user goes back to the integrator (success_url). */
 export async function finishStep(ctx: FlowContext, forgetToken: () => void): Promise<void> {
   showStep(null);
   screen('Sending your details', h('p', { class: 'status', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Please wait, this takes a few seconds…'));
-  ctx.progress('FINISH');
+  // Before finishing: the token stops working once the session is finished.
+  await ctx.progress('FINISH');
   const result = await withRetry(() => ctx.api.finish(), { attempts: 5 });
   forgetToken();
   if (result.redirect_url) {
