@@ -26,8 +26,15 @@ export interface OcrRead {
 
 export interface ConsensusOptions {
   today?: Date;
-  /** Engines that must agree on every character no check digit covers (default 2). */
+  /** Engines that must read each character alike (default 2). */
   minAgreement?: number;
+  /**
+   * Whether characters covered by check digits must be read alike by `minAgreement` engines as well
+   * (default true). Check digits are mod 10: a letter read as a digit 10 or 20 values away (G/6, S/8, L/1)
+   * passes them, and so does about one garbled document number in ten from a generic OCR model (measured:
+   * tesseract LSTM reads of OCR-B O/D/0/S/5/8 runs), so a second reader is asked to agree everywhere.
+   */
+  confirmProtected?: boolean;
 }
 
 export type ConsensusResult =
@@ -129,20 +136,40 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
       detail: `check digits failed: ${best.repair.failedChecks.join(', ')}`,
     };
   }
-  if (new Set(valid.map(protectedKey)).size > 1) {
-    return {
-      ok: false,
-      reason: 'conflict',
-      format: valid[0]?.layout.format,
-      failedChecks: [],
-      detail: `reads that pass every check digit disagree (${[...new Set(valid.map((a) => a.engine))].join(', ')})`,
-    };
+  // Reads that pass every check digit yet differ in protected content: at most one can be right. A key
+  // read by at least two engines and by twice as many as any rival wins; otherwise nothing is accepted.
+  const byKey = new Map<string, Set<string>>();
+  for (const a of valid) {
+    const k = protectedKey(a);
+    if (!byKey.has(k)) byKey.set(k, new Set());
+    if (a.engine !== 'vote') byKey.get(k)?.add(a.engine);
+  }
+  let candidates = valid;
+  if (byKey.size > 1) {
+    const ranked = [...byKey.entries()].sort((x, y) => y[1].size - x[1].size);
+    const [top, second] = [ranked[0], ranked[1]] as [[string, Set<string>], [string, Set<string>]];
+    if (top[1].size < 2 || top[1].size < 2 * second[1].size) {
+      return {
+        ok: false,
+        reason: 'conflict',
+        format: valid[0]?.layout.format,
+        failedChecks: [],
+        detail: `reads that pass every check digit disagree (${[...new Set(valid.map((a) => a.engine))].join(', ')})`,
+      };
+    }
+    candidates = valid.filter((a) => protectedKey(a) === top[0]);
+  }
+  // Each valid read also offers a variant whose unprotected characters are the per-position majority of all
+  // engines (its protected characters, and so its check digits, unchanged).
+  for (const a of [...candidates]) {
+    const m = majorityVariant(a, reads);
+    if (m) candidates.push(m);
   }
 
   // Among equally valid reads, the one whose unprotected characters have the widest support wins.
   let best: { a: Attempt; unconfirmed: FieldName[] } | undefined;
-  for (const a of valid) {
-    const unconfirmed = unconfirmedFields(a, reads, minAgreement);
+  for (const a of candidates) {
+    const unconfirmed = unconfirmedFields(a, reads, minAgreement, options.confirmProtected ?? true);
     if (!best || unconfirmed.length < best.unconfirmed.length) best = { a, unconfirmed };
     if (unconfirmed.length === 0) break;
   }
@@ -161,25 +188,62 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
     ...(options.today ? { today: options.today } : {}),
     correctedFields: chosen.a.repair.correctedFields,
   });
-  return { ok: true, reading, sources: [...new Set(valid.map((a) => a.engine))] };
+  return { ok: true, reading, sources: [...new Set(candidates.filter((a) => protectedKey(a) === protectedKey(chosen.a)).map((a) => a.engine))] };
 }
 
-function unconfirmedFields(a: Attempt, reads: readonly OcrRead[], minAgreement: number): FieldName[] {
+// Glyph-alike characters whose MRZ values differ by an amount a mod-10 check digit always detects (so
+// not G/6 or L/1: 10 and 20 apart). Where a check digit covers a field, a second engine reading another
+// member of the class still confirms the glyph's position and shape; the check digit settles which it is.
+const SAME_SHAPE = ['O0DQ', '1I', '8B', '5S', '2Z'];
+const sameShape = (a: string, b: string): boolean => a === b || SAME_SHAPE.some((c) => c.includes(a) && c.includes(b));
+
+function isCovered(layout: MrzLayout, f: { line: number; start: number; end: number }): boolean {
+  return layout.checks.some((c) => c.covers.some((s) => s.line === f.line && s.start <= f.start && s.end >= f.end));
+}
+
+function majorityVariant(a: Attempt, reads: readonly OcrRead[]): Attempt | undefined {
+  const aligned = alignReads(reads, a.repair.lines, a.layout);
+  const lines = a.repair.lines.map((line, li) => {
+    const chars = [...line];
+    for (const f of a.layout.fields) {
+      if (f.line !== li || isCovered(a.layout, f)) continue;
+      for (let pos = f.start; pos < f.end; pos++) {
+        const counts = new Map<string, number>();
+        for (const r of aligned) {
+          let ch = (r.at[li] as string[])[pos] as string;
+          if (ch && r.ghosts.includes(ch) && chars[pos] === '<') ch = '<';
+          if (ch) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+        }
+        let best = chars[pos] as string;
+        for (const [ch, n] of counts) if (n > (counts.get(best) ?? 0)) best = ch;
+        chars[pos] = best;
+      }
+    }
+    return chars.join('');
+  });
+  if (lines.every((l, i) => l === a.repair.lines[i])) return undefined;
+  const repair = repairMrz(lines, a.layout);
+  if (!repair.ok) return undefined;
+  return { engine: 'vote', layout: a.layout, repair: { ...repair, correctedFields: [...new Set([...a.repair.correctedFields, ...repair.correctedFields])] } };
+}
+
+function unconfirmedFields(a: Attempt, reads: readonly OcrRead[], minAgreement: number, confirmProtected: boolean): FieldName[] {
   const lines = a.repair.lines;
   const aligned = alignReads(reads, lines, a.layout);
-  const checks = a.layout.checks;
   const out: FieldName[] = [];
   for (const f of a.layout.fields) {
-    const covered = checks.some((c) => c.covers.some((s) => s.line === f.line && s.start <= f.start && s.end >= f.end));
     // Names need a second reading even under a composite (the French card): one composite digit over
     // 70 characters is weak evidence for free text.
-    if (covered && f.kind !== 'name') continue;
+    if (!confirmProtected && isCovered(a.layout, f) && f.kind !== 'name') continue;
     const line = lines[f.line] as string;
+    const protectedField = isCovered(a.layout, f) && f.kind !== 'name';
     for (let pos = f.start; pos < f.end; pos++) {
       const want = line[pos] as string;
+      if (want === undefined) continue;
       const backers = aligned.filter((r) => {
         const got = (r.at[f.line] as string[])[pos] as string;
-        return got === want || (want === '<' && got !== '' && r.ghosts.includes(got));
+        if (got === want || (want === '<' && got !== '' && r.ghosts.includes(got))) return true;
+        return protectedField && got !== '' && sameShape(want, got);
       }).length;
       if (backers < minAgreement) {
         out.push(f.name);

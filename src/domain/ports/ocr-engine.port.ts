@@ -14,6 +14,11 @@ export interface OcrRequest {
 
 export interface OcrEngine {
   readonly name: string;
+  /**
+   * Letters this engine is known to print for the OCR-B filler '<' (MRZ consensus counts them as '<'
+   * where the agreed character is '<'). Undefined for engines that read the filler reliably.
+   */
+  readonly mrzFillerGhosts?: string;
   recognize(request: OcrRequest): Promise<string>;
   close(): Promise<void>;
 }

@@ -176,7 +176,7 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
           const text = await engine.recognize({ image: png, psm: 7, whitelist: WHITELIST, lineLengths: lengths }).catch(() => '');
           texts.push(text.replace(/\s+/g, ''));
         }
-        engineReads.push({ engine: engine.name, lines: texts });
+        engineReads.push({ engine: engine.name, lines: texts, ...(engine.mrzFillerGhosts ? { fillerGhosts: engine.mrzFillerGhosts } : {}) });
         if (!lineLength) lineLength = guessLineLength(texts, lengths);
         if (lineLength) verdict = resolveReads(engineReads, lineLength, { today: options.today, minAgreement });
       }
@@ -197,7 +197,8 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
       agreed: verdict.ok ? verdict.sources : [],
     };
     attempts.push(attempt);
-    if (verdict.ok) break;
+    // Reads that passed their check digits mean this band is the MRZ: other bands cannot do better.
+    if (verdict.ok || verdict.reason !== 'no-valid-read') break;
   }
   timings.ocrMs = performance.now() - tOcr;
 

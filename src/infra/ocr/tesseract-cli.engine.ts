@@ -26,6 +26,8 @@ export function tesseractCliAvailable(command = 'tesseract', tessdataDir?: strin
  */
 export class TesseractCliEngine implements OcrEngine {
   readonly name: string;
+  // Debian's eng model is LSTM-only; measured: it prints the OCR-B filler as K, C, L, E, X or S.
+  readonly mrzFillerGhosts = 'KCLEXS';
   private readonly limiter: JobLimiter;
   private readonly command: string;
   private readonly timeoutMs: number;

@@ -33,6 +33,8 @@ interface Slot {
 /** tesseract.js 7 (WebAssembly) with the eng data from node_modules; never touches the network or the CWD. */
 export class TesseractJsEngine implements OcrEngine {
   readonly name: string;
+  /** The LSTM model prints the OCR-B filler as K, C, L, E, X or S (measured); the legacy model does not. */
+  readonly mrzFillerGhosts: string | undefined;
   private readonly model: TesseractJsModel;
   private readonly slots: Slot[];
   private readonly waiting: (() => void)[] = [];
@@ -41,6 +43,7 @@ export class TesseractJsEngine implements OcrEngine {
   constructor(options: TesseractJsEngineOptions = {}) {
     this.model = options.model ?? 'lstm';
     this.name = this.model === 'lstm' ? 'tesseract.js' : 'tesseract.js-legacy';
+    this.mrzFillerGhosts = this.model === 'lstm' ? 'KCLEXS' : undefined;
     this.slots = Array.from({ length: Math.max(1, options.workers ?? 1) }, () => ({ params: '', busy: false }));
   }
 

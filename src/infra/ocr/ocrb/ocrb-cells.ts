@@ -190,6 +190,85 @@ export function fitCells(map: InkMap, g: LineGeometry, count: number): CellGrid 
   return best;
 }
 
+/**
+ * Pitch from the periodicity of the column profile, independent of where the line seems to end: stray
+ * ink beyond the last glyph (background print, a card edge) stretches an extent-based fit but leaves the
+ * period alone. The autocorrelation peak near 8 pitches is used, so a one-pixel error is an eighth.
+ */
+export function periodicPitch(map: InkMap, g: LineGeometry): number | undefined {
+  const cols = columnProfile(map, g).slice(g.left, g.right);
+  const n = cols.length;
+  let mean = 0;
+  for (const v of cols) mean += v;
+  mean /= Math.max(1, n);
+  for (let i = 0; i < n; i++) cols[i] = (cols[i] as number) - mean;
+  const r = (lag: number): number => {
+    let s = 0;
+    for (let i = 0; i + lag < n; i++) s += (cols[i] as number) * (cols[i + lag] as number);
+    return s / Math.max(1, n - lag);
+  };
+  const glyph = g.bottom - g.top;
+  let p1 = 0;
+  let best = -Infinity;
+  for (let lag = Math.round(glyph * 0.6); lag <= Math.round(glyph * 1.6); lag++) {
+    const v = r(lag);
+    if (v > best) {
+      best = v;
+      p1 = lag;
+    }
+  }
+  if (p1 === 0 || best <= 0) return undefined;
+  const k = Math.min(8, Math.floor(n / (2 * p1)));
+  if (k < 2) return p1;
+  let lagK = k * p1;
+  best = -Infinity;
+  for (let lag = Math.round(k * p1 - p1 / 2); lag <= Math.round(k * p1 + p1 / 2); lag++) {
+    const v = r(lag);
+    if (v > best) {
+      best = v;
+      lagK = lag;
+    }
+  }
+  const [a, b, c] = [r(lagK - 1), r(lagK), r(lagK + 1)];
+  const denom = a - 2 * b + c;
+  const offset = denom < 0 ? (0.5 * (a - c)) / denom : 0;
+  return (lagK + Math.max(-0.5, Math.min(0.5, offset))) / k;
+}
+
+/** Fits `count` cells of a known pitch: only the phase is searched, anchored on the left end. */
+export function fitCellsWithPitch(map: InkMap, g: LineGeometry, count: number, pitch: number): CellGrid {
+  const cols = columnProfile(map, g);
+  const at = (x: number): number => {
+    const i = Math.floor(x);
+    const f = x - i;
+    return (cols[i] ?? 0) * (1 - f) + (cols[i + 1] ?? 0) * f;
+  };
+  let best: CellGrid = { count, pitch, x0: g.left - 0.15 * pitch, curve: 0, borderInk: Infinity };
+  for (let ph = -0.45; ph <= 0.1001; ph += 0.02) {
+    for (const dp of [-0.004, -0.002, 0, 0.002, 0.004]) {
+      const grid: CellGrid = { count, pitch: pitch * (1 + dp), x0: g.left + ph * pitch, curve: 0, borderInk: 0 };
+      let ink = 0;
+      for (let i = 0; i <= count; i++) ink += at(cellEdge(grid, i));
+      const score = ink / (count + 1) + Math.max(0, g.left - grid.x0 - 0.05 * pitch) / pitch;
+      if (score < best.borderInk) best = { ...grid, borderInk: score };
+    }
+  }
+  return best;
+}
+
+/** Mean ink the grid's cell borders cut through (without the fit's coverage penalty). */
+export function borderInk(map: InkMap, g: LineGeometry, grid: CellGrid): number {
+  const cols = columnProfile(map, g);
+  let ink = 0;
+  for (let i = 0; i <= grid.count; i++) {
+    const x = cellEdge(grid, i);
+    const k = Math.floor(x);
+    const f = x - k;
+    ink += (cols[k] ?? 0) * (1 - f) + (cols[k + 1] ?? 0) * f;
+  }
+  return ink / (grid.count + 1);
+}
+
 /** Bilinear resampling of one cell of the ink map into a CELL_W × CELL_H feature vector. */
 export function cellFeatures(map: InkMap, g: LineGeometry, grid: CellGrid, index: number, dx = 0, dy = 0): Float32Array {
   const out = new Float32Array(CELL_W * CELL_H);

@@ -1,4 +1,4 @@
-import { cellFeatures, fitCells, inkMap, measureLine, type CellGrid, type InkMap, type LineGeometry } from './ocrb-cells.js';
+import { borderInk, cellEdge, cellFeatures, fitCells, fitCellsWithPitch, inkMap, measureLine, periodicPitch, type CellGrid, type InkMap, type LineGeometry } from './ocrb-cells.js';
 import { mlpForward, OCRB_ALPHABET, type MlpWeights } from './ocrb-network.js';
 import type { GrayImage } from '../../mrz/gray-image.js';
 
@@ -18,6 +18,8 @@ export interface CellReading {
 
 export interface LineReading {
   text: string;
+  /** Readings from the next best cell grids, best first (not set on the alternatives themselves). */
+  alternatives?: LineReading[];
   cells: CellReading[];
   /** Mean probability of the chosen characters. */
   confidence: number;
@@ -44,33 +46,10 @@ function classifyCell(map: InkMap, geo: LineGeometry, grid: CellGrid, i: number,
   return best as Float32Array;
 }
 
-/** Reads one straightened MRZ line; `lengths` are the character counts it may have. */
-export function readOcrbLine(img: GrayImage, weights: MlpWeights, lengths: readonly number[] = MRZ_LINE_LENGTHS): LineReading | undefined {
-  const map = inkMap(img, LINE_GLYPH_HEIGHT);
-  const hidden = new Float32Array(weights.hidden);
-  // Every (extent, length) hypothesis is fitted and read quickly; the one whose cells the classifier is
-  // surest about wins. A wrong length or a stray mark taken for a glyph shifts cells off their glyphs,
-  // which shows up at once as low confidence.
-  let chosen: { geo: LineGeometry; grid: CellGrid; score: number } | undefined;
-  for (const geo of measureLine(map)) {
-    for (const n of lengths) {
-      const grid = fitCells(map, geo, n);
-      let score = 0;
-      for (let i = 0; i < n; i++) {
-        const p = classifyCell(map, geo, grid, i, weights, hidden, [0]);
-        let max = 0;
-        for (const v of p) if (v > max) max = v;
-        score += Math.log(Math.max(1e-4, max));
-      }
-      score /= n;
-      if (!chosen || score > chosen.score) chosen = { geo, grid, score };
-    }
-  }
-  if (!chosen) return undefined;
-  const { geo, grid } = chosen;
+function readCells(map: InkMap, geo: LineGeometry, grid: CellGrid, weights: MlpWeights, hidden: Float32Array, offsets: readonly number[]): CellReading[] {
   const cells: CellReading[] = [];
   for (let i = 0; i < grid.count; i++) {
-    const probs = classifyCell(map, geo, grid, i, weights, hidden, OFFSETS);
+    const probs = classifyCell(map, geo, grid, i, weights, hidden, offsets);
     let a = 0;
     let b = 1;
     for (let k = 0; k < probs.length; k++) {
@@ -81,10 +60,70 @@ export function readOcrbLine(img: GrayImage, weights: MlpWeights, lengths: reado
     }
     cells.push({ char: OCRB_ALPHABET[a] as string, p: probs[a] as number, alt: OCRB_ALPHABET[b] as string, altP: probs[b] as number });
   }
-  return {
-    text: cells.map((c) => c.char).join(''),
-    cells,
-    confidence: cells.reduce((s, c) => s + c.p, 0) / Math.max(1, cells.length),
-    grid,
-  };
+  return cells;
+}
+
+const toReading = (cells: CellReading[], grid: CellGrid): LineReading => ({
+  text: cells.map((c) => c.char).join(''),
+  cells,
+  confidence: cells.reduce((s, c) => s + c.p, 0) / Math.max(1, cells.length),
+  grid,
+});
+
+/**
+ * Reads one straightened MRZ line; `lengths` are the character counts it may have. Several cell grids are
+ * fitted (extent-based with perspective, period-based, and the latter shifted a cell either way, for a
+ * stray mark taken for a glyph at one end); the grid cutting least ink and read most confidently wins,
+ * and the runners-up come back as `alternatives` for the check digits to arbitrate.
+ */
+export function readOcrbLine(img: GrayImage, weights: MlpWeights, lengths: readonly number[] = MRZ_LINE_LENGTHS): LineReading | undefined {
+  const map = inkMap(img, LINE_GLYPH_HEIGHT);
+  const hidden = new Float32Array(weights.hidden);
+  const scored: { geo: LineGeometry; grid: CellGrid; score: number }[] = [];
+  for (const geo of measureLine(map)) {
+    const pitch = periodicPitch(map, geo);
+    for (const n of lengths) {
+      const grids = [fitCells(map, geo, n)];
+      if (pitch) {
+        const g = fitCellsWithPitch(map, geo, n, pitch);
+        grids.push(g, { ...g, x0: g.x0 - g.pitch }, { ...g, x0: g.x0 + g.pitch });
+      }
+      for (const [k, grid] of grids.entries()) {
+        // A grid must span the inked extent (a shifted one may miss a cell at one end): otherwise a wrong
+        // length would win by leaving out the glyphs it reads worst.
+        const slack = (k >= 2 ? 1.3 : 0.7) * grid.pitch;
+        if (Math.abs(grid.x0 - geo.left) > slack + 0.3 * grid.pitch || Math.abs(cellEdge(grid, n) - geo.right) > slack + 0.2 * grid.pitch) continue;
+        let logp = 0;
+        for (let i = 0; i < n; i++) {
+          const x = cellFeatures(map, geo, grid, i);
+          // Every MRZ position holds a glyph; the classifier never saw an empty cell, so one is scored
+          // here as unreadable rather than trusting whatever the network says about it.
+          let ink = 0;
+          for (const v of x) ink += v;
+          if (ink / x.length < 0.04) {
+            logp += Math.log(1e-4);
+            continue;
+          }
+          const p = mlpForward(weights, x, hidden);
+          let max = 0;
+          for (const v of p) if (v > max) max = v;
+          logp += Math.log(Math.max(1e-4, max));
+        }
+        // Border ink is the direct evidence of a grid on the glyphs; classifier confidence breaks ties.
+        // The one-cell shifts are fallbacks and pay a small prior.
+        scored.push({ geo, grid, score: logp / n - 2 * borderInk(map, geo, grid) - (k >= 2 ? 0.05 : 0) });
+      }
+    }
+  }
+  scored.sort((a, b) => b.score - a.score);
+  const best = scored[0];
+  if (!best) return undefined;
+  const main = toReading(readCells(map, best.geo, best.grid, weights, hidden, OFFSETS), best.grid);
+  const alternatives: LineReading[] = [];
+  for (const s of scored.slice(1)) {
+    if (alternatives.length >= 3 || s.score < best.score - 0.6) break;
+    const r = toReading(readCells(map, s.geo, s.grid, weights, hidden, OFFSETS), s.grid);
+    if (r.text !== main.text && !alternatives.some((a) => a.text === r.text)) alternatives.push(r);
+  }
+  return { ...main, alternatives };
 }
