@@ -26,6 +26,8 @@ export interface SdkConfig {
   privacy_policy_url: string | null;
   success_url: string | null;
   error_url: string | null;
+  /** EARLY: consent first; JUST_IN_TIME: just before the first face capture. */
+  biometric_consent_flow?: 'EARLY' | 'JUST_IN_TIME' | string;
 }
 
 export interface CaptureConfiguration {

@@ -81,7 +81,15 @@ async function flow(ctx: FlowContext, link: SessionLink, retried: boolean): Prom
   const needsFace = Boolean(liveness || faceCapture);
   const needsConsent = needsFace && ctx.config.biometric_consent === null && ctx.config.biometric_consent_required;
 
-  const labels = [...(needsConsent ? ['Consent'] : []), ...documents.map(() => 'Your document'), ...(liveness ? ['Selfie'] : []), ...(faceCapture ? ['Photo of your face'] : [])];
+  // Consent comes first, or (JUST_IN_TIME) right before the first face capture.
+  const early = ctx.config.sdk_config.biometric_consent_flow !== 'JUST_IN_TIME';
+  const labels = [
+    ...(needsConsent && early ? ['Consent'] : []),
+    ...documents.map(() => 'Your document'),
+    ...(needsConsent && !early ? ['Consent'] : []),
+    ...(liveness ? ['Selfie'] : []),
+    ...(faceCapture ? ['Photo of your face'] : []),
+  ];
   setSteps(labels.length);
   let step = 0;
   const next = () => showStep(labels[step] ?? null, ++step);
@@ -89,14 +97,16 @@ async function flow(ctx: FlowContext, link: SessionLink, retried: boolean): Prom
   // The welcome screen only for a fresh start, not when the user comes back to a check already under way.
   const resumed = retried || ctx.config.biometric_consent !== null || ctx.config.requirements.some((r) => r.state === 'COMPLETED');
   if (labels.length && !resumed) await welcome(ctx, { documents: documents.length, documentTypes: documentTypes(documents), selfie: needsFace });
-  if (needsConsent) {
+  const consent = async () => {
     next();
     await consentStep(ctx, documents.length > 0);
-  }
+  };
+  if (needsConsent && early) await consent();
   for (const document of documents) {
     next();
     await documentStep(ctx, document);
   }
+  if (needsConsent && !early) await consent();
   if (liveness) {
     next();
     await faceStep(ctx, liveness, 'LIVENESS');

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,9 +36,10 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
   const [enrolled] = withData ? lfwPeople(1, 2, 10) : [];
   const documentImage = dataPath(...DOCUMENT);
   const tokens: string[] = [];
+  let work: string | undefined;
 
   beforeAll(async () => {
-    const work = tempDir('openidv-web-');
+    work = tempDir('openidv-web-');
     const [faceVideo, plainVideo] = await Promise.all([videoFromPhoto(enrolled!.photos[1]!, join(work, 'face.y4m')), placeholderVideo(join(work, 'placeholder.y4m'))]);
     // Info-level logs, to check below that no client token reaches them.
     [server, faceCamera, plainCamera] = await Promise.all([
@@ -57,9 +58,10 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await faceCamera?.close();
     await plainCamera?.close();
     await server?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  async function createSession(options: { selfie: boolean; document: boolean; upload: boolean }) {
+  async function createSession(options: { selfie: boolean; document: boolean; upload: boolean; justInTimeConsent?: boolean }) {
     let spec = new yoti.SessionSpecificationBuilder().withClientSessionTokenTtl(600);
     if (options.selfie) {
       spec = spec
@@ -70,7 +72,9 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
       const filter = new yoti.OrthogonalRestrictionsFilterBuilder().withWhitelistedCountries(['CZE', 'GBR']).withWhitelistedDocumentTypes(['PASSPORT', 'NATIONAL_ID']).build();
       spec = spec.withRequiredDocument(new yoti.RequiredIdDocumentBuilder().withFilter(filter).build());
     }
-    const sdk = (options.upload ? new yoti.SdkConfigBuilder().withAllowsCameraAndUpload() : new yoti.SdkConfigBuilder().withAllowsCamera())
+    let sdkBuilder = options.upload ? new yoti.SdkConfigBuilder().withAllowsCameraAndUpload() : new yoti.SdkConfigBuilder().withAllowsCamera();
+    if (options.justInTimeConsent) sdkBuilder = sdkBuilder.withJustInTimeBiometricConsentFlow();
+    const sdk = sdkBuilder
       .withPrimaryColour('#0b5fff')
       .withSuccessUrl(`${RP}/done`)
       .withErrorUrl(`${RP}/error`)
@@ -192,7 +196,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
       expect(events).toContain(step);
     }
     console.info(`[web-capture] story: ${((Date.now() - started) / 1000).toFixed(1)} s from session creation to COMPLETED`);
-  });
+  }, 180_000);
 
   it('fits a 320-px phone: every control inside the viewport, no sideways scrolling (placeholder camera, no face)', async () => {
     const session = await createSession({ selfie: true, document: true, upload: true });
@@ -238,7 +242,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await check('07-selfie-no-face');
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 
   it('falls back to a file upload when the camera is denied, retries an upload after a network failure, and explains camera-only sessions', async () => {
     const session = await createSession({ selfie: false, document: true, upload: true });
@@ -274,12 +278,18 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     expect(await second.page.locator('#upload-button').count()).toBe(0);
     await screenshot(second.page, 'denied-03-camera-only');
     await second.context.close();
-  });
+  }, 120_000);
 
-  it('returns a user who declines biometric consent to error_url with the sessionID', async () => {
-    const session = await createSession({ selfie: true, document: false, upload: true });
+  it('asks consent just in time when configured, and returns a user who declines it to error_url with the sessionID', async () => {
+    const session = await createSession({ selfie: true, document: true, upload: true, justInTimeConsent: true });
     const { page, context, problems } = await open(plainCamera, session.url, { camera: true });
     await page.getByRole('button', { name: 'Start' }).click();
+    await chooseDocument(page);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await uploadDocumentFile(page);
+    await page.getByRole('button', { name: 'Use this photo' }).click();
+    await heading(page, 'Your consent to use your face');
+    expect(await page.locator('#steps-label').textContent()).toBe('Step 2 of 3: Consent');
     await page.getByRole('button', { name: "I don't agree" }).click();
     await heading(page, "We can't continue without your consent");
     await screenshot(page, 'declined-01');
@@ -287,7 +297,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await page.waitForURL(`${RP}/error?sessionID=${session.id}&error=CONSENT_DECLINED`);
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 
   it('shows "this link has expired" for a used or wrong token', async () => {
     const session = await createSession({ selfie: false, document: true, upload: true });
@@ -300,7 +310,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await heading(page, 'This link has expired');
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 
   it('serves the page with a strict CSP, no referrer, no caching, and keeps tokens out of the logs', async () => {
     const res = await fetch(`${server.apiUrl}/web/index.html?sessionID=x&sessionToken=y`);

@@ -82,6 +82,7 @@ export class CaptureService {
         privacy_policy_url: sdk.privacy_policy_url ?? null,
         success_url: sdk.success_url ?? null,
         error_url: sdk.error_url ?? null,
+        biometric_consent_flow: sdk.biometric_consent_flow ?? 'EARLY',
       },
       requirements: session.requirements.map((r) => {
         const mine = resources.filter((x) => x.requirementId === r.id);
