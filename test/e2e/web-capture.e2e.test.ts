@@ -155,6 +155,13 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await heading(page, 'Photo page of your passport');
     await visible(page.locator('.guide-passport'));
     await screenshot(page, 'story-04-document-camera');
+    // Going back keeps the choice made.
+    await page.getByRole('button', { name: 'Choose a different document' }).click();
+    await heading(page, 'Your identity document');
+    expect(await page.locator('#country').inputValue()).toBe('CZE');
+    expect(await page.getByLabel('Passport').isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await heading(page, 'Photo page of your passport');
     await uploadDocumentFile(page);
     await screenshot(page, 'story-05-document-review');
     await page.getByRole('button', { name: 'Use this photo' }).click();
@@ -182,6 +189,8 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     const result = await client.getSession(session.id);
     expect(result.getBiometricConsentTimestamp()).toBeInstanceOf(Date);
     const raw = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}`)).body;
+    // One document: going back to the choice created nothing.
+    expect(raw.resources.id_documents).toHaveLength(1);
     const [idDocument] = raw.resources.id_documents;
     expect(idDocument).toMatchObject({ document_type: 'PASSPORT', issuing_country: 'CZE' });
     expect(idDocument.pages.map((p: { capture_method: string }) => p.capture_method)).toEqual(['UPLOAD']);

@@ -15,12 +15,11 @@ export interface CaptureOptions {
   liveFeedback?: (frame: Blob, signal: AbortSignal) => Promise<Feedback>;
   /** Pixels across of the captured image. */
   maxWidth: number;
+  /** Label of a link back to the previous choice ("Choose a different document"). */
+  back?: string;
 }
 
-export interface Captured {
-  blob: Blob;
-  method: 'CAMERA' | 'UPLOAD';
-}
+export type Captured = { blob: Blob; method: 'CAMERA' | 'UPLOAD' } | { back: true };
 
 const FEEDBACK_INTERVAL_MS = 700;
 
@@ -47,6 +46,7 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
     });
     const uploadButton = (kind: 'primary' | 'secondary', label = 'Upload a photo instead') => button(label, () => fileInput.click(), kind, { id: 'upload-button' });
 
+    const backLink = options.back ? h('div', { class: 'actions' }, button(options.back, () => resolve({ back: true }), 'link', { id: 'capture-back' })) : null;
     const viewfinder = h('div', { class: `viewfinder viewfinder-${options.guide}` });
     const feedback = h('p', { class: 'feedback', id: 'live-feedback', 'aria-live': 'polite' });
     const actions = h('div', { class: 'actions' });
@@ -59,6 +59,7 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
       area,
       fileError,
       actions,
+      backLink,
       fileInput,
     );
     onLeave(() => stopCamera(stream));
@@ -103,7 +104,9 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
       const shutter = button('Take photo', () => void shoot(), 'primary', { id: 'shutter', disabled: true });
       actions.replaceChildren(shutter, ...(ctx.allowUpload ? [uploadButton('secondary')] : []));
       await video.play().catch(() => undefined);
-      if (!video.videoWidth) await new Promise((r) => video.addEventListener('loadeddata', r, { once: true }));
+      // A camera that opens but never delivers a frame is as good as busy.
+      const playing = video.videoWidth > 0 || (await Promise.race([new Promise<boolean>((r) => video.addEventListener('loadeddata', () => r(true), { once: true })), new Promise<boolean>((r) => window.setTimeout(() => r(false), 10_000))]));
+      if (!playing) return showProblem('IN_USE');
       shutter.disabled = false;
       shutter.focus();
       ctx.progress(options.facing === 'user' ? 'SELFIE_CAMERA' : 'DOCUMENT_CAMERA');

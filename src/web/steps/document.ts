@@ -6,22 +6,50 @@ import { documentName, pagesOf, uploadRefusal } from '../messages.js';
 import { capture, review } from './capture.js';
 import { uploadWithProgress } from './upload.js';
 
-/** One ID_DOCUMENT requirement: choose country and type, then capture and send each page. */
+/**
+ * One ID_DOCUMENT requirement: choose country and type, then capture and send each page. The document resource
+ * is created with its first page, so going back to choose another document leaves nothing behind.
+ */
 export async function documentStep(ctx: FlowContext, requirement: Requirement): Promise<void> {
   const countries = requirement.supported_countries ?? [];
   if (!countries.length) throw new FlowError('NO_ACCEPTED_DOCUMENT', 'This check does not accept any document we can capture here.');
-  const { country, type } = await chooseDocument(ctx, countries);
-  const resourceId = await withRetry(() => ctx.api.createDocument(requirement.id, type, country));
+  let previous: { country: string; type: string } | undefined;
+  for (;;) {
+    const choice = await chooseDocument(ctx, countries, previous);
+    previous = choice;
+    const resourceId = await capturePages(ctx, requirement, choice);
+    if (resourceId === null) continue;
+    await withRetry(() => ctx.api.completeDocument(resourceId));
+    ctx.progress('DOCUMENT_COMPLETED');
+    return;
+  }
+}
+
+/** The pages of the chosen document; null when the user goes back to choose another one. */
+async function capturePages(ctx: FlowContext, requirement: Requirement, { country, type }: { country: string; type: string }): Promise<string | null> {
+  let resourceId: string | null = null;
   const pages = pagesOf(type);
   for (const [index, page] of pages.entries()) {
     let message: string | undefined;
     for (;;) {
       ctx.progress(`DOCUMENT_PAGE_${index + 1}`);
-      const shot = await capture(ctx, { title: page.title, advice: page.advice, facing: 'environment', guide: page.guide, maxWidth: 2200, ...(message ? { notice: message } : {}) });
+      const shot = await capture(ctx, {
+        title: page.title,
+        advice: page.advice,
+        facing: 'environment',
+        guide: page.guide,
+        maxWidth: 2200,
+        ...(message ? { notice: message } : {}),
+        ...(resourceId === null ? { back: 'Choose a different document' } : {}),
+      });
       message = undefined;
+      if ('back' in shot) return null;
       if (!(await review(page.title, shot.blob, 'Is the whole document in the photo, sharp, without glare, and can you read all the text?'))) continue;
       try {
-        await uploadWithProgress(page.title, pages.length > 1 ? `Sending the ${page.step}` : 'Sending the photo', (onProgress) => ctx.api.uploadPage(resourceId, shot.blob, shot.method, onProgress));
+        await uploadWithProgress(page.title, pages.length > 1 ? `Sending the ${page.step}` : 'Sending the photo', async (onProgress) => {
+          resourceId ??= await ctx.api.createDocument(requirement.id, type, country);
+          return ctx.api.uploadPage(resourceId, shot.blob, shot.method, onProgress);
+        });
         ctx.progress(`DOCUMENT_PAGE_${index + 1}_UPLOADED`);
         break;
       } catch (err) {
@@ -31,13 +59,12 @@ export async function documentStep(ctx: FlowContext, requirement: Requirement): 
       }
     }
   }
-  await withRetry(() => ctx.api.completeDocument(resourceId));
-  ctx.progress('DOCUMENT_COMPLETED');
+  return resourceId;
 }
 
-function chooseDocument(ctx: FlowContext, countries: DocumentChoice[]): Promise<{ country: string; type: string }> {
+function chooseDocument(ctx: FlowContext, countries: DocumentChoice[], previous?: { country: string; type: string }): Promise<{ country: string; type: string }> {
   const sorted = [...countries].sort((a, b) => countryName(a.code).localeCompare(countryName(b.code)));
-  const preset = [ctx.config.sdk_config.preset_issuing_country, browserCountry()].find((c) => c && countries.some((x) => x.code === c)) ?? (countries.length === 1 ? countries[0]!.code : '');
+  const preset = [previous?.country, ctx.config.sdk_config.preset_issuing_country, browserCountry()].find((c) => c && countries.some((x) => x.code === c)) ?? (countries.length === 1 ? countries[0]!.code : '');
   const select = h('select', { id: 'country', name: 'country', autocomplete: 'country', 'aria-describedby': 'choice-error' }, h('option', { value: '' }, 'Choose a country'), ...sorted.map((c) => h('option', { value: c.code }, countryName(c.code))));
   select.value = preset;
   const types = h('fieldset', { class: 'field types' });
@@ -54,7 +81,7 @@ function chooseDocument(ctx: FlowContext, countries: DocumentChoice[]): Promise<
     const only = chosen.supported_documents.length === 1;
     for (const doc of chosen.supported_documents) {
       const id = `type-${doc.type}`;
-      types.append(h('div', { class: 'radio' }, h('input', { type: 'radio', name: 'document-type', id, value: doc.type, checked: only }), h('label', { for: id }, documentName(doc.type))));
+      types.append(h('div', { class: 'radio' }, h('input', { type: 'radio', name: 'document-type', id, value: doc.type, checked: only || (previous?.country === chosen.code && previous.type === doc.type) }), h('label', { for: id }, documentName(doc.type))));
     }
   };
   select.addEventListener('change', () => {

@@ -24,6 +24,7 @@ export async function faceStep(ctx: FlowContext, requirement: Requirement, kind:
       ...(message ? { notice: message } : {}),
     });
     message = undefined;
+    if ('back' in shot) continue;
     let feedback: Feedback;
     let remaining: number | null = null;
     try {
