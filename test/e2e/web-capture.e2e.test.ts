@@ -253,7 +253,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await context.close();
   }, 120_000);
 
-  it('falls back to a file upload when the camera is denied, retries an upload after a network failure, and explains camera-only sessions', async () => {
+  it('falls back to a file upload when the camera is denied or missing, retries an upload after a network failure, and explains camera-only sessions', async () => {
     const session = await createSession({ selfie: false, document: true, upload: true });
     const { page, context, problems } = await open(plainCamera, session.url, { camera: false });
     await page.getByRole('button', { name: 'Start' }).click();
@@ -287,6 +287,21 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     expect(await second.page.locator('#upload-button').count()).toBe(0);
     await screenshot(second.page, 'denied-03-camera-only');
     await second.context.close();
+
+    // A device with no camera at all: upload offered at once.
+    const noCamera = await launchChromium();
+    try {
+      const third = await open(noCamera, (await createSession({ selfie: false, document: true, upload: true })).url, { camera: true });
+      await third.page.getByRole('button', { name: 'Start' }).click();
+      await chooseDocument(third.page);
+      await third.page.getByRole('button', { name: 'Continue' }).click();
+      await visible(third.page.getByText("We couldn't find a camera on this device."));
+      await visible(third.page.locator('#upload-button'));
+      await screenshot(third.page, 'denied-04-no-camera');
+      expect(third.problems).toEqual([]);
+    } finally {
+      await noCamera.close();
+    }
   }, 120_000);
 
   it('asks consent just in time when configured, and returns a user who declines it to error_url with the sessionID', async () => {
