@@ -26,9 +26,9 @@ export interface FaceIndexOptions {
 export const DEFAULT_FACE_INDEX_OPTIONS: Readonly<FaceIndexOptions> = Object.freeze({
   dimensions: 512,
   exactLimit: 20_000,
-  connectivity: 16,
-  expansionAdd: 128,
-  expansionSearch: 64,
+  connectivity: 32,
+  expansionAdd: 256,
+  expansionSearch: 256,
   buildThreads: Math.max(1, availableParallelism()),
   promotion: 'background',
   sliceMs: 20,
