@@ -60,7 +60,7 @@ function centreDistance(face, analysis) {
 const vec = (i) => embeddings.subarray(i * DIM, (i + 1) * DIM);
 const ok = (i) => !Number.isNaN(embeddings[i * DIM]);
 const indexOf = new Map(all.map((p, i) => [p, i]));
-const calibration = defaultScoreCalibration();
+const calibration = defaultScoreCalibration(process.env.OPENIDV_FACE_CALIBRATION);
 
 function evaluate(facesPerApplicant, kind) {
   const index = new InMemoryFaceIndex({ exactLimit: kind === 'hnsw' ? 0 : 1e9, promotion: 'sync' });
