@@ -66,13 +66,6 @@ export function button(label: string, onclick: () => void, kind: 'primary' | 'se
   return h('button', { type: 'button', class: `btn btn-${kind}`, onclick, ...attrs }, label);
 }
 
-/** Resolves with the value of whichever of the given buttons is pressed first. */
-export function choice<T>(options: { button: HTMLButtonElement; value: T }[]): Promise<T> {
-  return new Promise((resolve) => {
-    for (const option of options) option.button.addEventListener('click', () => resolve(option.value), { once: true });
-  });
-}
-
 export function notice(kind: 'info' | 'warning' | 'error' | 'success', ...children: Child[]): HTMLElement {
   return h('div', { class: `notice notice-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, ...children);
 }
