@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { sql } from 'kysely';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientApi } from '../helpers/client-api.js';
 import { hasData } from '../helpers/data.js';
@@ -27,6 +27,13 @@ const withPostgres = await postgresAvailable();
 if (!withPostgres) console.warn('[skip] scale-out test needs PostgreSQL');
 
 const b64 = (path: string) => readFileSync(path).toString('base64');
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 where unavailable. */
+function cpuSeconds(pid: number): number {
+  if (!existsSync(`/proc/${pid}/stat`)) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface CheckJson {
@@ -141,6 +148,21 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
   }
 
   it('completes 50 sessions across both APIs while one worker is killed and another stopped', async () => {
+    // CPU used by the API and worker processes over the sessions phase (sampled, since a killed process's figures
+    // vanish with it): the per-session cost that sizing guidance in docs/deployment.md quotes.
+    const cpu = new Map<number, { role: 'api' | 'worker'; first: number; last: number }>();
+    const sampleCpu = () => {
+      for (const [role, pids] of [['api', apis.map((a) => a.process.pid!)], ['worker', workers.map((w) => w.pid)]] as const) {
+        for (const pid of pids) {
+          const now = cpuSeconds(pid);
+          const seen = cpu.get(pid);
+          if (!seen) cpu.set(pid, { role, first: now, last: now });
+          else if (now > 0) seen.last = now;
+        }
+      }
+    };
+    sampleCpu();
+    const sampler = setInterval(sampleCpu, 100);
     const ids: string[] = new Array(SESSIONS);
     let submitted = 0;
     let next = 0;
@@ -195,6 +217,14 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
       await sleep(100);
     }
     mark('all_completed_s');
+    sampleCpu();
+    clearInterval(sampler);
+    const used = (role: 'api' | 'worker') => [...cpu.values()].filter((c) => c.role === role).reduce((a, c) => a + c.last - c.first, 0);
+    console.log(
+      `[scale-out] CPU over the sessions phase: API processes ${used('api').toFixed(1)} s, workers ${used('worker').toFixed(1)} s ` +
+        `(${Math.round((used('api') * 1000) / SESSIONS)} + ${Math.round((used('worker') * 1000) / SESSIONS)} ms per session); ` +
+        `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`,
+    );
 
     // Results through the SDK and the raw JSON, read on alternating APIs.
     for (const [i, id] of ids.entries()) {
