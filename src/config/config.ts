@@ -26,6 +26,7 @@ export interface Config {
   readonly workers: WorkerConfig;
   readonly face: FaceConfig;
   readonly webhooks: WebhookConfig;
+  readonly documents: { readonly deadlineMs: number };
   /** Base64 AES-256 key: face embeddings are encrypted at rest when set. */
   readonly embeddingKey: string | undefined;
 }
@@ -179,6 +180,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       maxPixels: int(env, 'OPENIDV_MAX_IMAGE_PIXELS', 40_000_000, 1),
     },
     embeddingKey: env.OPENIDV_EMBEDDING_KEY || undefined,
+    documents: { deadlineMs: int(env, 'OPENIDV_DOCUMENT_DEADLINE_MS', 8000, 500) },
     webhooks: {
       allowPrivateEndpoints: bool(env, 'OPENIDV_WEBHOOK_ALLOW_PRIVATE', false),
       maxAttempts: int(env, 'OPENIDV_WEBHOOK_MAX_ATTEMPTS', 8, 1),

@@ -32,6 +32,9 @@ import { InMemoryFaceIndex } from '../infra/face-index/in-memory-face.index.js';
 import { DiskMediaStore } from '../infra/media/disk-media.store.js';
 import { S3MediaStore } from '../infra/media/s3-media.store.js';
 import { KyselyJobQueue } from '../infra/queue/kysely-job.queue.js';
+import { DocumentTasks } from '../domain/documents/document-tasks.js';
+import type { DocumentReader } from '../domain/ports/document-reader.port.js';
+import { PooledDocumentReader } from '../infra/mrz/pooled-document.reader.js';
 import { HttpWebhookSender } from '../infra/webhooks/http-webhook.sender.js';
 
 // The composition root: picks adapters from configuration and wires the services. Everything that needs
@@ -132,6 +135,9 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     onEnqueue: wake,
   });
   const faces = new FaceEvidence({ repos, media, engine: engine.get, now, quality: DEFAULT_FACE_QUALITY });
+  let reader: Promise<DocumentReader> | undefined;
+  const documentReader = () => (reader ??= PooledDocumentReader.start({ deadlineMs: config.documents.deadlineMs }));
+  const tasks = new DocumentTasks({ repos, media, sessions, reader: documentReader, faces, now });
   const pipeline = new SessionPipeline({
     repos,
     poolRepo,
@@ -141,6 +147,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     faces,
     calibration,
     livenessThreshold: config.face.livenessThreshold,
+    tasks,
     now,
     newId,
     wake,
@@ -202,6 +209,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     now,
     async close() {
       await engine.close();
+      if (reader) await (await reader.catch(() => null))?.close();
       index.close();
       (media as MediaStore & { close?: () => void }).close?.();
       await database.close();

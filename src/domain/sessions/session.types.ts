@@ -103,6 +103,8 @@ export interface ResourceData {
   document_id_photo_media_id?: string;
   /** The client said every page is captured. */
   complete?: boolean;
+  /** The document reading (MRZ, quality), done once and shared by the text extraction task and the checks. */
+  reading?: unknown;
   // LIVENESS / FACE_CAPTURE
   liveness_type?: 'STATIC';
   image_media_id?: string;

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientApi } from '../helpers/client-api.js';
+import { hasData } from '../helpers/data.js';
+import { lfwPeople } from '../helpers/lfw.js';
+import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
+import { SPECIMEN, syntheticPassport } from '../helpers/synthetic-passport.js';
+import { idvClient, signedCall, yoti } from '../helpers/yoti.js';
+
+// A document captured through the client API: the text extraction task yields the fields as a JSON media the
+// SDK retrieves, a portrait crop, and the authenticity check reports only what openidv verifies.
+
+const withData = hasData('lfw-dev', 'images');
+
+describe.skipIf(!withData)('ID documents end to end', () => {
+  let server: RunningServer;
+  let app: TestApp;
+  const [holder] = withData ? lfwPeople(1, 2, 21) : [];
+
+  beforeAll(async () => {
+    server = await startServer({ env: { OPENIDV_JOB_POLL_MS: '50' } });
+    app = await server.createApp('documents');
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  async function run(page: Buffer, country = 'GBR') {
+    const client = idvClient(app, server.apiUrl);
+    const spec = new yoti.SessionSpecificationBuilder()
+      .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
+      .withRequestedCheck(new yoti.RequestedFaceMatchCheckBuilder().withManualCheckNever().build())
+      .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
+      .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().build())
+      .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().build())
+      .build();
+    const session = await client.createSession(spec);
+    const id = session.getSessionId();
+    const api = new ClientApi(server.apiUrl, id, session.getClientSessionToken());
+    await api.consent();
+    const requirement = (await api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'ID_DOCUMENT');
+    const doc = await api.createDocument(requirement.id, 'PASSPORT', country);
+    expect((await api.page(doc.body.id, page, 'UPLOAD')).status).toBe(201);
+    await api.completeDocument(doc.body.id);
+    await api.liveness(readFileSync(holder!.photos[1]!));
+    await api.finish();
+    const deadline = Date.now() + 120_000;
+    while ((await client.getSession(id)).getState() !== 'COMPLETED') {
+      if (Date.now() > deadline) throw new Error('session did not complete');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const result = await client.getSession(id);
+    const raw = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${id}`)).body;
+    const check = (type: string) => raw.checks.find((c: { type: string }) => c.type === type);
+    return { client, id, result, raw, check };
+  }
+
+  it('extracts the fields, crops the portrait, and passes the MRZ-based checks', async () => {
+    const { image } = await syntheticPassport(readFileSync(holder!.photos[0]!));
+    const { client, id, result, check } = await run(image);
+    const document = result.getResources().getIdDocuments()[0];
+    const task = document.getTasks()[0];
+    expect(task.getType()).toBe('ID_DOCUMENT_TEXT_DATA_EXTRACTION');
+    expect(task.getState()).toBe('DONE');
+    const fieldsMedia = await client.getMediaContent(id, document.getDocumentFields().getMedia().getId());
+    expect(fieldsMedia.getMimeType()).toBe('application/json');
+    const fields = JSON.parse(Buffer.from(fieldsMedia.getContent()).toString('utf8'));
+    expect(fields).toMatchObject({
+      family_name: 'SAMPLE',
+      given_names: 'JANE MARY',
+      full_name: 'JANE MARY SAMPLE',
+      date_of_birth: '1990-02-14',
+      gender: 'FEMALE',
+      nationality: 'GBR',
+      issuing_country: 'GBR',
+      document_type: 'PASSPORT',
+      document_number: SPECIMEN.documentNumber,
+      expiration_date: '2033-09-17',
+      mrz: { type: 'TD3' },
+      verification: { names_verified: false },
+    });
+    expect(fields.verification.unverified_fields).toContain('names');
+    const photo = await client.getMediaContent(id, document.getDocumentIdPhoto().getMedia().getId());
+    expect(photo.getMimeType()).toBe('image/jpeg');
+    const meta = await sharp(Buffer.from(photo.getContent())).metadata();
+    expect(meta.height! / meta.width!).toBeCloseTo(45 / 35, 1);
+
+    const authenticity = check('ID_DOCUMENT_AUTHENTICITY');
+    expect(authenticity.report.recommendation).toEqual({ value: 'APPROVE' });
+    const subs = Object.fromEntries(authenticity.report.breakdown.map((b: { sub_check: string; result: string }) => [b.sub_check, b.result]));
+    expect(subs).toEqual({ mrz_validation: 'PASS', doc_number_validation: 'PASS', document_in_date: 'PASS', document_recognition: 'PASS', portrait_present: 'PASS' });
+    const scope = authenticity.report.breakdown[0].details.find((d: { name: string }) => d.name === 'security_features');
+    expect(scope.value).toBe('NOT_CHECKED');
+    expect(check('ID_DOCUMENT_FACE_MATCH').report.recommendation.value).toBe('APPROVE');
+  });
+
+  it('rejects an expired document and flags a document that is not the one chosen', async () => {
+    const expired = await syntheticPassport(readFileSync(holder!.photos[0]!), { ...SPECIMEN, expiryDate: '200101' });
+    const first = await run(expired.image);
+    expect(first.check('ID_DOCUMENT_AUTHENTICITY').report.recommendation).toEqual({ value: 'REJECT', reason: 'EXPIRED_DOCUMENT' });
+    const second = await run((await syntheticPassport(readFileSync(holder!.photos[0]!))).image, 'FRA');
+    expect(second.check('ID_DOCUMENT_AUTHENTICITY').report.recommendation).toEqual({ value: 'NOT_AVAILABLE', reason: 'INCORRECT_DOCUMENT_TYPE' });
+  });
+
+  it('reports an image without an MRZ as NOT_AVAILABLE instead of guessing', async () => {
+    const blank = await sharp({ create: { width: 1200, height: 850, channels: 3, background: '#efe9dc' } }).jpeg().toBuffer();
+    const { result, check } = await run(blank);
+    const task = result.getResources().getIdDocuments()[0].getTasks()[0];
+    expect(task.getState()).toBe('DONE');
+    const recommendation = check('ID_DOCUMENT_AUTHENTICITY').report.recommendation;
+    expect(recommendation.value).toBe('NOT_AVAILABLE');
+    expect(['DOCUMENT_NOT_SUPPORTED', 'INCORRECT_MRZ', 'PHOTO_TOO_BLURRY']).toContain(recommendation.reason);
+    expect(check('ID_DOCUMENT_FACE_MATCH').report.recommendation).toMatchObject({ value: 'NOT_AVAILABLE' });
+  });
+});
