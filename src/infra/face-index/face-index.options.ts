@@ -51,5 +51,9 @@ export function resolveFaceIndexOptions(partial: Partial<FaceIndexOptions> = {})
   if (o.connectivity < 2) throw new RangeError('face index: connectivity must be at least 2');
   if (!(o.sliceMs > 0)) throw new RangeError('face index: sliceMs must be positive');
   if (o.promotion !== 'background' && o.promotion !== 'sync') throw new RangeError('face index: promotion must be background or sync');
+  // usearch sizes its per-thread search/insert contexts from the thread count it was last reserved with
+  // (the CPU count when it reserves on its own); an insert spread over more threads than contexts would
+  // run out of them, so never ask for more threads than the machine has.
+  o.buildThreads = Math.min(o.buildThreads, Math.max(1, availableParallelism()));
   return Object.freeze(o);
 }
