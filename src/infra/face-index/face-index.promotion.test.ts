@@ -49,6 +49,23 @@ describe('promotion from exact to HNSW', () => {
     for (const key of [2, 150, 299, 301, 400]) expect(index.search('p', nearby(random, vectors[key - 1]!, 0.3), 1)[0]?.key).toBe(key);
   });
 
+  it('lets a bulk load overtake a background promotion', async () => {
+    const index = new InMemoryFaceIndex({ dimensions: DIM, exactLimit: LIMIT, sliceMs: 0.01 });
+    const vectors = faces(400, 12);
+    vectors.slice(0, 150).forEach((v, i) => index.add('p', i + 1, v));
+    expect(index.stats('p')).toMatchObject({ kind: 'exact', building: true });
+    const rows = new Float32Array(250 * DIM);
+    vectors.slice(150).forEach((v, i) => rows.set(v, i * DIM));
+    index.addMany('p', Array.from({ length: 250 }, (_, i) => 151 + i), rows);
+    expect(index.stats('p')).toMatchObject({ kind: 'hnsw', size: 400, building: false });
+    index.remove('p', 3);
+    await index.idle();
+    expect(index.stats('p')).toMatchObject({ kind: 'hnsw', size: 399 });
+    expect(index.has('p', 3)).toBe(false);
+    expect(index.search('p', vectors[2]!, 10).some((h) => h.key === 3)).toBe(false);
+    expect(index.search('p', vectors[200]!, 1)[0]?.key).toBe(201);
+  });
+
   it('stops a background promotion when the pool is dropped', async () => {
     const index = new InMemoryFaceIndex({ dimensions: DIM, exactLimit: LIMIT, sliceMs: 0.01 });
     faces(200, 5).forEach((v, i) => index.add('p', i + 1, v));

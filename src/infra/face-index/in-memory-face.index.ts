@@ -65,7 +65,13 @@ export class InMemoryFaceIndex implements FaceIndex {
     if (keys.length === 0) return;
     const state = this.stateFor(pool);
     // A bulk load blocks anyway, so a pool it takes past the limit is converted at once with all threads.
-    state.live = addManyGrowing(state.live, keys, units, this.options);
+    const before = state.live;
+    state.live = addManyGrowing(before, keys, units, this.options);
+    if (state.live !== before && state.build?.origin === 'promotion') {
+      // The background promotion of the old exact pool has just been overtaken.
+      state.build.abort();
+      state.build = undefined;
+    }
     state.build?.mirrorAddMany(keys, units);
   }
 
