@@ -170,13 +170,19 @@ try {
         timeouts: r.timeouts,
         rss_mb: servers.map((s) => s.rss()),
         cpu_cores: { api: api, postgres: pgCores, load_generator: gen, other: Math.max(0, Math.round((busy - api[0] - api[1] - pgCores - gen) * 100) / 100), machine_busy: busy, machine_total: cpus().length },
+        // Throughput per CPU-second actually given to each tier: comparable across runs on a shared machine.
+        requests_per_cpu_s: {
+          api: Math.round(r.requests.total / Math.max(0.01, (api[0] + api[1]) * secs)),
+          postgres: Math.round(r.requests.total / Math.max(0.01, pgCores * secs)),
+        },
         load_average_at_start: Math.round(load0 * 10) / 10,
       };
       results.push(result);
       log(
         `${name} #${run}: ${result.requests_per_s} req/s, p50 ${result.latency_ms.p50} ms, p99 ${result.latency_ms.p99} ms, ` +
           `non-2xx ${result.non_2xx}, errors ${result.errors}, timeouts ${result.timeouts}; CPU cores api ${api.join('+')}, pg ${pgCores}, ` +
-          `generator ${gen}, other ${result.cpu_cores.other} (machine busy ${busy}/${cpus().length}); RSS ${result.rss_mb.join(' / ')} MB`,
+          `generator ${gen}, other ${result.cpu_cores.other} (machine busy ${busy}/${cpus().length}); ` +
+          `${result.requests_per_cpu_s.api} req per API CPU-s, ${result.requests_per_cpu_s.postgres} per PostgreSQL CPU-s; RSS ${result.rss_mb.join(' / ')} MB`,
       );
     }
   }
@@ -195,6 +201,10 @@ try {
             p50_ms: median(rs.map((r) => r.latency_ms.p50)),
             p99_ms: median(rs.map((r) => r.latency_ms.p99)),
             errors: rs.reduce((a, r) => a + r.non_2xx + r.errors + r.timeouts, 0),
+            requests_per_api_cpu_s: median(rs.map((r) => r.requests_per_cpu_s.api)),
+            requests_per_postgres_cpu_s: median(rs.map((r) => r.requests_per_cpu_s.postgres)),
+            api_cores: median(rs.map((r) => r.cpu_cores.api[0] + r.cpu_cores.api[1])),
+            other_cores: median(rs.map((r) => r.cpu_cores.other)),
           },
         ];
       }),

@@ -28,6 +28,12 @@ if (!withPostgres) console.warn('[skip] scale-out test needs PostgreSQL');
 
 const b64 = (path: string) => readFileSync(path).toString('base64');
 
+/** Resident memory of a process in MB, from /proc (Linux); 0 where unavailable. */
+function rssMb(pid: number): number {
+  if (!existsSync(`/proc/${pid}/status`)) return 0;
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 where unavailable. */
 function cpuSeconds(pid: number): number {
   if (!existsSync(`/proc/${pid}/stat`)) return 0;
@@ -223,6 +229,7 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
     console.log(
       `[scale-out] CPU over the sessions phase: API processes ${used('api').toFixed(1)} s, workers ${used('worker').toFixed(1)} s ` +
         `(${Math.round((used('api') * 1000) / SESSIONS)} + ${Math.round((used('worker') * 1000) / SESSIONS)} ms per session); ` +
+        `RSS MB: API ${apis.map((a) => rssMb(a.process.pid!)).join(' / ')}, running worker ${workers.filter((w) => w.process.exitCode === null && w.process.signalCode === null).map((w) => rssMb(w.pid)).join(' / ')}; ` +
         `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`,
     );
 
