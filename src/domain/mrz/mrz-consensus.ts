@@ -22,6 +22,8 @@ export interface OcrRead {
    * a read of '<'; anywhere else it counts as itself.
    */
   fillerGhosts?: string;
+  /** Per line, other readings the engine found plausible (another cell grid), best first. */
+  alternatives?: string[][];
 }
 
 export interface ConsensusOptions {
@@ -52,6 +54,8 @@ interface Attempt {
   engine: string;
   layout: MrzLayout;
   repair: RepairResult;
+  /** The engine's lines this attempt was made from (after picking alternatives and fitting lengths). */
+  source: string[];
 }
 
 /** The check-digit-covered content of a reading; two passing reads that differ here cannot both be right. */
@@ -62,17 +66,20 @@ function protectedKey(a: Attempt): string {
   return [a.layout.format, ...covered.map((f) => fieldText(a.repair.lines, f))].join('/');
 }
 
-function attempt(engine: string, lines: readonly string[], lineLength: number): Attempt | undefined {
+function attempt(engine: string, lines: readonly string[], lineLength: number, alternatives: readonly (readonly string[])[] = []): Attempt | undefined {
   if (lines.length === 0) return undefined;
-  const variants = lines.map((l) => fitLineLength(normalizeOcrLine(l), lineLength).slice(0, 3));
+  // Per line: the reading, then its alternatives, each fitted to the length in up to 3 ways.
+  const variants = lines.map((l, i) =>
+    [...new Set([l, ...(alternatives[i] ?? [])].flatMap((t) => fitLineLength(normalizeOcrLine(t), lineLength).slice(0, 3)))].slice(0, 6),
+  );
   if (variants.some((v) => v.length === 0)) return undefined;
   let combos: string[][] = [[]];
-  for (const options of variants) combos = combos.flatMap((prefix) => options.map((o) => [...prefix, o])).slice(0, 9);
+  for (const options of variants) combos = combos.flatMap((prefix) => options.map((o) => [...prefix, o])).slice(0, 36);
   let first: Attempt | undefined;
   for (const combo of combos) {
     for (const layout of candidateLayouts(combo.length, lineLength, combo[0] ?? '')) {
       const repair = repairMrz(combo, layout);
-      const a = { engine, layout, repair };
+      const a = { engine, layout, repair, source: combo };
       if (repair.ok) return a;
       first ??= a;
     }
@@ -100,12 +107,17 @@ function alignReads(reads: readonly OcrRead[], reference: string[], layout: MrzL
 /** Combines the reads of one MRZ band (same line count, lines of `lineLength` characters) into a verdict. */
 export function resolveReads(reads: readonly OcrRead[], lineLength: number, options: ConsensusOptions = {}): ConsensusResult {
   const minAgreement = options.minAgreement ?? 2;
-  const attempts = reads.map((r) => attempt(r.engine, r.lines, lineLength)).filter((a): a is Attempt => a !== undefined);
+  const attempts = reads.map((r) => attempt(r.engine, r.lines, lineLength, r.alternatives)).filter((a): a is Attempt => a !== undefined);
+  // Agreement is judged on the lines each engine's best attempt used (an alternative grid, a fitted length).
+  const effective: OcrRead[] = reads.map((r) => {
+    const a = attempts.find((x) => x.engine === r.engine);
+    return a?.repair.ok ? { ...r, lines: a.source } : r;
+  });
   const reference = attempts[0];
   if (!reference) return { ok: false, reason: 'no-valid-read', failedChecks: [], detail: 'no MRZ-shaped text read' };
 
   // A per-position vote, on the first read's grid: fixes characters no single engine got all right.
-  const aligned = alignReads(reads, reference.repair.lines, reference.layout);
+  const aligned = alignReads(effective, reference.repair.lines, reference.layout);
   if (reads.length >= 3) {
     const voted = reference.repair.lines.map((line, li) =>
       [...line]
@@ -162,14 +174,14 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
   // Each valid read also offers a variant whose unprotected characters are the per-position majority of all
   // engines (its protected characters, and so its check digits, unchanged).
   for (const a of [...candidates]) {
-    const m = majorityVariant(a, reads);
+    const m = majorityVariant(a, effective);
     if (m) candidates.push(m);
   }
 
   // Among equally valid reads, the one whose unprotected characters have the widest support wins.
   let best: { a: Attempt; unconfirmed: FieldName[] } | undefined;
   for (const a of candidates) {
-    const unconfirmed = unconfirmedFields(a, reads, minAgreement, options.confirmProtected ?? true);
+    const unconfirmed = unconfirmedFields(a, effective, minAgreement, options.confirmProtected ?? true);
     if (!best || unconfirmed.length < best.unconfirmed.length) best = { a, unconfirmed };
     if (unconfirmed.length === 0) break;
   }
@@ -224,7 +236,7 @@ function majorityVariant(a: Attempt, reads: readonly OcrRead[]): Attempt | undef
   if (lines.every((l, i) => l === a.repair.lines[i])) return undefined;
   const repair = repairMrz(lines, a.layout);
   if (!repair.ok) return undefined;
-  return { engine: 'vote', layout: a.layout, repair: { ...repair, correctedFields: [...new Set([...a.repair.correctedFields, ...repair.correctedFields])] } };
+  return { engine: 'vote', layout: a.layout, source: lines, repair: { ...repair, correctedFields: [...new Set([...a.repair.correctedFields, ...repair.correctedFields])] } };
 }
 
 function unconfirmedFields(a: Attempt, reads: readonly OcrRead[], minAgreement: number, confirmProtected: boolean): FieldName[] {

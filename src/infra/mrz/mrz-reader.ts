@@ -3,6 +3,7 @@ import type { MrzFormat } from '../../domain/mrz/mrz-format.js';
 import type { MrzReading } from '../../domain/mrz/mrz-reading.js';
 import type { OcrEngine } from '../../domain/ports/ocr-engine.port.js';
 import { isMrzLineReader } from '../ocr/ocrb.engine.js';
+import { inkMap, measureLine } from '../ocr/ocrb/ocrb-cells.js';
 import { LINE_GLYPH_HEIGHT } from '../ocr/ocrb/ocrb-line-reader.js';
 import { ImageLoadError, loadDocumentImage, rotateGray, unrotatePoint, type QuarterTurns } from './document-image.js';
 import { measureQuality, type DocumentQuality, type Rect } from './document-quality.js';
@@ -144,25 +145,27 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
     let ocrbConfidence: number | undefined;
     let lineLength = 0;
     if (ocrb) {
-      consulted.add((ocrb as OcrEngine).name);
-      const scored = orientations.map((o) => {
-        const lr = o.lines.map((l) => ocrb.readMrzLine(l, lengths));
-        const conf = lr.reduce((s, r) => s + (r?.confidence ?? 0), 0) / lr.length;
-        return { o, lr, conf };
-      });
-      scored.sort((a, b) => b.conf - a.conf);
-      const best = scored[0] as (typeof scored)[number];
-      chosen = best.o;
-      ocrbConfidence = best.conf;
-      const counts = best.lr.map((r) => r?.grid.count ?? 0).filter((n) => n > 0).sort((a, b) => a - b);
+      consulted.add(ocrb.name);
+      // A quick read of each orientation picks the right way up; only that one is read in full.
+      const conf = (o: (typeof orientations)[number]): number =>
+        o.lines.reduce((s, l) => s + (ocrb.readMrzLine(l, lengths, { quick: true })?.confidence ?? 0), 0) / o.lines.length;
+      const [up, down] = orientations as [(typeof orientations)[number], (typeof orientations)[number]];
+      chosen = conf(down) > conf(up) ? down : up;
+      const lr = chosen.lines.map((l) => ocrb.readMrzLine(l, lengths));
+      ocrbConfidence = lr.reduce((s, r) => s + (r?.confidence ?? 0), 0) / lr.length;
+      const counts = lr.map((r) => r?.grid.count ?? 0).filter((n) => n > 0).sort((a, b) => a - b);
       lineLength = counts[Math.floor(counts.length / 2)] ?? 0;
-      reads.push({ engine: (ocrb as OcrEngine).name, lines: best.lr.map((r) => r?.text ?? '') });
+      reads.push({
+        engine: ocrb.name,
+        lines: lr.map((r) => r?.text ?? ''),
+        alternatives: lr.map((r) => (r?.alternatives ?? []).map((a) => a.text)),
+      });
     }
     const minAgreement = options.minAgreement ?? 2;
     let verdict: ConsensusResult | undefined = lineLength ? resolveReads(reads, lineLength, { today: options.today, minAgreement }) : undefined;
     const orientationsToTry = ocrb ? [chosen] : orientations;
     for (const o of orientationsToTry) {
-      const pngs = await Promise.all(o.lines.map((l) => fromGray(stretchContrast(l)).png().toBuffer()));
+      const pngs = await Promise.all(o.lines.map((l) => fromGray(stretchContrast(tightRows(l))).png().toBuffer()));
       const engineReads = o === chosen ? reads : [];
       for (const engine of others) {
         if (verdict?.ok) break;
@@ -235,6 +238,20 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
   };
   if (best.verdict.ok) return finish({ mrz: best.verdict.reading, quality, rotation, ...geometry, agreed: best.agreed });
   return finish({ quality, rotation, ...geometry, failure: bandFailure(best, quality, timings.deadlineHit) });
+}
+
+/**
+ * The line image cut to its glyph rows plus a third of a glyph above and below. The OCR-B reader finds the
+ * rows itself, but tesseract's single-line mode reads whatever it is given, and TD1 lines sit so close that
+ * a generous crop carries half of the neighbouring lines.
+ */
+function tightRows(line: GrayImage): GrayImage {
+  const geo = measureLine(inkMap(line, LINE_GLYPH_HEIGHT))[0];
+  if (!geo) return line;
+  const pad = Math.round((geo.bottom - geo.top) * 0.35);
+  const top = Math.max(0, geo.top - pad);
+  const bottom = Math.min(line.height, geo.bottom + pad);
+  return { width: line.width, height: bottom - top, data: line.data.subarray(top * line.width, bottom * line.width) };
 }
 
 function guessLineLength(texts: string[], lengths: readonly number[]): number {

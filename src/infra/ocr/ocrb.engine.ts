@@ -8,7 +8,8 @@ import { OCRB_WEIGHTS } from './ocrb/ocrb-weights.js';
 
 /** Engines that read an already straightened MRZ line cell by cell, with per-character probabilities. */
 export interface MrzLineReader {
-  readMrzLine(line: GrayImage, lengths: readonly number[]): LineReading | undefined;
+  /** `quick`: one grid, one pass; enough to compare orientations. */
+  readMrzLine(line: GrayImage, lengths: readonly number[], options?: { quick?: boolean }): LineReading | undefined;
 }
 
 export function isMrzLineReader(engine: OcrEngine): engine is OcrEngine & MrzLineReader {
@@ -30,8 +31,8 @@ export class OcrbEngine implements OcrEngine, MrzLineReader {
     this.weights = weights ?? (cachedWeights ??= decodeWeights(OCRB_WEIGHTS));
   }
 
-  readMrzLine(line: GrayImage, lengths: readonly number[] = MRZ_LINE_LENGTHS): LineReading | undefined {
-    return readOcrbLine(line, this.weights, lengths);
+  readMrzLine(line: GrayImage, lengths: readonly number[] = MRZ_LINE_LENGTHS, options: { quick?: boolean } = {}): LineReading | undefined {
+    return readOcrbLine(line, this.weights, lengths, options);
   }
 
   async recognize(request: OcrRequest): Promise<string> {

@@ -76,10 +76,12 @@ const toReading = (cells: CellReading[], grid: CellGrid): LineReading => ({
  * stray mark taken for a glyph at one end); the grid cutting least ink and read most confidently wins,
  * and the runners-up come back as `alternatives` for the check digits to arbitrate.
  */
-export function readOcrbLine(img: GrayImage, weights: MlpWeights, lengths: readonly number[] = MRZ_LINE_LENGTHS): LineReading | undefined {
+export function readOcrbLine(img: GrayImage, weights: MlpWeights, lengths: readonly number[] = MRZ_LINE_LENGTHS, options: { quick?: boolean } = {}): LineReading | undefined {
   const map = inkMap(img, LINE_GLYPH_HEIGHT);
   const hidden = new Float32Array(weights.hidden);
-  const scored: { geo: LineGeometry; grid: CellGrid; score: number }[] = [];
+  // Fitting is cheap, classifying is not: rank all grids by the ink their borders cut, then read only the
+  // few cleanest (one in quick mode, used to tell a line from its upside-down twin).
+  const fitted: { geo: LineGeometry; grid: CellGrid; ink: number; prior: number }[] = [];
   for (const geo of measureLine(map)) {
     const pitch = periodicPitch(map, geo);
     for (const n of lengths) {
@@ -93,35 +95,40 @@ export function readOcrbLine(img: GrayImage, weights: MlpWeights, lengths: reado
         // length would win by leaving out the glyphs it reads worst.
         const slack = (k >= 2 ? 1.3 : 0.7) * grid.pitch;
         if (Math.abs(grid.x0 - geo.left) > slack + 0.3 * grid.pitch || Math.abs(cellEdge(grid, n) - geo.right) > slack + 0.2 * grid.pitch) continue;
-        let logp = 0;
-        for (let i = 0; i < n; i++) {
-          const x = cellFeatures(map, geo, grid, i);
-          // Every MRZ position holds a glyph; the classifier never saw an empty cell, so one is scored
-          // here as unreadable rather than trusting whatever the network says about it.
-          let ink = 0;
-          for (const v of x) ink += v;
-          if (ink / x.length < 0.04) {
-            logp += Math.log(1e-4);
-            continue;
-          }
-          const p = mlpForward(weights, x, hidden);
-          let max = 0;
-          for (const v of p) if (v > max) max = v;
-          logp += Math.log(Math.max(1e-4, max));
-        }
-        // Border ink is the direct evidence of a grid on the glyphs; classifier confidence breaks ties.
         // The one-cell shifts are fallbacks and pay a small prior.
-        scored.push({ geo, grid, score: logp / n - 2 * borderInk(map, geo, grid) - (k >= 2 ? 0.05 : 0) });
+        fitted.push({ geo, grid, ink: borderInk(map, geo, grid), prior: k >= 2 ? 0.05 : 0 });
       }
     }
   }
+  fitted.sort((a, b) => a.ink + a.prior / 2 - (b.ink + b.prior / 2));
+  const scored = fitted.slice(0, options.quick ? 1 : 4).map((f) => {
+    const n = f.grid.count;
+    let logp = 0;
+    for (let i = 0; i < n; i++) {
+      const x = cellFeatures(map, f.geo, f.grid, i);
+      // Every MRZ position holds a glyph; the classifier never saw an empty cell, so one is scored here
+      // as unreadable rather than trusting whatever the network says about it.
+      let ink = 0;
+      for (const v of x) ink += v;
+      if (ink / x.length < 0.04) {
+        logp += Math.log(1e-4);
+        continue;
+      }
+      const p = mlpForward(weights, x, hidden);
+      let max = 0;
+      for (const v of p) if (v > max) max = v;
+      logp += Math.log(Math.max(1e-4, max));
+    }
+    // Border ink is the direct evidence of a grid on the glyphs; classifier confidence breaks ties.
+    return { ...f, score: logp / n - 2 * f.ink - f.prior };
+  });
   scored.sort((a, b) => b.score - a.score);
   const best = scored[0];
   if (!best) return undefined;
-  const main = toReading(readCells(map, best.geo, best.grid, weights, hidden, OFFSETS), best.grid);
+  const main = toReading(readCells(map, best.geo, best.grid, weights, hidden, options.quick ? [0] : OFFSETS), best.grid);
   const alternatives: LineReading[] = [];
   for (const s of scored.slice(1)) {
-    if (alternatives.length >= 3 || s.score < best.score - 0.6) break;
+    if (alternatives.length >= 2 || s.score < best.score - 0.6) break;
     const r = toReading(readCells(map, s.geo, s.grid, weights, hidden, OFFSETS), s.grid);
     if (r.text !== main.text && !alternatives.some((a) => a.text === r.text)) alternatives.push(r);
   }
