@@ -211,12 +211,15 @@ export async function evaluateLfw(dir: string, engine: FaceEngine, o: LfwEvaluat
   };
 }
 
-/** ROC of all pairs at log-spaced FARs, from the impostor quantiles and the genuine scores. */
+/**
+ * ROC of all pairs at log-spaced FARs, from the impostor quantiles and the genuine scores; it stops where fewer
+ * than 10 impostor pairs remain above the threshold (below that the curve is noise).
+ */
 function allPairsRoc(d: PairDistributions): { far: number; tar: number }[] {
   const points: { far: number; tar: number }[] = [];
   for (let k = 0; ; k++) {
     const far = 10 ** (-k / 10);
-    if (far * d.impostor.count < 1) break;
+    if (far * d.impostor.count < 10) break;
     points.push({ far, tar: 1 - genuineBelow(d.genuine, impostorQuantile(d.impostor, far) + 1e-6) });
   }
   return points;

@@ -62,9 +62,6 @@ export class PooledFaceEngine implements FaceEngine {
 
   async analyse(image: Uint8Array, options: AnalyseOptions = {}): Promise<FaceAnalysis> {
     if (this.closed) throw new FaceEngineError('ENGINE_UNAVAILABLE', 'face engine is closed');
-    if (this.pool.queueSize >= this.maxQueue) {
-      throw new FaceEngineError('ENGINE_OVERLOADED', `face engine queue is full (${this.maxQueue} images waiting)`);
-    }
     const { transfer, ...rest } = options;
     // Zero-copy when allowed and the array owns its whole buffer; otherwise exactly one copy, then moved.
     // (`new Uint8Array(x)` copies; Buffer#slice would not, and moving its memory would detach the caller's
@@ -79,8 +76,9 @@ export class PooledFaceEngine implements FaceEngine {
         { transferList: [bytes.buffer as ArrayBuffer] },
       );
     } catch (err) {
+      // Piscina refuses work beyond the running tasks + maxQueue with one of these two errors.
       if (err instanceof Error && /queue is at limit|no task queue available/i.test(err.message)) {
-        throw new FaceEngineError('ENGINE_OVERLOADED', 'face engine queue is full');
+        throw new FaceEngineError('ENGINE_OVERLOADED', `face engine queue is full (${this.maxQueue} images waiting)`);
       }
       if (this.closed) throw new FaceEngineError('ENGINE_UNAVAILABLE', 'face engine is closed');
       throw err;
