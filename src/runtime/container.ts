@@ -112,7 +112,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const applied = await migrate(database);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   const codec = createEmbeddingCodec(config.embeddingKey);
-  const repos = createRepositories(database.db, codec);
+  const repos = createRepositories(database.db, database.dialect, codec);
   const poolRepo = new KyselyPoolRepository(database.db, database.dialect, codec);
   const media = createMediaStore(config);
   const queue = new KyselyJobQueue(database.db, database.dialect, now);

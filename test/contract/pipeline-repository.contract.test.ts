@@ -41,9 +41,9 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       db = await dialect.create();
-      sessions = new KyselySessionRepository(db.database.db);
+      sessions = new KyselySessionRepository(db.database.db, db.database.dialect);
       const app = anApp();
-      await new KyselyAppRepository(db.database.db).create(app);
+      await new KyselyAppRepository(db.database.db, db.database.dialect).create(app);
       appId = app.sdkId;
     });
     afterAll(async () => {
@@ -134,7 +134,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('counts other sessions holding the same image bytes', async () => {
-      const media = new KyselyMediaRepository(db.database.db);
+      const media = new KyselyMediaRepository(db.database.db, db.database.dialect);
       const [s1, s2, s3] = [await newSession(), await newSession(), await newSession()];
       const digest = randomBytes(32).toString('hex');
       await media.create(aMedia(s1, { sha256: digest }));
@@ -147,7 +147,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('lists ongoing sessions whose token expired with checks not done', async () => {
-      const work = new KyselyWorkRepository(db.database.db);
+      const work = new KyselyWorkRepository(db.database.db, db.database.dialect);
       const due = await newSession({ tokenExpiresAt: 100 }, true);
       const later = await newSession({ tokenExpiresAt: 200 }, true);
       await newSession({ tokenExpiresAt: 100 }, false);

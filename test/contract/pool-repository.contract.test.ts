@@ -39,7 +39,7 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       db = await dialect.create();
       repo = new KyselyPoolRepository(db.database.db, db.database.dialect, createEmbeddingCodec());
-      apps = new KyselyAppRepository(db.database.db);
+      apps = new KyselyAppRepository(db.database.db, db.database.dialect);
     });
     afterAll(async () => {
       await db?.drop();

@@ -27,11 +27,11 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       db = await dialect.create();
       const k = db.database.db;
-      apps = new KyselyAppRepository(k);
-      sessions = new KyselySessionRepository(k);
-      resources = new KyselyResourceRepository(k);
-      work = new KyselyWorkRepository(k);
-      media = new KyselyMediaRepository(k);
+      apps = new KyselyAppRepository(k, db.database.dialect);
+      sessions = new KyselySessionRepository(k, db.database.dialect);
+      resources = new KyselyResourceRepository(k, db.database.dialect);
+      work = new KyselyWorkRepository(k, db.database.dialect);
+      media = new KyselyMediaRepository(k, db.database.dialect);
       devices = new KyselyDeviceEventRepository(k);
       nonces = new KyselyNonceRepository(k);
     });

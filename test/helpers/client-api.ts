@@ -18,8 +18,8 @@ export class ClientApi {
 
   private form(image: Buffer, fields: Record<string, string> = {}, frames: Buffer[] = []) {
     const form = new FormData();
-    form.set('image', new Blob([image], { type: 'image/jpeg' }), 'image.jpg');
-    for (const f of frames) form.append('frames', new Blob([f], { type: 'image/jpeg' }), 'frame.jpg');
+    form.set('image', new Blob([new Uint8Array(image)], { type: 'image/jpeg' }), 'image.jpg');
+    for (const f of frames) form.append('frames', new Blob([new Uint8Array(f)], { type: 'image/jpeg' }), 'frame.jpg');
     for (const [k, v] of Object.entries(fields)) form.set(k, v);
     return form;
   }

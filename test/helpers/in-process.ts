@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { type Container, createContainer } from '../../src/runtime/container.js';
@@ -14,7 +14,7 @@ export interface InProcess {
   sdkId: string;
   privateKeyPem: string;
   /** A signed inject: the request is signed exactly as the SDK would sign it. */
-  signed(method: string, path: string, body?: Buffer | string, contentType?: string): ReturnType<FastifyInstance['inject']>;
+  signed(method: string, path: string, body?: Buffer | string, contentType?: string): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 

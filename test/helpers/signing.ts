@@ -41,7 +41,7 @@ export async function rawSignedFetch(
       accept: 'application/json',
       ...(sent.body ? { 'content-type': opts.contentType ?? 'application/json' } : {}),
     },
-    ...(sent.body ? { body: sent.body } : {}),
+    ...(sent.body ? { body: new Uint8Array(sent.body) } : {}),
   });
   const text = await res.text();
   let body: unknown = text;

@@ -42,7 +42,7 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 async function seed(dataDir: string) {
   const database = openDatabase(`sqlite:${join(dataDir, 'openidv.db')}`);
   await migrate(database);
-  const repos = createRepositories(database.db, codec);
+  const repos = createRepositories(database.db, database.dialect, codec);
   const pools = new KyselyPoolRepository(database.db, database.dialect, codec);
   const media: MediaStore = new DiskMediaStore(join(dataDir, 'media'));
   const queue = new KyselyJobQueue(database.db, database.dialect, () => 9_000);
@@ -149,7 +149,7 @@ describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreS
     expect(report.nextKeys['faces.key']).toBe(seeded.removed.key + 1);
 
     const db = target.database;
-    const repos: Repositories = createRepositories(db.db, codec);
+    const repos: Repositories = createRepositories(db.db, db.dialect, codec);
     const pools = new KyselyPoolRepository(db.db, db.dialect, codec);
     expect(await repos.apps.get(seeded.app.sdkId)).toEqual(seeded.app);
     for (const [i, session] of seeded.sessions.entries()) {
@@ -256,7 +256,7 @@ describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreS
 });
 
 function repositoriesOf(database: Database) {
-  return createRepositories(database.db, codec);
+  return createRepositories(database.db, database.dialect, codec);
 }
 
 async function countRows(database: Database, table: string): Promise<number> {

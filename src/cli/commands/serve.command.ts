@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { buildApp } from '../../http/app.js';
@@ -27,37 +29,88 @@ async function ensureDevelopmentApp(c: Container): Promise<void> {
   );
 }
 
+type ServeOptions = { data?: string; port?: number; host?: string; workers?: boolean; httpProcesses?: number };
+
 export function serveCommand(): Command {
   return withDataOption(
     new Command('serve')
       .description('Run the HTTP API (and, unless --no-workers, the job workers) on the configured store')
       .option('--port <port>', 'listen port; env OPENIDV_PORT (default 8080)', port)
       .option('--host <host>', 'listen address; env OPENIDV_HOST (default 127.0.0.1)')
-      .option('--no-workers', 'serve the API only; run `openidv worker` separately'),
-  ).action(async (opts: { data?: string; port?: number; host?: string; workers?: boolean }) => {
-    const config = configFrom({ ...opts, workers: opts.workers === false ? false : undefined });
-    const logger = createLogger(config.logLevel);
-    const container = await createContainer(config, logger);
-    await ensureDevelopmentApp(container);
-    // Models and the face index load in the background; /readyz reports when they are up.
-    container.faceEngine().catch((err: unknown) => logger.error({ err }, 'face engine unavailable: face checks will fail until it starts'));
-    container.poolSearch.load().catch((err: unknown) => logger.error({ err }, 'face index load failed'));
-    const app = await buildApp(container);
-    const workers = config.workers.inProcess ? startWorkers(container) : null;
-    const address = await app.listen({ port: config.port, host: config.host });
-    process.stdout.write(`openidv listening on ${address}/idverify/v1 (data: ${config.dataDir})\n`);
-
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      await app.close();
-      await workers?.stop();
-      await container.close();
-      process.exit(0);
-    };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
+      .option('--no-workers', 'serve the API only; run `openidv worker` separately')
+      .option('--http-processes <n>', 'HTTP processes sharing the port (one per core you give the API); env OPENIDV_HTTP_PROCESSES', (v) => Number(v)),
+  ).action(async (opts: ServeOptions) => {
+    const processes = opts.httpProcesses ?? Number(process.env.OPENIDV_HTTP_PROCESSES ?? 1);
+    if (processes > 1 && cluster.isPrimary) return runPrimary(opts, processes);
+    return runServer(opts, cluster.isWorker ? Number(process.env.OPENIDV_PROCESS_INDEX) : 0);
   });
+}
+
+/**
+ * Several HTTP processes on one port (node:cluster): the API is single-threaded JavaScript, so this is how it
+ * uses more than one core. The primary prepares the store once, then only supervises; the first process also
+ * runs the job workers (unless --no-workers), the others serve HTTP only.
+ */
+async function runPrimary(opts: ServeOptions, processes: number): Promise<void> {
+  const config = configFrom({ ...opts, workers: opts.workers === false ? false : undefined });
+  const container = await createContainer(config, createLogger(config.logLevel));
+  await ensureDevelopmentApp(container);
+  await container.close();
+  let stopping = false;
+  let announced = false;
+  const fork = (index: number) => {
+    // Inference threads are shared out: one per core across all processes unless configured.
+    const threads = process.env.OPENIDV_FACE_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / processes)));
+    const worker = cluster.fork({ OPENIDV_PROCESS_INDEX: String(index), OPENIDV_FACE_THREADS: threads });
+    worker.on('exit', (code, signal) => {
+      if (!stopping) {
+        process.stderr.write(`openidv: HTTP process ${index} exited (${signal ?? code}); restarting\n`);
+        fork(index);
+      }
+    });
+  };
+  cluster.on('message', (_worker, message: { listening?: string }) => {
+    if (message.listening && !announced) {
+      announced = true;
+      process.stdout.write(`openidv listening on ${message.listening}/idverify/v1 (data: ${config.dataDir}, ${processes} HTTP processes)\n`);
+    }
+  });
+  for (let i = 0; i < processes; i++) fork(i);
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    cluster.on('exit', () => {
+      if (!Object.keys(cluster.workers ?? {}).length) process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function runServer(opts: ServeOptions, index: number): Promise<void> {
+  const config = configFrom({ ...opts, workers: opts.workers === false || index > 0 ? false : undefined });
+  const logger = createLogger(config.logLevel);
+  const container = await createContainer(config, logger);
+  if (cluster.isPrimary) await ensureDevelopmentApp(container);
+  // Models and the face index load in the background; /readyz reports when they are up.
+  container.faceEngine().catch((err: unknown) => logger.error({ err }, 'face engine unavailable: face checks will fail until it starts'));
+  container.poolSearch.load().catch((err: unknown) => logger.error({ err }, 'face index load failed'));
+  const app = await buildApp(container);
+  const workers = config.workers.inProcess ? startWorkers(container) : null;
+  const address = await app.listen({ port: config.port, host: config.host });
+  if (cluster.isWorker) process.send?.({ listening: address });
+  else process.stdout.write(`openidv listening on ${address}/idverify/v1 (data: ${config.dataDir})\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await app.close();
+    await workers?.stop();
+    await container.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }

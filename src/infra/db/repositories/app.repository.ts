@@ -1,6 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AppRecord, AppRepository } from '../../../domain/ports/repositories.port.js';
+import type { Dialect } from '../database.js';
 import type { AppsTable, DB } from '../db.types.js';
+import { rawQuery } from '../raw-query.js';
 
 const toRecord = (row: Selectable<AppsTable>): AppRecord => ({
   sdkId: row.sdk_id,
@@ -12,7 +14,14 @@ const toRecord = (row: Selectable<AppsTable>): AppRecord => ({
 });
 
 export class KyselyAppRepository implements AppRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+  private readonly byId;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    dialect: Dialect,
+  ) {
+    this.byId = rawQuery<Selectable<AppsTable>>(db, dialect, 'SELECT * FROM "apps" WHERE "sdk_id" = ?');
+  }
 
   async create(app: AppRecord): Promise<void> {
     await this.db
@@ -29,7 +38,7 @@ export class KyselyAppRepository implements AppRepository {
   }
 
   async get(sdkId: string): Promise<AppRecord | null> {
-    const row = await this.db.selectFrom('apps').selectAll().where('sdk_id', '=', sdkId).executeTakeFirst();
+    const [row] = await this.byId(sdkId);
     return row ? toRecord(row) : null;
   }
 

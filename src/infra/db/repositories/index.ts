@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Repositories } from '../../../domain/ports/repositories.port.js';
+import type { Dialect } from '../database.js';
 import type { DB } from '../db.types.js';
 import { KyselyAppRepository } from './app.repository.js';
 import { KyselyDeviceEventRepository } from './device-event.repository.js';
@@ -11,13 +12,13 @@ import { KyselyResourceRepository } from './resource.repository.js';
 import { KyselySessionRepository } from './session.repository.js';
 import { KyselyWorkRepository } from './work.repository.js';
 
-export function createRepositories(db: Kysely<DB>, codec: EmbeddingCodec): Repositories {
+export function createRepositories(db: Kysely<DB>, dialect: Dialect, codec: EmbeddingCodec): Repositories {
   return {
-    apps: new KyselyAppRepository(db),
-    sessions: new KyselySessionRepository(db),
-    resources: new KyselyResourceRepository(db),
-    work: new KyselyWorkRepository(db),
-    media: new KyselyMediaRepository(db),
+    apps: new KyselyAppRepository(db, dialect),
+    sessions: new KyselySessionRepository(db, dialect),
+    resources: new KyselyResourceRepository(db, dialect),
+    work: new KyselyWorkRepository(db, dialect),
+    media: new KyselyMediaRepository(db, dialect),
     devices: new KyselyDeviceEventRepository(db),
     nonces: new KyselyNonceRepository(db),
     analyses: new KyselyFaceAnalysisRepository(db, codec),

@@ -1,7 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { MediaRepository } from '../../../domain/ports/repositories.port.js';
 import type { MediaRecord } from '../../../domain/sessions/session.types.js';
+import type { Dialect } from '../database.js';
 import type { DB, MediaTable } from '../db.types.js';
+import { rawQuery } from '../raw-query.js';
 
 const toRecord = (row: Selectable<MediaTable>): MediaRecord => ({
   id: row.id,
@@ -16,7 +18,14 @@ const toRecord = (row: Selectable<MediaTable>): MediaRecord => ({
 });
 
 export class KyselyMediaRepository implements MediaRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+  private readonly ofSession;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    dialect: Dialect,
+  ) {
+    this.ofSession = rawQuery<Selectable<MediaTable>>(db, dialect, 'SELECT * FROM "media" WHERE "session_id" = ? ORDER BY "created_at", "id"');
+  }
 
   async create(m: MediaRecord): Promise<void> {
     await this.db
@@ -51,8 +60,7 @@ export class KyselyMediaRepository implements MediaRepository {
   }
 
   async list(sessionId: string): Promise<MediaRecord[]> {
-    const rows = await this.db.selectFrom('media').selectAll().where('session_id', '=', sessionId).orderBy('created_at').orderBy('id').execute();
-    return rows.map(toRecord);
+    return (await this.ofSession(sessionId)).map(toRecord);
   }
 
   async delete(sessionId: string, id: string): Promise<void> {

@@ -1,7 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ResourceRepository } from '../../../domain/ports/repositories.port.js';
 import type { ResourceRecord } from '../../../domain/sessions/session.types.js';
+import type { Dialect } from '../database.js';
 import type { DB, ResourcesTable } from '../db.types.js';
+import { rawQuery } from '../raw-query.js';
 import { fromJson, toJson } from './json.js';
 
 const toRecord = (row: Selectable<ResourcesTable>): ResourceRecord => ({
@@ -16,7 +18,14 @@ const toRecord = (row: Selectable<ResourcesTable>): ResourceRecord => ({
 });
 
 export class KyselyResourceRepository implements ResourceRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+  private readonly ofSession;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    dialect: Dialect,
+  ) {
+    this.ofSession = rawQuery<Selectable<ResourcesTable>>(db, dialect, 'SELECT * FROM "resources" WHERE "session_id" = ? ORDER BY "created_at", "id"');
+  }
 
   async create(r: ResourceRecord): Promise<void> {
     await this.db
@@ -40,8 +49,7 @@ export class KyselyResourceRepository implements ResourceRepository {
   }
 
   async list(sessionId: string): Promise<ResourceRecord[]> {
-    const rows = await this.db.selectFrom('resources').selectAll().where('session_id', '=', sessionId).orderBy('created_at').orderBy('id').execute();
-    return rows.map(toRecord);
+    return (await this.ofSession(sessionId)).map(toRecord);
   }
 
   async update(r: ResourceRecord): Promise<void> {

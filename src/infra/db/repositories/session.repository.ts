@@ -1,7 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { SessionRepository } from '../../../domain/ports/repositories.port.js';
 import type { CheckRecord, SessionBundle, SessionRecord } from '../../../domain/sessions/session.types.js';
+import type { Dialect } from '../database.js';
 import type { DB, SessionsTable } from '../db.types.js';
+import { rawQuery } from '../raw-query.js';
 import { fromJson, toJson } from './json.js';
 import { checkRow, KyselyWorkRepository } from './work.repository.js';
 import { KyselyResourceRepository } from './resource.repository.js';
@@ -28,10 +30,20 @@ export class KyselySessionRepository implements SessionRepository {
   private readonly resources: KyselyResourceRepository;
   private readonly media: KyselyMediaRepository;
 
-  constructor(private readonly db: Kysely<DB>) {
-    this.work = new KyselyWorkRepository(db);
-    this.resources = new KyselyResourceRepository(db);
-    this.media = new KyselyMediaRepository(db);
+  private readonly byAppAndId;
+  private readonly byId;
+  private readonly byToken;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    dialect: Dialect,
+  ) {
+    this.work = new KyselyWorkRepository(db, dialect);
+    this.resources = new KyselyResourceRepository(db, dialect);
+    this.media = new KyselyMediaRepository(db, dialect);
+    this.byAppAndId = rawQuery<Selectable<SessionsTable>>(db, dialect, 'SELECT * FROM "sessions" WHERE "id" = ? AND "app_id" = ?');
+    this.byId = rawQuery<Selectable<SessionsTable>>(db, dialect, 'SELECT * FROM "sessions" WHERE "id" = ?');
+    this.byToken = rawQuery<Selectable<SessionsTable>>(db, dialect, 'SELECT * FROM "sessions" WHERE "client_token" = ?');
   }
 
   async create(session: SessionRecord, checks: CheckRecord[]): Promise<void> {
@@ -60,22 +72,17 @@ export class KyselySessionRepository implements SessionRepository {
   }
 
   async get(appId: string, id: string): Promise<SessionRecord | null> {
-    const row = await this.db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('id', '=', id)
-      .where('app_id', '=', appId)
-      .executeTakeFirst();
+    const [row] = await this.byAppAndId(id, appId);
     return row ? toRecord(row) : null;
   }
 
   async getById(id: string): Promise<SessionRecord | null> {
-    const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await this.byId(id);
     return row ? toRecord(row) : null;
   }
 
   async getByClientToken(token: string): Promise<SessionRecord | null> {
-    const row = await this.db.selectFrom('sessions').selectAll().where('client_token', '=', token).executeTakeFirst();
+    const [row] = await this.byToken(token);
     return row ? toRecord(row) : null;
   }
 

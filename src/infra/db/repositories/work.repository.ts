@@ -1,7 +1,9 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { WorkRepository } from '../../../domain/ports/repositories.port.js';
 import type { CheckRecord, TaskRecord } from '../../../domain/sessions/session.types.js';
+import type { Dialect } from '../database.js';
 import type { ChecksTable, DB, TasksTable } from '../db.types.js';
+import { rawQuery } from '../raw-query.js';
 import { fromJson, toJson } from './json.js';
 
 export const checkRow = (c: CheckRecord): Insertable<ChecksTable> => ({
@@ -59,7 +61,16 @@ const toTask = (row: Selectable<TasksTable>): TaskRecord => ({
 });
 
 export class KyselyWorkRepository implements WorkRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+  private readonly checksOf;
+  private readonly tasksOf;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    dialect: Dialect,
+  ) {
+    this.checksOf = rawQuery<Selectable<ChecksTable>>(db, dialect, 'SELECT * FROM "checks" WHERE "session_id" = ? ORDER BY "created_at", "id"');
+    this.tasksOf = rawQuery<Selectable<TasksTable>>(db, dialect, 'SELECT * FROM "tasks" WHERE "session_id" = ? ORDER BY "created_at", "id"');
+  }
 
   async getCheck(sessionId: string, id: string): Promise<CheckRecord | null> {
     const row = await this.db.selectFrom('checks').selectAll().where('session_id', '=', sessionId).where('id', '=', id).executeTakeFirst();
@@ -76,8 +87,7 @@ export class KyselyWorkRepository implements WorkRepository {
   }
 
   async listChecks(sessionId: string): Promise<CheckRecord[]> {
-    const rows = await this.db.selectFrom('checks').selectAll().where('session_id', '=', sessionId).orderBy('created_at').orderBy('id').execute();
-    return rows.map(toCheck);
+    return (await this.checksOf(sessionId)).map(toCheck);
   }
 
   async getTask(sessionId: string, id: string): Promise<TaskRecord | null> {
@@ -95,7 +105,6 @@ export class KyselyWorkRepository implements WorkRepository {
   }
 
   async listTasks(sessionId: string): Promise<TaskRecord[]> {
-    const rows = await this.db.selectFrom('tasks').selectAll().where('session_id', '=', sessionId).orderBy('created_at').orderBy('id').execute();
-    return rows.map(toTask);
+    return (await this.tasksOf(sessionId)).map(toTask);
   }
 }
