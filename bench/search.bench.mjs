@@ -104,6 +104,7 @@ function measure(label, n, options, gallery, probes, mates, truth) {
   const rss0 = rssSettled();
   const index = new InMemoryFaceIndex({ dimensions: DIM, promotion: 'sync', ...options });
   const keys = new Float64Array(CHUNK);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let start = 0; start < n; start += CHUNK) {
     const m = Math.min(CHUNK, n - start);
@@ -112,13 +113,17 @@ function measure(label, n, options, gallery, probes, mates, truth) {
     if (n >= 200_000 && (start / CHUNK) % 10 === 9) {
       const done = start + m;
       const rate = done / ((performance.now() - t0) / 1000);
-      log(`  ${label}: built ${done}/${n} (${rate.toFixed(0)}/s, ETA ${((n - done) / rate).toFixed(0)} s)`);
+      const cpuS = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6;
+      log(`  ${label}: built ${done}/${n} (${rate.toFixed(0)}/s, ${cpuS.toFixed(0)} CPU-s, ETA ${((n - done) / rate).toFixed(0)} s)`);
     }
   }
   const buildSeconds = (performance.now() - t0) / 1000;
+  const buildCpu = process.cpuUsage(cpu0);
+  // CPU-seconds are what a rebuild costs on idle cores (wall time here depends on other people's jobs).
+  const buildCpuSeconds = (buildCpu.user + buildCpu.system) / 1e6;
   const stats = index.stats('bench');
   const rss1 = rssSettled();
-  const build = { buildSeconds, stats, rssDelta: rss1 - rss0 };
+  const build = { buildSeconds, buildCpuSeconds, stats, rssDelta: rss1 - rss0 };
   const rows = [];
   const efs = stats.kind === 'hnsw' ? efList : [undefined];
   for (const ef of efs) {
@@ -129,7 +134,7 @@ function measure(label, n, options, gallery, probes, mates, truth) {
   return rows;
 }
 
-function evaluate(label, n, index, { buildSeconds, stats, rssDelta }, ef, gallery, probes, mates, truth) {
+function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDelta }, ef, gallery, probes, mates, truth) {
   const probe = new Float32Array(DIM);
   const lat = { 1: [], 10: [] };
   // CPU time of the process per query: on this shared machine wall-clock percentiles swing with other
@@ -178,6 +183,7 @@ function evaluate(label, n, index, { buildSeconds, stats, rssDelta }, ef, galler
     expansionSearch: ef ?? null,
     buildSeconds: +buildSeconds.toFixed(2),
     buildPerSecond: Math.round(n / buildSeconds),
+    buildCpuSeconds: +buildCpuSeconds.toFixed(1),
     rssBytesPerFace: Math.round(rssDelta / n),
     indexBytesPerFace: Math.round(stats.bytes / n),
     top1: { p50: +percentile(lat[1], 0.5).toFixed(3), p99: +percentile(lat[1], 0.99).toFixed(3) },
@@ -288,11 +294,11 @@ for (const n of sizes) {
   }
 }
 
-console.log('\n| faces | index | ef | build | build rate | RSS/face | index bytes/face | top-1 p50 / p99 | top-10 p50 / p99 | top-10 CPU p50 / p99 | recall@1 | recall@10 | mated r@1 / strangers r@1 | mate at rank 1 | sim. error mean / max |');
+console.log('\n| faces | index | ef | build (CPU-s) | build rate | RSS/face | index bytes/face | top-1 p50 / p99 | top-10 p50 / p99 | top-10 CPU p50 / p99 | recall@1 | recall@10 | mated r@1 / strangers r@1 | mate at rank 1 | sim. error mean / max |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of report.runs) {
   console.log(
-    `| ${r.n.toLocaleString('en')} | ${r.kind} | ${r.expansionSearch ?? '-'} | ${r.buildSeconds} s | ${r.buildPerSecond}/s | ${r.rssBytesPerFace} B | ${r.indexBytesPerFace} B | ${r.top1.p50} / ${r.top1.p99} ms | ${r.top10.p50} / ${r.top10.p99} ms | ${r.cpuTop10.p50} / ${r.cpuTop10.p99} ms | ${r.recallAt1} | ${r.recallAt10} | ${r.mated.recallAt1} / ${r.stranger.recallAt1} | ${r.mated.mateAtRank1} | ${r.similarityError.mean} / ${r.similarityError.max} |`,
+    `| ${r.n.toLocaleString('en')} | ${r.kind} | ${r.expansionSearch ?? '-'} | ${r.buildSeconds} s (${r.buildCpuSeconds}) | ${r.buildPerSecond}/s | ${r.rssBytesPerFace} B | ${r.indexBytesPerFace} B | ${r.top1.p50} / ${r.top1.p99} ms | ${r.top10.p50} / ${r.top10.p99} ms | ${r.cpuTop10.p50} / ${r.cpuTop10.p99} ms | ${r.recallAt1} | ${r.recallAt10} | ${r.mated.recallAt1} / ${r.stranger.recallAt1} | ${r.mated.mateAtRank1} | ${r.similarityError.mean} / ${r.similarityError.max} |`,
   );
 }
 if (report.crossover.length) {
