@@ -2,10 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import sharp from 'sharp';
-import type { OcrEngine } from '../../domain/ports/ocr-engine.port.js';
 import { combineReports, evaluateFolder, SCORED_FIELDS, type FolderReport, type ImageResult } from '../../infra/mrz/mrz-eval.js';
-import { closeOcrEngines, createOcrEngines, type OcrEnginesConfig } from '../../infra/ocr/ocr-engines.factory.js';
+import { closeOcrEngines, createOcrEngines, warmUpOcrEngines, type OcrEnginesConfig } from '../../infra/ocr/ocr-engines.factory.js';
 
 // `openidv eval mrz`: runs the MRZ reader over labelled folders and reports what a compliance reviewer
 // needs first (accepted-but-wrong reads), then accuracy and time per image.
@@ -25,14 +23,6 @@ function engineConfig(list: string): OcrEnginesConfig {
 
 function sharedDataDir(explicit?: string): string {
   return path.resolve(explicit ?? process.env.OPENIDV_TEST_DATA ?? path.join(process.cwd(), '..', 'shared', 'data'));
-}
-
-/** Starts every engine (workers load their models) so that per-image times are steady-state times. */
-async function warmUp(engines: readonly OcrEngine[]): Promise<number> {
-  const t0 = performance.now();
-  const blank = await sharp({ create: { width: 200, height: 40, channels: 3, background: '#fff' } }).png().toBuffer();
-  for (const e of engines) await e.recognize({ image: blank, psm: 7, whitelist: 'ABC<' }).catch(() => '');
-  return performance.now() - t0;
 }
 
 const pct = (n: number, d: number): string => (d === 0 ? '-' : `${((100 * n) / d).toFixed(1)}%`);
@@ -77,7 +67,7 @@ export function evalMrzCommand(): Command {
       if (dirs.length === 0) throw new Error('give --dir DIR or --all-shared');
       const engines = createOcrEngines(engineConfig(opts.engines));
       try {
-        const startMs = await warmUp(engines);
+        const startMs = await warmUpOcrEngines(engines);
         console.log(`engines: ${engines.map((e) => e.name).join(', ')} (started in ${startMs.toFixed(0)} ms); deadline ${opts.deadlineMs} ms per image`);
         const reports: FolderReport[] = [];
         for (const dir of dirs) {

@@ -21,11 +21,13 @@ export interface ComposeInput {
   optionalData2?: string;
 }
 
-const mrzText = (s: string): string => s.toUpperCase().replace(/[^A-Z0-9]+/g, '<');
+const mrzText = (s: string): string => s.toUpperCase().replace(/[^A-Z0-9<]+/g, '<');
 const fit = (s: string, n: number): string => mrzText(s).padEnd(n, '<').slice(0, n);
+/** A name part: letters only, any other run (space, hyphen, apostrophe) becomes one filler. */
+const namePart = (s: string): string => s.toUpperCase().replace(/[^A-Z]+/g, '<').replace(/^<|<$/g, '');
 
 function nameField(surname: string, given: string, n: number): string {
-  return fit(`${mrzText(surname)}<<${mrzText(given)}`, n);
+  return fit(given ? `${namePart(surname)}<<${namePart(given)}` : namePart(surname), n);
 }
 
 /** TD1/TD2 numbers over 9 characters: 9 in place, '<' for the check digit, the rest opens the optional data. */

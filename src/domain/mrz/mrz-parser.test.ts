@@ -115,6 +115,7 @@ describe('composeMrz agrees with the mrz package on random documents', () => {
       expect(allChecksPass(lines, LAYOUTS[format])).toBe(true);
       const theirs = mrzPackageParse(lines);
       for (const d of theirs.details) if (d.field?.endsWith('CheckDigit')) expect(d.valid, `${d.field} of ${lines.join('/')}`).toBe(true);
+      expect(lines[format === 'TD1' ? 2 : 0]).toContain(`${input.surname}<<${input.givenNames.replace(' ', '<')}`);
       const ours = buildReading(lines, LAYOUTS[format], { today });
       expect(ours.documentNumber).toBe(theirs.fields.documentNumber);
       expect(ours.raw.birthDate).toBe(theirs.fields.birthDate);

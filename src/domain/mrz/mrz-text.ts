@@ -1,3 +1,5 @@
+import { positionClasses, type MrzLayout, type PositionClass } from './mrz-format.js';
+
 // OCR output is noisy text; an MRZ is fixed-width lines. This turns the first into candidates for the second.
 
 const LOOKALIKE_FILLERS = /[«‹<≤(\[{]/g;
@@ -47,3 +49,37 @@ export function mrzLikeLines(text: string, minLength = 20): string[] {
     .map(normalizeOcrLine)
     .filter((l) => l.length >= minLength);
 }
+
+/**
+ * How much a set of lines looks like an MRZ of some layout, 0-1: the share of positions whose character
+ * fits the position's class before any repair (digits where dates and check digits stand, letters in
+ * codes and names). A misread MRZ keeps most of its shape; a line of ordinary print does not.
+ */
+export function mrzShapeScore(lines: readonly string[], layouts: readonly MrzLayout[]): number {
+  let best = 0;
+  for (const layout of layouts) {
+    if (lines.length !== layout.lineCount) continue;
+    const classes = positionClasses(layout);
+    let fit = 0;
+    let total = 0;
+    lines.forEach((line, li) => {
+      for (let pos = 0; pos < layout.lineLength; pos++) {
+        const ch = line[pos] ?? '';
+        const cls = (classes[li] as PositionClass[])[pos] as PositionClass;
+        total++;
+        if (ch && SHAPE[cls].test(ch)) fit++;
+      }
+    });
+    best = Math.max(best, total ? fit / total : 0);
+  }
+  return best;
+}
+
+const SHAPE: Readonly<Record<PositionClass, RegExp>> = {
+  digit: /[0-9<]/,
+  check: /[0-9<]/,
+  letter: /[A-Z<]/,
+  name: /[A-Z<]/,
+  sex: /[MFX<]/,
+  alnum: /[A-Z0-9<]/,
+};

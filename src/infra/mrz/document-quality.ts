@@ -39,7 +39,7 @@ export const QUALITY_THRESHOLDS = {
   minSharpness: 60,
   maxGlare: 0.02,
   minBrightness: 55,
-  maxBrightness: 235,
+  maxBrightness: 245,
 } as const;
 
 function clampRect(r: Rect, img: GrayImage): Rect {
@@ -172,6 +172,7 @@ export function measureQuality(input: QualityInput): DocumentQuality {
   if (mrzSharpness !== null ? mrzSharpness < t.minMrzSharpness : sharpness < t.minSharpness) hints.push('BLURRY');
   if (glare > t.maxGlare) hints.push('GLARE');
   if (mean < t.minBrightness) hints.push('TOO_DARK');
-  if (mean > t.maxBrightness && deviation < 30) hints.push('OVEREXPOSED');
+  // Blown out means nearly uniform white, not merely a white page with print on it.
+  if (mean > t.maxBrightness && deviation < 15) hints.push('OVEREXPOSED');
   return { mrzSharpness, sharpness, glyphHeight: glyph, glare, brightness: mean, contrast: deviation, hints };
 }

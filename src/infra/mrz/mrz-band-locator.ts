@@ -28,25 +28,43 @@ interface LineBlob extends Blob {
   thickness: number;
 }
 
-function lineBlobs(gray: GrayImage): LineBlob[] {
+interface MaskSettings {
+  /** Share of the Otsu threshold of the black-hat response. */
+  threshold: number;
+  /** Horizontal bridging, in units of width/100. */
+  bridge: number;
+}
+
+// Two passes: Otsu as is with short bridges suits photos with background print (a lower threshold merges
+// guilloche into the lines); 60 % of Otsu with longer bridges suits crisp print, where Otsu cuts strokes thin
+// and the arms of '<' fillers leave wide gaps.
+const MASKS: readonly MaskSettings[] = [
+  { threshold: 1, bridge: 2 },
+  { threshold: 0.6, bridge: 3 },
+];
+
+function lineBlobs(gray: GrayImage): LineBlob[][] {
   const { width: w, height: h } = gray;
   const unit = Math.max(4, Math.round(w / 100));
-  const hat = blackHat(gray, unit * 2 + 1, Math.max(3, Math.round(unit * 0.9)), );
-  const t = Math.max(18, otsuThreshold(hat.data));
-  const mask = new Uint8Array(w * h);
-  for (let i = 0; i < mask.length; i++) mask[i] = (hat.data[i] as number) > t ? 255 : 0;
-  // Bridge the gaps between glyphs (about half a pitch) without joining lines above and below.
-  const bridged = rankFilter(rankFilter({ width: w, height: h, data: mask }, unit * 2 + 1, 1, 'max'), unit * 2 + 1, 1, 'min');
-  // Thin specks and 1-px connections between lines go away with a small vertical opening.
-  const opened = rankFilter(rankFilter(bridged, 1, 3, 'min'), 1, 3, 'max');
-  return connectedComponents(opened.data, w, h, unit * unit)
-    .map((b) => {
-      const width = b.x1 - b.x0 + 1;
-      // Skew makes the bounding box taller than the line; subtract the rise over the width.
-      const thickness = Math.max(1, b.y1 - b.y0 + 1 - Math.abs(b.slope) * width);
-      return { ...b, width, thickness };
-    })
-    .filter((b) => b.width >= w * 0.12 && b.width / b.thickness >= 8 && b.thickness >= 3);
+  const hat = blackHat(gray, unit * 2 + 1, Math.max(3, Math.round(unit * 0.9)));
+  const otsu = otsuThreshold(hat.data);
+  return MASKS.map((m) => {
+    const t = Math.max(18, otsu * m.threshold);
+    const mask = new Uint8Array(w * h);
+    for (let i = 0; i < mask.length; i++) mask[i] = (hat.data[i] as number) > t ? 255 : 0;
+    const bridge = unit * m.bridge + 1;
+    const bridged = rankFilter(rankFilter({ width: w, height: h, data: mask }, bridge, 1, 'max'), bridge, 1, 'min');
+    // Thin specks and 1-px connections between lines go away with a small vertical opening.
+    const opened = rankFilter(rankFilter(bridged, 1, 3, 'min'), 1, 3, 'max');
+    return connectedComponents(opened.data, w, h, unit * unit)
+      .map((b) => {
+        const width = b.x1 - b.x0 + 1;
+        // Skew makes the bounding box taller than the line; subtract the rise over the width.
+        const thickness = Math.max(1, b.y1 - b.y0 + 1 - Math.abs(b.slope) * width);
+        return { ...b, width, thickness };
+      })
+      .filter((b) => b.width >= w * 0.12 && b.width / b.thickness >= 8 && b.thickness >= 3);
+  });
 }
 
 function toBox(b: LineBlob): TextLineBox {
@@ -56,7 +74,20 @@ function toBox(b: LineBlob): TextLineBox {
 
 /** Groups of 2-3 blobs that line up like an MRZ, best first. */
 export function locateMrzBands(gray: GrayImage): MrzBandCandidate[] {
-  const blobs = lineBlobs(gray).sort((a, b) => a.meanY - b.meanY);
+  const out: MrzBandCandidate[] = [];
+  for (const pass of lineBlobs(gray)) out.push(...groupLines(pass.sort((a, b) => a.meanY - b.meanY), gray));
+  out.sort((a, b) => b.score - a.score);
+  // Both passes often find the same band: keep the better-scored copy.
+  const same = (a: MrzBandCandidate, b: MrzBandCandidate): boolean =>
+    a.lines.length === b.lines.length &&
+    a.lines.every((l, i) => {
+      const m = b.lines[i] as TextLineBox;
+      return Math.abs(l.y0 - m.y0) < l.height / 2 && Math.abs(l.x0 - m.x0) < l.height && Math.abs(l.x1 - m.x1) < l.height;
+    });
+  return out.filter((c, i) => !out.slice(0, i).some((d) => same(c, d)));
+}
+
+function groupLines(blobs: LineBlob[], gray: GrayImage): MrzBandCandidate[] {
   const out: MrzBandCandidate[] = [];
   for (let i = 0; i < blobs.length; i++) {
     const group: LineBlob[] = [blobs[i] as LineBlob];
@@ -76,7 +107,7 @@ export function locateMrzBands(gray: GrayImage): MrzBandCandidate[] {
     out.push(scoreGroup(group, gray));
     if (group.length === 3) out.push(scoreGroup(group.slice(1), gray));
   }
-  return out.sort((a, b) => b.score - a.score);
+  return out;
 }
 
 function scoreGroup(group: LineBlob[], gray: GrayImage): MrzBandCandidate {

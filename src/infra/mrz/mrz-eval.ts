@@ -90,11 +90,13 @@ function percentile(sorted: number[], p: number): number {
 
 export interface EvalOptions extends ReadDocumentOptions {
   onImage?: (r: ImageResult) => void;
+  /** Relative paths to read; all images of the folder when absent. */
+  only?: readonly string[];
 }
 
 export async function evaluateFolder(dir: string, engines: readonly OcrEngine[], options: EvalOptions = {}): Promise<FolderReport> {
   const labels = await loadLabels(dir);
-  const files = await listImages(dir);
+  const files = (await listImages(dir)).filter((f) => !options.only || options.only.includes(f));
   const results: ImageResult[] = [];
   const fields = Object.fromEntries(SCORED_FIELDS.map((f) => [f, { right: 0, wrong: 0, missing: 0 }])) as FolderReport['fields'];
   for (const file of files) {

@@ -1,4 +1,6 @@
 import { resolveReads, type ConsensusResult, type OcrRead } from '../../domain/mrz/mrz-consensus.js';
+import { candidateLayouts } from '../../domain/mrz/mrz-format.js';
+import { fitLineLength, mrzShapeScore, normalizeOcrLine } from '../../domain/mrz/mrz-text.js';
 import type { MrzFormat } from '../../domain/mrz/mrz-format.js';
 import type { MrzReading } from '../../domain/mrz/mrz-reading.js';
 import type { OcrEngine } from '../../domain/ports/ocr-engine.port.js';
@@ -77,6 +79,8 @@ interface BandAttempt {
   ocrbConfidence: number | undefined;
   lineLength: number;
   agreed: string[];
+  /** Whether the band read like an MRZ at all (OCR-B confidence and MRZ shape). */
+  plausible: boolean;
 }
 
 async function workImage(full: GrayImage, turns: QuarterTurns): Promise<GrayImage> {
@@ -105,30 +109,29 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
   const { gray: full } = loaded;
   timings.loadMs = performance.now() - t0;
 
-  // Band search: upright first; a quarter turn only when nothing convincing turned up. A band upside down
-  // looks the same to the locator, so 180/270 are settled later by reading both ways.
-  const tLocate = performance.now();
-  const work0 = await workImage(full, 0);
-  const candidates: Candidate[] = locateMrzBands(work0).map((band) => ({ turns: 0 as QuarterTurns, band, work: work0 }));
-  if ((candidates[0]?.band.score ?? 0) < 0.5) {
-    const work1 = await workImage(full, 1);
-    candidates.push(...locateMrzBands(work1).map((band) => ({ turns: 1 as QuarterTurns, band, work: work1 })));
-  }
-  candidates.sort((a, b) => b.band.score - a.band.score);
-  const tried = candidates.slice(0, options.maxCandidates ?? 3);
-  timings.locateMs = performance.now() - tLocate;
-
+  // Band search: upright first. A band upside down looks the same to the locator, so 180° is settled by
+  // reading both ways; a quarter turn is searched only when the upright bands hold nothing MRZ-like.
   const ocrb = deps.ocr.find(isMrzLineReader);
   const others = deps.ocr.filter((e) => !isMrzLineReader(e));
   const rotatedFull = new Map<QuarterTurns, GrayImage>();
   const attempts: BandAttempt[] = [];
-  const tOcr = performance.now();
+  const minAgreement = options.minAgreement ?? 2;
+  const maxCandidates = options.maxCandidates ?? 3;
+  const overDeadline = (): boolean => {
+    if (performance.now() <= deadline) return false;
+    timings.deadlineHit = true;
+    return true;
+  };
 
-  for (const cand of tried) {
-    if (performance.now() > deadline) {
-      timings.deadlineHit = true;
-      break;
-    }
+  const locate = async (turns: QuarterTurns): Promise<Candidate[]> => {
+    const t = performance.now();
+    const work = turns === 0 ? work0 : await workImage(full, turns);
+    const found = locateMrzBands(work).slice(0, maxCandidates).map((band) => ({ turns, band, work }));
+    timings.locateMs += performance.now() - t;
+    return found;
+  };
+
+  const readBand = async (cand: Candidate): Promise<BandAttempt | undefined> => {
     const src = rotatedFull.get(cand.turns) ?? rotateGray(full, cand.turns);
     rotatedFull.set(cand.turns, src);
     const k = src.width / cand.work.width;
@@ -138,12 +141,11 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
       const ax = flipped ? [...axes].reverse().map((a) => ({ x0: a.x1, y0: a.y1, x1: a.x0, y1: a.y0, height: a.height })) : axes;
       return { flipped, axes: ax, lines: ax.map((a) => sampleLine(src, a, { glyphHeight: LINE_GLYPH_HEIGHT })) };
     });
-
-    // The OCR-B reader is cheap: it reads both orientations and keeps the one it is surer of.
     let chosen = orientations[0] as (typeof orientations)[number];
     const reads: OcrRead[] = [];
     let ocrbConfidence: number | undefined;
     let lineLength = 0;
+    let plausible = true;
     if (ocrb) {
       consulted.add(ocrb.name);
       // A quick read of each orientation picks the right way up; only that one is read in full.
@@ -155,24 +157,20 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
       ocrbConfidence = lr.reduce((s, r) => s + (r?.confidence ?? 0), 0) / lr.length;
       const counts = lr.map((r) => r?.grid.count ?? 0).filter((n) => n > 0).sort((a, b) => a - b);
       lineLength = counts[Math.floor(counts.length / 2)] ?? 0;
-      reads.push({
-        engine: ocrb.name,
-        lines: lr.map((r) => r?.text ?? ''),
-        alternatives: lr.map((r) => (r?.alternatives ?? []).map((a) => a.text)),
-      });
+      const texts = lr.map((r) => r?.text ?? '');
+      reads.push({ engine: ocrb.name, lines: texts, alternatives: lr.map((r) => (r?.alternatives ?? []).map((a) => a.text)) });
+      // Text that is neither confidently OCR-B nor shaped like an MRZ is other print: not worth the
+      // slower engines.
+      const shape = lineLength ? mrzShapeScore(texts, candidateLayouts(texts.length, lineLength, texts[0] ?? '')) : 0;
+      plausible = ocrbConfidence >= 0.75 && shape >= 0.8;
     }
-    const minAgreement = options.minAgreement ?? 2;
     let verdict: ConsensusResult | undefined = lineLength ? resolveReads(reads, lineLength, { today: options.today, minAgreement }) : undefined;
-    const orientationsToTry = ocrb ? [chosen] : orientations;
+    const orientationsToTry = ocrb ? (plausible ? [chosen] : []) : orientations;
     for (const o of orientationsToTry) {
       const pngs = await Promise.all(o.lines.map((l) => fromGray(stretchContrast(tightRows(l))).png().toBuffer()));
       const engineReads = o === chosen ? reads : [];
       for (const engine of others) {
-        if (verdict?.ok) break;
-        if (performance.now() > deadline) {
-          timings.deadlineHit = true;
-          break;
-        }
+        if (verdict?.ok || overDeadline()) break;
         consulted.add(engine.name);
         const texts: string[] = [];
         for (const png of pngs) {
@@ -180,33 +178,39 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
           texts.push(text.replace(/\s+/g, ''));
         }
         engineReads.push({ engine: engine.name, lines: texts, ...(engine.mrzFillerGhosts ? { fillerGhosts: engine.mrzFillerGhosts } : {}) });
-        if (!lineLength) lineLength = guessLineLength(texts, lengths);
+        if (!ocrb && engineReads.length === 1) {
+          lineLength = guessLineLength(texts, lengths);
+          const fitted = texts.map((t) => fitLineLength(normalizeOcrLine(t), lineLength || 44)[0] ?? '');
+          plausible = lineLength > 0 && mrzShapeScore(fitted, candidateLayouts(fitted.length, lineLength, fitted[0] ?? '')) >= 0.7;
+          if (!plausible) break;
+        }
         if (lineLength) verdict = resolveReads(engineReads, lineLength, { today: options.today, minAgreement });
       }
-      if (verdict?.ok || ocrb) {
-        chosen = o;
-        break;
-      }
+      chosen = o;
+      if (verdict?.ok || verdict?.reason !== 'no-valid-read') break;
     }
-    if (!verdict) continue;
-    const attempt: BandAttempt = {
-      candidate: cand,
-      flipped: chosen.flipped,
-      lines: chosen.lines,
-      axes: chosen.axes,
-      verdict,
-      ocrbConfidence,
-      lineLength,
-      agreed: verdict.ok ? verdict.sources : [],
-    };
-    attempts.push(attempt);
-    // Reads that passed their check digits mean this band is the MRZ: other bands cannot do better.
-    if (verdict.ok || verdict.reason !== 'no-valid-read') break;
+    if (!verdict) return undefined;
+    return { candidate: cand, flipped: chosen.flipped, lines: chosen.lines, axes: chosen.axes, verdict, ocrbConfidence, lineLength, plausible, agreed: verdict.ok ? verdict.sources : [] };
+  };
+
+  const tOcr = performance.now();
+  const work0 = await workImage(full, 0);
+  for (const turns of [0, 1] as QuarterTurns[]) {
+    if (turns === 1 && attempts.some((a) => a.plausible)) break;
+    for (const cand of await locate(turns)) {
+      if (overDeadline()) break;
+      const attempt = await readBand(cand);
+      if (!attempt) continue;
+      attempts.push(attempt);
+      // Reads that passed their check digits mean this band is the MRZ: other bands cannot do better.
+      if (attempt.verdict.ok || attempt.verdict.reason !== 'no-valid-read') break;
+    }
+    if (attempts.some((a) => a.verdict.ok || a.verdict.reason !== 'no-valid-read')) break;
   }
-  timings.ocrMs = performance.now() - tOcr;
+  timings.ocrMs = performance.now() - tOcr - timings.locateMs;
 
   const success = attempts.find((a) => a.verdict.ok);
-  const best = success ?? pickBestFailure(attempts);
+  const best = success ?? pickBestFailure(attempts.filter((a) => a.plausible));
   const toOriginal = (x: number, y: number, turns: QuarterTurns): { x: number; y: number } => {
     const [ux, uy] = unrotatePoint(x, y, turns, full.width, full.height);
     return { x: ux / loaded.scale, y: uy / loaded.scale };
@@ -299,7 +303,9 @@ function bandFailure(a: BandAttempt, q: DocumentQuality, deadlineHit: boolean): 
     if (q.hints.includes('LOW_RESOLUTION')) return { reason: 'IMAGE_RESOLUTION_TOO_LOW', detail: `MRZ glyphs ${q.glyphHeight?.toFixed(0)} px high${suffix}` };
     return { reason: 'DOCUMENT_NOT_SUPPORTED', detail: `no readable machine readable zone found${suffix}` };
   }
-  if (!v.ok && v.reason === 'no-valid-read') {
+  // A crisp, confident read that fails its check digits is an MRZ problem, not a photo problem.
+  const crisp = (a.ocrbConfidence ?? 0) >= 0.95;
+  if (!v.ok && v.reason === 'no-valid-read' && !crisp) {
     if (q.hints.includes('LOW_RESOLUTION')) return { reason: 'IMAGE_RESOLUTION_TOO_LOW', detail: `${what}; MRZ glyphs ${q.glyphHeight?.toFixed(0)} px high${suffix}` };
     if (q.hints.includes('BLURRY')) return { reason: 'PHOTO_TOO_BLURRY', detail: `${what}; MRZ blurred${suffix}` };
     if (q.hints.includes('GLARE')) return { reason: 'GLARE_OBSTRUCTION', detail: `${what}; glare on the document${suffix}` };

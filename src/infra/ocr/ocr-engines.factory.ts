@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import type { OcrEngine } from '../../domain/ports/ocr-engine.port.js';
 import { OcrbEngine } from './ocrb.engine.js';
 import { tesseractCliAvailable, TesseractCliEngine } from './tesseract-cli.engine.js';
@@ -39,6 +40,17 @@ export function createOcrEngines(config: OcrEnginesConfig = {}): OcrEngine[] {
   }
   if (config.tesseractJs !== false) engines.push(new TesseractJsEngine({ model: 'lstm', workers }));
   return engines;
+}
+
+/**
+ * Starts every engine's workers (tesseract.js loads its 3-11 MB model on first use, seconds on a busy
+ * machine) so that the first document does not spend its deadline on it. Call once at start-up.
+ */
+export async function warmUpOcrEngines(engines: readonly OcrEngine[]): Promise<number> {
+  const t0 = performance.now();
+  const blank = await sharp({ create: { width: 200, height: 40, channels: 3, background: '#fff' } }).png().toBuffer();
+  for (const e of engines) await e.recognize({ image: blank, psm: 7, whitelist: 'ABC<' }).catch(() => '');
+  return performance.now() - t0;
 }
 
 export async function closeOcrEngines(engines: readonly OcrEngine[]): Promise<void> {

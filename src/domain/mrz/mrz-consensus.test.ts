@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { composeMrz } from './mrz-compose.js';
+import { resolveReads, type OcrRead } from './mrz-consensus.js';
+
+const TD3 = ['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO7408122F1204159ZE184226B<<<<<10'];
+const today = new Date('2025-06-01T00:00:00Z');
+const read = (engine: string, lines: string[], extra: Partial<OcrRead> = {}): OcrRead => ({ engine, lines, ...extra });
+
+describe('consensus of several OCR engines', () => {
+  it('accepts when two engines read every character alike and every check digit passes', () => {
+    const v = resolveReads([read('a', TD3), read('b', TD3)], 44, { today });
+    expect(v.ok).toBe(true);
+    if (v.ok) expect(v.reading.surname).toBe('ERIKSSON');
+  });
+
+  it('does not accept a single engine, however valid its check digits', () => {
+    const v = resolveReads([read('a', TD3)], 44, { today });
+    expect(v).toMatchObject({ ok: false, reason: 'unconfirmed' });
+  });
+
+  it('refuses when the second engine reads a name differently (names carry no check digit)', () => {
+    const other = [TD3[0]!.replace('MARIA', 'MAR1A').replace('ANNA', 'ANHA'), TD3[1] as string];
+    const v = resolveReads([read('a', TD3), read('b', other)], 44, { today });
+    expect(v).toMatchObject({ ok: false, reason: 'unconfirmed' });
+    if (!v.ok) expect(v.unconfirmed).toContain('names');
+  });
+
+  it('takes the per-character majority of three engines for unprotected fields', () => {
+    const v = resolveReads(
+      [read('a', [TD3[0]!.replace('ANNA', 'ANHA'), TD3[1] as string]), read('b', TD3), read('c', [TD3[0]!.replace('MARIA', 'MAPIA'), TD3[1] as string])],
+      44,
+      { today },
+    );
+    expect(v.ok && v.reading.lines).toEqual(TD3);
+  });
+
+  it("counts an LSTM engine's K/C/L/E/X in a filler run as '<', but only for engines that declare it", () => {
+    const ghosty = [TD3[0]!.replace('MARIA<<<<<<', 'MARIA<K<L<C'), TD3[1] as string];
+    expect(resolveReads([read('ocrb', TD3), read('lstm', ghosty, { fillerGhosts: 'KCLEXS' })], 44, { today }).ok).toBe(true);
+    expect(resolveReads([read('ocrb', TD3), read('other', ghosty)], 44, { today }).ok).toBe(false);
+  });
+
+  it('refuses two valid reads that disagree on protected data, unless two engines outvote one', () => {
+    const person = { documentCode: 'P', issuingState: 'UTO', birthDate: '740812', sex: 'F' as const, expiryDate: '120415', surname: 'ERIKSSON', givenNames: 'ANNA MARIA' };
+    const one = composeMrz('TD3', { ...person, documentNumber: 'L898902C3' });
+    const two = composeMrz('TD3', { ...person, documentNumber: 'L898902C8' });
+    expect(resolveReads([read('a', one), read('b', two)], 44, { today })).toMatchObject({ ok: false, reason: 'conflict' });
+    const v = resolveReads([read('a', one), read('b', two), read('c', one)], 44, { today });
+    expect(v.ok && v.reading.documentNumber).toBe('L898902C3');
+  });
+
+  it('lets a round glyph read as O by one engine and 0 by the other confirm a checked document number', () => {
+    const lines = ['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO7408122F1204159ZE184226B<<<<<10'];
+    const withO = [lines[0] as string, lines[1]!.replace('L898902C3', 'L8989O2C3')];
+    expect(resolveReads([read('a', lines), read('b', withO)], 44, { today }).ok).toBe(true);
+  });
+
+  it('explains a failure of the check digits', () => {
+    const bad = [TD3[0] as string, TD3[1]!.replace('7408122', '7408152')];
+    const v = resolveReads([read('a', bad), read('b', bad)], 44, { today });
+    expect(v).toMatchObject({ ok: false, reason: 'no-valid-read', format: 'TD3' });
+    if (!v.ok) expect(v.failedChecks).toContain('birthDate');
+  });
+
+  it('uses an alternative reading of a line when the first one fails its check digits', () => {
+    const shifted = 'X' + TD3[1]!.slice(0, 43);
+    const v = resolveReads([read('a', [TD3[0] as string, shifted], { alternatives: [[], [TD3[1] as string]] }), read('b', TD3)], 44, { today });
+    expect(v.ok && v.reading.lines).toEqual(TD3);
+  });
+});

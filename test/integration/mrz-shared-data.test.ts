@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateFolder, type FolderReport } from '../../src/infra/mrz/mrz-eval.js';
+import { closeOcrEngines, createOcrEngines, warmUpOcrEngines } from '../../src/infra/ocr/ocr-engines.factory.js';
+import { dataPath, hasData } from '../helpers/data.js';
+
+// The real specimen photos in ../shared/data/mrz-* (never committed). The full corpus runs in
+// `npm run bench:mrz`; here a representative subset keeps the suite short: the safety number (accepted
+// but wrong) must be zero and the correct reads must stay above a floor.
+
+const present = hasData('mrz-imagejs', 'ground_truth.json') && hasData('mrz-passporteye', 'ground_truth.json');
+const engines = createOcrEngines();
+beforeAll(() => warmUpOcrEngines(engines), 60_000);
+afterAll(() => closeOcrEngines(engines));
+
+// Only the folders' labelled images that the subset names are read (evaluateFolder takes a filter).
+const SUBSET: Record<string, string[]> = {
+  'mrz-passporteye': ['tests/passport-td3.jpg', 'tests/passport-td2.png', 'testdata/100_pass-lux.jpg', 'testdata/100_id-si.jpg'],
+  'mrz-imagejs': ['fixtures/id1.jpg', 'fixtures/id2.jpg', 'fixtures/id_fail.png'],
+  'mrz-doubango': ['images/Czech_passport_2005_MRZ_orient1_1300x1002.jpg', 'images/Czech_passport_2005_MRZ_orient6_1300x1002.jpg', 'images/Passport-France_1200x864.jpg'],
+};
+
+describe.skipIf(!present)('MRZ reader on the shared specimen photos (subset)', () => {
+  const reports: FolderReport[] = [];
+
+  beforeAll(async () => {
+    for (const [folder, files] of Object.entries(SUBSET)) {
+      if (!hasData(folder)) continue;
+      // A generous deadline: this checks what is read; the bench measures time.
+      reports.push(await evaluateFolder(dataPath(folder), engines, { deadlineMs: 20_000, only: files }));
+    }
+  }, 170_000);
+
+  it('accepts no wrong reading', () => {
+    const wrong = reports.flatMap((r) => r.results.filter((x) => x.outcome === 'wrong').map((x) => `${path.basename(r.folder)}/${x.file}`));
+    expect(wrong).toEqual([]);
+  });
+
+  it('reads the transcribed MRZs fully correctly', () => {
+    const total = reports.reduce((s, r) => s + r.transcribed.total, 0);
+    const correct = reports.reduce((s, r) => s + r.transcribed.correct, 0);
+    expect(total).toBeGreaterThanOrEqual(6);
+    expect(correct).toBeGreaterThanOrEqual(total - 1);
+  });
+
+  it('refuses the images that carry no MRZ', () => {
+    const noMrz = reports.reduce((s, r) => s + r.noMrz.total, 0);
+    expect(reports.reduce((s, r) => s + r.noMrz.refused, 0)).toBe(noMrz);
+  });
+
+  it('accepts unlabelled specimens only with every check digit passing', () => {
+    for (const r of reports) {
+      for (const x of r.results.filter((y) => y.outcome === 'accepted-unlabelled')) expect(x.lines?.length).toBeGreaterThanOrEqual(2);
+    }
+  });
+});
