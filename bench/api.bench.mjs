@@ -13,10 +13,12 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     duration: { type: 'string', default: '20' },
     signatures: { type: 'string', default: '4000' },
+    'http-processes': { type: 'string', default: '1' },
   },
 });
 
-const server = await startServer();
+// The API process(es) get no face-engine threads: this measures the HTTP path, not inference.
+const server = await startServer({ args: ['--http-processes', values['http-processes'], '--no-workers'], env: { OPENIDV_FACE_THREADS: '1' } });
 try {
   const app = await server.createApp('bench');
   const client = new yoti.IDVClient(app.sdkId, app.privateKeyPem, { apiUrl: server.apiUrl });
@@ -42,6 +44,7 @@ try {
   const result = await run(Number(values.duration));
   const report = {
     endpoint: 'GET /sessions/{id} (signed)',
+    http_processes: Number(values['http-processes']),
     connections: Number(values.connections),
     duration_s: Number(values.duration),
     requests_per_s_mean: Math.round(result.requests.average),

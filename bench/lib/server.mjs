@@ -1,6 +1,6 @@
 // Starts the built server as a child process for benchmarks (same approach as the e2e tests).
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,9 +38,26 @@ export async function startServer({ env: extra = {}, args = [], dataDir = benchD
     dataDir,
     pid: child.pid,
     createApp: (name) => createApp(dataDir, name, extra),
+    /** Resident memory in MB of the server and its child processes (HTTP processes of --http-processes). */
     rss() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
+      const pids = [child.pid];
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+          const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+          if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === child.pid) pids.push(Number(entry));
+        } catch {
+          // the process ended meanwhile
+        }
+      }
+      const kb = pids.reduce((sum, pid) => {
+        try {
+          return sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+        } catch {
+          return sum;
+        }
+      }, 0);
+      return Math.round(kb / 1024);
     },
     async stop({ keepData = false } = {}) {
       const exited = new Promise((r) => child.once('exit', r));
