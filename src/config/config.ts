@@ -11,8 +11,8 @@ export interface Config {
   /** `sqlite:<path>` (default, under dataDir) or `postgres://…`. */
   readonly databaseUrl: string;
   readonly media: MediaConfig;
-  /** Public base URL of the API as integrators reach it, used in links and the web client. */
-  readonly publicUrl: string | undefined;
+  /** PostgreSQL connections per process. */
+  readonly databasePoolSize: number;
   readonly logLevel: string;
   /** Maximum request body in bytes (413 above it). */
   readonly bodyLimit: number;
@@ -60,6 +60,8 @@ export interface WorkerConfig {
   readonly pollMs: number;
   /** How often a worker purges expired sessions and settles stale ones. */
   readonly maintenanceMs: number;
+  /** On SIGTERM, how long running jobs may take before they go back to the queue. */
+  readonly shutdownGraceMs: number;
 }
 
 export interface FaceConfig {
@@ -149,7 +151,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     dataDir,
     databaseUrl,
     media: mediaConfig(env, dataDir),
-    publicUrl: env.OPENIDV_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    databasePoolSize: int(env, 'OPENIDV_DATABASE_POOL_SIZE', 10, 1),
     logLevel: env.OPENIDV_LOG_LEVEL ?? 'info',
     bodyLimit: int(env, 'OPENIDV_BODY_LIMIT', 15 * 1024 * 1024, 1024),
     nonceGuard: bool(env, 'OPENIDV_NONCE_GUARD', false),
@@ -169,6 +171,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       leaseSec: int(env, 'OPENIDV_JOB_LEASE', 60, 1),
       pollMs: int(env, 'OPENIDV_JOB_POLL_MS', 250, 10),
       maintenanceMs: int(env, 'OPENIDV_MAINTENANCE_INTERVAL_MS', 30_000, 100),
+      shutdownGraceMs: int(env, 'OPENIDV_SHUTDOWN_GRACE_MS', 30_000, 0),
     },
     face: {
       modelsDir: env.OPENIDV_MODELS_DIR || undefined,

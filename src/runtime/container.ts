@@ -108,7 +108,7 @@ function lazyFaceEngine(config: Config) {
 export async function createContainer(config: Config, logger: Logger): Promise<Container> {
   const now = () => Date.now();
   const newId = randomUUID;
-  const database = openDatabase(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
   const applied = await migrate(database);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   const codec = createEmbeddingCodec(config.embeddingKey);

@@ -107,7 +107,7 @@ async function runServer(opts: ServeOptions, index: number): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await app.close();
-    await workers?.stop();
+    await workers?.stop(config.workers.shutdownGraceMs);
     await container.close();
     process.exit(0);
   };
