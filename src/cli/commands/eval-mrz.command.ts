@@ -30,7 +30,7 @@ const pct = (n: number, d: number): string => (d === 0 ? '-' : `${((100 * n) / d
 function printImage(r: ImageResult): void {
   const what = r.outcome === 'correct' || r.outcome === 'accepted-unlabelled' ? `${r.outcome} ${r.format}` : `${r.outcome}${r.reason ? ` ${r.reason}` : ''}`;
   const extra = r.wrongFields?.length ? ` WRONG FIELDS: ${r.wrongFields.join(',')}` : r.detail && r.outcome !== 'correct' ? ` (${r.detail})` : '';
-  console.log(`  ${String(r.ms).padStart(6)} ms  ${r.label.padEnd(7)} ${what}  ${r.file}${extra}`);
+  console.log(`  ${String(r.ms).padStart(6)} ms ${String(r.cpuMs).padStart(6)} cpu  ${r.label.padEnd(7)} ${what}  ${r.file}${extra}`);
 }
 
 function printSummary(r: FolderReport): void {
@@ -44,7 +44,8 @@ function printSummary(r: FolderReport): void {
     console.log(`  fields (right/wrong/not read): ${SCORED_FIELDS.map((f) => `${f} ${r.fields[f]?.right}/${r.fields[f]?.wrong}/${r.fields[f]?.missing}`).join(', ')}`);
   }
   console.log(`  refusals: ${Object.entries(r.refusals).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
-  console.log(`  time per image: p50 ${r.ms.p50} ms, p90 ${r.ms.p90} ms, max ${r.ms.max} ms, mean ${r.ms.mean} ms`);
+  console.log(`  time per image: p50 ${r.ms.p50} ms, p90 ${r.ms.p90} ms, max ${r.ms.max} ms, mean ${r.ms.mean} ms (wall clock, shared machine)`);
+  console.log(`  CPU per image:  p50 ${r.cpuMs.p50} ms, p90 ${r.cpuMs.p90} ms, max ${r.cpuMs.max} ms, mean ${r.cpuMs.mean} ms (process + tesseract children)`);
 }
 
 export function evalMrzCommand(): Command {
@@ -56,8 +57,9 @@ export function evalMrzCommand(): Command {
     .option('--json <file>', 'write the full report (per image and totals) as JSON')
     .option('--engines <list>', `engines in preference order, from: ${ENGINE_KEYS.join(', ')}`, ENGINE_KEYS.join(','))
     .addOption(new Option('--deadline-ms <ms>', 'time budget per image').default(5000).argParser((v) => Number.parseInt(v, 10)))
+    .addOption(new Option('--min-agreement <n>', 'engines that must read each character alike (1 measures engines alone: check digits only)').default(2).argParser((v) => Number.parseInt(v, 10)))
     .option('--quiet', 'totals only')
-    .action(async (opts: { dir?: string[]; allShared?: boolean; data?: string; json?: string; engines: string; deadlineMs: number; quiet?: boolean }) => {
+    .action(async (opts: { dir?: string[]; allShared?: boolean; data?: string; json?: string; engines: string; deadlineMs: number; minAgreement: number; quiet?: boolean }) => {
       const dirs = [...(opts.dir ?? [])];
       if (opts.allShared) {
         const root = sharedDataDir(opts.data);
@@ -68,11 +70,11 @@ export function evalMrzCommand(): Command {
       const engines = createOcrEngines(engineConfig(opts.engines));
       try {
         const startMs = await warmUpOcrEngines(engines);
-        console.log(`engines: ${engines.map((e) => e.name).join(', ')} (started in ${startMs.toFixed(0)} ms); deadline ${opts.deadlineMs} ms per image`);
+        console.log(`engines: ${engines.map((e) => e.name).join(', ')} (started in ${startMs.toFixed(0)} ms); deadline ${opts.deadlineMs} ms per image; ${opts.minAgreement} engine(s) must agree`);
         const reports: FolderReport[] = [];
         for (const dir of dirs) {
           if (!opts.quiet) console.log(`\n${dir}`);
-          const report = await evaluateFolder(dir, engines, { deadlineMs: opts.deadlineMs, ...(opts.quiet ? {} : { onImage: printImage }) });
+          const report = await evaluateFolder(dir, engines, { deadlineMs: opts.deadlineMs, minAgreement: opts.minAgreement, ...(opts.quiet ? {} : { onImage: printImage }) });
           reports.push(report);
           printSummary(report);
         }
@@ -82,7 +84,7 @@ export function evalMrzCommand(): Command {
           printSummary(total);
         }
         if (opts.json) {
-          await writeFile(opts.json, JSON.stringify({ engines: engines.map((e) => e.name), deadlineMs: opts.deadlineMs, total: { ...total, results: undefined }, folders: reports }, null, 2));
+          await writeFile(opts.json, JSON.stringify({ engines: engines.map((e) => e.name), deadlineMs: opts.deadlineMs, minAgreement: opts.minAgreement, total: { ...total, results: undefined }, folders: reports }, null, 2));
           console.log(`report written to ${opts.json}`);
         }
         if (total.acceptedWrong > 0) process.exitCode = 2;

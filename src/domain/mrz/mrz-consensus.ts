@@ -56,6 +56,8 @@ interface Attempt {
   repair: RepairResult;
   /** The engine's lines this attempt was made from (after picking alternatives and fitting lengths). */
   source: string[];
+  /** The engine's filler ghosts (see OcrRead.fillerGhosts). */
+  ghosts?: string;
 }
 
 /** The check-digit-covered content of a reading; two passing reads that differ here cannot both be right. */
@@ -107,7 +109,12 @@ function alignReads(reads: readonly OcrRead[], reference: string[], layout: MrzL
 /** Combines the reads of one MRZ band (same line count, lines of `lineLength` characters) into a verdict. */
 export function resolveReads(reads: readonly OcrRead[], lineLength: number, options: ConsensusOptions = {}): ConsensusResult {
   const minAgreement = options.minAgreement ?? 2;
-  const attempts = reads.map((r) => attempt(r.engine, r.lines, lineLength, r.alternatives)).filter((a): a is Attempt => a !== undefined);
+  const attempts = reads
+    .map((r) => {
+      const a = attempt(r.engine, r.lines, lineLength, r.alternatives);
+      return a && r.fillerGhosts ? { ...a, ghosts: r.fillerGhosts } : a;
+    })
+    .filter((a): a is Attempt => a !== undefined);
   // Agreement is judged on the lines each engine's best attempt used (an alternative grid, a fitted length).
   const effective: OcrRead[] = reads.map((r) => {
     const a = attempts.find((x) => x.engine === r.engine);
@@ -157,6 +164,16 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
     if (a.engine !== 'vote') byKey.get(k)?.add(a.engine);
   }
   let candidates = valid;
+  // Valid reads that differ only between glyph-alike characters (O/0, I/1, B/8, S/5, Z/2, or an LSTM
+  // engine's ghost letter for a filler) disagree about
+  // which of two near-identical OCR-B shapes stands at a position, not about what is printed where. The
+  // first engine in preference order (the OCR-B reader, trained on exactly these shapes) settles it; any
+  // single such swap would have failed its check digit, since every pair differs by a value mod 10 catches.
+  if (byKey.size > 1 && new Set(valid.map(shapeKey)).size === 1) {
+    const first = valid.find((a) => a.engine !== 'vote') as Attempt;
+    candidates = valid.filter((a) => protectedKey(a) === protectedKey(first));
+    byKey.clear();
+  }
   if (byKey.size > 1) {
     const ranked = [...byKey.entries()].sort((x, y) => y[1].size - x[1].size);
     const [top, second] = [ranked[0], ranked[1]] as [[string, Set<string>], [string, Set<string>]];
@@ -208,6 +225,15 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
 // member of the class still confirms the glyph's position and shape; the check digit settles which it is.
 const SAME_SHAPE = ['O0DQ', '1I', '8B', '5S', '2Z'];
 const sameShape = (a: string, b: string): boolean => a === b || SAME_SHAPE.some((c) => c.includes(a) && c.includes(b));
+
+/**
+ * protectedKey with each glyph-alike class collapsed to one character, and an engine's filler ghosts read
+ * as fillers: K is 20, a multiple of 10, so a ghost K in an empty personal-number field passes the check
+ * digit and must not count as a rival reading of that field.
+ */
+function shapeKey(a: Attempt): string {
+  return [...protectedKey(a)].map((c) => (a.ghosts?.includes(c) ? '<' : (SAME_SHAPE.find((g) => g.includes(c))?.[0] ?? c))).join('');
+}
 
 function isCovered(layout: MrzLayout, f: { line: number; start: number; end: number }): boolean {
   return layout.checks.some((c) => c.covers.some((s) => s.line === f.line && s.start <= f.start && s.end >= f.end));
