@@ -4,15 +4,18 @@ import { workerData } from 'piscina';
 import sharp from 'sharp';
 import type { DocumentRead } from '../../domain/ports/document-reader.port.js';
 import type { Box } from '../../domain/ports/face-engine.port.js';
-import { createOcrEngines, type OcrEnginesConfig } from '../ocr/ocr-engines.factory.js';
+import { createOcrEngines, type OcrEnginesConfig, warmUpOcrEngines } from '../ocr/ocr-engines.factory.js';
 import { readDocument } from './mrz-reader.js';
 
 const engines = createOcrEngines((workerData ?? {}) as OcrEnginesConfig);
+// tesseract.js loads its models in 1-4 s: do it before the first document, not inside its reading deadline.
+const warm = warmUpOcrEngines(engines).catch(() => undefined);
 
 export type DocumentTask = { kind: 'read'; bytes: Uint8Array; deadlineMs: number } | { kind: 'crop'; bytes: Uint8Array; face: Box };
 
 export default async function run(task: DocumentTask): Promise<DocumentRead | Uint8Array> {
   if (task.kind === 'crop') return cropPortrait(Buffer.from(task.bytes), task.face);
+  await warm;
   const reading = await readDocument(Buffer.from(task.bytes), { ocr: engines }, { deadlineMs: task.deadlineMs });
   const q = reading.quality;
   return {
