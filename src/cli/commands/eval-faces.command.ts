@@ -29,7 +29,7 @@ function summary(r: LfwReport): string {
   const lines = [
     `dataset            ${r.dataset.dir}: ${r.dataset.images} images, ${r.dataset.identities} people, ${r.dataset.pairs} pairs in ${r.dataset.folds} folds`,
     `model set          ${r.modelSetId}`,
-    `embedding          ${r.embedding.seconds.toFixed(1)} s (${r.embedding.imagesPerSecond.toFixed(1)} images/s); no face: ${r.embedding.detectionFailures.length}; turned: ${r.embedding.rotated}; several faces: ${r.embedding.multiFace}`,
+    `embedding          ${r.embedding.seconds.toFixed(1)} s (${r.embedding.imagesPerSecond.toFixed(1)} images/s); no face: ${r.embedding.detectionFailures.length}; turned: ${r.embedding.rotated.length}; several faces: ${r.embedding.multiFace}`,
     `k-fold accuracy    ${pct(v.kFold.mean)} ± ${pct(v.kFold.std)} (folds: ${v.kFold.foldAccuracies.map((a) => pct(a, 1)).join(', ')})`,
     `fold thresholds    ${v.kFold.foldThresholds.map((t) => t.toFixed(3)).join(', ')}`,
     `ROC AUC            ${v.auc.toFixed(5)}`,

@@ -7,7 +7,11 @@ const MIN_EXCEEDANCES = 10;
 /** The tail model is fitted to the top 0.1% of impostor scores. */
 const TAIL_P = 1e-3;
 
-const GENUINE_P = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99];
+/** Dense where thresholds live (FNMR 0.5–5%), so interpolated false non-match rates stay close to measured. */
+const GENUINE_P = [
+  1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 5e-3, 0.0075, 0.01, 0.0125, 0.015, 0.0175, 0.02, 0.025, 0.03, 0.04, 0.05, 0.07, 0.1,
+  0.15, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99,
+];
 
 export function buildCalibration(
   d: PairDistributions,

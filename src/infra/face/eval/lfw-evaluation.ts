@@ -21,7 +21,14 @@ export interface EmbeddedImage {
 export interface LfwReport {
   dataset: { dir: string; images: number; identities: number; folds: number; pairs: number };
   modelSetId: string;
-  embedding: { seconds: number; imagesPerSecond: number; detectionFailures: string[]; rotated: number; multiFace: number };
+  embedding: {
+    seconds: number;
+    imagesPerSecond: number;
+    detectionFailures: string[];
+    /** Images analysed turned (the orientation search preferred 90/180/270°), with the turn. */
+    rotated: string[];
+    multiFace: number;
+  };
   verification: {
     /** Pairs with an image where no face was found score −1 (counted as a non-match), as the protocol demands. */
     pairsWithDetectionFailure: number;
@@ -172,7 +179,7 @@ export async function evaluateLfw(dir: string, engine: FaceEngine, o: LfwEvaluat
       seconds,
       imagesPerSecond: dataset.images.length / seconds,
       detectionFailures: failures,
-      rotated: embedded.filter((e) => e.rotation !== 0).length,
+      rotated: embedded.filter((e) => e.rotation !== 0).map((e) => `${e.id} (${e.rotation}°)`),
       multiFace: embedded.filter((e) => e.faces > 1).length,
     },
     verification: {
