@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { LIVENESS_THRESHOLD } from '../infra/face/calibration/defaults.js';
 
 // Configuration is parsed once from the environment (plus CLI overrides), validated, frozen and passed in.
 // Nothing else reads process.env.
@@ -86,8 +87,8 @@ export interface WebhookConfig {
 
 export class ConfigError extends Error {}
 
-/** Passive liveness operating point (fr_liveness p(live), BGR input); see docs/accuracy.md. */
-export const DEFAULT_LIVENESS_THRESHOLD = 0.5;
+/** Passive liveness operating point, measured in infra/face/calibration/defaults.ts (docs/accuracy.md). */
+export const DEFAULT_LIVENESS_THRESHOLD = LIVENESS_THRESHOLD;
 
 type Env = Record<string, string | undefined>;
 

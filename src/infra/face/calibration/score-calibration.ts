@@ -1,4 +1,5 @@
 import type { ScoreCalibration } from '../../../domain/ports/score-calibration.port.js';
+import { FACE_MATCH_THRESHOLD } from './defaults.js';
 import {
   type FaceCalibration,
   falseMatchRateAt,
@@ -12,11 +13,11 @@ import {
 /** The 1:1 operating point: one impostor comparison in a thousand passes (FMR 0.1%). */
 export const ONE_TO_ONE_FMR = 1e-3;
 
-export function scoreCalibration(c: FaceCalibration): ScoreCalibration {
+export function scoreCalibration(c: FaceCalibration, oneToOneThreshold = impostorSimilarityAt(c, ONE_TO_ONE_FMR)): ScoreCalibration {
   return {
     modelSetId: c.modelSetId,
     dataset: c.dataset.name,
-    oneToOneThreshold: impostorSimilarityAt(c, ONE_TO_ONE_FMR),
+    oneToOneThreshold,
     thresholdForFpir: (fpir, poolSize) => thresholdForFpir(c, fpir, poolSize),
     falseMatchRateAt: (s) => falseMatchRateAt(c, s),
     falseNonMatchRateAt: (s) => falseNonMatchRateAt(c, s),
@@ -29,7 +30,8 @@ export function scoreCalibration(c: FaceCalibration): ScoreCalibration {
  */
 export function defaultScoreCalibration(path?: string): ScoreCalibration {
   let loaded: ScoreCalibration | undefined;
-  const get = () => (loaded ??= scoreCalibration(path ? loadFaceCalibrationFile(path) : loadDefaultFaceCalibration()));
+  // The shipped calibration uses the documented, rounded operating point (defaults.ts).
+  const get = () => (loaded ??= path ? scoreCalibration(loadFaceCalibrationFile(path)) : scoreCalibration(loadDefaultFaceCalibration(), FACE_MATCH_THRESHOLD));
   return {
     get modelSetId() {
       return get().modelSetId;
