@@ -12,15 +12,15 @@
  * 1:1 face match (selfie against document photo, face comparison): cosine similarity at or above this is a match.
  * It is the lfw-dev operating point at a false match rate of 0.1%, measured over all 14,372,620 cross-identity
  * pairs of the 5,373 embedded images (similarity 0.3352 at FMR 1.0e-3), rounded up to two decimals (the
- * precision API responses carry): at 0.34 FMR is 0.088% and FNMR 1.2% (all 59,258 same-identity pairs;
- * 1.09% at 0.3352). On the 3,000 official pairs the 5-fold accuracy was 99.30% (thresholds 0.277–0.290, which
+ * precision API responses carry): at 0.34 FMR is 0.088% and FNMR 1.14% (all 59,258 same-identity pairs;
+ * 1.09% at 0.3352). On the 3,000 official pairs the 5-fold accuracy was 99.33% (thresholds 0.277–0.290, which
  * maximise accuracy and so accept ~0.3% false matches: too lax for identity verification).
  */
 export const FACE_MATCH_THRESHOLD = 0.34;
 
 /**
- * Stricter 1:1 operating point (FMR 0.01%) for high-assurance flows: similarity 0.4154 at FMR 1.0e-4 on lfw-dev,
- * rounded up; FNMR there 2.2%.
+ * Stricter 1:1 operating point (FMR 0.01%) for high-assurance flows: similarity 0.4155 at FMR 1.0e-4 on lfw-dev,
+ * rounded up; at 0.42 FMR is 0.0087% and FNMR 2.3%.
  */
 export const FACE_MATCH_THRESHOLD_STRICT = 0.42;
 
