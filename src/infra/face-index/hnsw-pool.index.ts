@@ -9,7 +9,7 @@ export interface HnswParams {
   connectivity: number;
   expansionAdd: number;
   expansionSearch: number;
-  /** Threads for batch inserts. Every insert passes the same count (see `add`). */
+  /** Threads for batch inserts. Every insert passes the same count (see `insert`). */
   threads: number;
 }
 
@@ -21,10 +21,11 @@ const PER_CAPACITY_BYTES = 8 + 8 + 24;
 /**
  * Approximate search: a usearch HNSW graph over int8 vectors with the cosine metric.
  *
- * int8 (absmax-quantised by us, see embedding.math.ts) keeps a face at ~0.7 KB with M=16, inside the
+ * int8 (absmax-quantised by us, see embedding.math.ts) keeps a face at ~0.86 KB with M=32, inside the
  * 1.5 KB/face budget at a million faces where float32 (2 KB for the vector alone) is not, and its
- * similarities stay within about ±0.005 of the float32 cosine. There is no float copy to re-rank against:
- * two copies would not fit the budget, and the int8 error is small against pool thresholds.
+ * similarities stay within 0.0021 of the float32 cosine (measured, docs/face-index.md). There is no float
+ * copy to re-rank against: two copies would not fit the budget, and the int8 error is small against pool
+ * thresholds.
  *
  * Removal tombstones the node (usearch keeps it as a routing point) and the next insert reuses it, so memory
  * follows the pool's high-water mark; `removed` counts the nodes waiting for reuse, and a rebuild from the
