@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { FaceAnalysis } from '../../../domain/ports/face-engine.port.js';
 import type {
   CaptureChallenge,
@@ -9,7 +9,7 @@ import type {
   WebhookRepository,
 } from '../../../domain/ports/repositories.port.js';
 import type { EmbeddingCodec } from '../../crypto/embedding-codec.js';
-import type { DB } from '../db.types.js';
+import type { CaptureChallengesTable, DB, WebhookDeliveriesTable } from '../db.types.js';
 import { fromJson, toJson } from './json.js';
 
 /** Analyses keep their embeddings in one (optionally encrypted) blob, apart from the readable JSON. */
@@ -52,7 +52,7 @@ export class KyselyFaceAnalysisRepository implements FaceAnalysisRepository {
   }
 }
 
-const toChallenge = (r: { id: string; session_id: string; expires_at: number; used_at: number | null; media_sha256: string | null; created_at: number }): CaptureChallenge => ({
+const toChallenge = (r: Selectable<CaptureChallengesTable>): CaptureChallenge => ({
   id: r.id,
   sessionId: r.session_id,
   expiresAt: r.expires_at,
@@ -99,19 +99,7 @@ export class KyselyChallengeRepository implements ChallengeRepository {
   }
 }
 
-const toDelivery = (r: {
-  id: string;
-  session_id: string;
-  topic: string;
-  payload: string;
-  state: string;
-  attempts: number;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-  delivered_at: number | null;
-}): WebhookDelivery => ({
+const toDelivery = (r: Selectable<WebhookDeliveriesTable>): WebhookDelivery => ({
   id: r.id,
   sessionId: r.session_id,
   topic: r.topic,

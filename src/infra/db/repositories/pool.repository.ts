@@ -9,6 +9,13 @@ import { fromJson, toJson } from './json.js';
 
 type Tx = Transaction<DB>;
 
+/** A keyset page: `limit + 1` rows were read; the extra one only says whether a next page exists. */
+function page<Row extends { created_at: number; id: string }, T>(rows: Row[], limit: number, map: (row: Row) => T): Page<T> {
+  const items = rows.slice(0, limit).map(map);
+  const last = rows[limit - 1];
+  return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.created_at, last.id) } : { items };
+}
+
 export class KyselyPoolRepository implements PoolRepository {
   constructor(
     private readonly db: Kysely<DB>,
@@ -57,9 +64,7 @@ export class KyselyPoolRepository implements PoolRepository {
     const after = decodeCursor(cursor);
     if (after) q = q.where((eb) => eb.or([eb('created_at', '>', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '>', after.id)])]));
     const rows = await q.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
-    const items = rows.slice(0, limit).map((r) => ({ id: r.id, appId: r.app_id, createdAt: r.created_at, updatedAt: r.updated_at }));
-    const last = items[items.length - 1];
-    return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.createdAt, last.id) } : { items };
+    return page(rows, limit, (r) => ({ id: r.id, appId: r.app_id, createdAt: r.created_at, updatedAt: r.updated_at }));
   }
 
   async deleteApplicant(appId: string, id: string, at: number): Promise<string[] | null> {
@@ -165,9 +170,7 @@ export class KyselyPoolRepository implements PoolRepository {
     const after = decodeCursor(cursor);
     if (after) q = q.where((eb) => eb.or([eb('created_at', '>', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '>', after.id)])]));
     const rows = await q.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
-    const items = rows.slice(0, limit).map((r) => this.toPool(r));
-    const last = items[items.length - 1];
-    return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.createdAt, last.id) } : { items };
+    return page(rows, limit, (r) => this.toPool(r));
   }
 
   async deletePool(appId: string, id: string, at: number): Promise<boolean> {
