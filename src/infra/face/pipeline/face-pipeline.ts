@@ -117,7 +117,7 @@ export class FacePipeline {
    * ≥ 0.95, and the lowest norm of a real face seen (a masked one) was 1.98.
    */
   private confirmed(box: ScoredBox, face: EmbeddedFace): boolean {
-    if (box.score >= CERTAIN_SCORE) return true;
+    if (box.score >= this.options.detector.certainScore) return true;
     if (box.score >= this.options.detector.sureScore) return face.norm >= MIN_NORM_WHEN_SURE;
     return face.norm >= this.options.confirmNorm;
   }
@@ -248,8 +248,7 @@ export class FacePipeline {
  * it); a turn needs TURN_MIN_NORM by itself and a TURN_MARGIN lead.
  */
 const UPRIGHT_NORM = 2.8;
-/** Detections at or above this score need no confirmation; between sureScore and this, a norm of at least 1.6. */
-const CERTAIN_SCORE = 0.95;
+/** Detections between the detector's sureScore and certainScore need at least this norm. */
 const MIN_NORM_WHEN_SURE = 1.6;
 const TURN_MIN_NORM = 3.0;
 const TURN_MARGIN = 0.5;
