@@ -180,6 +180,16 @@ export function candidateLayouts(lineCount: number, lineLength: number, firstCha
 /** Per-position character class of a layout: which positions are check digits, dates, letters… */
 export type PositionClass = 'digit' | 'check' | 'letter' | 'alnum' | 'sex' | 'name';
 
+/** The characters each position class admits. */
+export const CLASS_CHARS: Readonly<Record<PositionClass, RegExp>> = {
+  digit: /[0-9<]/,
+  check: /[0-9<]/,
+  letter: /[A-Z<]/,
+  name: /[A-Z<]/,
+  sex: /[MFX<]/,
+  alnum: /[A-Z0-9<]/,
+};
+
 export function positionClasses(layout: MrzLayout): PositionClass[][] {
   const lines: PositionClass[][] = Array.from({ length: layout.lineCount }, () =>
     Array.from({ length: layout.lineLength }, (): PositionClass => 'alnum'),

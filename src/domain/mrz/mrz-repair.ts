@@ -1,4 +1,4 @@
-import type { MrzLayout, PositionClass } from './mrz-format.js';
+import { CLASS_CHARS, type MrzLayout, type PositionClass } from './mrz-format.js';
 import type { CorrectedPart } from './mrz-reading.js';
 import { positionClasses } from './mrz-format.js';
 import { cleanNameField } from './mrz-names.js';
@@ -179,15 +179,6 @@ export function repairMrz(input: readonly string[], layout: MrzLayout, options: 
     failedChecks: [...results.filter((c) => !c.ok).map((c) => c.name), ...misfits],
   };
 }
-
-const CLASS_CHARS: Readonly<Record<PositionClass, RegExp>> = {
-  digit: /[0-9<]/,
-  check: /[0-9<]/,
-  letter: /[A-Z<]/,
-  name: /[A-Z<]/,
-  sex: /[MFX<]/,
-  alnum: /[A-Z0-9<]/,
-};
 
 /** Fields holding a character their class forbids even after the class fixes (e.g. sex 'Q'). */
 function formatMisfits(lines: string[], layout: MrzLayout): string[] {

@@ -1,4 +1,4 @@
-import { positionClasses, type MrzLayout, type PositionClass } from './mrz-format.js';
+import { CLASS_CHARS, positionClasses, type MrzLayout, type PositionClass } from './mrz-format.js';
 
 // OCR output is noisy text; an MRZ is fixed-width lines. This turns the first into candidates for the second.
 
@@ -67,19 +67,10 @@ export function mrzShapeScore(lines: readonly string[], layouts: readonly MrzLay
         const ch = line[pos] ?? '';
         const cls = (classes[li] as PositionClass[])[pos] as PositionClass;
         total++;
-        if (ch && SHAPE[cls].test(ch)) fit++;
+        if (ch && CLASS_CHARS[cls].test(ch)) fit++;
       }
     });
     best = Math.max(best, total ? fit / total : 0);
   }
   return best;
 }
-
-const SHAPE: Readonly<Record<PositionClass, RegExp>> = {
-  digit: /[0-9<]/,
-  check: /[0-9<]/,
-  letter: /[A-Z<]/,
-  name: /[A-Z<]/,
-  sex: /[MFX<]/,
-  alnum: /[A-Z0-9<]/,
-};

@@ -6,7 +6,9 @@ const bundles = new Map<string, Promise<string>>();
 /**
  * A worker-thread entry as JavaScript. From dist/ it is the compiled file beside the module. When the code
  * runs from TypeScript sources (vitest) the worker is bundled once per process with esbuild (a dev
- * dependency, only reached in that case) into node_modules/.cache, where its bare imports still resolve.
+ * dependency, only reached in that case) into node_modules/.cache, where its bare imports still resolve. It is
+ * rebuilt once per process so it never lags behind the sources, and renamed into place atomically because
+ * parallel test processes share the file.
  */
 export function resolveWorkerScript(url: URL): Promise<string> {
   const compiled = fileURLToPath(url).replace(/\.ts$/, '.js');

@@ -7,7 +7,7 @@ import {
 } from '../../../domain/ports/face-engine.port.js';
 import { EMBEDDING_DIMENSIONS, MODEL_SET_ID } from '../model-set.js';
 import type { FaceTask, FaceTaskResult, FaceWorkerConfig } from './face-task.js';
-import { resolveWorkerScript } from './worker-script.resolver.js';
+import { resolveWorkerScript } from '../../workers/worker-script.js';
 
 export interface PoolOptions {
   /** Worker threads, each with its own single-threaded ONNX sessions. */
@@ -34,7 +34,7 @@ export class PooledFaceEngine implements FaceEngine {
   /** Starts the threads and waits until every one has loaded its models, so a broken install fails here. */
   static async start(worker: FaceWorkerConfig, options: PoolOptions): Promise<PooledFaceEngine> {
     const pool = new Piscina<FaceTask, FaceTaskResult>({
-      filename: await resolveWorkerScript(),
+      filename: await resolveWorkerScript(new URL('./face-engine.worker.js', import.meta.url)),
       minThreads: options.threads,
       maxThreads: options.threads,
       maxQueue: options.maxQueue,
