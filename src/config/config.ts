@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { LIVENESS_THRESHOLD } from '../infra/face/calibration/defaults.js';
+import { DEFAULT_FACE_INDEX_OPTIONS } from '../infra/face-index/face-index.options.js';
 
 // Configuration is parsed once from the environment (plus CLI overrides), validated, frozen and passed in.
 // Nothing else reads process.env.
@@ -76,6 +77,10 @@ export interface FaceConfig {
   readonly threads: number;
   readonly maxQueue: number;
   readonly maxPixels: number;
+  /** Pools up to this many faces are searched exactly; larger ones through the HNSW graph. */
+  readonly indexExactLimit: number;
+  /** HNSW search breadth (ef): recall against latency for pools past the exact limit. */
+  readonly indexExpansionSearch: number;
 }
 
 export interface WebhookConfig {
@@ -182,6 +187,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       threads: int(env, 'OPENIDV_FACE_THREADS', 0),
       maxQueue: int(env, 'OPENIDV_FACE_MAX_QUEUE', 64, 1),
       maxPixels: int(env, 'OPENIDV_MAX_IMAGE_PIXELS', 40_000_000, 1),
+      indexExactLimit: int(env, 'OPENIDV_FACE_INDEX_EXACT_LIMIT', DEFAULT_FACE_INDEX_OPTIONS.exactLimit, 0),
+      indexExpansionSearch: int(env, 'OPENIDV_FACE_INDEX_EF', DEFAULT_FACE_INDEX_OPTIONS.expansionSearch, 1),
     },
     embeddingKey: env.OPENIDV_EMBEDDING_KEY || undefined,
     documents: { deadlineMs: int(env, 'OPENIDV_DOCUMENT_DEADLINE_MS', 8000, 500) },

@@ -118,7 +118,10 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const queue = new KyselyJobQueue(database.db, database.dialect, now);
   const engine = lazyFaceEngine(config);
   const calibration = defaultScoreCalibration(config.face.calibrationFile);
-  const index = new InMemoryFaceIndex({}, (err, pool) => logger.error({ err, pool }, 'face index background build failed'));
+  const index = new InMemoryFaceIndex(
+    { exactLimit: config.face.indexExactLimit, expansionSearch: config.face.indexExpansionSearch },
+    (err, pool) => logger.error({ err, pool }, 'face index background build failed'),
+  );
   const poolSearch = new PoolSearch(poolRepo, index);
 
   const container = { wakeWorkers: () => undefined } as unknown as Container;
@@ -205,6 +208,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     probes: [
       { name: 'database', check: async () => void (await repos.apps.get('readiness-probe')) },
       { name: 'face_engine', check: engine.probe },
+      { name: 'face_index', check: poolSearch.probe },
     ],
     now,
     async close() {

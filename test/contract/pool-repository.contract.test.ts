@@ -5,6 +5,8 @@ import { createEmbeddingCodec } from '../../src/infra/crypto/embedding-codec.js'
 import { openDatabase } from '../../src/infra/db/database.js';
 import { KyselyAppRepository } from '../../src/infra/db/repositories/app.repository.js';
 import { KyselyPoolRepository } from '../../src/infra/db/repositories/pool.repository.js';
+import { InMemoryFaceIndex } from '../../src/infra/face-index/in-memory-face.index.js';
+import { PoolSearch } from '../../src/domain/pools/pool-search.js';
 import { DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { aFace, anApp, anEmbedding, aPool } from '../helpers/records.js';
 
@@ -22,6 +24,13 @@ function awkwardEmbedding(): Float32Array {
   v[2] = 3.4028234663852886e38;
   v[3] = -1.401298464324817e-45;
   return v;
+}
+
+/** Independent random directions: nearby seeds of anEmbedding give correlated vectors. */
+function randomUnitVector(dim = 512): Float32Array {
+  const v = Float32Array.from({ length: dim }, () => Math.random() - 0.5);
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
 }
 
 type Change = Pick<IndexChange, 'poolId' | 'op' | 'faceKey'>;
@@ -227,6 +236,37 @@ for (const dialect of DIALECTS) {
         expect(await repo.removeMember(pool.id, members[2]!.id, tick())).toBe(false);
         expect(await repo.poolFaceCount(pool.id)).toBe(2);
         expect((await repo.listMembers(pool.id, undefined, 10)).items.map((a) => a.id)).not.toContain(members[2]!.id);
+      });
+    });
+
+    describe('the start-up load of the face index', () => {
+      it('loads every pool in slices, says when it is ready, and finds each face', async () => {
+        const app = await newApp();
+        const big = aPool(app);
+        const small = aPool(app);
+        await repo.createPool(big);
+        await repo.createPool(small);
+        const faces: { applicantId: string; embedding: Float32Array }[] = [];
+        for (let i = 0; i < 1_203; i++) {
+          const a = await newApplicant(app);
+          const embedding = randomUnitVector();
+          await repo.addFace(aFace(app, a.id, { embedding, createdAt: tick() }));
+          await repo.addMember(i < 1_200 ? big.id : small.id, a.id, tick());
+          faces.push({ applicantId: a.id, embedding });
+        }
+        const search = new PoolSearch(repo, new InMemoryFaceIndex({ dimensions: 512 }));
+        await expect(search.probe()).rejects.toThrow('not loaded');
+        const loading = search.load();
+        await expect(search.probe()).rejects.toThrow('loading');
+        await loading;
+        await expect(search.probe()).resolves.toBeUndefined();
+        expect([search.size(big.id), search.size(small.id)]).toEqual([1_200, 3]);
+        for (const i of [0, 999, 1_000, 1_199]) {
+          const [best] = await search.search(big.id, faces[i]!.embedding, 1);
+          expect(best).toMatchObject({ applicantId: faces[i]!.applicantId });
+          expect(best!.similarity).toBeCloseTo(1, 5);
+        }
+        expect((await search.search(small.id, faces[1_201]!.embedding, 1))[0]?.applicantId).toBe(faces[1_201]!.applicantId);
       });
     });
 

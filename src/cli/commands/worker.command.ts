@@ -22,6 +22,8 @@ export function workerCommand(): Command {
     const logger = createLogger(config.logLevel);
     const container = await createContainer(config, logger);
     container.faceEngine().catch((err: unknown) => logger.error({ err }, 'face engine unavailable'));
+    // Loaded now rather than at the first FAMILIAR_FACE_SEARCH, so that check does not wait for it.
+    container.poolSearch.load().catch((err: unknown) => logger.error({ err }, 'face index load failed'));
     const workers = startWorkers(container);
     // Orchestrators probe workers too; only the operations routes, never the API.
     const ops = opts.metricsPort === undefined ? null : Fastify({ logger: false });

@@ -8,6 +8,12 @@ export interface PoolCandidate {
 }
 
 const LOAD_CHUNK = 10_000;
+/**
+ * Rows per index insert during the start-up load, with a turn of the event loop between inserts: an HNSW insert
+ * blocks its thread, and 10,000 rows into a large graph took ~18 s here (a million-face pool loads at ~550 faces/s
+ * on 2 cores), which would stall every request of the process. At 1,000 rows a stall stays under ~2 s.
+ */
+const LOAD_SLICE = 1_000;
 const CHANGE_BATCH = 5_000;
 
 /**
@@ -18,12 +24,18 @@ const CHANGE_BATCH = 5_000;
 export class PoolSearch {
   private lastSeq = 0;
   private loading: Promise<void> | null = null;
+  private loaded = false;
   private syncing: Promise<void> | null = null;
 
   constructor(
     private readonly repo: PoolRepository,
     private readonly index: FaceIndex,
   ) {}
+
+  /** For readiness: throws until the index holds every pool's faces. */
+  probe = async (): Promise<void> => {
+    if (!this.loaded) throw new Error(this.loading ? 'loading' : 'not loaded');
+  };
 
   /** Loads every pool's faces; safe to call repeatedly. */
   load(): Promise<void> {
@@ -32,6 +44,7 @@ export class PoolSearch {
   }
 
   private async reload(): Promise<void> {
+    this.loaded = false;
     for (const pool of this.index.pools()) this.index.dropPool(pool);
     // Read the log position first: changes racing with the load are re-applied afterwards (idempotently).
     this.lastSeq = await this.repo.latestChangeSeq();
@@ -44,16 +57,20 @@ export class PoolSearch {
         const poolId = rows[start]!.poolId;
         let end = start;
         while (end < rows.length && rows[end]!.poolId === poolId) end++;
-        const keys = rows.slice(start, end).map((r) => r.key);
-        const matrix = new Float32Array(keys.length * this.index.dimensions);
-        rows.slice(start, end).forEach((r, i) => matrix.set(r.embedding, i * this.index.dimensions));
-        this.index.addMany(poolId, keys, matrix);
+        for (let from = start; from < end; from += LOAD_SLICE) {
+          const slice = rows.slice(from, Math.min(end, from + LOAD_SLICE));
+          const matrix = new Float32Array(slice.length * this.index.dimensions);
+          slice.forEach((r, i) => matrix.set(r.embedding, i * this.index.dimensions));
+          this.index.addMany(poolId, slice.map((r) => r.key), matrix);
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         start = end;
       }
       const last = rows[rows.length - 1]!;
       after = { poolId: last.poolId, key: last.key };
       if (rows.length < LOAD_CHUNK) break;
     }
+    this.loaded = true;
   }
 
   /** Applies the change log since the last sync; concurrent callers share one pass. */
