@@ -49,19 +49,21 @@ export class PoolSearch {
     // Read the log position first: changes racing with the load are re-applied afterwards (idempotently).
     this.lastSeq = await this.repo.latestChangeSeq();
     let after: { poolId: string; key: number } | null = null;
+    const sizes = new Map<string, number>();
     for (;;) {
       const rows = await this.repo.memberFaces(after, LOAD_CHUNK);
       if (!rows.length) break;
       let start = 0;
       while (start < rows.length) {
         const poolId = rows[start]!.poolId;
+        if (!sizes.has(poolId)) sizes.set(poolId, await this.repo.poolFaceCount(poolId));
         let end = start;
         while (end < rows.length && rows[end]!.poolId === poolId) end++;
         for (let from = start; from < end; from += LOAD_SLICE) {
           const slice = rows.slice(from, Math.min(end, from + LOAD_SLICE));
           const matrix = new Float32Array(slice.length * this.index.dimensions);
           slice.forEach((r, i) => matrix.set(r.embedding, i * this.index.dimensions));
-          this.index.addMany(poolId, slice.map((r) => r.key), matrix);
+          this.index.addMany(poolId, slice.map((r) => r.key), matrix, sizes.get(poolId));
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
         start = end;

@@ -39,9 +39,11 @@ export interface FaceIndex {
   add(pool: string, key: number, embedding: Float32Array): void;
   /**
    * Bulk add for start-up and imports: `embeddings` holds keys.length rows of `dimensions` floats. Uses all
-   * build threads and blocks for the duration; feed large pools in chunks (e.g. 10 000 rows) between awaits.
+   * build threads and blocks for the duration; feed large pools in chunks (e.g. 1 000 rows) between awaits.
+   * `expectedSize`, the pool's size once loaded, lets a pool that will pass the exact limit start as a graph,
+   * so that no single call has to convert everything loaded so far.
    */
-  addMany(pool: string, keys: ArrayLike<number>, embeddings: Float32Array): void;
+  addMany(pool: string, keys: ArrayLike<number>, embeddings: Float32Array, expectedSize?: number): void;
   /** Returns whether the key was present. */
   remove(pool: string, key: number): boolean;
   dropPool(pool: string): void;

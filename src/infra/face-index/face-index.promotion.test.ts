@@ -30,6 +30,23 @@ describe('promotion from exact to HNSW', () => {
     });
   });
 
+  it('starts a bulk-loaded pool as HNSW when its expected size is past the limit', () => {
+    const index = new InMemoryFaceIndex({ dimensions: DIM, exactLimit: LIMIT });
+    const vectors = faces(150, 9);
+    const rows = (from: number, to: number) => {
+      const m = new Float32Array((to - from) * DIM);
+      vectors.slice(from, to).forEach((v, i) => m.set(v, i * DIM));
+      return m;
+    };
+    const keys = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i + 1);
+    index.addMany('small', keys(0, 10), rows(0, 10), LIMIT);
+    expect(index.stats('small').kind).toBe('exact');
+    index.addMany('big', keys(0, 10), rows(0, 10), 150);
+    expect(index.stats('big')).toMatchObject({ kind: 'hnsw', size: 10 });
+    index.addMany('big', keys(10, 150), rows(10, 150), 150);
+    expect(index.search('big', vectors[120]!, 1)[0]?.key).toBe(121);
+  });
+
   it('promotes in the background while the exact pool serves and live changes are kept', async () => {
     const index = new InMemoryFaceIndex({ dimensions: DIM, exactLimit: LIMIT, sliceMs: 0.01 });
     const vectors = faces(400, 3);

@@ -60,13 +60,13 @@ export class InMemoryFaceIndex implements FaceIndex {
     this.maybePromote(pool, state);
   }
 
-  addMany(pool: string, keys: ArrayLike<number>, embeddings: Float32Array): void {
+  addMany(pool: string, keys: ArrayLike<number>, embeddings: Float32Array, expectedSize?: number): void {
     const units = this.normaliseRows(keys, embeddings);
     if (keys.length === 0) return;
     const state = this.stateFor(pool);
     // A bulk load blocks anyway, so a pool it takes past the limit is converted at once with all threads.
     const before = state.live;
-    state.live = addManyGrowing(before, keys, units, this.options);
+    state.live = addManyGrowing(before, keys, units, this.options, expectedSize);
     if (state.live !== before && state.build?.origin === 'promotion') {
       // The background promotion of the old exact pool has just been overtaken.
       state.build.abort();

@@ -39,9 +39,10 @@ export function addManyGrowing(
   keys: ArrayLike<number>,
   units: Float32Array,
   options: Readonly<FaceIndexOptions>,
+  expectedSize = 0,
 ): PoolIndex {
   let target = pool;
-  if (target instanceof ExactPoolIndex && target.size + keys.length > options.exactLimit) {
+  if (target instanceof ExactPoolIndex && Math.max(target.size + keys.length, expectedSize) > options.exactLimit) {
     target = promoteNow(target, options);
   }
   target.addMany(keys, units);
