@@ -182,23 +182,32 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
       }),
     );
 
-    // SIGKILL worker 1 once it holds jobs, after a third of the sessions; start a replacement.
+    // SIGKILL worker 1 once it holds jobs, after a third of the sessions; start a replacement. The worker is frozen
+    // (SIGSTOP) while its jobs are read, so none of them can finish between the reading and the kill.
     let killedJobs: string[] = [];
-    while (submitted < SESSIONS / 3 || (killedJobs = await jobsOf(workers[0]!.pid)).length === 0) {
-      if (submitted === SESSIONS) break;
-      await sleep(10);
+    for (;;) {
+      while (submitted < SESSIONS / 3 || (await jobsOf(workers[0]!.pid)).length === 0) {
+        if (submitted === SESSIONS) break;
+        await sleep(2);
+      }
+      workers[0]!.process.kill('SIGSTOP');
+      killedJobs = await jobsOf(workers[0]!.pid);
+      if (killedJobs.length > 0 || submitted === SESSIONS) break;
+      workers[0]!.process.kill('SIGCONT');
     }
     expect(killedJobs.length, 'worker 1 must hold jobs when it is killed').toBeGreaterThan(0);
     workers[0]!.process.kill('SIGKILL');
     await workers[0]!.exited;
     mark('worker1_killed_s');
-    workers.push(await startWorker({ env }));
+    // The replacement starts meanwhile: loading its models takes longer than the rest of the sessions.
+    const replacement = startWorker({ env });
 
     // SIGTERM worker 2 once it holds jobs, after two thirds: it must finish them or hand them back, and exit 0.
+    // Jobs run for tens of milliseconds: watch closely.
     let stoppedJobs: string[] = [];
     while (submitted < (2 * SESSIONS) / 3 || (stoppedJobs = await jobsOf(workers[1]!.pid)).length === 0) {
       if (submitted === SESSIONS) break;
-      await sleep(10);
+      await sleep(2);
     }
     expect(stoppedJobs.length, 'worker 2 must hold jobs when it is stopped').toBeGreaterThan(0);
     const stopped = await workers[1]!.stop('SIGTERM');
@@ -207,6 +216,7 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
     const afterStop = await db.database.db.selectFrom('jobs').select(['id', 'state', 'lease_owner']).where('id', 'in', stoppedJobs).execute();
     for (const job of afterStop) expect(['done', 'queued']).toContain(job.state);
     mark('worker2_stopped_s');
+    workers.push(await replacement);
 
     await driver;
     mark('all_submitted_s');
