@@ -183,7 +183,7 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
     );
 
     // SIGKILL worker 1 once it holds jobs, after a third of the sessions; start a replacement. The worker is frozen
-    // (SIGSTOP) while its jobs are read, so none of them can finish between the reading and the kill.
+    // (SIGSTOP) before its jobs are read, so none of them can finish between the reading and the kill.
     let killedJobs: string[] = [];
     for (;;) {
       while (submitted < SESSIONS / 3 || (await jobsOf(workers[0]!.pid)).length === 0) {
@@ -191,6 +191,7 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
         await sleep(2);
       }
       workers[0]!.process.kill('SIGSTOP');
+      await sleep(200); // statements it sent before freezing reach the database first
       killedJobs = await jobsOf(workers[0]!.pid);
       if (killedJobs.length > 0 || submitted === SESSIONS) break;
       workers[0]!.process.kill('SIGCONT');
