@@ -17,6 +17,7 @@ import usearch from 'usearch';
 import { InMemoryFaceIndex } from '../dist/infra/face-index/in-memory-face.index.js';
 import { DEFAULT_FACE_INDEX_OPTIONS } from '../dist/infra/face-index/face-index.options.js';
 import { quantiseInt8Into } from '../dist/infra/face-index/embedding.math.js';
+import { loadDefaultFaceCalibration, thresholdForFpir } from '../dist/infra/face/calibration/face-calibration.js';
 import { createFaceGenerator } from './search-data.mjs';
 
 const { values: args } = parseArgs({
@@ -47,6 +48,7 @@ const tuning = {
   ...(args['expansion-add'] ? { expansionAdd: Number(args['expansion-add']) } : {}),
 };
 const gen = createFaceGenerator({ dim: DIM, seed: 42 });
+const calibration = loadDefaultFaceCalibration();
 const gc = globalThis.gc ?? (() => {});
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
@@ -177,6 +179,10 @@ function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDe
   let graphR1 = 0;
   let graphR10 = 0;
   const errors = [];
+  // What FAMILIAR_FACE_SEARCH decides on: whether a candidate reaches the pool's threshold (the policy's, at FPIR
+  // 1% for this size). Among probes whose exact best face reaches it, how often does the index return one too?
+  const threshold = thresholdForFpir(calibration, 0.01, n);
+  const decision = { above: 0, kept: 0 };
   for (let q = 0; q < results.length; q++) {
     const group = mates[q] >= 0 ? recall.mated : recall.stranger;
     const hits = results[q];
@@ -191,6 +197,10 @@ function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDe
     graphR10 += hits.filter((h) => int8Set.has(h.key)).length / 10;
     if (mates[q] >= 0 && hits[0] && gen.galleryIdentity(hits[0].key - 1, n) === mates[q]) group.found++;
     for (const h of hits) errors.push(Math.abs(h.similarity - dot(gallery, h.key, probes, q)));
+    if (dot(gallery, exactTop[0], probes, q) >= threshold) {
+      decision.above++;
+      if ((hits[0]?.similarity ?? -1) >= threshold) decision.kept++;
+    }
   }
   errors.sort((a, b) => a - b);
   const total = recall.mated.n + recall.stranger.n;
@@ -227,6 +237,8 @@ function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDe
       p99: +percentile(errors, 0.99).toFixed(5),
       max: +errors[errors.length - 1].toFixed(5),
     },
+    // Probes whose exact best face passes the policy threshold, and the share of them the index also passes.
+    decision: { threshold: +threshold.toFixed(4), probesAbove: decision.above, keptByIndex: decision.above ? +(decision.kept / decision.above).toFixed(4) : null },
     queries: queryCount,
     truthQueries: results.length,
     loadAverage: loadavg().map((x) => +x.toFixed(2)),
