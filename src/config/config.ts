@@ -92,9 +92,6 @@ export interface WebhookConfig {
 
 export class ConfigError extends Error {}
 
-/** Passive liveness operating point, measured in infra/face/calibration/defaults.ts (docs/accuracy.md). */
-export const DEFAULT_LIVENESS_THRESHOLD = LIVENESS_THRESHOLD;
-
 type Env = Record<string, string | undefined>;
 
 export interface ConfigOverrides {
@@ -182,7 +179,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     face: {
       modelsDir: env.OPENIDV_MODELS_DIR || undefined,
       calibrationFile: env.OPENIDV_FACE_CALIBRATION || undefined,
-      livenessThreshold: num(env, 'OPENIDV_LIVENESS_THRESHOLD', DEFAULT_LIVENESS_THRESHOLD, 0, 1),
+      livenessThreshold: num(env, 'OPENIDV_LIVENESS_THRESHOLD', LIVENESS_THRESHOLD, 0, 1),
       challengeTtlMs: int(env, 'OPENIDV_CHALLENGE_TTL', 300, 1) * 1000,
       threads: int(env, 'OPENIDV_FACE_THREADS', 0),
       maxQueue: int(env, 'OPENIDV_FACE_MAX_QUEUE', 64, 1),

@@ -10,8 +10,8 @@ export interface PoolCandidate {
 const LOAD_CHUNK = 10_000;
 /**
  * Rows per index insert during the start-up load, with a turn of the event loop between inserts: an HNSW insert
- * blocks its thread, and 10,000 rows into a large graph took ~18 s here (a million-face pool loads at ~550 faces/s
- * on 2 cores), which would stall every request of the process. At 1,000 rows a stall stays under ~2 s.
+ * blocks its thread, and near the end of a million-face load the graph takes 411 faces/s on 2 cores (bench:search):
+ * 10,000 rows would stall every request of the process for ~24 s, 1,000 rows for ~2.4 s.
  */
 const LOAD_SLICE = 1_000;
 const CHANGE_BATCH = 5_000;

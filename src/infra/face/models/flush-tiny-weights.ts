@@ -1,6 +1,6 @@
 /**
- * Sets float weights smaller in magnitude than 2^-32 (about 2.3e-10) to zero in a serialised ONNX model, in place
- * of a copy, and returns the copy.
+ * Returns a copy of a serialised ONNX model in which float weights smaller in magnitude than 2^-32 (about 2.3e-10)
+ * are zero.
  *
  * Why: fr_feature holds ~200,000 such weights (17% of them; training decayed them towards zero without pruning).
  * Multiplied by activations they produce subnormal floats, which x86 CPUs compute about a hundred times slower,
