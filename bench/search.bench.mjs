@@ -1,13 +1,13 @@
 // npm run bench:search [-- --sizes 10000,100000,1000000] [--queries 2000] [--truth 1000] [--exact-max 100000]
-//                       [--ef 128,256] [--connectivity 32] [--expansion-add 256]
-//                       [--crossover 2000,5000,10000,20000,50000] [--json out.json]
+//                       [--rerank 1000,2000] [--threads 2] [--crossover 2000,5000,10000,20000,50000] [--json out.json]
 //
 // One pool of synthetic 512-d face embeddings (bench/search-data.mjs states the generator) per size, loaded
 // the way the server loads at start-up (addMany in chunks of 10 000). For each size it reports: build time,
 // resident memory per face (RSS delta / n) and index bytes per face (the index's own estimate), p50/p99 latency
 // of top-1 and top-10 searches over --queries probes (half mated, half strangers), and recall@1 / recall@10
-// against exact float32 search on --truth probes. Pools up to --exact-max are also measured with exact search.
-// --crossover measures exact against HNSW latency at small sizes, which is how the promotion limit was chosen.
+// against exact float32 search on --truth probes, for the scan index at each --rerank (one build each) and, for
+// pools up to --exact-max, exact search. --crossover measures exact against scan latency at small sizes, which
+// is how the promotion limit was chosen.
 //
 // Run with --expose-gc for steadier memory figures (npm run bench:search does not; the script copes).
 import { parseArgs } from 'node:util';
@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import usearch from 'usearch';
 import { InMemoryFaceIndex } from '../dist/infra/face-index/in-memory-face.index.js';
 import { DEFAULT_FACE_INDEX_OPTIONS } from '../dist/infra/face-index/face-index.options.js';
-import { quantiseInt8Into } from '../dist/infra/face-index/embedding.math.js';
+import { ScanThreads } from '../dist/infra/face-index/scan/scan-threads.js';
 import { loadDefaultFaceCalibration, thresholdForFpir } from '../dist/infra/face/calibration/face-calibration.js';
 import { createFaceGenerator } from './search-data.mjs';
 
@@ -27,10 +27,9 @@ const { values: args } = parseArgs({
     truth: { type: 'string', default: '1000' },
     'exact-max': { type: 'string', default: '100000' },
     crossover: { type: 'string', default: '' },
-    // One or more HNSW search breadths, measured on the same build (default: the index default).
-    ef: { type: 'string' },
-    connectivity: { type: 'string' },
-    'expansion-add': { type: 'string' },
+    // One or more re-rank counts for the scan index (default: the index default), one build each.
+    rerank: { type: 'string' },
+    threads: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -41,12 +40,8 @@ const sizes = args.sizes.split(',').map(Number).filter((n) => n > 0);
 const queryCount = Number(args.queries);
 const truthCount = Number(args.truth);
 const exactMax = Number(args['exact-max']);
-const efList = args.ef ? args.ef.split(',').map(Number) : [DEFAULT_FACE_INDEX_OPTIONS.expansionSearch];
-const tuning = {
-  expansionSearch: efList[0],
-  ...(args.connectivity ? { connectivity: Number(args.connectivity) } : {}),
-  ...(args['expansion-add'] ? { expansionAdd: Number(args['expansion-add']) } : {}),
-};
+const rerankList = args.rerank ? args.rerank.split(',').map(Number) : [DEFAULT_FACE_INDEX_OPTIONS.rerank];
+const searchThreads = args.threads ? Number(args.threads) : DEFAULT_FACE_INDEX_OPTIONS.searchThreads;
 const gen = createFaceGenerator({ dim: DIM, seed: 42 });
 const calibration = loadDefaultFaceCalibration();
 const gc = globalThis.gc ?? (() => {});
@@ -72,19 +67,8 @@ function makeGallery(n) {
   return { gallery, seconds: (performance.now() - t) / 1000 };
 }
 
-/**
- * Exact top-10 for the first `count` probes, all threads: over the float32 vectors (the recall reference),
- * or with `int8` over the same int8 copies the HNSW index holds (separates graph misses from int8 near-ties).
- */
-function groundTruth(gallery, n, probes, count, int8 = false) {
-  if (int8) {
-    const g8 = new Int8Array(n * DIM);
-    for (let i = 0; i < n; i++) quantiseInt8Into(gallery, i * DIM, g8, i * DIM, DIM);
-    const p8 = new Int8Array(count * DIM);
-    for (let q = 0; q < count; q++) quantiseInt8Into(probes, q * DIM, p8, q * DIM, DIM);
-    gallery = g8;
-    probes = p8;
-  }
+/** Exact top-10 over the float32 vectors for the first `count` probes, all threads: the recall reference. */
+function groundTruth(gallery, n, probes, count) {
   const keys = new Int32Array(count * 10);
   const sims = new Float32Array(count * 10);
   // exactSearch keeps a distance matrix of n x batch; bound it to ~200 MB.
@@ -93,7 +77,7 @@ function groundTruth(gallery, n, probes, count, int8 = false) {
   for (let q = 0; q < count; q += batch) {
     const m = Math.min(batch, count - q);
     const queries = probes.slice(q * DIM, (q + m) * DIM); // own buffer: exactSearch ignores byteOffset
-    const r = usearch.exactSearch(gallery, queries, DIM, 10, int8 ? 'cos' : 'ip', availableParallelism());
+    const r = usearch.exactSearch(gallery, queries, DIM, 10, 'ip', availableParallelism());
     for (let i = 0; i < m; i++) {
       const one = m === 1 ? r : r.get(i);
       for (let j = 0; j < 10; j++) {
@@ -114,9 +98,9 @@ function dot(gallery, key, probe, q) {
   return s;
 }
 
-function measure(label, n, options, gallery, probes, mates, truth) {
+async function measure(label, n, options, gallery, probes, mates, truth) {
   const rss0 = rssSettled();
-  const index = new InMemoryFaceIndex({ dimensions: DIM, promotion: 'sync', ...options });
+  const index = new InMemoryFaceIndex({ dimensions: DIM, promotion: 'sync', searchThreads, ...options });
   const keys = new Float64Array(CHUNK);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -138,21 +122,17 @@ function measure(label, n, options, gallery, probes, mates, truth) {
   const stats = index.stats('bench');
   const rss1 = rssSettled();
   const build = { buildSeconds, buildCpuSeconds, stats, rssDelta: rss1 - rss0 };
-  const rows = [];
-  const efs = stats.kind === 'hnsw' ? efList : [undefined];
-  for (const ef of efs) {
-    if (ef !== undefined) index.setExpansionSearch(ef);
-    rows.push(evaluate(label, n, index, build, ef, gallery, probes, mates, truth));
-  }
+  // Helper threads start in the background; time searches once they are up.
+  if (stats.kind === 'scan') await ScanThreads.get(searchThreads).started();
+  const row = evaluate(label, n, index, build, options.rerank, gallery, probes, mates, truth);
   index.close();
-  return rows;
+  return row;
 }
 
-function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDelta }, ef, gallery, probes, mates, truth) {
+function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDelta }, rerank, gallery, probes, mates, truth) {
   const probe = new Float32Array(DIM);
   const lat = { 1: [], 10: [] };
-  // CPU time of the process per query: on this shared machine wall-clock percentiles swing with other
-  // people's jobs, CPU time much less (the search is single-threaded, so it approximates an idle core).
+  // CPU time of the process per query (all its threads): what a search costs the machine.
   const cpu = { 1: [], 10: [] };
   const results = [];
   // Warm-up so the first timings do not include lazy initialisation.
@@ -176,8 +156,6 @@ function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDe
   for (const a of [lat[1], lat[10], cpu[1], cpu[10]]) a.sort((x, y) => x - y);
 
   const recall = { mated: { r1: 0, r10: 0, n: 0, found: 0 }, stranger: { r1: 0, r10: 0, n: 0 } };
-  let graphR1 = 0;
-  let graphR10 = 0;
   const errors = [];
   // What FAMILIAR_FACE_SEARCH decides on: whether a candidate reaches the pool's threshold (the policy's, at FPIR
   // 1% for this size). Among probes whose exact best face reaches it, how often does the index return one too?
@@ -191,10 +169,6 @@ function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDe
     if (hits[0]?.key === exactTop[0]) group.r1++;
     const exactSet = new Set(exactTop);
     group.r10 += hits.filter((h) => exactSet.has(h.key)).length / 10;
-    const int8Top = truth.int8.keys.subarray(q * 10, q * 10 + 10);
-    if (hits[0]?.key === int8Top[0]) graphR1++;
-    const int8Set = new Set(int8Top);
-    graphR10 += hits.filter((h) => int8Set.has(h.key)).length / 10;
     if (mates[q] >= 0 && hits[0] && gen.galleryIdentity(hits[0].key - 1, n) === mates[q]) group.found++;
     for (const h of hits) errors.push(Math.abs(h.similarity - dot(gallery, h.key, probes, q)));
     if (dot(gallery, exactTop[0], probes, q) >= threshold) {
@@ -208,7 +182,8 @@ function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDe
     label,
     n,
     kind: stats.kind,
-    expansionSearch: ef ?? null,
+    rerank: stats.kind === 'scan' ? rerank : null,
+    threads: stats.kind === 'scan' ? searchThreads : 1,
     buildSeconds: +buildSeconds.toFixed(2),
     buildPerSecond: Math.round(n / buildSeconds),
     buildCpuSeconds: +buildCpuSeconds.toFixed(1),
@@ -220,9 +195,6 @@ function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDe
     cpuTop10: { p50: +percentile(cpu[10], 0.5).toFixed(3), p99: +percentile(cpu[10], 0.99).toFixed(3) },
     recallAt1: +((recall.mated.r1 + recall.stranger.r1) / total).toFixed(4),
     recallAt10: +((recall.mated.r10 + recall.stranger.r10) / total).toFixed(4),
-    // Against exact search over the int8 copies: what the graph alone loses (HNSW pools only).
-    int8RecallAt1: stats.kind === 'hnsw' ? +(graphR1 / total).toFixed(4) : null,
-    int8RecallAt10: stats.kind === 'hnsw' ? +(graphR10 / total).toFixed(4) : null,
     mated: {
       recallAt1: +(recall.mated.r1 / recall.mated.n).toFixed(4),
       recallAt10: +(recall.mated.r10 / recall.mated.n).toFixed(4),
@@ -246,7 +218,7 @@ function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDe
   return row;
 }
 
-function crossover(sizesText) {
+async function crossover(sizesText) {
   const rows = [];
   const points = sizesText.split(',').map(Number).filter((n) => n > 0);
   const largest = Math.max(...points);
@@ -254,12 +226,13 @@ function crossover(sizesText) {
   const { vectors: probes } = gen.probes(largest, 200, 200);
   for (const n of points) {
     const timings = {};
-    for (const [kind, exactLimit] of [['exact', Number.MAX_SAFE_INTEGER], ['hnsw', 0]]) {
-      const index = new InMemoryFaceIndex({ dimensions: DIM, promotion: 'sync', exactLimit, ...tuning });
+    for (const [kind, exactLimit] of [['exact', Number.MAX_SAFE_INTEGER], ['scan', 0]]) {
+      const index = new InMemoryFaceIndex({ dimensions: DIM, promotion: 'sync', exactLimit, searchThreads, rerank: rerankList[0] });
       const keys = Float64Array.from({ length: n }, (_, i) => i + 1);
       const t = performance.now();
       index.addMany('x', keys, gallery.subarray(0, n * DIM));
       const build = (performance.now() - t) / 1000;
+      await ScanThreads.get(searchThreads).started();
       const lat = [];
       const cpu = [];
       for (let q = 0; q < 400; q++) {
@@ -281,20 +254,20 @@ function crossover(sizesText) {
       index.close();
     }
     rows.push({ n, ...timings });
-    log(`crossover n=${n}: exact p50 ${timings.exact.p50} ms (CPU ${timings.exact.cpuP50}), hnsw p50 ${timings.hnsw.p50} ms (CPU ${timings.hnsw.cpuP50}, build ${timings.hnsw.buildSeconds} s)`);
+    log(`crossover n=${n}: exact p50 ${timings.exact.p50} ms (CPU ${timings.exact.cpuP50}), scan p50 ${timings.scan.p50} ms (CPU ${timings.scan.cpuP50}, build ${timings.scan.buildSeconds} s)`);
   }
   return rows;
 }
 
 const report = {
   machine: { cpus: availableParallelism(), node: process.version, loadAverageAtStart: loadavg().map((x) => +x.toFixed(2)) },
-  options: { ...DEFAULT_FACE_INDEX_OPTIONS, ...tuning },
+  options: { ...DEFAULT_FACE_INDEX_OPTIONS, searchThreads, rerank: rerankList },
   generator: { seed: 42, alpha: +gen.alpha.toFixed(3) },
   runs: [],
   crossover: [],
 };
 
-if (args.crossover) report.crossover = crossover(args.crossover);
+if (args.crossover) report.crossover = await crossover(args.crossover);
 
 for (const n of sizes) {
   log(`n=${n}: generating gallery and ${queryCount} probes`);
@@ -311,36 +284,33 @@ for (const n of sizes) {
   const count = Math.min(truthCount, queryCount);
   log(`n=${n}: generated in ${seconds.toFixed(1)} s; exact ground truth for ${count} probes`);
   const truth = { ...groundTruth(gallery, n, mixed, count), count };
-  log(`n=${n}: ground truth in ${truth.seconds.toFixed(1)} s; int8 ground truth`);
-  truth.int8 = groundTruth(gallery, n, mixed, count, true);
-  log(`n=${n}: int8 ground truth in ${truth.int8.seconds.toFixed(1)} s`);
+  log(`n=${n}: ground truth in ${truth.seconds.toFixed(1)} s`);
 
   const runs = [];
   if (n <= exactMax) runs.push(['exact', { exactLimit: Number.MAX_SAFE_INTEGER }]);
-  runs.push(['hnsw', { exactLimit: 0, ...tuning }]);
+  for (const rerank of rerankList) runs.push(['scan', { exactLimit: 0, rerank }]);
   for (const [label, options] of runs) {
     log(`n=${n}: building ${label}`);
-    for (const row of measure(label, n, options, gallery, mixed, mixedMates, truth)) {
-      row.generateSeconds = +seconds.toFixed(1);
-      row.truthSeconds = +truth.seconds.toFixed(1);
-      report.runs.push(row);
-      log(`n=${n} ${label} ef=${row.expansionSearch}: ${JSON.stringify(row)}`);
-    }
+    const row = await measure(label, n, options, gallery, mixed, mixedMates, truth);
+    row.generateSeconds = +seconds.toFixed(1);
+    row.truthSeconds = +truth.seconds.toFixed(1);
+    report.runs.push(row);
+    log(`n=${n} ${label} rerank=${row.rerank}: ${JSON.stringify(row)}`);
   }
 }
 
-console.log('\n| faces | index | ef | build (CPU-s) | build rate | RSS/face | index bytes/face | top-1 p50 / p99 | top-10 p50 / p99 | top-10 CPU p50 / p99 | recall@1 | recall@10 | vs int8 exact r@1 / r@10 | mated r@1 / strangers r@1 | mate at rank 1 | sim. error mean / max |');
+console.log('\n| faces | index | re-rank | build (CPU-s) | build rate | RSS/face | index bytes/face | top-1 p50 / p99 | top-10 p50 / p99 | top-10 CPU p50 / p99 | recall@1 | recall@10 | mated r@1 / strangers r@1 | mate at rank 1 | decision kept | sim. error mean / max |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of report.runs) {
   console.log(
-    `| ${r.n.toLocaleString('en')} | ${r.kind} | ${r.expansionSearch ?? '-'} | ${r.buildSeconds} s (${r.buildCpuSeconds}) | ${r.buildPerSecond}/s | ${r.rssBytesPerFace} B | ${r.indexBytesPerFace} B | ${r.top1.p50} / ${r.top1.p99} ms | ${r.top10.p50} / ${r.top10.p99} ms | ${r.cpuTop10.p50} / ${r.cpuTop10.p99} ms | ${r.recallAt1} | ${r.recallAt10} | ${r.int8RecallAt1 ?? '-'} / ${r.int8RecallAt10 ?? '-'} | ${r.mated.recallAt1} / ${r.stranger.recallAt1} | ${r.mated.mateAtRank1} | ${r.similarityError.mean} / ${r.similarityError.max} |`,
+    `| ${r.n.toLocaleString('en')} | ${r.kind} | ${r.rerank ?? '-'} | ${r.buildSeconds} s (${r.buildCpuSeconds}) | ${r.buildPerSecond}/s | ${r.rssBytesPerFace} B | ${r.indexBytesPerFace} B | ${r.top1.p50} / ${r.top1.p99} ms | ${r.top10.p50} / ${r.top10.p99} ms | ${r.cpuTop10.p50} / ${r.cpuTop10.p99} ms | ${r.recallAt1} | ${r.recallAt10} | ${r.mated.recallAt1} / ${r.stranger.recallAt1} | ${r.mated.mateAtRank1} | ${r.decision.keptByIndex ?? '-'} (${r.decision.probesAbove}) | ${r.similarityError.mean} / ${r.similarityError.max} |`,
   );
 }
 if (report.crossover.length) {
-  console.log('\n| faces | exact top-10 p50 / p99 (CPU p50) | HNSW top-10 p50 / p99 (CPU p50) | HNSW build |');
+  console.log('\n| faces | exact top-10 p50 / p99 (CPU p50) | scan top-10 p50 / p99 (CPU p50) | scan build |');
   console.log('|---|---|---|---|');
   for (const c of report.crossover) {
-    console.log(`| ${c.n} | ${c.exact.p50} / ${c.exact.p99} ms (${c.exact.cpuP50}) | ${c.hnsw.p50} / ${c.hnsw.p99} ms (${c.hnsw.cpuP50}) | ${c.hnsw.buildSeconds} s |`);
+    console.log(`| ${c.n} | ${c.exact.p50} / ${c.exact.p99} ms (${c.exact.cpuP50}) | ${c.scan.p50} / ${c.scan.p99} ms (${c.scan.cpuP50}) | ${c.scan.buildSeconds} s |`);
   }
 }
 console.log(`\nload average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs (shared machine)`);

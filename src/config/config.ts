@@ -77,10 +77,12 @@ export interface FaceConfig {
   readonly threads: number;
   readonly maxQueue: number;
   readonly maxPixels: number;
-  /** Pools up to this many faces are searched exactly; larger ones through the HNSW graph. */
+  /** Pools up to this many faces are searched exactly; larger ones by the scan index. */
   readonly indexExactLimit: number;
-  /** HNSW search breadth (ef): recall against latency for pools past the exact limit. */
-  readonly indexExpansionSearch: number;
+  /** Candidates a scan search re-ranks exactly: recall against latency for pools past the exact limit. */
+  readonly indexRerank: number;
+  /** Threads sharing one scan search (the searching thread included). */
+  readonly indexThreads: number;
 }
 
 export interface WebhookConfig {
@@ -185,7 +187,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       maxQueue: int(env, 'OPENIDV_FACE_MAX_QUEUE', 64, 1),
       maxPixels: int(env, 'OPENIDV_MAX_IMAGE_PIXELS', 40_000_000, 1),
       indexExactLimit: int(env, 'OPENIDV_FACE_INDEX_EXACT_LIMIT', DEFAULT_FACE_INDEX_OPTIONS.exactLimit, 0),
-      indexExpansionSearch: int(env, 'OPENIDV_FACE_INDEX_EF', DEFAULT_FACE_INDEX_OPTIONS.expansionSearch, 1),
+      indexRerank: int(env, 'OPENIDV_FACE_INDEX_RERANK', DEFAULT_FACE_INDEX_OPTIONS.rerank, 1),
+      indexThreads: int(env, 'OPENIDV_FACE_INDEX_THREADS', DEFAULT_FACE_INDEX_OPTIONS.searchThreads, 1),
     },
     embeddingKey: env.OPENIDV_EMBEDDING_KEY || undefined,
     documents: { deadlineMs: int(env, 'OPENIDV_DOCUMENT_DEADLINE_MS', 8000, 500) },

@@ -119,7 +119,11 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const engine = lazyFaceEngine(config);
   const calibration = defaultScoreCalibration(config.face.calibrationFile);
   const index = new InMemoryFaceIndex(
-    { exactLimit: config.face.indexExactLimit, expansionSearch: config.face.indexExpansionSearch },
+    {
+      exactLimit: config.face.indexExactLimit,
+      rerank: config.face.indexRerank,
+      searchThreads: config.face.indexThreads,
+    },
     (err, pool) => logger.error({ err, pool }, 'face index background build failed'),
   );
   const poolSearch = new PoolSearch(poolRepo, index);

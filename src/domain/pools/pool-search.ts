@@ -9,9 +9,8 @@ export interface PoolCandidate {
 
 const LOAD_CHUNK = 10_000;
 /**
- * Rows per index insert during the start-up load, with a turn of the event loop between inserts: an HNSW insert
- * blocks its thread, and near the end of a million-face load the graph takes 411 faces/s on 2 cores (bench:search):
- * 10,000 rows would stall every request of the process for ~24 s, 1,000 rows for ~2.4 s.
+ * Rows per index insert during the start-up load, with a turn of the event loop between inserts: an insert blocks
+ * its thread (a scan pool takes about 28,000 faces/s, bench:search), so 1,000 rows hold requests for ~40 ms.
  */
 const LOAD_SLICE = 1_000;
 const CHANGE_BATCH = 5_000;

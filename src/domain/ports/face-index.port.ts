@@ -5,19 +5,17 @@
 // normalises a copy) but must have `dimensions` finite values and a non-zero norm.
 export interface FaceIndexHit {
   key: number;
-  /** Cosine similarity, highest first. Exact pools give it to float precision; HNSW pools from int8 copies (±0.005). */
+  /** Cosine similarity, highest first: float32 in exact pools, from int16 copies in scan pools (±1e-4). */
   similarity: number;
 }
 
 export interface FaceIndexStats {
   /** Faces currently searchable in the pool. */
   size: number;
-  kind: 'exact' | 'hnsw';
+  kind: 'exact' | 'scan';
   /** Estimated memory held by the pool's index structures. */
   bytes: number;
-  /** Removed faces whose graph nodes are still held (HNSW only; reused by later adds, reclaimed by a rebuild). */
-  removed: number;
-  /** A promotion to HNSW or a `rebuild` is under way; searches meanwhile use the current index. */
+  /** A promotion to a scan pool or a `rebuild` is under way; searches meanwhile use the current index. */
   building: boolean;
 }
 

@@ -1,7 +1,7 @@
-// Validation, normalisation and int8 quantisation of embeddings, shared by the exact and HNSW pools.
+// Validation and normalisation of embeddings, shared by the exact and scan pools.
 
 export function assertFaceKey(key: number): void {
-  // usearch keys are uint64; the database's keys are positive integers that fit a JS number exactly.
+  // The database's keys are positive integers; they must fit a JS number exactly.
   if (!Number.isSafeInteger(key) || key < 0) throw new RangeError(`face index: key must be a non-negative safe integer, got ${key}`);
 }
 
@@ -32,27 +32,4 @@ export function normaliseInto(
   if (!Number.isFinite(sum) || sum === 0) throw new RangeError('face index: embedding must be finite and non-zero');
   const inv = 1 / Math.sqrt(sum);
   for (let j = 0; j < dim; j++) dst[dstOffset + j] = src[srcOffset + j]! * inv;
-}
-
-/**
- * Per-vector absmax int8 quantisation: x · 127 / max|x|, rounded. usearch's own f32→i8 cast scales by
- * 127/‖x‖ and truncates, which leaves only about ±5 levels for the ~0.04-sized components of a 512-d unit
- * vector; absmax uses the full ±127 range (about 7x finer on face embeddings). The per-vector scale is not
- * stored: the HNSW pool uses the cosine metric, in which it cancels out.
- */
-export function quantiseInt8Into(
-  src: Float32Array,
-  srcOffset: number,
-  dst: Int8Array,
-  dstOffset: number,
-  dim: number,
-): void {
-  let max = 0;
-  for (let j = 0; j < dim; j++) {
-    const a = Math.abs(src[srcOffset + j]!);
-    if (a > max) max = a;
-  }
-  if (!Number.isFinite(max) || max === 0) throw new RangeError('face index: embedding must be finite and non-zero');
-  const scale = 127 / max;
-  for (let j = 0; j < dim; j++) dst[dstOffset + j] = Math.round(src[srcOffset + j]! * scale);
 }

@@ -15,7 +15,6 @@ const INITIAL_CAPACITY = 16;
  */
 export class ExactPoolIndex implements PoolIndex {
   readonly kind = 'exact' as const;
-  readonly removed = 0;
   private data: Float32Array;
   private slotKeys: Float64Array;
   private readonly slotOf = new Map<number, number>();

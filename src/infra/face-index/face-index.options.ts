@@ -4,19 +4,15 @@ import { availableParallelism } from 'node:os';
 // docs/face-index.md (`npm run bench:search`); change them only with a new measurement.
 export interface FaceIndexOptions {
   dimensions: number;
-  /** A pool is searched exactly up to this many faces and promoted to HNSW past it. */
+  /** A pool is searched exactly up to this many faces and by the scan index past it. */
   exactLimit: number;
-  /** HNSW graph degree (usearch `connectivity`, M). Memory grows by about 8·M bytes per face. */
-  connectivity: number;
-  /** Candidate list size while inserting (efConstruction): graph quality against build time. */
-  expansionAdd: number;
-  /** Candidate list size while searching (ef): recall against latency. */
-  expansionSearch: number;
-  /** Threads for bulk builds (`addMany`, promotion, rebuild). */
-  buildThreads: number;
+  /** Candidates of a scan search re-ranked by their real cosine: recall against latency. */
+  rerank: number;
+  /** Threads sharing one scan search, the calling thread included. */
+  searchThreads: number;
   /**
-   * 'background' promotes a pool that crosses `exactLimit` in time slices while the exact index keeps
-   * serving; 'sync' builds at once (tests, tools).
+   * 'background' converts a pool that crosses `exactLimit` in time slices while the exact index keeps
+   * serving; 'sync' converts at once (tests, tools).
    */
   promotion: 'background' | 'sync';
   /** Longest the event loop is held by one background build slice, in milliseconds. */
@@ -25,38 +21,26 @@ export interface FaceIndexOptions {
 
 export const DEFAULT_FACE_INDEX_OPTIONS: Readonly<FaceIndexOptions> = Object.freeze({
   dimensions: 512,
-  // Exact search costs 19 ms of CPU per query at 100k faces (bench:search) against 2.5 ms for HNSW at ef 256,
-  // but HNSW missed the enrolled person at rank 1 for 1.4% of mated probes there: for one search per session,
-  // exactness is worth the milliseconds (docs/face-index.md).
-  exactLimit: 100_000,
-  connectivity: 32,
-  expansionAdd: 256,
-  expansionSearch: 256,
-  buildThreads: Math.max(1, availableParallelism()),
+  // Past this size the scan index answers faster than exact float32 search (bench:search --crossover).
+  exactLimit: 20_000,
+  // At a million faces the probe's true nearest face was among the best 1,000 estimates for 99% of probes
+  // (every mated one), and among the best 2,000 for 99.75% (docs/face-index.md).
+  rerank: 1_000,
+  searchThreads: availableParallelism(),
   promotion: 'background',
   sliceMs: 20,
 });
 
 export function resolveFaceIndexOptions(partial: Partial<FaceIndexOptions> = {}): Readonly<FaceIndexOptions> {
   const o: FaceIndexOptions = { ...DEFAULT_FACE_INDEX_OPTIONS, ...partial };
-  const positiveInts: (keyof FaceIndexOptions)[] = [
-    'dimensions',
-    'connectivity',
-    'expansionAdd',
-    'expansionSearch',
-    'buildThreads',
-  ];
-  for (const name of positiveInts) {
+  for (const name of ['dimensions', 'rerank', 'searchThreads'] as const) {
     const v = o[name];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`face index: ${name} must be a positive integer`);
   }
+  if (o.dimensions > 2_048) throw new RangeError('face index: dimensions must be at most 2048');
   if (!Number.isInteger(o.exactLimit) || o.exactLimit < 0) throw new RangeError('face index: exactLimit must be an integer >= 0');
-  if (o.connectivity < 2) throw new RangeError('face index: connectivity must be at least 2');
   if (!(o.sliceMs > 0)) throw new RangeError('face index: sliceMs must be positive');
   if (o.promotion !== 'background' && o.promotion !== 'sync') throw new RangeError('face index: promotion must be background or sync');
-  // usearch sizes its per-thread search/insert contexts from the thread count it was last reserved with
-  // (the CPU count when it reserves on its own); an insert spread over more threads than contexts would
-  // run out of them, so never ask for more threads than the machine has.
-  o.buildThreads = Math.min(o.buildThreads, Math.max(1, availableParallelism()));
+  o.searchThreads = Math.min(o.searchThreads, Math.max(1, availableParallelism()));
   return Object.freeze(o);
 }

@@ -1,4 +1,4 @@
-// Moving a pool between exact and HNSW search: promotion past the limit, in the background or at once,
+// Moving a pool between exact and scan search: promotion past the limit, in the background or at once,
 // and demotion through a rebuild after the pool has shrunk.
 import { describe, expect, it } from 'vitest';
 import { nearby, randomVector, seededRandom } from './face-index.test-helpers.js';
@@ -12,7 +12,7 @@ function faces(n: number, seed: number): Float32Array[] {
   return Array.from({ length: n }, () => randomVector(random, DIM));
 }
 
-describe('promotion from exact to HNSW', () => {
+describe('promotion from exact to scan', () => {
   it('promotes at once past the limit in sync mode and keeps the results', () => {
     const index = new InMemoryFaceIndex({ dimensions: DIM, exactLimit: LIMIT, promotion: 'sync' });
     const vectors = faces(150, 1);
@@ -22,7 +22,7 @@ describe('promotion from exact to HNSW', () => {
     expect(index.stats('p').kind).toBe('exact');
     const before = probes.map((p) => index.search('p', p, 1)[0]!);
     index.add('p', LIMIT + 1, vectors[LIMIT]!);
-    expect(index.stats('p')).toMatchObject({ kind: 'hnsw', size: LIMIT + 1, building: false });
+    expect(index.stats('p')).toMatchObject({ kind: 'scan', size: LIMIT + 1, building: false });
     probes.forEach((p, i) => {
       const [after] = index.search('p', p, 1);
       expect(after?.key).toBe(before[i]!.key);
@@ -30,7 +30,7 @@ describe('promotion from exact to HNSW', () => {
     });
   });
 
-  it('starts a bulk-loaded pool as HNSW when its expected size is past the limit', () => {
+  it('starts a bulk-loaded pool as a scan pool when its expected size is past the limit', () => {
     const index = new InMemoryFaceIndex({ dimensions: DIM, exactLimit: LIMIT });
     const vectors = faces(150, 9);
     const rows = (from: number, to: number) => {
@@ -42,7 +42,7 @@ describe('promotion from exact to HNSW', () => {
     index.addMany('small', keys(0, 10), rows(0, 10), LIMIT);
     expect(index.stats('small').kind).toBe('exact');
     index.addMany('big', keys(0, 10), rows(0, 10), 150);
-    expect(index.stats('big')).toMatchObject({ kind: 'hnsw', size: 10 });
+    expect(index.stats('big')).toMatchObject({ kind: 'scan', size: 10 });
     index.addMany('big', keys(10, 150), rows(10, 150), 150);
     expect(index.search('big', vectors[120]!, 1)[0]?.key).toBe(121);
   });
@@ -57,7 +57,7 @@ describe('promotion from exact to HNSW', () => {
     vectors.slice(300).forEach((v, i) => index.add('p', 301 + i, v));
     expect(index.search('p', vectors[0]!, 5).some((h) => h.key === 1)).toBe(false);
     await index.idle();
-    expect(index.stats('p')).toMatchObject({ kind: 'hnsw', size: 370, building: false });
+    expect(index.stats('p')).toMatchObject({ kind: 'scan', size: 370, building: false });
     for (let key = 1; key <= 300; key += 10) {
       expect(index.has('p', key)).toBe(false);
       expect(index.search('p', vectors[key - 1]!, 20).some((h) => h.key === key)).toBe(false);
@@ -74,10 +74,10 @@ describe('promotion from exact to HNSW', () => {
     const rows = new Float32Array(250 * DIM);
     vectors.slice(150).forEach((v, i) => rows.set(v, i * DIM));
     index.addMany('p', Array.from({ length: 250 }, (_, i) => 151 + i), rows);
-    expect(index.stats('p')).toMatchObject({ kind: 'hnsw', size: 400, building: false });
+    expect(index.stats('p')).toMatchObject({ kind: 'scan', size: 400, building: false });
     index.remove('p', 3);
     await index.idle();
-    expect(index.stats('p')).toMatchObject({ kind: 'hnsw', size: 399 });
+    expect(index.stats('p')).toMatchObject({ kind: 'scan', size: 399 });
     expect(index.has('p', 3)).toBe(false);
     expect(index.search('p', vectors[2]!, 10).some((h) => h.key === 3)).toBe(false);
     expect(index.search('p', vectors[200]!, 1)[0]?.key).toBe(201);
@@ -102,28 +102,27 @@ describe('promotion from exact to HNSW', () => {
     index.addMany('p', Array.from({ length: 80 }, (_, i) => i + 1), rows.subarray(0, 80 * DIM));
     expect(index.stats('p').kind).toBe('exact');
     index.addMany('p', Array.from({ length: 170 }, (_, i) => i + 81), rows.subarray(80 * DIM));
-    expect(index.stats('p')).toMatchObject({ kind: 'hnsw', size: 250, building: false });
+    expect(index.stats('p')).toMatchObject({ kind: 'scan', size: 250, building: false });
     expect(index.search('p', vectors[10]!, 1)[0]?.key).toBe(11);
     expect(index.search('p', vectors[200]!, 1)[0]?.key).toBe(201);
   });
 
-  it('counts removed HNSW nodes and reuses them on later adds', () => {
+  it('frees a removed face\'s row at once: later adds reuse the capacity', () => {
     const index = new InMemoryFaceIndex({ dimensions: DIM, exactLimit: 0, promotion: 'sync' });
     const vectors = faces(60, 8);
     vectors.slice(0, 50).forEach((v, i) => index.add('p', i + 1, v));
     const bytes = index.stats('p').bytes;
     for (let key = 1; key <= 10; key++) index.remove('p', key);
-    expect(index.stats('p')).toMatchObject({ size: 40, removed: 10 });
     vectors.slice(50).slice(0, 6).forEach((v, i) => index.add('p', 100 + i, v));
-    expect(index.stats('p')).toMatchObject({ size: 46, removed: 4 });
-    expect(index.stats('p').bytes).toBe(bytes);
+    expect(index.stats('p')).toMatchObject({ kind: 'scan', size: 46 });
+    expect(index.stats('p').bytes).toBeLessThanOrEqual(bytes);
   });
 
   it('demotes to exact when a shrunken pool is rebuilt', () => {
     const index = new InMemoryFaceIndex({ dimensions: DIM, exactLimit: LIMIT, promotion: 'sync' });
     const vectors = faces(150, 9);
     vectors.forEach((v, i) => index.add('p', i + 1, v));
-    expect(index.stats('p').kind).toBe('hnsw');
+    expect(index.stats('p').kind).toBe('scan');
     for (let key = 1; key <= 100; key++) index.remove('p', key);
     const rebuild = index.rebuild('p');
     const keys = Array.from({ length: 50 }, (_, i) => 101 + i);
@@ -131,23 +130,8 @@ describe('promotion from exact to HNSW', () => {
     keys.forEach((key, i) => rows.set(vectors[key - 1]!, i * DIM));
     rebuild.addMany(keys, rows);
     rebuild.commit();
-    expect(index.stats('p')).toMatchObject({ kind: 'exact', size: 50, removed: 0 });
+    expect(index.stats('p')).toMatchObject({ kind: 'exact', size: 50 });
     expect(index.search('p', vectors[120]!, 1)[0]).toMatchObject({ key: 121 });
     expect(index.search('p', vectors[120]!, 1)[0]!.similarity).toBeCloseTo(1, 5);
-  });
-
-  it('changes the HNSW search breadth at run time without changing results for easy probes', () => {
-    const index = new InMemoryFaceIndex({ dimensions: DIM, exactLimit: 0, promotion: 'sync', expansionSearch: 8 });
-    const vectors = faces(300, 10);
-    vectors.forEach((v, i) => index.add('p', i + 1, v));
-    const random = seededRandom(11);
-    const probe = nearby(random, vectors[77]!, 0.3);
-    const narrow = index.search('p', probe, 5);
-    index.setExpansionSearch(300);
-    const wide = index.search('p', probe, 5);
-    expect(wide[0]?.key).toBe(78);
-    expect(narrow[0]?.key).toBe(78);
-    expect(wide).toHaveLength(5);
-    expect(() => index.setExpansionSearch(0)).toThrow(RangeError);
   });
 });

@@ -6,10 +6,9 @@ import type {
 } from '../../domain/ports/face-index.port.js';
 import { assertEmbeddingLength, assertFaceKey, normaliseInto } from './embedding.math.js';
 import { ExactPoolIndex } from './exact-pool.index.js';
-import { HnswPoolIndex } from './hnsw-pool.index.js';
 import { type FaceIndexOptions, resolveFaceIndexOptions } from './face-index.options.js';
 import { PoolBuild } from './pool-build.js';
-import { addManyGrowing, newHnswPool, promoteNow } from './pool-growth.js';
+import { addManyGrowing, newScanPool, promoteNow } from './pool-growth.js';
 import type { PoolIndex } from './pool-index.types.js';
 
 interface PoolState {
@@ -19,18 +18,19 @@ interface PoolState {
   retryPromotionAt?: number;
 }
 
-/** Rows per native insert in a background promotion: a few milliseconds each, so slices stay short. */
+/** Rows per insert in a background promotion: about 2 ms each, so slices stay short. */
 const PROMOTION_BATCH_ROWS = 64;
 
 export type BackgroundErrorHandler = (error: unknown, pool: string) => void;
 
 /**
  * The in-memory `FaceIndex`: one index per pool, exact (float32 brute force) while the pool is small and
- * HNSW (usearch, int8) past `exactLimit`. Everything is rebuilt from the database at start (`addMany` in
+ * a compressed scan with an exact re-rank (scan/scan-pool.index.ts) past `exactLimit`. Everything is rebuilt from the database at start (`addMany` in
  * chunks, or `rebuild`) and kept current by `add` / `remove`.
  *
  * Single-threaded by design: every call completes before it returns, so a search that starts after a
- * `remove` returned cannot see the removed face. Native code runs multi-threaded only inside bulk inserts.
+ * `remove` returned cannot see the removed face. A scan search may share its work with helper threads, but
+ * returns only when they are done.
  */
 export class InMemoryFaceIndex implements FaceIndex {
   readonly dimensions: number;
@@ -112,12 +112,11 @@ export class InMemoryFaceIndex implements FaceIndex {
 
   stats(pool: string): FaceIndexStats {
     const state = this.states.get(pool);
-    if (!state) return { size: 0, kind: 'exact', bytes: 0, removed: 0, building: false };
+    if (!state) return { size: 0, kind: 'exact', bytes: 0, building: false };
     return {
       size: state.live.size,
       kind: state.live.kind,
       bytes: state.live.bytes() + (state.build?.bytes ?? 0),
-      removed: state.live.removed,
       building: state.build !== undefined,
     };
   }
@@ -147,19 +146,6 @@ export class InMemoryFaceIndex implements FaceIndex {
         this.forgetIfEmpty(pool, state);
       },
     };
-  }
-
-  /**
-   * Changes the HNSW search breadth (ef) of every pool at run time: higher finds more of the true nearest
-   * faces and costs latency (docs/face-index.md has the measured curve). Not part of the port.
-   */
-  setExpansionSearch(expansionSearch: number): void {
-    if (!Number.isInteger(expansionSearch) || expansionSearch < 1) throw new RangeError('face index: expansionSearch must be a positive integer');
-    this.options = Object.freeze({ ...this.options, expansionSearch });
-    for (const state of this.states.values()) {
-      if (state.live instanceof HnswPoolIndex) state.live.expansionSearch = expansionSearch;
-      state.build?.setExpansionSearch(expansionSearch);
-    }
   }
 
   async idle(): Promise<void> {
@@ -208,11 +194,11 @@ export class InMemoryFaceIndex implements FaceIndex {
   }
 
   /**
-   * Copies the exact pool into a new HNSW pool in slices of at most `sliceMs`, yielding to the event loop
+   * Copies the exact pool into a new scan pool in slices of at most `sliceMs`, yielding to the event loop
    * in between, then swaps it in. Meanwhile the exact pool serves searches and live changes are mirrored.
    */
   private promoteInBackground(pool: string, state: PoolState, exact: ExactPoolIndex): void {
-    const build = new PoolBuild(newHnswPool(this.options), () => this.options, 'promotion');
+    const build = new PoolBuild(newScanPool(this.options), () => this.options, 'promotion');
     state.build = build;
     const dim = this.dimensions;
     const keys = exact.keysSnapshot();

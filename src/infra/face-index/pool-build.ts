@@ -1,11 +1,10 @@
 import { ExactPoolIndex } from './exact-pool.index.js';
 import type { FaceIndexOptions } from './face-index.options.js';
-import { HnswPoolIndex } from './hnsw-pool.index.js';
 import { addManyGrowing, promoteNow } from './pool-growth.js';
 import type { PoolIndex } from './pool-index.types.js';
 
 /**
- * A pool index being built off to the side (promotion to HNSW, or a rebuild fed from the database) while
+ * A pool index being built off to the side (promotion to a scan pool, or a rebuild fed from the database) while
  * the live one keeps serving. Changes made to the live pool meanwhile are mirrored here and their keys
  * remembered as touched: a row fed later for a touched key is older than the live change and is skipped,
  * so a face removed during the build cannot come back when the build is swapped in.
@@ -26,11 +25,6 @@ export class PoolBuild {
 
   get bytes(): number {
     return this.target.bytes();
-  }
-
-  /** Applies a run-time ef change to a target that is already HNSW (later conversions read the options). */
-  setExpansionSearch(expansionSearch: number): void {
-    if (this.target instanceof HnswPoolIndex) this.target.expansionSearch = expansionSearch;
   }
 
   isTouched(key: number): boolean {

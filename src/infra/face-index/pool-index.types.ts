@@ -5,10 +5,8 @@ import type { FaceIndexHit } from '../../domain/ports/face-index.port.js';
  * normalises once), and keys already checked, so implementations only store and search.
  */
 export interface PoolIndex {
-  readonly kind: 'exact' | 'hnsw';
+  readonly kind: 'exact' | 'scan';
   readonly size: number;
-  /** Graph nodes of removed faces not yet reused (0 for exact pools). */
-  readonly removed: number;
   has(key: number): boolean;
   /** Adds or replaces one face. */
   add(key: number, unit: Float32Array): void;
