@@ -8,15 +8,16 @@ import { type ScanLayout, ScanThreads } from './scan-threads.js';
 export interface ScanParams {
   dimensions: number;
   /** Candidates re-ranked exactly per search: recall against latency (docs/face-index.md). */
-  rerank: number;
+  private readonly rerank: number;
   /** Threads sharing one search, the calling thread included. */
   threads: number;
 }
 
 const PAGE = 65_536;
 const MAX_PAGES = 65_536;
-/** Rows per chunk of the re-ranking copy: chunks avoid copying everything when the pool grows. */
-const CHUNK_ROWS = 16_384;
+/** Rows per chunk of the re-ranking copy (16,384): chunks avoid copying everything when the pool grows. */
+const CHUNK_SHIFT = 14;
+const CHUNK_ROWS = 1 << CHUNK_SHIFT;
 /** Scores are sampled at about this many rows to guess the threshold that keeps the best candidates. */
 const SAMPLE = 8_192;
 const SAMPLE_RUNS = 32;
@@ -43,7 +44,7 @@ export class ScanPoolIndex implements PoolIndex {
   readonly kind = 'scan' as const;
   private readonly dim: number;
   private readonly rotation: Rotation;
-  rerank: number;
+  private readonly rerank: number;
   private readonly memory: WebAssembly.Memory;
   private readonly kernel: ScanKernel;
   private readonly threads: ScanThreads;
@@ -104,7 +105,7 @@ export class ScanPoolIndex implements PoolIndex {
     // int16 with a per-face absmax scale: about 1e-5 of cosine error, against 2e-3 for int8
     let max = 0;
     for (let j = 0; j < this.dim; j++) max = Math.max(max, Math.abs(unit[offset + j]!));
-    const fine = this.chunks[row >> 14]!;
+    const fine = this.chunks[row >> CHUNK_SHIFT]!;
     const base = (row & (CHUNK_ROWS - 1)) * this.width;
     const q = max > 0 ? 32_767 / max : 0;
     for (let j = 0; j < this.dim; j++) fine[base + j] = Math.round(unit[offset + j]! * q);
@@ -126,9 +127,9 @@ export class ScanPoolIndex implements PoolIndex {
       this.keys[row] = lastKey;
       this.rowOf.set(lastKey, row);
       this.scales[row] = this.scales[last]!;
-      const from = this.chunks[last >> 14]!;
+      const from = this.chunks[last >> CHUNK_SHIFT]!;
       const fromBase = (last & (CHUNK_ROWS - 1)) * this.width;
-      this.chunks[row >> 14]!.set(from.subarray(fromBase, fromBase + this.width), (row & (CHUNK_ROWS - 1)) * this.width);
+      this.chunks[row >> CHUNK_SHIFT]!.set(from.subarray(fromBase, fromBase + this.width), (row & (CHUNK_ROWS - 1)) * this.width);
       moveCode(this.heap(), this.layout.rows, this.blockAt(last), last & 15, this.blockAt(row), row & 15);
     }
     return true;
@@ -194,7 +195,7 @@ export class ScanPoolIndex implements PoolIndex {
     for (let i = 0; i < count; i++) {
       const row = rows[i]!;
       const base = (row & (CHUNK_ROWS - 1)) * w;
-      copies.set(this.chunks[row >> 14]!.subarray(base, base + w), i * w);
+      copies.set(this.chunks[row >> CHUNK_SHIFT]!.subarray(base, base + w), i * w);
     }
     const p = new Float32Array(buffer, this.probeAt, w);
     p.fill(0);
