@@ -8,7 +8,7 @@ import { type ScanLayout, ScanThreads } from './scan-threads.js';
 export interface ScanParams {
   dimensions: number;
   /** Candidates re-ranked exactly per search: recall against latency (docs/face-index.md). */
-  private readonly rerank: number;
+  rerank: number;
   /** Threads sharing one search, the calling thread included. */
   threads: number;
 }
