@@ -24,9 +24,9 @@ const PROMOTION_BATCH_ROWS = 64;
 export type BackgroundErrorHandler = (error: unknown, pool: string) => void;
 
 /**
- * The in-memory `FaceIndex`: one index per pool, exact (float32 brute force) while the pool is small and
- * a compressed scan with an exact re-rank (scan/scan-pool.index.ts) past `exactLimit`. Everything is rebuilt from the database at start (`addMany` in
- * chunks, or `rebuild`) and kept current by `add` / `remove`.
+ * The in-memory `FaceIndex`: one index per pool, exact (float32 brute force) while the pool is small and a
+ * compressed scan with an exact re-rank (scan/scan-pool.index.ts) past `exactLimit`. Everything is rebuilt
+ * from the database at start (`addMany` in chunks, or `rebuild`) and kept current by `add` / `remove`.
  *
  * Single-threaded by design: every call completes before it returns, so a search that starts after a
  * `remove` returned cannot see the removed face. A scan search may share its work with helper threads, but
@@ -34,7 +34,7 @@ export type BackgroundErrorHandler = (error: unknown, pool: string) => void;
  */
 export class InMemoryFaceIndex implements FaceIndex {
   readonly dimensions: number;
-  private options: Readonly<FaceIndexOptions>;
+  private readonly options: Readonly<FaceIndexOptions>;
   private readonly states = new Map<string, PoolState>();
   private readonly running = new Set<Promise<void>>();
   // Normalised copy of the current single vector or probe; starts at offset 0 as exactSearch requires.
