@@ -10,7 +10,7 @@ export interface PoolCandidate {
 const LOAD_CHUNK = 10_000;
 /**
  * Rows per index insert during the start-up load, with a turn of the event loop between inserts: an insert blocks
- * its thread (a scan pool takes about 28,000 faces/s, bench:search), so 1,000 rows hold requests for ~40 ms.
+ * its thread (a scan pool takes about 20,000 faces/s, bench:search), so 1,000 rows hold requests for ~50 ms.
  */
 const LOAD_SLICE = 1_000;
 const CHANGE_BATCH = 5_000;

@@ -10,7 +10,7 @@ export function newScanPool(options: Readonly<FaceIndexOptions>): ScanPoolIndex 
   return new ScanPoolIndex({ dimensions: options.dimensions, rerank: options.rerank, threads: options.searchThreads });
 }
 
-/** Converts an exact pool to a scan pool at once (bulk paths only: it blocks, about 36 µs per face). */
+/** Converts an exact pool to a scan pool at once (bulk paths only: it blocks, about 50 µs per face). */
 export function promoteNow(exact: ExactPoolIndex, options: Readonly<FaceIndexOptions>): ScanPoolIndex {
   const scan = newScanPool(options);
   const keys = exact.keysSnapshot();
