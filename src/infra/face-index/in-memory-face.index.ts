@@ -18,7 +18,7 @@ interface PoolState {
   retryPromotionAt?: number;
 }
 
-/** Rows per insert in a background promotion: about 2 ms each, so slices stay short. */
+/** Rows per insert in a background promotion: about 3 ms each, so slices stay short. */
 const PROMOTION_BATCH_ROWS = 64;
 
 export type BackgroundErrorHandler = (error: unknown, pool: string) => void;
