@@ -174,7 +174,7 @@ describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreS
       expect(back?.key).toBe(face.key);
       expect(bytesOf(back!.embedding).equals(bytesOf(face.embedding))).toBe(true);
     }
-    const members = await pools.memberFaces(null, 100);
+    const { rows: members } = await pools.memberFaces(null, 100);
     expect(members.map((m) => m.key).sort((a, b) => a - b)).toEqual(seeded.faces.map((f) => f.key).sort((a, b) => a - b));
     expect(await pools.changesSince(0, 1_000)).toEqual(seeded.changes);
 

@@ -1,5 +1,5 @@
 import type { FaceIndex } from '../ports/face-index.port.js';
-import type { PoolRepository } from '../ports/pool-repository.port.js';
+import type { MemberCursor, PoolRepository } from '../ports/pool-repository.port.js';
 
 export interface PoolCandidate {
   applicantId: string;
@@ -47,11 +47,10 @@ export class PoolSearch {
     for (const pool of this.index.pools()) this.index.dropPool(pool);
     // Read the log position first: changes racing with the load are re-applied afterwards (idempotently).
     this.lastSeq = await this.repo.latestChangeSeq();
-    let after: { poolId: string; key: number } | null = null;
+    let after: MemberCursor | null = null;
     const sizes = new Map<string, number>();
     for (;;) {
-      const rows = await this.repo.memberFaces(after, LOAD_CHUNK);
-      if (!rows.length) break;
+      const { rows, next } = await this.repo.memberFaces(after, LOAD_CHUNK);
       let start = 0;
       while (start < rows.length) {
         const poolId = rows[start]!.poolId;
@@ -67,9 +66,8 @@ export class PoolSearch {
         }
         start = end;
       }
-      const last = rows[rows.length - 1]!;
-      after = { poolId: last.poolId, key: last.key };
-      if (rows.length < LOAD_CHUNK) break;
+      if (!next) break;
+      after = next;
     }
     this.loaded = true;
   }

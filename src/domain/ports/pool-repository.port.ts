@@ -4,6 +4,18 @@ import type { ApplicantRecord, FaceRecord, IndexChange, Page, PoolRecord, PoolSe
  * Applicants, their faces and pools. Every write that changes which faces a pool holds also appends to the
  * index change log in the same transaction, so every process can bring its in-memory index up to date.
  */
+export interface MemberCursor {
+  poolId: string;
+  applicantId: string;
+}
+
+export interface MemberFace {
+  poolId: string;
+  applicantId: string;
+  key: number;
+  embedding: Float32Array;
+}
+
 export interface PoolRepository {
   createApplicant(applicant: ApplicantRecord): Promise<void>;
   getApplicant(appId: string, id: string): Promise<ApplicantRecord | null>;
@@ -28,8 +40,12 @@ export interface PoolRepository {
   listMembers(poolId: string, cursor: string | undefined, limit: number): Promise<Page<ApplicantRecord>>;
   poolFaceCount(poolId: string): Promise<number>;
 
-  /** For index start-up: member faces of every pool, in chunks after `afterKey` (ordered by pool, key). */
-  memberFaces(after: { poolId: string; key: number } | null, limit: number): Promise<{ poolId: string; key: number; embedding: Float32Array }[]>;
+  /**
+   * For index start-up: the faces of the next `members` pool members after `after` (every pool; ordered by
+   * pool, applicant, face key), and the cursor of the following page (null after the last). Paging by member
+   * follows the membership table's primary key, so every page costs the same however large the pools are.
+   */
+  memberFaces(after: MemberCursor | null, members: number): Promise<{ rows: MemberFace[]; next: MemberCursor | null }>;
   latestChangeSeq(): Promise<number>;
   oldestChangeSeq(): Promise<number>;
   changesSince(seq: number, limit: number): Promise<IndexChange[]>;

@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import type { PoolRepository } from '../../../domain/ports/pool-repository.port.js';
+import type { MemberCursor, PoolRepository } from '../../../domain/ports/pool-repository.port.js';
 import type { ApplicantRecord, FaceRecord, IndexChange, Page, PoolRecord, PoolSettings } from '../../../domain/pools/pool.types.js';
 import type { EmbeddingCodec } from '../../crypto/embedding-codec.js';
 import type { Dialect } from '../database.js';
@@ -244,18 +244,34 @@ export class KyselyPoolRepository implements PoolRepository {
     return Number(row.n);
   }
 
-  async memberFaces(after: { poolId: string; key: number } | null, limit: number) {
-    let q = this.db
+  async memberFaces(after: MemberCursor | null, members: number) {
+    // A range of the primary key (pool_id, applicant_id), then those members' faces. Ordering the join by
+    // (pool, face key) instead made the database sort every remaining row for each page: 5.4 s a page at a
+    // million faces on SQLite, ten minutes for a start-up.
+    let page = this.db.selectFrom('pool_members').select(['pool_id', 'applicant_id']);
+    if (after) page = page.where((eb) => eb(eb.refTuple('pool_id', 'applicant_id'), '>', eb.tuple(after.poolId, after.applicantId)));
+    const memberPage = await page.orderBy('pool_id').orderBy('applicant_id').limit(members).execute();
+    const last = memberPage[memberPage.length - 1];
+    if (!last) return { rows: [], next: null };
+    const first = memberPage[0]!;
+    const rows = await this.db
       .selectFrom('pool_members')
       .innerJoin('faces', 'faces.applicant_id', 'pool_members.applicant_id')
-      .select(['pool_members.pool_id as pool_id', 'faces.key as key', 'faces.embedding as embedding']);
-    if (after) {
-      q = q.where((eb) =>
-        eb.or([eb('pool_members.pool_id', '>', after.poolId), eb.and([eb('pool_members.pool_id', '=', after.poolId), eb('faces.key', '>', after.key)])]),
-      );
-    }
-    const rows = await q.orderBy('pool_members.pool_id').orderBy('faces.key').limit(limit).execute();
-    return rows.map((r) => ({ poolId: r.pool_id, key: Number(r.key), embedding: this.codec.decode(r.embedding) }));
+      .select(['pool_members.pool_id as pool_id', 'pool_members.applicant_id as applicant_id', 'faces.key as key', 'faces.embedding as embedding'])
+      .where((eb) =>
+        eb.and([
+          eb(eb.refTuple('pool_members.pool_id', 'pool_members.applicant_id'), '>=', eb.tuple(first.pool_id, first.applicant_id)),
+          eb(eb.refTuple('pool_members.pool_id', 'pool_members.applicant_id'), '<=', eb.tuple(last.pool_id, last.applicant_id)),
+        ]),
+      )
+      .orderBy('pool_members.pool_id')
+      .orderBy('pool_members.applicant_id')
+      .orderBy('faces.key')
+      .execute();
+    return {
+      rows: rows.map((r) => ({ poolId: r.pool_id, applicantId: r.applicant_id, key: Number(r.key), embedding: this.codec.decode(r.embedding) })),
+      next: memberPage.length < members ? null : { poolId: last.pool_id, applicantId: last.applicant_id },
+    };
   }
 
   async latestChangeSeq(): Promise<number> {
