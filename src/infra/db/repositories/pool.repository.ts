@@ -311,12 +311,20 @@ export class KyselyPoolRepository implements PoolRepository {
 
   async resolveMembers(poolId: string, keys: number[]) {
     if (!keys.length) return [];
+    // Driven by the face keys, membership checked per face through the primary key. Written as a join, SQLite
+    // walked the pool's members instead: 120-190 ms a search at 200,000 faces, about 0.8 s at a million.
     const rows = await this.db
       .selectFrom('faces')
-      .innerJoin('pool_members', 'pool_members.applicant_id', 'faces.applicant_id')
       .select(['faces.key as key', 'faces.id as face_id', 'faces.applicant_id as applicant_id'])
-      .where('pool_members.pool_id', '=', poolId)
       .where('faces.key', 'in', keys)
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('pool_members')
+            .select('pool_members.applicant_id')
+            .whereRef('pool_members.applicant_id', '=', 'faces.applicant_id')
+            .where('pool_members.pool_id', '=', poolId),
+        ),
+      )
       .execute();
     return rows.map((r) => ({ key: Number(r.key), faceId: r.face_id, applicantId: r.applicant_id }));
   }
