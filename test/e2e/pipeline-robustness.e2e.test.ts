@@ -119,8 +119,12 @@ describe.skipIf(!withData)('pipeline robustness', () => {
     const id = session.getSessionId();
     await new ClientApi(server.apiUrl, id, session.getClientSessionToken()).selfieAndFinish(readFileSync(alice!.photos[0]!));
     await completed(id);
-    await waitFor(async () => (existsSync(join(server.dataDir, 'media', app.sdkId, id)) ? undefined : true), 20_000);
-    expect(Object.values(rowsOf(join(server.dataDir, 'openidv.db'), id)).every((n) => n === 0)).toBe(true);
+    // The purge removes the files and the rows in separate steps: wait until both are gone (it failed once
+    // under full-suite load when the rows were read between the two).
+    const purged = (): boolean =>
+      !existsSync(join(server.dataDir, 'media', app.sdkId, id)) && Object.values(rowsOf(join(server.dataDir, 'openidv.db'), id)).every((n) => n === 0);
+    await waitFor(async () => (purged() ? true : undefined), 20_000);
+    expect(purged()).toBe(true);
     await expect(client.getSession(id)).rejects.toMatchObject({});
   });
 

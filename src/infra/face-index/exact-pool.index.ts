@@ -1,9 +1,8 @@
 import { MetricKind, exactSearch } from 'usearch';
 import type { FaceIndexHit } from '../../domain/ports/face-index.port.js';
 import type { PoolIndex } from './pool-index.types.js';
+import { RowKeys } from './row-keys.js';
 
-/** Rough V8 cost of one Map<number, number> entry (hash table slot, entry triple, load-factor slack). */
-const MAP_ENTRY_BYTES = 40;
 const INITIAL_CAPACITY = 16;
 
 /**
@@ -16,61 +15,47 @@ const INITIAL_CAPACITY = 16;
 export class ExactPoolIndex implements PoolIndex {
   readonly kind = 'exact' as const;
   private data: Float32Array;
-  private slotKeys: Float64Array;
-  private readonly slotOf = new Map<number, number>();
-  private count = 0;
+  private readonly rows = new RowKeys(INITIAL_CAPACITY);
   // exactSearch reads the query from the start of its ArrayBuffer (it ignores byteOffset), so probes are
   // copied into this buffer which always starts at offset 0.
   private readonly probe: Float32Array;
 
   constructor(private readonly dim: number) {
     this.data = new Float32Array(INITIAL_CAPACITY * dim);
-    this.slotKeys = new Float64Array(INITIAL_CAPACITY);
     this.probe = new Float32Array(dim);
   }
 
   get size(): number {
-    return this.count;
+    return this.rows.size;
   }
 
   has(key: number): boolean {
-    return this.slotOf.has(key);
+    return this.rows.row(key) !== undefined;
   }
 
   add(key: number, unit: Float32Array, offset = 0): void {
-    let slot = this.slotOf.get(key);
-    if (slot === undefined) {
-      this.reserve(this.count + 1);
-      slot = this.count++;
-      this.slotOf.set(key, slot);
-      this.slotKeys[slot] = key;
-    }
-    this.data.set(unit.subarray(offset, offset + this.dim), slot * this.dim);
+    if (this.rows.row(key) === undefined) this.reserve(this.rows.size + 1);
+    this.data.set(unit.subarray(offset, offset + this.dim), this.rows.rowFor(key) * this.dim);
   }
 
   addMany(keys: ArrayLike<number>, units: Float32Array): void {
-    this.reserve(this.count + keys.length);
+    this.reserve(this.rows.size + keys.length);
     for (let i = 0; i < keys.length; i++) this.add(keys[i]!, units, i * this.dim);
   }
 
   remove(key: number): boolean {
-    const slot = this.slotOf.get(key);
-    if (slot === undefined) return false;
-    this.slotOf.delete(key);
-    const last = --this.count;
-    if (slot !== last) {
-      const lastKey = this.slotKeys[last]!;
-      this.data.copyWithin(slot * this.dim, last * this.dim, (last + 1) * this.dim);
-      this.slotKeys[slot] = lastKey;
-      this.slotOf.set(lastKey, slot);
-    }
+    const moved = this.rows.remove(key);
+    if (!moved) return false;
+    const { row, last } = moved;
+    if (row !== last) this.data.copyWithin(row * this.dim, last * this.dim, (last + 1) * this.dim);
     // Give memory back when a pool has shrunk to a quarter of its buffer.
-    if (this.slotKeys.length > 4 * INITIAL_CAPACITY && this.count < this.slotKeys.length / 4) this.resize(this.count * 2);
+    const capacity = this.rows.capacity;
+    if (capacity > 4 * INITIAL_CAPACITY && this.rows.size < capacity / 4) this.resize(this.rows.size * 2);
     return true;
   }
 
   search(unitProbe: Float32Array, k: number): FaceIndexHit[] {
-    const n = this.count;
+    const n = this.rows.size;
     const wanted = Math.min(Math.floor(k), n);
     if (wanted < 1) return [];
     this.probe.set(unitProbe.subarray(0, this.dim));
@@ -80,30 +65,30 @@ export class ExactPoolIndex implements PoolIndex {
       const slot = Number(found.keys[i]);
       if (slot >= n) continue; // defensive: an offset past the live rows would be a stale slot
       // usearch's inner-product distance is 1 - dot.
-      hits.push({ key: this.slotKeys[slot]!, similarity: clampSimilarity(1 - found.distances[i]!) });
+      hits.push({ key: this.rows.keyAt(slot), similarity: clampSimilarity(1 - found.distances[i]!) });
     }
     return hits;
   }
 
   /** Keys in slot order: a snapshot for promotion, which re-reads each vector when it gets to it. */
   keysSnapshot(): Float64Array {
-    return this.slotKeys.slice(0, this.count);
+    return this.rows.snapshot();
   }
 
   /** Copies the stored unit vector of `key` into dst at dstOffset; false when absent. */
   readVector(key: number, dst: Float32Array, dstOffset: number): boolean {
-    const slot = this.slotOf.get(key);
+    const slot = this.rows.row(key);
     if (slot === undefined) return false;
     dst.set(this.data.subarray(slot * this.dim, (slot + 1) * this.dim), dstOffset);
     return true;
   }
 
   bytes(): number {
-    return this.data.byteLength + this.slotKeys.byteLength + this.count * MAP_ENTRY_BYTES;
+    return this.data.byteLength + this.rows.bytes();
   }
 
   private reserve(rows: number): void {
-    const capacity = this.slotKeys.length;
+    const capacity = this.rows.capacity;
     if (rows <= capacity) return;
     // Double while small, then grow by half: a pool just under the promotion limit should not hold a
     // buffer twice its size.
@@ -114,11 +99,9 @@ export class ExactPoolIndex implements PoolIndex {
 
   private resize(next: number): void {
     const data = new Float32Array(next * this.dim);
-    data.set(this.data.subarray(0, this.count * this.dim));
-    const keys = new Float64Array(next);
-    keys.set(this.slotKeys.subarray(0, this.count));
+    data.set(this.data.subarray(0, this.rows.size * this.dim));
     this.data = data;
-    this.slotKeys = keys;
+    this.rows.resize(next);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { FaceIndexHit } from '../../../domain/ports/face-index.port.js';
 import { clampSimilarity } from '../exact-pool.index.js';
 import type { PoolIndex } from '../pool-index.types.js';
+import { RowKeys } from '../row-keys.js';
 import { moveCode, Rotation, writeCode, writeQueryTables } from './scan-codes.js';
 import { instantiateScanKernel, type ScanKernel } from './scan-kernel.js';
 import { type ScanLayout, ScanThreads } from './scan-threads.js';
@@ -21,7 +22,6 @@ const CHUNK_ROWS = 1 << CHUNK_SHIFT;
 /** Scores are sampled at about this many rows to guess the threshold that keeps the best candidates. */
 const SAMPLE = 8_192;
 const SAMPLE_RUNS = 32;
-const MAP_ENTRY_BYTES = 40;
 const unregister = new FinalizationRegistry<{ threads: ScanThreads; id: number }>(({ threads, id }) => threads.detach(id));
 
 /**
@@ -51,12 +51,9 @@ export class ScanPoolIndex implements PoolIndex {
   private readonly memoryId: number;
   private readonly layout: ScanLayout;
   private readonly rotated: Float32Array;
-  private capacity = 0;
-  private count = 0;
-  private keys = new Float64Array(0);
+  private readonly rows = new RowKeys(0);
   private scales = new Float32Array(0);
   private readonly chunks: Int16Array[] = [];
-  private readonly rowOf = new Map<number, number>();
   /** Values per int16 row: the dimensions rounded up to 8 for the SIMD re-rank. */
   private readonly width: number;
   /** Scratch areas after the codes and scores, moved whenever the codes grow. */
@@ -85,21 +82,16 @@ export class ScanPoolIndex implements PoolIndex {
   }
 
   get size(): number {
-    return this.count;
+    return this.rows.size;
   }
 
   has(key: number): boolean {
-    return this.rowOf.has(key);
+    return this.rows.row(key) !== undefined;
   }
 
   add(key: number, unit: Float32Array, offset = 0): void {
-    let row = this.rowOf.get(key);
-    if (row === undefined) {
-      this.reserve(this.count + 1);
-      row = this.count++;
-      this.rowOf.set(key, row);
-      this.keys[row] = key;
-    }
+    if (this.rows.row(key) === undefined) this.reserve(this.rows.size + 1);
+    const row = this.rows.rowFor(key);
     this.rotation.apply(unit, offset, this.rotated);
     writeCode(this.rotated, this.heap(), this.blockAt(row), row & 15);
     // int16 with a per-face absmax scale: about 1e-5 of cosine error, against 2e-3 for int8
@@ -113,19 +105,15 @@ export class ScanPoolIndex implements PoolIndex {
   }
 
   addMany(keys: ArrayLike<number>, units: Float32Array): void {
-    this.reserve(this.count + keys.length);
+    this.reserve(this.rows.size + keys.length);
     for (let i = 0; i < keys.length; i++) this.add(keys[i]!, units, i * this.dim);
   }
 
   remove(key: number): boolean {
-    const row = this.rowOf.get(key);
-    if (row === undefined) return false;
-    this.rowOf.delete(key);
-    const last = --this.count;
+    const moved = this.rows.remove(key);
+    if (!moved) return false;
+    const { row, last } = moved;
     if (row !== last) {
-      const lastKey = this.keys[last]!;
-      this.keys[row] = lastKey;
-      this.rowOf.set(lastKey, row);
       this.scales[row] = this.scales[last]!;
       const from = this.chunks[last >> CHUNK_SHIFT]!;
       const fromBase = (last & (CHUNK_ROWS - 1)) * this.width;
@@ -136,7 +124,7 @@ export class ScanPoolIndex implements PoolIndex {
   }
 
   search(unitProbe: Float32Array, k: number): FaceIndexHit[] {
-    const n = this.count;
+    const n = this.rows.size;
     const wanted = Math.min(Math.floor(k), n);
     if (wanted < 1) return [];
     const take = Math.max(this.rerank, wanted);
@@ -148,13 +136,13 @@ export class ScanPoolIndex implements PoolIndex {
   }
 
   bytes(): number {
-    const perRow = this.layout.blockBytes / 16 + 2 + 8 + 4; // code, score, key, scale
-    return this.capacity * perRow + this.chunks.length * CHUNK_ROWS * this.width * 2 + this.count * MAP_ENTRY_BYTES + this.scratchBytes();
+    const perRow = this.layout.blockBytes / 16 + 2 + 4; // code, score, scale
+    return this.rows.capacity * perRow + this.rows.bytes() + this.chunks.length * CHUNK_ROWS * this.width * 2 + this.scratchBytes();
   }
 
   /**
    * Rows of the `take` best estimated scores. A threshold is guessed from a sample of the scores so that
-   * about twice that many pass, the kernel collects the rows at or above it, and the best `take` of those
+   * about 1.5 times that many pass, the kernel collects the rows at or above it, and the best `take` of those
    * are kept; a guess that lets through too few or too many is corrected from the sample and retried.
    */
   private bestEstimates(n: number, take: number): Uint32Array {
@@ -189,7 +177,7 @@ export class ScanPoolIndex implements PoolIndex {
   private exactTop(rows: Uint32Array, probe: Float32Array, wanted: number): FaceIndexHit[] {
     const w = this.width;
     const count = rows.length;
-    if (count > this.scratchRows) this.plan(this.capacity, count);
+    if (count > this.scratchRows) this.plan(this.rows.capacity, count);
     const buffer = this.heap().buffer;
     const copies = new Int16Array(buffer, this.rowsAt, count * w);
     for (let i = 0; i < count; i++) {
@@ -215,21 +203,18 @@ export class ScanPoolIndex implements PoolIndex {
       }
       top[at] = { row, similarity };
     }
-    return top.map((t) => ({ key: this.keys[t.row]!, similarity: clampSimilarity(t.similarity) }));
+    return top.map((t) => ({ key: this.rows.keyAt(t.row), similarity: clampSimilarity(t.similarity) }));
   }
 
   private reserve(rows: number): void {
-    if (rows <= this.capacity) return;
+    if (rows <= this.rows.capacity) return;
     const capacity = Math.max(1024, 2 ** Math.ceil(Math.log2(rows)));
     this.plan(capacity, Math.max(this.scratchRows, this.rerank));
-    const keys = new Float64Array(capacity);
-    keys.set(this.keys.subarray(0, this.count));
-    this.keys = keys;
     const scales = new Float32Array(capacity);
-    scales.set(this.scales.subarray(0, this.count));
+    scales.set(this.scales.subarray(0, this.rows.size));
     this.scales = scales;
     while (this.chunks.length * CHUNK_ROWS < capacity) this.chunks.push(new Int16Array(CHUNK_ROWS * this.width));
-    this.capacity = capacity;
+    this.rows.resize(capacity);
   }
 
   /** Places the scratch areas after codes for `capacity` faces and grows the memory to hold them. */
