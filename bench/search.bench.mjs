@@ -1,5 +1,5 @@
 // npm run bench:search [-- --sizes 10000,100000,1000000] [--queries 2000] [--truth 1000] [--exact-max 100000]
-//                       [--rerank 1000,2000] [--threads 2] [--crossover 2000,5000,10000,20000,50000] [--json out.json]
+//                       [--rerank 1000,2000] [--shortlist 8000,16000] [--threads 2] [--crossover 2000,5000,10000,20000,50000] [--json out.json]
 //
 // One pool of synthetic 512-d face embeddings (bench/search-data.mjs states the generator) per size, loaded
 // the way the server loads at start-up (addMany in chunks of 10 000). For each size it reports: build time,
@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     crossover: { type: 'string', default: '' },
     // One or more re-rank counts for the scan index (default: the index default), one build each.
     rerank: { type: 'string' },
+    // Scan first-pass candidates (default: the index default); all values are measured on one build.
+    shortlist: { type: 'string' },
     threads: { type: 'string' },
     json: { type: 'string' },
   },
@@ -41,6 +43,7 @@ const queryCount = Number(args.queries);
 const truthCount = Number(args.truth);
 const exactMax = Number(args['exact-max']);
 const rerankList = args.rerank ? args.rerank.split(',').map(Number) : [DEFAULT_FACE_INDEX_OPTIONS.rerank];
+const shortlistList = args.shortlist ? args.shortlist.split(',').map(Number) : [DEFAULT_FACE_INDEX_OPTIONS.shortlist];
 const searchThreads = args.threads ? Number(args.threads) : DEFAULT_FACE_INDEX_OPTIONS.searchThreads;
 const gen = createFaceGenerator({ dim: DIM, seed: 42 });
 const calibration = loadDefaultFaceCalibration();
@@ -123,13 +126,20 @@ async function measure(label, n, options, gallery, probes, mates, truth) {
   const rss1 = rssSettled();
   const build = { buildSeconds, buildCpuSeconds, stats, rssDelta: rss1 - rss0 };
   // Helper threads start in the background; time searches once they are up.
-  if (stats.kind === 'scan') await ScanThreads.get(searchThreads).started();
-  const row = evaluate(label, n, index, build, options.rerank, gallery, probes, mates, truth);
+  if (stats.kind !== 'scan') return [evaluate(label, n, index, build, null, gallery, probes, mates, truth)];
+  await ScanThreads.get(searchThreads).started();
+  const rows = [];
+  // The shortlist only steers searches, so one build serves every value (set on the pool's scan index).
+  const pool = index.states.get('bench').live;
+  for (const shortlist of shortlistList) {
+    pool.shortlist = Math.max(shortlist, options.rerank);
+    rows.push(evaluate(label, n, index, build, { rerank: options.rerank, shortlist }, gallery, probes, mates, truth));
+  }
   index.close();
-  return row;
+  return rows;
 }
 
-function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDelta }, rerank, gallery, probes, mates, truth) {
+function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDelta }, scan, gallery, probes, mates, truth) {
   const probe = new Float32Array(DIM);
   const lat = { 1: [], 10: [] };
   // CPU time of the process per query (all its threads): what a search costs the machine.
@@ -182,7 +192,8 @@ function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDe
     label,
     n,
     kind: stats.kind,
-    rerank: stats.kind === 'scan' ? rerank : null,
+    rerank: scan?.rerank ?? null,
+    shortlist: scan?.shortlist ?? null,
     threads: stats.kind === 'scan' ? searchThreads : 1,
     buildSeconds: +buildSeconds.toFixed(2),
     buildPerSecond: Math.round(n / buildSeconds),
@@ -261,7 +272,7 @@ async function crossover(sizesText) {
 
 const report = {
   machine: { cpus: availableParallelism(), node: process.version, loadAverageAtStart: loadavg().map((x) => +x.toFixed(2)) },
-  options: { ...DEFAULT_FACE_INDEX_OPTIONS, searchThreads, rerank: rerankList },
+  options: { ...DEFAULT_FACE_INDEX_OPTIONS, searchThreads, rerank: rerankList, shortlist: shortlistList },
   generator: { seed: 42, alpha: +gen.alpha.toFixed(3) },
   runs: [],
   crossover: [],
@@ -291,19 +302,20 @@ for (const n of sizes) {
   for (const rerank of rerankList) runs.push(['scan', { exactLimit: 0, rerank }]);
   for (const [label, options] of runs) {
     log(`n=${n}: building ${label}`);
-    const row = await measure(label, n, options, gallery, mixed, mixedMates, truth);
-    row.generateSeconds = +seconds.toFixed(1);
-    row.truthSeconds = +truth.seconds.toFixed(1);
-    report.runs.push(row);
-    log(`n=${n} ${label} rerank=${row.rerank}: ${JSON.stringify(row)}`);
+    for (const row of await measure(label, n, options, gallery, mixed, mixedMates, truth)) {
+      row.generateSeconds = +seconds.toFixed(1);
+      row.truthSeconds = +truth.seconds.toFixed(1);
+      report.runs.push(row);
+      log(`n=${n} ${label} rerank=${row.rerank} shortlist=${row.shortlist}: ${JSON.stringify(row)}`);
+    }
   }
 }
 
-console.log('\n| faces | index | re-rank | build (CPU-s) | build rate | RSS/face | index bytes/face | top-1 p50 / p99 | top-10 p50 / p99 | top-10 CPU p50 / p99 | recall@1 | recall@10 | mated r@1 / strangers r@1 | mate at rank 1 | decision kept | sim. error mean / max |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('\n| faces | index | shortlist | re-rank | build (CPU-s) | build rate | RSS/face | index bytes/face | top-1 p50 / p99 | top-10 p50 / p99 | top-10 CPU p50 / p99 | recall@1 | recall@10 | mated r@1 / strangers r@1 | mate at rank 1 | decision kept | sim. error mean / max |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of report.runs) {
   console.log(
-    `| ${r.n.toLocaleString('en')} | ${r.kind} | ${r.rerank ?? '-'} | ${r.buildSeconds} s (${r.buildCpuSeconds}) | ${r.buildPerSecond}/s | ${r.rssBytesPerFace} B | ${r.indexBytesPerFace} B | ${r.top1.p50} / ${r.top1.p99} ms | ${r.top10.p50} / ${r.top10.p99} ms | ${r.cpuTop10.p50} / ${r.cpuTop10.p99} ms | ${r.recallAt1} | ${r.recallAt10} | ${r.mated.recallAt1} / ${r.stranger.recallAt1} | ${r.mated.mateAtRank1} | ${r.decision.keptByIndex ?? '-'} (${r.decision.probesAbove}) | ${r.similarityError.mean} / ${r.similarityError.max} |`,
+    `| ${r.n.toLocaleString('en')} | ${r.kind} | ${r.shortlist ?? '-'} | ${r.rerank ?? '-'} | ${r.buildSeconds} s (${r.buildCpuSeconds}) | ${r.buildPerSecond}/s | ${r.rssBytesPerFace} B | ${r.indexBytesPerFace} B | ${r.top1.p50} / ${r.top1.p99} ms | ${r.top10.p50} / ${r.top10.p99} ms | ${r.cpuTop10.p50} / ${r.cpuTop10.p99} ms | ${r.recallAt1} | ${r.recallAt10} | ${r.mated.recallAt1} / ${r.stranger.recallAt1} | ${r.mated.mateAtRank1} | ${r.decision.keptByIndex ?? '-'} (${r.decision.probesAbove}) | ${r.similarityError.mean} / ${r.similarityError.max} |`,
   );
 }
 if (report.crossover.length) {

@@ -81,6 +81,8 @@ export interface FaceConfig {
   readonly indexExactLimit: number;
   /** Candidates a scan search re-ranks exactly: recall against latency for pools past the exact limit. */
   readonly indexRerank: number;
+  /** Candidates of a scan search's half-code first pass completed before the re-rank. */
+  readonly indexShortlist: number;
   /** Threads sharing one scan search (the searching thread included). */
   readonly indexThreads: number;
 }
@@ -188,6 +190,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       maxPixels: int(env, 'OPENIDV_MAX_IMAGE_PIXELS', 40_000_000, 1),
       indexExactLimit: int(env, 'OPENIDV_FACE_INDEX_EXACT_LIMIT', DEFAULT_FACE_INDEX_OPTIONS.exactLimit, 0),
       indexRerank: int(env, 'OPENIDV_FACE_INDEX_RERANK', DEFAULT_FACE_INDEX_OPTIONS.rerank, 1),
+      indexShortlist: int(env, 'OPENIDV_FACE_INDEX_SHORTLIST', DEFAULT_FACE_INDEX_OPTIONS.shortlist, 1),
       indexThreads: int(env, 'OPENIDV_FACE_INDEX_THREADS', DEFAULT_FACE_INDEX_OPTIONS.searchThreads, 1),
     },
     embeddingKey: env.OPENIDV_EMBEDDING_KEY || undefined,

@@ -122,6 +122,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     {
       exactLimit: config.face.indexExactLimit,
       rerank: config.face.indexRerank,
+      shortlist: config.face.indexShortlist,
       searchThreads: config.face.indexThreads,
     },
     (err, pool) => logger.error({ err, pool }, 'face index background build failed'),

@@ -8,6 +8,11 @@ export interface FaceIndexOptions {
   exactLimit: number;
   /** Candidates of a scan search re-ranked by their real cosine: recall against latency. */
   rerank: number;
+  /**
+   * Candidates of a scan search's first pass (half of each code) whose estimate is completed with the other
+   * half before the best `rerank` are re-ranked: recall against latency.
+   */
+  shortlist: number;
   /** Threads sharing one scan search, the calling thread included. */
   searchThreads: number;
   /**
@@ -26,6 +31,7 @@ export const DEFAULT_FACE_INDEX_OPTIONS: Readonly<FaceIndexOptions> = Object.fre
   // At a million faces the probe's true nearest face was among the best 1,000 estimates for 99% of probes
   // (every mated one), and among the best 2,000 for 99.75% (docs/face-index.md).
   rerank: 1_000,
+  shortlist: 16_000,
   searchThreads: availableParallelism(),
   promotion: 'background',
   sliceMs: 20,
@@ -33,7 +39,7 @@ export const DEFAULT_FACE_INDEX_OPTIONS: Readonly<FaceIndexOptions> = Object.fre
 
 export function resolveFaceIndexOptions(partial: Partial<FaceIndexOptions> = {}): Readonly<FaceIndexOptions> {
   const o: FaceIndexOptions = { ...DEFAULT_FACE_INDEX_OPTIONS, ...partial };
-  for (const name of ['dimensions', 'rerank', 'searchThreads'] as const) {
+  for (const name of ['dimensions', 'rerank', 'shortlist', 'searchThreads'] as const) {
     const v = o[name];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`face index: ${name} must be a positive integer`);
   }

@@ -1,9 +1,9 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { Ctrl, instantiateScanKernel, type ScanKernel } from './scan-kernel.js';
+import { Ctrl, instantiateScanKernel, readJob, runPart, type ScanKernel } from './scan-kernel.js';
 
-// A scan helper thread: waits on its control block, runs the kernel over the block range it is given, and
-// signals completion. Memories arrive on the port (attach/detach) and are read synchronously on wake-up,
-// because the thread never returns to its event loop.
+// A scan helper thread: waits on its control block, runs its part of a search (scan a range of the pool, then
+// collect and refine the range's best rows) and signals completion. Memories arrive on the port
+// (attach/detach) and are read synchronously on wake-up, because the thread never returns to its event loop.
 
 interface Data {
   ctrl: SharedArrayBuffer;
@@ -32,7 +32,7 @@ for (;;) {
   const kernel = kernels.get(id);
   if (kernel) {
     try {
-      kernel.scan(c[Ctrl.codes]!, c[Ctrl.blocks]!, c[Ctrl.tables]!, c[Ctrl.rows]!, c[Ctrl.out]!);
+      c[Ctrl.found] = runPart(kernel, readJob(c));
       status = 0;
     } catch {
       status = 1;

@@ -2,8 +2,9 @@ import { WASM_BASE64 } from './scan-kernel.wasm.js';
 
 export interface ScanKernel {
   scan(codes: number, blocks: number, tables: number, rows: number, out: number): void;
-  collect(scores: number, n: number, min: number, out: number, cap: number): number;
-  dots(rows: number, count: number, width: number, probe: number, out: number): void;
+  collect(scores: number, n: number, min: number, out: number, cap: number, first: number): number;
+  refine(rows: number, count: number, tail: number, bytes: number, tables: number, scores: number, out: number): number;
+  dots(list: number, count: number, base: number, width: number, probe: number, out: number): number;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -18,7 +19,41 @@ export function instantiateScanKernel(memory: WebAssembly.Memory, module = scanK
   return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as ScanKernel;
 }
 
-/** Slots of a helper's control block (Int32Array over a SharedArrayBuffer). */
+/**
+ * One thread's share of a search: scan a range of blocks into their scores and, when `min` is not negative,
+ * collect the range's rows scoring at least `min` (at most `cap`, as u32 at `list`) and complete their
+ * estimates with their tails (u16 at `refined`). All positions are byte offsets into the pool's memory.
+ */
+export interface PartJob {
+  codes: number;
+  blocks: number;
+  tables: number;
+  rows: number;
+  out: number;
+  min: number;
+  first: number;
+  count: number;
+  list: number;
+  cap: number;
+  scores: number;
+  tail: number;
+  tailBytes: number;
+  tailTables: number;
+  refined: number;
+}
+
+const JOB_FIELDS = ['codes', 'blocks', 'tables', 'rows', 'out', 'min', 'first', 'count', 'list', 'cap', 'scores', 'tail', 'tailBytes', 'tailTables', 'refined'] as const;
+
+/** Runs a part; returns the rows it collected (more than `cap`: too many, nothing refined), or -1 if it only scanned. */
+export function runPart(kernel: ScanKernel, j: PartJob): number {
+  kernel.scan(j.codes, j.blocks, j.tables, j.rows, j.out);
+  if (j.min < 0) return -1;
+  const got = kernel.collect(j.out, j.count, j.min, j.list, j.cap, j.first);
+  if (got <= j.cap) kernel.refine(j.list, got, j.tail, j.tailBytes, j.tailTables, j.scores, j.refined);
+  return got;
+}
+
+/** Slots of a helper's control block (Int32Array over a SharedArrayBuffer), then the job's fields. */
 export const Ctrl = {
   /** Job number, bumped by the caller to start a job. */
   seq: 0,
@@ -30,10 +65,16 @@ export const Ctrl = {
   status: 3,
   /** Memory id (see ScanThreads.attach), or -1 to stop the helper. */
   memory: 4,
-  codes: 5,
-  blocks: 6,
-  tables: 7,
-  rows: 8,
-  out: 9,
-  length: 10,
+  /** What runPart returned. */
+  found: 5,
+  job: 6,
+  length: 6 + JOB_FIELDS.length,
 } as const;
+
+export function writeJob(ctrl: Int32Array, job: PartJob): void {
+  JOB_FIELDS.forEach((name, i) => (ctrl[Ctrl.job + i] = job[name]));
+}
+
+export function readJob(ctrl: Int32Array): PartJob {
+  return Object.fromEntries(JOB_FIELDS.map((name, i) => [name, ctrl[Ctrl.job + i]!])) as unknown as PartJob;
+}

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cosine, nearby, randomVector, seededRandom } from '../face-index.test-helpers.js';
-import { Rotation, writeCode, writeQueryTables } from './scan-codes.js';
+import { codeShape, Rotation, writeCode, writeQueryTables } from './scan-codes.js';
 import { instantiateScanKernel } from './scan-kernel.js';
 import { WASM_BASE64 } from './scan-kernel.wasm.js';
 import { ScanPoolIndex } from './scan-pool.index.js';
@@ -47,40 +47,70 @@ describe('scan kernel', () => {
     }
   });
 
-  it('collects the indices at or above a score in order, and says when there are more than it may take', () => {
+  it('collects the row numbers at or above a score in order, and says when there are more than it may take', () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
     const k = instantiateScanKernel(memory);
     const scores = new Uint16Array(memory.buffer, 0, 1003);
     const random = seededRandom(2);
     for (let i = 0; i < scores.length; i++) scores[i] = Math.floor(random() * 15_000);
     const expected = [...scores.keys()].filter((i) => scores[i]! >= 14_000);
-    const got = k.collect(0, scores.length, 14_000, 4096, 1000);
+    const got = k.collect(0, scores.length, 14_000, 4096, 1000, 0);
     expect([...new Uint32Array(memory.buffer, 4096, got)]).toEqual(expected);
-    expect(k.collect(0, scores.length, 14_000, 4096, expected.length - 1)).toBe(expected.length);
-    expect(k.collect(0, 1003, 0, 4096, 5000)).toBe(1003); // the n mod 8 tail included
+    // a part of a pool numbers its rows from its first
+    expect(k.collect(0, scores.length, 14_000, 4096, 1000, 5000)).toBe(got);
+    expect([...new Uint32Array(memory.buffer, 4096, got)]).toEqual(expected.map((i) => i + 5000));
+    expect(k.collect(0, scores.length, 14_000, 4096, expected.length - 1, 0)).toBe(expected.length);
+    expect(k.collect(0, 1003, 0, 4096, 5000, 0)).toBe(1003); // the n mod 8 tail included
   });
 
-  it('computes float dot products of int16 rows for the re-rank', () => {
+  it('completes head scores of listed rows with their tail bytes\' table entries', () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
     const k = instantiateScanKernel(memory);
-    const width = 24;
-    const rows = new Int16Array(memory.buffer, 0, 3 * width);
-    const probe = new Float32Array(memory.buffer, 1024, width);
+    const bytes = new Uint8Array(memory.buffer);
+    const random = seededRandom(8);
+    const tailBytes = 5;
+    const [tables, tail, scoresAt, rowsAt, out] = [0, 2048, 4096, 8192, 12_288];
+    for (let i = 0; i < tailBytes * 256; i++) bytes[tables + i] = Math.floor(random() * 241);
+    for (let i = 0; i < 300 * tailBytes; i++) bytes[tail + i] = Math.floor(random() * 256);
+    const scores = new Uint16Array(memory.buffer, scoresAt, 300);
+    for (let i = 0; i < 300; i++) scores[i] = Math.floor(random() * 7000);
+    const rows = [299, 0, 17, 17, 150];
+    new Uint32Array(memory.buffer, rowsAt, rows.length).set(rows);
+    k.refine(rowsAt, rows.length, tail, tailBytes, tables, scoresAt, out);
+    const expected = rows.map((r) => {
+      let sum = scores[r]!;
+      for (let b = 0; b < tailBytes; b++) sum += bytes[tables + b * 256 + bytes[tail + r * tailBytes + b]!]!;
+      return sum;
+    });
+    expect([...new Uint16Array(memory.buffer, out, rows.length)]).toEqual(expected);
+  });
+
+  it('computes float dot products of listed int16 rows for the re-rank', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+    const k = instantiateScanKernel(memory);
+    const width = 40; // rows of 80 bytes: some cross a cache line
+    const [base, probeAt, listAt, outAt] = [4096, 1024, 2048, 3072];
+    const rows = new Int16Array(memory.buffer, base, 50 * width);
+    const probe = new Float32Array(memory.buffer, probeAt, width);
     const random = seededRandom(3);
     for (let i = 0; i < rows.length; i++) rows[i] = Math.round((random() - 0.5) * 60_000);
     for (let j = 0; j < width; j++) probe[j] = random() - 0.5;
-    k.dots(0, 3, width, 1024, 2048);
-    const out = new Float32Array(memory.buffer, 2048, 3);
-    for (let r = 0; r < 3; r++) {
+    const list = [49, 0, 7, 7, ...Array.from({ length: 36 }, (_, i) => i + 10)]; // more than one batch of 32
+    new Uint32Array(memory.buffer, listAt, list.length).set(list);
+    k.dots(listAt, list.length, base, width, probeAt, outAt);
+    const out = new Float32Array(memory.buffer, outAt, list.length);
+    list.forEach((r, i) => {
       let s = 0;
       for (let j = 0; j < width; j++) s += rows[r * width + j]! * probe[j]!;
-      expect(out[r]).toBeCloseTo(s, 0);
-    }
+      expect(out[i]).toBeCloseTo(s, 0);
+    });
   });
 
   it('estimates inner products: the estimate ranks a near copy above unrelated faces', () => {
     const dim = 512;
     const rotation = new Rotation(dim);
+    const shape = codeShape(rotation.width);
+    expect(shape).toEqual({ headRows: 32, tailBytes: 32 });
     const random = seededRandom(4);
     const memory = new WebAssembly.Memory({ initial: 2, maximum: 16, shared: true });
     const bytes = new Uint8Array(memory.buffer);
@@ -88,20 +118,27 @@ describe('scan kernel', () => {
     const faces = Array.from({ length: 16 }, () => unit(randomVector(random, dim)));
     faces.forEach((f, lane) => {
       rotation.apply(f, 0, rotated);
-      writeCode(rotated, bytes, 4096, lane);
+      writeCode(rotated, shape, bytes, 16_384, lane, 20_480 + lane * shape.tailBytes);
     });
     rotation.apply(unit(nearby(random, faces[9]!, 0.8)), 0, rotated);
-    writeQueryTables(rotated, bytes, 0);
-    instantiateScanKernel(memory).scan(4096, 1, 0, rotation.width >> 3, 65_536);
-    const scores = [...new Uint16Array(memory.buffer, 65_536, 16)];
-    expect(scores.indexOf(Math.max(...scores))).toBe(9);
+    writeQueryTables(rotated, shape, bytes, 0, 1024);
+    const k = instantiateScanKernel(memory);
+    k.scan(16_384, 1, 0, shape.headRows, 65_536); // tables: head at 0, tail at 1024 (8 KB)
+    const rows = new Uint32Array(memory.buffer, 66_048, 16);
+    rows.forEach((_, i) => (rows[i] = i));
+    k.refine(66_048, 16, 20_480, shape.tailBytes, 1024, 65_536, 66_560);
+    // head and whole-code estimates both put the near copy first
+    for (const at of [65_536, 66_560]) {
+      const scores = [...new Uint16Array(memory.buffer, at, 16)];
+      expect(scores.indexOf(Math.max(...scores))).toBe(9);
+    }
   });
 });
 
 describe('ScanPoolIndex', () => {
   it('keeps codes, copies and keys together when faces are removed and the pool grows', () => {
     const dim = 64;
-    const index = new ScanPoolIndex({ dimensions: dim, rerank: 10, threads: 1 });
+    const index = new ScanPoolIndex({ dimensions: dim, rerank: 10, shortlist: 40, threads: 1 });
     const random = seededRandom(5);
     const faces = new Map<number, Float32Array>();
     for (let key = 1; key <= 3000; key++) {
@@ -125,7 +162,7 @@ describe('ScanPoolIndex', () => {
 
   it('returns cosines of its int16 copies within 1e-4 of float32', () => {
     const dim = 512;
-    const index = new ScanPoolIndex({ dimensions: dim, rerank: 50, threads: 1 });
+    const index = new ScanPoolIndex({ dimensions: dim, rerank: 50, shortlist: 200, threads: 1 });
     const random = seededRandom(6);
     const faces = Array.from({ length: 500 }, () => unit(randomVector(random, dim)));
     faces.forEach((f, i) => index.add(i + 1, f));
@@ -138,8 +175,8 @@ describe('ScanPoolIndex', () => {
   it.skipIf(availableParallelism() < 2)('shares a large scan with a helper thread and gets the same answer', async () => {
     const dim = 16;
     const n = 40_000; // past the 2,048 blocks at which a helper is woken
-    const single = new ScanPoolIndex({ dimensions: dim, rerank: 20, threads: 1 });
-    const shared = new ScanPoolIndex({ dimensions: dim, rerank: 20, threads: 2 });
+    const single = new ScanPoolIndex({ dimensions: dim, rerank: 20, shortlist: 200, threads: 1 });
+    const shared = new ScanPoolIndex({ dimensions: dim, rerank: 20, shortlist: 200, threads: 2 });
     const random = seededRandom(7);
     const rows = new Float32Array(n * dim);
     for (let i = 0; i < n; i++) rows.set(unit(randomVector(random, dim)), i * dim);

@@ -2,9 +2,19 @@ import type { FaceIndexHit } from '../../../domain/ports/face-index.port.js';
 import { clampSimilarity } from '../exact-pool.index.js';
 import type { PoolIndex } from '../pool-index.types.js';
 import { RowKeys } from '../row-keys.js';
-import { moveCode, Rotation, writeCode, writeQueryTables } from './scan-codes.js';
-import { instantiateScanKernel, type ScanKernel } from './scan-kernel.js';
-import { type ScanLayout, ScanThreads } from './scan-threads.js';
+import { FineStore } from './fine-store.js';
+import { type CodeShape, codeShape, moveCode, Rotation, writeCode, writeQueryTables } from './scan-codes.js';
+import { instantiateScanKernel, type PartJob, type ScanKernel } from './scan-kernel.js';
+import { ScanThreads } from './scan-threads.js';
+
+/** Where one pool's data sits in its memory. */
+interface ScanLayout {
+  codes: number;
+  blockBytes: number;
+  tables: number;
+  rows: number;
+  scores: number;
+}
 
 export interface ScanParams {
   dimensions: number;
@@ -12,15 +22,14 @@ export interface ScanParams {
   rerank: number;
   /** Threads sharing one search, the calling thread included. */
   threads: number;
+  /** Candidates of the head scan whose estimate is completed with the tail of their code. */
+  shortlist: number;
 }
 
 const PAGE = 65_536;
 const MAX_PAGES = 65_536;
-/** Rows per chunk of the re-ranking copy (16,384): chunks avoid copying everything when the pool grows. */
-const CHUNK_SHIFT = 14;
-const CHUNK_ROWS = 1 << CHUNK_SHIFT;
 /** Scores are sampled at about this many rows to guess the threshold that keeps the best candidates. */
-const SAMPLE = 8_192;
+const SAMPLE = 8_192; // rows, a multiple of 16
 const SAMPLE_RUNS = 32;
 const unregister = new FinalizationRegistry<{ threads: ScanThreads; id: number }>(({ threads, id }) => threads.detach(id));
 
@@ -45,6 +54,8 @@ export class ScanPoolIndex implements PoolIndex {
   private readonly dim: number;
   private readonly rotation: Rotation;
   private readonly rerank: number;
+  private readonly shortlist: number;
+  private readonly shape: CodeShape;
   private readonly memory: WebAssembly.Memory;
   private readonly kernel: ScanKernel;
   private readonly threads: ScanThreads;
@@ -52,27 +63,26 @@ export class ScanPoolIndex implements PoolIndex {
   private readonly layout: ScanLayout;
   private readonly rotated: Float32Array;
   private readonly rows = new RowKeys(0);
-  private scales = new Float32Array(0);
-  private readonly chunks: Int16Array[] = [];
-  /** Values per int16 row: the dimensions rounded up to 8 for the SIMD re-rank. */
-  private readonly width: number;
+  private readonly fine: FineStore;
   /** Scratch areas after the codes and scores, moved whenever the codes grow. */
   private collectAt = 0;
   private collectCap = 0;
-  private probeAt = 0;
-  private dotsAt = 0;
-  private rowsAt = 0;
-  private scratchRows = 0;
+  private tailTables = 0;
+  private tailAt = 0;
+  private refinedAt = 0;
   private view?: { buffer: ArrayBufferLike; bytes: Uint8Array };
 
   constructor(params: ScanParams) {
     this.dim = params.dimensions;
-    this.width = Math.ceil(params.dimensions / 8) * 8;
+    this.fine = new FineStore(params.dimensions);
     this.rerank = params.rerank;
+    this.shortlist = Math.max(params.shortlist, params.rerank);
     this.rotation = new Rotation(params.dimensions);
     this.rotated = new Float32Array(this.rotation.width);
-    const rows = this.rotation.width >> 3;
-    const tablesBytes = rows * 32;
+    this.shape = codeShape(this.rotation.width);
+    const rows = this.shape.headRows;
+    this.tailTables = rows * 32;
+    const tablesBytes = this.tailTables + this.shape.tailBytes * 256;
     this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     this.kernel = instantiateScanKernel(this.memory);
     this.threads = ScanThreads.get(params.threads);
@@ -93,15 +103,8 @@ export class ScanPoolIndex implements PoolIndex {
     if (this.rows.row(key) === undefined) this.reserve(this.rows.size + 1);
     const row = this.rows.rowFor(key);
     this.rotation.apply(unit, offset, this.rotated);
-    writeCode(this.rotated, this.heap(), this.blockAt(row), row & 15);
-    // int16 with a per-face absmax scale: about 1e-5 of cosine error, against 2e-3 for int8
-    let max = 0;
-    for (let j = 0; j < this.dim; j++) max = Math.max(max, Math.abs(unit[offset + j]!));
-    const fine = this.chunks[row >> CHUNK_SHIFT]!;
-    const base = (row & (CHUNK_ROWS - 1)) * this.width;
-    const q = max > 0 ? 32_767 / max : 0;
-    for (let j = 0; j < this.dim; j++) fine[base + j] = Math.round(unit[offset + j]! * q);
-    this.scales[row] = max / 32_767;
+    writeCode(this.rotated, this.shape, this.heap(), this.blockAt(row), row & 15, this.tailAt + row * this.shape.tailBytes);
+    this.fine.write(row, unit, offset);
   }
 
   addMany(keys: ArrayLike<number>, units: Float32Array): void {
@@ -114,11 +117,8 @@ export class ScanPoolIndex implements PoolIndex {
     if (!moved) return false;
     const { row, last } = moved;
     if (row !== last) {
-      this.scales[row] = this.scales[last]!;
-      const from = this.chunks[last >> CHUNK_SHIFT]!;
-      const fromBase = (last & (CHUNK_ROWS - 1)) * this.width;
-      this.chunks[row >> CHUNK_SHIFT]!.set(from.subarray(fromBase, fromBase + this.width), (row & (CHUNK_ROWS - 1)) * this.width);
-      moveCode(this.heap(), this.layout.rows, this.blockAt(last), last & 15, this.blockAt(row), row & 15);
+      this.fine.move(last, row);
+      moveCode(this.heap(), this.shape, this.codeAt(last), this.codeAt(row));
     }
     return true;
   }
@@ -130,71 +130,176 @@ export class ScanPoolIndex implements PoolIndex {
     const take = Math.max(this.rerank, wanted);
     if (take >= n) return this.exactTop(Uint32Array.from({ length: n }, (_, i) => i), unitProbe, wanted);
     this.rotation.apply(unitProbe, 0, this.rotated);
-    writeQueryTables(this.rotated, this.heap(), this.layout.tables);
-    this.threads.scan(this.memoryId, this.kernel, this.layout, (n + 15) >> 4);
+    writeQueryTables(this.rotated, this.shape, this.heap(), this.layout.tables, this.tailTables);
     return this.exactTop(this.bestEstimates(n, take), unitProbe, wanted);
   }
 
   bytes(): number {
-    const perRow = this.layout.blockBytes / 16 + 2 + 4; // code, score, scale
-    return this.rows.capacity * perRow + this.rows.bytes() + this.chunks.length * CHUNK_ROWS * this.width * 2 + this.scratchBytes();
+    const perRow = this.layout.blockBytes / 16 + this.shape.tailBytes + 2 + 4; // code, score, scale
+    return this.rows.capacity * perRow + this.rows.bytes() + this.fine.bytes() + this.collectCap * 6;
   }
 
   /**
-   * Rows of the `take` best estimated scores. A threshold is guessed from a sample of the scores so that
-   * about 1.5 times that many pass, the kernel collects the rows at or above it, and the best `take` of those
-   * are kept; a guess that lets through too few or too many is corrected from the sample and retried.
+   * Rows of the `take` best estimates over the whole code, in two steps. A sample of the pool is scored
+   * first, and its histogram gives the head score that about `shortlist` rows reach. Then every thread scans
+   * its share of the pool, collects its rows at or above that score and completes their estimates with their
+   * tails; the best `take` of those are kept. If the sample misled (too few or too many rows passed), the
+   * scores of the whole pool are there to collect from again with a corrected threshold.
    */
   private bestEstimates(n: number, take: number): Uint32Array {
-    const heap = this.heap();
-    const scores = new Uint16Array(heap.buffer, this.layout.scores, n);
-    // The sample is SAMPLE_RUNS runs of consecutive scores spread over the pool: a few dozen cache misses
-    // instead of one per sampled score, and still spread over the enrolment order.
-    const runs = Math.min(SAMPLE_RUNS, Math.max(1, Math.floor(n / SAMPLE)));
-    const run = Math.min(Math.floor(SAMPLE / runs), Math.floor(n / runs));
-    const sample = new Uint16Array(runs * run);
-    const gap = Math.floor(n / runs);
-    for (let r = 0; r < runs; r++) sample.set(scores.subarray(r * gap, r * gap + run), r * run);
-    sample.sort();
-    const stride = n / sample.length;
-    const cap = Math.min(this.collectCap, 16 * take);
-    // Rows per sampled score: a threshold at sample position p lets through about (len - p) * stride rows.
-    let aim = 1.5 * take;
-    let found = -1;
-    for (let attempt = 0; attempt < 6 && found < 0; attempt++) {
-      const p = Math.max(0, sample.length - 1 - Math.floor(aim / stride));
-      const got = this.kernel.collect(this.layout.scores, n, sample[p]!, this.collectAt, cap);
-      if (got > cap) aim /= 4;
-      else if (got >= take) found = got;
-      else if (p === 0) break; // even the lowest sampled score lets too few through: rank them all
-      else aim *= 4;
+    const blocks = (n + 15) >> 4;
+    const sample = this.scoreSample(n, blocks);
+    const least = Math.min(n, Math.max(take, this.shortlist >> 1));
+    const cap = Math.min(this.collectCap, 4 * this.shortlist);
+    let aim = this.shortlist;
+    const jobs = this.partJobs(n, blocks, this.threads.partsFor(blocks), sample.scoreFor(aim), cap);
+    const found = this.threads.run(this.memoryId, this.kernel, jobs);
+    let count = found.every((f, i) => f <= jobs[i]!.cap) ? this.gatherParts(jobs, found) : -1;
+    for (let attempt = 0; attempt < 6 && count < least; attempt++) {
+      aim = count < 0 ? aim / 2 : aim * 2;
+      const got = this.kernel.collect(this.layout.scores, n, sample.scoreFor(aim), this.collectAt, cap, 0);
+      count = got > cap ? -1 : this.refine(got);
     }
-    if (found < 0) return topByScore(scores, Uint32Array.from({ length: n }, (_, i) => i), take);
-    return topByScore(scores, new Uint32Array(heap.buffer, this.collectAt, found), take);
+    sample.clear();
+    // Rare (a sample far off the pool's scores): complete the estimate of every row instead.
+    return count < least ? this.bestOfAll(n, take) : this.bestRefined(count, take);
   }
 
-  /** Re-ranks rows by the cosine of their int16 copies (SIMD, in the kernel) and returns the best `wanted`. */
-  private exactTop(rows: Uint32Array, probe: Float32Array, wanted: number): FaceIndexHit[] {
-    const w = this.width;
-    const count = rows.length;
-    if (count > this.scratchRows) this.plan(this.rows.capacity, count);
-    const buffer = this.heap().buffer;
-    const copies = new Int16Array(buffer, this.rowsAt, count * w);
-    for (let i = 0; i < count; i++) {
-      const row = rows[i]!;
-      const base = (row & (CHUNK_ROWS - 1)) * w;
-      copies.set(this.chunks[row >> CHUNK_SHIFT]!.subarray(base, base + w), i * w);
+  /**
+   * Scores SAMPLE_RUNS runs of blocks spread over the pool (a few dozen cache misses instead of one per
+   * sampled row, still spread over the enrolment order) into the shared histogram, which is cleared by `clear`.
+   */
+  private scoreSample(n: number, blocks: number): { scoreFor(aim: number): number; clear(): void } {
+    const l = this.layout;
+    const scores = new Uint16Array(this.heap().buffer, l.scores, n);
+    const sampleBlocks = Math.min(blocks, SAMPLE >> 4);
+    const runs = Math.min(SAMPLE_RUNS, sampleBlocks);
+    const per = Math.floor(sampleBlocks / runs);
+    const starts = Array.from({ length: runs }, (_, r) => Math.min(Math.floor((r * blocks) / runs), blocks - per));
+    const histogram = HISTOGRAM;
+    let top = 0;
+    let sampled = 0;
+    for (const block of starts) {
+      this.kernel.scan(l.codes + block * l.blockBytes, per, l.tables, l.rows, l.scores + block * 32);
+      for (let i = block * 16, end = Math.min(n, (block + per) * 16); i < end; i++) {
+        const score = scores[i]!;
+        histogram[score]!++;
+        if (score > top) top = score;
+        sampled++;
+      }
     }
-    const p = new Float32Array(buffer, this.probeAt, w);
-    p.fill(0);
-    p.set(probe.subarray(0, this.dim));
-    this.kernel.dots(this.rowsAt, count, w, this.probeAt, this.dotsAt);
-    const dots = new Float32Array(buffer, this.dotsAt, count);
+    const stride = n / sampled;
+    return {
+      // The score that about `aim` rows of the pool reach: walk the histogram down from the top.
+      scoreFor(aim) {
+        let score = top;
+        for (let count = histogram[score]!; score > 0 && count < aim / stride; ) count += histogram[--score]!;
+        return score;
+      },
+      clear() {
+        for (const block of starts) for (let i = block * 16, end = Math.min(n, (block + per) * 16); i < end; i++) histogram[scores[i]!] = 0;
+      },
+    };
+  }
+
+  /** Equal shares of the pool's blocks, each collecting rows scoring at least `min` into its own slice of the areas. */
+  private partJobs(n: number, blocks: number, parts: number, min: number, cap: number): PartJob[] {
+    const l = this.layout;
+    const per = Math.ceil(blocks / parts);
+    const partCap = Math.floor(cap / parts);
+    const jobs: PartJob[] = [];
+    for (let i = 0; i < parts; i++) {
+      const first = Math.min(blocks, i * per);
+      const end = Math.min(blocks, first + per);
+      jobs.push({
+        codes: l.codes + first * l.blockBytes,
+        blocks: end - first,
+        tables: l.tables,
+        rows: l.rows,
+        out: l.scores + first * 32,
+        min,
+        first: first * 16,
+        count: Math.max(0, Math.min(n, end * 16) - first * 16),
+        list: this.collectAt + i * partCap * 4,
+        cap: partCap,
+        scores: l.scores,
+        tail: this.tailAt,
+        tailBytes: this.shape.tailBytes,
+        tailTables: l.tables + this.tailTables,
+        refined: this.refinedAt + i * partCap * 2,
+      });
+    }
+    return jobs;
+  }
+
+  /** Moves the parts' rows and estimates together at the start of the areas; returns how many there are. */
+  private gatherParts(jobs: PartJob[], found: number[]): number {
+    const heap = this.heap();
+    let count = found[0]!;
+    for (let i = 1; i < jobs.length; i++) {
+      heap.copyWithin(this.collectAt + count * 4, jobs[i]!.list, jobs[i]!.list + found[i]! * 4);
+      heap.copyWithin(this.refinedAt + count * 2, jobs[i]!.refined, jobs[i]!.refined + found[i]! * 2);
+      count += found[i]!;
+    }
+    return count;
+  }
+
+  /** Completes the estimates of the `count` rows at collectAt; returns `count`. */
+  private refine(count: number): number {
+    this.kernel.refine(this.collectAt, count, this.tailAt, this.shape.tailBytes, this.layout.tables + this.tailTables, this.layout.scores, this.refinedAt);
+    return count;
+  }
+
+  /** The `take` best of the `count` rows at collectAt by their completed estimates (at refinedAt). */
+  private bestRefined(count: number, take: number): Uint32Array {
+    const buffer = this.heap().buffer;
+    const rows = new Uint32Array(buffer, this.collectAt, count);
+    const totals = new Uint16Array(buffer, this.refinedAt, count);
+    if (count <= take) return rows.slice();
+    // A histogram of the totals gives the cut: all rows above it, and rows at it in row order until `take`.
+    const histogram = HISTOGRAM;
+    let cut = 0;
+    for (let i = 0; i < count; i++) {
+      const t = totals[i]!;
+      histogram[t]!++;
+      if (t > cut) cut = t;
+    }
+    let above = 0;
+    while (above + histogram[cut]! < take) above += histogram[cut--]!;
+    for (let i = 0; i < count; i++) histogram[totals[i]!] = 0;
+    let atCut = take - above;
+    const out = new Uint32Array(take);
+    let k = 0;
+    for (let i = 0; i < count; i++) {
+      const t = totals[i]!;
+      if (t > cut || (t === cut && atCut-- > 0)) out[k++] = rows[i]!;
+    }
+    return out;
+  }
+
+  /** The best `take` rows of each collect area's worth of the pool, by their completed estimate. */
+  private bestOfAll(n: number, take: number): Uint32Array {
+    const parts: Uint32Array[] = [];
+    for (let start = 0; start < n; start += this.collectCap) {
+      const count = Math.min(this.collectCap, n - start);
+      const area = new Uint32Array(this.heap().buffer, this.collectAt, count);
+      for (let i = 0; i < count; i++) area[i] = start + i;
+      parts.push(this.bestRefined(this.refine(count), take));
+    }
+    const best = new Uint32Array(parts.reduce((sum, p) => sum + p.length, 0));
+    parts.reduce((at, p) => (best.set(p, at), at + p.length), 0);
+    return best;
+  }
+
+  /** Re-ranks rows by the cosine of their int16 copies and returns the best `wanted`. */
+  private exactTop(rows: Uint32Array, probe: Float32Array, wanted: number): FaceIndexHit[] {
+    const count = rows.length;
+    const dots = this.fine.similarities(rows, probe);
     // Best `wanted` by insertion into a short sorted list (wanted is small next to count).
     const top: { row: number; similarity: number }[] = [];
     for (let i = 0; i < count; i++) {
       const row = rows[i]!;
-      const similarity = dots[i]! * this.scales[row]!;
+      const similarity = dots[i]!;
       if (top.length === wanted && similarity <= top[wanted - 1]!.similarity) continue;
       let at = top.length === wanted ? wanted - 1 : top.length;
       while (at > 0 && top[at - 1]!.similarity < similarity) {
@@ -209,31 +314,29 @@ export class ScanPoolIndex implements PoolIndex {
   private reserve(rows: number): void {
     if (rows <= this.rows.capacity) return;
     const capacity = Math.max(1024, 2 ** Math.ceil(Math.log2(rows)));
-    this.plan(capacity, Math.max(this.scratchRows, this.rerank));
-    const scales = new Float32Array(capacity);
-    scales.set(this.scales.subarray(0, this.rows.size));
-    this.scales = scales;
-    while (this.chunks.length * CHUNK_ROWS < capacity) this.chunks.push(new Int16Array(CHUNK_ROWS * this.width));
+    this.plan(capacity);
+    this.fine.reserve(capacity);
     this.rows.resize(capacity);
   }
 
-  /** Places the scratch areas after codes for `capacity` faces and grows the memory to hold them. */
-  private plan(capacity: number, scratchRows: number): void {
+  /**
+   * Places the tails and the scratch areas after the heads of `capacity` codes and grows the memory to hold
+   * them; the live tails move with their area.
+   */
+  private plan(capacity: number): void {
     const l = this.layout;
-    l.scores = l.codes + (capacity >> 4) * l.blockBytes;
+    const oldTail = this.tailAt;
+    this.tailAt = align(l.codes + (capacity >> 4) * l.blockBytes, 64);
+    l.scores = align(this.tailAt + capacity * this.shape.tailBytes, 64);
     this.collectCap = Math.min(1 << 16, capacity);
     this.collectAt = align(l.scores + capacity * 2, 64);
-    this.probeAt = align(this.collectAt + this.collectCap * 4, 64);
-    this.dotsAt = align(this.probeAt + this.width * 4, 64);
-    this.rowsAt = align(this.dotsAt + scratchRows * 4, 64);
-    this.scratchRows = scratchRows;
-    const end = this.rowsAt + scratchRows * this.width * 2;
+    this.refinedAt = align(this.collectAt + this.collectCap * 4, 64);
+    const end = this.refinedAt + this.collectCap * 2;
     const pages = Math.ceil(end / PAGE) - this.memory.buffer.byteLength / PAGE;
     if (pages > 0) this.memory.grow(pages);
-  }
-
-  private scratchBytes(): number {
-    return this.collectCap * 4 + this.width * 4 + this.scratchRows * (4 + this.width * 2);
+    if (this.tailAt !== oldTail && this.rows.size > 0) {
+      this.heap().copyWithin(this.tailAt, oldTail, oldTail + this.rows.size * this.shape.tailBytes);
+    }
   }
 
   /** The memory's bytes; the view is renewed after the memory grows (a grown shared memory has a new buffer). */
@@ -246,19 +349,14 @@ export class ScanPoolIndex implements PoolIndex {
   private blockAt(row: number): number {
     return this.layout.codes + (row >> 4) * this.layout.blockBytes;
   }
+
+  private codeAt(row: number): { block: number; lane: number; tail: number } {
+    return { block: this.blockAt(row), lane: row & 15, tail: this.tailAt + row * this.shape.tailBytes };
+  }
 }
 
-/** The `take` rows with the highest scores (ties in row order). */
-function topByScore(scores: Uint16Array, rows: Uint32Array, take: number): Uint32Array {
-  if (rows.length <= take) return rows.slice();
-  // score · 2^32 + (2^32 − 1 − row): one numeric sort orders by score, then by row
-  const packed = new Float64Array(rows.length);
-  for (let i = 0; i < rows.length; i++) packed[i] = scores[rows[i]!]! * 4_294_967_296 + (4_294_967_295 - rows[i]!);
-  packed.sort();
-  const out = new Uint32Array(take);
-  for (let i = 0; i < take; i++) out[i] = 4_294_967_295 - (packed[packed.length - 1 - i]! % 4_294_967_296);
-  return out;
-}
+/** Counts of completed estimates (at most 61,440 at 2,048 bits), cleared after every use. */
+const HISTOGRAM = new Uint32Array(65_536);
 
 function align(n: number, to: number): number {
   return Math.ceil(n / to) * to;

@@ -1,21 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { resolveWorkerScript } from '../../workers/worker-script.js';
-import { Ctrl, scanKernelModule, type ScanKernel } from './scan-kernel.js';
+import { Ctrl, type PartJob, runPart, scanKernelModule, type ScanKernel, writeJob } from './scan-kernel.js';
 
 /** A helper that has not finished its range by then is presumed stuck; the caller does the range itself. */
 const HELPER_TIMEOUT_MS = 2_000;
 /** Below this many blocks (16 codes each) waking a helper costs more than it saves. */
 const MIN_PARALLEL_BLOCKS = 2_048;
-
-/** Where one pool's data sits in its memory. */
-export interface ScanLayout {
-  codes: number;
-  blockBytes: number;
-  tables: number;
-  rows: number;
-  scores: number;
-}
 
 class Helper {
   readonly ctrl = new Int32Array(new SharedArrayBuffer(Ctrl.length * 4));
@@ -57,14 +48,15 @@ class Helper {
     return !this.broken && Atomics.load(this.ctrl, Ctrl.ready) === 1;
   }
 
-  start(memory: number, layout: ScanLayout, first: number, blocks: number): void {
+  /** What the last finished job's runPart returned. */
+  get found(): number {
+    return Atomics.load(this.ctrl, Ctrl.found);
+  }
+
+  start(memory: number, job: PartJob): void {
     const c = this.ctrl;
     c[Ctrl.memory] = memory;
-    c[Ctrl.codes] = layout.codes + first * layout.blockBytes;
-    c[Ctrl.blocks] = blocks;
-    c[Ctrl.tables] = layout.tables;
-    c[Ctrl.rows] = layout.rows;
-    c[Ctrl.out] = layout.scores + first * 32;
+    writeJob(c, job);
     Atomics.store(c, Ctrl.seq, ++this.seq);
     Atomics.notify(c, Ctrl.seq);
   }
@@ -143,15 +135,23 @@ export class ScanThreads {
     for (const h of this.helpers) h.port.postMessage({ detach: id });
   }
 
-  /** Scores blocks [0, blocks) of the pool `id` into its score area; `kernel` is the caller's own instance. */
-  scan(id: number, kernel: ScanKernel, layout: ScanLayout, blocks: number): void {
-    const helpers = blocks >= MIN_PARALLEL_BLOCKS ? this.helpers.filter((h) => h.ready) : [];
-    const per = Math.ceil(blocks / (helpers.length + 1));
-    helpers.forEach((h, i) => h.start(id, layout, i * per, per));
-    const own = Math.min(blocks, helpers.length * per);
-    kernel.scan(layout.codes + own * layout.blockBytes, blocks - own, layout.tables, layout.rows, layout.scores + own * 32);
-    helpers.forEach((h, i) => {
-      if (!h.finish()) kernel.scan(layout.codes + i * per * layout.blockBytes, per, layout.tables, layout.rows, layout.scores + i * per * 32);
-    });
+  /** How many threads should share a scan of `blocks` blocks (16 codes each) now, the caller included. */
+  partsFor(blocks: number): number {
+    return blocks >= MIN_PARALLEL_BLOCKS ? this.helpers.filter((h) => h.ready).length + 1 : 1;
+  }
+
+  /**
+   * Runs parts[0] on the calling thread and the others on helpers of the pool `id` (`kernel` is the caller's
+   * own instance); a part whose helper fails or is not ready is run by the caller. Returns runPart's results.
+   */
+  run(id: number, kernel: ScanKernel, parts: PartJob[]): number[] {
+    const helpers = this.helpers.filter((h) => h.ready).slice(0, parts.length - 1);
+    helpers.forEach((h, i) => h.start(id, parts[i + 1]!));
+    const found = [runPart(kernel, parts[0]!)];
+    for (let i = 1; i < parts.length; i++) {
+      const h = helpers[i - 1];
+      found.push(h?.finish() ? h.found : runPart(kernel, parts[i]!));
+    }
+    return found;
   }
 }
