@@ -27,11 +27,12 @@ export interface FaceIndexOptions {
 export const DEFAULT_FACE_INDEX_OPTIONS: Readonly<FaceIndexOptions> = Object.freeze({
   dimensions: 512,
   // Past this size the scan index answers faster than exact float32 search (bench:search --crossover).
-  exactLimit: 20_000,
-  // At a million faces the probe's true nearest face was among the best 1,000 estimates for 99% of probes
-  // (every mated one), and among the best 2,000 for 99.75% (docs/face-index.md).
-  rerank: 1_000,
-  shortlist: 16_000,
+  exactLimit: 10_000,
+  // At a million faces the probe's true nearest face was among the best 1,500 estimates for 99.3% of probes
+  // (every mated one) when the first pass kept 32,000 candidates; 1,000 of 16,000 gave 98.5% in less time
+  // (docs/face-index.md).
+  rerank: 1_500,
+  shortlist: 32_000,
   searchThreads: availableParallelism(),
   promotion: 'background',
   sliceMs: 20,

@@ -33,10 +33,11 @@ export class FineStore {
   private readonly outAt: number;
   private readonly rowsAt: number;
 
-  constructor(dimensions: number) {
+  /** `memoryBytes` bounds one memory's rows (tests make it small to cross memories). */
+  constructor(dimensions: number, memoryBytes = 2 ** 31) {
     this.dim = dimensions;
     this.width = Math.ceil(dimensions / 8) * 8; // the kernel's SIMD loop takes 8 values at a time
-    this.shift = Math.floor(Math.log2(2 ** 31 / (this.width * 2)));
+    this.shift = Math.floor(Math.log2(memoryBytes / (this.width * 2)));
     this.listAt = this.width * 4;
     this.outAt = this.listAt + SLICE * 4;
     this.rowsAt = align(this.outAt + SLICE * 4, 64);

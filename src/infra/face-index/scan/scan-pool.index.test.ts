@@ -172,6 +172,22 @@ describe('ScanPoolIndex', () => {
     }
   });
 
+  it('still finds the best face when the score sample cannot pick a shortlist (every other face alike)', () => {
+    const dim = 16;
+    const n = 70_000; // more rows than one collect area holds
+    const index = new ScanPoolIndex({ dimensions: dim, rerank: 20, shortlist: 100, threads: 1 });
+    const random = seededRandom(12);
+    const same = unit(randomVector(random, dim));
+    const target = unit(nearby(random, same, 0.5));
+    const rows = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) rows.set(i === 40_000 ? target : same, i * dim);
+    index.addMany(Float64Array.from({ length: n }, (_, i) => i + 1), rows);
+    // every sampled score is the same, so each threshold lets all 70,000 through: the index ranks them all
+    const [top] = index.search(target, 1);
+    expect(top?.key).toBe(40_001);
+    expect(top!.similarity).toBeCloseTo(1, 4);
+  });
+
   it.skipIf(availableParallelism() < 2)('shares a large scan with a helper thread and gets the same answer', async () => {
     const dim = 16;
     const n = 40_000; // past the 2,048 blocks at which a helper is woken

@@ -29,7 +29,7 @@ export interface ScanParams {
 const PAGE = 65_536;
 const MAX_PAGES = 65_536;
 /** Scores are sampled at about this many rows to guess the threshold that keeps the best candidates. */
-const SAMPLE = 8_192; // rows, a multiple of 16
+const SAMPLE = 4_096; // rows, a multiple of 16
 const SAMPLE_RUNS = 32;
 const unregister = new FinalizationRegistry<{ threads: ScanThreads; id: number }>(({ threads, id }) => threads.detach(id));
 
