@@ -38,16 +38,19 @@ const unregister = new FinalizationRegistry<{ threads: ScanThreads; id: number }
  * search.
  *
  * Every face is held twice. A 1-bit sign code of the rotated embedding (64 bytes at 512-d) lives in a
- * WebAssembly memory, laid out in blocks of 16 codes so that the kernel (scan-kernel.wat) scores 16 faces
- * per table look-up: the probe is quantised to 4 bits per coordinate and turned into one 16-entry table
- * per nibble of the code, so a face's score estimates its inner product with the probe (asymmetric
- * distance: only the gallery side is reduced to signs). An int16 copy of the embedding (1 KB) with its
- * scale re-ranks the best `rerank` candidates by the real cosine (error ~1e-5).
+ * WebAssembly memory: its first half (the head) laid out in blocks of 16 codes so that the kernel
+ * (scan-kernel.wat) scores 16 faces per table look-up, its second half (the tail) face after face. The probe
+ * is quantised to 4 bits per coordinate and turned into one 16-entry table per nibble of the code, so a
+ * face's score estimates its inner product with the probe (asymmetric distance: only the gallery side is
+ * reduced to signs). Every head is scored, because reading the heads is what a search costs at a million
+ * faces; the best `shortlist` get their tails' look-ups added, and the best `rerank` of those are re-ranked
+ * by the real cosine of an int16 copy of the embedding (FineStore, 1 KB, error ~1e-5).
  *
  * Unlike a graph, a scan has no blind spots: every face is scored on every search, so a probe's true nearest
- * face is missed only if at least `rerank` others out-score it on the estimate (measured on synthetic and
- * real embeddings in docs/face-index.md). Adds and removes are O(dimensions) and exact; nothing needs
- * building. Removal moves the last face into the hole, so live faces are always rows 0..size-1.
+ * face is missed only if at least `shortlist` others out-score it on the head or `rerank` on the whole code
+ * (measured on synthetic and real embeddings in docs/face-index.md). Adds and removes are O(dimensions) and
+ * exact; nothing needs building. Removal moves the last face into the hole, so live faces are always rows
+ * 0..size-1.
  */
 export class ScanPoolIndex implements PoolIndex {
   readonly kind = 'scan' as const;
@@ -135,7 +138,7 @@ export class ScanPoolIndex implements PoolIndex {
   }
 
   bytes(): number {
-    const perRow = this.layout.blockBytes / 16 + this.shape.tailBytes + 2 + 4; // code, score, scale
+    const perRow = this.layout.blockBytes / 16 + this.shape.tailBytes + 2; // code and score
     return this.rows.capacity * perRow + this.rows.bytes() + this.fine.bytes() + this.collectCap * 6;
   }
 
