@@ -86,7 +86,7 @@ class Helper {
 /**
  * Threads that share the scan of a large pool with the calling thread. The caller blocks until every part
  * is done (a search is synchronous, like the rest of the index). At a million faces the scan is bound by
- * memory bandwidth, so two threads took a search from 11.3 to 9.0 ms here, not to half (bench:search
+ * memory bandwidth, so two threads took a search from 10.0 to 6.4 ms here, not to half (bench:search
  * --threads). One set per process and thread count, shared by all pools.
  */
 export class ScanThreads {
