@@ -126,14 +126,17 @@ async function measure(label, n, options, gallery, probes, mates, truth) {
   const rss1 = rssSettled();
   const build = { buildSeconds, buildCpuSeconds, stats, rssDelta: rss1 - rss0 };
   // Helper threads start in the background; time searches once they are up.
-  if (stats.kind !== 'scan') return [evaluate(label, n, index, build, null, gallery, probes, mates, truth)];
-  await ScanThreads.get(searchThreads).started();
   const rows = [];
-  // The shortlist only steers searches, so one build serves every value (set on the pool's scan index).
-  const pool = index.states.get('bench').live;
-  for (const shortlist of shortlistList) {
-    pool.shortlist = Math.max(shortlist, options.rerank);
-    rows.push(evaluate(label, n, index, build, { rerank: options.rerank, shortlist }, gallery, probes, mates, truth));
+  if (stats.kind === 'scan') {
+    await ScanThreads.get(searchThreads).started();
+    // The shortlist only steers searches, so one build serves every value (set on the pool's scan index).
+    const pool = index.states.get('bench').live;
+    for (const shortlist of shortlistList) {
+      pool.shortlist = Math.max(shortlist, options.rerank);
+      rows.push(evaluate(label, n, index, build, { rerank: options.rerank, shortlist }, gallery, probes, mates, truth));
+    }
+  } else {
+    rows.push(evaluate(label, n, index, build, null, gallery, probes, mates, truth));
   }
   index.close();
   return rows;

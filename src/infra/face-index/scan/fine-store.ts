@@ -1,6 +1,5 @@
-import { instantiateScanKernel, type ScanKernel } from './scan-kernel.js';
+import { align, growTo, instantiateScanKernel, PAGE, type ScanKernel } from './scan-kernel.js';
 
-const PAGE = 65_536;
 /** Candidates handed to the kernel per call: the size of each memory's list and output areas. */
 const SLICE = 4_096;
 
@@ -22,7 +21,7 @@ interface Part {
  * 2 GiB; a pool past that gets another, so a pool has no size limit of its own.
  */
 export class FineStore {
-  readonly width: number;
+  private readonly width: number;
   private readonly dim: number;
   private readonly shift: number;
   private readonly parts: Part[] = [];
@@ -60,8 +59,7 @@ export class FineStore {
         this.parts.push(part);
       }
       if (rows > part.capacity) {
-        const pages = Math.ceil((this.rowsAt + rows * this.width * 2) / PAGE) - part.memory.buffer.byteLength / PAGE;
-        if (pages > 0) part.memory.grow(pages);
+        growTo(part.memory, this.rowsAt + rows * this.width * 2);
         part.capacity = rows;
       }
     }
@@ -113,8 +111,4 @@ export class FineStore {
     const local = row & (2 ** this.shift - 1);
     return new Int16Array(part.memory.buffer, this.rowsAt + local * this.width * 2, this.width);
   }
-}
-
-function align(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
 }

@@ -15,14 +15,27 @@ export function scanKernelModule(): WebAssembly.Module {
   return compiled;
 }
 
+/** Bytes of a WebAssembly memory page. */
+export const PAGE = 65_536;
+
+/** Grows a memory so that it holds at least `bytes`. */
+export function growTo(memory: WebAssembly.Memory, bytes: number): void {
+  const pages = Math.ceil(bytes / PAGE) - memory.buffer.byteLength / PAGE;
+  if (pages > 0) memory.grow(pages);
+}
+
+export function align(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
 export function instantiateScanKernel(memory: WebAssembly.Memory, module = scanKernelModule()): ScanKernel {
   return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as ScanKernel;
 }
 
 /**
- * One thread's share of a search: scan a range of blocks into their scores and, when `min` is not negative,
- * collect the range's rows scoring at least `min` (at most `cap`, as u32 at `list`) and complete their
- * estimates with their tails (u16 at `refined`). All positions are byte offsets into the pool's memory.
+ * One thread's share of a search: scan a range of blocks into their scores, collect the range's rows scoring
+ * at least `min` (at most `cap`, as u32 at `list`) and complete their estimates with their tails (u16 at
+ * `refined`). All positions are byte offsets into the pool's memory.
  */
 export interface PartJob {
   codes: number;
@@ -44,10 +57,9 @@ export interface PartJob {
 
 const JOB_FIELDS = ['codes', 'blocks', 'tables', 'rows', 'out', 'min', 'first', 'count', 'list', 'cap', 'scores', 'tail', 'tailBytes', 'tailTables', 'refined'] as const;
 
-/** Runs a part; returns the rows it collected (more than `cap`: too many, nothing refined), or -1 if it only scanned. */
+/** Runs a part; returns the rows it collected (more than `cap`: too many, nothing refined). */
 export function runPart(kernel: ScanKernel, j: PartJob): number {
   kernel.scan(j.codes, j.blocks, j.tables, j.rows, j.out);
-  if (j.min < 0) return -1;
   const got = kernel.collect(j.out, j.count, j.min, j.list, j.cap, j.first);
   if (got <= j.cap) kernel.refine(j.list, got, j.tail, j.tailBytes, j.tailTables, j.scores, j.refined);
   return got;

@@ -4,7 +4,7 @@ import type { PoolIndex } from '../pool-index.types.js';
 import { RowKeys } from '../row-keys.js';
 import { FineStore } from './fine-store.js';
 import { type CodeShape, codeShape, moveCode, Rotation, writeCode, writeQueryTables } from './scan-codes.js';
-import { instantiateScanKernel, type PartJob, type ScanKernel } from './scan-kernel.js';
+import { align, growTo, instantiateScanKernel, type PartJob, type ScanKernel } from './scan-kernel.js';
 import { ScanThreads } from './scan-threads.js';
 
 /** Where one pool's data sits in its memory. */
@@ -26,7 +26,6 @@ export interface ScanParams {
   shortlist: number;
 }
 
-const PAGE = 65_536;
 const MAX_PAGES = 65_536;
 /** Scores are sampled at about this many rows to guess the threshold that keeps the best candidates. */
 const SAMPLE = 4_096; // rows, a multiple of 16
@@ -334,9 +333,7 @@ export class ScanPoolIndex implements PoolIndex {
     this.collectCap = Math.min(1 << 16, capacity);
     this.collectAt = align(l.scores + capacity * 2, 64);
     this.refinedAt = align(this.collectAt + this.collectCap * 4, 64);
-    const end = this.refinedAt + this.collectCap * 2;
-    const pages = Math.ceil(end / PAGE) - this.memory.buffer.byteLength / PAGE;
-    if (pages > 0) this.memory.grow(pages);
+    growTo(this.memory, this.refinedAt + this.collectCap * 2);
     if (this.tailAt !== oldTail && this.rows.size > 0) {
       this.heap().copyWithin(this.tailAt, oldTail, oldTail + this.rows.size * this.shape.tailBytes);
     }
@@ -360,7 +357,3 @@ export class ScanPoolIndex implements PoolIndex {
 
 /** Counts of completed estimates (at most 61,440 at 2,048 bits), cleared after every use. */
 const HISTOGRAM = new Uint32Array(65_536);
-
-function align(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
-}
