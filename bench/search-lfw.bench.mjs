@@ -63,14 +63,9 @@ const indexOf = new Map(all.map((p, i) => [p, i]));
 const calibration = defaultScoreCalibration(process.env.OPENIDV_FACE_CALIBRATION);
 
 // `rerank` below the pool's size makes the scan index answer from its estimate's best candidates only: at 50 of
-// ~800 faces it is a harsher setting than the default (1,500 of a million), a check of the estimate on real faces.
-// The scan pool learns its code from the whole gallery (trainAt), as a large pool learns it from its first 2,048.
+// ~2,000 faces it is a harsher setting than the default (1,000 of a million), a check of the estimate on real faces.
 function evaluate(facesPerApplicant, kind, rerank = undefined) {
-  const galleryFaces = people.reduce((sum, person) => {
-    const ids = person.photos.map((p) => indexOf.get(p));
-    return ids.length === 1 ? sum : sum + ids.slice(0, ids.length >= 3 ? facesPerApplicant : 1).filter(ok).length;
-  }, 0);
-  const index = new InMemoryFaceIndex({ exactLimit: kind === 'scan' ? 0 : 1e9, promotion: 'sync', trainAt: galleryFaces, ...(rerank ? { rerank } : {}) });
+  const index = new InMemoryFaceIndex({ exactLimit: kind === 'scan' ? 0 : 1e9, promotion: 'sync', ...(rerank ? { rerank } : {}) });
   const keyOwner = new Map();
   let key = 1;
   const mated = [];

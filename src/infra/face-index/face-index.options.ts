@@ -9,14 +9,12 @@ export interface FaceIndexOptions {
   /** Candidates of a scan search re-ranked by their real cosine: recall against latency. */
   rerank: number;
   /**
-   * Candidates of a scan search's first pass (the first quarter of each code) whose estimate is completed with
-   * the rest before the best `rerank` are re-ranked: recall against latency.
+   * Candidates of a scan search's first pass (half of each code) whose estimate is completed with the other
+   * half before the best `rerank` are re-ranked: recall against latency.
    */
   shortlist: number;
   /** Threads sharing one scan search, the calling thread included. */
   searchThreads: number;
-  /** Faces a scan pool learns its code from (spread over them); it is searched exactly until it has them. */
-  trainAt: number;
   /**
    * 'background' converts a pool that crosses `exactLimit` in time slices while the exact index keeps
    * serving; 'sync' converts at once (tests, tools).
@@ -30,19 +28,19 @@ export const DEFAULT_FACE_INDEX_OPTIONS: Readonly<FaceIndexOptions> = Object.fre
   dimensions: 512,
   // Past this size the scan index answers faster than exact float32 search (bench:search --crossover).
   exactLimit: 10_000,
-  // At a million faces the probe's true nearest face was among the best 1,500 estimates for 99.8% of probes
-  // when the first pass kept 16,000 candidates (2.9 ms); 1,000 of 16,000 gave 99.7% (docs/face-index.md).
+  // At a million faces the probe's true nearest face was among the best 1,500 estimates for 99.3% of probes
+  // (every mated one) when the first pass kept 32,000 candidates; 1,000 of 16,000 gave 98.5% in less time
+  // (docs/face-index.md).
   rerank: 1_500,
-  shortlist: 16_000,
+  shortlist: 32_000,
   searchThreads: availableParallelism(),
-  trainAt: 2_048,
   promotion: 'background',
   sliceMs: 20,
 });
 
 export function resolveFaceIndexOptions(partial: Partial<FaceIndexOptions> = {}): Readonly<FaceIndexOptions> {
   const o: FaceIndexOptions = { ...DEFAULT_FACE_INDEX_OPTIONS, ...partial };
-  for (const name of ['dimensions', 'rerank', 'shortlist', 'searchThreads', 'trainAt'] as const) {
+  for (const name of ['dimensions', 'rerank', 'shortlist', 'searchThreads'] as const) {
     const v = o[name];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`face index: ${name} must be a positive integer`);
   }

@@ -47,10 +47,8 @@ describe('promotion from exact to scan', () => {
     expect(index.search('big', vectors[120]!, 1)[0]?.key).toBe(121);
   });
 
-  // With trainAt 100 the scan pool's code is learned on a worker thread from the 101 faces of the exact pool
-  // before the copy starts; with the default the pool reaches trainAt only later and is searched exactly.
-  it.each([{ trainAt: 100 }, {}])('promotes in the background while the exact pool serves and live changes are kept (%o)', async (train) => {
-    const index = new InMemoryFaceIndex({ dimensions: DIM, exactLimit: LIMIT, sliceMs: 0.01, ...train });
+  it('promotes in the background while the exact pool serves and live changes are kept', async () => {
+    const index = new InMemoryFaceIndex({ dimensions: DIM, exactLimit: LIMIT, sliceMs: 0.01 });
     const vectors = faces(400, 3);
     vectors.slice(0, 300).forEach((v, i) => index.add('p', i + 1, v));
     expect(index.stats('p')).toMatchObject({ kind: 'exact', building: true });

@@ -10,9 +10,6 @@ import { type FaceIndexOptions, resolveFaceIndexOptions } from './face-index.opt
 import { PoolBuild } from './pool-build.js';
 import { addManyGrowing, newScanPool, promoteNow } from './pool-growth.js';
 import type { PoolIndex } from './pool-index.types.js';
-import { trainCodebookOffThread } from './scan/codebook-training.js';
-import { codeBytes, codeShape, TRAIN_ROWS } from './scan/scan-codebook.js';
-import type { ScanPoolIndex } from './scan/scan-pool.index.js';
 
 interface PoolState {
   live: PoolIndex;
@@ -197,20 +194,17 @@ export class InMemoryFaceIndex implements FaceIndex {
   }
 
   /**
-   * Learns the scan pool's code from the exact pool on a worker thread, then copies the exact pool into the
-   * scan pool in slices of at most `sliceMs`, yielding to the event loop in between, and swaps it in.
-   * Meanwhile the exact pool serves searches and live changes are mirrored.
+   * Copies the exact pool into a new scan pool in slices of at most `sliceMs`, yielding to the event loop
+   * in between, then swaps it in. Meanwhile the exact pool serves searches and live changes are mirrored.
    */
   private promoteInBackground(pool: string, state: PoolState, exact: ExactPoolIndex): void {
-    const scan = newScanPool(this.options);
-    const build = new PoolBuild(scan, () => this.options, 'promotion');
+    const build = new PoolBuild(newScanPool(this.options), () => this.options, 'promotion');
     state.build = build;
     const dim = this.dimensions;
     const keys = exact.keysSnapshot();
     const rowKeys = new Float64Array(PROMOTION_BATCH_ROWS);
     const rows = new Float32Array(PROMOTION_BATCH_ROWS * dim);
     let cursor = 0;
-    const trained = this.trainOffThread(exact, keys, scan);
     const done = new Promise<void>((resolve) => {
       const step = (): void => {
         try {
@@ -241,27 +235,9 @@ export class InMemoryFaceIndex implements FaceIndex {
           resolve();
         }
       };
-      void trained.then(() => setImmediate(step));
+      setImmediate(step);
     });
     this.running.add(done);
     void done.finally(() => this.running.delete(done));
-  }
-
-  /**
-   * Gives a scan pool the code learned on a worker thread from rows spread over `keys`. If that fails, the pool
-   * learns its own on this thread when it has `trainAt` faces: slower to the event loop, same result.
-   */
-  private async trainOffThread(exact: ExactPoolIndex, keys: Float64Array, scan: ScanPoolIndex): Promise<void> {
-    const dim = this.dimensions;
-    const count = Math.min(keys.length, TRAIN_ROWS);
-    if (count < this.options.trainAt) return;
-    const rows = new Float32Array(count * dim);
-    let n = 0;
-    for (let i = 0; i < count; i++) if (exact.readVector(keys[Math.floor((i * keys.length) / count)]!, rows, n * dim)) n++;
-    try {
-      scan.useCodebook(await trainCodebookOffThread(rows, n, dim, codeShape(codeBytes(dim))));
-    } catch {
-      // the fallback above
-    }
   }
 }

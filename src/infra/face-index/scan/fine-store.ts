@@ -74,13 +74,6 @@ export class FineStore {
     this.scales[row] = max / 32_767;
   }
 
-  /** Writes row `row` back as floats at out[offset..]. */
-  read(row: number, out: Float32Array, offset: number): void {
-    const values = this.rowValues(row);
-    const scale = this.scales[row]!;
-    for (let j = 0; j < this.dim; j++) out[offset + j] = values[j]! * scale;
-  }
-
   move(from: number, to: number): void {
     this.rowValues(to).set(this.rowValues(from));
     this.scales[to] = this.scales[from]!;

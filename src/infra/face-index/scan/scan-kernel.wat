@@ -6,7 +6,7 @@
   ;; Estimated similarity of every code in $nblocks blocks of 16 codes against a query given as 4-bit tables.
   ;; A block is $pairs rows of 16 bytes; row p holds nibble 2p of the 16 codes in the low halves of its
   ;; bytes and nibble 2p+1 in the high halves. $lut holds 2·$pairs tables of 16 bytes (table 2p, then 2p+1);
-  ;; a table maps a nibble to a byte of at most 127, so two of them fit one byte lane.
+  ;; a table maps a nibble to a byte of at most 120, so two of them fit one byte lane.
   ;; Writes one u16 per code at $out ($pairs is even: the loop takes two rows at a time).
   ;; The byte sums are added as 16-bit lanes without widening: $even gathers odd·256 + even and $odd the odd
   ;; codes' sums, so even = $even − 256·$odd (mod 2^16, exact below 65,536) at the end of the block.

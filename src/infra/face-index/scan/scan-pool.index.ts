@@ -3,7 +3,7 @@ import { clampSimilarity } from '../exact-pool.index.js';
 import type { PoolIndex } from '../pool-index.types.js';
 import { RowKeys } from '../row-keys.js';
 import { FineStore } from './fine-store.js';
-import { type CodeShape, codeBytes, Codebook, codeShape, moveCode } from './scan-codebook.js';
+import { type CodeShape, codeShape, moveCode, Rotation, writeCode, writeQueryTables } from './scan-codes.js';
 import { align, growTo, instantiateScanKernel, type PartJob, type ScanKernel } from './scan-kernel.js';
 import { ScanThreads } from './scan-threads.js';
 
@@ -24,43 +24,37 @@ export interface ScanParams {
   threads: number;
   /** Candidates of the head scan whose estimate is completed with the tail of their code. */
   shortlist: number;
-  /** Faces the code is learned from; until then the pool is searched exactly. */
-  trainAt?: number;
 }
 
 const MAX_PAGES = 65_536;
 /** Scores are sampled at about this many rows to guess the threshold that keeps the best candidates. */
 const SAMPLE = 4_096; // rows, a multiple of 16
 const SAMPLE_RUNS = 32;
-const TRAIN_AT = 2_048;
 const unregister = new FinalizationRegistry<{ threads: ScanThreads; id: number }>(({ threads, id }) => threads.detach(id));
 
 /**
  * Search by a compressed full scan and an exact re-rank: the index for pools too large for exact float32
  * search.
  *
- * Every face is held twice. A code learned from the pool's first `trainAt` faces (scan-codebook.ts: its
- * principal directions with bits by variance, 64 bytes at 512-d) lives in a WebAssembly memory: its first
- * quarter (the head, the strongest directions) laid out in blocks of 16 codes so that the kernel
- * (scan-kernel.wat) scores 16 faces per table look-up, the rest (the tail) face after face. The probe is
- * projected on the same directions and turned into one 16-entry table per nibble of the code, so a face's
- * score estimates its inner product with the probe (asymmetric distance: only the gallery side is
- * quantised). Every head is scored, because reading the heads is what a search costs at a million faces; the
- * best `shortlist` get their tails' look-ups added, and the best `rerank` of those are re-ranked by the real
- * cosine of an int16 copy of the embedding (FineStore, 1 KB, error ~1e-5). Until the code is learned the
- * pool is searched exactly through those copies.
+ * Every face is held twice. A 1-bit sign code of the rotated embedding (64 bytes at 512-d) lives in a
+ * WebAssembly memory: its first half (the head) laid out in blocks of 16 codes so that the kernel
+ * (scan-kernel.wat) scores 16 faces per table look-up, its second half (the tail) face after face. The probe
+ * is quantised to 4 bits per coordinate and turned into one 16-entry table per nibble of the code, so a
+ * face's score estimates its inner product with the probe (asymmetric distance: only the gallery side is
+ * reduced to signs). Every head is scored, because reading the heads is what a search costs at a million
+ * faces; the best `shortlist` get their tails' look-ups added, and the best `rerank` of those are re-ranked
+ * by the real cosine of an int16 copy of the embedding (FineStore, 1 KB, error ~1e-5).
  *
  * Unlike a graph, a scan has no blind spots: every face is scored on every search, so a probe's true nearest
  * face is missed only if at least `shortlist` others out-score it on the head or `rerank` on the whole code
- * (measured on synthetic and real embeddings in docs/face-index.md). Adds and removes are O(dimensions ×
- * kept directions) and exact; nothing needs building beyond the code. Removal moves the last face into the hole, so live faces are always rows
+ * (measured on synthetic and real embeddings in docs/face-index.md). Adds and removes are O(dimensions) and
+ * exact; nothing needs building. Removal moves the last face into the hole, so live faces are always rows
  * 0..size-1.
  */
 export class ScanPoolIndex implements PoolIndex {
   readonly kind = 'scan' as const;
   private readonly dim: number;
-  private codebook?: Codebook;
-  private readonly trainAt: number;
+  private readonly rotation: Rotation;
   private readonly rerank: number;
   private readonly shortlist: number;
   private readonly shape: CodeShape;
@@ -69,7 +63,7 @@ export class ScanPoolIndex implements PoolIndex {
   private readonly threads: ScanThreads;
   private readonly memoryId: number;
   private readonly layout: ScanLayout;
-  private readonly projected: Float32Array;
+  private readonly rotated: Float32Array;
   private readonly rows = new RowKeys(0);
   private readonly fine: FineStore;
   /** Scratch areas after the codes and scores, moved whenever the codes grow. */
@@ -85,9 +79,9 @@ export class ScanPoolIndex implements PoolIndex {
     this.fine = new FineStore(params.dimensions);
     this.rerank = params.rerank;
     this.shortlist = Math.max(params.shortlist, params.rerank);
-    this.trainAt = Math.max(1, params.trainAt ?? TRAIN_AT);
-    this.projected = new Float32Array(params.dimensions);
-    this.shape = codeShape(codeBytes(params.dimensions));
+    this.rotation = new Rotation(params.dimensions);
+    this.rotated = new Float32Array(this.rotation.width);
+    this.shape = codeShape(this.rotation.width);
     const rows = this.shape.headRows;
     this.tailTables = rows * 32;
     const tablesBytes = this.tailTables + this.shape.tailBytes * 256;
@@ -110,9 +104,9 @@ export class ScanPoolIndex implements PoolIndex {
   add(key: number, unit: Float32Array, offset = 0): void {
     if (this.rows.row(key) === undefined) this.reserve(this.rows.size + 1);
     const row = this.rows.rowFor(key);
+    this.rotation.apply(unit, offset, this.rotated);
+    writeCode(this.rotated, this.shape, this.heap(), this.blockAt(row), row & 15, this.tailAt + row * this.shape.tailBytes);
     this.fine.write(row, unit, offset);
-    if (this.codebook) this.encode(this.codebook, row, unit, offset);
-    else if (this.rows.size >= this.trainAt) this.train();
   }
 
   addMany(keys: ArrayLike<number>, units: Float32Array): void {
@@ -126,7 +120,7 @@ export class ScanPoolIndex implements PoolIndex {
     const { row, last } = moved;
     if (row !== last) {
       this.fine.move(last, row);
-      if (this.codebook) moveCode(this.heap(), this.shape, this.codeAt(last), this.codeAt(row));
+      moveCode(this.heap(), this.shape, this.codeAt(last), this.codeAt(row));
     }
     return true;
   }
@@ -136,39 +130,15 @@ export class ScanPoolIndex implements PoolIndex {
     const wanted = Math.min(Math.floor(k), n);
     if (wanted < 1) return [];
     const take = Math.max(this.rerank, wanted);
-    if (take >= n || !this.codebook) return this.exactTop(Uint32Array.from({ length: n }, (_, i) => i), unitProbe, wanted);
-    this.codebook.project(unitProbe, 0, this.projected);
-    this.codebook.writeQueryTables(this.projected, this.heap(), this.layout.tables, this.tailTables);
+    if (take >= n) return this.exactTop(Uint32Array.from({ length: n }, (_, i) => i), unitProbe, wanted);
+    this.rotation.apply(unitProbe, 0, this.rotated);
+    writeQueryTables(this.rotated, this.shape, this.heap(), this.layout.tables, this.tailTables);
     return this.exactTop(this.bestEstimates(n, take), unitProbe, wanted);
   }
 
   bytes(): number {
     const perRow = this.layout.blockBytes / 16 + this.shape.tailBytes + 2; // code and score
     return this.rows.capacity * perRow + this.rows.bytes() + this.fine.bytes() + this.collectCap * 6;
-  }
-
-  /** Takes a code learned elsewhere (on a worker thread) unless the pool has learned its own. */
-  useCodebook(codebook: Codebook): void {
-    if (this.codebook) return;
-    const unit = new Float32Array(this.dim);
-    for (let row = 0; row < this.rows.size; row++) {
-      this.fine.read(row, unit, 0);
-      this.encode(codebook, row, unit, 0);
-    }
-    this.codebook = codebook;
-  }
-
-  /** Learns the code from the faces so far (on this thread: about 2 s at 512-d) and writes theirs. */
-  private train(): void {
-    const n = this.rows.size;
-    const units = new Float32Array(n * this.dim);
-    for (let row = 0; row < n; row++) this.fine.read(row, units, row * this.dim);
-    this.useCodebook(Codebook.train(units, n, this.dim, this.shape));
-  }
-
-  private encode(codebook: Codebook, row: number, unit: Float32Array, offset: number): void {
-    codebook.project(unit, offset, this.projected);
-    codebook.writeCode(this.projected, this.heap(), this.blockAt(row), row & 15, this.tailAt + row * this.shape.tailBytes);
   }
 
   /**
