@@ -1,5 +1,6 @@
 // npm run bench:search [-- --sizes 10000,100000,1000000] [--queries 2000] [--truth 1000] [--exact-max 100000]
-//                       [--rerank 1000,2000] [--shortlist 8000,16000] [--threads 2] [--crossover 2000,5000,10000,20000,50000] [--json out.json]
+//                       [--rerank 1000,2000] [--shortlist 8000,16000] [--threads 2] [--crossover 2000,5000,10000,20000,50000]
+//                       [--spectrum lfw|power] [--json out.json]
 //
 // One pool of synthetic 512-d face embeddings (bench/search-data.mjs states the generator) per size, loaded
 // the way the server loads at start-up (addMany in chunks of 10 000). For each size it reports: build time,
@@ -32,6 +33,8 @@ const { values: args } = parseArgs({
     // Scan first-pass candidates (default: the index default); all values are measured on one build.
     shortlist: { type: 'string' },
     threads: { type: 'string' },
+    // The generator's spectrum: 'lfw' (measured on real embeddings, the default) or 'power' (figures before 2026-11-26).
+    spectrum: { type: 'string', default: 'lfw' },
     json: { type: 'string' },
   },
 });
@@ -45,7 +48,7 @@ const exactMax = Number(args['exact-max']);
 const rerankList = args.rerank ? args.rerank.split(',').map(Number) : [DEFAULT_FACE_INDEX_OPTIONS.rerank];
 const shortlistList = args.shortlist ? args.shortlist.split(',').map(Number) : [DEFAULT_FACE_INDEX_OPTIONS.shortlist];
 const searchThreads = args.threads ? Number(args.threads) : DEFAULT_FACE_INDEX_OPTIONS.searchThreads;
-const gen = createFaceGenerator({ dim: DIM, seed: 42 });
+const gen = createFaceGenerator({ dim: DIM, seed: 42, spectrum: args.spectrum });
 const calibration = loadDefaultFaceCalibration();
 const gc = globalThis.gc ?? (() => {});
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -276,7 +279,7 @@ async function crossover(sizesText) {
 const report = {
   machine: { cpus: availableParallelism(), node: process.version, loadAverageAtStart: loadavg().map((x) => +x.toFixed(2)) },
   options: { ...DEFAULT_FACE_INDEX_OPTIONS, searchThreads, rerank: rerankList, shortlist: shortlistList },
-  generator: { seed: 42, alpha: +gen.alpha.toFixed(3) },
+  generator: { seed: 42, spectrum: args.spectrum },
   runs: [],
   crossover: [],
 };

@@ -28,8 +28,8 @@ export const DEFAULT_FACE_INDEX_OPTIONS: Readonly<FaceIndexOptions> = Object.fre
   dimensions: 512,
   // Past this size the scan index answers faster than exact float32 search (bench:search --crossover).
   exactLimit: 10_000,
-  // At a million faces the probe's true nearest face was among the best 1,500 estimates for 99.3% of probes
-  // (every mated one) when the first pass kept 32,000 candidates; 1,000 of 16,000 gave 98.5% in less time
+  // At a million faces the probe's true nearest face was among the best 1,500 estimates for 99.8% of probes
+  // (99.3% with the earlier 'power' generator; every mated one) when the first pass kept 32,000 candidates
   // (docs/face-index.md).
   rerank: 1_500,
   shortlist: 32_000,
