@@ -23,6 +23,12 @@ export function randomVector(random: () => number, dim: number): Float32Array {
   return v;
 }
 
+/** v scaled to unit length (a copy). */
+export function unit(v: Float32Array): Float32Array {
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
+
 /** A noisy copy of v with cosine about 1/sqrt(1 + noise^2) to it: a "mated" probe. */
 export function nearby(random: () => number, v: Float32Array, noise = 0.5): Float32Array {
   const norm = Math.hypot(...v);

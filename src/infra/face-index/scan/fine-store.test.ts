@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cosine, randomVector, seededRandom } from '../face-index.test-helpers.js';
+import { cosine, randomVector, seededRandom, unit } from '../face-index.test-helpers.js';
 import { FineStore } from './fine-store.js';
-
-const unit = (v: Float32Array): Float32Array => {
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-};
 
 describe('FineStore', () => {
   it('keeps rows across several memories and re-ranks lists that cross them', () => {

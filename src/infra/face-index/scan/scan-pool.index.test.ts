@@ -2,17 +2,12 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cosine, nearby, randomVector, seededRandom } from '../face-index.test-helpers.js';
+import { cosine, nearby, randomVector, seededRandom, unit } from '../face-index.test-helpers.js';
 import { codeShape, Rotation, writeCode, writeQueryTables } from './scan-codes.js';
 import { instantiateScanKernel } from './scan-kernel.js';
 import { WASM_BASE64 } from './scan-kernel.wasm.js';
 import { ScanPoolIndex } from './scan-pool.index.js';
 import { ScanThreads } from './scan-threads.js';
-
-const unit = (v: Float32Array): Float32Array => {
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-};
 
 describe('scan kernel', () => {
   it('is the assembly of scan-kernel.wat as committed', async () => {

@@ -66,10 +66,11 @@ export class ScanPoolIndex implements PoolIndex {
   private readonly rotated: Float32Array;
   private readonly rows = new RowKeys(0);
   private readonly fine: FineStore;
+  /** Where the tail's byte tables start: after the head's nibble tables, at the start of the memory. */
+  private readonly tailTables: number;
   /** Scratch areas after the codes and scores, moved whenever the codes grow. */
   private collectAt = 0;
   private collectCap = 0;
-  private tailTables = 0;
   private tailAt = 0;
   private refinedAt = 0;
   private view?: { buffer: ArrayBufferLike; bytes: Uint8Array };
@@ -177,18 +178,22 @@ export class ScanPoolIndex implements PoolIndex {
     const sampleBlocks = Math.min(blocks, SAMPLE >> 4);
     const runs = Math.min(SAMPLE_RUNS, sampleBlocks);
     const per = Math.floor(sampleBlocks / runs);
-    const starts = Array.from({ length: runs }, (_, r) => Math.min(Math.floor((r * blocks) / runs), blocks - per));
+    // Row ranges [from, to) of the sampled runs of blocks.
+    const ranges = Array.from({ length: runs }, (_, r) => {
+      const block = Math.min(Math.floor((r * blocks) / runs), blocks - per);
+      return { block, from: block * 16, to: Math.min(n, (block + per) * 16) };
+    });
     const histogram = HISTOGRAM;
     let top = 0;
     let sampled = 0;
-    for (const block of starts) {
+    for (const { block, from, to } of ranges) {
       this.kernel.scan(l.codes + block * l.blockBytes, per, l.tables, l.rows, l.scores + block * 32);
-      for (let i = block * 16, end = Math.min(n, (block + per) * 16); i < end; i++) {
+      for (let i = from; i < to; i++) {
         const score = scores[i]!;
         histogram[score]!++;
         if (score > top) top = score;
-        sampled++;
       }
+      sampled += to - from;
     }
     const stride = n / sampled;
     return {
@@ -199,7 +204,7 @@ export class ScanPoolIndex implements PoolIndex {
         return score;
       },
       clear() {
-        for (const block of starts) for (let i = block * 16, end = Math.min(n, (block + per) * 16); i < end; i++) histogram[scores[i]!] = 0;
+        for (const { from, to } of ranges) for (let i = from; i < to; i++) histogram[scores[i]!] = 0;
       },
     };
   }
@@ -227,7 +232,7 @@ export class ScanPoolIndex implements PoolIndex {
         scores: l.scores,
         tail: this.tailAt,
         tailBytes: this.shape.tailBytes,
-        tailTables: l.tables + this.tailTables,
+        tailTables: this.tailTables,
         refined: this.refinedAt + i * partCap * 2,
       });
     }
@@ -248,7 +253,7 @@ export class ScanPoolIndex implements PoolIndex {
 
   /** Completes the estimates of the `count` rows at collectAt; returns `count`. */
   private refine(count: number): number {
-    this.kernel.refine(this.collectAt, count, this.tailAt, this.shape.tailBytes, this.layout.tables + this.tailTables, this.layout.scores, this.refinedAt);
+    this.kernel.refine(this.collectAt, count, this.tailAt, this.shape.tailBytes, this.tailTables, this.layout.scores, this.refinedAt);
     return count;
   }
 
