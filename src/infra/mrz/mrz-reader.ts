@@ -249,7 +249,7 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
  * rows itself, but tesseract's single-line mode reads whatever it is given, and TD1 lines sit so close that
  * a generous crop carries half of the neighbouring lines.
  */
-function tightRows(line: GrayImage): GrayImage {
+export function tightRows(line: GrayImage): GrayImage {
   const geo = measureLine(inkMap(line, LINE_GLYPH_HEIGHT))[0];
   if (!geo) return line;
   const pad = Math.round((geo.bottom - geo.top) * 0.35);

@@ -57,6 +57,9 @@ export class TesseractJsEngine implements OcrEngine {
         await worker.setParameters({
           tessedit_pageseg_mode: String(request.psm) as never,
           tessedit_char_whitelist: request.whitelist ?? '',
+          // The legacy classifier otherwise adapts to every page it reads, so a document's reading would
+          // depend on the documents the same worker read before it (measured: specimens flipped between runs).
+          classify_enable_learning: '0',
         });
         slot.params = params;
       }
