@@ -18,6 +18,8 @@ const SUBSET: Record<string, string[]> = {
   'mrz-passporteye': ['tests/passport-td3.jpg', 'tests/passport-td2.png', 'testdata/100_pass-lux.jpg', 'testdata/100_id-si.jpg'],
   'mrz-imagejs': ['fixtures/id1.jpg', 'fixtures/id2.jpg', 'fixtures/id_fail.png'],
   'mrz-doubango': ['images/Czech_passport_2005_MRZ_orient1_1300x1002.jpg', 'images/Czech_passport_2005_MRZ_orient6_1300x1002.jpg', 'images/Passport-France_1200x864.jpg'],
+  // 7 px blurred glyphs in perspective: every engine misreads some of them; it must be refused, not read wrong.
+  'mrz-docsaid': ['finetune_mrz_img.jpg'],
 };
 
 describe.skipIf(!present)('MRZ reader on the shared specimen photos (subset)', () => {
