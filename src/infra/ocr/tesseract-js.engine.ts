@@ -60,6 +60,9 @@ export class TesseractJsEngine implements OcrEngine {
           // The legacy classifier otherwise adapts to every page it reads, so a document's reading would
           // depend on the documents the same worker read before it (measured: specimens flipped between runs).
           classify_enable_learning: '0',
+          // Line crops carry no resolution; tesseract would fall back to 70 dpi with a warning on stderr for
+          // every line. The same value, stated.
+          user_defined_dpi: '70',
         });
         slot.params = params;
       }
