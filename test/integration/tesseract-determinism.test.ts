@@ -43,7 +43,7 @@ describe.skipIf(!present)('tesseract.js legacy engine', () => {
     const lines = await mrzLinePngs(dataPath(folder, probe));
     expect(lines).toHaveLength(2);
     const first = await read(lines);
-    const others = readdirSync(dataPath(folder)).filter((f) => /\.(jpe?g|png)$/.test(f) && f !== probe);
+    const others = readdirSync(dataPath(folder)).filter((f) => /\.(jpe?g|png)$/.test(f) && f !== probe).sort();
     for (const f of others) await read(await mrzLinePngs(dataPath(folder, f)));
     expect(await read(lines)).toEqual(first);
   }, 120_000);
