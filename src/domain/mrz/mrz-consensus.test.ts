@@ -55,6 +55,26 @@ describe('consensus of several OCR engines', () => {
     expect(resolveReads([read('a', lines), read('b', withO)], 44, { today }).ok).toBe(true);
   });
 
+  it('does not let two engines confirm a glyph-alike character the first engine read as its twin where no check digit covers it', () => {
+    // A US visa specimen: MRV-A optional data carries no check digit. The OCR-B reader read 'I', two
+    // tesseract reads '1'; any of them may be wrong, and nothing can tell.
+    const visa = ['VIUSATRAVELER<<HAPPYPERSON<<<<<<<<<<<<<<<<<<', '555123ABC6GBR6502056F0412236IFLNDOOAMS803085'];
+    const one = [visa[0] as string, visa[1]!.replace('6IFL', '61FL')];
+    expect(resolveReads([read('ocrb', visa), read('b', one), read('c', one)], 44, { today })).toMatchObject({ ok: false, reason: 'unconfirmed', unconfirmed: ['optionalData1'] });
+    expect(resolveReads([read('ocrb', visa), read('b', visa), read('c', one)], 44, { today }).ok).toBe(true);
+  });
+
+  it('counts two engines of one model family as one voice', () => {
+    // Measured on a UK specimen: tesseract's LSTM model, in the CLI and in tesseract.js, read GBR as EBR;
+    // the OCR-B reader read G. Two voices of one model outvoting the third must not confirm the E.
+    const misread = [TD3[0]!.replace('P<UTO', 'P<UTC'), TD3[1] as string];
+    const lstm = { family: 'tesseract-lstm-eng' };
+    expect(resolveReads([read('ocrb', TD3), read('cli', misread, lstm), read('js', misread, lstm)], 44, { today }).ok).toBe(false);
+    // Two different models agreeing against the third do outvote it (the per-character majority).
+    expect(resolveReads([read('ocrb', TD3), read('cli', misread), read('js', misread)], 44, { today }).ok).toBe(true);
+    expect(resolveReads([read('ocrb', TD3), read('cli', TD3, lstm), read('js', misread, lstm)], 44, { today }).ok).toBe(true);
+  });
+
   it('explains a failure of the check digits', () => {
     const bad = [TD3[0] as string, TD3[1]!.replace('7408122', '7408152')];
     const v = resolveReads([read('a', bad), read('b', bad)], 44, { today });

@@ -24,6 +24,8 @@ export interface OcrRead {
   fillerGhosts?: string;
   /** Per line, other readings the engine found plausible (another cell grid), best first. */
   alternatives?: string[][];
+  /** Engines of one model family count as one when agreement is counted (OcrEngine.modelFamily). */
+  family?: string;
 }
 
 export interface ConsensusOptions {
@@ -58,6 +60,8 @@ interface Attempt {
   source: string[];
   /** The engine's filler ghosts (see OcrRead.fillerGhosts). */
   ghosts?: string;
+  /** The engine's model family (see OcrRead.family). */
+  family?: string;
 }
 
 /** The check-digit-covered content of a reading; two passing reads that differ here cannot both be right. */
@@ -90,10 +94,11 @@ function attempt(engine: string, lines: readonly string[], lineLength: number, a
 }
 
 /** Every read aligned to reference lines: per line and position, the character it read there (class-fixed). */
-function alignReads(reads: readonly OcrRead[], reference: string[], layout: MrzLayout): { engine: string; ghosts: string; at: string[][] }[] {
+function alignReads(reads: readonly OcrRead[], reference: string[], layout: MrzLayout): { engine: string; family: string; ghosts: string; at: string[][] }[] {
   const classes = positionClasses(layout);
   return reads.map((r) => ({
     engine: r.engine,
+    family: r.family ?? r.engine,
     ghosts: r.fillerGhosts ?? '',
     at: reference.map((ref, li) => {
       const raw = normalizeOcrLine(r.lines[li] ?? '');
@@ -110,9 +115,9 @@ function alignReads(reads: readonly OcrRead[], reference: string[], layout: MrzL
 export function resolveReads(reads: readonly OcrRead[], lineLength: number, options: ConsensusOptions = {}): ConsensusResult {
   const minAgreement = options.minAgreement ?? 2;
   const attempts = reads
-    .map((r) => {
+    .map((r): Attempt | undefined => {
       const a = attempt(r.engine, r.lines, lineLength, r.alternatives);
-      return a && r.fillerGhosts ? { ...a, ghosts: r.fillerGhosts } : a;
+      return a && { ...a, family: r.family ?? r.engine, ...(r.fillerGhosts ? { ghosts: r.fillerGhosts } : {}) };
     })
     .filter((a): a is Attempt => a !== undefined);
   // Agreement is judged on the lines each engine's best attempt used (an alternative grid, a fitted length).
@@ -161,7 +166,7 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
   for (const a of valid) {
     const k = protectedKey(a);
     if (!byKey.has(k)) byKey.set(k, new Set());
-    if (a.engine !== 'vote') byKey.get(k)?.add(a.engine);
+    if (a.engine !== 'vote') byKey.get(k)?.add(a.family ?? a.engine);
   }
   let candidates = valid;
   // Valid reads that differ only between glyph-alike characters (O/0, I/1, B/8, S/5, Z/2, or an LSTM
@@ -278,12 +283,19 @@ function unconfirmedFields(a: Attempt, reads: readonly OcrRead[], minAgreement: 
     for (let pos = f.start; pos < f.end; pos++) {
       const want = line[pos] as string;
       if (want === undefined) continue;
-      const backers = aligned.filter((r) => {
+      const backing = aligned.filter((r) => {
         const got = (r.at[f.line] as string[])[pos] as string;
         if (got === want || (want === '<' && got !== '' && r.ghosts.includes(got))) return true;
         return protectedField && got !== '' && sameShape(want, got);
-      }).length;
-      if (backers < minAgreement) {
+      });
+      const backers = new Set(backing.map((r) => r.family)).size;
+      // Where no check digit can settle a glyph-alike pair (O/0, I/1, D/O, ...), the first engine in
+      // preference order, the OCR-B reader, is the one trained on those shapes: if it saw the other member
+      // of the pair, two tesseract reads agreeing against it do not confirm the character (their errors
+      // are alike; measured: a US visa's optional data 'I' accepted as '1').
+      const first = (aligned[0]?.at[f.line] as string[] | undefined)?.[pos] ?? '';
+      const vetoed = !protectedField && first !== '' && first !== want && sameShape(want, first);
+      if (backers < minAgreement || vetoed) {
         out.push(f.name);
         break;
       }

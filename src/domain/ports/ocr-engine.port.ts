@@ -19,6 +19,11 @@ export interface OcrEngine {
    * where the agreed character is '<'). Undefined for engines that read the filler reliably.
    */
   readonly mrzFillerGhosts?: string;
+  /**
+   * Engines running the same recognition model (tesseract's LSTM English model in the CLI and in
+   * tesseract.js) make the same mistakes: the MRZ consensus counts their agreement once. Defaults to the name.
+   */
+  readonly modelFamily?: string;
   recognize(request: OcrRequest): Promise<string>;
   close(): Promise<void>;
 }

@@ -177,7 +177,12 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
           const text = await engine.recognize({ image: png, psm: 7, whitelist: WHITELIST, lineLengths: lengths }).catch(() => '');
           texts.push(text.replace(/\s+/g, ''));
         }
-        engineReads.push({ engine: engine.name, lines: texts, ...(engine.mrzFillerGhosts ? { fillerGhosts: engine.mrzFillerGhosts } : {}) });
+        engineReads.push({
+          engine: engine.name,
+          lines: texts,
+          ...(engine.mrzFillerGhosts ? { fillerGhosts: engine.mrzFillerGhosts } : {}),
+          ...(engine.modelFamily ? { family: engine.modelFamily } : {}),
+        });
         if (!ocrb && engineReads.length === 1) {
           lineLength = guessLineLength(texts, lengths);
           const fitted = texts.map((t) => fitLineLength(normalizeOcrLine(t), lineLength || 44)[0] ?? '');

@@ -28,6 +28,7 @@ export class TesseractCliEngine implements OcrEngine {
   readonly name: string;
   // Debian's eng model is LSTM-only; measured: it prints the OCR-B filler as K, C, L, E, X or S.
   readonly mrzFillerGhosts = 'KCLEXS';
+  readonly modelFamily = 'tesseract-lstm-eng';
   private readonly limiter: JobLimiter;
   private readonly command: string;
   private readonly timeoutMs: number;

@@ -35,6 +35,7 @@ export class TesseractJsEngine implements OcrEngine {
   readonly name: string;
   /** The LSTM model prints the OCR-B filler as K, C, L, E, X or S (measured); the legacy model does not. */
   readonly mrzFillerGhosts: string | undefined;
+  readonly modelFamily: string;
   private readonly model: TesseractJsModel;
   private readonly slots: Slot[];
   private readonly waiting: (() => void)[] = [];
@@ -44,6 +45,7 @@ export class TesseractJsEngine implements OcrEngine {
     this.model = options.model ?? 'lstm';
     this.name = this.model === 'lstm' ? 'tesseract.js' : 'tesseract.js-legacy';
     this.mrzFillerGhosts = this.model === 'lstm' ? 'KCLEXS' : undefined;
+    this.modelFamily = this.model === 'lstm' ? 'tesseract-lstm-eng' : this.name;
     this.slots = Array.from({ length: Math.max(1, options.workers ?? 1) }, () => ({ params: '', busy: false }));
   }
 
