@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
@@ -39,6 +39,8 @@ function printSummary(r: FolderReport): void {
   console.log(`  transcribed MRZ: ${t.correct}/${t.total} fully correct (${pct(t.correct, t.total)}), ${t.wrong} accepted but wrong, ${t.refused} refused`);
   console.log(`  no MRZ:          ${r.noMrz.refused}/${r.noMrz.total} refused, ${r.noMrz.accepted} read anyway`);
   console.log(`  unlabelled:      ${r.unlabelled.accepted}/${r.unlabelled.total} accepted (every check digit and the engine consensus passed), ${r.unlabelled.refused} refused`);
+  const c = r.checked;
+  if (c.total > 0) console.log(`  checked by eye:  ${c.correct}/${c.total} read correctly, ${c.wrong} accepted but wrong, ${c.refused} refused (unlabelled images, --checked)`);
   console.log(`  ACCEPTED BUT WRONG: ${r.acceptedWrong}`);
   if (t.total > 0) {
     console.log(`  fields (right/wrong/not read): ${SCORED_FIELDS.map((f) => `${f} ${r.fields[f]?.right}/${r.fields[f]?.wrong}/${r.fields[f]?.missing}`).join(', ')}`);
@@ -55,11 +57,13 @@ export function evalMrzCommand(): Command {
     .option('--all-shared', 'evaluate every mrz-* folder of the shared test data (OPENIDV_TEST_DATA or ../shared/data)')
     .option('--data <dir>', 'shared test data folder for --all-shared')
     .option('--json <file>', 'write the full report (per image and totals) as JSON')
+    .option('--checked <file>', 'MRZs transcribed by eye for unlabelled images: {"<folder name>": {"<relative path>": [lines]}}')
     .option('--engines <list>', `engines in preference order, from: ${ENGINE_KEYS.join(', ')}`, ENGINE_KEYS.join(','))
     .addOption(new Option('--deadline-ms <ms>', 'time budget per image').default(5000).argParser((v) => Number.parseInt(v, 10)))
     .addOption(new Option('--min-agreement <n>', 'engines that must read each character alike (1 measures engines alone: check digits only)').default(2).argParser((v) => Number.parseInt(v, 10)))
     .option('--quiet', 'totals only')
-    .action(async (opts: { dir?: string[]; allShared?: boolean; data?: string; json?: string; engines: string; deadlineMs: number; minAgreement: number; quiet?: boolean }) => {
+    .action(async (opts: { dir?: string[]; allShared?: boolean; data?: string; json?: string; checked?: string; engines: string; deadlineMs: number; minAgreement: number; quiet?: boolean }) => {
+      const checked = opts.checked ? (JSON.parse(readFileSync(opts.checked, 'utf8')) as Record<string, Record<string, string[]>>) : {};
       const dirs = [...(opts.dir ?? [])];
       if (opts.allShared) {
         const root = sharedDataDir(opts.data);
@@ -74,7 +78,12 @@ export function evalMrzCommand(): Command {
         const reports: FolderReport[] = [];
         for (const dir of dirs) {
           if (!opts.quiet) console.log(`\n${dir}`);
-          const report = await evaluateFolder(dir, engines, { deadlineMs: opts.deadlineMs, minAgreement: opts.minAgreement, ...(opts.quiet ? {} : { onImage: printImage }) });
+          const report = await evaluateFolder(dir, engines, {
+            deadlineMs: opts.deadlineMs,
+            minAgreement: opts.minAgreement,
+            ...(checked[path.basename(dir)] ? { checked: checked[path.basename(dir)] } : {}),
+            ...(opts.quiet ? {} : { onImage: printImage }),
+          });
           reports.push(report);
           printSummary(report);
         }
