@@ -43,3 +43,17 @@ describe.skipIf(!font)('each OCR engine on rendered OCR-B lines', () => {
     }
   }, 60_000);
 });
+
+describe.skipIf(!font)('engines that read several lines at once', () => {
+  const batching = engines.filter((e) => e.recognizeAll);
+  it.skipIf(batching.length === 0).each(batching.map((e) => [e.name, e] as const))('%s reads each line as it reads it alone', async (_name, engine) => {
+    const lines = composeMrz('TD1', { ...person, documentCode: 'I', optionalData1: '' });
+    const images = await Promise.all(lines.map(async (l) => (await renderOcrbLines([l], { fontSize: 40, marginX: 24, marginTop: 18 })).png));
+    const request = { psm: 7, whitelist: WHITELIST } as const;
+    const alone: string[] = [];
+    for (const image of images) alone.push(await engine.recognize({ ...request, image }));
+    const together = await (engine.recognizeAll as NonNullable<typeof engine.recognizeAll>)(images, request);
+    expect(together).toEqual(alone);
+    expect(together[2]).toContain('ERIKSSON');
+  }, 60_000);
+});

@@ -25,5 +25,10 @@ export interface OcrEngine {
    */
   readonly modelFamily?: string;
   recognize(request: OcrRequest): Promise<string>;
+  /**
+   * Several images read with the same settings, one string per image in order. Optional: the tesseract
+   * command reads them all in one process, loading its model once instead of once per MRZ line.
+   */
+  recognizeAll?(images: readonly Buffer[], request: Omit<OcrRequest, 'image'>): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -172,11 +172,7 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
       for (const engine of others) {
         if (verdict?.ok || overDeadline()) break;
         consulted.add(engine.name);
-        const texts: string[] = [];
-        for (const png of pngs) {
-          const text = await engine.recognize({ image: png, psm: 7, whitelist: WHITELIST, lineLengths: lengths }).catch(() => '');
-          texts.push(text.replace(/\s+/g, ''));
-        }
+        const texts = (await recognizeLines(engine, pngs, lengths)).map((t) => t.replace(/\s+/g, ''));
         engineReads.push({
           engine: engine.name,
           lines: texts,
@@ -247,6 +243,18 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
   };
   if (best.verdict.ok) return finish({ mrz: best.verdict.reading, quality, rotation, ...geometry, agreed: best.agreed });
   return finish({ quality, rotation, ...geometry, failure: bandFailure(best, quality, timings.deadlineHit) });
+}
+
+/** Every line read by one engine; an engine that fails reads nothing, which the consensus then treats as such. */
+async function recognizeLines(engine: OcrEngine, pngs: readonly Buffer[], lengths: readonly number[]): Promise<string[]> {
+  const request = { psm: 7, whitelist: WHITELIST, lineLengths: lengths } as const;
+  if (engine.recognizeAll) {
+    const all = await engine.recognizeAll(pngs, request).catch(() => undefined);
+    if (all) return all;
+  }
+  const texts: string[] = [];
+  for (const image of pngs) texts.push(await engine.recognize({ ...request, image }).catch(() => ''));
+  return texts;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { OcrEngine, OcrRequest } from '../../domain/ports/ocr-engine.port.j
 import { fromGray, toGray, type GrayImage } from '../mrz/gray-image.js';
 import { measureLine, inkMap } from './ocrb/ocrb-cells.js';
 import { LINE_GLYPH_HEIGHT, MRZ_LINE_LENGTHS, readOcrbLine, type LineReading } from './ocrb/ocrb-line-reader.js';
-import { decodeWeights, type MlpWeights } from './ocrb/ocrb-network.js';
+import { compileMlp, decodeWeights, type MlpClassifier, type MlpWeights } from './ocrb/ocrb-network.js';
 import { OCRB_WEIGHTS } from './ocrb/ocrb-weights.js';
 
 /** Engines that read an already straightened MRZ line cell by cell, with per-character probabilities. */
@@ -16,7 +16,7 @@ export function isMrzLineReader(engine: OcrEngine): engine is OcrEngine & MrzLin
   return typeof (engine as Partial<MrzLineReader>).readMrzLine === 'function';
 }
 
-let cachedWeights: MlpWeights | undefined;
+let cachedClassifier: MlpClassifier | undefined;
 
 /**
  * openidv's own OCR-B reader: fixed-pitch cells classified by a small network trained on synthetic OCR-B
@@ -25,14 +25,14 @@ let cachedWeights: MlpWeights | undefined;
  */
 export class OcrbEngine implements OcrEngine, MrzLineReader {
   readonly name = 'openidv-ocrb';
-  private readonly weights: MlpWeights;
+  private readonly classify: MlpClassifier;
 
   constructor(weights?: MlpWeights) {
-    this.weights = weights ?? (cachedWeights ??= decodeWeights(OCRB_WEIGHTS));
+    this.classify = weights ? compileMlp(weights) : (cachedClassifier ??= compileMlp(decodeWeights(OCRB_WEIGHTS)));
   }
 
   readMrzLine(line: GrayImage, lengths: readonly number[] = MRZ_LINE_LENGTHS, options: { quick?: boolean } = {}): LineReading | undefined {
-    return readOcrbLine(line, this.weights, lengths, options);
+    return readOcrbLine(line, this.classify, lengths, options);
   }
 
   async recognize(request: OcrRequest): Promise<string> {

@@ -35,6 +35,18 @@ function percentile(values: Uint8Array, p: number): number {
  * faint, glary and dark prints look alike to the classifier.
  */
 export function inkMap(img: GrayImage, glyphHeight = img.height / 2): InkMap {
+  // A line is mapped up to four times (both orientations compared, the chosen one read, then cropped for
+  // tesseract); line images are never modified, so the map is kept with the image.
+  const cached = inkMaps.get(img);
+  if (cached?.glyphHeight === glyphHeight) return cached.map;
+  const map = computeInkMap(img, glyphHeight);
+  inkMaps.set(img, { glyphHeight, map });
+  return map;
+}
+
+const inkMaps = new WeakMap<GrayImage, { glyphHeight: number; map: InkMap }>();
+
+function computeInkMap(img: GrayImage, glyphHeight: number): InkMap {
   const k = Math.max(5, Math.round(glyphHeight * 0.6)) | 1;
   const hat = blackHat(img, k, k);
   const full = Math.max(24, percentile(hat.data, 0.97));

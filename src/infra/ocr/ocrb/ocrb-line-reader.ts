@@ -1,5 +1,5 @@
 import { borderInk, cellEdge, cellFeatures, fitCells, fitCellsWithPitch, inkMap, measureLine, periodicPitch, type CellGrid, type InkMap, type LineGeometry } from './ocrb-cells.js';
-import { mlpForward, OCRB_ALPHABET, type MlpWeights } from './ocrb-network.js';
+import { OCRB_ALPHABET, type MlpClassifier } from './ocrb-network.js';
 import type { GrayImage } from '../../mrz/gray-image.js';
 
 /** Glyph height (pixels) line images are sampled at before their cells are cut. */
@@ -30,11 +30,11 @@ export interface LineReading {
 // at the far end of a 44-character line.
 const OFFSETS = [0, -0.07, 0.07];
 
-function classifyCell(map: InkMap, geo: LineGeometry, grid: CellGrid, i: number, weights: MlpWeights, hidden: Float32Array, offsets: readonly number[]): Float32Array {
-  let best: Float32Array | undefined;
+function classifyCell(map: InkMap, geo: LineGeometry, grid: CellGrid, i: number, classify: MlpClassifier, offsets: readonly number[]): Float64Array {
+  let best: Float64Array | undefined;
   let bestMax = -1;
   for (const dx of offsets) {
-    const p = mlpForward(weights, cellFeatures(map, geo, grid, i, dx), hidden);
+    const p = classify(cellFeatures(map, geo, grid, i, dx));
     let max = 0;
     for (const v of p) if (v > max) max = v;
     if (max > bestMax) {
@@ -43,13 +43,13 @@ function classifyCell(map: InkMap, geo: LineGeometry, grid: CellGrid, i: number,
     }
     if (max > 0.98) break;
   }
-  return best as Float32Array;
+  return best as Float64Array;
 }
 
-function readCells(map: InkMap, geo: LineGeometry, grid: CellGrid, weights: MlpWeights, hidden: Float32Array, offsets: readonly number[]): CellReading[] {
+function readCells(map: InkMap, geo: LineGeometry, grid: CellGrid, classify: MlpClassifier, offsets: readonly number[]): CellReading[] {
   const cells: CellReading[] = [];
   for (let i = 0; i < grid.count; i++) {
-    const probs = classifyCell(map, geo, grid, i, weights, hidden, offsets);
+    const probs = classifyCell(map, geo, grid, i, classify, offsets);
     let a = 0;
     let b = 1;
     for (let k = 0; k < probs.length; k++) {
@@ -76,9 +76,8 @@ const toReading = (cells: CellReading[], grid: CellGrid): LineReading => ({
  * stray mark taken for a glyph at one end); the grid cutting least ink and read most confidently wins,
  * and the runners-up come back as `alternatives` for the check digits to arbitrate.
  */
-export function readOcrbLine(img: GrayImage, weights: MlpWeights, lengths: readonly number[] = MRZ_LINE_LENGTHS, options: { quick?: boolean } = {}): LineReading | undefined {
+export function readOcrbLine(img: GrayImage, classify: MlpClassifier, lengths: readonly number[] = MRZ_LINE_LENGTHS, options: { quick?: boolean } = {}): LineReading | undefined {
   const map = inkMap(img, LINE_GLYPH_HEIGHT);
-  const hidden = new Float32Array(weights.hidden);
   // Fitting is cheap, classifying is not: rank all grids by the ink their borders cut, then read only the
   // few cleanest (one in quick mode, used to tell a line from its upside-down twin).
   const fitted: { geo: LineGeometry; grid: CellGrid; ink: number; prior: number }[] = [];
@@ -114,7 +113,7 @@ export function readOcrbLine(img: GrayImage, weights: MlpWeights, lengths: reado
         logp += Math.log(1e-4);
         continue;
       }
-      const p = mlpForward(weights, x, hidden);
+      const p = classify(x);
       let max = 0;
       for (const v of p) if (v > max) max = v;
       logp += Math.log(Math.max(1e-4, max));
@@ -125,11 +124,11 @@ export function readOcrbLine(img: GrayImage, weights: MlpWeights, lengths: reado
   scored.sort((a, b) => b.score - a.score);
   const best = scored[0];
   if (!best) return undefined;
-  const main = toReading(readCells(map, best.geo, best.grid, weights, hidden, options.quick ? [0] : OFFSETS), best.grid);
+  const main = toReading(readCells(map, best.geo, best.grid, classify, options.quick ? [0] : OFFSETS), best.grid);
   const alternatives: LineReading[] = [];
   for (const s of scored.slice(1)) {
     if (alternatives.length >= 2 || s.score < best.score - 0.6) break;
-    const r = toReading(readCells(map, s.geo, s.grid, weights, hidden, OFFSETS), s.grid);
+    const r = toReading(readCells(map, s.geo, s.grid, classify, OFFSETS), s.grid);
     if (r.text !== main.text && !alternatives.some((a) => a.text === r.text)) alternatives.push(r);
   }
   return { ...main, alternatives };
