@@ -183,9 +183,10 @@ describe('ScanPoolIndex', () => {
     expect(top!.similarity).toBeCloseTo(1, 4);
   });
 
-  it.skipIf(availableParallelism() < 2)('shares a large scan with a helper thread and gets the same answer', async () => {
+  /** Two indexes over the same 40,000 rows (past the 2,048 blocks at which a helper is woken). */
+  function singleAndShared(): { single: ScanPoolIndex; shared: ScanPoolIndex; probes: Float32Array[] } {
     const dim = 16;
-    const n = 40_000; // past the 2,048 blocks at which a helper is woken
+    const n = 40_000;
     const single = new ScanPoolIndex({ dimensions: dim, rerank: 20, shortlist: 200, threads: 1 });
     const shared = new ScanPoolIndex({ dimensions: dim, rerank: 20, shortlist: 200, threads: 2 });
     const random = seededRandom(7);
@@ -194,13 +195,30 @@ describe('ScanPoolIndex', () => {
     const keys = Float64Array.from({ length: n }, (_, i) => i + 1);
     single.addMany(keys, rows);
     shared.addMany(keys, rows);
+    const probes = Array.from({ length: 10 }, (_, q) => unit(nearby(random, rows.subarray(q * 997 * dim, (q * 997 + 1) * dim), 0.3)));
+    return { single, shared, probes };
+  }
+
+  it.skipIf(availableParallelism() < 2)('shares a large scan with a helper thread and gets the same answer', async () => {
+    const { single, shared, probes } = singleAndShared();
     const threads = ScanThreads.get(2);
     expect(await threads.started()).toBe(1);
     const before = threads.helperJobs;
-    for (let q = 0; q < 10; q++) {
-      const probe = unit(nearby(random, rows.subarray(q * 997 * dim, (q * 997 + 1) * dim), 0.3));
-      expect(shared.search(probe, 5)).toEqual(single.search(probe, 5));
-    }
+    for (const probe of probes) expect(shared.search(probe, 5)).toEqual(single.search(probe, 5));
     expect(threads.helperJobs - before).toBe(10);
+  });
+
+  it.skipIf(availableParallelism() < 2)('replaces a helper thread that died, and answers alike meanwhile', async () => {
+    const { single, shared, probes } = singleAndShared();
+    const threads = ScanThreads.get(2);
+    expect(await threads.started()).toBe(1);
+    threads.stopHelpers();
+    const before = threads.helperJobs;
+    // The first search after the loss starts a new thread and scans alone while it comes up.
+    expect(shared.search(probes[0]!, 5)).toEqual(single.search(probes[0]!, 5));
+    expect(threads.helperJobs).toBe(before);
+    expect(await threads.started()).toBe(1);
+    for (const probe of probes.slice(1)) expect(shared.search(probe, 5)).toEqual(single.search(probe, 5));
+    expect(threads.helperJobs - before).toBe(9);
   });
 });

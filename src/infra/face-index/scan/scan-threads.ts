@@ -7,6 +7,9 @@ import { Ctrl, type PartJob, runPart, scanKernelModule, type ScanKernel, writeJo
 const HELPER_TIMEOUT_MS = 2_000;
 /** Below this many blocks (16 codes each) waking a helper costs more than it saves. */
 const MIN_PARALLEL_BLOCKS = 2_048;
+/** A helper that died is replaced at once, then no sooner than this after the last replacement, doubling up to a minute. */
+const RESTART_MIN_MS = 1_000;
+const RESTART_MAX_MS = 60_000;
 
 class Helper {
   readonly ctrl = new Int32Array(new SharedArrayBuffer(Ctrl.length * 4));
@@ -22,22 +25,28 @@ class Helper {
     // Memories attached before the thread is up wait in the port's queue and travel with it.
     script.then(
       (filename) => {
+        if (this.broken) return;
         const worker = new Worker(filename, {
           workerData: { ctrl: this.ctrl.buffer, port: port2, module },
           transferList: [port2],
         });
         worker.unref();
-        worker.on('error', () => this.fail());
-        worker.on('exit', () => this.fail());
+        worker.on('error', () => this.stop());
+        worker.on('exit', () => this.stop());
         this.worker = worker;
       },
-      () => this.fail(),
+      () => this.stop(),
     );
   }
 
   /** Jobs started on this helper so far. */
   get jobs(): number {
     return this.seq;
+  }
+
+  /** Died, stalled or stopped: its thread is gone and it takes no more jobs. */
+  get failed(): boolean {
+    return this.broken;
   }
 
   get starting(): boolean {
@@ -69,14 +78,15 @@ class Helper {
       if (done === this.seq) return Atomics.load(this.ctrl, Ctrl.status) === 0;
       const left = deadline - performance.now();
       if (left <= 0) {
-        this.fail();
+        this.stop();
         return false;
       }
       Atomics.wait(this.ctrl, Ctrl.done, done, left);
     }
   }
 
-  private fail(): void {
+  /** Ends the thread and takes no more jobs (on error, exit, a stall, or stopHelpers). */
+  stop(): void {
     if (this.broken) return;
     this.broken = true;
     void this.worker?.terminate();
@@ -92,7 +102,13 @@ class Helper {
 export class ScanThreads {
   private static readonly sets = new Map<number, ScanThreads>();
   private readonly helpers: Helper[] = [];
+  private readonly memories = new Map<number, WebAssembly.Memory>();
+  private readonly script?: Promise<string>;
   private nextId = 1;
+  private restartAt = 0;
+  private restartDelay = RESTART_MIN_MS;
+  /** Jobs run by helpers since replaced, so that helperJobs only grows. */
+  private replacedJobs = 0;
 
   /** `threads` counts the calling thread: 1 means no helpers. */
   static get(threads: number): ScanThreads {
@@ -107,9 +123,32 @@ export class ScanThreads {
 
   private constructor(helpers: number) {
     if (helpers === 0) return;
-    const script = resolveWorkerScript(new URL('./scan-helper.worker.js', import.meta.url));
-    script.catch(() => {}); // each helper marks itself broken
-    for (let i = 0; i < helpers; i++) this.helpers.push(new Helper(scanKernelModule(), script));
+    this.script = resolveWorkerScript(new URL('./scan-helper.worker.js', import.meta.url));
+    this.script.catch(() => {}); // each helper marks itself broken
+    for (let i = 0; i < helpers; i++) this.helpers.push(new Helper(scanKernelModule(), this.script));
+  }
+
+  /**
+   * A helper that died or stalled (see HELPER_TIMEOUT_MS) is replaced by a new thread that is given every
+   * attached memory; until it is up, the caller scans alone. Replacements back off, so that a thread that
+   * cannot start at all is not respawned on every search.
+   */
+  private replaceFailed(): void {
+    if (!this.script || !this.helpers.some((h) => h.failed) || performance.now() < this.restartAt) return;
+    this.restartAt = performance.now() + this.restartDelay;
+    this.restartDelay = Math.min(RESTART_MAX_MS, this.restartDelay * 2);
+    this.helpers.forEach((h, i) => {
+      if (!h.failed) return;
+      this.replacedJobs += h.jobs;
+      const fresh = new Helper(scanKernelModule(), this.script as Promise<string>);
+      for (const [id, memory] of this.memories) fresh.port.postMessage({ attach: id, memory });
+      this.helpers[i] = fresh;
+    });
+  }
+
+  /** Stops every helper thread; the next scans replace them as they would threads that died (tests). */
+  stopHelpers(): void {
+    for (const h of this.helpers) h.stop();
   }
 
   /** Resolves once every helper is waiting for jobs or has failed (tests and benchmarks). */
@@ -121,22 +160,25 @@ export class ScanThreads {
 
   /** Ranges handed to helper threads so far (tests check that a large scan is shared). */
   get helperJobs(): number {
-    return this.helpers.reduce((sum, h) => sum + h.jobs, 0);
+    return this.helpers.reduce((sum, h) => sum + h.jobs, this.replacedJobs);
   }
 
   /** Makes a pool's memory known to the helpers; returns its id for `scan`. */
   attach(memory: WebAssembly.Memory): number {
     const id = this.nextId++;
+    this.memories.set(id, memory);
     for (const h of this.helpers) h.port.postMessage({ attach: id, memory });
     return id;
   }
 
   detach(id: number): void {
+    this.memories.delete(id);
     for (const h of this.helpers) h.port.postMessage({ detach: id });
   }
 
   /** How many threads should share a scan of `blocks` blocks (16 codes each) now, the caller included. */
   partsFor(blocks: number): number {
+    this.replaceFailed();
     return blocks >= MIN_PARALLEL_BLOCKS ? this.helpers.filter((h) => h.ready).length + 1 : 1;
   }
 
@@ -150,7 +192,10 @@ export class ScanThreads {
     const found = [runPart(kernel, parts[0]!)];
     for (let i = 1; i < parts.length; i++) {
       const h = helpers[i - 1];
-      found.push(h?.finish() ? h.found : runPart(kernel, parts[i]!));
+      if (h?.finish()) {
+        this.restartDelay = RESTART_MIN_MS;
+        found.push(h.found);
+      } else found.push(runPart(kernel, parts[i]!));
     }
     return found;
   }
