@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { combineReports, evaluateFolder, SCORED_FIELDS, type FolderReport, type ImageResult } from '../../infra/mrz/mrz-eval.js';
 import { closeOcrEngines, createOcrEngines, warmUpOcrEngines, type OcrEnginesConfig } from '../../infra/ocr/ocr-engines.factory.js';
 
@@ -50,6 +50,12 @@ function printSummary(r: FolderReport): void {
   console.log(`  CPU per image:  p50 ${r.cpuMs.p50} ms, p90 ${r.cpuMs.p90} ms, max ${r.cpuMs.max} ms, mean ${r.cpuMs.mean} ms (process + tesseract children)`);
 }
 
+function workWidthArg(v: string): number {
+  const px = Number(v);
+  if (!Number.isInteger(px) || px < 300 || px > 4000) throw new InvalidArgumentError('a width in pixels, 300-4000');
+  return px;
+}
+
 export function evalMrzCommand(): Command {
   return new Command('mrz')
     .description('Evaluate the MRZ reader on folders of images with a ground_truth.json (format of ../shared/data/mrz-*)')
@@ -61,8 +67,9 @@ export function evalMrzCommand(): Command {
     .option('--engines <list>', `engines in preference order, from: ${ENGINE_KEYS.join(', ')}`, ENGINE_KEYS.join(','))
     .addOption(new Option('--deadline-ms <ms>', 'time budget per image').default(5000).argParser((v) => Number.parseInt(v, 10)))
     .addOption(new Option('--min-agreement <n>', 'engines that must read each character alike (1 measures engines alone: check digits only)').default(2).argParser((v) => Number.parseInt(v, 10)))
+    .addOption(new Option('--work-width <px>', 'width of the band search image (robustness sweeps: the reading must not depend on it)').default(1000).argParser(workWidthArg))
     .option('--quiet', 'totals only')
-    .action(async (opts: { dir?: string[]; allShared?: boolean; data?: string; json?: string; checked?: string; engines: string; deadlineMs: number; minAgreement: number; quiet?: boolean }) => {
+    .action(async (opts: { dir?: string[]; allShared?: boolean; data?: string; json?: string; checked?: string; engines: string; deadlineMs: number; minAgreement: number; workWidth: number; quiet?: boolean }) => {
       const checked = opts.checked ? (JSON.parse(readFileSync(opts.checked, 'utf8')) as Record<string, Record<string, string[]>>) : {};
       const dirs = [...(opts.dir ?? [])];
       if (opts.allShared) {
@@ -81,6 +88,7 @@ export function evalMrzCommand(): Command {
           const report = await evaluateFolder(dir, engines, {
             deadlineMs: opts.deadlineMs,
             minAgreement: opts.minAgreement,
+            workWidth: opts.workWidth,
             ...(checked[path.basename(dir)] ? { checked: checked[path.basename(dir)] } : {}),
             ...(opts.quiet ? {} : { onImage: printImage }),
           });

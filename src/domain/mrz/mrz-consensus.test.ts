@@ -64,6 +64,16 @@ describe('consensus of several OCR engines', () => {
     expect(resolveReads([read('ocrb', visa), read('b', visa), read('c', one)], 44, { today }).ok).toBe(true);
   });
 
+  it("does not let others confirm an unprotected character the first engine was unsure of", () => {
+    // A Dutch specimen: the OCR-B reader read P<NLD's D as 0 at p 0.54, both tesseract models as O; the
+    // class fix made the 0 an O, and P<NLO was accepted.
+    const misread = [TD3[0]!.replace('P<UTO', 'P<UT0'), TD3[1] as string];
+    const sure = (p: number): number[][] => misread.map((l) => [...l].map((_, i) => (i === 4 ? p : 0.99)));
+    const at = (p: number): OcrRead[] => [read('ocrb', misread, { confidence: sure(p) }), read('legacy', TD3), read('lstm', TD3, { family: 'lstm' })];
+    expect(resolveReads(at(0.54), 44, { today })).toMatchObject({ ok: false, reason: 'unconfirmed', unconfirmed: ['issuingState'] });
+    expect(resolveReads(at(0.95), 44, { today }).ok).toBe(true);
+  });
+
   it('counts two engines of one model family as one voice', () => {
     // Measured on a UK specimen: tesseract's LSTM model, in the CLI and in tesseract.js, read GBR as EBR;
     // the OCR-B reader read G. Two voices of one model outvoting the third must not confirm the E.

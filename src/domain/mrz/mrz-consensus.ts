@@ -26,6 +26,8 @@ export interface OcrRead {
   alternatives?: string[][];
   /** Engines of one model family count as one when agreement is counted (OcrEngine.modelFamily). */
   family?: string;
+  /** Per line, the engine's probability for each character of `lines` (the OCR-B reader gives them). */
+  confidence?: number[][];
 }
 
 export interface ConsensusOptions {
@@ -93,22 +95,29 @@ function attempt(engine: string, lines: readonly string[], lineLength: number, a
   return first;
 }
 
-/** Every read aligned to reference lines: per line and position, the character it read there (class-fixed). */
-function alignReads(reads: readonly OcrRead[], reference: string[], layout: MrzLayout): { engine: string; family: string; ghosts: string; at: string[][] }[] {
+/**
+ * Every read aligned to reference lines: per line and position, the character it read there (class-fixed),
+ * and the engine's probability for it (1 where the engine gives none).
+ */
+function alignReads(reads: readonly OcrRead[], reference: string[], layout: MrzLayout): { engine: string; family: string; ghosts: string; at: string[][]; conf: number[][] }[] {
   const classes = positionClasses(layout);
-  return reads.map((r) => ({
-    engine: r.engine,
-    family: r.family ?? r.engine,
-    ghosts: r.fillerGhosts ?? '',
-    at: reference.map((ref, li) => {
-      const raw = normalizeOcrLine(r.lines[li] ?? '');
+  return reads.map((r) => {
+    const at: string[][] = [];
+    const conf: number[][] = [];
+    reference.forEach((ref, li) => {
+      const line = r.lines[li] ?? '';
+      const raw = normalizeOcrLine(line);
       const map = alignTo(ref, raw);
-      return [...ref].map((_, pos) => {
+      // Probabilities index the engine's own text; normalising must have left it as it was.
+      const probs = raw === line ? r.confidence?.[li] : undefined;
+      at.push([...ref].map((_, pos) => {
         const k = map[pos] ?? -1;
         return k < 0 ? '' : coerce(raw[k] as string, (classes[li] as PositionClass[])[pos] as PositionClass);
-      });
-    }),
-  }));
+      }));
+      conf.push([...ref].map((_, pos) => probs?.[map[pos] ?? -1] ?? 1));
+    });
+    return { engine: r.engine, family: r.family ?? r.engine, ghosts: r.fillerGhosts ?? '', at, conf };
+  });
 }
 
 /** Combines the reads of one MRZ band (same line count, lines of `lineLength` characters) into a verdict. */
@@ -120,10 +129,13 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
       return a && { ...a, family: r.family ?? r.engine, ...(r.fillerGhosts ? { ghosts: r.fillerGhosts } : {}) };
     })
     .filter((a): a is Attempt => a !== undefined);
-  // Agreement is judged on the lines each engine's best attempt used (an alternative grid, a fitted length).
+  // Agreement is judged on the lines each engine's best attempt used (an alternative grid, a fitted length);
+  // the probabilities belong to the engine's own lines only.
   const effective: OcrRead[] = reads.map((r) => {
     const a = attempts.find((x) => x.engine === r.engine);
-    return a?.repair.ok ? { ...r, lines: a.source } : r;
+    if (!a?.repair.ok) return r;
+    const { confidence, ...rest } = r;
+    return { ...rest, lines: a.source, ...(confidence && a.source.every((l, i) => l === r.lines[i]) ? { confidence } : {}) };
   });
   const reference = attempts[0];
   if (!reference) return { ok: false, reason: 'no-valid-read', failedChecks: [], detail: 'no MRZ-shaped text read' };
@@ -229,6 +241,11 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
 // not G/6 or L/1: 10 and 20 apart). Where a check digit covers a field, a second engine reading another
 // member of the class still confirms the glyph's position and shape; the check digit settles which it is.
 const SAME_SHAPE = ['O0DQ', '1I', '8B', '5S', '2Z'];
+/**
+ * Below this probability the first engine's reading of an unprotected character is doubt, not a reading.
+ * 0.6, 0.7 and 0.8 cost no correct reading on the specimens; 0.7 is the middle (docs/benchmarks.md).
+ */
+const UNSURE = 0.7;
 const sameShape = (a: string, b: string): boolean => a === b || SAME_SHAPE.some((c) => c.includes(a) && c.includes(b));
 
 /**
@@ -294,7 +311,11 @@ function unconfirmedFields(a: Attempt, reads: readonly OcrRead[], minAgreement: 
       // of the pair, two tesseract reads agreeing against it do not confirm the character (their errors
       // are alike; measured: a US visa's optional data 'I' accepted as '1').
       const first = (aligned[0]?.at[f.line] as string[] | undefined)?.[pos] ?? '';
-      const vetoed = !protectedField && first !== '' && first !== want && sameShape(want, first);
+      // And where that reader is unsure of the glyph (its probability below UNSURE), nothing confirms it:
+      // measured, a Dutch P<NLD whose D the OCR-B reader read as 0 (p 0.54, runner-up 5) and both tesseract
+      // models as O was accepted as P<NLO once the working image was 800 px wide instead of 1000.
+      const unsure = !protectedField && ((aligned[0]?.conf[f.line] as number[] | undefined)?.[pos] ?? 1) < UNSURE;
+      const vetoed = unsure || (!protectedField && first !== '' && first !== want && sameShape(want, first));
       if (backers < minAgreement || vetoed) {
         out.push(f.name);
         break;

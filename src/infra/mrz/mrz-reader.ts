@@ -54,6 +54,11 @@ export interface ReadDocumentOptions {
   maxCandidates?: number;
   /** Engines that must read each unprotected field alike (default 2). */
   minAgreement?: number;
+  /**
+   * Width the band search works at (default 1000 px). A robustness knob for evaluation: the reading must not
+   * depend on it (`openidv eval mrz --work-width`).
+   */
+  workWidth?: number;
 }
 
 export interface ReadDocumentDeps {
@@ -83,9 +88,9 @@ interface BandAttempt {
   plausible: boolean;
 }
 
-async function workImage(full: GrayImage, turns: QuarterTurns): Promise<GrayImage> {
+async function workImage(full: GrayImage, turns: QuarterTurns, width: number): Promise<GrayImage> {
   const rotated = rotateGray(full, turns);
-  return toGray(fromGray(rotated).resize({ width: WORK_WIDTH }));
+  return toGray(fromGray(rotated).resize({ width }));
 }
 
 export async function readDocument(image: Buffer, deps: ReadDocumentDeps, options: ReadDocumentOptions = {}): Promise<DocumentReading> {
@@ -117,6 +122,7 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
   const attempts: BandAttempt[] = [];
   const minAgreement = options.minAgreement ?? 2;
   const maxCandidates = options.maxCandidates ?? 3;
+  const workWidth = options.workWidth ?? WORK_WIDTH;
   const overDeadline = (): boolean => {
     if (performance.now() <= deadline) return false;
     timings.deadlineHit = true;
@@ -125,7 +131,7 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
 
   const locate = async (turns: QuarterTurns): Promise<Candidate[]> => {
     const t = performance.now();
-    const work = turns === 0 ? work0 : await workImage(full, turns);
+    const work = turns === 0 ? work0 : await workImage(full, turns, workWidth);
     const found = locateMrzBands(work).slice(0, maxCandidates).map((band) => ({ turns, band, work }));
     timings.locateMs += performance.now() - t;
     return found;
@@ -158,7 +164,12 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
       const counts = lr.map((r) => r?.grid.count ?? 0).filter((n) => n > 0).sort((a, b) => a - b);
       lineLength = counts[Math.floor(counts.length / 2)] ?? 0;
       const texts = lr.map((r) => r?.text ?? '');
-      reads.push({ engine: ocrb.name, lines: texts, alternatives: lr.map((r) => (r?.alternatives ?? []).map((a) => a.text)) });
+      reads.push({
+        engine: ocrb.name,
+        lines: texts,
+        alternatives: lr.map((r) => (r?.alternatives ?? []).map((a) => a.text)),
+        confidence: lr.map((r) => (r?.cells ?? []).map((c) => c.p)),
+      });
       // Text that is neither confidently OCR-B nor shaped like an MRZ is other print: not worth the
       // slower engines.
       const shape = lineLength ? mrzShapeScore(texts, candidateLayouts(texts.length, lineLength, texts[0] ?? '')) : 0;
@@ -195,7 +206,7 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
   };
 
   const tOcr = performance.now();
-  const work0 = await workImage(full, 0);
+  const work0 = await workImage(full, 0, workWidth);
   for (const turns of [0, 1] as QuarterTurns[]) {
     if (turns === 1 && attempts.some((a) => a.plausible)) break;
     for (const cand of await locate(turns)) {
