@@ -74,6 +74,16 @@ describe('consensus of several OCR engines', () => {
     expect(resolveReads(at(0.95), 44, { today }).ok).toBe(true);
   });
 
+  it("judges agreement on an engine's best grid, not on an alternative it needed for the format", () => {
+    // The OCR-B reader's best grid read a digit in the issuing state (format fails); its second grid read
+    // the D as 0, which the class fix makes O, as a tesseract model did. Only the best grid is a reading.
+    const best = [TD3[0]!.replace('P<UTO', 'P<UT9'), TD3[1] as string];
+    const second = [TD3[0]!.replace('P<UTO', 'P<UT0'), TD3[1] as string];
+    const misread = [TD3[0]!.replace('P<UTO', 'P<UTQ'), TD3[1] as string];
+    const reads = (alt: string[]): OcrRead[] => [read('ocrb', best, { alternatives: [[alt[0] as string], []] }), read('tess', second), read('other', misread)];
+    expect(resolveReads(reads(second), 44, { today })).toMatchObject({ ok: false, unconfirmed: ['issuingState'] });
+  });
+
   it('counts two engines of one model family as one voice', () => {
     // Measured on a UK specimen: tesseract's LSTM model, in the CLI and in tesseract.js, read GBR as EBR;
     // the OCR-B reader read G. Two voices of one model outvoting the third must not confirm the E.

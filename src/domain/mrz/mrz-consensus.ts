@@ -129,19 +129,16 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
       return a && { ...a, family: r.family ?? r.engine, ...(r.fillerGhosts ? { ghosts: r.fillerGhosts } : {}) };
     })
     .filter((a): a is Attempt => a !== undefined);
-  // Agreement is judged on the lines each engine's best attempt used (an alternative grid, a fitted length);
-  // the probabilities belong to the engine's own lines only.
-  const effective: OcrRead[] = reads.map((r) => {
-    const a = attempts.find((x) => x.engine === r.engine);
-    if (!a?.repair.ok) return r;
-    const { confidence, ...rest } = r;
-    return { ...rest, lines: a.source, ...(confidence && a.source.every((l, i) => l === r.lines[i]) ? { confidence } : {}) };
-  });
   const reference = attempts[0];
   if (!reference) return { ok: false, reason: 'no-valid-read', failedChecks: [], detail: 'no MRZ-shaped text read' };
+  // Agreement between engines is judged on what each read with its best grid, never on the alternative grid
+  // or fitted length an attempt had to use to pass: an alternative picked because the best grid's reading
+  // broke the format of an unprotected field (a 9 in a country code) is no evidence for that field's
+  // letters. Measured: a Dutch P<NLD, photo at 75 %, accepted as P<NLO through the OCR-B reader's
+  // second grid.
 
   // A per-position vote, on the first read's grid: fixes characters no single engine got all right.
-  const aligned = alignReads(effective, reference.repair.lines, reference.layout);
+  const aligned = alignReads(reads, reference.repair.lines, reference.layout);
   if (reads.length >= 3) {
     const voted = reference.repair.lines.map((line, li) =>
       [...line]
@@ -208,14 +205,14 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
   // Each valid read also offers a variant whose unprotected characters are the per-position majority of all
   // engines (its protected characters, and so its check digits, unchanged).
   for (const a of [...candidates]) {
-    const m = majorityVariant(a, effective);
+    const m = majorityVariant(a, reads);
     if (m) candidates.push(m);
   }
 
   // Among equally valid reads, the one whose unprotected characters have the widest support wins.
   let best: { a: Attempt; unconfirmed: FieldName[] } | undefined;
   for (const a of candidates) {
-    const unconfirmed = unconfirmedFields(a, effective, minAgreement, options.confirmProtected ?? true);
+    const unconfirmed = unconfirmedFields(a, reads, minAgreement, options.confirmProtected ?? true);
     if (!best || unconfirmed.length < best.unconfirmed.length) best = { a, unconfirmed };
     if (unconfirmed.length === 0) break;
   }
