@@ -58,8 +58,6 @@ interface Attempt {
   engine: string;
   layout: MrzLayout;
   repair: RepairResult;
-  /** The engine's lines this attempt was made from (after picking alternatives and fitting lengths). */
-  source: string[];
   /** The engine's filler ghosts (see OcrRead.fillerGhosts). */
   ghosts?: string;
   /** The engine's model family (see OcrRead.family). */
@@ -87,7 +85,7 @@ function attempt(engine: string, lines: readonly string[], lineLength: number, a
   for (const combo of combos) {
     for (const layout of candidateLayouts(combo.length, lineLength, combo[0] ?? '')) {
       const repair = repairMrz(combo, layout);
-      const a = { engine, layout, repair, source: combo };
+      const a = { engine, layout, repair };
       if (repair.ok) return a;
       first ??= a;
     }
@@ -131,12 +129,11 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
     .filter((a): a is Attempt => a !== undefined);
   const reference = attempts[0];
   if (!reference) return { ok: false, reason: 'no-valid-read', failedChecks: [], detail: 'no MRZ-shaped text read' };
-  // Agreement between engines is judged on what each read with its best grid, never on the alternative grid
-  // or fitted length an attempt had to use to pass: an alternative picked because the best grid's reading
-  // broke the format of an unprotected field (a 9 in a country code) is no evidence for that field's
-  // letters. Measured: a Dutch P<NLD, photo at 75 %, accepted as P<NLO through the OCR-B reader's
-  // second grid.
-
+  // Agreement between engines (this vote, the majority variants, the confirmations) is judged on what each
+  // read with its best grid, never on the alternative grid or fitted length an attempt used to pass: an
+  // alternative picked because the best grid broke the format of an unprotected field (a 9 in a country
+  // code) is no evidence for that field's letters. Measured: a Dutch P<NLD, photo at 75 %, accepted as
+  // P<NLO through the OCR-B reader's second grid.
   // A per-position vote, on the first read's grid: fixes characters no single engine got all right.
   const aligned = alignReads(reads, reference.repair.lines, reference.layout);
   if (reads.length >= 3) {
@@ -281,7 +278,7 @@ function majorityVariant(a: Attempt, reads: readonly OcrRead[]): Attempt | undef
   if (lines.every((l, i) => l === a.repair.lines[i])) return undefined;
   const repair = repairMrz(lines, a.layout);
   if (!repair.ok) return undefined;
-  return { engine: 'vote', layout: a.layout, source: lines, repair: { ...repair, correctedFields: [...new Set([...a.repair.correctedFields, ...repair.correctedFields])] } };
+  return { engine: 'vote', layout: a.layout, repair: { ...repair, correctedFields: [...new Set([...a.repair.correctedFields, ...repair.correctedFields])] } };
 }
 
 function unconfirmedFields(a: Attempt, reads: readonly OcrRead[], minAgreement: number, confirmProtected: boolean): FieldName[] {
