@@ -24,6 +24,9 @@ const SUBSET: Record<string, string[]> = {
   'mrz-docsaid': ['finetune_mrz_img.jpg'],
 };
 
+// By-eye transcriptions of unlabelled specimens, by folder (see bench/mrz-checked.json).
+const CHECKED = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'bench', 'mrz-checked.json'), 'utf8')) as Record<string, Record<string, string[]>>;
+
 describe.skipIf(!present)('MRZ reader on the shared specimen photos (subset)', () => {
   const reports: FolderReport[] = [];
 
@@ -31,7 +34,7 @@ describe.skipIf(!present)('MRZ reader on the shared specimen photos (subset)', (
     for (const [folder, files] of Object.entries(SUBSET)) {
       if (!hasData(folder)) continue;
       // A generous deadline: this checks what is read; the bench measures time.
-      const checked = (JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'bench', 'mrz-checked.json'), 'utf8')) as Record<string, Record<string, string[]>>)[folder];
+      const checked = CHECKED[folder];
       reports.push(await evaluateFolder(dataPath(folder), engines, { deadlineMs: 20_000, only: files, ...(checked ? { checked } : {}) }));
     }
   }, 170_000);
@@ -57,7 +60,7 @@ describe.skipIf(!present)('MRZ reader on the shared specimen photos (subset)', (
     // The specimens that were once accepted wrong sit close to the acceptance rule: at 800 and 1200 px the
     // Dutch one was accepted as P<NLO until an unsure OCR-B character stopped counting as a reading.
     const risky = ['testdata/98_pass-nld.jpg', 'testdata/27_pass-gbr.jpg'];
-    const checked = (JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'bench', 'mrz-checked.json'), 'utf8')) as Record<string, Record<string, string[]>>)['mrz-passporteye'];
+    const checked = CHECKED['mrz-passporteye'];
     const wrong: string[] = [];
     for (const workWidth of [800, 1200]) {
       const r = await evaluateFolder(dataPath('mrz-passporteye'), engines, { deadlineMs: 20_000, only: risky, workWidth, ...(checked ? { checked } : {}) });

@@ -64,6 +64,9 @@ interface Attempt {
   family?: string;
 }
 
+/** Engines without a declared model family are a family of their own. */
+const familyOf = (r: { engine: string; family?: string }): string => r.family ?? r.engine;
+
 /** The check-digit-covered content of a reading; two passing reads that differ here cannot both be right. */
 function protectedKey(a: Attempt): string {
   const covered = a.layout.fields.filter(
@@ -114,7 +117,7 @@ function alignReads(reads: readonly OcrRead[], reference: string[], layout: MrzL
       }));
       conf.push([...ref].map((_, pos) => probs?.[map[pos] ?? -1] ?? 1));
     });
-    return { engine: r.engine, family: r.family ?? r.engine, ghosts: r.fillerGhosts ?? '', at, conf };
+    return { engine: r.engine, family: familyOf(r), ghosts: r.fillerGhosts ?? '', at, conf };
   });
 }
 
@@ -124,7 +127,7 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
   const attempts = reads
     .map((r): Attempt | undefined => {
       const a = attempt(r.engine, r.lines, lineLength, r.alternatives);
-      return a && { ...a, family: r.family ?? r.engine, ...(r.fillerGhosts ? { ghosts: r.fillerGhosts } : {}) };
+      return a && { ...a, family: familyOf(r), ...(r.fillerGhosts ? { ghosts: r.fillerGhosts } : {}) };
     })
     .filter((a): a is Attempt => a !== undefined);
   const reference = attempts[0];
@@ -172,7 +175,7 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
   for (const a of valid) {
     const k = protectedKey(a);
     if (!byKey.has(k)) byKey.set(k, new Set());
-    if (a.engine !== 'vote') byKey.get(k)?.add(a.family ?? a.engine);
+    if (a.engine !== 'vote') byKey.get(k)?.add(familyOf(a));
   }
   let candidates = valid;
   // Valid reads that differ only between glyph-alike characters (O/0, I/1, B/8, S/5, Z/2, or an LSTM

@@ -133,6 +133,8 @@ export interface EvalOptions extends ReadDocumentOptions {
   checked?: Readonly<Record<string, string[]>>;
 }
 
+const sameLines = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((l, i) => l === b[i]);
+
 export async function evaluateFolder(dir: string, engines: readonly OcrEngine[], options: EvalOptions = {}): Promise<FolderReport> {
   const labels = await loadLabels(dir);
   const files = (await listImages(dir)).filter((f) => !options.only || options.only.includes(f));
@@ -160,13 +162,13 @@ export async function evaluateFolder(dir: string, engines: readonly OcrEngine[],
         result = { ...base, outcome: 'refused' };
         for (const f of SCORED_FIELDS) fields[f]!.missing++;
       } else {
-        const correct = reading.mrz.lines.join('\n') === label.lines.join('\n');
+        const correct = sameLines(reading.mrz.lines, label.lines);
         const wrongFields = truth ? SCORED_FIELDS.filter((f) => fieldValue(reading.mrz!, f) !== fieldValue(truth, f)) : [...SCORED_FIELDS];
         for (const f of SCORED_FIELDS) fields[f]![wrongFields.includes(f) ? 'wrong' : 'right']++;
         result = { ...base, outcome: correct ? 'correct' : 'wrong', ...(correct ? {} : { wrongFields }) };
       }
     } else if (label.kind === 'checked') {
-      result = { ...base, outcome: !reading.mrz ? 'refused' : reading.mrz.lines.join('\n') === label.lines.join('\n') ? 'correct' : 'wrong' };
+      result = { ...base, outcome: !reading.mrz ? 'refused' : sameLines(reading.mrz.lines, label.lines) ? 'correct' : 'wrong' };
     } else if (label.kind === 'none') {
       result = { ...base, outcome: reading.mrz ? 'wrong' : 'refused' };
     } else {

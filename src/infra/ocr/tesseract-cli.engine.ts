@@ -51,8 +51,8 @@ export class TesseractCliEngine implements OcrEngine {
   }
 
   /**
-   * Loading the model takes most of a line's time here (measured: 0.25-0.5 s per process), so the lines of
-   * one MRZ are read by one process. Its output separates pages with a form feed.
+   * Starting the command and loading its model costs 0.17-0.28 s per process here (measured on a blank
+   * 40×20 image), so the lines of one MRZ are read by one process. Its output separates pages with a form feed.
    */
   async recognizeAll(images: readonly Buffer[], request: Omit<OcrRequest, 'image'>): Promise<string[]> {
     if (images.length === 1) return [await this.recognize({ ...request, image: images[0] as Buffer })];
