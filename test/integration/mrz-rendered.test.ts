@@ -89,6 +89,13 @@ describe.skipIf(!font)('reading rendered OCR-B data pages', () => {
     expect(r.failure?.reason).toBe('INCORRECT_MRZ');
   }, 60_000);
 
+  it('refuses a JPEG cut short in transit as unreadable instead of blaming blur', async () => {
+    const page = await sharp(await dataPage(composeMrz('TD3', person))).jpeg({ quality: 90 }).toBuffer();
+    const r = await readDocument(page.subarray(0, Math.round(page.length * 0.6)), { ocr: engines }, { today, deadlineMs });
+    expect(r.mrz).toBeUndefined();
+    expect(r.failure?.reason, r.failure?.detail).toBe('UNABLE_TO_LOAD');
+  }, 30_000);
+
   it('says the resolution is too low when the glyphs are a few pixels high', async () => {
     const small = await sharp(await dataPage(composeMrz('TD3', person))).resize({ width: 180 }).png().toBuffer();
     const r = await readDocument(small, { ocr: engines }, { today, deadlineMs });
@@ -103,6 +110,18 @@ describe('images without a readable MRZ', () => {
     expect(r.failure?.reason).toBe('UNABLE_TO_LOAD');
     expect(r.quality).toBeUndefined();
   });
+
+  // A 3.7 KB strip that once made a 1000 × 340,000 px working image when turned (117 s, 2.5 GB); now about
+  // 0.1 s, so the test's own timeout is a bound with a wide margin, not a speed measurement.
+  it.each([
+    [20_000, 60],
+    [60, 20_000],
+  ])('answers a %i × %i strip without blowing up the working image', async (width, height) => {
+    const strip = await sharp({ create: { width, height, channels: 3, background: '#fff' } }).png().toBuffer();
+    const r = await readDocument(strip, { ocr: engines }, { deadlineMs });
+    expect(r.mrz).toBeUndefined();
+    expect(r.failure?.reason).toBeDefined();
+  }, 15_000);
 
   it('reports DOCUMENT_NOT_SUPPORTED for a page of ordinary text', async () => {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="600"><rect width="100%" height="100%" fill="#fff"/>${['Lorem ipsum dolor sit amet', 'consectetur adipiscing elit', 'sed do eiusmod tempor'].map((t, i) => `<text x="40" y="${100 + i * 60}" font-family="DejaVu Sans" font-size="30">${t}</text>`).join('')}</svg>`;

@@ -30,7 +30,9 @@ export async function loadDocumentImage(image: Buffer, maxSide = 2400): Promise<
   const uprightH = swap ? width : height;
   const scale = Math.min(1, maxSide / Math.max(uprightW, uprightH));
   try {
-    const pipeline = sharp(image, { failOn: 'none' }).rotate();
+    // A file cut short in transit decodes as grey below the cut, which would be blamed on blur or exposure;
+    // other decoder warnings are often benign in camera files, so only truncation is refused.
+    const pipeline = sharp(image, { failOn: 'truncated' }).rotate();
     const gray = await toGray(scale < 1 ? pipeline.resize(Math.round(uprightW * scale), Math.round(uprightH * scale)) : pipeline);
     return { gray, width: uprightW, height: uprightH, scale: gray.width / uprightW };
   } catch (err) {

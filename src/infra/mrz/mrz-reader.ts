@@ -88,9 +88,17 @@ interface BandAttempt {
   plausible: boolean;
 }
 
+/**
+ * Working images are at most this many times as tall as the working width. Scaled to the width alone, a
+ * strip turned a quarter grows without bound: a 20000 × 60 px upload (3.7 KB) became a 1000 × 340,000 px
+ * image and took 117 s and 2.5 GB to search (2026-11-26). A document page is far from this shape.
+ */
+const MAX_WORK_ASPECT = 4;
+
 async function workImage(full: GrayImage, turns: QuarterTurns, width: number): Promise<GrayImage> {
   const rotated = rotateGray(full, turns);
-  return toGray(fromGray(rotated).resize({ width }));
+  const capped = Math.round((width * MAX_WORK_ASPECT * rotated.width) / rotated.height);
+  return toGray(fromGray(rotated).resize({ width: Math.max(1, Math.min(width, capped)) }));
 }
 
 export async function readDocument(image: Buffer, deps: ReadDocumentDeps, options: ReadDocumentOptions = {}): Promise<DocumentReading> {
