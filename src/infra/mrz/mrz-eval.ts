@@ -87,17 +87,31 @@ async function listImages(dir: string, rel = ''): Promise<string[]> {
   return out;
 }
 
+/**
+ * The folder's labels. A label the harness cannot use is an error, never a silent "unlabelled": a typo in a
+ * transcription would otherwise drop that image from the score instead of counting it.
+ */
 export async function loadLabels(dir: string): Promise<Map<string, Label>> {
-  const raw = JSON.parse(await readFile(path.join(dir, 'ground_truth.json'), 'utf8')) as Record<string, { mrz?: unknown }>;
+  const file = path.join(dir, 'ground_truth.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${file}: expected an object mapping image paths to {"mrz": ...}`);
   const labels = new Map<string, Label>();
-  for (const [file, entry] of Object.entries(raw)) {
-    const mrz = entry?.mrz;
-    if (Array.isArray(mrz) && mrz.every((l) => typeof l === 'string')) labels.set(file, { kind: 'mrz', lines: mrz as string[] });
-    else if (mrz === null) labels.set(file, { kind: 'none' });
-    else labels.set(file, { kind: 'unknown' });
+  for (const [image, entry] of Object.entries(raw)) {
+    const mrz = (entry as { mrz?: unknown } | null)?.mrz;
+    if (isLines(mrz)) labels.set(image, { kind: 'mrz', lines: mrz });
+    else if (mrz === null) labels.set(image, { kind: 'none' });
+    else if (mrz === 'UNKNOWN') labels.set(image, { kind: 'unknown' });
+    else throw new Error(`${file}: "${image}": mrz must be a list of 2 or 3 lines, null (no MRZ) or "UNKNOWN"`);
   }
   return labels;
 }
+
+const isLines = (v: unknown): v is string[] => Array.isArray(v) && (v.length === 2 || v.length === 3) && v.every((l) => typeof l === 'string');
 
 /** Fields of a transcribed ground truth, parsed like a reading (ground truths all pass their check digits). */
 export function truthReading(lines: string[], today?: Date): MrzReading | undefined {
@@ -137,7 +151,10 @@ const sameLines = (a: readonly string[], b: readonly string[]): boolean => a.len
 
 export async function evaluateFolder(dir: string, engines: readonly OcrEngine[], options: EvalOptions = {}): Promise<FolderReport> {
   const labels = await loadLabels(dir);
-  const files = (await listImages(dir)).filter((f) => !options.only || options.only.includes(f));
+  const all = await listImages(dir);
+  const absent = [...labels.keys(), ...Object.keys(options.checked ?? {}), ...(options.only ?? [])].filter((f) => !all.includes(f));
+  if (absent.length > 0) throw new Error(`${dir}: labelled images not found: ${[...new Set(absent)].join(', ')}`);
+  const files = all.filter((f) => !options.only || options.only.includes(f));
   const results: ImageResult[] = [];
   const fields = Object.fromEntries(SCORED_FIELDS.map((f) => [f, { right: 0, wrong: 0, missing: 0 }])) as FolderReport['fields'];
   for (const file of files) {
