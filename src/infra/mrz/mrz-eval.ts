@@ -153,7 +153,7 @@ export async function evaluateFolder(dir: string, engines: readonly OcrEngine[],
   const labels = await loadLabels(dir);
   const all = await listImages(dir);
   const absent = [...labels.keys(), ...Object.keys(options.checked ?? {}), ...(options.only ?? [])].filter((f) => !all.includes(f));
-  if (absent.length > 0) throw new Error(`${dir}: labelled images not found: ${[...new Set(absent)].join(', ')}`);
+  if (absent.length > 0) throw new Error(`${dir}: images named but not found: ${[...new Set(absent)].join(', ')}`);
   const files = all.filter((f) => !options.only || options.only.includes(f));
   const results: ImageResult[] = [];
   const fields = Object.fromEntries(SCORED_FIELDS.map((f) => [f, { right: 0, wrong: 0, missing: 0 }])) as FolderReport['fields'];
