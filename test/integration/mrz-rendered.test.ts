@@ -123,6 +123,13 @@ describe('images without a readable MRZ', () => {
     expect(r.failure?.reason).toBeDefined();
   }, 15_000);
 
+  it('says the resolution is too low for an image too small to hold any MRZ', async () => {
+    const tiny = await sharp({ create: { width: 180, height: 120, channels: 3, background: '#d8d2c4' } }).jpeg().toBuffer();
+    const r = await readDocument(tiny, { ocr: engines }, { deadlineMs });
+    expect(r.failure?.reason, r.failure?.detail).toBe('IMAGE_RESOLUTION_TOO_LOW');
+    expect(r.quality).toBeDefined();
+  });
+
   it('reports DOCUMENT_NOT_SUPPORTED for a page of ordinary text', async () => {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="600"><rect width="100%" height="100%" fill="#fff"/>${['Lorem ipsum dolor sit amet', 'consectetur adipiscing elit', 'sed do eiusmod tempor'].map((t, i) => `<text x="40" y="${100 + i * 60}" font-family="DejaVu Sans" font-size="30">${t}</text>`).join('')}</svg>`;
     const r = await readDocument(await sharp(Buffer.from(svg)).png().toBuffer(), { ocr: engines }, { deadlineMs });

@@ -8,7 +8,7 @@ import { isMrzLineReader } from '../ocr/ocrb.engine.js';
 import { inkMap, measureLine } from '../ocr/ocrb/ocrb-cells.js';
 import { LINE_GLYPH_HEIGHT } from '../ocr/ocrb/ocrb-line-reader.js';
 import { ImageLoadError, loadDocumentImage, rotateGray, unrotatePoint, type QuarterTurns } from './document-image.js';
-import { measureQuality, type DocumentQuality, type Rect } from './document-quality.js';
+import { measureQuality, QUALITY_THRESHOLDS, type DocumentQuality, type Rect } from './document-quality.js';
 import { fromGray, toGray, type GrayImage } from './gray-image.js';
 import { sampleLine, stretchContrast, type LineAxis } from './line-sampler.js';
 import { locateMrzBands, type MrzBandCandidate } from './mrz-band-locator.js';
@@ -215,6 +215,14 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
 
   const tOcr = performance.now();
   const work0 = await workImage(full, 0, workWidth);
+  const wholeImageQuality = (): DocumentQuality => measureQuality({ work: work0, documentArea: { x: 0, y: 0, width: work0.width, height: work0.height } });
+  // Smaller than the smallest readable MRZ (two lines of minimum-height glyphs, 30 to a line): a resolution
+  // problem, not the blur or exposure a few pixels would otherwise be blamed for.
+  const g = QUALITY_THRESHOLDS.minGlyphHeight;
+  if (Math.min(loaded.width, loaded.height) < 2 * g || Math.max(loaded.width, loaded.height) < 20 * g) {
+    const detail = `image is ${loaded.width} × ${loaded.height} px, too small to hold an MRZ with ${g} px glyphs`;
+    return finish({ quality: wholeImageQuality(), rotation: 0, failure: { reason: 'IMAGE_RESOLUTION_TOO_LOW', detail } });
+  }
   for (const turns of [0, 1] as QuarterTurns[]) {
     if (turns === 1 && attempts.some((a) => a.plausible)) break;
     for (const cand of await locate(turns)) {
@@ -237,7 +245,7 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
   };
 
   if (!best) {
-    const quality = measureQuality({ work: work0, documentArea: { x: 0, y: 0, width: work0.width, height: work0.height } });
+    const quality = wholeImageQuality();
     return finish({ quality, rotation: 0, failure: noBandFailure(quality, timings.deadlineHit) });
   }
 

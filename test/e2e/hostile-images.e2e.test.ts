@@ -1,0 +1,66 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientApi } from '../helpers/client-api.js';
+import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
+import { idvClient, signedCall, yoti } from '../helpers/yoti.js';
+
+// Images at the edges of what the decoders accept, sent as document page, page frame, preview and selfie of
+// one session: every request answers below 500, the session completes, and each check says NOT_AVAILABLE
+// with a reason instead of a guess. (A 20000 × 60 strip once kept the document reader busy for 117 s.)
+
+const solid = (width: number, height: number, format: 'png' | 'jpeg' = 'png') =>
+  sharp({ create: { width, height, channels: 3, background: '#d8d2c4' } })[format]().toBuffer();
+
+const cases: { name: string; make: () => Promise<Buffer>; documentReason?: string }[] = [
+  { name: '1 × 1 px', make: () => solid(1, 1), documentReason: 'IMAGE_RESOLUTION_TOO_LOW' },
+  { name: '20000 × 60 px strip', make: () => solid(20000, 60) },
+  { name: '16000 × 16000 px PNG of 0.8 MB', make: () => solid(16000, 16000) },
+  { name: 'CMYK JPEG', make: () => sharp({ create: { width: 900, height: 600, channels: 3, background: '#abc' } }).toColourspace('cmyk').jpeg().toBuffer() },
+  {
+    name: '16-bit PNG with alpha',
+    make: () => sharp({ create: { width: 900, height: 600, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.3 } } }).toColourspace('rgb16').png().toBuffer(),
+  },
+  { name: 'JPEG cut short', make: async () => (await solid(1200, 800, 'jpeg')).subarray(0, 700), documentReason: 'UNABLE_TO_LOAD' },
+];
+
+describe('hostile images through a whole session', () => {
+  let server: RunningServer;
+  let app: TestApp;
+  beforeAll(async () => {
+    server = await startServer({ env: { OPENIDV_JOB_POLL_MS: '50' } });
+    app = await server.createApp('hostile');
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it.each(cases)('$name', async ({ make, documentReason }) => {
+    const image = await make();
+    const client = idvClient(app, server.apiUrl);
+    const spec = new yoti.SessionSpecificationBuilder()
+      .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
+      .withRequestedCheck(new yoti.RequestedFaceMatchCheckBuilder().withManualCheckNever().build())
+      .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
+      .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().build())
+      .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().build())
+      .build();
+    const session = await client.createSession(spec);
+    const id = session.getSessionId();
+    const api = new ClientApi(server.apiUrl, id, session.getClientSessionToken());
+    await api.consent();
+    const requirement = (await api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'ID_DOCUMENT');
+    const doc = await api.createDocument(requirement.id, 'PASSPORT', 'GBR');
+    const answers = [await api.page(doc.body.id, image, 'UPLOAD', [image]), await api.completeDocument(doc.body.id), await api.analyse(image), await api.liveness(image), await api.finish()];
+    for (const a of answers) expect(a.status, JSON.stringify(a.body)).toBeLessThan(500);
+
+    const deadline = Date.now() + 120_000;
+    while ((await client.getSession(id)).getState() !== 'COMPLETED') {
+      if (Date.now() > deadline) throw new Error('session did not complete');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const checks: { type: string; report: { recommendation: { value: string; reason?: string } } }[] = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${id}`)).body.checks;
+    expect(checks.map((c) => c.type).sort()).toEqual(['ID_DOCUMENT_AUTHENTICITY', 'ID_DOCUMENT_FACE_MATCH', 'LIVENESS']);
+    for (const c of checks) expect(c.report.recommendation, c.type).toMatchObject({ value: 'NOT_AVAILABLE', reason: expect.any(String) });
+    if (documentReason) expect(checks.find((c) => c.type === 'ID_DOCUMENT_AUTHENTICITY')?.report.recommendation.reason).toBe(documentReason);
+  }, 60_000);
+});
