@@ -89,6 +89,17 @@ describe.skipIf(!font)('reading rendered OCR-B data pages', () => {
     expect(r.failure?.reason).toBe('INCORRECT_MRZ');
   }, 60_000);
 
+  it('reads a PNG whose paper is transparent (hidden pixels black) as print on white', async () => {
+    const lines = composeMrz('TD3', person);
+    const { data, info } = await sharp(await dataPage(lines)).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const ink = Buffer.alloc(info.width * info.height * 4);
+    for (let i = 0; i < info.width * info.height; i++) ink[i * 4 + 3] = 255 - (data[i] as number);
+    const png = await sharp(ink, { raw: { width: info.width, height: info.height, channels: 4 } }).png().toBuffer();
+    const r = await readDocument(png, { ocr: engines }, { today, deadlineMs });
+    expect(r.failure, JSON.stringify(r.failure)).toBeUndefined();
+    expect(r.mrz?.lines).toEqual(lines);
+  }, 60_000);
+
   it('refuses a JPEG cut short in transit as unreadable instead of blaming blur', async () => {
     const page = await sharp(await dataPage(composeMrz('TD3', person))).jpeg({ quality: 90 }).toBuffer();
     const r = await readDocument(page.subarray(0, Math.round(page.length * 0.6)), { ocr: engines }, { today, deadlineMs });

@@ -32,7 +32,9 @@ export async function loadDocumentImage(image: Buffer, maxSide = 2400): Promise<
   try {
     // A file cut short in transit decodes as grey below the cut, which would be blamed on blur or exposure;
     // other decoder warnings are often benign in camera files, so only truncation is refused.
-    const pipeline = sharp(image, { failOn: 'truncated' }).rotate();
+    // Transparent areas become white paper: the pixels they hide are usually black (measured: a page exported
+    // with transparent paper read as all black, PHOTO_TOO_DARK).
+    const pipeline = sharp(image, { failOn: 'truncated' }).rotate().flatten({ background: '#ffffff' });
     const gray = await toGray(scale < 1 ? pipeline.resize(Math.round(uprightW * scale), Math.round(uprightH * scale)) : pipeline);
     return { gray, width: uprightW, height: uprightH, scale: gray.width / uprightW };
   } catch (err) {
