@@ -100,6 +100,16 @@ describe.skipIf(!font)('reading rendered OCR-B data pages', () => {
     expect(r.mrz?.lines).toEqual(lines);
   }, 60_000);
 
+  it('blames a glare spot that hides the middle of the MRZ, not the document', async () => {
+    const png = await dataPage(composeMrz('TD3', person));
+    const { width = 0, height = 0 } = await sharp(png).metadata();
+    const glare = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><radialGradient id="g"><stop offset="0" stop-color="#fff"/><stop offset="0.6" stop-color="#fff" stop-opacity="0.95"/><stop offset="1" stop-color="#fff" stop-opacity="0"/></radialGradient></defs><ellipse cx="${width * 0.45}" cy="${height - 26 * 2.5}" rx="${width * 0.12}" ry="${26 * 3}" fill="url(#g)"/></svg>`;
+    const page = await sharp(png).composite([{ input: Buffer.from(glare) }]).jpeg().toBuffer();
+    const r = await readDocument(page, { ocr: engines }, { today, deadlineMs });
+    expect(r.mrz).toBeUndefined();
+    expect(r.failure?.reason, r.failure?.detail).toBe('GLARE_OBSTRUCTION');
+  }, 60_000);
+
   it('refuses a JPEG cut short in transit as unreadable instead of blaming blur', async () => {
     const page = await sharp(await dataPage(composeMrz('TD3', person))).jpeg({ quality: 90 }).toBuffer();
     const r = await readDocument(page.subarray(0, Math.round(page.length * 0.6)), { ocr: engines }, { today, deadlineMs });

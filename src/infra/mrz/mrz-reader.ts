@@ -331,6 +331,8 @@ function noBandFailure(q: DocumentQuality, deadlineHit: boolean): { reason: Docu
   if (q.hints.includes('TOO_DARK')) return { reason: 'PHOTO_TOO_DARK', detail: `no MRZ found; image too dark${suffix}` };
   if (q.hints.includes('OVEREXPOSED')) return { reason: 'PHOTO_OVEREXPOSED', detail: `no MRZ found; image overexposed${suffix}` };
   if (q.hints.includes('BLURRY')) return { reason: 'PHOTO_TOO_BLURRY', detail: `no MRZ found; image blurred${suffix}` };
+  // A glare spot across the band breaks its lines apart, so the band is not found at all.
+  if (q.hints.includes('GLARE')) return { reason: 'GLARE_OBSTRUCTION', detail: `no MRZ found; glare on the document${suffix}` };
   return { reason: 'DOCUMENT_NOT_SUPPORTED', detail: `no machine readable zone found${suffix}` };
 }
 
