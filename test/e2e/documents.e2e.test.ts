@@ -117,11 +117,4 @@ describe.skipIf(!withData || !withFont)('ID documents end to end', () => {
     expect(['DOCUMENT_NOT_SUPPORTED', 'INCORRECT_MRZ', 'PHOTO_TOO_BLURRY']).toContain(recommendation.reason);
     expect(check('ID_DOCUMENT_FACE_MATCH').report.recommendation).toMatchObject({ value: 'NOT_AVAILABLE' });
   });
-
-  it('says a page cut short in transit could not be loaded, and still completes the session', async () => {
-    const { image } = await syntheticPassport(readFileSync(holder!.photos[0]!));
-    const { check } = await run(image.subarray(0, Math.round(image.length * 0.7)));
-    expect(check('ID_DOCUMENT_AUTHENTICITY').report.recommendation).toEqual({ value: 'NOT_AVAILABLE', reason: 'UNABLE_TO_LOAD' });
-    expect(check('ID_DOCUMENT_FACE_MATCH').report.recommendation).toMatchObject({ value: 'NOT_AVAILABLE' });
-  });
 });
