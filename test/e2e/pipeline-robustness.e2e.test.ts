@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientApi } from '../helpers/client-api.js';
 import { dataPath, hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
+import { postOversize } from '../helpers/oversize.js';
 import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
 import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
 import { idvClient, yoti } from '../helpers/yoti.js';
@@ -23,22 +23,6 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 60_000):
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 150));
   }
-}
-
-/** Posts an oversize body and returns the status; the server may answer 413 and close before reading it all. */
-function postOversize(url: string, token: string, bytes: number): Promise<number> {
-  // The server refuses on the declared length. Sending only the start of the body keeps the answer readable:
-  // writing all of it races the server closing the connection, and a reset would hide the 413.
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'x-client-session-token': token, 'content-type': 'multipart/form-data; boundary=b', 'content-length': bytes } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-      req.destroy();
-    });
-    req.setTimeout(15_000, () => req.destroy(new Error('no answer to an oversize upload')));
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
-    req.write(Buffer.alloc(64 * 1024, 0x61));
-  });
 }
 
 /** Every row that mentions a session, in every table that can hold its data. */
@@ -135,7 +119,8 @@ describe.skipIf(!withData)('pipeline robustness', () => {
     expect((await api.liveness(readFileSync(alice!.photos[0]!))).body).toMatchObject({ code: 'FORBIDDEN' });
     await api.consent();
     expect((await api.liveness(Buffer.from('plain text, not an image'))).body).toMatchObject({ code: 'UNPROCESSABLE_IMAGE' });
-    expect(await postOversize(`${server.apiUrl}/client/sessions/${session.getSessionId()}/liveness`, session.getClientSessionToken(), 5 * 1024 * 1024)).toBe(413);
+    const oversize = await postOversize(`${server.apiUrl}/client/sessions/${session.getSessionId()}/liveness`, { 'x-client-session-token': session.getClientSessionToken(), 'content-type': 'multipart/form-data; boundary=b' }, 5 * 1024 * 1024);
+    expect(oversize.status).toBe(413);
     const truncated = readFileSync(alice!.photos[0]!).subarray(0, 600);
     const corrupt = await api.liveness(truncated);
     expect(corrupt.status).toBe(201);

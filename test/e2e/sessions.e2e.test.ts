@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawSignedFetch } from '../helpers/signing.js';
+import { postOversize } from '../helpers/oversize.js';
+import { rawSignedFetch, signedQuery, signRequest } from '../helpers/signing.js';
 import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
 
 // The official yoti SDK (CommonJS) drives the built server exactly as an integrator's code would.
@@ -247,13 +248,9 @@ describe('authentication and tenancy', () => {
     expect(wrongType.status).toBe(415);
     expect(wrongType.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
     const huge = Buffer.alloc(3 * 1024 * 1024, 0x20);
-    const tooLarge = await rawSignedFetch(server.apiUrl, {
-      method: 'POST',
-      path: '/sessions',
-      body: huge,
-      sdkId: appA.sdkId,
-      privateKeyPem: appA.privateKeyPem,
-    });
+    const path = `/sessions?${signedQuery(appA.sdkId)}`;
+    const digest = signRequest('POST', path, huge, appA.privateKeyPem);
+    const tooLarge = await postOversize(`${server.apiUrl}${path}`, { 'x-yoti-auth-digest': digest, 'content-type': 'application/json' }, huge.length);
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
   });
