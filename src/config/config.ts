@@ -187,7 +187,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       challengeTtlMs: int(env, 'OPENIDV_CHALLENGE_TTL', 300, 1) * 1000,
       threads: int(env, 'OPENIDV_FACE_THREADS', 0),
       maxQueue: int(env, 'OPENIDV_FACE_MAX_QUEUE', 64, 1),
-      maxPixels: int(env, 'OPENIDV_MAX_IMAGE_PIXELS', 40_000_000, 1),
+      maxPixels: int(env, 'OPENIDV_MAX_IMAGE_PIXELS', 200_000_000, 1),
       indexExactLimit: int(env, 'OPENIDV_FACE_INDEX_EXACT_LIMIT', DEFAULT_FACE_INDEX_OPTIONS.exactLimit, 0),
       indexRerank: int(env, 'OPENIDV_FACE_INDEX_RERANK', DEFAULT_FACE_INDEX_OPTIONS.rerank, 1),
       indexShortlist: int(env, 'OPENIDV_FACE_INDEX_SHORTLIST', DEFAULT_FACE_INDEX_OPTIONS.shortlist, 1),

@@ -53,9 +53,9 @@ describe.skipIf(!modelsPresent)('face engine: intake guards', () => {
   };
 
   it('refuses a decompression bomb from its header, before decoding it', async () => {
-    // 8000×6000 = 48 MP of zeros deflates to ~47 KB; decoded it would be 48 MB grey / 144 MB RGB.
-    const bomb = png(8000, 6000, deflateSync(Buffer.alloc(8001 * 6000), { level: 9 }));
-    expect(bomb.length).toBeLessThan(100_000);
+    // 16384×12300 = 202 MP of zeros deflates to ~200 KB; decoded it would be 200 MB grey / 600 MB RGB.
+    const bomb = png(16_384, 12_300, deflateSync(Buffer.alloc(16_385 * 12_300), { level: 9 }));
+    expect(bomb.length).toBeLessThan(300_000);
     const started = performance.now();
     expect(await code(bomb)).toBe('IMAGE_TOO_LARGE');
     expect(performance.now() - started).toBeLessThan(500);
@@ -206,6 +206,20 @@ describe.skipIf(!withData)('face engine on real photos', () => {
     const a = await engine.analyse(canvas, { liveness: false, maxFaces: 50 });
     expect(a.faces.length).toBeGreaterThanOrEqual(25);
     expect(a.faces.length).toBeLessThanOrEqual(28);
+  });
+
+  it('analyses a 48 MP phone photo, shrunk while decoding, and reports the face in its pixels', async () => {
+    // Under the earlier 40 MP default this photo was refused (IMAGE_TOO_LARGE) and a document photographed at
+    // full phone resolution lost its portrait.
+    const selfie = await sharp(dataPath('faces-deepface/selfie-many-people.jpg')).resize({ width: 4000 }).toBuffer();
+    const photo = await sharp({ create: { width: 8000, height: 6000, channels: 3, background: '#bbbbbb' } })
+      .composite([{ input: selfie, left: 2000, top: 1500 }])
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    const a = await engine.analyse(photo, { liveness: false, maxFaces: 50 });
+    expect([a.width, a.height]).toEqual([8000, 6000]);
+    expect(a.faces.length).toBeGreaterThanOrEqual(5);
+    for (const f of a.faces) expect(f.box.x).toBeGreaterThan(1900);
   });
 
   it('caps the faces analysed per image', async () => {

@@ -15,7 +15,7 @@ export interface FaceEngineConfig {
   threads?: number;
   /** Images allowed to wait beyond the running ones before ENGINE_OVERLOADED (default 4 per thread). */
   maxQueue?: number;
-  /** Decompression-bomb guards, checked on the header before decoding (defaults 40 MP and 16,384 px). */
+  /** Decompression-bomb guards, checked on the header before decoding (defaults 200 MP and 16,384 px). */
   maxPixels?: number;
   maxSide?: number;
   /** Longest side images are analysed at; larger ones are shrunk while decoding (default 3,000 px). */
