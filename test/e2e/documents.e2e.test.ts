@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientApi } from '../helpers/client-api.js';
+import { openDocumentCapture, waitUntilCompleted } from '../helpers/document-session.js';
 import { hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
 import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
 import { SPECIMEN, syntheticPassport } from '../helpers/synthetic-passport.js';
-import { idvClient, signedCall, yoti } from '../helpers/yoti.js';
+import { idvClient, signedCall } from '../helpers/yoti.js';
 import { findOcrbFont } from '../../src/infra/ocr/ocrb/ocrb-synth.js';
 
 // A document captured through the client API: the text extraction task yields the fields as a JSON media the
@@ -32,28 +32,12 @@ describe.skipIf(!withData || !withFont)('ID documents end to end', () => {
 
   async function run(page: Buffer, country = 'GBR') {
     const client = idvClient(app, server.apiUrl);
-    const spec = new yoti.SessionSpecificationBuilder()
-      .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
-      .withRequestedCheck(new yoti.RequestedFaceMatchCheckBuilder().withManualCheckNever().build())
-      .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
-      .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().build())
-      .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().build())
-      .build();
-    const session = await client.createSession(spec);
-    const id = session.getSessionId();
-    const api = new ClientApi(server.apiUrl, id, session.getClientSessionToken());
-    await api.consent();
-    const requirement = (await api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'ID_DOCUMENT');
-    const doc = await api.createDocument(requirement.id, 'PASSPORT', country);
-    expect((await api.page(doc.body.id, page, 'UPLOAD')).status).toBe(201);
-    await api.completeDocument(doc.body.id);
+    const { id, api, documentId } = await openDocumentCapture(client, server.apiUrl, country);
+    expect((await api.page(documentId, page, 'UPLOAD')).status).toBe(201);
+    await api.completeDocument(documentId);
     await api.liveness(readFileSync(holder!.photos[1]!));
     await api.finish();
-    const deadline = Date.now() + 120_000;
-    while ((await client.getSession(id)).getState() !== 'COMPLETED') {
-      if (Date.now() > deadline) throw new Error('session did not complete');
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitUntilCompleted(client, id);
     const result = await client.getSession(id);
     const raw = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${id}`)).body;
     const check = (type: string) => raw.checks.find((c: { type: string }) => c.type === type);

@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientApi } from '../helpers/client-api.js';
+import { openDocumentCapture, waitUntilCompleted } from '../helpers/document-session.js';
 import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
-import { idvClient, signedCall, yoti } from '../helpers/yoti.js';
+import { idvClient, signedCall } from '../helpers/yoti.js';
 
 // Images at the edges of what the decoders accept, sent as document page, page frame, preview and selfie of
 // one session: every request answers below 500, the session completes, and each check says NOT_AVAILABLE
@@ -37,27 +37,11 @@ describe('hostile images through a whole session', () => {
   it.each(cases)('$name', async ({ make, documentReason }) => {
     const image = await make();
     const client = idvClient(app, server.apiUrl);
-    const spec = new yoti.SessionSpecificationBuilder()
-      .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
-      .withRequestedCheck(new yoti.RequestedFaceMatchCheckBuilder().withManualCheckNever().build())
-      .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
-      .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().build())
-      .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().build())
-      .build();
-    const session = await client.createSession(spec);
-    const id = session.getSessionId();
-    const api = new ClientApi(server.apiUrl, id, session.getClientSessionToken());
-    await api.consent();
-    const requirement = (await api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'ID_DOCUMENT');
-    const doc = await api.createDocument(requirement.id, 'PASSPORT', 'GBR');
-    const answers = [await api.page(doc.body.id, image, 'UPLOAD', [image]), await api.completeDocument(doc.body.id), await api.analyse(image), await api.liveness(image), await api.finish()];
+    const { id, api, documentId } = await openDocumentCapture(client, server.apiUrl);
+    const answers = [await api.page(documentId, image, 'UPLOAD', [image]), await api.completeDocument(documentId), await api.analyse(image), await api.liveness(image), await api.finish()];
     for (const a of answers) expect(a.status, JSON.stringify(a.body)).toBeLessThan(500);
 
-    const deadline = Date.now() + 120_000;
-    while ((await client.getSession(id)).getState() !== 'COMPLETED') {
-      if (Date.now() > deadline) throw new Error('session did not complete');
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitUntilCompleted(client, id);
     const checks: { type: string; report: { recommendation: { value: string; reason?: string } } }[] = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${id}`)).body.checks;
     expect(checks.map((c) => c.type).sort()).toEqual(['ID_DOCUMENT_AUTHENTICITY', 'ID_DOCUMENT_FACE_MATCH', 'LIVENESS']);
     for (const c of checks) expect(c.report.recommendation, c.type).toMatchObject({ value: 'NOT_AVAILABLE', reason: expect.any(String) });
