@@ -230,7 +230,10 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
         .where('state', '=', 'COMPLETED')
         .executeTakeFirstOrThrow();
       if (Number(row.n) === SESSIONS) break;
-      if (Date.now() > deadline) throw new Error(`${row.n}/${SESSIONS} sessions completed`);
+      if (Date.now() > deadline) {
+        const open = await db.database.db.selectFrom('jobs').select(['name', 'state', 'attempts', 'last_error', 'session_id']).where('state', '!=', 'done').execute();
+        throw new Error(`${row.n}/${SESSIONS} sessions completed; jobs not done: ${JSON.stringify(open)}`);
+      }
       await sleep(100);
     }
     mark('all_completed_s');

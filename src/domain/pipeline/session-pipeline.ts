@@ -111,18 +111,30 @@ export class SessionPipeline {
   async runTask(sessionId: string, taskId: string): Promise<void> {
     const bundle = await this.load(sessionId);
     const task = bundle?.tasks.find((t) => t.id === taskId);
-    if (!bundle || !task || task.state === 'DONE') return;
-    if (!this.deps.tasks) throw new Error(`no runner for task ${task.type}`);
-    const done = await this.deps.tasks.run(task, bundle);
-    await this.deps.repos.work.saveTask({ ...done, state: 'DONE', updatedAt: this.deps.now() });
-    await this.deps.notifier.notify(bundle.session, 'TASK_COMPLETION', `task:${task.id}`, { task_id: task.id });
-    await this.enqueue(JOBS.finalise, { sessionId }, sessionId, `finalise:${sessionId}:task:${task.id}`);
+    if (!bundle || !task) return;
+    if (task.state !== 'DONE') {
+      if (!this.deps.tasks) throw new Error(`no runner for task ${task.type}`);
+      const done = await this.deps.tasks.run(task, bundle);
+      await this.deps.repos.work.saveTask({ ...done, state: 'DONE', updatedAt: this.deps.now() });
+    }
+    await this.announce(bundle.session, 'TASK_COMPLETION', `task:${task.id}`, { task_id: task.id });
+  }
+
+  /**
+   * The follow-ups of a finished task or check: its webhook and a finalise job. They run again when the step is
+   * found already done, because the worker that saved it may have died before they were enqueued (both are
+   * idempotent); skipping them left such a session ONGOING for good.
+   */
+  private async announce(session: SessionRecord, topic: 'TASK_COMPLETION' | 'CHECK_COMPLETION', key: string, extra: Record<string, string>) {
+    await this.deps.notifier.notify(session, topic, key, extra);
+    await this.enqueue(JOBS.finalise, { sessionId: session.id }, session.id, `finalise:${session.id}:${key}`);
   }
 
   async runCheck(sessionId: string, checkId: string): Promise<void> {
     const bundle = await this.load(sessionId);
     const check = bundle?.checks.find((c) => c.id === checkId);
-    if (!bundle || !check || check.state === 'DONE') return;
+    if (!bundle || !check) return;
+    if (check.state === 'DONE') return this.announce(bundle.session, 'CHECK_COMPLETION', `check:${check.id}`, { check_id: check.id });
     // Document checks wait for the text extraction of the same document.
     if (check.type === 'ID_DOCUMENT_AUTHENTICITY' && bundle.tasks.some((t) => t.state !== 'DONE')) {
       throw new DeferJob(500, 'waiting for document tasks');
@@ -137,18 +149,22 @@ export class SessionPipeline {
       config: outcome.config ?? check.config,
       updatedAt: now,
     });
-    await this.deps.notifier.notify(bundle.session, 'CHECK_COMPLETION', `check:${check.id}`, { check_id: check.id });
-    await this.enqueue(JOBS.finalise, { sessionId }, sessionId, `finalise:${sessionId}:check:${check.id}`);
+    await this.announce(bundle.session, 'CHECK_COMPLETION', `check:${check.id}`, { check_id: check.id });
   }
 
-  /** Marks the session COMPLETED once every check and task is DONE (exactly once: a conditional transition). */
+  /**
+   * Marks the session COMPLETED once every check and task is DONE. Safe to run twice: the webhook has a fixed event
+   * id, and it is sent again for a session found COMPLETED, in case the worker died between the two writes.
+   */
   async finalise(sessionId: string): Promise<void> {
     const bundle = await this.load(sessionId);
-    if (!bundle || bundle.session.state !== 'ONGOING') return;
-    if (bundle.checks.some((c) => c.state !== 'DONE') || bundle.tasks.some((t) => t.state !== 'DONE')) return;
-    if (bundle.session.finishedAt === null && !bundle.checks.length && !bundle.tasks.length) return;
-    const now = this.deps.now();
-    await this.deps.repos.sessions.update(sessionId, { state: 'COMPLETED', completedAt: now }, now);
+    if (!bundle) return;
+    if (bundle.session.state === 'ONGOING') {
+      if (bundle.checks.some((c) => c.state !== 'DONE') || bundle.tasks.some((t) => t.state !== 'DONE')) return;
+      if (bundle.session.finishedAt === null && !bundle.checks.length && !bundle.tasks.length) return;
+      const now = this.deps.now();
+      await this.deps.repos.sessions.update(sessionId, { state: 'COMPLETED', completedAt: now }, now);
+    } else if (bundle.session.state !== 'COMPLETED') return;
     await this.deps.notifier.notify(bundle.session, 'SESSION_COMPLETION', 'session_completion');
   }
 
