@@ -15,7 +15,7 @@ import type { CaptureService } from '../domain/capture/capture.service.js';
 import { applicantRoutes } from './routes/applicants.routes.js';
 import { clientRoutes } from './routes/client.routes.js';
 import { poolRoutes } from './routes/pools.routes.js';
-import { registerErrorHandling } from './error-handler.js';
+import { clientErrorHandler, registerErrorHandling } from './error-handler.js';
 import { openApiOptions } from './openapi.js';
 import { registerHttpMetrics } from './plugins/metrics.js';
 import { registerRawBodyParsers } from './plugins/raw-body.js';
@@ -55,6 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, _request, reply: FastifyReply) => {
       void reply.code(400).send({ code: 'PAYLOAD_VALIDATION', message: error.code === 'FST_ERR_BAD_URL' ? 'The request URL is malformed' : error.message });
     },
+    clientErrorHandler,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, ERRORS, type ErrorCode, type PropertyError } from '../domain/errors.js';
 import { FaceEngineError } from '../domain/ports/face-engine.port.js';
@@ -75,4 +77,22 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.status(known.status).send(body);
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ code: 'NOT_FOUND', message: ERRORS.NOT_FOUND.message }));
+}
+
+/**
+ * Errors Node's HTTP parser meets before any route runs (a URL and headers over 16 KB, a request that is not HTTP,
+ * a header timeout): answered in the Yoti shape too, instead of Fastify's `{error, statusCode}`. The connection
+ * closes, as Node's own handler does, since the parser cannot continue on it.
+ */
+export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ErrorCode =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : 'PAYLOAD_VALIDATION';
+  const { status } = ERRORS[code];
+  const body = JSON.stringify({ code, message: code === 'PAYLOAD_VALIDATION' ? 'The request is not valid HTTP' : ERRORS[code].message });
+  this.log.debug({ err }, 'client error');
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InProcess, inProcessApp } from '../helpers/in-process.js';
 
@@ -106,5 +107,32 @@ describe('paths and uploads', () => {
       `--b\r\nContent-Disposition: form-data; name="${name}"; filename="f"\r\nContent-Type: image/jpg\r\n\r\n${data}\r\n--b--\r\n`;
     expectYotiError(await h.signed('PUT', url, part('other-name', 'x'), 'multipart/form-data; boundary=b'), 400, 'PAYLOAD_VALIDATION');
     expectYotiError(await h.signed('PUT', url, part('binary-content', 'not an image'), 'multipart/form-data; boundary=b'), 422, 'UNPROCESSABLE_IMAGE');
+  });
+});
+
+describe('requests the HTTP parser refuses before any route', () => {
+  let port: number;
+  beforeAll(async () => {
+    port = Number(new URL(await h.app.listen({ port: 0, host: '127.0.0.1' })).port);
+  });
+  /** Raw bytes to the listening server; resolves with everything it answered before closing. */
+  function raw(request: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(request));
+      let answer = '';
+      socket.on('data', (d) => (answer += d.toString()));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  }
+  const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { code: string; message: string };
+
+  it('answers a URL over 16 KB with a Yoti-shaped 431, and one that is not HTTP with a Yoti-shaped 400', async () => {
+    const long = await raw(`GET /idverify/v1/sessions/${'x'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(long.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    expect(bodyOf(long)).toEqual({ code: 'HEADERS_TOO_LARGE', message: expect.stringContaining('16 KB') });
+    const garbage = await raw('HELLO\r\n\r\n');
+    expect(garbage.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(bodyOf(garbage).code).toBe('PAYLOAD_VALIDATION');
   });
 });
