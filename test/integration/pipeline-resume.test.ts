@@ -1,7 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JOBS } from '../../src/domain/pipeline/session-pipeline.js';
 import { WEBHOOK_JOB } from '../../src/domain/notifications/notifier.js';
+import { hasData } from '../helpers/data.js';
+import { openDocumentCapture } from '../helpers/document-session.js';
 import { type InProcess, inProcessApp } from '../helpers/in-process.js';
+import { lfwPeople } from '../helpers/lfw.js';
+import { syntheticPassport } from '../helpers/synthetic-passport.js';
+import { idvClient } from '../helpers/yoti.js';
 
 // A worker can die between a step's write and the jobs that follow it (scale-out.e2e kills one with SIGKILL). The
 // step then runs again once its lease expires and finds its own write: it must still enqueue what follows, or the
@@ -59,4 +65,34 @@ describe('pipeline steps run again after a worker died mid-step', () => {
     expect((await webhooks()).map((w) => w.topic)).toEqual(['CHECK_COMPLETION', 'SESSION_COMPLETION']);
     expect((await jobs()).filter((j) => j.name === WEBHOOK_JOB)).toHaveLength(2);
   });
+});
+
+describe.skipIf(!hasData('lfw-dev', 'images'))('a document task run again after a worker died mid-task', () => {
+  let h: InProcess;
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await h.close();
+  });
+
+  it('still lists the portrait and fields media it made before the death', async () => {
+    h = await inProcessApp();
+    const apiUrl = `${await h.app.listen({ port: 0, host: '127.0.0.1' })}/idverify/v1`;
+    const client = idvClient({ sdkId: h.sdkId, privateKeyPem: h.privateKeyPem, webhookSecret: '' }, apiUrl);
+    const { id, api, documentId } = await openDocumentCapture(client, apiUrl);
+    const { image } = await syntheticPassport(readFileSync(lfwPeople(1, 1, 5)[0]!.photos[0]!));
+    expect((await api.page(documentId, image)).status).toBeLessThan(300);
+    await h.container.pipeline.process(id);
+    const task = (await h.container.repos.work.listTasks(id))[0]!;
+
+    // Dies after the resource was updated with both media, before the task itself was saved.
+    vi.spyOn(h.container.repos.work, 'saveTask').mockRejectedValueOnce(new Error('worker killed'));
+    await expect(h.container.pipeline.runTask(id, task.id)).rejects.toThrow('worker killed');
+    await h.container.pipeline.runTask(id, task.id);
+
+    const done = (await h.container.repos.work.getTask(id, task.id))!;
+    expect(done.state).toBe('DONE');
+    expect(done.generatedMedia.map((m) => m.type).sort()).toEqual(['IMAGE', 'JSON']);
+    const resource = (await h.container.repos.resources.list(id)).find((r) => r.id === documentId)!;
+    expect(done.generatedMedia.map((m) => m.id).sort()).toEqual([resource.data.document_fields_media_id, resource.data.document_id_photo_media_id].sort());
+  }, 60_000);
 });

@@ -77,7 +77,6 @@ export class DocumentTasks implements TaskRunner {
     const resource = bundle.resources.find((r) => r.id === task.resourceId);
     if (!resource) return { ...task, recommendation: notAvailable('DOCUMENT_NOT_FOUND') };
     const read = await this.reading(bundle, resource);
-    const generated: TaskRecord['generatedMedia'] = [];
     const portrait = await this.portrait(bundle, resource, read);
     if (portrait && !resource.data.document_id_photo_media_id) {
       const bytes = await this.deps.media.get(portrait.media.storageKey);
@@ -85,17 +84,21 @@ export class DocumentTasks implements TaskRunner {
         const crop = await (await this.deps.reader()).cropPortrait(bytes, portrait.face.box);
         const media = await this.deps.sessions.storeMedia(bundle.session, 'IMAGE', 'image/jpeg', crop);
         resource.data = { ...resource.data, document_id_photo_media_id: media.id };
-        generated.push({ id: media.id, type: 'IMAGE' });
       }
     }
     if (read?.mrz && !resource.data.document_fields_media_id) {
       const json = Buffer.from(JSON.stringify(documentFields(read.mrz)));
       const media = await this.deps.sessions.storeMedia(bundle.session, 'JSON', 'application/json', json);
       resource.data = { ...resource.data, document_fields_media_id: media.id };
-      generated.push({ id: media.id, type: 'JSON' });
     }
     resource.updatedAt = this.deps.now();
     await this.deps.repos.resources.update(resource);
+    // Listed from the resource, not from what this run stored: a run after a worker died between the resource
+    // update and the task's save finds both media already made, and must still list them.
+    const generated: TaskRecord['generatedMedia'] = [
+      ...(resource.data.document_id_photo_media_id ? [{ id: resource.data.document_id_photo_media_id, type: 'IMAGE' as const }] : []),
+      ...(resource.data.document_fields_media_id ? [{ id: resource.data.document_fields_media_id, type: 'JSON' as const }] : []),
+    ].filter((m) => !task.generatedMedia.some((g) => g.id === m.id));
     const recommendation = read?.mrz ? { value: 'PROGRESS' as const } : notAvailable(read?.failure?.reason ?? 'UNABLE_TO_LOAD');
     return { ...task, recommendation, generatedMedia: [...task.generatedMedia, ...generated] };
   }
