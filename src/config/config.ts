@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { LIVENESS_THRESHOLD } from '../infra/face/calibration/defaults.js';
 import { DEFAULT_FACE_INDEX_OPTIONS } from '../infra/face-index/face-index.options.js';
+import { DEFAULT_INTAKE_LIMITS } from '../infra/face/image/intake-limits.js';
 
 // Configuration is parsed once from the environment (plus CLI overrides), validated, frozen and passed in.
 // Nothing else reads process.env.
@@ -187,7 +188,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       challengeTtlMs: int(env, 'OPENIDV_CHALLENGE_TTL', 300, 1) * 1000,
       threads: int(env, 'OPENIDV_FACE_THREADS', 0),
       maxQueue: int(env, 'OPENIDV_FACE_MAX_QUEUE', 64, 1),
-      maxPixels: int(env, 'OPENIDV_MAX_IMAGE_PIXELS', 200_000_000, 1),
+      maxPixels: int(env, 'OPENIDV_MAX_IMAGE_PIXELS', DEFAULT_INTAKE_LIMITS.maxPixels, 1),
       indexExactLimit: int(env, 'OPENIDV_FACE_INDEX_EXACT_LIMIT', DEFAULT_FACE_INDEX_OPTIONS.exactLimit, 0),
       indexRerank: int(env, 'OPENIDV_FACE_INDEX_RERANK', DEFAULT_FACE_INDEX_OPTIONS.rerank, 1),
       indexShortlist: int(env, 'OPENIDV_FACE_INDEX_SHORTLIST', DEFAULT_FACE_INDEX_OPTIONS.shortlist, 1),

@@ -30,21 +30,21 @@ function mutate(v: unknown): unknown {
 
 const sdkSpec = () =>
   new yoti.SessionSpecificationBuilder()
-        .withClientSessionTokenTtl(600)
-        .withResourcesTtl(90000)
-        .withUserTrackingId('u')
-        .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().withMaxRetries(3).build())
-        .withRequestedCheck(new yoti.RequestedFaceMatchCheckBuilder().withManualCheckNever().build())
-        .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
-        .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().build())
-        .withRequiredDocument(
-          new yoti.RequiredIdDocumentBuilder()
-            .withFilter(new yoti.OrthogonalRestrictionsFilterBuilder().withWhitelistedCountries(['GBR']).withWhitelistedDocumentTypes(['PASSPORT']).build())
-            .build(),
-        )
-        .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().withPrimaryColour('#2d9fff').withSuccessUrl('https://e.test/ok').withErrorUrl('https://e.test/err').build())
-        .withNotifications(new yoti.NotificationConfigBuilder().withEndpoint('https://e.test/hook').withAuthToken('a:b').forSessionCompletion().build())
-        .build();
+    .withClientSessionTokenTtl(600)
+    .withResourcesTtl(90000)
+    .withUserTrackingId('u')
+    .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().withMaxRetries(3).build())
+    .withRequestedCheck(new yoti.RequestedFaceMatchCheckBuilder().withManualCheckNever().build())
+    .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
+    .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().build())
+    .withRequiredDocument(
+      new yoti.RequiredIdDocumentBuilder()
+        .withFilter(new yoti.OrthogonalRestrictionsFilterBuilder().withWhitelistedCountries(['GBR']).withWhitelistedDocumentTypes(['PASSPORT']).build())
+        .build(),
+    )
+    .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().withPrimaryColour('#2d9fff').withSuccessUrl('https://e.test/ok').withErrorUrl('https://e.test/err').build())
+    .withNotifications(new yoti.NotificationConfigBuilder().withEndpoint('https://e.test/hook').withAuthToken('a:b').forSessionCompletion().build())
+    .build();
 
 describe('API fuzzing', () => {
   let server: RunningServer;

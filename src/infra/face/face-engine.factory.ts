@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { FaceEngine } from '../../domain/ports/face-engine.port.js';
-import { DEFAULT_INTAKE_LIMITS } from './image/image-intake.js';
+import { DEFAULT_INTAKE_LIMITS } from './image/intake-limits.js';
 import { defaultModelsDir, loadModelFiles } from './model-set.js';
 import { InProcessFaceEngine } from './pipeline/in-process-face-engine.js';
 import { DEFAULT_PIPELINE_OPTIONS, FacePipeline, type PipelineOptions } from './pipeline/face-pipeline.js';

@@ -1,7 +1,8 @@
 import type { AnalysedFace, AnalyseOptions, Box, FaceAnalysis, Point } from '../../../domain/ports/face-engine.port.js';
 import { clipBox, squareBox } from '../geometry/box.js';
 import type { ScoredBox } from '../geometry/nms.js';
-import { decodeImage, DEFAULT_INTAKE_LIMITS, type DecodedImage, type IntakeLimits } from '../image/image-intake.js';
+import { decodeImage, type DecodedImage } from '../image/image-intake.js';
+import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '../image/intake-limits.js';
 import { ImagePyramid } from '../image/image-pyramid.js';
 import { rotateQuarter } from '../image/rgb-image.js';
 import { MODEL_SET_ID, EMBEDDING_DIMENSIONS } from '../model-set.js';
