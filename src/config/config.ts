@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { LIVENESS_THRESHOLD } from '../infra/face/calibration/defaults.js';
 import { DEFAULT_FACE_INDEX_OPTIONS } from '../infra/face-index/face-index.options.js';
 import { DEFAULT_INTAKE_LIMITS } from '../infra/face/image/intake-limits.js';
+import { FrameOriginError, parseFrameOrigins } from '../domain/apps/frame-origins.js';
 
 // Configuration is parsed once from the environment (plus CLI overrides), validated, frozen and passed in.
 // Nothing else reads process.env.
@@ -32,6 +33,15 @@ export interface Config {
   readonly documents: { readonly deadlineMs: number };
   /** Base64 AES-256 key: face embeddings are encrypted at rest when set. */
   readonly embeddingKey: string | undefined;
+  readonly page: PageConfig;
+}
+
+/** The end-user capture page. */
+export interface PageConfig {
+  /** Origins that may frame the pages of apps that declare none of their own (empty: framing refused). */
+  readonly frameAncestors: readonly string[];
+  /** Lifetime of a desktop-to-phone hand-off link (capped by the session's token lifetime). */
+  readonly handoffTtlSec: number;
 }
 
 export type MediaConfig =
@@ -130,6 +140,15 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
+function frameOrigins(env: Env, name: string): string[] {
+  try {
+    return parseFrameOrigins(env[name] ?? '');
+  } catch (err) {
+    if (err instanceof FrameOriginError) throw new ConfigError(`${name}: ${err.message}`);
+    throw err;
+  }
+}
+
 function mediaConfig(env: Env, dataDir: string): MediaConfig {
   const kind = env.OPENIDV_MEDIA_STORE ?? (env.OPENIDV_S3_BUCKET ? 's3' : 'disk');
   if (kind === 'disk') return { kind, dir: resolve(env.OPENIDV_MEDIA_DIR ?? resolve(dataDir, 'media')) };
@@ -195,6 +214,10 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       indexThreads: int(env, 'OPENIDV_FACE_INDEX_THREADS', DEFAULT_FACE_INDEX_OPTIONS.searchThreads, 1),
     },
     embeddingKey: env.OPENIDV_EMBEDDING_KEY || undefined,
+    page: {
+      frameAncestors: frameOrigins(env, 'OPENIDV_FRAME_ANCESTORS'),
+      handoffTtlSec: int(env, 'OPENIDV_HANDOFF_TTL', 600, 60),
+    },
     documents: { deadlineMs: int(env, 'OPENIDV_DOCUMENT_DEADLINE_MS', 8000, 500) },
     webhooks: {
       allowPrivateEndpoints: bool(env, 'OPENIDV_WEBHOOK_ALLOW_PRIVATE', false),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import rateLimit from '@fastify/rate-limit';
 import swaggerUi from '@fastify/swagger-ui';
@@ -12,6 +13,8 @@ import type { Repositories } from '../domain/ports/repositories.port.js';
 import type { PoolService } from '../domain/pools/pool.service.js';
 import type { SessionService } from '../domain/sessions/session.service.js';
 import type { CaptureService } from '../domain/capture/capture.service.js';
+import type { HandoffService } from '../domain/capture/handoff.service.js';
+import type { PageLinks } from '../domain/capture/page-link.js';
 import { applicantRoutes } from './routes/applicants.routes.js';
 import { clientRoutes } from './routes/client.routes.js';
 import { poolRoutes } from './routes/pools.routes.js';
@@ -21,6 +24,7 @@ import { registerHttpMetrics } from './plugins/metrics.js';
 import { registerRawBodyParsers } from './plugins/raw-body.js';
 import { signedAuth } from './plugins/signed-auth.js';
 import { faceCaptureRoutes } from './routes/face-capture.routes.js';
+import { handoffRoutes } from './routes/handoff.routes.js';
 import { mediaRoutes } from './routes/media.routes.js';
 import { opsRoutes, type ReadinessProbe } from './routes/ops.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
@@ -38,6 +42,8 @@ export interface AppDeps {
   sessions: SessionService;
   pools: PoolService;
   capture: CaptureService;
+  handoffs: HandoffService;
+  pageLinks: PageLinks;
   metrics: Registry;
   probes: ReadinessProbe[];
   now: () => number;
@@ -70,6 +76,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRawBodyParsers(app);
   registerErrorHandling(app);
   registerHttpMetrics(app, deps.metrics);
+  // Answers (app.js, styles, JSON) are compressed for clients that ask; request bodies are never inflated, so
+  // signatures and body limits keep covering the bytes as sent.
+  await app.register(compress, { globalDecompression: false, encodings: ['br', 'gzip', 'deflate'] });
   app.addSchema(ErrorSchema);
   await app.register(swagger, openApiOptions(API_PREFIX));
   if (deps.config.rateLimitPerMinute > 0) {
@@ -96,7 +105,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(swaggerUi, { routePrefix: '/docs', uiConfig: { url: `${API_PREFIX}/openapi.json` } });
 
       await api.register(clientRoutes, { capture: deps.capture });
-      await api.register(webRoutes);
+      await api.register(handoffRoutes, { capture: deps.capture, handoffs: deps.handoffs });
+      await api.register(webRoutes, { links: deps.pageLinks });
 
       await api.register(async (signed) => {
         signed.addHook('preValidation', signedAuth({ repos: deps.repos, config: deps.config, prefix: API_PREFIX, now: deps.now }));

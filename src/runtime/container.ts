@@ -4,6 +4,8 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import { AppService } from '../domain/apps/app.service.js';
 import { CaptureService } from '../domain/capture/capture.service.js';
+import { HandoffService } from '../domain/capture/handoff.service.js';
+import { PageLinks } from '../domain/capture/page-link.js';
 import { type PropertyError, validationError } from '../domain/errors.js';
 import { Notifier } from '../domain/notifications/notifier.js';
 import { FaceEvidence } from '../domain/pipeline/face-evidence.js';
@@ -55,6 +57,8 @@ export interface Container {
   poolSearch: PoolSearch;
   pipeline: SessionPipeline;
   capture: CaptureService;
+  handoffs: HandoffService;
+  pageLinks: PageLinks;
   notifier: Notifier;
   calibration: ScoreCalibration;
   /** Started on first use (worker threads and models take a moment); serve starts it at once. */
@@ -207,6 +211,8 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     poolSearch,
     pipeline,
     capture,
+    handoffs: new HandoffService({ repos, recordEvent: (id, event, device) => sessions.recordEvent(id, event, device), now, newId, ttlMs: config.page.handoffTtlSec * 1000 }),
+    pageLinks: new PageLinks(repos, config.page.frameAncestors),
     notifier,
     calibration,
     faceEngine: engine.get,

@@ -10,6 +10,8 @@ export interface AppsTable {
   webhook_secret: string;
   created_at: number;
   revoked_at: number | null;
+  /** NULL = server default, '' = none, else space-separated origins. */
+  frame_ancestors: string | null;
 }
 
 export interface SessionsTable {
@@ -120,6 +122,17 @@ export interface CaptureChallengesTable {
   created_at: number;
 }
 
+export interface HandoffsTable {
+  id: string;
+  session_id: string;
+  claim_hash: string;
+  watch_hash: string;
+  expires_at: number;
+  claimed_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+}
+
 export interface FaceAnalysesTable {
   media_id: string;
   session_id: string;
@@ -198,6 +211,7 @@ export interface DB {
   nonces: NoncesTable;
   jobs: JobsTable;
   capture_challenges: CaptureChallengesTable;
+  handoffs: HandoffsTable;
   face_analyses: FaceAnalysesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   applicants: ApplicantsTable;
