@@ -23,8 +23,10 @@ export function parseFrameOrigin(raw: string): string {
   if (!m) throw new FrameOriginError(`${shown} is not an origin: give scheme://host[:port] (http or https), with no path, query, user or quotes`);
   const [, scheme, host, port] = m as unknown as [string, 'http' | 'https', string, string | undefined];
   const ipv6 = host.startsWith('[');
+  if (host.includes('*') && (!host.startsWith('*.') || host.split('.').length < 3)) {
+    throw new FrameOriginError(`${shown}: a wildcard must be followed by at least two labels (https://*.example.com)`);
+  }
   if (!ipv6 && !IPV4.test(host) && !HOST.test(host)) throw new FrameOriginError(`${shown} has an invalid host name (use the ASCII/punycode form)`);
-  if (host.includes('*') && host.split('.').length < 3) throw new FrameOriginError(`${shown}: a wildcard must be followed by at least two labels (https://*.example.com)`);
   if (ipv6) {
     try {
       new URL(`${scheme}://${host}`);
