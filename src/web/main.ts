@@ -125,7 +125,8 @@ async function flow(ctx: FlowContext, link: SessionLink, retried: boolean): Prom
 
   // The welcome screen only for a fresh start, not when the user comes back to a check of their own under way
   // (a face reference the relying party supplied does not make it one).
-  const resumed = retried || ctx.config.biometric_consent !== null || ctx.config.end_user_started === true;
+  // A phone taking over from a computer: the user saw the welcome there.
+  const resumed = retried || link.onPhone || ctx.config.biometric_consent !== null || ctx.config.end_user_started === true;
   if (labels.length && !resumed) await welcome(ctx, { documents: documents.length, documentTypes: documentTypes(documents), selfie: needsFace });
   if (labels.length && ctx.config.sdk_config.allow_handoff && !link.onPhone && !handoffDeclined && onDesktop()) {
     const outcome = await offerHandoff(ctx, link.forget);

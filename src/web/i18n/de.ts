@@ -27,7 +27,7 @@ export const de: Catalogue = {
   'welcome.documents.one': '{count} Ausweisdokument ({documents})',
   'welcome.documents.other': '{count} Ausweisdokumente ({documents})',
   'welcome.selfie': 'Ihre Kamera, um ein Selfie aufzunehmen',
-  'welcome.time': 'einen gut beleuchteten Ort und etwa 2\u00a0Minuten',
+  'welcome.time': 'Einen gut beleuchteten Ort und etwa 2\u00a0Minuten',
   'welcome.privacy': 'Ihre Fotos werden sicher übertragen und nur für diese Prüfung verwendet.',
   'welcome.start': 'Starten',
 
