@@ -28,6 +28,7 @@ export const STORE_TABLES: readonly TableSpec[] = [
   { name: 'media', key: ['id'] },
   { name: 'device_events', key: ['id'] },
   { name: 'capture_challenges', key: ['id'] },
+  { name: 'handoffs', key: ['id'] },
   { name: 'face_analyses', key: ['media_id'] },
   { name: 'webhook_deliveries', key: ['id'] },
   { name: 'nonces', key: ['sdk_id', 'nonce'] },
