@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../src/web/i18n/en.js';
-import { browserSkipReason, type LaunchedBrowser, launchChromium, placeholderVideo, screenshot, tempDir, videoFromPhoto } from '../helpers/browser.js';
+import { browserSkipReason, collectProblems, type LaunchedBrowser, launchChromium, placeholderVideo, screenshot, tempDir, videoFromPhoto } from '../helpers/browser.js';
 import { hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
 import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
@@ -90,11 +90,7 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     });
     await context.route(`${RP}/**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Relying party</title><h1>Back at the relying party</h1>' }));
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (/Content.Security.Policy|Trusted Type/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
-    });
+    const problems = collectProblems(page);
     if (url) await page.goto(url);
     return { context, page, problems };
   }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOcrbFont } from '../../src/infra/ocr/ocrb/ocrb-synth.js';
-import { browserSkipReason, type LaunchedBrowser, launchChromium, screenshot, tempDir, videoFromPhoto } from '../helpers/browser.js';
+import { browserSkipReason, collectProblems, type LaunchedBrowser, launchChromium, screenshot, tempDir, videoFromPhoto } from '../helpers/browser.js';
 import { hasData } from '../helpers/data.js';
 import { type IntegratorApp, startIntegrator } from '../helpers/integrator-app.js';
 import { lfwPeople } from '../helpers/lfw.js';
@@ -92,11 +92,7 @@ describe.skipIf(!withData)('a Yoti-style integrator app embedding the capture pa
   async function openUseCase(useCase: string, origin = integrator.baseUrl, camera = browser): Promise<{ context: BrowserContext; page: Page; frame: FrameLocator; problems: string[] }> {
     const context = await camera.browser.newContext({ permissions: ['camera'], viewport: { width: 1000, height: 900 } });
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (/Content.Security.Policy|Trusted Type|frame-ancestors|Permissions policy/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
-    });
+    const problems = collectProblems(page, /frame-ancestors|Permissions policy/i);
     await page.goto(`${origin}/session/${useCase}`);
     return { context, page, frame: page.frameLocator('#idv'), problems };
   }

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, type LaunchedBrowser, launchChromium, layoutProblems, placeholderVideo, screenshot, tempDir, videoFromPhoto } from '../helpers/browser.js';
+import { browserSkipReason, collectProblems, type LaunchedBrowser, launchChromium, layoutProblems, placeholderVideo, screenshot, tempDir, videoFromPhoto } from '../helpers/browser.js';
 import { ClientApi } from '../helpers/client-api.js';
 import { dataPath, hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
@@ -97,11 +97,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     // The relying party's pages (success_url, error_url, privacy policy): the machine is offline.
     await context.route(`${RP}/**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Relying party</title><h1>Back at the relying party</h1>' }));
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (/Content.Security.Policy|Trusted Type/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
-    });
+    const problems = collectProblems(page);
     await page.goto(url);
     return { context, page, problems };
   }
