@@ -72,7 +72,7 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
       if (!ctx.allowUpload && (problem === 'NO_CAMERA' || problem === 'UNSUPPORTED')) text.push(cameraHelp('NEEDS_CAMERA'));
       else if (ctx.allowUpload) text.push(t('capture.canUpload'));
       const { leave, leaveLabel } = ctx.exits;
-      area.replaceChildren(notice(problem === 'DENIED' ? 'warning' : 'error', ...text.map((t) => h('p', {}, t))));
+      area.replaceChildren(notice(problem === 'DENIED' ? 'warning' : 'error', ...text.map((line) => h('p', {}, line))));
       actions.replaceChildren(
         ...(ctx.allowUpload ? [uploadButton('primary', t('capture.upload'))] : []),
         ...(canRetry ? [button(t('capture.tryCameraAgain'), () => void start(), ctx.allowUpload ? 'secondary' : 'primary', { id: 'retry-camera' })] : []),

@@ -58,7 +58,17 @@ function follow(ctx: FlowContext, handoff: Handoff, forgetToken: () => void): Pr
   const url = withParams(`${window.location.origin}${window.location.pathname}`, { sessionID: ctx.api.sessionId, handoff: handoff.claim_token });
   const minutes = Math.max(1, Math.round((Date.parse(handoff.expires_at) - Date.now()) / 60_000));
   const status = h('p', { class: 'status', role: 'status', id: 'handoff-status' }, t('handoff.waiting'));
-  const copy = button(t('handoff.copy'), () => void navigator.clipboard?.writeText(url).then(() => (copy.textContent = t('handoff.copied'))), 'secondary', { id: 'handoff-copy' });
+  // The clipboard may be refused (an iframe without allow="clipboard-write"): the link stays on screen.
+  const copy = button(
+    t('handoff.copy'),
+    () =>
+      void navigator.clipboard?.writeText(url).then(
+        () => (copy.textContent = t('handoff.copied')),
+        () => undefined,
+      ),
+    'secondary',
+    { id: 'handoff-copy' },
+  );
   const here = button(t('handoff.here'), () => undefined, 'link', { id: 'handoff-here' });
   screen(
     t('handoff.title'),
