@@ -149,7 +149,7 @@ export const fr: Catalogue = {
   'selfie.continue': 'Continuer',
 
   'face.NO_FACE': 'Nous ne voyons pas votre visage. Regardez l’objectif bien en face et gardez votre visage dans l’ovale.',
-  'face.MULTIPLE_FACES': 'Nous voyons plusieurs visages. Assurez-vous d’être seul ou seule à l’image.',
+  'face.MULTIPLE_FACES': 'Nous voyons plusieurs visages. Assurez-vous que personne d’autre n’apparaît à l’image.',
   'face.TOO_FAR': 'Rapprochez-vous un peu pour que votre visage remplisse l’ovale.',
   'face.BLURRY': 'L’image est floue. Tenez le téléphone immobile et essuyez l’objectif si besoin.',
   'face.TOO_DARK': 'Il fait trop sombre. Placez-vous dans un endroit plus éclairé, face à la lumière.',
@@ -190,7 +190,8 @@ export const fr: Catalogue = {
   'handoff.orLink': 'Ou ouvrez ce lien sur votre téléphone :',
   'handoff.copy': 'Copier le lien',
   'handoff.copied': 'Lien copié',
-  'handoff.once': 'Le code ne fonctionne qu’une fois, pendant {minutes} minutes.',
+  'handoff.once.one': 'Le code ne fonctionne qu’une fois, pendant {count} minute.',
+  'handoff.once.other': 'Le code ne fonctionne qu’une fois, pendant {count} minutes.',
   'handoff.waiting': 'En attente de votre téléphone…',
   'handoff.connected': 'Votre téléphone est connecté. Continuez dessus : cette page avancera d’elle-même quand vous aurez terminé.',
   'handoff.progress': 'Étapes terminées sur votre téléphone : {done} sur {total}',

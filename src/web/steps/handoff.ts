@@ -2,7 +2,7 @@ import { create as createQr } from 'qrcode';
 import { ApiError, type Handoff, type HandoffStatus } from '../api.js';
 import { type FlowContext, withParams } from '../context.js';
 import { button, h, notice, onLeave, screen, sleep } from '../dom.js';
-import { t } from '../i18n/i18n.js';
+import { plural, t } from '../i18n/i18n.js';
 import { doneScreen } from './outcome.js';
 
 // Desktop-to-phone hand-off (sdk_config.allow_handoff). On a computer the page offers a QR code and a link that
@@ -74,7 +74,7 @@ function follow(ctx: FlowContext, handoff: Handoff, forgetToken: () => void): Pr
     t('handoff.title'),
     h('p', { class: 'lead' }, t('handoff.lead')),
     h('div', { class: 'qr-box' }, qrCode(url)),
-    h('p', { class: 'small' }, t('handoff.once', { minutes })),
+    h('p', { class: 'small' }, plural('handoff.once', minutes)),
     h('p', {}, t('handoff.orLink')),
     h('p', { class: 'handoff-link' }, h('a', { href: url, id: 'handoff-link', rel: 'noreferrer', target: '_blank' }, url)),
     status,
