@@ -12,6 +12,10 @@ import type { Repositories } from '../domain/ports/repositories.port.js';
 import type { PoolService } from '../domain/pools/pool.service.js';
 import type { SessionService } from '../domain/sessions/session.service.js';
 import type { CaptureService } from '../domain/capture/capture.service.js';
+import type { AppService } from '../domain/apps/app.service.js';
+import type { PoolRepository } from '../domain/ports/pool-repository.port.js';
+import type { ConsoleServices } from '../runtime/console-services.js';
+import { consolePlugin } from './console/console.plugin.js';
 import { applicantRoutes } from './routes/applicants.routes.js';
 import { clientRoutes } from './routes/client.routes.js';
 import { poolRoutes } from './routes/pools.routes.js';
@@ -41,6 +45,10 @@ export interface AppDeps {
   metrics: Registry;
   probes: ReadinessProbe[];
   now: () => number;
+  /** The operator console at /console (optional: absent in API-only test setups). */
+  console?: ConsoleServices;
+  apps?: AppService;
+  poolRepo?: PoolRepository;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -88,6 +96,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   await app.register(opsRoutes, { metrics: deps.metrics, probes: deps.probes });
+  if (deps.config.console.enabled && deps.console && deps.apps && deps.poolRepo) {
+    const { config, repos, pools, sessions, console, apps, poolRepo } = deps;
+    await app.register(consolePlugin, { prefix: '/console', config, console, repos, pools, sessions, apps, poolRepo });
+  }
 
   await app.register(
     async (api) => {

@@ -61,7 +61,7 @@ export function createConsoleServices(deps: {
     reviews,
     audit: new AuditService({ audit: repos.audit, now }),
     views: new SessionViewService({ repos: deps.repos, poolRepo: deps.poolRepo, pools: deps.pools, media: deps.media, calibration: deps.calibration, reviews }),
-    poolAdmin: new PoolAdminService({ pools: deps.pools, poolRepo: deps.poolRepo, calibration: deps.calibration, now }),
+    poolAdmin: new PoolAdminService({ pools: deps.pools, poolRepo: deps.poolRepo, calibration: deps.calibration, media: deps.media, now }),
     appAdmin: new AppAdminService(repos.appAdmin),
     sso: oidc ? new OidcSingleSignOn({ issuer: oidc.issuer, clientId: oidc.clientId, clientSecret: oidc.clientSecret, name: oidc.name, allowHttp: oidc.allowHttp }) : null,
   };

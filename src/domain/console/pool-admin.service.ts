@@ -1,4 +1,5 @@
 import { AppError, validationError } from '../errors.js';
+import type { MediaStore } from '../ports/media-store.port.js';
 import type { PoolRepository } from '../ports/pool-repository.port.js';
 import type { ScoreCalibration } from '../ports/score-calibration.port.js';
 import type { PoolService } from '../pools/pool.service.js';
@@ -14,6 +15,7 @@ export class PoolAdminService {
       pools: PoolService;
       poolRepo: PoolRepository;
       calibration: ScoreCalibration;
+      media: MediaStore;
       now: () => number;
     },
   ) {}
@@ -39,6 +41,14 @@ export class PoolAdminService {
     if (value === null) delete settings.review_target_fpir;
     else settings.review_target_fpir = value;
     await this.deps.poolRepo.updatePoolSettings(pool.appId, pool.id, settings, this.deps.now());
+  }
+
+  /** An enrolled face's image, if the face belongs to the applicant and the applicant to the pool's app. */
+  async faceImage(pool: PoolRecord, applicantId: string, faceId: string): Promise<{ contentType: string; data: Buffer }> {
+    const face = await this.deps.poolRepo.getFace(pool.appId, applicantId, faceId);
+    const data = face ? await this.deps.media.get(face.imageKey) : null;
+    if (!face || !data) throw new AppError('FACE_NOT_FOUND');
+    return { contentType: face.contentType, data };
   }
 
   async requirePoolOfApps(poolId: string, appIds: string[]): Promise<PoolRecord> {
