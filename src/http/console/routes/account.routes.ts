@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError, validationError } from '../../../domain/errors.js';
-import { MIN_PASSWORD_LENGTH } from '../../../domain/console/console-user.service.js';
+import { ConsoleUserService, MIN_PASSWORD_LENGTH } from '../../../domain/console/console-user.service.js';
 import type { ConsoleDeps } from '../console.plugin.js';
 import { actor, CONSOLE_PREFIX, field, SESSION_COOKIE, setCookie, user } from '../console-request.js';
 import { html } from '../html.js';
@@ -26,6 +26,7 @@ export async function accountRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
     const u = user(request);
     const password = field(request.body, 'password', 1024);
     if (password !== field(request.body, 'confirm', 1024)) throw validationError([{ property: 'confirm', message: 'does not match the new password' }]);
+    ConsoleUserService.checkPassword(password);
     if (u.passwordHash) {
       const check = await c.users.signIn(u.username, field(request.body, 'current', 1024));
       if (!check.ok) throw new AppError('FORBIDDEN', 'The current password is wrong');
