@@ -52,7 +52,9 @@ export const CONSOLE_CSP = [
 
 const HEADERS: Record<string, string> = {
   'content-security-policy': CONSOLE_CSP,
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on the console's own form posts,
+  // and the origin check below needs the real one.
+  'referrer-policy': 'same-origin',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'cross-origin-opener-policy': 'same-origin',

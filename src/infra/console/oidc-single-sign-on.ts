@@ -66,11 +66,14 @@ export class OidcSingleSignOn implements SingleSignOn {
     });
     const claims = tokens.claims();
     if (!claims) throw new Error('the provider returned no ID token');
+    // Providers that conform ID token claims (oidc-provider does by default) put email and names only in the
+    // userinfo response, fetched with the access token and bound to the ID token's subject.
+    const info: Record<string, unknown> = claims.email || claims.preferred_username ? claims : await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
     const text = (v: unknown) => (typeof v === 'string' && v ? v : null);
     return {
       subject: `${claims.iss}|${claims.sub}`,
-      email: claims.email_verified === false ? null : text(claims.email),
-      preferredUsername: text(claims.preferred_username),
+      email: info.email_verified === false ? null : text(info.email),
+      preferredUsername: text(info.preferred_username),
     };
   }
 }

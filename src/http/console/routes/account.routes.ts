@@ -15,6 +15,7 @@ export async function accountRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
     const body = html`${u.mustChangePassword ? notice('info', 'Your password was set for one use only: choose your own to continue.') : ''}
       ${u.passwordHash ? '' : notice('info', 'You sign in with single sign-on; setting a password also allows password sign-in.')}
       <form class="stack" method="post" action="/console/account/password">${csrfField(ctx)}
+        <input name="username" autocomplete="username" value="${u.username}" hidden readonly>
         ${u.passwordHash ? html`<label>Current password <input name="current" type="password" autocomplete="current-password" required></label>` : ''}
         <label>New password (at least ${MIN_PASSWORD_LENGTH} characters) <input name="password" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}"></label>
         <label>New password again <input name="confirm" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}"></label>
