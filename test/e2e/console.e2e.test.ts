@@ -34,12 +34,15 @@ async function axeViolations(page: Page): Promise<string[]> {
   return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-/** Faces in published screenshots are blurred: the photos are test data, never part of the repository. */
+/**
+ * Screenshots for the documentation: every photo is replaced by a grey placeholder first (the photos are test data,
+ * never part of the repository), so take them last on a page.
+ */
 async function shot(page: Page, name: string) {
   mkdirSync(SHOTS, { recursive: true });
-  await page.evaluate(() => document.querySelectorAll('img').forEach((img) => (img.style.filter = 'blur(14px)')));
+  const placeholder = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="140"><rect width="120" height="140" fill="#9aa3ad"/><text x="60" y="75" font-size="12" text-anchor="middle" fill="#fff">photo</text></svg>')}`;
+  await page.evaluate((src) => Promise.all(Array.from(document.querySelectorAll('img'), (img) => new Promise((done) => ((img.onload = img.onerror = done), (img.src = src))))), placeholder);
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  await page.evaluate(() => document.querySelectorAll('img').forEach((img) => (img.style.filter = '')));
 }
 
 describe.skipIf(skip !== null)('operator console in Chromium', () => {
@@ -163,12 +166,13 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
     await visit(r, '/console/reviews', 'console-03-review-queue');
     await r.locator('tbody a', { hasText: 'Review' }).first().click();
     await arrive(r, /\/console\/reviews\//);
-    await visit(r, `/console/reviews/${reviewId}`, 'console-04-review-compare');
+    await visit(r, `/console/reviews/${reviewId}`);
     // The probe and the candidate's enrolled face both load (the images are real and served to this user).
     const images = r.locator('section.compare img');
     expect(await images.count()).toBeGreaterThanOrEqual(2);
     for (const img of await images.all()) expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     expect(await r.locator('.compare h4').first().textContent()).toMatch(/similarity 0\.\d\d/);
+    await shot(r, 'console-04-review-compare');
     await r.getByRole('radio', { name: 'Reject' }).check();
     await r.getByLabel(/^Reason/).fill('Same person as the blocklisted applicant <script>x</script>');
     await r.getByRole('button', { name: 'Record decision' }).click();
