@@ -133,6 +133,11 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
   async function signIn(context: BrowserContext, username: string, password: string, newPassword?: string): Promise<Page> {
     const page = await context.newPage();
     await visit(page, '/console/', 'console-01-sign-in');
+    // Keyboard: the first Tab reaches the skip link, which moves the focus to the page's content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
     await page.getByLabel('User name').fill(username);
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -183,10 +188,21 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
     const audit = (await page.locator('tbody').textContent())!;
     for (const action of ['review.view', 'media.view', 'face.view', 'review.decide', 'user.create']) expect(audit).toContain(action);
     expect(audit).toContain('Same person as the blocklisted applicant <script>x</script>');
-    await visit(page, `/console/sessions/${sessionA}`, 'console-05-session');
+    // Add to blocklist: the session's selfie becomes a second applicant of the pool; then one face is removed.
+    await visit(page, `/console/sessions/${sessionA}`);
+    await page.getByRole('button', { name: 'Add to pool' }).first().click();
+    await arrive(page, /added=/);
+    expect(await page.locator('.notice.success').textContent()).toContain('added to the pool as applicant');
+    await shot(page, 'console-05-session');
     await visit(page, '/console/pools', 'console-07-pools');
     await page.getByRole('link', { name: 'BLOCKLIST' }).click();
     await visit(page, new URL(page.url()).pathname);
+    expect(await page.locator('tbody tr').count()).toBe(2);
+    await page.locator('tbody a').first().click();
+    await visit(page, new URL(page.url()).pathname);
+    await page.getByRole('button', { name: 'Remove face 1' }).click();
+    await page.waitForLoadState();
+    expect(await page.getByRole('button', { name: /^Remove face/ }).count()).toBe(0);
     await visit(page, '/console/apps');
     await visit(page, '/console/try');
     await page.getByRole('button', { name: 'Create test session' }).click();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionSpecInput } from '../../src/domain/sessions/session-spec.schema.js';
 import { ConsoleAgent } from '../helpers/console-agent.js';
 import { type InProcess, inProcessApp } from '../helpers/in-process.js';
+import { signedQuery, signRequest } from '../helpers/signing.js';
 
 // The console over HTTP (app.inject, real SQLite, real argon2): sign-in, CSRF, session fixation, lock-out,
 // roles, tenancy between apps, output escaping and hostile input on every route. No input may produce a 500.
@@ -230,6 +231,19 @@ describe('operator console over HTTP', () => {
     }
     const huge = await env.app.inject({ method: 'POST', url: '/console/users', payload: `a=${'b'.repeat(70_000)}`, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `openidv_console=${root.cookies.get('openidv_console')}` } });
     expect(huge.statusCode).toBe(413);
+  });
+
+  it('rotates an app key: the old key stops signing at once, the new one (shown once) works', async () => {
+    const root = await agent('root');
+    await root.get('/console/apps');
+    const res = await root.post(`/console/apps/${appA}/rotate-key`);
+    expect(res.statusCode).toBe(200);
+    const pem = /<textarea class="key" readonly>([^<]+)<\/textarea>/.exec(res.body)![1]!;
+    expect(await env.signed('GET', `/sessions/${sessionA}`).then((r) => r.statusCode)).toBe(401);
+    const query = signedQuery(appA);
+    const endpoint = `/sessions/${sessionA}?${query}`;
+    const signed = await env.app.inject({ method: 'GET', url: `/idverify/v1${endpoint}`, headers: { 'x-yoti-auth-digest': signRequest('GET', endpoint, undefined, pem) } });
+    expect(signed.statusCode).toBe(200);
   });
 
   it('records every view of biometric data and every decision with who, when and from where', async () => {

@@ -82,3 +82,12 @@ export function safeNext(next: string | undefined): string {
 export function origin(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
+
+/** A YYYY-MM-DD query parameter as epoch ms: its start, or (end) the start of the next day. */
+export function dayParam(query: unknown, name: string, end = false): number | undefined {
+  const value = param(query, name, 20);
+  if (value === undefined) return undefined;
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+  if (!Number.isFinite(at)) throw validationError([{ property: name, message: 'must be a date (YYYY-MM-DD)' }]);
+  return end ? at + 86400_000 : at;
+}

@@ -3,7 +3,7 @@ import { validationError } from '../../../domain/errors.js';
 import { auditCsv, auditRow } from '../../../domain/audit/audit.service.js';
 import type { AuditQuery } from '../../../domain/audit/audit.types.js';
 import type { ConsoleDeps } from '../console.plugin.js';
-import { actor, param, requirePermission } from '../console-request.js';
+import { actor, dayParam, param, requirePermission } from '../console-request.js';
 import { visibleApps } from '../console-scope.js';
 import { html, iso } from '../html.js';
 import { page } from '../views/layout.js';
@@ -11,12 +11,6 @@ import { page } from '../views/layout.js';
 const PAGE = 100;
 const EXPORT_LIMIT = 100_000;
 
-function time(value: string | undefined, name: string, end = false): number | undefined {
-  if (value === undefined) return undefined;
-  const at = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
-  if (!Number.isFinite(at)) throw validationError([{ property: name, message: 'must be a date (YYYY-MM-DD)' }]);
-  return end ? at + 86400_000 : at;
-}
 
 export async function auditRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const { console: c } = deps;
@@ -31,8 +25,8 @@ export async function auditRoutes(app: FastifyInstance, deps: ConsoleDeps): Prom
     const before = param(request.query, 'before', 20);
     const beforeSeq = before === undefined ? undefined : Number(before);
     if (beforeSeq !== undefined && !Number.isSafeInteger(beforeSeq)) throw validationError([{ property: 'before', message: 'must be an integer' }]);
-    const from = time(f.from, 'from');
-    const to = time(f.to, 'to', true);
+    const from = dayParam(request.query, 'from');
+    const to = dayParam(request.query, 'to', true);
     return {
       appIds: (await visibleApps(request, deps.apps)).ids,
       ...(f.actor ? { actor: f.actor } : {}),

@@ -5,7 +5,7 @@ import { sessionOutcome } from '../../../domain/console/report-words.js';
 import type { SessionListQuery } from '../../../domain/ports/console-repository.port.js';
 import type { ConsoleDeps } from '../console.plugin.js';
 import { decodeKey, encodeKey } from '../console-cursor.js';
-import { actor, CONSOLE_PREFIX, field, param, requirePermission, user } from '../console-request.js';
+import { actor, CONSOLE_PREFIX, dayParam, field, param, requirePermission, user } from '../console-request.js';
 import { appName, visibleApps } from '../console-scope.js';
 import { page } from '../views/layout.js';
 import { sessionListView } from '../views/session-list.view.js';
@@ -21,12 +21,6 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   return value as T;
 }
 
-function day(value: string | undefined, name: string, end = false): number | undefined {
-  if (value === undefined) return undefined;
-  const at = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
-  if (!Number.isFinite(at)) throw validationError([{ property: name, message: 'must be a date (YYYY-MM-DD)' }]);
-  return end ? at + 86400_000 : at;
-}
 
 export async function sessionsRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const { console: c } = deps;
@@ -53,8 +47,8 @@ export async function sessionsRoutes(app: FastifyInstance, deps: ConsoleDeps): P
       ...(filters.outcome ? { outcome: filters.outcome } : {}),
       ...(filters.tracking ? { trackingId: filters.tracking } : {}),
       ...(filters.session ? { sessionId: filters.session } : {}),
-      ...(filters.from ? { from: day(filters.from, 'from') } : {}),
-      ...(filters.to ? { to: day(filters.to, 'to', true) } : {}),
+      ...(filters.from ? { from: dayParam(q, 'from') } : {}),
+      ...(filters.to ? { to: dayParam(q, 'to', true) } : {}),
       ...(filters.review ? { needsReview: filters.review === 'yes' } : {}),
       ...(param(q, 'before', 400) ? { before: decodeKey(param(q, 'before', 400)) } : {}),
       limit: PAGE + 1,
