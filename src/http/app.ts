@@ -14,7 +14,7 @@ import type { SessionService } from '../domain/sessions/session.service.js';
 import type { CaptureService } from '../domain/capture/capture.service.js';
 import type { AppService } from '../domain/apps/app.service.js';
 import type { PoolRepository } from '../domain/ports/pool-repository.port.js';
-import type { ConsoleServices } from '../runtime/console-services.js';
+import type { ConsoleServices } from '../domain/console/console-services.js';
 import { consolePlugin } from './console/console.plugin.js';
 import { applicantRoutes } from './routes/applicants.routes.js';
 import { clientRoutes } from './routes/client.routes.js';

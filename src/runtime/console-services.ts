@@ -5,31 +5,17 @@ import { ConsoleUserService } from '../domain/console/console-user.service.js';
 import { PoolAdminService } from '../domain/console/pool-admin.service.js';
 import { SessionViewService } from '../domain/console/session-view.service.js';
 import { SignInService } from '../domain/console/sign-in.service.js';
-import type { ConsoleRepositories } from '../domain/ports/console-repository.port.js';
+import type { ConsoleServices } from '../domain/console/console-services.js';
 import type { MediaStore } from '../domain/ports/media-store.port.js';
 import type { PoolRepository } from '../domain/ports/pool-repository.port.js';
 import type { Repositories } from '../domain/ports/repositories.port.js';
 import type { ScoreCalibration } from '../domain/ports/score-calibration.port.js';
-import type { SingleSignOn } from '../domain/ports/single-sign-on.port.js';
 import type { PoolService } from '../domain/pools/pool.service.js';
 import { ReviewService } from '../domain/review/review.service.js';
 import { Argon2PasswordHasher } from '../infra/console/argon2-password.hasher.js';
 import { OidcSingleSignOn } from '../infra/console/oidc-single-sign-on.js';
 import type { Database } from '../infra/db/database.js';
 import { createConsoleRepositories } from '../infra/db/repositories/console/index.js';
-
-/** The operator console's services, wired from the container's parts. */
-export interface ConsoleServices {
-  repos: ConsoleRepositories;
-  users: ConsoleUserService;
-  signIns: SignInService;
-  reviews: ReviewService;
-  audit: AuditService;
-  views: SessionViewService;
-  poolAdmin: PoolAdminService;
-  appAdmin: AppAdminService;
-  sso: SingleSignOn | null;
-}
 
 export function createConsoleServices(deps: {
   config: Config;
@@ -66,3 +52,5 @@ export function createConsoleServices(deps: {
     sso: oidc ? new OidcSingleSignOn({ issuer: oidc.issuer, clientId: oidc.clientId, clientSecret: oidc.clientSecret, name: oidc.name, allowHttp: oidc.allowHttp }) : null,
   };
 }
+
+export type { ConsoleServices };

@@ -12,7 +12,7 @@ import type { PoolRepository } from '../../domain/ports/pool-repository.port.js'
 import type { Repositories } from '../../domain/ports/repositories.port.js';
 import type { PoolService } from '../../domain/pools/pool.service.js';
 import type { SessionService } from '../../domain/sessions/session.service.js';
-import type { ConsoleServices } from '../../runtime/console-services.js';
+import type { ConsoleServices } from '../../domain/console/console-services.js';
 import { toAppError } from '../error-handler.js';
 import { clearCookie, CONSOLE_PREFIX, type Form, SESSION_COOKIE, safeNext } from './console-request.js';
 import { html } from './html.js';
