@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { oneTimePassword } from '../domain/console/console-user.service.js';
 import type { Container } from './container.js';
 
 /**
@@ -8,7 +8,7 @@ import type { Container } from './container.js';
 export async function prepareConsoleAdmin(c: Container): Promise<((address: string) => string) | null> {
   if (!c.config.console.enabled) return null;
   if ((await c.console.users.count()) > 0) return (address) => `openidv console: ${address}/console\n`;
-  const password = randomBytes(12).toString('base64url');
+  const password = oneTimePassword();
   await c.console.users.create({ username: 'admin', role: 'admin', password, temporary: true });
   await c.console.audit.record({ name: 'system', ip: null }, 'user.create', { target: 'admin', detail: { role: 'admin', first_start: true } });
   return (address) =>

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
+import { oneTimePassword } from '../../domain/console/console-user.service.js';
 import { ROLES, type Role } from '../../domain/console/console-user.types.js';
 import { withDataOption } from '../options.js';
 import { withContainer } from './apps.command.js';
@@ -26,7 +26,7 @@ function createCommand(): Command {
   ).action(async (opts: { data?: string; username: string; role: string; apps?: string; allApps?: boolean; passwordStdin?: boolean; ssoOnly?: boolean; json?: boolean }) => {
     if (!(ROLES as readonly string[]).includes(opts.role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
     const given = opts.passwordStdin ? await readStdin() : undefined;
-    const password = opts.ssoOnly ? undefined : (given ?? randomBytes(12).toString('base64url'));
+    const password = opts.ssoOnly ? undefined : (given ?? oneTimePassword());
     await withContainer(opts, async (c) => {
       const user = await c.console.users.create({
         username: opts.username,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { AppError, validationError } from '../errors.js';
 import type { ConsoleUserRepository } from '../ports/console-repository.port.js';
 import type { PasswordHasher } from '../ports/password-hasher.port.js';
@@ -11,6 +12,9 @@ export interface LockoutPolicy {
 }
 
 export const MIN_PASSWORD_LENGTH = 12;
+
+/** A one-time password (96 random bits): shown once, replaced by the user at first sign-in. */
+export const oneTimePassword = (): string => randomBytes(12).toString('base64url');
 const USERNAME = /^[A-Za-z0-9._@+-]{1,128}$/;
 
 export interface NewUser {

@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../../domain/errors.js';
+import { oneTimePassword } from '../../../domain/console/console-user.service.js';
 import type { ConsoleUser, Role } from '../../../domain/console/console-user.types.js';
 import type { ConsoleDeps } from '../console.plugin.js';
 import { actor, field, fields, requirePermission } from '../console-request.js';
 import { html, iso, type SafeHtml } from '../html.js';
 import { csrfField, notice, page, type PageContext } from '../views/layout.js';
-
-export const temporaryPassword = () => randomBytes(12).toString('base64url');
 
 export async function usersRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const { console: c } = deps;
@@ -49,7 +47,7 @@ export async function usersRoutes(app: FastifyInstance, deps: ConsoleDeps): Prom
 
   app.post('/users', async (request, reply) => {
     requirePermission(request, 'manageUsers');
-    const password = temporaryPassword();
+    const password = oneTimePassword();
     const created = await c.users.create({
       username: field(request.body, 'username', 128),
       role: field(request.body, 'role', 20) as Role,
@@ -76,7 +74,7 @@ export async function usersRoutes(app: FastifyInstance, deps: ConsoleDeps): Prom
   app.post<{ Params: { id: string } }>('/users/:id/reset-password', async (request, reply) => {
     requirePermission(request, 'manageUsers');
     const x = await target(request.params.id);
-    const password = temporaryPassword();
+    const password = oneTimePassword();
     await c.users.setPassword(x, password, true);
     await c.signIns.endAll(x.id);
     await c.audit.record(actor(request), 'user.reset_password', { target: x.username });
