@@ -237,6 +237,12 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
     const csrf = await page.locator('input[name="_csrf"]').first().getAttribute('value');
     const res = await page.request.post(`${server.baseUrl}/console/reviews/${reviewId}/decide`, { form: { _csrf: csrf!, decision: 'APPROVE', reason: '' } });
     expect(res.status()).toBe(403);
+    // Disabling her from the command line ends her session at once.
+    await server.cli(['users', 'disable', 'vera']);
+    await page.goto(`${server.baseUrl}/console/sessions`);
+    expect(new URL(page.url()).pathname).toBe('/console/login');
+    const listed = JSON.parse(await server.cli(['users', 'list', '--json'])) as { username: string; status: string }[];
+    expect(listed.find((u) => u.username === 'vera')?.status).toBe('disabled');
     await context.close();
   });
 
