@@ -9,7 +9,13 @@ export async function prepareConsoleAdmin(c: Container): Promise<((address: stri
   if (!c.config.console.enabled) return null;
   if ((await c.console.users.count()) > 0) return (address) => `openidv console: ${address}/console\n`;
   const password = oneTimePassword();
-  await c.console.users.create({ username: 'admin', role: 'admin', password, temporary: true });
+  try {
+    await c.console.users.create({ username: 'admin', role: 'admin', password, temporary: true });
+  } catch (err) {
+    // Several processes starting on one empty database: another one created the admin first.
+    if ((await c.console.users.count()) === 0) throw err;
+    return (address) => `openidv console: ${address}/console\n`;
+  }
   await c.console.audit.record({ name: 'system', ip: null }, 'user.create', { target: 'admin', detail: { role: 'admin', first_start: true } });
   return (address) =>
     `\nopenidv console: ${address}/console\n  user:     admin\n  password: ${password}   (one-time: you choose your own at first sign-in)\n` +
