@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { AuditService } from '../domain/audit/audit.service.js';
 import { AppAdminService } from '../domain/console/app-admin.service.js';
@@ -27,6 +28,7 @@ export function createConsoleServices(deps: {
   calibration: ScoreCalibration;
   now: () => number;
   newId: () => string;
+  logger: Logger;
 }): ConsoleServices {
   const { config, now, newId } = deps;
   const repos = createConsoleRepositories(deps.database.db, deps.database.dialect);
@@ -38,7 +40,13 @@ export function createConsoleServices(deps: {
     newId,
     appExists: async (id) => Boolean(await deps.repos.apps.get(id)),
   });
-  const reviews = new ReviewService({ reviews: repos.reviews, policy: { fourEyesReject: config.console.fourEyesReject }, now, newId });
+  const reviews = new ReviewService({
+    reviews: repos.reviews,
+    policy: { fourEyesReject: config.console.fourEyesReject },
+    now,
+    newId,
+    onListenerError: (err, item) => deps.logger.error({ err, review: item.id }, 'review decision listener failed; the item stays unapplied'),
+  });
   const oidc = config.console.oidc;
   return {
     repos,

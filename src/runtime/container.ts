@@ -212,7 +212,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     capture,
     notifier,
     calibration,
-    console: createConsoleServices({ config, database, repos, poolRepo, pools, media, calibration, now, newId }),
+    console: createConsoleServices({ config, database, repos, poolRepo, pools, media, calibration, now, newId, logger }),
     faceEngine: engine.get,
     probes: [
       { name: 'database', check: async () => void (await repos.apps.get('readiness-probe')) },

@@ -99,6 +99,18 @@ describe('console services', () => {
     expect((await reviews.listUnapplied()).map((i) => i.id)).not.toContain(item.id);
   });
 
+  it('keeps a decision whose listener failed, and lists it as unapplied for the recovery sweep', async () => {
+    const failures: string[] = [];
+    const reviews = new ReviewService({ reviews: repos.reviews, policy: { fourEyesReject: false }, now, newId: randomUUID, onListenerError: (_e, item) => failures.push(item.id) });
+    reviews.onDecided(() => {
+      throw new Error('queue down');
+    });
+    const item = await reviews.openReview(session, { id: randomUUID(), type: 'LIVENESS' }, 'ALWAYS');
+    expect((await reviews.decide(item.id, 'ann', 'APPROVE', '')).state).toBe('DECIDED');
+    expect(failures).toEqual([item.id]);
+    expect((await reviews.listUnapplied()).map((i) => i.id)).toContain(item.id);
+  });
+
   it('without four-eyes one reviewer decides; two at once cannot both win', async () => {
     const reviews = new ReviewService({ reviews: repos.reviews, policy: { fourEyesReject: false }, now, newId: randomUUID });
     const item = await reviews.openReview(session, { id: randomUUID(), type: 'LIVENESS' }, 'LIVENESS_NEAR_THRESHOLD');

@@ -15,8 +15,9 @@ export type ReviewListener = (event: ReviewDecided) => Promise<void> | void;
  * The manual review queue. The session lifecycle calls openReview() for a check it sends to a person and
  * listens with onDecided(); the console calls decide(). Decisions are written with a compare-and-set on the
  * item's state, so two reviewers deciding at once cannot both win. A listener that fails leaves the item
- * decided but not applied: listUnapplied() lets the lifecycle finish such items after a crash, and
- * markApplied() records that the decision reached the check's report.
+ * decided but not applied (the error goes to onListenerError, the decision stands): listUnapplied() lets the
+ * lifecycle finish such items after a crash, and markApplied() records that the decision reached the check's
+ * report.
  */
 export class ReviewService {
   private readonly listeners: ReviewListener[] = [];
@@ -27,6 +28,7 @@ export class ReviewService {
       policy: ReviewPolicy;
       now: () => number;
       newId: () => string;
+      onListenerError?: (err: unknown, item: ReviewItem) => void;
     },
   ) {}
 
@@ -59,7 +61,7 @@ export class ReviewService {
     });
   }
 
-  /** Called when a decision is final. Listeners run in registration order; an error is passed to the caller. */
+  /** Called when a decision is final. Listeners run in registration order; an error does not undo the decision. */
   onDecided(listener: ReviewListener): () => void {
     this.listeners.push(listener);
     return () => this.listeners.splice(this.listeners.indexOf(listener) >>> 0, 1);
@@ -117,7 +119,13 @@ export class ReviewService {
       decidedBy: [item.firstBy, item.decidedBy].filter((x): x is string => Boolean(x)),
       decidedAt: item.decidedAt!,
     };
-    for (const listener of this.listeners) await listener(event);
+    for (const listener of this.listeners) {
+      try {
+        await listener(event);
+      } catch (err) {
+        this.deps.onListenerError?.(err, item);
+      }
+    }
   }
 
   /** The lifecycle calls this once the decision is recorded in the check's report. */
