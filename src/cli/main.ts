@@ -5,6 +5,7 @@ import { evalCommand } from './commands/eval.command.js';
 import { openapiCommand } from './commands/openapi.command.js';
 import { poolsCommand } from './commands/pools.command.js';
 import { serveCommand } from './commands/serve.command.js';
+import { usersCommand } from './commands/users.command.js';
 import { workerCommand } from './commands/worker.command.js';
 
 const program = new Command('openidv')
@@ -14,6 +15,7 @@ const program = new Command('openidv')
 program.addCommand(serveCommand());
 program.addCommand(workerCommand());
 program.addCommand(appsCommand());
+program.addCommand(usersCommand());
 program.addCommand(poolsCommand());
 program.addCommand(evalCommand());
 program.addCommand(openapiCommand());

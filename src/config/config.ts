@@ -3,6 +3,7 @@ import { LIVENESS_THRESHOLD } from '../infra/face/calibration/defaults.js';
 import { DEFAULT_FACE_INDEX_OPTIONS } from '../infra/face-index/face-index.options.js';
 import { DEFAULT_INTAKE_LIMITS } from '../infra/face/image/intake-limits.js';
 import { FrameOriginError, parseFrameOrigins } from '../domain/apps/frame-origins.js';
+import { type ConsoleConfig, consoleConfig } from './console-config.js';
 
 // Configuration is parsed once from the environment (plus CLI overrides), validated, frozen and passed in.
 // Nothing else reads process.env.
@@ -34,6 +35,8 @@ export interface Config {
   /** Base64 AES-256 key: face embeddings are encrypted at rest when set. */
   readonly embeddingKey: string | undefined;
   readonly page: PageConfig;
+  /** The operator console (/console): sign-in, review, audit. */
+  readonly console: ConsoleConfig;
 }
 
 /** The end-user capture page. */
@@ -224,6 +227,9 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       maxAttempts: int(env, 'OPENIDV_WEBHOOK_MAX_ATTEMPTS', 8, 1),
       timeoutMs: int(env, 'OPENIDV_WEBHOOK_TIMEOUT_MS', 10_000, 100),
     },
+    console: consoleConfig(env, { int: (n, f, m) => int(env, n, f, m), bool: (n, f) => bool(env, n, f) }, (m) => {
+      throw new ConfigError(m);
+    }),
   };
   return deepFreeze(config);
 }

@@ -15,6 +15,10 @@ import type { SessionService } from '../domain/sessions/session.service.js';
 import type { CaptureService } from '../domain/capture/capture.service.js';
 import type { HandoffService } from '../domain/capture/handoff.service.js';
 import type { PageLinks } from '../domain/capture/page-link.js';
+import type { AppService } from '../domain/apps/app.service.js';
+import type { PoolRepository } from '../domain/ports/pool-repository.port.js';
+import type { ConsoleServices } from '../domain/console/console-services.js';
+import { consolePlugin } from './console/console.plugin.js';
 import { applicantRoutes } from './routes/applicants.routes.js';
 import { clientRoutes } from './routes/client.routes.js';
 import { poolRoutes } from './routes/pools.routes.js';
@@ -47,6 +51,10 @@ export interface AppDeps {
   metrics: Registry;
   probes: ReadinessProbe[];
   now: () => number;
+  /** The operator console at /console (optional: absent in API-only test setups). */
+  console?: ConsoleServices;
+  apps?: AppService;
+  poolRepo?: PoolRepository;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -97,6 +105,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   await app.register(opsRoutes, { metrics: deps.metrics, probes: deps.probes });
+  if (deps.config.console.enabled && deps.console && deps.apps && deps.poolRepo) {
+    const { config, repos, pools, sessions, console, apps, poolRepo } = deps;
+    await app.register(consolePlugin, { prefix: '/console', config, console, repos, pools, sessions, apps, poolRepo });
+  }
 
   await app.register(
     async (api) => {

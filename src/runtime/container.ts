@@ -38,6 +38,7 @@ import { DocumentTasks } from '../domain/documents/document-tasks.js';
 import type { DocumentReader } from '../domain/ports/document-reader.port.js';
 import { PooledDocumentReader } from '../infra/mrz/pooled-document.reader.js';
 import { HttpWebhookSender } from '../infra/webhooks/http-webhook.sender.js';
+import { type ConsoleServices, createConsoleServices } from './console-services.js';
 
 // The composition root: picks adapters from configuration and wires the services. Everything that needs
 // closing is closed by close().
@@ -61,6 +62,8 @@ export interface Container {
   pageLinks: PageLinks;
   notifier: Notifier;
   calibration: ScoreCalibration;
+  /** The operator console (users, sign-in, review queue, audit). */
+  console: ConsoleServices;
   /** Started on first use (worker threads and models take a moment); serve starts it at once. */
   faceEngine(): Promise<FaceEngine>;
   /** Set by the in-process job runner so an enqueue is picked up at once. */
@@ -215,6 +218,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     pageLinks: new PageLinks(repos, config.page.frameAncestors),
     notifier,
     calibration,
+    console: createConsoleServices({ config, database, repos, poolRepo, pools, media, calibration, now, newId, logger }),
     faceEngine: engine.get,
     probes: [
       { name: 'database', check: async () => void (await repos.apps.get('readiness-probe')) },

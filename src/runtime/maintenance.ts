@@ -5,13 +5,15 @@ import type { Repositories } from '../domain/ports/repositories.port.js';
 import { allRequirementsMet } from '../domain/sessions/requirements.js';
 import type { SessionService } from '../domain/sessions/session.service.js';
 import type { Database } from '../infra/db/database.js';
+import type { ConsoleServices } from './console-services.js';
 
 const CHANGE_LOG_RETENTION_MS = 86400_000;
 
 /**
  * Periodic upkeep run by every worker process (each step is idempotent, so several workers may overlap):
  * erase sessions past their resources TTL, settle sessions whose token ran out before the user finished (start
- * their checks when every capture is done, else mark them EXPIRED), and prune the face-index change log.
+ * their checks when every capture is done, else mark them EXPIRED), prune the face-index change log, and drop
+ * the console's audit events past their session's retention and its expired sign-in sessions.
  */
 export async function runMaintenance(deps: {
   repos: Repositories;
@@ -21,6 +23,7 @@ export async function runMaintenance(deps: {
   database: Database;
   now: () => number;
   logger: Logger;
+  console?: ConsoleServices;
 }): Promise<void> {
   const now = deps.now();
   const expired = await deps.repos.sessions.listPurgeable(now, 100);
@@ -36,4 +39,6 @@ export async function runMaintenance(deps: {
     else await deps.repos.sessions.update(session.id, { state: 'EXPIRED' }, now);
   }
   await deps.poolRepo.pruneChanges(now - CHANGE_LOG_RETENTION_MS);
+  await deps.console?.audit.purgeExpired();
+  await deps.console?.signIns.purgeExpired();
 }

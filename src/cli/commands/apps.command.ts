@@ -5,7 +5,7 @@ import { createContainer, type Container } from '../../runtime/container.js';
 import { createLogger } from '../../runtime/logger.js';
 import { configFrom, withDataOption } from '../options.js';
 
-async function withContainer<T>(opts: { data?: string }, fn: (c: Container) => Promise<T>): Promise<T> {
+export async function withContainer<T>(opts: { data?: string }, fn: (c: Container) => Promise<T>): Promise<T> {
   const config = configFrom(opts);
   const container = await createContainer(config, createLogger('warn'));
   try {

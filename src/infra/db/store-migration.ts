@@ -38,6 +38,11 @@ export const STORE_TABLES: readonly TableSpec[] = [
   { name: 'pools', key: ['id'] },
   { name: 'pool_members', key: ['pool_id', 'applicant_id'] },
   { name: 'face_changes', key: ['seq'], identity: 'seq' },
+  { name: 'console_users', key: ['id'] },
+  { name: 'console_user_apps', key: ['user_id', 'app_id'] },
+  { name: 'console_sessions', key: ['token_hash'] },
+  { name: 'review_items', key: ['id'] },
+  { name: 'audit_events', key: ['seq'], identity: 'seq' },
 ];
 
 export interface StoreMigrationOptions {
