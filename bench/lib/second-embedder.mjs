@@ -100,3 +100,32 @@ export async function secondOpinionAll(images, cachePath, log = (s) => process.s
   let j = 0;
   return { ...result, perImage: images.map((im) => im.faces.map(() => all.subarray(128 * j, 128 * ++j))) };
 }
+
+/**
+ * Cost per face of each embedder on the same faces, interleaved in one thread so both see the same machine load:
+ * openidv's (align to 112 + fr_feature) and the second one (align to 150 + ResNet). Medians in ms.
+ */
+export async function embedderCost(images, count = 150) {
+  const { loadFaceSessions, releaseFaceSessions } = await import('../../dist/infra/face/models/onnx-sessions.loader.js');
+  const { defaultModelsDir } = await import('../../dist/infra/face/model-set.js');
+  const { FaceEmbedder, alignFace } = await import('../../dist/infra/face/models/face-embedder.js');
+  const sessions = await loadFaceSessions(defaultModelsDir());
+  const first = new FaceEmbedder(sessions.feature, false, 'bgr');
+  const second = await loadSecondEmbedder();
+  const picked = images.filter((im) => im.faces.length).filter((_, i) => i % 7 === 0).slice(0, count);
+  const t1 = [];
+  const t2 = [];
+  for (const [k, im] of picked.entries()) {
+    const pyramid = await second.decode(im.path);
+    const f = im.faces[0];
+    let t = performance.now();
+    await first.embed(alignFace(pyramid, f.landmarks));
+    if (k >= 10) t1.push(performance.now() - t); // the first runs warm the runtimes up
+    t = performance.now();
+    await second.embed(second.align(pyramid, f.landmarks));
+    if (k >= 10) t2.push(performance.now() - t);
+  }
+  await releaseFaceSessions(sessions);
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { faces: t1.length, openidv_ms: Math.round(median(t1) * 10) / 10, second_ms: Math.round(median(t2) * 10) / 10 };
+}
