@@ -3,11 +3,12 @@
 // without face quality in the score. Figures: docs/pools.md and docs/accuracy.md.
 //
 // Usage: npm run bench:search-lfw [-- --lfw ../shared/data/lfw-dev --cache /tmp/lfw-faces.json
-//          --fusion-cache /tmp/lfw-second.json] [--no-fusion] [--no-shared]
+//          --fusion-cache /tmp/lfw-second.json --embeddings-out /tmp/lfw-embeddings.bin] [--no-fusion] [--no-shared]
 //
 // Every photo is analysed once (all faces) and cached with --cache; the second embedder's descriptors likewise
-// with --fusion-cache (it takes ~15 min on 2 busy cores).
-import { readFileSync } from 'node:fs';
+// with --fusion-cache (it takes ~15 min on 2 busy cores). --embeddings-out writes the central faces' embeddings
+// (Float32, 512 per photo, in photo order) for bench/experiments/generator-calibration.mjs.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_FACE_QUALITY, pickSingleFace } from '../dist/domain/pools/enrolment-gate.js';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     lfw: { type: 'string', default: join(import.meta.dirname, '..', '..', 'shared', 'data', 'lfw-dev') },
     cache: { type: 'string' },
     'fusion-cache': { type: 'string' },
+    'embeddings-out': { type: 'string' },
     'no-fusion': { type: 'boolean', default: false },
     'no-shared': { type: 'boolean', default: false },
   },
@@ -47,6 +49,11 @@ const dot = (a, b) => {
   return s;
 };
 const calibration = defaultScoreCalibration(process.env.OPENIDV_FACE_CALIBRATION);
+if (values['embeddings-out']) {
+  const out = new Float32Array(images.length * 512).fill(Number.NaN);
+  images.forEach((im, i) => central[i] >= 0 && out.set(im.faces[central[i]].embedding, i * 512));
+  writeFileSync(values['embeddings-out'], Buffer.from(out.buffer));
+}
 
 // ---- 1. The index and the pool policy on the central faces (the evaluator's choice; every photo usable) ----------
 

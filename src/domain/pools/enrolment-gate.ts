@@ -71,7 +71,7 @@ export type FaceVerdict = SelectedFace | { refusal: FaceRefusal; problem: FacePr
 const refuse = (problem: FaceProblem, detail: string): FaceVerdict => ({ refusal: REFUSAL_OF[problem], problem, detail });
 
 /** size × (1 − k·d): d is the face centre's distance from the image centre over the half-diagonal (0..1). */
-export function prominence(face: AnalysedFace, analysis: Pick<FaceAnalysis, 'width' | 'height'>, centreWeight: number): number {
+function prominence(face: AnalysedFace, analysis: Pick<FaceAnalysis, 'width' | 'height'>, centreWeight: number): number {
   const { box } = face;
   const d = Math.hypot(box.x + box.width / 2 - analysis.width / 2, box.y + box.height / 2 - analysis.height / 2) / (Math.hypot(analysis.width, analysis.height) / 2 || 1);
   return face.quality.faceSizePx * Math.max(0, 1 - centreWeight * Math.min(1, d));
