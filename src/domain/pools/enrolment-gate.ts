@@ -17,10 +17,10 @@ export interface FaceQualityPolicy {
 /**
  * When one face of several is clearly the subject. Faces are ranked by prominence: size lowered by the distance of
  * the face's centre from the image centre (in half-diagonals), size × (1 − centreWeight·d). The most prominent face
- * is used unless a readable runner-up (raw embedding norm ≥ minCompetitorNorm: detector boxes on a shirt or a
- * blurred background read ~1.5) reaches maxRunnerUpRatio of its prominence. Measured (docs/pools.md): on lfw-dev
- * this refuses 2.0% of photos instead of 8.1% and never picks someone other than the labelled person; every
- * genuine group photo of the shared test set (two to six people of similar size) is still refused.
+ * is used unless a readable runner-up (raw embedding norm ≥ minCompetitorNorm: a false box beside a face read
+ * 1.47) reaches maxRunnerUpRatio of its prominence. Measured (docs/pools.md): on lfw-dev this refuses 2.0% of
+ * photos for several faces instead of 8.1% and never picks someone other than the labelled person; every genuine
+ * group photo of the shared test set (two to six people of similar size) is still refused.
  */
 export interface DominancePolicy {
   centreWeight: number;
