@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientApi } from '../helpers/client-api.js';
-import { hasData } from '../helpers/data.js';
+import { dataPath, hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
 import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
 import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -146,5 +146,21 @@ describe.skipIf(!withData)('checks pipeline end to end', () => {
     const other = await runSession('MATCH', stranger!.photos[0]!);
     expect(other.ffs.report.recommendation).toEqual({ value: 'REJECT', reason: 'NO_MATCH_FOUND' });
     expect(other.ffs.report.breakdown[0]).toMatchObject({ sub_check: 'face_found_in_pool', result: 'FAIL' });
+  });
+
+  it('searches with the main face of a selfie with a background face and reports the other, while liveness stays strict', async () => {
+    const photo = (name: string) => dataPath('lfw-dev', 'images', 'Ann_Veneman', name);
+    const created = await signedCall(server.apiUrl, app, 'POST', '/applicants', { face: { data: readFileSync(photo('Ann_Veneman_0001.jpg')).toString('base64') } });
+    expect((await signedCall(server.apiUrl, app, 'POST', `/pools/${poolId}/applicants`, { applicant_id: created.body.id })).status).toBe(204);
+    // Ann_Veneman_0008: her face centred, a colleague's behind her at the right edge.
+    const { ffs, liveness, parsed } = await runSession('MATCH', photo('Ann_Veneman_0008.jpg'));
+    expect(ffs.report.recommendation).toEqual({ value: 'APPROVE' });
+    const details = Object.fromEntries(ffs.report.breakdown[0]!.details.map((d) => [d.name, d.value]));
+    expect(details).toMatchObject({ matching_applicant: created.body.id, other_faces_count: '1' });
+    expect(details.searched_face_box!.split(',').map(Number)).toHaveLength(4);
+    expect(Number(details.other_face_boxes!.split(',')[0])).toBeGreaterThan(90);
+    // The official SDK still parses the report; the second face remains a reason to retry the liveness selfie.
+    expect(parsed.getLivenessChecks()[0].getReport().getRecommendation().getValue()).toBe('NOT_AVAILABLE');
+    expect(liveness.report.breakdown.find((b) => b.sub_check === 'face_processing')).toMatchObject({ result: 'FAIL' });
   });
 });

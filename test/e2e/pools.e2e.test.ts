@@ -99,6 +99,35 @@ describe.skipIf(!withData)('applicant pools over HTTP', () => {
     expect(list.body.items).toHaveLength(enrolled.length - 1);
   });
 
+  it('enrols and searches with the main face of a photo with a background face, reporting the other; refuses an ambiguous pair', async () => {
+    const app = await server.createApp('pools selection');
+    const lfw = (name: string) => dataPath('lfw-dev', 'images', name.replace(/_\d+\.jpg$/, ''), name);
+    const pool = (await call(app, 'POST', '/pools', { label: 'SELECTION' })).body.id;
+    // Ann Veneman centred, a colleague's face (83% of her face's size) behind her at the right edge.
+    const created = await call(app, 'POST', '/applicants', { face: { data: b64(lfw('Ann_Veneman_0008.jpg')) } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const selection = created.body.face_selection;
+    expect(selection.other_face_count).toBe(1);
+    expect(selection.other_face_boxes[0].x).toBeGreaterThan(90);
+    expect(selection.used_face_box.x).toBeLessThan(50);
+    expect((await call(app, 'POST', `/pools/${pool}/applicants`, { applicant_id: created.body.id })).status).toBe(204);
+    // The enrolled face is hers: other photos of her find the applicant.
+    const found = await call(app, 'POST', `/pools/${pool}/search`, { image: { data: b64(lfw('Ann_Veneman_0001.jpg')) } });
+    expect(found.body.candidates[0]).toMatchObject({ applicant_id: created.body.id, match: true });
+    expect(found.body.face_selection.other_face_count).toBe(0);
+    const added = await call(app, 'POST', `/applicants/${created.body.id}/faces`, { face: { data: b64(lfw('Ann_Veneman_0002.jpg')) } });
+    expect(added).toMatchObject({ status: 201, body: { face_selection: { other_face_count: 0 } } });
+    // A probe with a face as large as the subject's, cut by the frame edge, searches with the subject's.
+    const probe = await call(app, 'POST', `/pools/${pool}/search`, { image: { data: b64(lfw('Colin_Powell_0222.jpg')) } });
+    expect(probe.status, JSON.stringify(probe.body)).toBe(200);
+    expect(probe.body.face_selection).toMatchObject({ other_face_count: 1, other_face_boxes: [{ x: 0 }] });
+    expect(probe.body.candidates.filter((c: { match: boolean }) => c.match)).toEqual([]);
+    // Two people side by side: no main face, so no guess.
+    const pair = dataPath('faces-face_recognition', 'test', 'kit_with_rose.jpg');
+    expect(await call(app, 'POST', `/pools/${pool}/search`, { image: { data: b64(pair) } })).toMatchObject({ status: 422, body: { code: 'MULTIPLE_FACES_DETECTED' } });
+    expect(await call(app, 'POST', '/applicants', { face: { data: b64(pair) } })).toMatchObject({ status: 422, body: { code: 'MULTIPLE_FACES_DETECTED' } });
+  });
+
   it('enrols a face from an earlier session of the same app only', async () => {
     const client = new yoti.IDVClient(appA.sdkId, appA.privateKeyPem, { apiUrl: server.apiUrl });
     const spec = new yoti.SessionSpecificationBuilder().withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build()).build();

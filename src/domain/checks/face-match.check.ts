@@ -5,7 +5,7 @@ import { approve, notAvailable, reject, report, subCheck } from './report.js';
 
 
 export type FaceMatchEvidence =
-  | { kind: 'compared'; similarity: number; threshold: number }
+  | { kind: 'compared'; similarity: number; threshold: number; referenceOtherFaces?: number }
   | { kind: 'unusable'; side: 'selfie' | 'reference'; refusal: FaceRefusal | 'UNREADABLE' | 'MISSING'; detail: string; reason?: string };
 
 /** 1:1 match (ID_DOCUMENT_FACE_MATCH, FACE_COMPARISON): sub-check ai_face_match with a confidence score. */
@@ -15,6 +15,11 @@ export function evaluateFaceMatch(e: FaceMatchEvidence): Report {
   }
   const same = e.similarity >= e.threshold;
   return report(same ? approve() : reject('DIFFERENT_PERSON'), [
-    subCheck('ai_face_match', same, { confidence_score: Math.max(0, e.similarity), threshold: e.threshold }),
+    subCheck('ai_face_match', same, {
+      confidence_score: Math.max(0, e.similarity),
+      threshold: e.threshold,
+      // openidv extension: the reference image held other faces; its main one was compared.
+      ...(e.referenceOtherFaces ? { reference_other_faces_count: String(e.referenceOtherFaces) } : {}),
+    }),
   ]);
 }

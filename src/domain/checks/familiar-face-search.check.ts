@@ -1,14 +1,15 @@
+import type { Box } from '../ports/face-engine.port.js';
 import type { PoolCandidate } from '../pools/pool-search.js';
 import type { PoolDecisionPolicy } from '../pools/pool-threshold.js';
 import type { Report } from '../sessions/session.types.js';
 import { notAvailableReason } from './face-refusal-reasons.js';
 import type { FaceRefusal } from '../pools/enrolment-gate.js';
-import { approve, formatScore, notAvailable, reject, report, subCheck } from './report.js';
+import { approve, faceSelectionDetails, formatScore, notAvailable, reject, report, subCheck } from './report.js';
 
 export const NO_MATCH_FOUND = 'NO_MATCH_FOUND';
 
 export type FfsEvidence =
-  | { kind: 'searched'; poolId: string; candidates: PoolCandidate[]; policy: PoolDecisionPolicy }
+  | { kind: 'searched'; poolId: string; candidates: PoolCandidate[]; policy: PoolDecisionPolicy; probe?: { box: Box; others: Box[] } }
   | { kind: 'no-face'; refusal: FaceRefusal | 'UNREADABLE' | 'MISSING'; detail: string }
   | { kind: 'no-pool'; poolId: string };
 
@@ -32,6 +33,7 @@ export function evaluateFamiliarFaceSearch(criteria: 'MATCH' | 'NO_MATCH', e: Ff
   details.threshold = formatScore(e.policy.threshold);
   details.pool_face_count = String(e.policy.poolSize);
   e.candidates.slice(0, 3).forEach((c, i) => (details[`candidate_${i + 1}_similarity`] = formatScore(c.similarity)));
+  if (e.probe?.others.length) Object.assign(details, faceSelectionDetails(e.probe.box, e.probe.others, 'searched_face'));
   if (criteria === 'MATCH') {
     return report(match ? approve() : reject(NO_MATCH_FOUND), [subCheck(subName, match, details)]);
   }

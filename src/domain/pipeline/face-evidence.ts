@@ -1,11 +1,10 @@
 import { FaceEngineError, type FaceEngine } from '../ports/face-engine.port.js';
 import type { MediaStore } from '../ports/media-store.port.js';
 import type { Repositories, StoredFaceAnalysis } from '../ports/repositories.port.js';
-import { type FaceQualityPolicy, type FaceRefusal, pickSingleFace } from '../pools/enrolment-gate.js';
-import type { AnalysedFace } from '../ports/face-engine.port.js';
+import { type FaceChoice, type FaceQualityPolicy, type FaceRefusal, pickSingleFace, type SelectedFace } from '../pools/enrolment-gate.js';
 import type { MediaRecord } from '../sessions/session.types.js';
 
-export type FaceOutcome = { face: AnalysedFace } | { refusal: FaceRefusal | 'UNREADABLE' | 'MISSING'; detail: string };
+export type FaceOutcome = SelectedFace | { refusal: FaceRefusal | 'UNREADABLE' | 'MISSING'; detail: string };
 
 /** Engine errors that mean the image itself is bad (as opposed to the engine being unavailable). */
 const IMAGE_ERRORS = new Set(['IMAGE_UNSUPPORTED_FORMAT', 'IMAGE_CORRUPT', 'IMAGE_TOO_LARGE', 'IMAGE_TOO_SMALL']);
@@ -47,12 +46,12 @@ export class FaceEvidence {
     return stored;
   }
 
-  /** The single usable face of an image (a selfie, a reference), or why there is none. */
-  async singleFace(media: MediaRecord | null): Promise<FaceOutcome> {
+  /** The usable face of an image (a selfie, a search probe, a reference; see FaceChoice), or why there is none. */
+  async singleFace(media: MediaRecord | null, choice: FaceChoice = 'single'): Promise<FaceOutcome> {
     if (!media) return { refusal: 'MISSING', detail: 'no image was captured' };
     const stored = await this.analyse(media);
     if (stored.imageError) return { refusal: 'UNREADABLE', detail: `the image could not be read (${stored.imageError})` };
-    return pickSingleFace(stored.analysis, this.deps.quality);
+    return pickSingleFace(stored.analysis, this.deps.quality, choice);
   }
 
   /** The largest face of a document image (its portrait), or why there is none. */
@@ -60,8 +59,8 @@ export class FaceEvidence {
     if (!media) return { refusal: 'MISSING', detail: 'no document image was captured' };
     const stored = await this.analyse(media);
     if (stored.imageError) return { refusal: 'UNREADABLE', detail: `the image could not be read (${stored.imageError})` };
-    const face = stored.analysis.faces[0];
-    return face ? { face } : { refusal: 'NO_FACE_DETECTED', detail: 'no portrait was found on the document' };
+    const [face, ...others] = stored.analysis.faces;
+    return face ? { face, others: others.map((f) => f.box) } : { refusal: 'NO_FACE_DETECTED', detail: 'no portrait was found on the document' };
   }
 }
 

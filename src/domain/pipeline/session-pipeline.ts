@@ -2,6 +2,7 @@ import { evaluateFaceMatch, type FaceMatchEvidence } from '../checks/face-match.
 import { evaluateFamiliarFaceSearch, type FfsEvidence } from '../checks/familiar-face-search.check.js';
 import { evaluateLiveness } from '../checks/liveness.check.js';
 import type { Notifier } from '../notifications/notifier.js';
+import type { Box } from '../ports/face-engine.port.js';
 import { DeferJob, type JobQueue } from '../ports/job-queue.port.js';
 import type { PoolRepository } from '../ports/pool-repository.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
@@ -18,7 +19,7 @@ export const JOBS = {
 } as const;
 
 /** A face to compare (from an analysis or an enrolled applicant), or why there is none. */
-type Comparable = { face: { embedding: Float32Array } } | Exclude<FaceOutcome, { face: unknown }>;
+type Comparable = { face: { embedding: Float32Array }; others?: Box[] } | Exclude<FaceOutcome, { face: unknown }>;
 
 export interface TaskRunner {
   /** Runs one task (e.g. ID_DOCUMENT_TEXT_DATA_EXTRACTION) and returns its finished record. */
@@ -200,7 +201,7 @@ export class SessionPipeline {
         };
       }
       case 'FAMILIAR_FACE_SEARCH':
-        return this.familiarFaceSearch(check, bundle, selfie.resource, await faces.singleFace(selfie.media));
+        return this.familiarFaceSearch(check, bundle, selfie.resource, await faces.singleFace(selfie.media, 'dominant'));
       case 'ID_DOCUMENT_FACE_MATCH': {
         const doc = bundle.resources.find((r) => r.type === 'ID_DOCUMENT' && r.data.pages?.length) ?? null;
         const portraitMedia = this.mediaOf(bundle, doc?.data.document_id_photo_media_id ?? doc?.data.pages?.[0]?.media_id);
@@ -227,14 +228,19 @@ export class SessionPipeline {
       if (!face) return { refusal: 'MISSING', detail: "the applicant's face no longer exists" };
       return { face: { embedding: face.embedding } };
     }
-    return this.deps.faces.singleFace(this.mediaOf(bundle, reference.data.image_media_id));
+    return this.deps.faces.singleFace(this.mediaOf(bundle, reference.data.image_media_id), 'dominant');
   }
 
   private async compare(selfie: Comparable, reference: Comparable | null, missingReason: string): Promise<FaceMatchEvidence> {
     if (!('face' in selfie)) return { kind: 'unusable', side: 'selfie', refusal: selfie.refusal, detail: selfie.detail };
     if (!reference) return { kind: 'unusable', side: 'reference', refusal: 'MISSING', detail: 'no reference image', reason: missingReason };
     if (!('face' in reference)) return { kind: 'unusable', side: 'reference', refusal: reference.refusal, detail: reference.detail };
-    return { kind: 'compared', similarity: cosine(selfie.face.embedding, reference.face.embedding), threshold: this.deps.calibration.oneToOneThreshold };
+    return {
+      kind: 'compared',
+      similarity: cosine(selfie.face.embedding, reference.face.embedding),
+      threshold: this.deps.calibration.oneToOneThreshold,
+      referenceOtherFaces: reference.others?.length ?? 0,
+    };
   }
 
   private async familiarFaceSearch(check: CheckRecord, bundle: SessionBundle, resource: ResourceRecord | null, selfie: FaceOutcome) {
@@ -247,7 +253,7 @@ export class SessionPipeline {
     else if (!('face' in selfie)) evidence = { kind: 'no-face', refusal: selfie.refusal, detail: selfie.detail };
     else {
       const { candidates, policy } = await this.deps.pools.searchEmbedding(pool, selfie.face.embedding);
-      evidence = { kind: 'searched', poolId, candidates, policy };
+      evidence = { kind: 'searched', poolId, candidates, policy, probe: { box: selfie.face.box, others: selfie.others } };
     }
     return { report: evaluateFamiliarFaceSearch(criteria, evidence), resourcesUsed: resource ? [resource.id] : [], config };
   }

@@ -5,7 +5,7 @@ import type { MediaStore } from '../ports/media-store.port.js';
 import type { PoolRepository } from '../ports/pool-repository.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
 import type { ScoreCalibration } from '../ports/score-calibration.port.js';
-import { DEFAULT_FACE_QUALITY, type FaceQualityPolicy, requireSingleFace } from './enrolment-gate.js';
+import { DEFAULT_FACE_QUALITY, type FaceQualityPolicy, requireSingleFace, type SelectedFace } from './enrolment-gate.js';
 import { poolDecisionPolicy } from './pool-threshold.js';
 import type { PoolSearch } from './pool-search.js';
 import type { ApplicantRecord, FaceRecord, FaceSource, PoolRecord, PoolSettings } from './pool.types.js';
@@ -28,6 +28,14 @@ export const DEFAULT_TOP_K = 5;
 const PAGE_DEFAULT = 50;
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * openidv extension on responses that analysed an image: which face was used and where the others are (boxes in
+ * pixels of the upright image), so a caller can see that a group photo enrolled or searched its main face.
+ */
+export function faceSelectionJson(selected: SelectedFace) {
+  return { used_face_box: selected.face.box, other_face_count: selected.others.length, other_face_boxes: selected.others };
+}
 
 function decodeBase64Image(data: string, property: string): Buffer {
   const trimmed = data.replace(/^data:[^,]*,/, '');
@@ -70,7 +78,8 @@ export class PoolService {
   }
 
   async createApplicant(appId: string, face?: FaceInput) {
-    return this.applicantJson((await this.createApplicantWithFaces(appId, face ? [face] : [])).applicant);
+    const { applicant, selections } = await this.createApplicantWithFaces(appId, face ? [face] : []);
+    return { ...(await this.applicantJson(applicant)), ...(selections[0] ? { face_selection: faceSelectionJson(selections[0]) } : {}) };
   }
 
   async getApplicant(appId: string, id: string) {
@@ -89,7 +98,7 @@ export class PoolService {
     if (!(await this.deps.pools.deleteApplicant(appId, id, this.deps.now()))) throw new AppError('APPLICANT_NOT_FOUND');
   }
 
-  /** Reads the image, runs the face engine and applies the quality gate. */
+  /** Reads the image, runs the face engine, picks the main face and applies the quality gate. */
   private async prepareFace(appId: string, input: FaceInput, property: string) {
     let bytes: Buffer;
     let source: FaceSource;
@@ -112,8 +121,8 @@ export class PoolService {
     if (!contentType) throw new AppError('UNPROCESSABLE_IMAGE', 'The image must be a JPEG, PNG or WebP file');
     const engine = await this.deps.engine();
     const analysis = await engine.analyse(bytes, { liveness: false });
-    const face = requireSingleFace(analysis, this.deps.quality ?? DEFAULT_FACE_QUALITY);
-    return { bytes, contentType, source, face, modelSetId: analysis.modelSetId };
+    const selected = requireSingleFace(analysis, this.deps.quality ?? DEFAULT_FACE_QUALITY, 'dominant');
+    return { bytes, contentType, source, face: selected.face, selected, modelSetId: analysis.modelSetId };
   }
 
   private async storeFace(applicant: ApplicantRecord, prepared: Awaited<ReturnType<PoolService['prepareFace']>>): Promise<FaceRecord> {
@@ -155,13 +164,14 @@ export class PoolService {
     const applicant: ApplicantRecord = { id: id ?? this.deps.newId(), appId, createdAt: now, updatedAt: now };
     await this.deps.pools.createApplicant(applicant);
     for (const p of prepared) await this.storeFace(applicant, p);
-    return { applicant, refused };
+    return { applicant, refused, selections: prepared.map((p) => p.selected) };
   }
 
   async addFace(appId: string, applicantId: string, input: FaceInput) {
     const applicant = await this.requireApplicant(appId, applicantId);
-    const face = await this.storeFace(applicant, await this.prepareFace(appId, input, 'face'));
-    return { id: face.id };
+    const prepared = await this.prepareFace(appId, input, 'face');
+    const face = await this.storeFace(applicant, prepared);
+    return { id: face.id, face_selection: faceSelectionJson(prepared.selected) };
   }
 
   async getFace(appId: string, applicantId: string, faceId: string) {
@@ -276,8 +286,8 @@ export class PoolService {
     const bytes = decodeBase64Image(data, 'image.data');
     if (!sniffImageType(bytes)) throw new AppError('UNPROCESSABLE_IMAGE', 'The image must be a JPEG, PNG or WebP file');
     const analysis = await (await this.deps.engine()).analyse(bytes, { liveness: false });
-    const face = requireSingleFace(analysis, this.deps.quality ?? DEFAULT_FACE_QUALITY);
-    const { candidates, policy } = await this.searchEmbedding(pool, face.embedding, topK);
+    const selected = requireSingleFace(analysis, this.deps.quality ?? DEFAULT_FACE_QUALITY, 'dominant');
+    const { candidates, policy } = await this.searchEmbedding(pool, selected.face.embedding, topK);
     return {
       pool_id: pool.id,
       face_count: policy.poolSize,
@@ -290,6 +300,7 @@ export class PoolService {
         similarity: Math.round(c.similarity * 100) / 100,
         match: c.similarity >= policy.threshold,
       })),
+      face_selection: faceSelectionJson(selected),
     };
   }
 }

@@ -4,7 +4,7 @@ import { validationError } from '../../domain/errors.js';
 import type { FaceInput, PoolService } from '../../domain/pools/pool.service.js';
 import { callerOf } from '../plugins/signed-auth.js';
 import { errorResponses, Id, SIGNED } from '../schemas/common.schema.js';
-import { ApplicantSchema, FaceInputSchema, PageQuery, pageOf } from '../schemas/pool.schema.js';
+import { ApplicantSchema, FaceInputSchema, FaceSelectionSchema, PageQuery, pageOf } from '../schemas/pool.schema.js';
 
 const ApplicantParams = Type.Object({ applicantId: Id() });
 const FaceParams = Type.Object({ applicantId: Id(), faceId: Id() });
@@ -91,7 +91,7 @@ export const applicantRoutes: FastifyPluginAsyncTypebox<{ pools: PoolService }> 
         security: SIGNED,
         params: ApplicantParams,
         body: Type.Object({ face: FaceInputSchema }),
-        response: { 201: Type.Object({ id: Type.String() }), ...errorResponses(400, 401, 404, 413, 422, 503) },
+        response: { 201: Type.Object({ id: Type.String(), face_selection: FaceSelectionSchema }), ...errorResponses(400, 401, 404, 413, 422, 503) },
       },
     },
     async (request, reply) =>

@@ -9,6 +9,21 @@ export const FaceInputSchema = Type.Object(
   { description: 'Exactly one of data or source' },
 );
 
+const BoxSchema = Type.Object({ x: Type.Number(), y: Type.Number(), width: Type.Number(), height: Type.Number() });
+
+export const FaceSelectionSchema = Type.Object(
+  {
+    used_face_box: BoxSchema,
+    other_face_count: Type.Integer({ description: 'Faces found besides the one used (at most 9 are analysed)' }),
+    other_face_boxes: Type.Array(BoxSchema),
+  },
+  {
+    description:
+      'openidv extension: the face used from the image and the boxes (pixels of the upright image) of the other faces found. ' +
+      'When several faces are found, the clearly main one is used; an image where none stands out is refused with MULTIPLE_FACES_DETECTED.',
+  },
+);
+
 export const ApplicantSchema = Type.Object(
   {
     id: Type.String(),
@@ -19,6 +34,7 @@ export const ApplicantSchema = Type.Object(
       faces: Type.Array(Loose({ id: Type.String(), created_at: Type.String(), model_set_id: Type.String() })),
     }),
     pools: Type.Array(Loose({ id: Type.String(), label: Type.String() })),
+    face_selection: Type.Optional(FaceSelectionSchema),
   },
   { $id: 'Applicant', additionalProperties: true },
 );
@@ -71,6 +87,7 @@ export const SearchResultSchema = Type.Object(
         match: Type.Boolean({ description: "Whether the candidate passes the pool's threshold" }),
       }),
     ),
+    face_selection: FaceSelectionSchema,
   },
   { $id: 'PoolSearchResult' },
 );
