@@ -22,6 +22,8 @@ export interface Config {
   readonly bodyLimit: number;
   /** Largest body in bytes of every other route (session specifications, pools, small JSON); 413 above it. */
   readonly jsonBodyLimit: number;
+  /** Longest time a client may take to send one whole request (headers and body); 408 after it. */
+  readonly requestTimeoutMs: number;
   /** Proxies (addresses, CIDRs, named ranges) whose X-Forwarded-For is believed; empty = none. */
   readonly trustProxy: readonly string[];
   /** Reject a signed request whose nonce was already seen for the same app. */
@@ -194,6 +196,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     // The largest session specification the SDK builds (10 required documents, each restricting all 5 document
     // types to all 250 countries one by one, 2 KB URLs) measured 91 KB.
     jsonBodyLimit: int(env, 'OPENIDV_JSON_BODY_LIMIT', 256 * 1024, 1024),
+    // Without it a client trickling a body holds its buffer for ever (Fastify turns Node's 300 s default off).
+    requestTimeoutMs: int(env, 'OPENIDV_REQUEST_TIMEOUT_MS', 120_000, 1000),
     trustProxy: trustProxy(env),
     nonceGuard: bool(env, 'OPENIDV_NONCE_GUARD', false),
     maxClockSkewSec: int(env, 'OPENIDV_MAX_CLOCK_SKEW', 0),

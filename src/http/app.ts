@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
+import { ERRORS } from '../domain/errors.js';
 import type { Repositories } from '../domain/ports/repositories.port.js';
 import type { PoolService } from '../domain/pools/pool.service.js';
 import type { SessionService } from '../domain/sessions/session.service.js';
@@ -15,7 +16,6 @@ import { clientRoutes } from './routes/client.routes.js';
 import { poolRoutes } from './routes/pools.routes.js';
 import { clientErrorHandler, registerErrorHandling } from './error-handler.js';
 import { openApiOptions } from './openapi.js';
-import { registerInFlight } from './plugins/in-flight.js';
 import { registerHttpMetrics } from './plugins/metrics.js';
 import { registerRateLimits } from './plugins/rate-limits.js';
 import { registerRawBodyParsers } from './plugins/raw-body.js';
@@ -30,6 +30,12 @@ import { ErrorSchema } from './schemas/common.schema.js';
 import { requestContext } from '../runtime/request-context.js';
 
 export const API_PREFIX = '/idverify/v1';
+
+/** A request whose handler lost an error to the process safety net is answered anyway, so it does not hang. */
+function answerEscapedError(reply: FastifyReply): void {
+  if (reply.sent) return;
+  void reply.header('connection', 'close').status(500).send({ code: 'INTERNAL_ERROR', message: ERRORS.INTERNAL_ERROR.message });
+}
 
 export interface AppDeps {
   config: Config;
@@ -48,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Per route: this for JSON, OPENIDV_BODY_LIMIT for the routes marked UPLOAD (plugins/raw-body.ts).
     bodyLimit: deps.config.jsonBodyLimit,
+    requestTimeout: deps.config.requestTimeoutMs,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // request.ip (rate budgets of strangers, the ip_address of tracked devices) comes from X-Forwarded-For only
@@ -69,8 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return payload;
   });
 
-  app.addHook('onRequest', (request, _reply, done) => requestContext.run({ requestId: request.id }, done));
-  registerInFlight(app);
+  app.addHook('onRequest', (request, reply, done) => requestContext.run({ requestId: request.id, answerEscapedError: () => answerEscapedError(reply) }, done));
   registerRawBodyParsers(app, deps.config);
   registerErrorHandling(app);
   registerHttpMetrics(app, deps.metrics);
@@ -92,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(async (signed) => {
         const auth = signedAuth({ repos: deps.repos, config: deps.config, prefix: API_PREFIX, now: deps.now, admission });
         signed.addHook('onRequest', auth.onRequest);
+        signed.addHook('preParsing', auth.preParsing);
         signed.addHook('preValidation', auth.preValidation);
         await signed.register(sessionRoutes, { sessions: deps.sessions });
         await signed.register(mediaRoutes, { sessions: deps.sessions });

@@ -26,27 +26,45 @@ describe('parseMultipart', () => {
     expect(parsed.files.map((f) => [f.field, f.data.toString()])).toEqual([['image', 'IMG'], ['frames', 'F1'], ['frames', 'F2']]);
   });
 
-  // Cut inside a file part, the parser's file stream reports the error on its own: it once ended the process.
+  // Cut bodies: refused from their framing before the parser reads them.
   it.each([
     ['inside a file part', body(file('image', 'x'.repeat(5000))).subarray(0, 3000)],
     ['before the closing boundary', body(file('image', 'IMG'))],
     ['inside a part header', Buffer.from('--b\r\nContent-Disposition: form-da')],
     ['after the opening boundary', Buffer.from('--b')],
+    ['with a preamble', Buffer.from(`preamble\r\n${file('image', 'IMG')}${END}`)],
   ])('refuses a body cut %s with a 400', async (_where, raw) => {
     const err = await refusal(parseMultipart(raw, TYPE));
     expect(err.status).toBe(400);
     expect(err.errors?.[0]?.message).toMatch(/^malformed multipart body: /);
   });
 
-  it('refuses any prefix of a valid body without ending the process', async () => {
+  // Framed like a whole body, but a part inside is cut: the parser's file stream reports the error on its own,
+  // which once ended the process.
+  it.each([
+    ['a file part cut, the form closed without a line break', Buffer.from(`--b\r\nContent-Disposition: form-data; name="image"; filename="a"\r\n\r\nDATA--b--`)],
+    ['a part header cut by the closing boundary', Buffer.from('--b\r\nContent-Disposition: form-data; name="image"; filename="a"\r\n--b--\r\n')],
+  ])('refuses %s with a 400', async (_what, raw) => {
+    const err = await refusal(parseMultipart(raw, TYPE));
+    expect(err.status).toBe(400);
+    expect(err.errors?.[0]?.message).toMatch(/^malformed multipart body: (a part|the body)/);
+  });
+
+  it('answers any cut of a valid body, closed again or not, with its parts or a 400, without ending the process', async () => {
     const whole = body(field('capture_method', 'UPLOAD'), file('image', 'a'.repeat(300)), file('frames', 'b'.repeat(200)), END);
+    const outcomes = new Set<string>();
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: whole.length - 3 }), async (cut) => {
-        const err = await refusal(parseMultipart(whole.subarray(0, cut), TYPE, ['frames']));
-        expect(err.status).toBe(400);
+      fc.asyncProperty(fc.integer({ min: 0, max: whole.length - 9 }), fc.constantFrom('', '--b--', '\r\n--b--'), async (cut, close) => {
+        const outcome = await parseMultipart(Buffer.concat([whole.subarray(0, cut), Buffer.from(close)]), TYPE, ['frames']).then(
+          () => 'parsed',
+          (e: unknown) => (e instanceof AppError ? String(e.status) : 'crash'),
+        );
+        outcomes.add(outcome);
+        expect(['parsed', '400']).toContain(outcome);
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
+    expect(outcomes).toEqual(new Set(['parsed', '400']));
   });
 
   it('refuses a part header over 16 KB, too many parts, an over-long field and a repeated single part', async () => {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { currentRequestId } from './request-context.js';
+import { requestContext } from './request-context.js';
 
 /**
  * The last line of defence of an HTTP process: an error that escapes every handler (an 'error' event nobody
@@ -17,7 +17,7 @@ import { currentRequestId } from './request-context.js';
  * hand anyone who finds such a bug a remote off switch (with --http-processes, a restart loop that loses most
  * requests).
  */
-export function installSafetyNet(deps: { logger: Logger; metrics: Registry; failRequest(requestId: string): void }): void {
+export function installSafetyNet(deps: { logger: Logger; metrics: Registry }): void {
   const escaped = new Counter({
     name: 'openidv_escaped_errors_total',
     help: 'Errors that escaped every handler and were caught by the process safety net (each one is a bug to fix)',
@@ -25,10 +25,10 @@ export function installSafetyNet(deps: { logger: Logger; metrics: Registry; fail
     registers: [deps.metrics],
   });
   const handle = (err: unknown, kind: 'exception' | 'rejection') => {
-    const reqId = currentRequestId();
+    const context = requestContext.getStore();
     escaped.inc({ kind });
-    deps.logger.error({ err, reqId, kind }, 'an error escaped its handler: the request failed, the process keeps serving');
-    if (reqId) deps.failRequest(reqId);
+    deps.logger.error({ err, reqId: context?.requestId, kind }, 'an error escaped its handler: the request failed, the process keeps serving');
+    context?.answerEscapedError?.();
   };
   process.on('uncaughtException', (err) => handle(err, 'exception'));
   process.on('unhandledRejection', (reason) => handle(reason, 'rejection'));

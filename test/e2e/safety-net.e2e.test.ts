@@ -22,7 +22,7 @@ const config = loadConfig({ OPENIDV_DATA_DIR: process.env.DATA_DIR, OPENIDV_WORK
 const logger = createLogger('error');
 const container = await createContainer(config, logger);
 const app = await buildApp(container);
-installSafetyNet({ logger, metrics: container.metrics, failRequest: (id) => app.failInFlight(id) });
+installSafetyNet({ logger, metrics: container.metrics });
 app.get('/bug/event', (_request, _reply) => { process.nextTick(() => new EventEmitter().emit('error', new Error('nobody listens'))); });
 app.get('/bug/rejection', (_request, _reply) => { void Promise.reject(new Error('nobody awaits')); });
 app.get('/bug/count', async () => (await container.metrics.getSingleMetric('openidv_escaped_errors_total').get()).values);

@@ -97,7 +97,7 @@ async function runServer(opts: ServeOptions, index: number): Promise<void> {
   container.faceEngine().catch((err: unknown) => logger.error({ err }, 'face engine unavailable: face checks will fail until it starts'));
   container.poolSearch.load().catch((err: unknown) => logger.error({ err }, 'face index load failed'));
   const app = await buildApp(container);
-  installSafetyNet({ logger, metrics: container.metrics, failRequest: (id) => app.failInFlight(id) });
+  installSafetyNet({ logger, metrics: container.metrics });
   const workers = config.workers.inProcess ? startWorkers(container) : null;
   const address = await app.listen({ port: config.port, host: config.host });
   if (cluster.isWorker) process.send?.({ listening: address });

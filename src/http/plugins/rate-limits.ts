@@ -17,6 +17,8 @@ export interface Admission {
   admit(request: FastifyRequest, reply: FastifyReply, identity: string): Promise<void>;
   /** Counts a refused request against its address; throws RATE_LIMITED over budget, else `error`. */
   refuse(request: FastifyRequest, reply: FastifyReply, error: AppError): Promise<never>;
+  /** Whether the request's address is over its budget of refusals (nothing is counted). */
+  overBudget(request: FastifyRequest): boolean;
 }
 
 /**
@@ -41,19 +43,28 @@ export async function registerRateLimits(app: FastifyInstance, config: Config, m
     registers: [metrics],
   });
   const keys = new WeakMap<FastifyRequest, string>();
+  // Addresses over budget, until when: lets a caller refuse before reading a body. Pruned as it grows.
+  const overBudgetUntil = new Map<string, number>();
+  const markOverBudget = (key: string, ttlSeconds: number) => {
+    const now = Date.now();
+    if (overBudgetUntil.size >= 10_000) for (const [k, until] of overBudgetUntil) if (until <= now) overBudgetUntil.delete(k);
+    if (overBudgetUntil.size < 10_000) overBudgetUntil.set(key, now + ttlSeconds * 1000);
+  };
   const limiter = (max: number) => (max > 0 ? app.createRateLimit({ max, timeWindow: WINDOW_MS, keyGenerator: (request) => keys.get(request)! }) : null);
   const identityLimit = limiter(config.rateLimitPerMinute);
   const addressLimit = limiter(config.unauthenticatedRateLimitPerMinute);
 
-  /** True (with Retry-After set) when this request takes `key` over its budget. */
-  const exceeds = async (limit: typeof identityLimit, request: FastifyRequest, reply: FastifyReply, key: string): Promise<boolean> => {
-    if (!limit) return false;
+  /** The seconds until `key`'s budget resets (Retry-After set) when this request takes it over, else 0. */
+  const exceeds = async (limit: typeof identityLimit, request: FastifyRequest, reply: FastifyReply, key: string): Promise<number> => {
+    if (!limit) return 0;
     keys.set(request, key);
     const result = await limit(request);
-    if (result.isAllowed || !result.isExceeded) return false;
-    void reply.header('retry-after', String(Math.max(1, result.ttlInSeconds)));
-    return true;
+    if (result.isAllowed || !result.isExceeded) return 0;
+    const retryAfter = Math.max(1, result.ttlInSeconds);
+    void reply.header('retry-after', String(retryAfter));
+    return retryAfter;
   };
+  const addressOf = (request: FastifyRequest) => `address:${addressKey(request.ip)}`;
 
   return {
     async admit(request, reply, identity) {
@@ -63,15 +74,19 @@ export async function registerRateLimits(app: FastifyInstance, config: Config, m
       }
     },
     async refuse(request, reply, error) {
-      // The refusal may come before the body is read: close the connection rather than read a stranger's upload.
-      if (request.headers['content-length'] !== '0' && (request.headers['content-length'] || request.headers['transfer-encoding'])) {
-        void reply.header('connection', 'close');
-      }
-      if (await exceeds(addressLimit, request, reply, `address:${addressKey(request.ip)}`)) {
+      // A refusal before the body is read keeps the connection: Node reads the rest of the body and drops it
+      // (no buffering; the request timeout bounds a body that never ends). Closing instead would reset the
+      // connection under a client still sending, and it would never see the answer.
+      const retryAfter = await exceeds(addressLimit, request, reply, addressOf(request));
+      if (retryAfter) {
+        markOverBudget(addressOf(request), retryAfter);
         limited.inc({ budget: 'address' });
         throw new AppError('RATE_LIMITED');
       }
       throw error;
+    },
+    overBudget(request) {
+      return (overBudgetUntil.get(addressOf(request)) ?? 0) > Date.now();
     },
   };
 }
