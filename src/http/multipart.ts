@@ -59,7 +59,7 @@ export function parseMultipart(raw: Buffer, contentType: string | undefined, rep
       reject(new AppError('UNSUPPORTED_MEDIA_TYPE', 'multipart/form-data with a boundary is required'));
       return;
     }
-    if (!framed(raw, contentType!)) {
+    if (!framed(raw, contentType ?? '')) {
       reject(malformed('it must open with its boundary and end with the closing boundary'));
       return;
     }

@@ -19,7 +19,7 @@ declare module 'fastify' {
 export const UPLOAD = { upload: true } as const;
 
 /**
- * Nesting deeper than this is refused before parsing. A session specification nests 6 levels; nothing the API
+ * Nesting deeper than this is refused before parsing. A session specification nests 7 levels; nothing the API
  * takes needs more, and deep nesting is what overflows the stack of recursive code (validation, storage).
  */
 export const MAX_JSON_DEPTH = 32;
