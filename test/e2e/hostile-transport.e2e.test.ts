@@ -240,17 +240,22 @@ describe('a server under attack', () => {
         { method: 'POST', path: `${PREFIX}/pools/${poolId}/search?sdkId=${app.sdkId}&nonce=n&timestamp=1`, headers: { ...json, 'x-yoti-auth-digest': 'Zm9yZ2Vk' }, body: nested },
       ];
     };
-    const rounds = [round(), round(), round()];
+    // Rounds follow each other for at least 6 s (3 rounds at least), so the probe gathers enough answers.
+    const rounds = Array.from({ length: 8 }, round);
     const probe = probeLatency(`${server.baseUrl}/healthz`);
     const answers: RawAnswer[] = [];
-    for (const requests of rounds) answers.push(...(await Promise.all(requests.map((r) => rawHttp(server.baseUrl, r)))));
+    const started = Date.now();
+    for (const [i, requests] of rounds.entries()) {
+      if (i >= 3 && Date.now() - started > 6000) break;
+      answers.push(...(await Promise.all(requests.map((r) => rawHttp(server.baseUrl, r)))));
+    }
     const probed = await probe.stop();
-    report(`nested JSON: 3 rounds of 8 concurrent 14 MB bodies, statuses ${JSON.stringify(answers.map((a) => a.status || a.error))}`);
+    report(`nested JSON: ${answers.length / 8} rounds of 8 concurrent 14 MB bodies, statuses ${JSON.stringify(answers.map((a) => a.status || a.error))}`);
     for (const a of answers) expect([400, 401, 413, 429], a.error ?? a.body).toContain(a.status);
     // The authenticated search (upload-sized, so read whole) is refused for its nesting, after its signature; the
     // forged one for its signature, never parsed.
-    expect(answers.filter((_, i) => i % 8 === 5).map((a) => a.status)).toEqual([400, 400, 400]);
-    expect(answers.filter((_, i) => i % 8 === 7).map((a) => a.status)).toEqual([401, 401, 401]);
+    expect(new Set(answers.filter((_, i) => i % 8 === 5).map((a) => a.status))).toEqual(new Set([400]));
+    expect(new Set(answers.filter((_, i) => i % 8 === 7).map((a) => a.status))).toEqual(new Set([401]));
     expectResponsive('nested JSON', probed);
   }, 60_000);
 

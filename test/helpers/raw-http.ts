@@ -117,7 +117,7 @@ export interface LatencyProbe {
  * by one of an idle control server (a bare node:http process): on a shared machine the control shows how much of
  * a latency is the machine's load rather than the server's work.
  */
-export function probeLatency(url: string, everyMs = 20): LatencyProbe {
+export function probeLatency(url: string, everyMs = 5): LatencyProbe {
   const source = `
     const http = require('node:http');
     let stopping = false;
