@@ -67,7 +67,7 @@ describe('a server under attack', () => {
 
   beforeAll(async () => {
     // The attack is on the HTTP layer: no in-process job workers (the jobs of the few uploads it gets accepted
-    // are not part of it, and stopping a serve that runs them waited ~70 s for them here).
+    // are not part of it).
     server = await startServer({ env: { OPENIDV_WORKERS: 'false' } });
     app = await server.createApp('hostile-transport');
     await waitReady(server.baseUrl);
