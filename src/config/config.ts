@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { LIVENESS_THRESHOLD } from '../infra/face/calibration/defaults.js';
 import { DEFAULT_FACE_INDEX_OPTIONS } from '../infra/face-index/face-index.options.js';
 import { DEFAULT_INTAKE_LIMITS } from '../infra/face/image/intake-limits.js';
@@ -19,14 +20,22 @@ export interface Config {
   /** PostgreSQL connections per process. */
   readonly databasePoolSize: number;
   readonly logLevel: string;
-  /** Maximum request body in bytes (413 above it). */
+  /** Largest upload body in bytes (multipart uploads, JSON bodies carrying a base64 image); 413 above it. */
   readonly bodyLimit: number;
+  /** Largest body in bytes of every other route (session specifications, pools, small JSON); 413 above it. */
+  readonly jsonBodyLimit: number;
+  /** Longest time a client may take to send one whole request (headers and body); 408 after it. */
+  readonly requestTimeoutMs: number;
+  /** Proxies (addresses, CIDRs, named ranges) whose X-Forwarded-For is believed; empty = none. */
+  readonly trustProxy: readonly string[];
   /** Reject a signed request whose nonce was already seen for the same app. */
   readonly nonceGuard: boolean;
   /** Optional clock-skew window in seconds for Node-style epoch-ms timestamps; 0 disables the check. */
   readonly maxClockSkewSec: number;
   /** Requests per minute per app (signed API) or per client session (capture API), per process; 0 = off. */
   readonly rateLimitPerMinute: number;
+  /** Unauthenticated requests (failed or missing credentials) per minute per client address, per process; 0 = off. */
+  readonly unauthenticatedRateLimitPerMinute: number;
   readonly sessions: SessionPolicy;
   readonly workers: WorkerConfig;
   readonly face: FaceConfig;
@@ -152,6 +161,28 @@ function frameOrigins(env: Env, name: string): string[] {
   }
 }
 
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * OPENIDV_TRUST_PROXY: unset (or `false`) trusts no proxy, so the connection's address is the client's;
+ * otherwise a comma-separated list of proxy addresses, CIDRs or the ranges `loopback`, `linklocal`,
+ * `uniquelocal`. `true` and hop counts are refused: both believe X-Forwarded-For from any sender, letting every
+ * client choose its own address.
+ */
+function trustProxy(env: Env): readonly string[] {
+  const raw = env.OPENIDV_TRUST_PROXY?.trim() ?? '';
+  if (raw === '' || raw.toLowerCase() === 'false') return [];
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const address = ipaddr.IPv4.isValidFourPartDecimal(entry) || ipaddr.IPv6.isValid(entry);
+    const cidr = ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || ipaddr.IPv6.isValidCIDR(entry);
+    if (!PROXY_RANGES.includes(entry) && !address && !cidr) {
+      throw new ConfigError(`OPENIDV_TRUST_PROXY: "${entry}" is not a proxy address, a CIDR or one of ${PROXY_RANGES.join(', ')}`);
+    }
+  }
+  return entries;
+}
+
 function mediaConfig(env: Env, dataDir: string): MediaConfig {
   const kind = env.OPENIDV_MEDIA_STORE ?? (env.OPENIDV_S3_BUCKET ? 's3' : 'disk');
   if (kind === 'disk') return { kind, dir: resolve(env.OPENIDV_MEDIA_DIR ?? resolve(dataDir, 'media')) };
@@ -184,9 +215,16 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     databasePoolSize: int(env, 'OPENIDV_DATABASE_POOL_SIZE', 10, 1),
     logLevel: env.OPENIDV_LOG_LEVEL ?? 'info',
     bodyLimit: int(env, 'OPENIDV_BODY_LIMIT', 15 * 1024 * 1024, 1024),
+    // The largest session specification the SDK builds (10 required documents, each restricting all 5 document
+    // types to all 250 countries one by one, 2 KB URLs) measured 91 KB.
+    jsonBodyLimit: int(env, 'OPENIDV_JSON_BODY_LIMIT', 256 * 1024, 1024),
+    // Without it a client trickling a body holds its buffer for ever (Fastify turns Node's 300 s default off).
+    requestTimeoutMs: int(env, 'OPENIDV_REQUEST_TIMEOUT_MS', 120_000, 1000),
+    trustProxy: trustProxy(env),
     nonceGuard: bool(env, 'OPENIDV_NONCE_GUARD', false),
     maxClockSkewSec: int(env, 'OPENIDV_MAX_CLOCK_SKEW', 0),
     rateLimitPerMinute: int(env, 'OPENIDV_RATE_LIMIT', 0),
+    unauthenticatedRateLimitPerMinute: int(env, 'OPENIDV_UNAUTHENTICATED_RATE_LIMIT', 120),
     sessions: {
       minTokenTtlSec,
       maxTokenTtlSec: int(env, 'OPENIDV_MAX_TOKEN_TTL', 30 * 86400, minTokenTtlSec),

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
-import rateLimit from '@fastify/rate-limit';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
-import { AppError } from '../domain/errors.js';
+import { ERRORS } from '../domain/errors.js';
 import type { Repositories } from '../domain/ports/repositories.port.js';
 import type { PoolService } from '../domain/pools/pool.service.js';
 import type { SessionService } from '../domain/sessions/session.service.js';
@@ -25,6 +24,7 @@ import { poolRoutes } from './routes/pools.routes.js';
 import { clientErrorHandler, registerErrorHandling } from './error-handler.js';
 import { openApiOptions } from './openapi.js';
 import { registerHttpMetrics } from './plugins/metrics.js';
+import { registerRateLimits } from './plugins/rate-limits.js';
 import { registerRawBodyParsers } from './plugins/raw-body.js';
 import { signedAuth } from './plugins/signed-auth.js';
 import { faceCaptureRoutes } from './routes/face-capture.routes.js';
@@ -38,6 +38,12 @@ import { ErrorSchema } from './schemas/common.schema.js';
 import { requestContext } from '../runtime/request-context.js';
 
 export const API_PREFIX = '/idverify/v1';
+
+/** A request whose handler lost an error to the process safety net is answered anyway, so it does not hang. */
+function answerEscapedError(reply: FastifyReply): void {
+  if (reply.sent) return;
+  void reply.header('connection', 'close').status(500).send({ code: 'INTERNAL_ERROR', message: ERRORS.INTERNAL_ERROR.message });
+}
 
 export interface AppDeps {
   config: Config;
@@ -60,10 +66,14 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    bodyLimit: deps.config.bodyLimit,
+    // Per route: this for JSON, OPENIDV_BODY_LIMIT for the routes marked UPLOAD (plugins/raw-body.ts).
+    bodyLimit: deps.config.jsonBodyLimit,
+    requestTimeout: deps.config.requestTimeoutMs,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    trustProxy: true,
+    // request.ip (rate budgets of strangers, the ip_address of tracked devices) comes from X-Forwarded-For only
+    // when the connection is from a configured proxy.
+    trustProxy: deps.config.trustProxy.length > 0 ? [...deps.config.trustProxy] : false,
     // Long ids reach schema validation (a Yoti-shaped 400) instead of the router's bare 414.
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: (error, _request, reply: FastifyReply) => {
@@ -80,8 +90,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return payload;
   });
 
-  app.addHook('onRequest', (request, _reply, done) => requestContext.run({ requestId: request.id }, done));
-  registerRawBodyParsers(app);
+  app.addHook('onRequest', (request, reply, done) => requestContext.run({ requestId: request.id, answerEscapedError: () => answerEscapedError(reply) }, done));
+  registerRawBodyParsers(app, deps.config);
   registerErrorHandling(app);
   registerHttpMetrics(app, deps.metrics);
   // Answers (app.js, styles, JSON) are compressed for clients that ask; request bodies are never inflated, so
@@ -89,20 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(compress, { globalDecompression: false, encodings: ['br', 'gzip', 'deflate'] });
   app.addSchema(ErrorSchema);
   await app.register(swagger, openApiOptions(API_PREFIX));
-  if (deps.config.rateLimitPerMinute > 0) {
-    // Keyed by the caller's app (or client session), so one noisy integration cannot starve the others.
-    await app.register(rateLimit, {
-      max: deps.config.rateLimitPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: (request) => {
-        const query = request.url.includes('?') ? new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1)) : null;
-        const client = /\/client\/sessions\/([^/?]+)/.exec(request.url)?.[1];
-        return query?.get('sdkId') ?? (client ? `session:${client}` : `ip:${request.ip}`);
-      },
-      allowList: (request) => !request.url.startsWith(API_PREFIX),
-      errorResponseBuilder: () => new AppError('RATE_LIMITED'),
-    });
-  }
+  const admission = await registerRateLimits(app, deps.config, deps.metrics);
 
   await app.register(opsRoutes, { metrics: deps.metrics, probes: deps.probes });
   if (deps.config.console.enabled && deps.console && deps.apps && deps.poolRepo) {
@@ -116,12 +113,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await api.register(swaggerUi, { routePrefix: '/docs', uiConfig: { url: `${API_PREFIX}/openapi.json` } });
 
-      await api.register(clientRoutes, { capture: deps.capture });
-      await api.register(handoffRoutes, { capture: deps.capture, handoffs: deps.handoffs });
+      await api.register(clientRoutes, { capture: deps.capture, admission });
+      await api.register(handoffRoutes, { capture: deps.capture, handoffs: deps.handoffs, admission });
       await api.register(webRoutes, { links: deps.pageLinks });
 
       await api.register(async (signed) => {
-        signed.addHook('preValidation', signedAuth({ repos: deps.repos, config: deps.config, prefix: API_PREFIX, now: deps.now }));
+        const auth = signedAuth({ repos: deps.repos, config: deps.config, prefix: API_PREFIX, now: deps.now, admission });
+        signed.addHook('onRequest', auth.onRequest);
+        signed.addHook('preParsing', auth.preParsing);
+        signed.addHook('preValidation', auth.preValidation);
         await signed.register(sessionRoutes, { sessions: deps.sessions });
         await signed.register(mediaRoutes, { sessions: deps.sessions });
         await signed.register(faceCaptureRoutes, { sessions: deps.sessions, pools: deps.pools });

@@ -74,6 +74,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const body: Record<string, unknown> = { code: known.code, message: known.message };
     if (known.errors?.length) body.errors = known.errors;
     if (known.code === 'SERVICE_UNAVAILABLE') void reply.header('retry-after', '5');
+    // Fastify closes the connection after a body over the limit; a client still sending would then get a reset
+    // instead of this answer. Node reads the rest of the body and drops it (bounded by the request timeout).
+    if (known.code === 'PAYLOAD_TOO_LARGE') reply.removeHeader('connection');
     return reply.status(known.status).send(body);
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ code: 'NOT_FOUND', message: ERRORS.NOT_FOUND.message }));

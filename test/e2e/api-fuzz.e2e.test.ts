@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawSignedFetch } from '../helpers/signing.js';
+import { type RawRequest, rawHttp } from '../helpers/raw-http.js';
+import { rawSignedFetch, signedQuery, signRequest } from '../helpers/signing.js';
 import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
-import { idvClient, yoti } from '../helpers/yoti.js';
+import { idvClient, signedCall, yoti } from '../helpers/yoti.js';
 
 // Seeded mutation fuzzing of the JSON the API accepts: valid bodies with values swapped for odd ones (wrong
-// types, huge or control-character strings, prototype keys, deep nesting, internal URLs). No answer may be a
-// 5xx. The seed makes a failure reproducible.
+// types, huge or control-character strings, prototype keys, deep nesting, internal URLs); of the multipart
+// uploads (cut, oversized, mis-declared, interleaved and repeated parts, parts without a filename, huge header
+// lines); and of what strangers send (bodies of any type and size with no, forged or borrowed credentials).
+// No answer may be a 5xx. The seed makes a failure reproducible.
 
 let seed = 12345;
 const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -119,5 +122,152 @@ describe('API fuzzing', () => {
       await call('POST', '/finish', { json: odd() });
     }
     expect(failures).toEqual([]);
+  }, 120_000);
+
+  /** A multipart body drawn from a well-formed upload, with one or more of the mutations an attacker would try. */
+  function mutatedMultipart(fileField: string): { body: Buffer; type: string; label: string } {
+    const boundary = `fz${Math.floor(rnd() * 1e9)}`;
+    const parts: { name: string; filename: string | null; data: Buffer; pad: number }[] = [
+      { name: 'capture_method', filename: null, data: Buffer.from('UPLOAD'), pad: 0 },
+      { name: fileField, filename: 'a.jpg', data: Buffer.from(`\xff\xd8\xff\xe0${'x'.repeat(200)}`, 'latin1'), pad: 0 },
+      { name: 'frames', filename: 'f.jpg', data: Buffer.from('frame'), pad: 0 },
+    ];
+    const labels: string[] = [];
+    const mutations: [string, () => void][] = [
+      ['duplicate', () => parts.push({ ...pick(parts) })],
+      ['interleave', () => parts.splice(Math.floor(rnd() * parts.length), 0, { name: pick(['challenge_id', 'requirement_id', 'x']), filename: null, data: Buffer.from(String(odd()).slice(0, 3000)), pad: 0 })],
+      ['no-filename', () => (pick(parts).filename = null)],
+      ['odd-filename', () => (pick(parts).filename = pick(['', '../../etc/passwd', 'a\u0000b', '%00.jpg', 'x'.repeat(2000)]))],
+      ['huge-header', () => (pick(parts).pad = pick([4000, 17_000, 70_000]))],
+      ['many-parts', () => { for (let i = 0; i < 25; i++) parts.push({ name: 'frames', filename: 'f.jpg', data: Buffer.from('f'), pad: 0 }); }],
+      ['empty-file', () => (pick(parts).data = Buffer.alloc(0))],
+    ];
+    for (let k = 0; k < 1 + Math.floor(rnd() * 3); k++) {
+      const [label, apply] = pick(mutations);
+      labels.push(label);
+      apply();
+    }
+    const chunks = parts.flatMap((p) => [
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename === null ? '' : `; filename="${p.filename}"`}\r\n${p.pad ? `X-Pad: ${'p'.repeat(p.pad)}\r\n` : ''}\r\n`),
+      p.data,
+      Buffer.from('\r\n'),
+    ]);
+    let body = Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]);
+    const ending = rnd();
+    if (ending < 0.2) {
+      labels.push('cut');
+      body = body.subarray(0, Math.floor(rnd() * body.length));
+    } else if (ending < 0.35) {
+      labels.push('cut-and-closed');
+      body = Buffer.concat([body.subarray(0, Math.floor(rnd() * body.length)), Buffer.from(pick([`--${boundary}--`, `\r\n--${boundary}--\r\n`]))]);
+    }
+    const declared = rnd();
+    let type = `multipart/form-data; boundary=${boundary}`;
+    if (declared < 0.25) {
+      type = pick(['multipart/form-data', 'multipart/form-data; boundary=other', `multipart/mixed; boundary=${boundary}`, `multipart/form-data; boundary="${boundary}"`, `MULTIPART/FORM-DATA; BOUNDARY=${boundary}`, 'text/plain', 'application/json']);
+      labels.push(`type:${type.slice(0, 30)}`);
+    }
+    return { body, type, label: labels.join('+') };
+  }
+
+  it('answers mutated multipart uploads on every upload route without a 5xx, and stays up', async () => {
+    const client = idvClient(app, server.apiUrl);
+    const failures: string[] = [];
+    const statuses = new Set<number>();
+    const record = (what: string, answer: { status: number; body: string; error?: string }) => {
+      statuses.add(answer.status);
+      if (answer.status === 0 || answer.status >= 500) failures.push(`${what} -> ${answer.status} ${answer.error ?? answer.body.slice(0, 200)}`);
+    };
+    for (let i = 0; i < 12; i++) {
+      const session = await client.createSession(sdkSpec());
+      const id = session.getSessionId();
+      const token = session.getClientSessionToken();
+      const api = (path: string) => `${server.apiUrl}/client/sessions/${id}${path}`;
+      await fetch(api('/consent'), { method: 'POST', headers: { 'x-client-session-token': token } });
+      const requirement = ((await (await fetch(api('/configuration'), { headers: { 'x-client-session-token': token } })).json()) as { requirements: { id: string; type: string }[] }).requirements.find((r) => r.type === 'ID_DOCUMENT');
+      const doc = (await (await fetch(api('/documents'), { method: 'POST', headers: { 'x-client-session-token': token, 'content-type': 'application/json' }, body: JSON.stringify({ requirement_id: requirement?.id, document_type: 'PASSPORT', issuing_country: 'GBR' }) })).json()) as { id: string };
+      for (const path of ['/analyse', '/liveness', '/face-capture', `/documents/${doc.id}/pages`]) {
+        for (let k = 0; k < 4; k++) {
+          const { body, type, label } = mutatedMultipart('image');
+          const url = new URL(api(path));
+          record(`${path} ${label}`, await rawHttp(server.baseUrl, { method: 'POST', path: url.pathname, headers: { 'x-client-session-token': token, 'content-type': type }, body }));
+        }
+      }
+      // The relying party's upload, signed over the mutated bytes.
+      const resource = await signedCall(server.apiUrl, app, 'POST', `/sessions/${id}/resources/face-capture`, { requirement_id: 'none' });
+      for (let k = 0; k < 4; k++) {
+        const { body, type, label } = mutatedMultipart('binary-content');
+        const endpoint = `/sessions/${id}/resources/face-capture/${resource.body?.id ?? 'none'}/image?${signedQuery(app.sdkId)}`;
+        record(`PUT image ${label}`, await rawHttp(server.baseUrl, { method: 'PUT', path: `/idverify/v1${endpoint}`, headers: { 'x-yoti-auth-digest': signRequest('PUT', endpoint, body, app.privateKeyPem), 'content-type': type }, body }));
+      }
+    }
+    // Oversized (over the 15 MiB upload limit), announced or chunked, and an HTTP header line over 16 KB.
+    const session = await client.createSession(sdkSpec());
+    const big = Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n'), Buffer.alloc(16 << 20, 0x41)]);
+    for (const chunked of [false, true]) {
+      const answer = await rawHttp(server.baseUrl, { method: 'POST', path: `/idverify/v1/client/sessions/${session.getSessionId()}/analyse`, headers: { 'x-client-session-token': session.getClientSessionToken(), 'content-type': 'multipart/form-data; boundary=b' }, body: big, chunked });
+      expect(answer.status).toBe(413);
+    }
+    const longHeader = await rawHttp(server.baseUrl, { method: 'POST', path: `/idverify/v1/client/sessions/${session.getSessionId()}/analyse`, headers: { 'x-client-session-token': session.getClientSessionToken(), 'x-long': 'h'.repeat(20_000), 'content-type': 'multipart/form-data; boundary=b' }, body: Buffer.from('--b--\r\n') });
+    expect(longHeader.status).toBe(431);
+    expect(failures).toEqual([]);
+    expect(statuses).toContain(400);
+    expect(server.process.exitCode).toBeNull();
+    expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+  }, 120_000);
+
+  // Last: strangers spend this address's budget for unauthenticated requests.
+  // Only a request naming a known app and carrying a signature gets past the headers; its body can only be judged
+  // (and its signature verified) once read, so a type or a declared size it could never send is refused first.
+  it('answers strangers 401 or 429 whatever body they send, judging no body of a request that names no known app', async () => {
+    const client = idvClient(app, server.apiUrl);
+    const [session, other] = [await client.createSession(sdkSpec()), await client.createSession(sdkSpec())];
+    const spec = JSON.parse(JSON.stringify(sdkSpec()));
+    const bodies: (() => { body: Buffer; type: string | null })[] = [
+      () => ({ body: Buffer.from(JSON.stringify(mutate(spec))), type: 'application/json' }),
+      () => ({ body: Buffer.from(`${'['.repeat(300_000)}`), type: 'application/json' }),
+      () => ({ body: Buffer.from('not json at all {'), type: 'application/json' }),
+      () => ({ body: Buffer.from('a=b&c=d'), type: 'application/x-www-form-urlencoded' }),
+      () => ({ body: Buffer.from('hello'), type: 'text/plain' }),
+      () => ({ body: Buffer.from('--b\r\nContent-Disposition: form-data; name="image"; filename="a"\r\n\r\nXX'), type: 'multipart/form-data; boundary=b' }),
+      () => ({ body: Buffer.alloc(2 << 20, 0x7b), type: 'application/json' }),
+      () => ({ body: Buffer.from('{}'), type: null }),
+    ];
+    const credentials: [string, (path: string) => { path: string; headers: Record<string, string> }][] = [
+      ['none', (path) => ({ path, headers: {} })],
+      ['unknown app', (path) => ({ path: `${path}?sdkId=nobody&nonce=n&timestamp=1`, headers: { 'x-yoti-auth-digest': 'Zm9yZ2Vk' } })],
+      ['forged digest', (path) => ({ path: `${path}?sdkId=${app.sdkId}&nonce=n&timestamp=1`, headers: { 'x-yoti-auth-digest': 'Zm9yZ2Vk' } })],
+      ['unsigned', (path) => ({ path: `${path}?sdkId=${app.sdkId}`, headers: {} })],
+      ['signature of another request', (path) => ({ path: `${path}?sdkId=${app.sdkId}&nonce=n&timestamp=1`, headers: { 'x-yoti-auth-digest': signRequest('GET', '/sessions?sdkId=x', undefined, app.privateKeyPem) } })],
+    ];
+    const signedRoutes: [string, string][] = [['POST', '/sessions'], ['PATCH', '/pools/p'], ['POST', '/applicants'], ['POST', '/pools/p/search'], ['PUT', `/sessions/${session.getSessionId()}/resources/face-capture/r/image`]];
+    const clientRoutes = ['/documents', '/progress', '/liveness', '/analyse', '/consent'];
+    const clientTokens: [string, string | null][] = [['no token', null], ['forged token', 'forged'], ["another session's token", other.getClientSessionToken()]];
+    const statuses: Record<string, number> = {};
+    const wrong: string[] = [];
+    const send = async (label: string, req: RawRequest, signedForApp = false) => {
+      const answer = await rawHttp(server.baseUrl, req);
+      statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+      const allowed = signedForApp ? [401, 413, 415, 429] : [401, 429];
+      if (!allowed.includes(answer.status)) wrong.push(`${label} -> ${answer.status} ${answer.error ?? answer.body.slice(0, 150)}`);
+    };
+    for (let i = 0; i < 160; i++) {
+      const { body, type } = pick(bodies)();
+      const headers: Record<string, string> = type ? { 'content-type': type } : {};
+      if (rnd() < 0.5) {
+        const [method, route] = pick(signedRoutes);
+        const [label, credential] = pick(credentials);
+        const target = credential(`/idverify/v1${route}`);
+        await send(`${method} ${route} (${label}, ${type})`, { method, path: target.path, headers: { ...headers, ...target.headers }, body }, label === 'forged digest' || label === 'signature of another request');
+      } else {
+        const route = pick(clientRoutes);
+        const [label, token] = pick(clientTokens);
+        await send(`client ${route} (${label}, ${type})`, { method: 'POST', path: `/idverify/v1/client/sessions/${session.getSessionId()}${route}`, headers: { ...headers, ...(token ? { 'x-client-session-token': token } : {}) }, body });
+      }
+    }
+    expect(wrong).toEqual([]);
+    // The budget for unauthenticated requests of this address (120 a minute by default) ran out on the way.
+    expect(statuses[401]).toBeGreaterThan(0);
+    expect(statuses[429]).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -32,7 +32,8 @@ describe('operator console over HTTP', () => {
   let poolB: string;
 
   beforeAll(async () => {
-    env = await inProcessApp({ OPENIDV_CONSOLE_MAX_FAILURES: '3' });
+    // The in-process client connects from loopback, standing in for a reverse proxy (X-Forwarded-Proto/-For).
+    env = await inProcessApp({ OPENIDV_CONSOLE_MAX_FAILURES: '3', OPENIDV_TRUST_PROXY: 'loopback' });
     const c = env.container;
     appA = env.sdkId;
     appB = (await c.apps.create('Second app')).app.sdkId;

@@ -50,12 +50,15 @@ describe('session creation input', () => {
     expectYotiError(res, 400);
   });
 
-  it('survives deeply nested unknown keys without storing them', async () => {
-    const res = await h.signed('POST', '/sessions', `{"x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`);
+  it('stores no nested unknown keys, and refuses nesting past 32 levels before parsing', async () => {
+    const res = await h.signed('POST', '/sessions', `{"x":${'{"a":'.repeat(30)}1${'}'.repeat(30)}}`);
     expect(res.statusCode).toBe(201);
     const id = (res.json() as { session_id: string }).session_id;
     const row = await h.container.repos.sessions.getById(id);
     expect(JSON.stringify(row!.spec)).not.toContain('"x"');
+    const deep = await h.signed('POST', '/sessions', `{"x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`);
+    expectYotiError(deep, 400, 'PAYLOAD_VALIDATION');
+    expect((deep.json() as { message: string }).message).toContain('32 levels');
   });
 
   it('names the offending property', async () => {

@@ -7,6 +7,7 @@ import { buildApp } from '../../http/app.js';
 import { type Container, createContainer } from '../../runtime/container.js';
 import { prepareConsoleAdmin } from '../../runtime/console-first-look.js';
 import { createLogger } from '../../runtime/logger.js';
+import { installSafetyNet } from '../../runtime/safety-net.js';
 import { startWorkers } from '../../runtime/workers.js';
 import { configFrom, withDataOption } from '../options.js';
 
@@ -100,6 +101,7 @@ async function runServer(opts: ServeOptions, index: number): Promise<void> {
   container.faceEngine().catch((err: unknown) => logger.error({ err }, 'face engine unavailable: face checks will fail until it starts'));
   container.poolSearch.load().catch((err: unknown) => logger.error({ err }, 'face index load failed'));
   const app = await buildApp(container);
+  installSafetyNet({ logger, metrics: container.metrics });
   const workers = config.workers.inProcess ? startWorkers(container) : null;
   const address = await app.listen({ port: config.port, host: config.host });
   if (cluster.isWorker) process.send?.({ listening: address });

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { validationError } from '../../domain/errors.js';
 import type { FaceInput, PoolService } from '../../domain/pools/pool.service.js';
+import { UPLOAD } from '../plugins/raw-body.js';
 import { callerOf } from '../plugins/signed-auth.js';
 import { errorResponses, Id, SIGNED } from '../schemas/common.schema.js';
 import { ApplicantSchema, FaceInputSchema, FaceSelectionSchema, PageQuery, pageOf } from '../schemas/pool.schema.js';
@@ -30,6 +31,7 @@ export const applicantRoutes: FastifyPluginAsyncTypebox<{ pools: PoolService }> 
         body: Type.Optional(Type.Object({ face: Type.Optional(FaceInputSchema) })),
         response: { 201: Type.Ref(ApplicantSchema), ...errorResponses(400, 401, 404, 413, 422, 503) },
       },
+      config: UPLOAD,
     },
     async (request, reply) => reply.status(201).send(await pools.createApplicant(callerOf(request).sdkId, faceInput(request.body?.face, false))),
   );
@@ -93,6 +95,7 @@ export const applicantRoutes: FastifyPluginAsyncTypebox<{ pools: PoolService }> 
         body: Type.Object({ face: FaceInputSchema }),
         response: { 201: Type.Object({ id: Type.String(), face_selection: FaceSelectionSchema }), ...errorResponses(400, 401, 404, 413, 422, 503) },
       },
+      config: UPLOAD,
     },
     async (request, reply) =>
       reply.status(201).send(await pools.addFace(callerOf(request).sdkId, request.params.applicantId, faceInput(request.body.face, true)!)),

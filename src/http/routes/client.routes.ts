@@ -2,9 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { CaptureService } from '../../domain/capture/capture.service.js';
-import { AppError, validationError } from '../../domain/errors.js';
+import { AppError } from '../../domain/errors.js';
 import type { SessionRecord } from '../../domain/sessions/session.types.js';
-import { parseMultipart } from '../multipart.js';
+import { multipartUpload } from '../multipart.js';
+import type { Admission } from '../plugins/rate-limits.js';
+import { parseJsonBody, UPLOAD } from '../plugins/raw-body.js';
 import { errorResponses, Id, Loose, SessionParams } from '../schemas/common.schema.js';
 
 // The end-user capture API used by the web client: openidv's own (Yoti's is not public). Every route takes the
@@ -40,23 +42,28 @@ export function deviceOf(request: FastifyRequest): Record<string, string> {
 }
 
 async function upload(request: FastifyRequest) {
-  if (!Buffer.isBuffer(request.body)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'multipart/form-data is required');
-  const { files, fields } = await parseMultipart(request.body, request.headers['content-type']);
-  const image = files.find((f) => f.field === 'image');
-  if (!image?.data.length) throw validationError([{ property: 'image', message: 'a non-empty file part is required' }]);
-  return { image, frames: files.filter((f) => f.field === 'frames' && f.data.length), fields };
+  const { file, files, fields } = await multipartUpload(request.body, request.headers['content-type'], 'image', ['frames']);
+  return { image: file, frames: files.filter((f) => f.field === 'frames' && f.data.length), fields };
 }
 
 const Feedback = Loose({ face_count: Type.Integer(), usable: Type.Boolean(), issues: Type.Array(Type.String()) });
 const MULTIPART = ['multipart/form-data'];
 
-export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService }> = async (app, { capture }) => {
-  // Before validation, so a stranger learns nothing about payload rules.
-  app.addHook('preValidation', async (request) => {
-    const { sessionId } = request.params as { sessionId: string };
-    request.clientSession = await capture.authenticate(sessionId, tokenOf(request));
-    if (request.bodyParseError) throw new AppError('PAYLOAD_VALIDATION', 'The request body is not valid JSON');
+export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; admission: Admission }> = async (app, { capture, admission }) => {
+  // The token is checked before a byte of the body is read: a stranger's upload is neither buffered nor parsed,
+  // and a refusal counts against the stranger's address, not the session it names. The budget of a session is
+  // keyed by its id as stored, so no spelling of the id in the path opens a fresh one.
+  app.addHook('onRequest', async (request, reply) => {
+    const { sessionId } = request.params as { sessionId?: string };
+    try {
+      request.clientSession = await capture.authenticate(sessionId ?? '', tokenOf(request));
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'BAD_TOKEN') return admission.refuse(request, reply, err);
+      throw err;
+    }
+    await admission.admit(request, reply, `session:${request.clientSession.id}`);
   });
+  app.addHook('preValidation', async (request) => parseJsonBody(request));
   const session = (request: FastifyRequest) => request.clientSession!;
 
   app.get(
@@ -111,6 +118,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService }
         consumes: MULTIPART,
         response: { 201: Type.Object({ page: Type.Integer(), media_id: Type.String() }), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       },
+      config: UPLOAD,
     },
     async (request, reply) => {
       const { image, frames, fields } = await upload(request);
@@ -147,6 +155,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService }
           ...errorResponses(400, 401, 403, 413, 415, 422, 503),
         },
       },
+      config: UPLOAD,
     },
     async (request, reply) => {
       const { image, fields } = await upload(request);
@@ -165,6 +174,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService }
         consumes: MULTIPART,
         response: { 201: Type.Object({ resource_id: Type.String(), media_id: Type.String(), feedback: Feedback }), ...errorResponses(400, 401, 403, 413, 415, 422, 503) },
       },
+      config: UPLOAD,
     },
     async (request, reply) => {
       const { image, fields } = await upload(request);
@@ -183,6 +193,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService }
         consumes: MULTIPART,
         response: { 200: Feedback, ...errorResponses(400, 401, 403, 413, 415, 422, 503) },
       },
+      config: UPLOAD,
     },
     async (request) => capture.analyse(session(request), (await upload(request)).image),
   );

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { PoolService } from '../../domain/pools/pool.service.js';
 import type { SessionService } from '../../domain/sessions/session.service.js';
-import { singleFile } from '../multipart.js';
+import { multipartUpload } from '../multipart.js';
+import { UPLOAD } from '../plugins/raw-body.js';
 import { callerOf } from '../plugins/signed-auth.js';
 import { errorResponses, Id, ResourceParams, SessionParams, SIGNED } from '../schemas/common.schema.js';
 
@@ -38,9 +39,10 @@ export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionSer
         consumes: ['multipart/form-data'],
         response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409, 413, 415, 422) },
       },
+      config: UPLOAD,
     },
     async (request, reply) => {
-      const file = await singleFile(request.body, request.headers['content-type'], 'binary-content');
+      const { file } = await multipartUpload(request.body, request.headers['content-type'], 'binary-content');
       await sessions.uploadFaceCaptureImage(callerOf(request).sdkId, request.params.sessionId, request.params.resourceId, file.data);
       return reply.status(204).send(null);
     },

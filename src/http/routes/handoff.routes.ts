@@ -1,7 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CaptureService } from '../../domain/capture/capture.service.js';
 import type { HandoffService } from '../../domain/capture/handoff.service.js';
+import { AppError } from '../../domain/errors.js';
+import { parseJsonBody } from '../plugins/raw-body.js';
+import type { Admission } from '../plugins/rate-limits.js';
 import { errorResponses, Id, SessionParams } from '../schemas/common.schema.js';
 import { deviceOf, tokenOf } from './client.routes.js';
 
@@ -12,7 +16,26 @@ import { deviceOf, tokenOf } from './client.routes.js';
 const TAG = 'client capture (openidv)';
 const Secret = () => Type.String({ minLength: 1, maxLength: 128 });
 
-export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; handoffs: HandoffService }> = async (app, { capture, handoffs }) => {
+export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; handoffs: HandoffService; admission: Admission }> = async (
+  app,
+  { capture, handoffs, admission },
+) => {
+  // Each route authenticates with its own secret (client token, claim or watch token). A wrong one counts against
+  // the caller's address, like a bad client token, so guessing is throttled; the small claim body is parsed only
+  // after that (JSON is never parsed for strangers before a check).
+  const guarded = async <T>(request: FastifyRequest, reply: FastifyReply, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'BAD_TOKEN') return admission.refuse(request, reply, err);
+      throw err;
+    }
+  };
+  app.addHook('onRequest', async (request, reply) => {
+    if (admission.overBudget(request)) await admission.refuse(request, reply, new AppError('RATE_LIMITED'));
+  });
+  app.addHook('preValidation', async (request) => parseJsonBody(request));
+
   app.post(
     '/client/sessions/:sessionId/handoff',
     {
@@ -28,7 +51,8 @@ export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService;
       },
     },
     async (request, reply) => {
-      const session = await capture.authenticate(request.params.sessionId, tokenOf(request));
+      const session = await guarded(request, reply, () => capture.authenticate(request.params.sessionId, tokenOf(request)));
+      await admission.admit(request, reply, `session:${session.id}`);
       return reply.status(201).send(await handoffs.start(session));
     },
   );
@@ -36,6 +60,7 @@ export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService;
   app.post(
     '/client/sessions/:sessionId/handoff/claim',
     {
+      bodyLimit: 4096,
       schema: {
         tags: [TAG],
         summary: "The phone's side: trade the link's claim token, once, for the client session token",
@@ -44,7 +69,7 @@ export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService;
         response: { 200: Type.Object({ client_session_token: Type.String() }), ...errorResponses(400, 401) },
       },
     },
-    async (request) => handoffs.claim(request.params.sessionId, request.body.claim_token, deviceOf(request)),
+    async (request, reply) => guarded(request, reply, () => handoffs.claim(request.params.sessionId, request.body.claim_token, deviceOf(request))),
   );
 
   app.get(
@@ -66,6 +91,7 @@ export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService;
         },
       },
     },
-    async (request) => handoffs.status(request.params.sessionId, request.params.handoffId, request.headers['x-handoff-watch-token']),
+    async (request, reply) =>
+      guarded(request, reply, () => handoffs.status(request.params.sessionId, request.params.handoffId, request.headers['x-handoff-watch-token'])),
   );
 };

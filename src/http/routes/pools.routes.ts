@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { PoolService } from '../../domain/pools/pool.service.js';
 import type { PoolSettings } from '../../domain/pools/pool.types.js';
+import { UPLOAD } from '../plugins/raw-body.js';
 import { callerOf } from '../plugins/signed-auth.js';
 import { errorResponses, Id, SIGNED } from '../schemas/common.schema.js';
 import { ApplicantSchema, PageQuery, pageOf, PoolDetailSchema, PoolSettingsSchema, SearchResultSchema } from '../schemas/pool.schema.js';
@@ -149,6 +150,7 @@ export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolService }> = asy
         body: Type.Object({ image: Type.Object({ data: Type.String({ minLength: 1 }) }), top_k: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
         response: { 200: Type.Ref(SearchResultSchema), ...errorResponses(400, 401, 404, 413, 422, 503) },
       },
+      config: UPLOAD,
     },
     async (request) => pools.searchImage(callerOf(request).sdkId, request.params.poolId, request.body.image.data, request.body.top_k),
   );
