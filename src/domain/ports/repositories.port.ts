@@ -71,6 +71,19 @@ export interface DeviceEventRepository {
   clear(sessionId: string): Promise<void>;
 }
 
+/**
+ * Per-session counters of what a client token made the server store or compute (erased with the session). Each
+ * change is atomic, so concurrent requests of one session, in one process or several, never pass a limit together.
+ */
+export interface UsageRepository {
+  /** Adds `amount` to a counter unless that takes it above `limit`; false, and nothing added, when it would. */
+  consume(sessionId: string, counter: string, amount: number, limit: number): Promise<boolean>;
+  /** Takes `amount` back off a counter (never below zero). */
+  release(sessionId: string, counter: string, amount: number): Promise<void>;
+  /** Deletes the session's counters whose names start with `prefix`, except `keep` (old rate windows). */
+  prune(sessionId: string, prefix: string, keep: string): Promise<void>;
+}
+
 export interface NonceRepository {
   /** Records a nonce; false when it was already seen for this app (a replay). */
   remember(sdkId: string, nonce: string, at: number): Promise<boolean>;
@@ -141,6 +154,7 @@ export interface Repositories {
   work: WorkRepository;
   media: MediaRepository;
   devices: DeviceEventRepository;
+  usage: UsageRepository;
   nonces: NonceRepository;
   analyses: FaceAnalysisRepository;
   challenges: ChallengeRepository;

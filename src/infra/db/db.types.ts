@@ -187,6 +187,12 @@ export interface FaceChangesTable {
   at: number;
 }
 
+export interface SessionUsageTable {
+  session_id: string;
+  counter: string;
+  amount: number;
+}
+
 export interface DB {
   apps: AppsTable;
   sessions: SessionsTable;
@@ -195,6 +201,7 @@ export interface DB {
   resources: ResourcesTable;
   media: MediaTable;
   device_events: DeviceEventsTable;
+  session_usage: SessionUsageTable;
   nonces: NoncesTable;
   jobs: JobsTable;
   capture_challenges: CaptureChallengesTable;

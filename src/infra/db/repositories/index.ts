@@ -6,6 +6,7 @@ import { KyselyAppRepository } from './app.repository.js';
 import { KyselyDeviceEventRepository } from './device-event.repository.js';
 import { KyselyMediaRepository } from './media.repository.js';
 import { KyselyNonceRepository } from './nonce.repository.js';
+import { KyselyUsageRepository } from './usage.repository.js';
 import { KyselyChallengeRepository, KyselyFaceAnalysisRepository, KyselyWebhookRepository } from './pipeline.repository.js';
 import type { EmbeddingCodec } from '../../crypto/embedding-codec.js';
 import { KyselyResourceRepository } from './resource.repository.js';
@@ -20,6 +21,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect, codec: Embe
     work: new KyselyWorkRepository(db, dialect),
     media: new KyselyMediaRepository(db, dialect),
     devices: new KyselyDeviceEventRepository(db),
+    usage: new KyselyUsageRepository(db),
     nonces: new KyselyNonceRepository(db),
     analyses: new KyselyFaceAnalysisRepository(db, codec),
     challenges: new KyselyChallengeRepository(db),
