@@ -103,4 +103,5 @@ export const HOSTILE_KINDS = {
   // Under the 200 MP pixel limit: only the decode-memory estimate refuses it.
   'interlaced PNG 12000 x 12000': () => palettePngBomb(12000, 12000),
   'lossless WebP 16383 x 16383': () => losslessWebpBomb(16383, 16383),
+  'lossless WebP 12000 x 12000': () => losslessWebpBomb(12000, 12000),
 };

@@ -150,6 +150,9 @@ function report(err: unknown, api: CaptureApi, link: SessionLink, config: Captur
     );
   }
   if (err instanceof FlowError) return errorScreen('We cannot continue', err.message, retry, leave(err.code), leaveLabel);
+  if (err instanceof ApiError && err.code === 'SESSION_LIMIT_REACHED') {
+    return errorScreen('We cannot take any more photos', 'This check has received as many photos as it can. Return to the service that sent you here to start again.', retry, leave(err.code), leaveLabel);
+  }
   if (err instanceof CameraError) return errorScreen('The camera is not available', 'We could not use your camera.', retry, leave('CAMERA_UNAVAILABLE'), leaveLabel);
   const code = err instanceof ApiError ? err.code : 'UNEXPECTED_ERROR';
   console.error('identity check failed', err);

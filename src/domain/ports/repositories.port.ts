@@ -76,12 +76,20 @@ export interface DeviceEventRepository {
  * change is atomic, so concurrent requests of one session, in one process or several, never pass a limit together.
  */
 export interface UsageRepository {
-  /** Adds `amount` to a counter unless that takes it above `limit`; false, and nothing added, when it would. */
-  consume(sessionId: string, counter: string, amount: number, limit: number): Promise<boolean>;
+  /**
+   * Adds each amount to its counter, all or none: null when every counter stays within its limit, else the name
+   * of the first that would pass it (and nothing is added). Counters starting with `drop.prefix`, except
+   * `drop.keep`, are deleted in the same step (earlier rate windows).
+   */
+  consume(sessionId: string, charges: readonly UsageCharge[], drop?: { prefix: string; keep: string }): Promise<string | null>;
   /** Takes `amount` back off a counter (never below zero). */
   release(sessionId: string, counter: string, amount: number): Promise<void>;
-  /** Deletes the session's counters whose names start with `prefix`, except `keep` (old rate windows). */
-  prune(sessionId: string, prefix: string, keep: string): Promise<void>;
+}
+
+export interface UsageCharge {
+  counter: string;
+  amount: number;
+  limit: number;
 }
 
 export interface NonceRepository {

@@ -56,27 +56,32 @@ export interface ImageHeader {
  * - every image: 24 MiB plus twice the output as 4-byte pixels (the decoded copy and its flattened copy);
  * - progressive JPEG: every DCT coefficient of the frame, 2 bytes a sample (measured 3.0 bytes a pixel for 4:2:0,
  *   5.9 for 4:4:4), whatever the file size: 529 bytes declaring 16000 × 12000 cost 585 MB;
- * - interlaced PNG: the whole frame (measured 4.3 bytes a pixel for RGBA, 3.3 for RGB);
+ * - interlaced PNG: the whole frame and a little more (measured 4.3 bytes a pixel for RGBA, 3.2 for RGB);
  * - plain PNG: streamed, but the shrink holds about 2,000 rows (measured 121 MB at 16000 px wide RGBA);
  * - lossless WebP: the whole ARGB frame (measured 210 MB for 48 MP);
  * - baseline JPEG and lossy WebP shrink while decoding: measured 35-70 MB at any size.
  */
 export function decodeCost(h: ImageHeader, workingSide = MAX_WORKING_SIDE): number {
   const pixels = h.width * h.height;
-  const shrink = Math.min(1, workingSide / Math.max(h.width, h.height));
-  const output = Math.ceil(h.width * shrink) * Math.ceil(h.height * shrink) * 4;
-  const base = 24 * MiB + 2 * output;
+  const base = 24 * MiB + 2 * 4 * workingPixels(h, workingSide);
   switch (h.format) {
     case 'jpeg':
       return base + (h.progressive ? 2 * h.jpegSamplesPerPixel * pixels : 0);
     case 'png':
-      return base + (h.progressive ? pixels : h.width * 2048) * h.channels * h.bytesPerSample;
+      // Interlaced: the frame plus an eighth (libpng's pass rows and libvips' regions; measured 1.07).
+      return base + (h.progressive ? pixels * 1.125 : h.width * 2048) * h.channels * h.bytesPerSample;
     case 'webp':
       return base + (h.lossless ? 4 * pixels : 0);
   }
 }
 
 /** Why an image must not be decoded at all under these limits, with the figures for the logs; null when it may. */
+/** Pixels of the image once shrunk to at most workingSide. */
+export function workingPixels(h: Pick<ImageHeader, 'width' | 'height'>, workingSide = MAX_WORKING_SIDE): number {
+  const shrink = Math.min(1, workingSide / Math.max(h.width, h.height));
+  return Math.ceil(h.width * shrink) * Math.ceil(h.height * shrink);
+}
+
 export function exceedsLimits(h: ImageHeader, limits: DecodeLimits, workingSide = MAX_WORKING_SIDE): string | null {
   if (h.width * h.height > limits.maxPixels || Math.max(h.width, h.height) > limits.maxSide) {
     return `image is ${h.width}x${h.height}; limits are ${limits.maxPixels} pixels and ${limits.maxSide} px per side`;

@@ -88,9 +88,9 @@ export function admitImage(header: ImageHeader, limits: DecodeLimits, workingSid
 }
 
 /** Header checks only (cheap): what an upload is checked with before it is stored. */
-export async function inspectImage(bytes: Uint8Array, limits: DecodeLimits): Promise<{ header: ImageHeader; cost: number }> {
+export async function inspectImage(bytes: Uint8Array, limits: DecodeLimits, workingSide = MAX_WORKING_SIDE): Promise<{ header: ImageHeader; cost: number }> {
   const header = await readImageHeader(bytes);
-  return { header, cost: admitImage(header, limits) };
+  return { header, cost: admitImage(header, limits, workingSide) };
 }
 
 export interface OpenOptions {
