@@ -64,7 +64,7 @@ if (process.argv[2] === '--child') {
       const out = { ...face, face, doc: child('doc') };
       const cell = (m) => `${m.peak} MiB${m.error ? ` (${m.error})` : ''}, ${m.ms} ms`;
       const mp = ((w * h) / 1e6).toFixed(0);
-      console.log(`| ${kind} | ${w} × ${h} (${mp} MP) | ${(out.bytes / 1024).toFixed(out.bytes < 10240 ? 1 : 0)} KB | ${out.estimate} MiB | ${cell(out.face)} | ${cell(out.doc)} |`);
+      console.log(`| ${kind} | ${w} × ${h} (${mp} MP) | ${out.bytes < 1024 ? `${out.bytes} B` : `${Math.round(out.bytes / 1024)} KB`} | ${out.estimate} MiB | ${cell(out.face)} | ${cell(out.doc)} |`);
     }
   }
 }

@@ -104,4 +104,6 @@ export const HOSTILE_KINDS = {
   'interlaced PNG 12000 x 12000': () => palettePngBomb(12000, 12000),
   'lossless WebP 16383 x 16383': () => losslessWebpBomb(16383, 16383),
   'lossless WebP 12000 x 12000': () => losslessWebpBomb(12000, 12000),
+  // Just under the default decoding budget (192 MiB estimated): decoded, so it shows the budget at work.
+  'progressive JPEG 7200 x 5400': () => progressiveJpegBomb(7200, 5400),
 };

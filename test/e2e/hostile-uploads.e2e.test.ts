@@ -242,3 +242,33 @@ describe('per-session caps', () => {
     expect(retryAfter).toBeLessThanOrEqual(limited?.body.code === 'RATE_LIMITED' ? 60 : 900);
   });
 });
+
+describe('the decoding queue', () => {
+  let small: RunningServer;
+  afterAll(async () => {
+    await small?.stop();
+  });
+
+  it('answers 503 with Retry-After once its queue is full, and stays up', async () => {
+    // Room for one image just under the per-image limit at a time, and one more waiting.
+    small = await startServer({ env: { OPENIDV_FACE_THREADS: '2', OPENIDV_DECODE_MEMORY_MB: '200', OPENIDV_DECODE_QUEUE: '1' } });
+    const smallApp = await small.createApp('decoding queue');
+    const smallClient = idvClient(smallApp, small.apiUrl);
+    const session = await smallClient.createSession(
+      new yoti.SessionSpecificationBuilder().withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build()).build(),
+    );
+    const api = new ClientApi(small.apiUrl, session.getSessionId(), session.getClientSessionToken());
+    await api.consent();
+    const image = await progressiveJpegBomb(7200, 5400);
+    const answers = await Promise.all(Array.from({ length: 4 }, () => api.analyse(image)));
+    const busy = answers.filter((a) => a.status === 503);
+    expect(busy.length, JSON.stringify(answers.map((a) => a.status))).toBeGreaterThanOrEqual(1);
+    for (const a of busy) {
+      expect(a.body.code).toBe('SERVICE_UNAVAILABLE');
+      expect(Number(a.headers?.get('retry-after'))).toBeGreaterThan(0);
+    }
+    // The ones admitted were decoded (and found to have no data past their header).
+    for (const a of answers.filter((x) => x.status !== 503)) expect(a.body.code).toBe('UNPROCESSABLE_IMAGE');
+    expect((await fetch(`${small.baseUrl}/healthz`)).status).toBe(200);
+  }, 120_000);
+});

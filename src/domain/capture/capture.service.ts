@@ -162,8 +162,7 @@ export class CaptureService {
     const images = [image.data, ...frames.slice(0, 5).map((f) => f.data)];
     const [page, ...frameMedia] = await this.receiving(session, images, async () => {
       // Every image is checked before any is stored, so a refused frame leaves no page behind.
-      const types = [];
-      for (const data of images) types.push(await this.deps.sessions.checkImage(data));
+      const types = await Promise.all(images.map((data) => this.deps.sessions.checkImage(data)));
       const stored = [];
       for (const [i, data] of images.entries()) stored.push(await this.deps.sessions.storeMedia(session, 'IMAGE', types[i]!, data));
       return stored;

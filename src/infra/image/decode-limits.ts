@@ -20,8 +20,9 @@ export interface DecodeLimits {
 export const MAX_WORKING_SIDE = 3_000;
 
 // 200 MP takes a 200-megapixel phone photo (16320 × 12240), which is a baseline JPEG that decodes in 35 MB.
-// 192 MiB of estimated decoder memory takes a 38 MP progressive JPEG, a 37 MP interlaced RGB PNG or a 28 MP
-// lossless WebP, and any baseline JPEG, lossy WebP or plain PNG up to the pixel limit (see decodeCost).
+// 192 MiB of estimated decoder memory takes, for 4:3 images, a 40 MP progressive JPEG (20 MP in 4:4:4), a 36 MP
+// interlaced RGB PNG (27 MP RGBA) or a 30 MP lossless WebP, and any baseline JPEG or lossy WebP up to the pixel
+// limit (see decodeCost).
 export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = Object.freeze({
   maxPixels: 200_000_000,
   maxSide: 16_384,
