@@ -23,17 +23,17 @@ export interface PoolOptions {
 }
 
 /**
- * The FaceEngine the server uses: inference never runs on the event loop. Back-pressure is explicit: a caller
- * that finds the queue full gets ENGINE_OVERLOADED at once (the HTTP layer answers 503, a job retries later)
- * instead of piling up images in memory behind a slow pool. Each image's header is checked here first (an image
- * over the decode limits never reaches a thread) and its estimated decoding memory is admitted by the gate.
- */
-/**
  * Memory of the analysis after decoding (pyramid, tiles, turned copies of the working image): measured +127 MB
  * peak for a 3000 × 3000 image without faces (the worst case: every turn is tried), +38 MB for 1000 × 1000.
  */
 const analysisCost = (pixels: number) => 32 * 1024 * 1024 + 12 * pixels;
 
+/**
+ * The FaceEngine the server uses: inference never runs on the event loop. Back-pressure is explicit: a caller
+ * that finds the queue full gets ENGINE_OVERLOADED at once (the HTTP layer answers 503, a job retries later)
+ * instead of piling up images in memory behind a slow pool. Each image's header is checked here first (an image
+ * over the decode limits never reaches a thread) and its estimated decoding memory is admitted by the gate.
+ */
 export class PooledFaceEngine implements FaceEngine {
   readonly modelSetId = MODEL_SET_ID;
   readonly dimensions = EMBEDDING_DIMENSIONS;
