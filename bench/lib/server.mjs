@@ -20,9 +20,9 @@ export async function createApp(dataDir, name, extraEnv = {}) {
   return { sdkId: out.sdk_id, privateKeyPem: readFileSync(out.private_key_path, 'utf8') };
 }
 
-export async function startServer({ env: extra = {}, args = [], dataDir = benchDataDir(), command = 'serve', nodeArgs = [] } = {}) {
+export async function startServer({ env: extra = {}, args = [], dataDir = benchDataDir(), command = 'serve', nodeArgs = [], cli = CLI } = {}) {
   const env = { ...process.env, OPENIDV_LOG_LEVEL: 'warn', OPENIDV_DATA_DIR: dataDir, ...extra };
-  const child = spawn(process.execPath, [...nodeArgs, CLI, command, ...(command === 'serve' ? ['--port', '0'] : []), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, cli, command, ...(command === 'serve' ? ['--port', '0'] : []), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const baseUrl = await new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {

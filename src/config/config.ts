@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { LIVENESS_THRESHOLD } from '../infra/face/calibration/defaults.js';
 import { DEFAULT_FACE_INDEX_OPTIONS } from '../infra/face-index/face-index.options.js';
-import { DEFAULT_INTAKE_LIMITS } from '../infra/face/image/intake-limits.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../infra/image/decode-limits.js';
 import { FrameOriginError, parseFrameOrigins } from '../domain/apps/frame-origins.js';
 import { type ConsoleConfig, consoleConfig } from './console-config.js';
 
@@ -37,6 +37,8 @@ export interface Config {
   /** Unauthenticated requests (failed or missing credentials) per minute per client address, per process; 0 = off. */
   readonly unauthenticatedRateLimitPerMinute: number;
   readonly sessions: SessionPolicy;
+  readonly capture: CaptureLimits;
+  readonly images: ImageConfig;
   readonly workers: WorkerConfig;
   readonly face: FaceConfig;
   readonly webhooks: WebhookConfig;
@@ -77,6 +79,28 @@ export interface SessionPolicy {
   readonly defaultResourcesTtlSec: number;
 }
 
+/** What one client session token may make the server store or compute (the end user is not trusted). */
+export interface CaptureLimits {
+  /** Images received over the session's life (pages, frames, selfies, face captures), refused ones included. */
+  readonly maxUploads: number;
+  /** Bytes of images stored for the session. */
+  readonly maxUploadBytes: number;
+  /** Tracked device events (progress reports and the like) stored for the session. */
+  readonly maxEvents: number;
+  /** Live-feedback analyses (`/analyse`) over the session's life, and within any one minute. */
+  readonly maxAnalyses: number;
+  readonly analysesPerMinute: number;
+}
+
+export interface ImageConfig {
+  /** Checked on every image's header before anything is decoded, by every decoder. */
+  readonly limits: DecodeLimits;
+  /** Estimated decoding memory of all images being decoded at once in one process. */
+  readonly decodeMemoryBytes: number;
+  /** Images allowed to wait for decoding memory; beyond it 503 with Retry-After (jobs retry later). */
+  readonly decodeQueue: number;
+}
+
 export interface WorkerConfig {
   /** Run job workers inside `serve`. */
   readonly inProcess: boolean;
@@ -99,7 +123,6 @@ export interface FaceConfig {
   readonly challengeTtlMs: number;
   readonly threads: number;
   readonly maxQueue: number;
-  readonly maxPixels: number;
   /** Pools up to this many faces are searched exactly; larger ones by the scan index. */
   readonly indexExactLimit: number;
   /** Candidates a scan search re-ranks exactly: recall against latency for pools past the exact limit. */
@@ -120,6 +143,8 @@ export interface WebhookConfig {
 export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
+
+const MiB = 1024 * 1024;
 
 export interface ConfigOverrides {
   port?: number;
@@ -233,6 +258,22 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       maxResourcesTtlSec: int(env, 'OPENIDV_MAX_RESOURCES_TTL', 365 * 86400, 1),
       defaultResourcesTtlSec: int(env, 'OPENIDV_DEFAULT_RESOURCES_TTL', 7 * 86400, 1),
     },
+    capture: {
+      maxUploads: int(env, 'OPENIDV_SESSION_MAX_UPLOADS', 50, 1),
+      maxUploadBytes: int(env, 'OPENIDV_SESSION_MAX_UPLOAD_MB', 64, 1) * MiB,
+      maxEvents: int(env, 'OPENIDV_SESSION_MAX_EVENTS', 200, 1),
+      maxAnalyses: int(env, 'OPENIDV_SESSION_MAX_ANALYSES', 300, 1),
+      analysesPerMinute: int(env, 'OPENIDV_ANALYSES_PER_MINUTE', 60, 1),
+    },
+    images: {
+      limits: {
+        maxPixels: int(env, 'OPENIDV_MAX_IMAGE_PIXELS', DEFAULT_DECODE_LIMITS.maxPixels, 1),
+        maxSide: DEFAULT_DECODE_LIMITS.maxSide,
+        maxDecodeBytes: int(env, 'OPENIDV_MAX_DECODE_MB', DEFAULT_DECODE_LIMITS.maxDecodeBytes / MiB, 1) * MiB,
+      },
+      decodeMemoryBytes: int(env, 'OPENIDV_DECODE_MEMORY_MB', 256, 1) * MiB,
+      decodeQueue: int(env, 'OPENIDV_DECODE_QUEUE', 32, 0),
+    },
     workers: {
       inProcess: overrides.workers ?? bool(env, 'OPENIDV_WORKERS', true),
       concurrency: int(env, 'OPENIDV_WORKER_CONCURRENCY', 4, 1),
@@ -248,7 +289,6 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       challengeTtlMs: int(env, 'OPENIDV_CHALLENGE_TTL', 300, 1) * 1000,
       threads: int(env, 'OPENIDV_FACE_THREADS', 0),
       maxQueue: int(env, 'OPENIDV_FACE_MAX_QUEUE', 64, 1),
-      maxPixels: int(env, 'OPENIDV_MAX_IMAGE_PIXELS', DEFAULT_INTAKE_LIMITS.maxPixels, 1),
       indexExactLimit: int(env, 'OPENIDV_FACE_INDEX_EXACT_LIMIT', DEFAULT_FACE_INDEX_OPTIONS.exactLimit, 0),
       indexRerank: int(env, 'OPENIDV_FACE_INDEX_RERANK', DEFAULT_FACE_INDEX_OPTIONS.rerank, 1),
       indexShortlist: int(env, 'OPENIDV_FACE_INDEX_SHORTLIST', DEFAULT_FACE_INDEX_OPTIONS.shortlist, 1),

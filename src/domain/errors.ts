@@ -23,6 +23,7 @@ export const ERRORS = {
   REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
   SESSION_EXPIRED: { status: 409, message: 'The session has expired' },
   CONFLICT: { status: 409, message: 'The request conflicts with the current state of the resource' },
+  SESSION_LIMIT_REACHED: { status: 409, message: 'This session has reached a limit on what it may store' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The content type of the request is not supported' },
   HEADERS_TOO_LARGE: { status: 431, message: 'The request URL and headers are too large (16 KB at most)' },
@@ -35,6 +36,7 @@ export const ERRORS = {
   IMAGE_TOO_LARGE: { status: 422, message: 'The image dimensions exceed the allowed limit' },
   MAX_RETRIES_EXCEEDED: { status: 422, message: 'No capture attempts remain for this resource' },
   RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  ANALYSIS_LIMIT_REACHED: { status: 429, message: 'This session has used all its live feedback analyses' },
   INTERNAL_ERROR: { status: 500, message: 'An unexpected error occurred' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable' },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -43,6 +45,9 @@ export type ErrorCode = keyof typeof ERRORS;
 
 export class AppError extends Error {
   readonly status: number;
+
+  /** Seconds after which the same request may succeed (sent as Retry-After). */
+  retryAfterSec?: number;
 
   constructor(
     readonly code: ErrorCode,

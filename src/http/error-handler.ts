@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, ERRORS, type ErrorCode, type PropertyError } from '../domain/errors.js';
 import { FaceEngineError } from '../domain/ports/face-engine.port.js';
+import { imageRefusal } from '../domain/media/image-refusal.js';
 import { propertyPath } from '../domain/property-path.js';
 
 // One handler renders every failure in the Yoti shape {code, message, errors?}. Only unknown errors become 500,
@@ -15,15 +16,6 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'PAYLOAD_VALIDATION',
   FST_ERR_CTP_EMPTY_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-};
-
-const ENGINE_CODES: Record<FaceEngineError['code'], ErrorCode> = {
-  IMAGE_UNSUPPORTED_FORMAT: 'UNPROCESSABLE_IMAGE',
-  IMAGE_CORRUPT: 'UNPROCESSABLE_IMAGE',
-  IMAGE_TOO_SMALL: 'UNPROCESSABLE_IMAGE',
-  IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
-  ENGINE_OVERLOADED: 'SERVICE_UNAVAILABLE',
-  ENGINE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 };
 
 interface ValidationIssue {
@@ -46,7 +38,7 @@ function validationErrors(issues: ValidationIssue[], context: string | undefined
 
 export function toAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
-  if (error instanceof FaceEngineError) return new AppError(ENGINE_CODES[error.code], error.message);
+  if (error instanceof FaceEngineError) return imageRefusal(error.code);
   const fe = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
   if (fe?.validation) {
     return new AppError('PAYLOAD_VALIDATION', undefined, validationErrors(fe.validation, fe.validationContext));
@@ -71,9 +63,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.status(500).send({ code: 'INTERNAL_ERROR', message: ERRORS.INTERNAL_ERROR.message });
     }
     if (known.status >= 500) request.log.warn({ code: known.code, msg: known.message }, 'request failed');
+    // The decoder's own words, kept out of the response (imageRefusal), are still worth a log line.
+    if (error instanceof FaceEngineError) request.log.info({ code: error.code, detail: error.message }, 'image refused');
     const body: Record<string, unknown> = { code: known.code, message: known.message };
     if (known.errors?.length) body.errors = known.errors;
-    if (known.code === 'SERVICE_UNAVAILABLE') void reply.header('retry-after', '5');
+    const retryAfter = known.retryAfterSec ?? (known.code === 'SERVICE_UNAVAILABLE' ? 5 : undefined);
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     // Fastify closes the connection after a body over the limit; a client still sending would then get a reset
     // instead of this answer. Node reads the rest of the body and drops it (bounded by the request timeout).
     if (known.code === 'PAYLOAD_TOO_LARGE') reply.removeHeader('connection');

@@ -6,6 +6,7 @@ import { AppService } from '../domain/apps/app.service.js';
 import { CaptureService } from '../domain/capture/capture.service.js';
 import { HandoffService } from '../domain/capture/handoff.service.js';
 import { PageLinks } from '../domain/capture/page-link.js';
+import { SessionQuota } from '../domain/capture/session-quota.js';
 import { type PropertyError, validationError } from '../domain/errors.js';
 import { Notifier } from '../domain/notifications/notifier.js';
 import { FaceEvidence } from '../domain/pipeline/face-evidence.js';
@@ -30,6 +31,8 @@ import { createRepositories } from '../infra/db/repositories/index.js';
 import { KyselyPoolRepository } from '../infra/db/repositories/pool.repository.js';
 import { defaultScoreCalibration } from '../infra/face/calibration/score-calibration.js';
 import { createFaceEngine } from '../infra/face/face-engine.factory.js';
+import { DecodeGate } from '../infra/image/decode-gate.js';
+import { HeaderImageInspector } from '../infra/image/header-image.inspector.js';
 import { InMemoryFaceIndex } from '../infra/face-index/in-memory-face.index.js';
 import { DiskMediaStore } from '../infra/media/disk-media.store.js';
 import { S3MediaStore } from '../infra/media/s3-media.store.js';
@@ -80,7 +83,7 @@ export function createMediaStore(config: Config): MediaStore {
   return new S3MediaStore({ bucket, endpoint, region, forcePathStyle, prefix });
 }
 
-function lazyFaceEngine(config: Config) {
+function lazyFaceEngine(config: Config, gate: DecodeGate) {
   let engine: Promise<FaceEngine> | undefined;
   let ready = false;
   const get = () => {
@@ -88,7 +91,9 @@ function lazyFaceEngine(config: Config) {
       ...(config.face.modelsDir ? { modelsDir: config.face.modelsDir } : {}),
       ...(config.face.threads ? { threads: config.face.threads } : {}),
       maxQueue: config.face.maxQueue,
-      maxPixels: config.face.maxPixels,
+      maxPixels: config.images.limits.maxPixels,
+      maxDecodeBytes: config.images.limits.maxDecodeBytes,
+      gate,
     }).then(
       (e) => {
         ready = true;
@@ -123,7 +128,9 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const poolRepo = new KyselyPoolRepository(database.db, database.dialect, codec);
   const media = createMediaStore(config);
   const queue = new KyselyJobQueue(database.db, database.dialect, now);
-  const engine = lazyFaceEngine(config);
+  // One gate per process: the face threads and the document thread share the decoding memory budget.
+  const decodeGate = new DecodeGate(config.images.decodeMemoryBytes, config.images.decodeQueue);
+  const engine = lazyFaceEngine(config, decodeGate);
   const calibration = defaultScoreCalibration(config.face.calibrationFile);
   const index = new InMemoryFaceIndex(
     {
@@ -139,7 +146,8 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const container = { wakeWorkers: () => undefined } as unknown as Container;
   const wake = () => container.wakeWorkers();
   const hooks: SessionHooks = {};
-  const sessions = new SessionService({ repos, media, policy: config.sessions, clock: { now }, newId, hooks });
+  const images = new HeaderImageInspector(config.images.limits);
+  const sessions = new SessionService({ repos, media, images, policy: config.sessions, clock: { now }, newId, hooks });
   const pools = new PoolService({ pools: poolRepo, repos, media, engine: engine.get, search: poolSearch, calibration, now, newId });
   const notifier = new Notifier({
     repos,
@@ -151,7 +159,8 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   });
   const faces = new FaceEvidence({ repos, media, engine: engine.get, now, quality: DEFAULT_FACE_QUALITY });
   let reader: Promise<DocumentReader> | undefined;
-  const documentReader = () => (reader ??= PooledDocumentReader.start({ deadlineMs: config.documents.deadlineMs }));
+  const documentReader = () =>
+    (reader ??= PooledDocumentReader.start({ deadlineMs: config.documents.deadlineMs, limits: config.images.limits, gate: decodeGate }));
   const tasks = new DocumentTasks({ repos, media, sessions, reader: documentReader, faces, now });
   const pipeline = new SessionPipeline({
     repos,
@@ -175,6 +184,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     faces,
     engine: engine.get,
     quality: DEFAULT_FACE_QUALITY,
+    quota: new SessionQuota(repos.usage, config.capture, now),
     now,
     newId,
     challengeTtlMs: config.face.challengeTtlMs,

@@ -202,6 +202,7 @@ function report(err: unknown, api: CaptureApi, link: SessionLink, page: Page, co
     return errorScreen(t(offline ? 'error.unreachableTitle' : 'error.busyTitle'), t(offline ? 'error.unreachable' : 'error.busy'), retry, out, offline ? 'NETWORK_ERROR' : 'SERVICE_UNAVAILABLE');
   }
   if (err instanceof FlowError) return errorScreen(t('error.cannotContinue'), err.message, retry, out, err.code);
+  if (err instanceof ApiError && err.code === 'SESSION_LIMIT_REACHED') return errorScreen(t('error.limitTitle'), t('error.limit'), retry, out, err.code);
   if (err instanceof CameraError) return errorScreen(t('error.cameraTitle'), t('error.camera'), retry, out, err.problem === 'DENIED' ? 'CAMERA_DENIED' : 'CAMERA_UNAVAILABLE');
   console.error('identity check failed', err);
   errorScreen(t('error.unexpectedTitle'), t('error.unexpected'), retry, out, 'UNEXPECTED_ERROR');

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { solidImage } from '../../bench/lib/hostile-images.mjs';
 import { openDocumentCapture, waitUntilCompleted } from '../helpers/document-session.js';
 import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
 import { idvClient, signedCall } from '../helpers/yoti.js';
@@ -8,19 +9,16 @@ import { idvClient, signedCall } from '../helpers/yoti.js';
 // one session: every request answers below 500, the session completes, and each check says NOT_AVAILABLE
 // with a reason instead of a guess. (A 20000 × 60 strip once kept the document reader busy for 117 s.)
 
-const solid = (width: number, height: number, format: 'png' | 'jpeg' = 'png') =>
-  sharp({ create: { width, height, channels: 3, background: '#d8d2c4' } })[format]().toBuffer();
-
 const cases: { name: string; make: () => Promise<Buffer>; documentReason?: string }[] = [
-  { name: '1 × 1 px', make: () => solid(1, 1), documentReason: 'IMAGE_RESOLUTION_TOO_LOW' },
-  { name: '20000 × 60 px strip', make: () => solid(20000, 60) },
-  { name: '16000 × 16000 px PNG of 0.8 MB', make: () => solid(16000, 16000) },
+  { name: '1 × 1 px', make: () => solidImage(1, 1), documentReason: 'IMAGE_RESOLUTION_TOO_LOW' },
+  { name: '20000 × 60 px strip', make: () => solidImage(20000, 60) },
+  { name: '16000 × 16000 px PNG of 0.8 MB', make: () => solidImage(16000, 16000) },
   { name: 'CMYK JPEG', make: () => sharp({ create: { width: 900, height: 600, channels: 3, background: '#abc' } }).toColourspace('cmyk').jpeg().toBuffer() },
   {
     name: '16-bit PNG with alpha',
     make: () => sharp({ create: { width: 900, height: 600, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.3 } } }).toColourspace('rgb16').png().toBuffer(),
   },
-  { name: 'JPEG cut short', make: async () => (await solid(1200, 800, 'jpeg')).subarray(0, 700), documentReason: 'UNABLE_TO_LOAD' },
+  { name: 'JPEG cut short', make: async () => (await solidImage(1200, 800, 'jpeg')).subarray(0, 700), documentReason: 'UNABLE_TO_LOAD' },
 ];
 
 describe('hostile images through a whole session', () => {

@@ -121,11 +121,12 @@ describe.skipIf(!withData)('pipeline robustness', () => {
     expect((await api.liveness(Buffer.from('plain text, not an image'))).body).toMatchObject({ code: 'UNPROCESSABLE_IMAGE' });
     const oversize = await postOversize(`${server.apiUrl}/client/sessions/${session.getSessionId()}/liveness`, { 'x-client-session-token': session.getClientSessionToken(), 'content-type': 'multipart/form-data; boundary=b' }, 5 * 1024 * 1024);
     expect(oversize.status).toBe(413);
+    // An image the engine cannot read is refused and not kept: it does not use up an attempt.
     const truncated = readFileSync(alice!.photos[0]!).subarray(0, 600);
     const corrupt = await api.liveness(truncated);
-    expect(corrupt.status).toBe(201);
-    expect(corrupt.body.feedback).toEqual({ face_count: 0, usable: false, issues: ['UNREADABLE'] });
+    expect(corrupt).toMatchObject({ status: 422, body: { code: 'UNPROCESSABLE_IMAGE' } });
     const blank = await sharp({ create: { width: 400, height: 400, channels: 3, background: '#777' } }).jpeg().toBuffer();
+    expect((await api.liveness(blank)).body).toMatchObject({ attempts_remaining: 1, feedback: { usable: false, issues: ['NO_FACE'] } });
     const noFace = await api.liveness(blank);
     expect(noFace.body).toMatchObject({ attempts_remaining: 0, feedback: { usable: false, issues: ['NO_FACE'] } });
     expect((await api.liveness(blank)).body).toMatchObject({ code: 'MAX_RETRIES_EXCEEDED' });

@@ -13,7 +13,7 @@ export class ClientApi {
       ...(json !== undefined ? { body: JSON.stringify(json) } : body ? { body } : {}),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
+    return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
   }
 
   private form(image: Buffer, fields: Record<string, string> = {}, frames: Buffer[] = []) {
@@ -52,6 +52,9 @@ export class ClientApi {
   }
   completeDocument(resourceId: string) {
     return this.request('POST', `/documents/${resourceId}/complete`);
+  }
+  progress(step: string) {
+    return this.request('POST', '/progress', undefined, { step });
   }
   finish() {
     return this.request('POST', '/finish');

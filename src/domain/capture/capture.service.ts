@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { countriesFor } from '../documents/supported-documents.js';
 import { AppError, validationError } from '../errors.js';
+import { imageRefusal } from '../media/image-refusal.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { FaceEvidence } from '../pipeline/face-evidence.js';
 import type { SessionPipeline } from '../pipeline/session-pipeline.js';
-import type { FaceEngine } from '../ports/face-engine.port.js';
+import type { FaceEngine, ImageErrorCode } from '../ports/face-engine.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
 import type { FaceQualityPolicy } from '../pools/enrolment-gate.js';
 import { allRequirementsMet, isRequirementMet } from '../sessions/requirements.js';
@@ -12,6 +13,7 @@ import { isTokenActive, tokenTtl } from '../sessions/session-result.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { Requirement, ResourceRecord, SessionRecord } from '../sessions/session.types.js';
 import { captureFeedback } from './capture-feedback.js';
+import type { SessionQuota } from './session-quota.js';
 
 export interface CaptureServiceDeps {
   repos: Repositories;
@@ -21,6 +23,7 @@ export interface CaptureServiceDeps {
   faces: FaceEvidence;
   engine: () => Promise<FaceEngine>;
   quality: FaceQualityPolicy;
+  quota: SessionQuota;
   now: () => number;
   newId: () => string;
   challengeTtlMs: number;
@@ -116,6 +119,7 @@ export class CaptureService {
 
   /** A single-use, short-lived capture challenge; the next capture upload binds it to its image digest. */
   async challenge(session: SessionRecord) {
+    await this.deps.quota.event(session.id);
     const now = this.deps.now();
     const id = this.deps.newId();
     await this.deps.repos.challenges.create({ id, sessionId: session.id, expiresAt: now + this.deps.challengeTtlMs, usedAt: null, mediaSha256: null, createdAt: now });
@@ -129,6 +133,7 @@ export class CaptureService {
     if (!allowed.supported_documents.some((d) => d.type === body.document_type)) {
       throw validationError([{ property: 'document_type', message: 'is not accepted for this country in this session' }]);
     }
+    await this.deps.quota.event(session.id);
     const now = this.deps.now();
     const resource: ResourceRecord = {
       id: this.deps.newId(),
@@ -158,14 +163,19 @@ export class CaptureService {
       throw new AppError('FORBIDDEN', 'This session accepts camera captures only');
     }
     if ((resource.data.pages?.length ?? 0) >= 2) throw new AppError('CONFLICT', 'A document has at most two pages');
-    const page = await this.deps.sessions.storeImage(session, image.data);
-    const frameMedia = [];
-    for (const frame of frames.slice(0, 5)) frameMedia.push((await this.deps.sessions.storeImage(session, frame.data)).id);
-    resource.data = { ...resource.data, pages: [...(resource.data.pages ?? []), { capture_method: method, media_id: page.id, frames: frameMedia }] };
+    const images = [image.data, ...frames.slice(0, 5).map((f) => f.data)];
+    const [page, ...frameMedia] = await this.receiving(session, images, async () => {
+      // Every image is checked before any is stored, so a refused frame leaves no page behind.
+      const types = await Promise.all(images.map((data) => this.deps.sessions.checkImage(data)));
+      const stored = [];
+      for (const [i, data] of images.entries()) stored.push(await this.deps.sessions.storeMedia(session, 'IMAGE', types[i]!, data));
+      return stored;
+    });
+    resource.data = { ...resource.data, pages: [...(resource.data.pages ?? []), { capture_method: method, media_id: page!.id, frames: frameMedia.map((m) => m.id) }] };
     resource.updatedAt = this.deps.now();
     await this.deps.repos.resources.update(resource);
-    await this.deps.notifier.notify(session, 'RESOURCE_UPDATE', `resource:${resource.id}:page:${page.id}`, { resource_id: resource.id });
-    return { page: resource.data.pages!.length, media_id: page.id };
+    await this.deps.notifier.notify(session, 'RESOURCE_UPDATE', `resource:${resource.id}:page:${page!.id}`, { resource_id: resource.id });
+    return { page: resource.data.pages!.length, media_id: page!.id };
   }
 
   async completeDocument(session: SessionRecord, resourceId: string) {
@@ -177,6 +187,33 @@ export class CaptureService {
     return { id: resource.id, state: 'COMPLETED' };
   }
 
+  /**
+   * Counts received images against the session's quota (refused ones too: each cost a decode), and gives their
+   * bytes back when `work` refuses them, since nothing of them is kept.
+   */
+  private async receiving<T>(session: SessionRecord, images: Buffer[], work: () => Promise<T>): Promise<T> {
+    await this.deps.quota.upload(session.id, images);
+    try {
+      return await work();
+    } catch (err) {
+      await this.deps.quota.notKept(session.id, images);
+      throw err;
+    }
+  }
+
+  /**
+   * A face image the engine can read, stored with its analysis. An image it cannot read (undecodable, too small,
+   * too large) is refused with 422 and nothing of it is kept.
+   */
+  private async acceptFaceImage(session: SessionRecord, image: UploadedImage, beforeStore: (digest: string) => Promise<void> = async () => undefined) {
+    const contentType = await this.deps.sessions.checkImage(image.data);
+    const examined = await this.deps.faces.examine(image.data);
+    if (examined.imageError) throw imageRefusal(examined.imageError as ImageErrorCode);
+    await beforeStore(sha256(image.data));
+    const media = await this.deps.sessions.storeMedia(session, 'IMAGE', contentType, image.data);
+    return { media, stored: await this.deps.faces.keep(media, examined) };
+  }
+
   /** A selfie for the LIVENESS requirement: analysed at once so the user can retry within max_retries. */
   async uploadLiveness(session: SessionRecord, image: UploadedImage, challengeId: string | undefined, requirementId?: string) {
     this.requireConsent(session);
@@ -185,10 +222,11 @@ export class CaptureService {
     let resource = resources.find((r) => r.requirementId === requirement.id && r.source === 'END_USER');
     const attempts = resource?.data.attempts ?? 0;
     if (attempts >= this.maxAttempts(requirement)) throw new AppError('MAX_RETRIES_EXCEEDED');
-    const digest = sha256(image.data);
-    // The challenge binds to these bytes now; the LIVENESS check verifies the binding later.
-    if (challengeId) await this.deps.repos.challenges.consume(session.id, challengeId, digest, this.deps.now());
-    const media = await this.deps.sessions.storeImage(session, image.data);
+    // The challenge binds to these bytes once they are accepted; the LIVENESS check verifies the binding later.
+    const consume = async (digest: string) => {
+      if (challengeId) await this.deps.repos.challenges.consume(session.id, challengeId, digest, this.deps.now());
+    };
+    const { media, stored } = await this.receiving(session, [image.data], () => this.acceptFaceImage(session, image, consume));
     const now = this.deps.now();
     if (!resource) {
       resource = { id: this.deps.newId(), sessionId: session.id, type: 'LIVENESS', requirementId: requirement.id, source: 'END_USER', data: { liveness_type: 'STATIC' }, createdAt: now, updatedAt: now };
@@ -197,7 +235,6 @@ export class CaptureService {
     resource.data = { ...resource.data, image_media_id: media.id, attempts: attempts + 1 };
     resource.updatedAt = now;
     await this.deps.repos.resources.update(resource);
-    const stored = await this.deps.faces.analyse(media);
     await this.deps.notifier.notify(session, 'RESOURCE_UPDATE', `resource:${resource.id}:attempt:${attempts + 1}`, { resource_id: resource.id });
     return {
       resource_id: resource.id,
@@ -211,7 +248,7 @@ export class CaptureService {
   async uploadFaceCapture(session: SessionRecord, image: UploadedImage, requirementId?: string) {
     this.requireConsent(session);
     const requirement = this.requirement(session, requirementId, 'FACE_CAPTURE');
-    const media = await this.deps.sessions.storeImage(session, image.data);
+    const { media, stored } = await this.receiving(session, [image.data], () => this.acceptFaceImage(session, image));
     const now = this.deps.now();
     const resource: ResourceRecord = {
       id: this.deps.newId(),
@@ -224,18 +261,19 @@ export class CaptureService {
       updatedAt: now,
     };
     await this.deps.repos.resources.create(resource);
-    const stored = await this.deps.faces.analyse(media);
     return { resource_id: resource.id, media_id: media.id, feedback: captureFeedback(stored, this.deps.quality) };
   }
 
-  /** Live feedback on a preview frame; nothing is stored. */
+  /** Live feedback on a preview frame; nothing is stored, but each one counts against the session's analyses. */
   async analyse(session: SessionRecord, image: UploadedImage) {
     this.requireConsent(session);
+    await this.deps.quota.analysis(session.id, session.tokenExpiresAt);
     const analysis = await (await this.deps.engine()).analyse(image.data, { liveness: false, maxFaces: 3 });
     return captureFeedback({ analysis, imageError: null }, this.deps.quality);
   }
 
   async progress(session: SessionRecord, step: string) {
+    await this.deps.quota.event(session.id);
     await this.deps.sessions.recordEvent(session.id, `PROGRESS:${step.slice(0, 64)}`, {});
     return { ok: true };
   }

@@ -1,4 +1,5 @@
-import { FaceEngineError, type FaceEngine } from '../ports/face-engine.port.js';
+import { IMAGE_ERROR_CODES } from '../media/image-refusal.js';
+import { type AnalysedFace, FaceEngineError, type FaceAnalysis, type FaceEngine } from '../ports/face-engine.port.js';
 import type { MediaStore } from '../ports/media-store.port.js';
 import type { Repositories, StoredFaceAnalysis } from '../ports/repositories.port.js';
 import { type FaceChoice, type FaceQualityPolicy, type FaceRefusal, pickSingleFace, type SelectedFace } from '../pools/enrolment-gate.js';
@@ -6,8 +7,9 @@ import type { MediaRecord } from '../sessions/session.types.js';
 
 export type FaceOutcome = SelectedFace | { refusal: FaceRefusal | 'UNREADABLE' | 'MISSING'; detail: string };
 
-/** Engine errors that mean the image itself is bad (as opposed to the engine being unavailable). */
-const IMAGE_ERRORS = new Set(['IMAGE_UNSUPPORTED_FORMAT', 'IMAGE_CORRUPT', 'IMAGE_TOO_LARGE', 'IMAGE_TOO_SMALL']);
+export type FaceExamination = Pick<StoredFaceAnalysis, 'analysis' | 'imageError'>;
+
+const NO_FACES: FaceAnalysis = { modelSetId: '', width: 0, height: 0, rotation: 0, faces: [] };
 
 /**
  * Face analyses of session images, computed once and stored, so liveness, search and matching read the same
@@ -24,26 +26,33 @@ export class FaceEvidence {
     },
   ) {}
 
+  /**
+   * Runs the engine on image bytes (stored or not yet): the analysis, or the image error code that makes the image
+   * unusable. An unavailable or overloaded engine is thrown, not reported: the caller retries later.
+   */
+  async examine(bytes: Uint8Array): Promise<FaceExamination> {
+    try {
+      const engine = await this.deps.engine();
+      return { analysis: await engine.analyse(bytes, { liveness: true }), imageError: null };
+    } catch (err) {
+      if (!(err instanceof FaceEngineError) || !IMAGE_ERROR_CODES.has(err.code)) throw err;
+      return { analysis: NO_FACES, imageError: err.code };
+    }
+  }
+
+  /** Stores what examine() found for a stored image, so every check reads the same result. */
+  async keep(media: MediaRecord, examined: FaceExamination): Promise<StoredFaceAnalysis> {
+    const stored: StoredFaceAnalysis = { mediaId: media.id, sessionId: media.sessionId, createdAt: this.deps.now(), ...examined };
+    await this.deps.repos.analyses.save(stored);
+    return stored;
+  }
+
   async analyse(media: MediaRecord): Promise<StoredFaceAnalysis> {
     const cached = await this.deps.repos.analyses.get(media.id);
     if (cached) return cached;
     const bytes = await this.deps.media.get(media.storageKey);
-    let stored: StoredFaceAnalysis;
-    const base = { mediaId: media.id, sessionId: media.sessionId, createdAt: this.deps.now() };
-    if (!bytes) {
-      stored = { ...base, analysis: { modelSetId: '', width: 0, height: 0, rotation: 0, faces: [] }, imageError: 'MEDIA_MISSING' };
-    } else {
-      try {
-        const engine = await this.deps.engine();
-        stored = { ...base, analysis: await engine.analyse(bytes, { liveness: true }), imageError: null };
-      } catch (err) {
-        // An unreadable image is a result (NOT_AVAILABLE); an unavailable engine is retried by the queue.
-        if (!(err instanceof FaceEngineError) || !IMAGE_ERRORS.has(err.code)) throw err;
-        stored = { ...base, analysis: { modelSetId: '', width: 0, height: 0, rotation: 0, faces: [] }, imageError: err.code };
-      }
-    }
-    await this.deps.repos.analyses.save(stored);
-    return stored;
+    // An unreadable image is a result (NOT_AVAILABLE); an unavailable engine is retried by the queue.
+    return this.keep(media, bytes ? await this.examine(bytes) : { analysis: NO_FACES, imageError: 'MEDIA_MISSING' });
   }
 
   /** The usable face of an image (a selfie, a search probe, a reference; see FaceChoice), or why there is none. */

@@ -75,6 +75,27 @@ export interface DeviceEventRepository {
   clear(sessionId: string): Promise<void>;
 }
 
+/**
+ * Per-session counters of what a client token made the server store or compute (erased with the session). Each
+ * change is atomic, so concurrent requests of one session, in one process or several, never pass a limit together.
+ */
+export interface UsageRepository {
+  /**
+   * Adds each amount to its counter, all or none: null when every counter stays within its limit, else the name
+   * of the first that would pass it (and nothing is added). Counters starting with `drop.prefix`, except
+   * `drop.keep`, are deleted in the same step (earlier rate windows).
+   */
+  consume(sessionId: string, charges: readonly UsageCharge[], drop?: { prefix: string; keep: string }): Promise<string | null>;
+  /** Takes `amount` back off a counter (never below zero). */
+  release(sessionId: string, counter: string, amount: number): Promise<void>;
+}
+
+export interface UsageCharge {
+  counter: string;
+  amount: number;
+  limit: number;
+}
+
 export interface NonceRepository {
   /** Records a nonce; false when it was already seen for this app (a replay). */
   remember(sdkId: string, nonce: string, at: number): Promise<boolean>;
@@ -169,6 +190,7 @@ export interface Repositories {
   work: WorkRepository;
   media: MediaRepository;
   devices: DeviceEventRepository;
+  usage: UsageRepository;
   nonces: NonceRepository;
   analyses: FaceAnalysisRepository;
   challenges: ChallengeRepository;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { SessionPolicy } from '../../config/config.js';
 import { AppError, validationError } from '../errors.js';
-import { sniffImageType } from '../media/image-type.js';
+import { type ImageMime, sniffImageType } from '../media/image-type.js';
+import type { ImageInspector } from '../ports/image-inspector.port.js';
 import type { MediaStore } from '../ports/media-store.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
 import { deriveRequirements } from './requirements.js';
@@ -26,6 +27,7 @@ export interface SessionHooks {
 export interface SessionServiceDeps {
   repos: Repositories;
   media: MediaStore;
+  images: ImageInspector;
   policy: SessionPolicy;
   clock: Clock;
   newId: () => string;
@@ -154,11 +156,20 @@ export class SessionService {
     return { id: resource.id, frames: 1 };
   }
 
-  /** Stores an image as a media of the session; the type is sniffed from the bytes, never trusted. */
-  async storeImage(session: SessionRecord, data: Buffer): Promise<MediaRecord> {
+  /**
+   * Refuses (422) bytes that are not a JPEG, PNG or WebP, or whose header the decode limits forbid, before anything
+   * is stored. The type is sniffed from the bytes, never trusted.
+   */
+  async checkImage(data: Buffer): Promise<ImageMime> {
     const contentType = sniffImageType(data);
     if (!contentType) throw new AppError('UNPROCESSABLE_IMAGE', 'The image must be a JPEG, PNG or WebP file');
-    return this.storeMedia(session, 'IMAGE', contentType, data);
+    await this.deps.images.check(data);
+    return contentType;
+  }
+
+  /** Stores an image as a media of the session, once checkImage() accepts it. */
+  async storeImage(session: SessionRecord, data: Buffer): Promise<MediaRecord> {
+    return this.storeMedia(session, 'IMAGE', await this.checkImage(data), data);
   }
 
   async storeMedia(session: SessionRecord, type: MediaRecord['type'], contentType: string, data: Buffer): Promise<MediaRecord> {

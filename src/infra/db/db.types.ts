@@ -266,6 +266,12 @@ export interface AuditEventsTable {
   expires_at: number | null;
 }
 
+export interface SessionUsageTable {
+  session_id: string;
+  counter: string;
+  amount: number;
+}
+
 export interface DB {
   apps: AppsTable;
   sessions: SessionsTable;
@@ -274,6 +280,7 @@ export interface DB {
   resources: ResourcesTable;
   media: MediaTable;
   device_events: DeviceEventsTable;
+  session_usage: SessionUsageTable;
   nonces: NoncesTable;
   jobs: JobsTable;
   capture_challenges: CaptureChallengesTable;

@@ -27,6 +27,7 @@ export const STORE_TABLES: readonly TableSpec[] = [
   { name: 'tasks', key: ['id'] },
   { name: 'media', key: ['id'] },
   { name: 'device_events', key: ['id'] },
+  { name: 'session_usage', key: ['session_id', 'counter'] },
   { name: 'capture_challenges', key: ['id'] },
   { name: 'handoffs', key: ['id'] },
   { name: 'face_analyses', key: ['media_id'] },

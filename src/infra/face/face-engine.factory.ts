@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { FaceEngine } from '../../domain/ports/face-engine.port.js';
+import type { DecodeGate } from '../image/decode-gate.js';
 import { DEFAULT_INTAKE_LIMITS } from './image/intake-limits.js';
 import { defaultModelsDir, loadModelFiles } from './model-set.js';
 import { InProcessFaceEngine } from './pipeline/in-process-face-engine.js';
@@ -15,9 +16,12 @@ export interface FaceEngineConfig {
   threads?: number;
   /** Images allowed to wait beyond the running ones before ENGINE_OVERLOADED (default 4 per thread). */
   maxQueue?: number;
-  /** Decompression-bomb guards, checked on the header before decoding (defaults 200 MP and 16,384 px). */
+  /** Decompression-bomb guards, checked on the header before decoding (see DEFAULT_DECODE_LIMITS). */
   maxPixels?: number;
   maxSide?: number;
+  maxDecodeBytes?: number;
+  /** The process's decode gate (pooled engine only): images are admitted by their estimated decoding memory. */
+  gate?: DecodeGate;
   /** Longest side images are analysed at; larger ones are shrunk while decoding (default 3,000 px). */
   maxWorkingSide?: number;
   /** Faces analysed per image, largest first (default 10). */
@@ -32,6 +36,7 @@ function pipelineOptions(config: FaceEngineConfig): Partial<PipelineOptions> {
       ...DEFAULT_INTAKE_LIMITS,
       ...(config.maxPixels !== undefined && { maxPixels: config.maxPixels }),
       ...(config.maxSide !== undefined && { maxSide: config.maxSide }),
+      ...(config.maxDecodeBytes !== undefined && { maxDecodeBytes: config.maxDecodeBytes }),
       ...(config.maxWorkingSide !== undefined && { maxWorkingSide: config.maxWorkingSide }),
     },
     maxFaces: config.maxFaces ?? DEFAULT_PIPELINE_OPTIONS.maxFaces,
@@ -48,5 +53,8 @@ export async function createFaceEngine(config: FaceEngineConfig = {}): Promise<F
   const pipeline = pipelineOptions(config);
   if (config.inProcess) return new InProcessFaceEngine(await FacePipeline.load(modelsDir, pipeline));
   const threads = Math.max(1, Math.floor(config.threads ?? availableParallelism()));
-  return PooledFaceEngine.start({ modelsDir, pipeline }, { threads, maxQueue: Math.max(0, config.maxQueue ?? 4 * threads) });
+  return PooledFaceEngine.start(
+    { modelsDir, pipeline },
+    { threads, maxQueue: Math.max(0, config.maxQueue ?? 4 * threads), ...(config.gate ? { gate: config.gate } : {}) },
+  );
 }

@@ -1,4 +1,6 @@
-import sharp, { type Metadata } from 'sharp';
+import { FaceEngineError } from '../../domain/ports/face-engine.port.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../image/decode-limits.js';
+import { asImageError, openImage } from '../image/image-decoder.js';
 import { toGray, type GrayImage } from './gray-image.js';
 
 // Decoding and orientation bookkeeping. Everything downstream works on one grey copy capped in size (MRZ
@@ -14,31 +16,24 @@ export interface LoadedImage {
   scale: number;
 }
 
-export class ImageLoadError extends Error {}
-
-export async function loadDocumentImage(image: Buffer, maxSide = 2400): Promise<LoadedImage> {
-  let meta: Metadata;
-  try {
-    meta = await sharp(image).metadata();
-  } catch (err) {
-    throw new ImageLoadError(`not a readable image: ${(err as Error).message}`);
+/** Why a page could not be loaded: a stable image error code (the decoder's own words are not kept). */
+export class ImageLoadError extends Error {
+  constructor(readonly code: FaceEngineError['code']) {
+    super(`the image could not be read (${code})`);
   }
-  const { width, height } = meta;
-  if (!width || !height) throw new ImageLoadError('image has no dimensions');
-  const swap = (meta.orientation ?? 1) >= 5;
-  const uprightW = swap ? height : width;
-  const uprightH = swap ? width : height;
-  const scale = Math.min(1, maxSide / Math.max(uprightW, uprightH));
+}
+
+export async function loadDocumentImage(image: Buffer, options: { limits?: DecodeLimits; maxSide?: number } = {}): Promise<LoadedImage> {
   try {
     // A file cut short in transit decodes as grey below the cut, which would be blamed on blur or exposure;
     // other decoder warnings are often benign in camera files, so only truncation is refused.
+    const opened = await openImage(image, { limits: options.limits ?? DEFAULT_DECODE_LIMITS, maxSide: options.maxSide ?? 2400, failOn: 'truncated' });
     // Transparent areas become white paper: the pixels they hide are usually black (measured: a page exported
     // with transparent paper read as all black, PHOTO_TOO_DARK).
-    const pipeline = sharp(image, { failOn: 'truncated' }).rotate().flatten({ background: '#ffffff' });
-    const gray = await toGray(scale < 1 ? pipeline.resize(Math.round(uprightW * scale), Math.round(uprightH * scale)) : pipeline);
-    return { gray, width: uprightW, height: uprightH, scale: gray.width / uprightW };
+    const gray = await toGray(opened.image.flatten({ background: '#ffffff' }));
+    return { gray, width: opened.uprightWidth, height: opened.uprightHeight, scale: gray.width / opened.uprightWidth };
   } catch (err) {
-    throw new ImageLoadError(`image could not be decoded: ${(err as Error).message}`);
+    throw new ImageLoadError(asImageError(err).code);
   }
 }
 

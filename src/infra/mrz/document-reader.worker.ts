@@ -3,6 +3,7 @@
 import { workerData } from 'piscina';
 import type { DocumentRead } from '../../domain/ports/document-reader.port.js';
 import type { Box } from '../../domain/ports/face-engine.port.js';
+import type { DecodeLimits } from '../image/decode-limits.js';
 import { createOcrEngines, type OcrEnginesConfig, warmUpOcrEngines } from '../ocr/ocr-engines.factory.js';
 import { cropPortrait } from './document-portrait.js';
 import { readDocument } from './mrz-reader.js';
@@ -11,12 +12,14 @@ const engines = createOcrEngines((workerData ?? {}) as OcrEnginesConfig);
 // tesseract.js loads its models in 1-4 s: do it before the first document, not inside its reading deadline.
 const warm = warmUpOcrEngines(engines).catch(() => undefined);
 
-export type DocumentTask = { kind: 'read'; bytes: Uint8Array; deadlineMs: number } | { kind: 'crop'; bytes: Uint8Array; face: Box };
+export type DocumentTask =
+  | { kind: 'read'; bytes: Uint8Array; deadlineMs: number; limits: DecodeLimits }
+  | { kind: 'crop'; bytes: Uint8Array; face: Box; limits: DecodeLimits };
 
 export default async function run(task: DocumentTask): Promise<DocumentRead | Uint8Array> {
-  if (task.kind === 'crop') return cropPortrait(Buffer.from(task.bytes), task.face);
+  if (task.kind === 'crop') return cropPortrait(Buffer.from(task.bytes), task.face, task.limits);
   await warm;
-  const reading = await readDocument(Buffer.from(task.bytes), { ocr: engines }, { deadlineMs: task.deadlineMs });
+  const reading = await readDocument(Buffer.from(task.bytes), { ocr: engines }, { deadlineMs: task.deadlineMs, limits: task.limits });
   const q = reading.quality;
   return {
     ...(reading.mrz ? { mrz: reading.mrz } : {}),

@@ -1,4 +1,5 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { rawImage } from '../image/image-decoder.js';
 
 // Plain-JS pixel work on single-channel images: the band search and the quality measures need row and
 // column statistics that sharp does not expose, and the images are small (about a megapixel) by then.
@@ -21,9 +22,7 @@ export async function toGray(input: Sharp): Promise<GrayImage> {
 }
 
 export function fromGray(img: GrayImage): Sharp {
-  return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
-    raw: { width: img.width, height: img.height, channels: 1 },
-  });
+  return rawImage(img.data, { width: img.width, height: img.height, channels: 1 });
 }
 
 /**

@@ -7,6 +7,7 @@ import type { OcrEngine } from '../../domain/ports/ocr-engine.port.js';
 import { isMrzLineReader } from '../ocr/ocrb.engine.js';
 import { inkMap, measureLine } from '../ocr/ocrb/ocrb-cells.js';
 import { LINE_GLYPH_HEIGHT } from '../ocr/ocrb/ocrb-line-reader.js';
+import type { DecodeLimits } from '../image/decode-limits.js';
 import { ImageLoadError, loadDocumentImage, rotateGray, unrotatePoint, type QuarterTurns } from './document-image.js';
 import { measureQuality, QUALITY_THRESHOLDS, type DocumentQuality, type Rect } from './document-quality.js';
 import { fromGray, toGray, type GrayImage } from './gray-image.js';
@@ -59,6 +60,8 @@ export interface ReadDocumentOptions {
    * depend on it (`openidv eval mrz --work-width`).
    */
   workWidth?: number;
+  /** Decode limits of the page image (default: the server's defaults). */
+  limits?: DecodeLimits;
 }
 
 export interface ReadDocumentDeps {
@@ -114,7 +117,7 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
 
   let loaded;
   try {
-    loaded = await loadDocumentImage(image);
+    loaded = await loadDocumentImage(image, options.limits ? { limits: options.limits } : {});
   } catch (err) {
     if (err instanceof ImageLoadError) return finish({ failure: { reason: 'UNABLE_TO_LOAD', detail: err.message }, rotation: 0 });
     throw err;

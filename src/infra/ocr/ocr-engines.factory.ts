@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { renderSvg } from '../image/image-decoder.js';
 import type { OcrEngine } from '../../domain/ports/ocr-engine.port.js';
 import { OcrbEngine } from './ocrb.engine.js';
 import { tesseractCliAvailable, TesseractCliEngine } from './tesseract-cli.engine.js';
@@ -51,7 +51,7 @@ export async function warmUpOcrEngines(engines: readonly OcrEngine[]): Promise<n
   // A few bars rather than a blank page: on an image with nothing in it tesseract prints blob statistics.
   const bars = [0, 1, 2, 3, 4, 5].map((i) => `<rect x="${12 + i * 30}" y="10" width="6" height="20"/>`).join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="#fff"/>${bars}</svg>`;
-  const image = await sharp(Buffer.from(svg)).png().toBuffer();
+  const image = await renderSvg(svg).png().toBuffer();
   for (const e of engines) await e.recognize({ image, psm: 7, whitelist: 'ABC<' }).catch(() => '');
   return performance.now() - t0;
 }

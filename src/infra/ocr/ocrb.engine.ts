@@ -1,5 +1,6 @@
-import sharp from 'sharp';
 import type { OcrEngine, OcrRequest } from '../../domain/ports/ocr-engine.port.js';
+import { DEFAULT_DECODE_LIMITS } from '../image/decode-limits.js';
+import { openImage } from '../image/image-decoder.js';
 import { fromGray, toGray, type GrayImage } from '../mrz/gray-image.js';
 import { measureLine, inkMap } from './ocrb/ocrb-cells.js';
 import { LINE_GLYPH_HEIGHT, MRZ_LINE_LENGTHS, readOcrbLine, type LineReading } from './ocrb/ocrb-line-reader.js';
@@ -37,7 +38,7 @@ export class OcrbEngine implements OcrEngine, MrzLineReader {
 
   async recognize(request: OcrRequest): Promise<string> {
     if (request.psm !== 7 && request.psm !== 13) throw new Error(`${this.name} reads single lines only (psm 7)`);
-    const gray = await toGray(sharp(request.image));
+    const gray = await toGray((await openImage(request.image, { limits: DEFAULT_DECODE_LIMITS })).image);
     // Bring the glyphs to the height the classifier was trained at; the caller's crop may be any size.
     const geo = measureLine(inkMap(gray))[0];
     const glyph = geo ? geo.bottom - geo.top : gray.height / 2;

@@ -179,6 +179,8 @@ export const de: Catalogue = {
   'error.busy': 'Bitte warten Sie einen Moment und versuchen Sie es dann erneut. Was Sie bisher erledigt haben, geht nicht verloren.',
   'error.cannotContinue': 'Wir können nicht fortfahren',
   'error.cameraTitle': 'Die Kamera ist nicht verfügbar',
+  'error.limitTitle': 'Wir können keine weiteren Fotos annehmen',
+  'error.limit': 'Diese Prüfung hat bereits so viele Fotos erhalten, wie sie annehmen kann. Kehren Sie zu dem Dienst zurück, der Sie hierher geschickt hat, um neu zu beginnen.',
   'error.camera': 'Wir konnten Ihre Kamera nicht verwenden.',
   'error.unexpectedTitle': 'Etwas ist schiefgelaufen',
   'error.unexpected': 'Leider ist bei uns etwas schiefgelaufen. Sie können es erneut versuchen oder zurückgehen und neu beginnen.',

@@ -178,6 +178,8 @@ export const en = {
   'error.busy': 'Please wait a moment, then try again. Nothing you have done so far is lost.',
   'error.cannotContinue': 'We cannot continue',
   'error.cameraTitle': 'The camera is not available',
+  'error.limitTitle': 'We cannot take any more photos',
+  'error.limit': 'This check has received as many photos as it can. Return to the service that sent you here to start again.',
   'error.camera': 'We could not use your camera.',
   'error.unexpectedTitle': 'Something went wrong',
   'error.unexpected': 'Sorry, something went wrong on our side. You can try again, or return and start over.',

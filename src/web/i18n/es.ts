@@ -179,6 +179,8 @@ export const es: Catalogue = {
   'error.busy': 'Espera un momento y vuelve a intentarlo. No se ha perdido nada de lo que has hecho.',
   'error.cannotContinue': 'No podemos continuar',
   'error.cameraTitle': 'La cámara no está disponible',
+  'error.limitTitle': 'No podemos recibir más fotos',
+  'error.limit': 'Esta verificación ya ha recibido todas las fotos que admite. Vuelve al servicio que te envió aquí para empezar de nuevo.',
   'error.camera': 'No hemos podido usar tu cámara.',
   'error.unexpectedTitle': 'Algo ha fallado',
   'error.unexpected': 'Lo sentimos, algo ha fallado por nuestra parte. Puedes volver a intentarlo o volver y empezar de nuevo.',

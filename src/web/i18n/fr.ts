@@ -179,6 +179,8 @@ export const fr: Catalogue = {
   'error.busy': 'Patientez un instant, puis réessayez. Rien de ce que vous avez déjà fait n’est perdu.',
   'error.cannotContinue': 'Nous ne pouvons pas continuer',
   'error.cameraTitle': 'L’appareil photo n’est pas disponible',
+  'error.limitTitle': 'Nous ne pouvons plus recevoir de photos',
+  'error.limit': 'Cette vérification a reçu toutes les photos qu’elle peut accepter. Retournez sur le service qui vous a envoyé ici pour recommencer.',
   'error.camera': 'Nous n’avons pas pu utiliser votre appareil photo.',
   'error.unexpectedTitle': 'Une erreur s’est produite',
   'error.unexpected': 'Désolés, une erreur s’est produite de notre côté. Vous pouvez réessayer, ou revenir en arrière et recommencer.',

@@ -22,7 +22,9 @@ export interface CaptureOptions {
 
 export type Captured = { blob: Blob; method: 'CAMERA' | 'UPLOAD' } | { back: true };
 
-const FEEDBACK_INTERVAL_MS = 700;
+// The server allows 60 analyses a minute per session by default (OPENIDV_ANALYSES_PER_MINUTE): one a second stays
+// within it, and a 429 pauses the preview for the Retry-After the server gives.
+const FEEDBACK_INTERVAL_MS = 1000;
 
 /**
  * One photo, from the camera (with a guide overlay) or, where the session allows it or there is no camera, from

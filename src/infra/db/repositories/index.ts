@@ -7,6 +7,7 @@ import { KyselyDeviceEventRepository } from './device-event.repository.js';
 import { KyselyHandoffRepository } from './handoff.repository.js';
 import { KyselyMediaRepository } from './media.repository.js';
 import { KyselyNonceRepository } from './nonce.repository.js';
+import { KyselyUsageRepository } from './usage.repository.js';
 import { KyselyChallengeRepository, KyselyFaceAnalysisRepository, KyselyWebhookRepository } from './pipeline.repository.js';
 import type { EmbeddingCodec } from '../../crypto/embedding-codec.js';
 import { KyselyResourceRepository } from './resource.repository.js';
@@ -21,6 +22,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect, codec: Embe
     work: new KyselyWorkRepository(db, dialect),
     media: new KyselyMediaRepository(db, dialect),
     devices: new KyselyDeviceEventRepository(db),
+    usage: new KyselyUsageRepository(db),
     nonces: new KyselyNonceRepository(db),
     analyses: new KyselyFaceAnalysisRepository(db, codec),
     challenges: new KyselyChallengeRepository(db),

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { renderSvg } from '../../image/image-decoder.js';
 
 export interface RocSeries {
   label: string;
@@ -69,5 +69,5 @@ export function rocSvg(title: string, series: RocSeries[], marks: RocMark[] = []
 }
 
 export async function writeRocPng(path: string, title: string, series: RocSeries[], marks: RocMark[] = []): Promise<void> {
-  await sharp(Buffer.from(rocSvg(title, series, marks))).png().toFile(path);
+  await renderSvg(rocSvg(title, series, marks)).png().toFile(path);
 }

@@ -5,6 +5,10 @@ import {
   type FaceAnalysis,
   type FaceEngine,
 } from '../../../domain/ports/face-engine.port.js';
+import type { DecodeGate } from '../../image/decode-gate.js';
+import { workingPixels } from '../../image/decode-limits.js';
+import { inspectImage } from '../../image/image-decoder.js';
+import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '../image/intake-limits.js';
 import { EMBEDDING_DIMENSIONS, MODEL_SET_ID } from '../model-set.js';
 import type { FaceTask, FaceTaskResult, FaceWorkerConfig } from './face-task.js';
 import { resolveWorkerScript } from '../../workers/worker-script.js';
@@ -14,12 +18,21 @@ export interface PoolOptions {
   threads: number;
   /** Images allowed to wait for a worker; beyond that analyse() fails fast with ENGINE_OVERLOADED. */
   maxQueue: number;
+  /** Admits each image by its estimated decoding memory, shared with the process's other decoders. */
+  gate?: DecodeGate;
 }
+
+/**
+ * Memory of the analysis after decoding (pyramid, tiles, turned copies of the working image): measured +127 MB
+ * peak for a 3000 × 3000 image without faces (the worst case: every turn is tried), +38 MB for 1000 × 1000.
+ */
+const analysisCost = (pixels: number) => 32 * 1024 * 1024 + 12 * pixels;
 
 /**
  * The FaceEngine the server uses: inference never runs on the event loop. Back-pressure is explicit: a caller
  * that finds the queue full gets ENGINE_OVERLOADED at once (the HTTP layer answers 503, a job retries later)
- * instead of piling up images in memory behind a slow pool.
+ * instead of piling up images in memory behind a slow pool. Each image's header is checked here first (an image
+ * over the decode limits never reaches a thread) and its estimated decoding memory is admitted by the gate.
  */
 export class PooledFaceEngine implements FaceEngine {
   readonly modelSetId = MODEL_SET_ID;
@@ -29,6 +42,8 @@ export class PooledFaceEngine implements FaceEngine {
   private constructor(
     private readonly pool: Piscina<FaceTask, FaceTaskResult>,
     private readonly maxQueue: number,
+    private readonly limits: IntakeLimits,
+    private readonly gate: DecodeGate | undefined,
   ) {}
 
   /** Starts the threads and waits until every one has loaded its models, so a broken install fails here. */
@@ -43,7 +58,7 @@ export class PooledFaceEngine implements FaceEngine {
       workerData: worker,
       name: 'default',
     });
-    const engine = new PooledFaceEngine(pool, options.maxQueue);
+    const engine = new PooledFaceEngine(pool, options.maxQueue, { ...DEFAULT_INTAKE_LIMITS, ...worker.pipeline.limits }, options.gate);
     try {
       const results = await Promise.all(Array.from({ length: options.threads }, () => pool.run({ kind: 'ready' })));
       const failed = results.find((r) => !r.ok);
@@ -62,6 +77,13 @@ export class PooledFaceEngine implements FaceEngine {
 
   async analyse(image: Uint8Array, options: AnalyseOptions = {}): Promise<FaceAnalysis> {
     if (this.closed) throw new FaceEngineError('ENGINE_UNAVAILABLE', 'face engine is closed');
+    const { header, cost } = await inspectImage(image, this.limits, this.limits.maxWorkingSide);
+    if (!this.gate) return this.run(image, options);
+    // The gate holds the task's memory until its analysis ends, which may need more than the decoding did.
+    return this.gate.run(Math.max(cost, analysisCost(workingPixels(header, this.limits.maxWorkingSide))), () => this.run(image, options));
+  }
+
+  private async run(image: Uint8Array, options: AnalyseOptions): Promise<FaceAnalysis> {
     const { transfer, ...rest } = options;
     // Zero-copy when allowed and the array owns its whole buffer; otherwise exactly one copy, then moved.
     // (`new Uint8Array(x)` copies; Buffer#slice would not, and moving its memory would detach the caller's

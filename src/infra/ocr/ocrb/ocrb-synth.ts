@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import sharp from 'sharp';
+import { DEFAULT_DECODE_LIMITS } from '../../image/decode-limits.js';
+import { openImage, renderSvg } from '../../image/image-decoder.js';
 import { toGray, type GrayImage } from '../../mrz/gray-image.js';
 
 // Synthetic MRZ text in the real OCR-B font (Debian fonts-ocr-b, public domain), for training the OCR-B
@@ -64,11 +65,11 @@ export async function renderOcrbLines(lines: readonly string[], options: RenderO
     .map((l, i) => `<text x="${marginX}" y="${(origins[i] as { baseline: number }).baseline}" font-family="OCR B" font-size="${fontSize}" fill="${options.ink ?? '#000'}">${escapeXml(l)}</text>`)
     .join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="${options.paper ?? '#fff'}"/>${options.underlay ?? ''}${texts}</svg>`;
-  const png = await sharp(Buffer.from(svg)).png().toBuffer();
+  const png = await renderSvg(svg).png().toBuffer();
   return { png, width, height, lineOrigins: origins, pitch, capHeight };
 }
 
 export async function renderOcrbGray(lines: readonly string[], options: RenderOptions = {}): Promise<{ gray: GrayImage; render: RenderedLines }> {
   const render = await renderOcrbLines(lines, options);
-  return { gray: await toGray(sharp(render.png)), render };
+  return { gray: await toGray((await openImage(render.png, { limits: DEFAULT_DECODE_LIMITS })).image), render };
 }

@@ -1,4 +1,5 @@
-import sharp from 'sharp';
+import { DEFAULT_DECODE_LIMITS } from '../../image/decode-limits.js';
+import { openImage, rawImage } from '../../image/image-decoder.js';
 import { toGray, type GrayImage } from '../../mrz/gray-image.js';
 import { sampleLine, type LineAxis } from '../../mrz/line-sampler.js';
 import { cellEdge, cellFeatures, CELL_H, CELL_W, fitCells, inkMap, measureLine } from './ocrb-cells.js';
@@ -56,11 +57,11 @@ export interface SynthLine {
 export async function synthLine(text: string, rng: Rng): Promise<SynthLine> {
   const fontSize = 64;
   const r = await renderOcrbLines([text], { fontSize, marginX: 40, marginTop: 30 });
-  const hi = await toGray(sharp(r.png));
+  const hi = await toGray((await openImage(r.png, { limits: DEFAULT_DECODE_LIMITS })).image);
   const { width: W, height: H } = hi;
   // Stroke weight: soften then re-threshold the glyph coverage at a random level.
   const alphaBlur = uniform(rng, 0.3, 2.5);
-  const soft = await toGray(sharp(Buffer.from(hi.data), { raw: { width: W, height: H, channels: 1 } }).blur(alphaBlur));
+  const soft = await toGray(rawImage(hi.data, { width: W, height: H, channels: 1 }).blur(alphaBlur));
   const level = uniform(rng, 0.3, 0.75);
   const paper = uniform(rng, 120, 255);
   const ink = uniform(rng, 0, Math.max(0, paper - 60));
@@ -90,7 +91,7 @@ export async function synthLine(text: string, rng: Rng): Promise<SynthLine> {
   const stretch = uniform(rng, 0.9, 1.12);
   const tw = Math.max(16, Math.round(W * scale * stretch));
   const th = Math.max(8, Math.round(H * scale));
-  let pipeline = sharp(Buffer.from(warped), { raw: { width: W, height: H, channels: 1 } }).resize(tw, th, { fit: 'fill' });
+  let pipeline = rawImage(warped, { width: W, height: H, channels: 1 }).resize(tw, th, { fit: 'fill' });
   const blur = uniform(rng, 0, 1.4);
   if (blur > 0.3) pipeline = pipeline.blur(blur);
   const noisy = await toGray(pipeline);
@@ -101,8 +102,8 @@ export async function synthLine(text: string, rng: Rng): Promise<SynthLine> {
   }
   let gray = noisy;
   if (rng() < 0.5) {
-    const jpg = await sharp(Buffer.from(noisy.data), { raw: { width: tw, height: th, channels: 1 } }).jpeg({ quality: Math.round(uniform(rng, 30, 95)) }).toBuffer();
-    gray = await toGray(sharp(jpg));
+    const jpg = await rawImage(noisy.data, { width: tw, height: th, channels: 1 }).jpeg({ quality: Math.round(uniform(rng, 30, 95)) }).toBuffer();
+    gray = await toGray((await openImage(jpg, { limits: DEFAULT_DECODE_LIMITS })).image);
   }
   const sx = scale * stretch;
   const origin = r.lineOrigins[0] as { x: number; baseline: number };

@@ -1,0 +1,8 @@
+export const up = `
+CREATE TABLE session_usage (
+  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  counter TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  PRIMARY KEY (session_id, counter)
+);
+`;
