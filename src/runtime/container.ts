@@ -133,7 +133,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const wake = () => container.wakeWorkers();
   const hooks: SessionHooks = {};
   const sessions = new SessionService({ repos, media, policy: config.sessions, clock: { now }, newId, hooks });
-  const pools = new PoolService({ pools: poolRepo, repos, media, engine: engine.get, search: poolSearch, calibration, now, newId });
+  const pools = new PoolService({ pools: poolRepo, repos, media, engine: engine.get, search: poolSearch, calibration, now, newId, erased: () => hooks.erased!() });
   const notifier = new Notifier({
     repos,
     queue,
@@ -191,6 +191,10 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   hooks.erasing = async (session) => {
     await queue.dropSession(session.id);
   };
+  const scrub = async () => {
+    if (!(await database.checkpoint())) logger.warn('erased rows may stay in the SQLite WAL until the next checkpoint: other readers kept it busy');
+  };
+  hooks.erased = scrub;
 
   Object.assign(container, {
     config,

@@ -28,7 +28,7 @@ export async function runMaintenance(deps: {
     await deps.sessions.erase(session);
     deps.logger.info({ session: session.id }, 'session erased after its resources TTL');
   }
-  if (expired.length) await deps.database.checkpoint();
+  if (expired.length && !(await deps.database.checkpoint())) deps.logger.warn('erased rows may stay in the SQLite WAL until the next checkpoint');
   for (const session of await deps.repos.sessions.listUnfinishedExpired(now, 100)) {
     const resources = await deps.repos.resources.list(session.id);
     if (allRequirementsMet(session.requirements, resources)) await deps.pipeline.start(session);

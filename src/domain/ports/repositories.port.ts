@@ -91,6 +91,7 @@ export interface StoredFaceAnalysis {
 export interface FaceAnalysisRepository {
   get(mediaId: string): Promise<StoredFaceAnalysis | null>;
   save(record: StoredFaceAnalysis): Promise<void>;
+  delete(mediaId: string): Promise<void>;
 }
 
 export interface CaptureChallenge {
