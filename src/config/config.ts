@@ -19,8 +19,10 @@ export interface Config {
   readonly logLevel: string;
   /** Maximum request body in bytes (413 above it). */
   readonly bodyLimit: number;
-  /** Reject a signed request whose nonce was already seen for the same app. */
+  /** Reject a signed request whose nonce was already seen for the same app (on by default). */
   readonly nonceGuard: boolean;
+  /** Node-style epoch-ms timestamps older than this are refused, and nonces are kept twice this; 0 = not read. */
+  readonly nonceWindowSec: number;
   /** Optional clock-skew window in seconds for Node-style epoch-ms timestamps; 0 disables the check. */
   readonly maxClockSkewSec: number;
   /** Requests per minute per app (signed API) or per client session (capture API), per process; 0 = off. */
@@ -162,7 +164,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     databasePoolSize: int(env, 'OPENIDV_DATABASE_POOL_SIZE', 10, 1),
     logLevel: env.OPENIDV_LOG_LEVEL ?? 'info',
     bodyLimit: int(env, 'OPENIDV_BODY_LIMIT', 15 * 1024 * 1024, 1024),
-    nonceGuard: bool(env, 'OPENIDV_NONCE_GUARD', false),
+    nonceGuard: bool(env, 'OPENIDV_NONCE_GUARD', true),
+    nonceWindowSec: int(env, 'OPENIDV_NONCE_WINDOW', 86400),
     maxClockSkewSec: int(env, 'OPENIDV_MAX_CLOCK_SKEW', 0),
     rateLimitPerMinute: int(env, 'OPENIDV_RATE_LIMIT', 0),
     sessions: {

@@ -285,6 +285,16 @@ for (const dialect of DIALECTS) {
         expect(await nonces.remember(a, 'n1', 2_002)).toBe(true);
       });
 
+      it('keeps the guard start across calls and purges, until the guard is turned off', async () => {
+        await nonces.forgetGuardStart();
+        expect(await nonces.guardStart(5_000)).toBe(5_000);
+        expect(await nonces.guardStart(9_000)).toBe(5_000);
+        await nonces.purgeBefore(Number.MAX_SAFE_INTEGER);
+        expect(await nonces.guardStart(9_500)).toBe(5_000);
+        await nonces.forgetGuardStart();
+        expect(await nonces.guardStart(10_000)).toBe(10_000);
+      });
+
       it('lets exactly one of many concurrent identical requests through', async () => {
         const app = randomUUID();
         const results = await Promise.all(Array.from({ length: 8 }, (_, i) => nonces.remember(app, 'race', 3_000 + i)));

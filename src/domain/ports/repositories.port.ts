@@ -74,7 +74,12 @@ export interface DeviceEventRepository {
 export interface NonceRepository {
   /** Records a nonce; false when it was already seen for this app (a replay). */
   remember(sdkId: string, nonce: string, at: number): Promise<boolean>;
+  /** Forgets nonces seen before `at` (never the guard's start). */
   purgeBefore(at: number): Promise<void>;
+  /** When the guard started recording nonces (stored, so the first start holds across restarts): `now` if unset. */
+  guardStart(now: number): Promise<number>;
+  /** The guard is off: nonces seen from now on are not recorded, so a later start must not predate this. */
+  forgetGuardStart(): Promise<void>;
 }
 
 /** A face analysis of one session image, kept so every check reads the same result (erased with the session). */

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
 import { AppError } from '../../domain/errors.js';
 import type { AppRecord, Repositories } from '../../domain/ports/repositories.port.js';
+import { nonceGuard } from './nonce-guard.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,8 +11,6 @@ declare module 'fastify' {
     callerApp?: AppRecord;
   }
 }
-
-const NONCE_RETENTION_MS = 7 * 86400_000;
 
 /**
  * Verifies the Yoti request signature (spec section 2): RSA-SHA256 over
@@ -27,7 +26,9 @@ export function signedAuth(deps: { repos: Repositories; config: Config; prefix: 
     keys.set(app.sdkId, { pem: app.publicKeyPem, key });
     return key;
   };
-  let lastNoncePurge = 0;
+  const checkReplay = deps.config.nonceGuard ? nonceGuard({ nonces: deps.repos.nonces, windowMs: deps.config.nonceWindowSec * 1000, now: deps.now }) : null;
+  // Guard off: nonces go unrecorded from now on, so a later start must not be dated before this.
+  if (!checkReplay) deps.repos.nonces.forgetGuardStart().catch(() => undefined);
 
   const reject = (request: FastifyRequest, reason: string): never => {
     request.log.info({ reason }, 'signature rejected');
@@ -61,15 +62,8 @@ export function signedAuth(deps: { repos: Repositories; config: Config; prefix: 
       // Only epoch-millisecond timestamps (the Node SDK's) can be checked; Java sends a monotonic clock.
       if (ts > 1e12 && Math.abs(now - ts) > deps.config.maxClockSkewSec * 1000) return reject(request, 'clock skew');
     }
-    if (deps.config.nonceGuard) {
-      const nonce = query.get('nonce');
-      if (!nonce) return reject(request, 'missing nonce');
-      if (!(await deps.repos.nonces.remember(app.sdkId, nonce, now))) return reject(request, 'replayed nonce');
-      if (now - lastNoncePurge > 3600_000) {
-        lastNoncePurge = now;
-        await deps.repos.nonces.purgeBefore(now - NONCE_RETENTION_MS);
-      }
-    }
+    const replay = await checkReplay?.(app, query);
+    if (replay) return reject(request, replay);
     if (request.bodyParseError) throw new AppError('PAYLOAD_VALIDATION', 'The request body is not valid JSON');
     request.callerApp = app;
   };
