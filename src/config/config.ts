@@ -93,6 +93,8 @@ export interface FaceConfig {
 export interface WebhookConfig {
   /** Allow webhook endpoints on loopback/private networks (SSRF guard off). */
   readonly allowPrivateEndpoints: boolean;
+  /** Allow plain-http webhook endpoints (default: as allowPrivateEndpoints; https only otherwise). */
+  readonly allowHttp: boolean;
   readonly maxAttempts: number;
   readonly timeoutMs: number;
 }
@@ -201,6 +203,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     documents: { deadlineMs: int(env, 'OPENIDV_DOCUMENT_DEADLINE_MS', 8000, 500) },
     webhooks: {
       allowPrivateEndpoints: bool(env, 'OPENIDV_WEBHOOK_ALLOW_PRIVATE', false),
+      allowHttp: bool(env, 'OPENIDV_WEBHOOK_ALLOW_HTTP', bool(env, 'OPENIDV_WEBHOOK_ALLOW_PRIVATE', false)),
       maxAttempts: int(env, 'OPENIDV_WEBHOOK_MAX_ATTEMPTS', 8, 1),
       timeoutMs: int(env, 'OPENIDV_WEBHOOK_TIMEOUT_MS', 10_000, 100),
     },

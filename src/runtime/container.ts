@@ -35,6 +35,7 @@ import { KyselyJobQueue } from '../infra/queue/kysely-job.queue.js';
 import { DocumentTasks } from '../domain/documents/document-tasks.js';
 import type { DocumentReader } from '../domain/ports/document-reader.port.js';
 import { PooledDocumentReader } from '../infra/mrz/pooled-document.reader.js';
+import { endpointProblem } from '../infra/webhooks/endpoint-policy.js';
 import { HttpWebhookSender } from '../infra/webhooks/http-webhook.sender.js';
 
 // The composition root: picks adapters from configuration and wires the services. Everything that needs
@@ -137,7 +138,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const notifier = new Notifier({
     repos,
     queue,
-    sender: new HttpWebhookSender({ timeoutMs: config.webhooks.timeoutMs, allowPrivateEndpoints: config.webhooks.allowPrivateEndpoints }),
+    sender: new HttpWebhookSender(config.webhooks),
     now,
     maxAttempts: config.webhooks.maxAttempts,
     onEnqueue: wake,
@@ -174,8 +175,11 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   });
 
   // A familiar face search must name a pool of the same app; a foreign pool reads exactly like an unknown one.
-  hooks.validateChecks = async (appId, spec) => {
+  // A webhook endpoint must be one the sender will call.
+  hooks.validateSpec = async (appId, spec) => {
     const errors: PropertyError[] = [];
+    const endpoint = spec.notifications && endpointProblem(spec.notifications.endpoint, config.webhooks);
+    if (endpoint) errors.push({ property: 'notifications.endpoint', message: endpoint });
     for (const [i, check] of spec.requested_checks.entries()) {
       if (check.type === 'FAMILIAR_FACE_SEARCH' && !(await poolRepo.getPool(appId, String(check.config.pool_id)))) {
         errors.push({ property: `requested_checks[${i}].config.pool_id`, message: 'no pool with this id' });

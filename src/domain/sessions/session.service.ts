@@ -15,8 +15,8 @@ export interface Clock {
 }
 
 export interface SessionHooks {
-  /** Called after a session is created (e.g. to check FFS pool ownership before it is stored). */
-  validateChecks?(appId: string, spec: ReturnType<typeof validateSessionSpec>): Promise<void>;
+  /** Called before a session is stored, for rules needing adapters (FFS pool ownership, webhook endpoints). */
+  validateSpec?(appId: string, spec: ReturnType<typeof validateSessionSpec>): Promise<void>;
   /** Called after a capture changed a session's resources. */
   resourceUpdated?(session: SessionRecord, resourceId: string): Promise<void>;
   /** Called before a session's rows are deleted, to erase what lives outside them (faces, index entries). */
@@ -46,7 +46,7 @@ export class SessionService {
   async create(appId: string, input: SessionSpecInput) {
     const now = this.deps.clock.now();
     const spec = validateSessionSpec(input, this.deps.policy, now);
-    await this.deps.hooks?.validateChecks?.(appId, spec);
+    await this.deps.hooks?.validateSpec?.(appId, spec);
     const session: SessionRecord = {
       id: this.deps.newId(),
       appId,
