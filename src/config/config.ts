@@ -34,6 +34,14 @@ export interface Config {
   readonly documents: { readonly deadlineMs: number };
   /** Base64 AES-256 key: face embeddings are encrypted at rest when set. */
   readonly embeddingKey: string | undefined;
+  readonly metrics: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  /** Serve /healthz, /readyz and /metrics on this port too (operations only, never the API). */
+  readonly port: number | undefined;
+  /** Bearer token /metrics requires; with one, /metrics is also served on the API port. */
+  readonly token: string | undefined;
 }
 
 export type MediaConfig =
@@ -150,6 +158,14 @@ function mediaConfig(env: Env, dataDir: string): MediaConfig {
   };
 }
 
+function metricsConfig(env: Env): MetricsConfig {
+  const token = env.OPENIDV_METRICS_TOKEN || undefined;
+  if (token !== undefined && token.length < 16) throw new ConfigError('OPENIDV_METRICS_TOKEN must be at least 16 characters');
+  const port = env.OPENIDV_METRICS_PORT ? int(env, 'OPENIDV_METRICS_PORT', 0) : undefined;
+  if (port !== undefined && port > 65535) throw new ConfigError('OPENIDV_METRICS_PORT must be a port number');
+  return { port, token };
+}
+
 export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
   const dataDir = resolve(overrides.dataDir ?? env.OPENIDV_DATA_DIR ?? './data');
   const databaseUrl = env.DATABASE_URL || `sqlite:${resolve(dataDir, 'openidv.db')}`;
@@ -200,6 +216,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       indexThreads: int(env, 'OPENIDV_FACE_INDEX_THREADS', DEFAULT_FACE_INDEX_OPTIONS.searchThreads, 1),
     },
     embeddingKey: env.OPENIDV_EMBEDDING_KEY || undefined,
+    metrics: metricsConfig(env),
     documents: { deadlineMs: int(env, 'OPENIDV_DOCUMENT_DEADLINE_MS', 8000, 500) },
     webhooks: {
       allowPrivateEndpoints: bool(env, 'OPENIDV_WEBHOOK_ALLOW_PRIVATE', false),

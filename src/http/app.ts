@@ -87,7 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
 
-  await app.register(opsRoutes, { metrics: deps.metrics, probes: deps.probes });
+  const metricsToken = deps.config.metrics.token;
+  await app.register(opsRoutes, { metrics: metricsToken ? deps.metrics : null, probes: deps.probes, metricsToken });
 
   await app.register(
     async (api) => {
