@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import rateLimit from '@fastify/rate-limit';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
@@ -17,6 +16,7 @@ import { clientRoutes } from './routes/client.routes.js';
 import { poolRoutes } from './routes/pools.routes.js';
 import { clientErrorHandler, registerErrorHandling } from './error-handler.js';
 import { openApiOptions } from './openapi.js';
+import { registerApiDocs } from './plugins/api-docs.js';
 import { registerHttpMetrics } from './plugins/metrics.js';
 import { registerRawBodyParsers } from './plugins/raw-body.js';
 import { signedAuth } from './plugins/signed-auth.js';
@@ -94,7 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       await api.register(supportedDocumentsRoutes);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-      await api.register(swaggerUi, { routePrefix: '/docs', uiConfig: { url: `${API_PREFIX}/openapi.json` } });
+      await registerApiDocs(api, API_PREFIX);
 
       await api.register(clientRoutes, { capture: deps.capture });
       await api.register(webRoutes);
