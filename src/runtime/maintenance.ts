@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { MediaStore } from '../domain/ports/media-store.port.js';
 import type { SessionPipeline } from '../domain/pipeline/session-pipeline.js';
 import type { PoolRepository } from '../domain/ports/pool-repository.port.js';
 import type { Repositories } from '../domain/ports/repositories.port.js';
@@ -7,11 +8,14 @@ import type { SessionService } from '../domain/sessions/session.service.js';
 import type { Database } from '../infra/db/database.js';
 
 const CHANGE_LOG_RETENTION_MS = 86400_000;
+/** A write of the largest body takes seconds: a temporary file this old was left by a killed process. */
+const STALE_TEMP_MS = 5 * 60_000;
 
 /**
  * Periodic upkeep run by every worker process (each step is idempotent, so several workers may overlap):
  * erase sessions past their resources TTL, settle sessions whose token ran out before the user finished (start
- * their checks when every capture is done, else mark them EXPIRED), and prune the face-index change log.
+ * their checks when every capture is done, else mark them EXPIRED), prune the face-index change log, and remove
+ * media temporary files that killed processes left (the first pass runs when the workers start).
  */
 export async function runMaintenance(deps: {
   repos: Repositories;
@@ -19,6 +23,7 @@ export async function runMaintenance(deps: {
   sessions: SessionService;
   pipeline: SessionPipeline;
   database: Database;
+  media: MediaStore;
   now: () => number;
   logger: Logger;
 }): Promise<void> {
@@ -36,4 +41,6 @@ export async function runMaintenance(deps: {
     else await deps.repos.sessions.update(session.id, { state: 'EXPIRED' }, now);
   }
   await deps.poolRepo.pruneChanges(now - CHANGE_LOG_RETENTION_MS);
+  const swept = (await deps.media.sweepTemporary?.(STALE_TEMP_MS)) ?? 0;
+  if (swept) deps.logger.info({ files: swept }, 'removed temporary media files left by an interrupted write');
 }
