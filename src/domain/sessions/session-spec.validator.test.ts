@@ -87,6 +87,7 @@ describe('validateSessionSpec: check and task configs', () => {
           requested_checks: [
             { type: 'LIVENESS', config: { liveness_type: 'STATIC', state: 'DONE', report: { recommendation: { value: 'APPROVE' } } } },
             { type: 'FACE_COMPARISON', config: { manual_check: 'NEVER', junk: deep(100_000) } },
+            { type: 'ID_DOCUMENT_FACE_MATCH', config: JSON.parse('{"constructor":{"prototype":{"admin":true}},"__proto__":{"x":1}}') },
           ],
           requested_tasks: [{ type: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION', config: { manual_check: 'NEVER', big: 'x'.repeat(10_000_000) } }],
         },
@@ -95,7 +96,14 @@ describe('validateSessionSpec: check and task configs', () => {
       ),
     );
     expect(result.code).toBe('PAYLOAD_VALIDATION');
-    expect(result.properties).toEqual(['requested_checks[0].config.state', 'requested_checks[0].config.report', 'requested_checks[1].config.junk', 'requested_tasks[0].config.big']);
+    expect(result.properties).toEqual([
+      'requested_checks[0].config.state',
+      'requested_checks[0].config.report',
+      'requested_checks[1].config.junk',
+      'requested_checks[2].config.constructor',
+      'requested_checks[2].config.__proto__',
+      'requested_tasks[0].config.big',
+    ]);
   });
 
   it('refuses a deep value under a known key as a wrong type', () => {

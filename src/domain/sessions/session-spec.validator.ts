@@ -64,7 +64,7 @@ function configErrors(schema: Parameters<typeof Value.Errors>[0], config: unknow
 function knownConfig(schema: TObject, raw: unknown, at: string, errors: PropertyError[], ignored: readonly string[] = []) {
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
-    if (key in schema.properties) {
+    if (Object.hasOwn(schema.properties, key)) {
       if (value !== null) config[key] = value;
     } else if (!ignored.includes(key)) {
       errors.push({ property: `${at}.${key.length > 64 ? `${key.slice(0, 64)}…` : key}`, message: 'is not a setting of this type' });
