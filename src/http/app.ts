@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
@@ -26,7 +26,7 @@ import { opsRoutes, type ReadinessProbe } from './routes/ops.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
 import { supportedDocumentsRoutes } from './routes/supported-documents.routes.js';
 import { webRoutes } from './routes/web.routes.js';
-import { ErrorSchema } from './schemas/common.schema.js';
+import { registerSharedSchemas } from './schemas/shared.schema.js';
 import { requestContext } from '../runtime/request-context.js';
 
 export const API_PREFIX = '/idverify/v1';
@@ -41,6 +41,8 @@ export interface AppDeps {
   metrics: Registry;
   probes: ReadinessProbe[];
   now: () => number;
+  /** Sees every route as it is added (the OpenAPI test lists what is served, to compare with the document). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -58,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
 
   // Schemas document responses; serialising with JSON.stringify means a schema can never drop a field.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -70,7 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRawBodyParsers(app);
   registerErrorHandling(app);
   registerHttpMetrics(app, deps.metrics);
-  app.addSchema(ErrorSchema);
+  registerSharedSchemas(app);
   await app.register(swagger, openApiOptions(API_PREFIX));
   if (deps.config.rateLimitPerMinute > 0) {
     // Keyed by the caller's app (or client session), so one noisy integration cannot starve the others.

@@ -95,7 +95,7 @@ describe('hostile data (default configuration)', () => {
       const create = captured(app, 'POST', '/sessions', spec);
       // The same bytes sent 5 times at once, some with headers the signature does not cover changed.
       const answers = await Promise.all(
-        Array.from({ length: 5 }, () => create(server.apiUrl, pick([{}, { 'x-forwarded-for': '203.0.113.7' }, { 'user-agent': 'replayer' }, { 'x-yoti-sdk': 'Java' }]))),
+        Array.from({ length: 5 }, () => create(server.apiUrl, pick<Record<string, string>>([{}, { 'x-forwarded-for': '203.0.113.7' }, { 'user-agent': 'replayer' }, { 'x-yoti-sdk': 'Java' }]))),
       );
       const statuses = answers.map((a) => a.status).sort();
       expect(statuses).toEqual([201, 401, 401, 401, 401]);

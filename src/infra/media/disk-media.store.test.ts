@@ -15,7 +15,7 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 it('writes through a temporary file outside the session folder and leaves only the media', async () => {
   const store = new DiskMediaStore(root);
-  await store.put('app/session/media', Buffer.from('image bytes'), 'image/jpeg');
+  await store.put('app/session/media', Buffer.from('image bytes'));
   expect(readdirSync(join(root, 'app', 'session'))).toEqual(['media']);
   expect(readdirSync(join(root, '.tmp'))).toEqual([]);
   expect(await store.list('')).toEqual(['app/session/media']);
@@ -23,7 +23,7 @@ it('writes through a temporary file outside the session folder and leaves only t
 
 it('never lists or addresses the temporary folder, and sweeps only stale files in it', async () => {
   const store = new DiskMediaStore(root);
-  await store.put('app/session/media', Buffer.from('image bytes'), 'image/jpeg');
+  await store.put('app/session/media', Buffer.from('image bytes'));
   const stale = join(root, '.tmp', 'killed-mid-write.tmp');
   const live = join(root, '.tmp', 'being-written.tmp');
   writeFileSync(stale, 'half an image');
