@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
+import { aFaceResult } from '../helpers/records.js';
 import { findResidue, needlesOf } from '../helpers/residue.js';
 import { type InProcess, inProcessApp } from '../helpers/in-process.js';
 
@@ -14,12 +15,6 @@ async function noiseJpeg(seed: number): Promise<Buffer> {
   return sharp(raw, { raw: { width: 96, height: 96, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
 }
 
-function unitVector(): Float32Array {
-  const v = new Float32Array(512).map(() => Math.random() - 0.5);
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
-}
-
 /** A session with a relying-business face capture and a stored face analysis, as the pipeline leaves them. */
 async function sessionWithFace(h: InProcess, seed: number) {
   const created = await h.signed('POST', '/sessions', JSON.stringify({ requested_checks: [{ type: 'FACE_COMPARISON', config: { manual_check: 'NEVER' } }] }));
@@ -31,36 +26,16 @@ async function sessionWithFace(h: InProcess, seed: number) {
   const image = await noiseJpeg(seed);
   await h.container.sessions.uploadFaceCaptureImage(h.sdkId, sessionId, resource.id, image);
   const [media] = await h.container.repos.media.list(sessionId);
-  const embedding = unitVector();
+  const face = aFaceResult(seed);
   await h.container.repos.analyses.save({
     mediaId: media!.id,
     sessionId,
-    analysis: {
-      modelSetId: 'test-models',
-      width: 96,
-      height: 96,
-      rotation: 0,
-      faces: [
-        {
-          box: { x: 10, y: 10, width: 60, height: 60 },
-          landmarks: [
-            { x: 30, y: 30 },
-            { x: 60, y: 30 },
-            { x: 45, y: 45 },
-            { x: 32, y: 60 },
-            { x: 58, y: 60 },
-          ],
-          detectorScore: 0.99,
-          quality: { score: 0.9 } as never,
-          embedding,
-        },
-      ],
-    },
+    analysis: { modelSetId: 'test-models', width: 96, height: 96, rotation: 0, faces: [face] },
     imageError: null,
     createdAt: Date.now(),
   });
   const row = await h.container.database.db.selectFrom('face_analyses').select('embeddings').where('media_id', '=', media!.id).executeTakeFirstOrThrow();
-  return { sessionId, image, embedding, stored: Buffer.from(row.embeddings!) };
+  return { sessionId, image, embedding: face.embedding, stored: Buffer.from(row.embeddings!) };
 }
 
 describe.each<{ name: string; env: Record<string, string> }>([
