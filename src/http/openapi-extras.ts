@@ -59,10 +59,10 @@ export const UNSCHEMED_ROUTES: Record<string, { url?: string; schema: Record<str
     schema: { tags: ['documentation'], summary: 'Swagger UI assets (scripts, styles, icons)', params: File, response: { 200: text('application/octet-stream', 'the asset'), 404: Type.Ref(ErrorSchema) } },
   },
   'GET /idverify/v1/web': {
-    schema: { tags: ['capture page'], summary: 'The end-user capture page (redirects to /idverify/v1/web/index.html, keeping the query)', response: { 302: { description: 'Redirect', type: 'null' } } },
+    schema: { tags: ['capture page'], summary: 'The end-user capture page: redirects to /idverify/v1/web/index.html, keeping the query', response: { 302: { description: 'Redirect', type: 'null' } } },
   },
   'GET /idverify/v1/web/': {
-    schema: { tags: ['capture page'], summary: 'The end-user capture page (as /idverify/v1/web/index.html)', response: { 200: text('text/html', 'HTML page') } },
+    schema: { tags: ['capture page'], summary: 'The end-user capture page: redirects to /idverify/v1/web/index.html, keeping the query', response: { 302: { description: 'Redirect', type: 'null' } } },
   },
   'GET /idverify/v1/web/:file': {
     schema: {
