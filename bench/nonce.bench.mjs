@@ -1,6 +1,6 @@
 // Cost of the replay guard's per-request check on the embedded store (SQLite file, WAL, synchronous=FULL), the
 // same code the server runs: one durable insert per signed request, against a table already holding a day's
-// nonces. Usage: npm run bench:nonce [-- --calls 3000 --prefill 100000 --postgres]
+// nonces. Usage: npm run bench:nonce [-- --calls 3000 --prefill 100000]
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,14 +15,13 @@ const { values } = parseArgs({
   options: {
     calls: { type: 'string', default: '3000' },
     prefill: { type: 'string', default: '100000' },
-    postgres: { type: 'string' },
   },
 });
 const calls = Number(values.calls);
 const prefill = Number(values.prefill);
 
 const dir = mkdtempSync(join(tmpdir(), 'openidv-nonce-bench-'));
-const database = openDatabase(values.postgres ?? `sqlite:${join(dir, 'openidv.db')}`);
+const database = openDatabase(`sqlite:${join(dir, 'openidv.db')}`);
 try {
   await migrate(database);
   const now = Date.now();
@@ -49,7 +48,7 @@ try {
   console.log(
     JSON.stringify(
       {
-        store: values.postgres ? 'postgres' : 'sqlite (WAL, synchronous=FULL)',
+        store: 'sqlite (WAL, synchronous=FULL)',
         prefilled_nonces: prefill,
         calls,
         check_ms: { p50: +at(0.5).toFixed(3), p90: +at(0.9).toFixed(3), p99: +at(0.99).toFixed(3), max: +times.at(-1).toFixed(3) },

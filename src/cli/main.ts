@@ -5,6 +5,7 @@ import { evalCommand } from './commands/eval.command.js';
 import { openapiCommand } from './commands/openapi.command.js';
 import { poolsCommand } from './commands/pools.command.js';
 import { serveCommand } from './commands/serve.command.js';
+import { usersCommand } from './commands/users.command.js';
 import { workerCommand } from './commands/worker.command.js';
 
 const program = new Command('openidv')
@@ -14,12 +15,15 @@ const program = new Command('openidv')
 program.addCommand(serveCommand());
 program.addCommand(workerCommand());
 program.addCommand(appsCommand());
+program.addCommand(usersCommand());
 program.addCommand(poolsCommand());
 program.addCommand(evalCommand());
 program.addCommand(openapiCommand());
 program.addCommand((await import('./commands/migrate-store.command.js')).migrateStoreCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  console.error(`openidv: ${err instanceof Error ? err.message : String(err)}`);
+  // Validation errors name what is wrong (e.g. which frame origin), not only that something is.
+  const details = (err as { errors?: { property: string; message: string }[] }).errors ?? [];
+  console.error(`openidv: ${err instanceof Error ? err.message : String(err)}${details.map((e) => `\n  ${e.property}: ${e.message}`).join('')}`);
   process.exitCode = 1;
 });

@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { LIVENESS_THRESHOLD } from '../infra/face/calibration/defaults.js';
 import { DEFAULT_FACE_INDEX_OPTIONS } from '../infra/face-index/face-index.options.js';
 import { DEFAULT_INTAKE_LIMITS } from '../infra/face/image/intake-limits.js';
+import { FrameOriginError, parseFrameOrigins } from '../domain/apps/frame-origins.js';
+import { type ConsoleConfig, consoleConfig } from './console-config.js';
 
 // Configuration is parsed once from the environment (plus CLI overrides), validated, frozen and passed in.
 // Nothing else reads process.env.
@@ -35,6 +37,9 @@ export interface Config {
   /** Base64 AES-256 key: face embeddings are encrypted at rest when set. */
   readonly embeddingKey: string | undefined;
   readonly metrics: MetricsConfig;
+  readonly page: PageConfig;
+  /** The operator console (/console): sign-in, review, audit. */
+  readonly console: ConsoleConfig;
 }
 
 export interface MetricsConfig {
@@ -42,6 +47,14 @@ export interface MetricsConfig {
   readonly port: number | undefined;
   /** Bearer token /metrics requires; with one, /metrics is also served on the API port. */
   readonly token: string | undefined;
+}
+
+/** The end-user capture page. */
+export interface PageConfig {
+  /** Origins that may frame the pages of apps that declare none of their own (empty: framing refused). */
+  readonly frameAncestors: readonly string[];
+  /** Lifetime of a desktop-to-phone hand-off link (capped by the session's token lifetime). */
+  readonly handoffTtlSec: number;
 }
 
 export type MediaConfig =
@@ -142,6 +155,15 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
+function frameOrigins(env: Env, name: string): string[] {
+  try {
+    return parseFrameOrigins(env[name] ?? '');
+  } catch (err) {
+    if (err instanceof FrameOriginError) throw new ConfigError(`${name}: ${err.message}`);
+    throw err;
+  }
+}
+
 function mediaConfig(env: Env, dataDir: string): MediaConfig {
   const kind = env.OPENIDV_MEDIA_STORE ?? (env.OPENIDV_S3_BUCKET ? 's3' : 'disk');
   if (kind === 'disk') return { kind, dir: resolve(env.OPENIDV_MEDIA_DIR ?? resolve(dataDir, 'media')) };
@@ -217,6 +239,10 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     },
     embeddingKey: env.OPENIDV_EMBEDDING_KEY || undefined,
     metrics: metricsConfig(env),
+    page: {
+      frameAncestors: frameOrigins(env, 'OPENIDV_FRAME_ANCESTORS'),
+      handoffTtlSec: int(env, 'OPENIDV_HANDOFF_TTL', 600, 60),
+    },
     documents: { deadlineMs: int(env, 'OPENIDV_DOCUMENT_DEADLINE_MS', 8000, 500) },
     webhooks: {
       allowPrivateEndpoints: bool(env, 'OPENIDV_WEBHOOK_ALLOW_PRIVATE', false),
@@ -224,6 +250,9 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       maxAttempts: int(env, 'OPENIDV_WEBHOOK_MAX_ATTEMPTS', 8, 1),
       timeoutMs: int(env, 'OPENIDV_WEBHOOK_TIMEOUT_MS', 10_000, 100),
     },
+    console: consoleConfig(env, { int: (n, f, m) => int(env, n, f, m), bool: (n, f) => bool(env, n, f) }, (m) => {
+      throw new ConfigError(m);
+    }),
   };
   return deepFreeze(config);
 }

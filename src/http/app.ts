@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -11,6 +12,12 @@ import type { Repositories } from '../domain/ports/repositories.port.js';
 import type { PoolService } from '../domain/pools/pool.service.js';
 import type { SessionService } from '../domain/sessions/session.service.js';
 import type { CaptureService } from '../domain/capture/capture.service.js';
+import type { HandoffService } from '../domain/capture/handoff.service.js';
+import type { PageLinks } from '../domain/capture/page-link.js';
+import type { AppService } from '../domain/apps/app.service.js';
+import type { PoolRepository } from '../domain/ports/pool-repository.port.js';
+import type { ConsoleServices } from '../domain/console/console-services.js';
+import { consolePlugin } from './console/console.plugin.js';
 import { applicantRoutes } from './routes/applicants.routes.js';
 import { clientRoutes } from './routes/client.routes.js';
 import { poolRoutes } from './routes/pools.routes.js';
@@ -21,6 +28,7 @@ import { registerHttpMetrics } from './plugins/metrics.js';
 import { registerRawBodyParsers } from './plugins/raw-body.js';
 import { signedAuth } from './plugins/signed-auth.js';
 import { faceCaptureRoutes } from './routes/face-capture.routes.js';
+import { handoffRoutes } from './routes/handoff.routes.js';
 import { mediaRoutes } from './routes/media.routes.js';
 import { opsRoutes, type ReadinessProbe } from './routes/ops.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
@@ -38,9 +46,15 @@ export interface AppDeps {
   sessions: SessionService;
   pools: PoolService;
   capture: CaptureService;
+  handoffs: HandoffService;
+  pageLinks: PageLinks;
   metrics: Registry;
   probes: ReadinessProbe[];
   now: () => number;
+  /** The operator console at /console (optional: absent in API-only test setups). */
+  console?: ConsoleServices;
+  apps?: AppService;
+  poolRepo?: PoolRepository;
   /** Sees every route as it is added (the OpenAPI test lists what is served, to compare with the document). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -73,6 +87,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRawBodyParsers(app);
   registerErrorHandling(app);
   registerHttpMetrics(app, deps.metrics);
+  // Answers (app.js, styles, JSON) are compressed for clients that ask; request bodies are never inflated, so
+  // signatures and body limits keep covering the bytes as sent.
+  await app.register(compress, { globalDecompression: false, encodings: ['br', 'gzip', 'deflate'] });
   registerSharedSchemas(app);
   await app.register(swagger, openApiOptions(API_PREFIX));
   if (deps.config.rateLimitPerMinute > 0) {
@@ -92,6 +109,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const metricsToken = deps.config.metrics.token;
   await app.register(opsRoutes, { metrics: metricsToken ? deps.metrics : null, probes: deps.probes, metricsToken });
+  if (deps.config.console.enabled && deps.console && deps.apps && deps.poolRepo) {
+    const { config, repos, pools, sessions, console, apps, poolRepo } = deps;
+    await app.register(consolePlugin, { prefix: '/console', config, console, repos, pools, sessions, apps, poolRepo });
+  }
 
   await app.register(
     async (api) => {
@@ -100,7 +121,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await registerApiDocs(api, API_PREFIX);
 
       await api.register(clientRoutes, { capture: deps.capture });
-      await api.register(webRoutes);
+      await api.register(handoffRoutes, { capture: deps.capture, handoffs: deps.handoffs });
+      await api.register(webRoutes, { links: deps.pageLinks });
 
       await api.register(async (signed) => {
         signed.addHook('preValidation', signedAuth({ repos: deps.repos, config: deps.config, prefix: API_PREFIX, now: deps.now }));

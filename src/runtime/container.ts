@@ -4,6 +4,8 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import { AppService } from '../domain/apps/app.service.js';
 import { CaptureService } from '../domain/capture/capture.service.js';
+import { HandoffService } from '../domain/capture/handoff.service.js';
+import { PageLinks } from '../domain/capture/page-link.js';
 import { type PropertyError, validationError } from '../domain/errors.js';
 import { Notifier } from '../domain/notifications/notifier.js';
 import { FaceEvidence } from '../domain/pipeline/face-evidence.js';
@@ -37,6 +39,7 @@ import type { DocumentReader } from '../domain/ports/document-reader.port.js';
 import { PooledDocumentReader } from '../infra/mrz/pooled-document.reader.js';
 import { endpointProblem } from '../infra/webhooks/endpoint-policy.js';
 import { HttpWebhookSender } from '../infra/webhooks/http-webhook.sender.js';
+import { type ConsoleServices, createConsoleServices } from './console-services.js';
 
 // The composition root: picks adapters from configuration and wires the services. Everything that needs
 // closing is closed by close().
@@ -56,8 +59,12 @@ export interface Container {
   poolSearch: PoolSearch;
   pipeline: SessionPipeline;
   capture: CaptureService;
+  handoffs: HandoffService;
+  pageLinks: PageLinks;
   notifier: Notifier;
   calibration: ScoreCalibration;
+  /** The operator console (users, sign-in, review queue, audit). */
+  console: ConsoleServices;
   /** Started on first use (worker threads and models take a moment); serve starts it at once. */
   faceEngine(): Promise<FaceEngine>;
   /** Set by the in-process job runner so an enqueue is picked up at once. */
@@ -215,8 +222,11 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     poolSearch,
     pipeline,
     capture,
+    handoffs: new HandoffService({ repos, recordEvent: (id, event, device) => sessions.recordEvent(id, event, device), now, newId, ttlMs: config.page.handoffTtlSec * 1000 }),
+    pageLinks: new PageLinks(repos, config.page.frameAncestors),
     notifier,
     calibration,
+    console: createConsoleServices({ config, database, repos, poolRepo, pools, media, calibration, now, newId, logger }),
     faceEngine: engine.get,
     probes: [
       { name: 'database', check: async () => void (await repos.apps.get('readiness-probe')) },

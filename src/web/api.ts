@@ -14,6 +14,8 @@ export interface Requirement {
   state: 'REQUIRED' | 'COMPLETED' | string;
   supported_countries?: DocumentChoice[];
   attempts_remaining?: number;
+  /** ID_DOCUMENT: the filter accepts expired documents. */
+  allow_expired_documents?: boolean;
 }
 
 export interface SdkConfig {
@@ -28,6 +30,8 @@ export interface SdkConfig {
   error_url: string | null;
   /** EARLY: consent first; JUST_IN_TIME: just before the first face capture. */
   biometric_consent_flow?: 'EARLY' | 'JUST_IN_TIME' | string;
+  allow_handoff?: boolean;
+  suppressed_screens?: string[];
 }
 
 export interface CaptureConfiguration {
@@ -35,6 +39,8 @@ export interface CaptureConfiguration {
   client_session_token_ttl: number;
   biometric_consent: string | null;
   biometric_consent_required: boolean;
+  /** The user has captured something already (a relying party's own face reference does not count). */
+  end_user_started?: boolean;
   sdk_config: SdkConfig;
   requirements: Requirement[];
 }
@@ -67,8 +73,23 @@ export class ApiError extends Error {
   }
 }
 
+export interface Handoff {
+  handoff_id: string;
+  claim_token: string;
+  watch_token: string;
+  expires_at: string;
+}
+
+export interface HandoffStatus {
+  state: 'WAITING' | 'CLAIMED' | 'FINISHED' | 'LEFT' | 'EXPIRED' | 'REPLACED';
+  requirements_completed: number;
+  requirements_total: number;
+  error?: string;
+}
+
 interface SendOptions {
   json?: unknown;
+  headers?: Record<string, string>;
   form?: FormData;
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
@@ -86,7 +107,8 @@ export class CaptureApi {
     return new Promise<T>((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open(method, `${this.base}/client/sessions/${encodeURIComponent(this.sessionId)}${path}`);
-      xhr.setRequestHeader('X-Client-Session-Token', this.token);
+      if (this.token) xhr.setRequestHeader('X-Client-Session-Token', this.token);
+      for (const [name, value] of Object.entries(options.headers ?? {})) xhr.setRequestHeader(name, value);
       xhr.setRequestHeader('Accept', 'application/json');
       xhr.timeout = options.timeoutMs ?? 30_000;
       let body: XMLHttpRequestBodyInit | null = null;
@@ -171,6 +193,20 @@ export class CaptureApi {
 
   finish(): Promise<{ complete: boolean; redirect_url: string | null }> {
     return this.send('POST', '/finish');
+  }
+
+  createHandoff(): Promise<Handoff> {
+    return this.send('POST', '/handoff');
+  }
+
+  watchHandoff(handoff: Handoff): Promise<HandoffStatus> {
+    return this.send('GET', `/handoff/${encodeURIComponent(handoff.handoff_id)}`, { headers: { 'X-Handoff-Watch-Token': handoff.watch_token } });
+  }
+
+  /** The phone's side of a hand-off: the link's claim token, once, for the session's client token (no token yet). */
+  static async claimHandoff(base: string, sessionId: string, claimToken: string): Promise<string> {
+    const api = new CaptureApi(base, sessionId, '');
+    return (await api.send<{ client_session_token: string }>('POST', '/handoff/claim', { json: { claim_token: claimToken } })).client_session_token;
   }
 }
 

@@ -53,23 +53,34 @@ export function grabFrame(video: HTMLVideoElement, maxWidth: number, quality: nu
   return canvasToBlob(canvas, 'image/jpeg', quality);
 }
 
-const ACCEPTED = ['image/jpeg', 'image/png', 'image/webp'];
 const MAX_BYTES = 8 * 1024 * 1024;
 const MAX_SIDE = 3000;
 
+/** The bytes start like a JPEG, PNG or WebP file (what the server accepts), whatever the file's name says. */
+async function acceptedSignature(file: Blob): Promise<boolean> {
+  const b = new Uint8Array(await file.slice(0, 12).arrayBuffer());
+  const jpeg = b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+  const png = b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+  const webp = String.fromCharCode(...b.slice(0, 4)) === 'RIFF' && String.fromCharCode(...b.slice(8, 12)) === 'WEBP';
+  return jpeg || png || webp;
+}
+
 /**
- * A chosen file as the server accepts it: kept as is when it is already a reasonably sized JPEG/PNG/WebP,
- * otherwise decoded by the browser and re-encoded as JPEG (HEIC on Safari, huge camera photos).
- * Throws when the browser cannot decode it.
+ * A chosen file as the server accepts it: kept as is when it is a reasonably sized JPEG/PNG/WebP, otherwise
+ * re-encoded as JPEG (HEIC on Safari, GIF, huge camera photos). Every file is decoded first, so one the browser
+ * cannot draw (a document renamed .jpg) is refused here and never reaches the review screen.
  */
 export async function prepareFile(file: File): Promise<Blob> {
-  if (ACCEPTED.includes(file.type) && file.size <= MAX_BYTES) return file;
   const bitmap = await createImageBitmap(file);
-  const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-  const canvas = document.createElement('canvas');
-  canvas.width = Math.round(bitmap.width * scale);
-  canvas.height = Math.round(bitmap.height * scale);
-  canvas.getContext('2d')!.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-  bitmap.close();
-  return canvasToBlob(canvas, 'image/jpeg', 0.92);
+  try {
+    if (file.size <= MAX_BYTES && (await acceptedSignature(file))) return file;
+    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+    canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+    canvas.getContext('2d')!.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    return await canvasToBlob(canvas, 'image/jpeg', 0.92);
+  } finally {
+    bitmap.close();
+  }
 }

@@ -1,3 +1,5 @@
+import { locale } from './i18n/i18n.js';
+
 // Country names for the issuing-country choice. The API speaks ISO 3166-1 alpha-3 (as ICAO 9303 documents do);
 // the browser's Intl.DisplayNames names regions by alpha-2, so this table maps one to the other.
 
@@ -22,19 +24,21 @@ VGB:VG VIR:VI VNM:VN VUT:VU WLF:WF WSM:WS YEM:YE ZAF:ZA ZMB:ZM ZWE:ZW`
     .map((pair) => pair.split(':') as [string, string]),
 );
 
-let names: Intl.DisplayNames | null | undefined;
+const names = new Map<string, Intl.DisplayNames | null>();
 
-/** "GBR" → "United Kingdom" (the code itself where the browser has no name for it). */
+/** "GBR" → "United Kingdom" in the page's language (the code itself where the browser has no name for it). */
 export function countryName(alpha3: string): string {
-  if (names === undefined) {
+  const lang = locale();
+  if (!names.has(lang)) {
     try {
-      names = new Intl.DisplayNames(['en'], { type: 'region' });
+      names.set(lang, new Intl.DisplayNames([lang], { type: 'region' }));
     } catch {
-      names = null;
+      names.set(lang, null);
     }
   }
+  const display = names.get(lang);
   const alpha2 = ALPHA2[alpha3];
-  const name = alpha2 && names ? names.of(alpha2) : undefined;
+  const name = alpha2 && display ? display.of(alpha2) : undefined;
   return name && name !== alpha2 ? name : alpha3;
 }
 

@@ -1,6 +1,8 @@
 // Small DOM helpers. The page never parses HTML strings (the CSP requires Trusted Types for script sinks): every
 // element is built with createElement and text goes in through textContent.
 
+import { t } from './i18n/i18n.js';
+
 type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, string | boolean | number | undefined | ((event: Event) => void)>;
 
@@ -48,7 +50,7 @@ export function screen(title: string, ...children: Child[]): HTMLElement {
   main.replaceChildren();
   const heading = h('h1', { tabindex: -1 }, title);
   append(main, heading, ...children);
-  document.title = `${title} · Identity check`;
+  document.title = t('page.titleSuffix', { title });
   heading.focus({ preventScroll: true });
   window.scrollTo(0, 0);
   return main;

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, type LaunchedBrowser, launchChromium, layoutProblems, placeholderVideo, screenshot, tempDir, videoFromPhoto } from '../helpers/browser.js';
+import { browserSkipReason, collectProblems, type LaunchedBrowser, launchChromium, layoutProblems, placeholderVideo, screenshot, tempDir, videoFromPhoto } from '../helpers/browser.js';
 import { ClientApi } from '../helpers/client-api.js';
 import { dataPath, hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
@@ -97,11 +97,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     // The relying party's pages (success_url, error_url, privacy policy): the machine is offline.
     await context.route(`${RP}/**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Relying party</title><h1>Back at the relying party</h1>' }));
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (/Content.Security.Policy|Trusted Type/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
-    });
+    const problems = collectProblems(page);
     await page.goto(url);
     return { context, page, problems };
   }
@@ -117,6 +113,13 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await page.getByLabel('Country that issued it').selectOption('CZE');
     expect(await page.locator('input[name="document-type"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['PASSPORT', 'NATIONAL_ID']);
     await page.getByLabel('Passport').check();
+  }
+
+  /** Continue from the document choice, past the photo tips shown before the first document. */
+  async function pastDocumentTips(page: Page) {
+    await page.locator('#document-continue').click();
+    await heading(page, 'Photographing your document');
+    await page.locator('#document-tips-continue').click();
   }
 
   async function uploadDocumentFile(page: Page) {
@@ -150,7 +153,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await chooseDocument(page);
     expect(await page.locator('#steps-label').textContent()).toBe('Step 2 of 3: Your document');
     await screenshot(page, 'story-03-document-choice');
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await pastDocumentTips(page);
 
     await heading(page, 'Photo page of your passport');
     await visible(page.locator('.guide-passport'));
@@ -174,6 +177,9 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await visible(page.locator('.guide-oval.ok'));
     await screenshot(page, 'story-06-selfie-feedback');
     await page.getByRole('button', { name: 'Take photo' }).click();
+    // The selfie is shown before it is sent, as documents are.
+    await visible(page.locator('img.review-face'));
+    await page.getByRole('button', { name: 'Use this photo' }).click();
 
     await page.waitForURL(`${RP}/done?sessionID=${session.id}`, { timeout: 60_000 });
     await screenshot(page, 'story-07-success-url');
@@ -234,7 +240,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await page.keyboard.press('Enter');
     await chooseDocument(page);
     await check('03-document-choice');
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await pastDocumentTips(page);
     await visible(page.locator('#shutter:not([disabled])'));
     await check('04-document-camera');
     // Keyboard only: the shutter has the focus once the camera runs.
@@ -258,7 +264,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     const { page, context, problems } = await open(plainCamera, session.url, { camera: false });
     await page.getByRole('button', { name: 'Start' }).click();
     await chooseDocument(page);
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await pastDocumentTips(page);
     await visible(page.getByText('Camera access is blocked'));
     await visible(page.getByRole('button', { name: 'Try the camera again' }));
     await screenshot(page, 'denied-01-upload-fallback');
@@ -281,7 +287,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     const second = await open(plainCamera, cameraOnly.url, { camera: false });
     await second.page.getByRole('button', { name: 'Start' }).click();
     await chooseDocument(second.page);
-    await second.page.getByRole('button', { name: 'Continue' }).click();
+    await pastDocumentTips(second.page);
     await visible(second.page.getByText(/Camera access is blocked.*choose Allow/));
     await visible(second.page.getByRole('button', { name: 'Try the camera again' }));
     expect(await second.page.locator('#upload-button').count()).toBe(0);
@@ -294,7 +300,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
       const third = await open(noCamera, (await createSession({ selfie: false, document: true, upload: true })).url, { camera: true });
       await third.page.getByRole('button', { name: 'Start' }).click();
       await chooseDocument(third.page);
-      await third.page.getByRole('button', { name: 'Continue' }).click();
+      await pastDocumentTips(third.page);
       await visible(third.page.getByText("We couldn't find a camera on this device."));
       await visible(third.page.locator('#upload-button'));
       await screenshot(third.page, 'denied-04-no-camera');
@@ -309,7 +315,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     const { page, context, problems } = await open(plainCamera, session.url, { camera: true });
     await page.getByRole('button', { name: 'Start' }).click();
     await chooseDocument(page);
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await pastDocumentTips(page);
     await uploadDocumentFile(page);
     await page.getByRole('button', { name: 'Use this photo' }).click();
     await heading(page, 'Your consent to use your face');
@@ -318,20 +324,30 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await heading(page, "We can't continue without your consent");
     await screenshot(page, 'declined-01');
     await page.getByRole('button', { name: 'Return to rp.example' }).click();
-    await page.waitForURL(`${RP}/error?sessionID=${session.id}&error=CONSENT_DECLINED`);
+    await page.waitForURL(`${RP}/error?sessionID=${session.id}&error=CONSENT_DECLINED&yotiErrorCode=1000`);
     expect(problems).toEqual([]);
     await context.close();
   }, 120_000);
 
-  it('shows "this link has expired" for a used or wrong token', async () => {
+  it('shows "this link has expired" for a used, wrong or deleted link, with the way back to the relying party where it is known', async () => {
     const session = await createSession({ selfie: false, document: true, upload: true });
     expect((await new ClientApi(server.apiUrl, session.id, session.token).finish()).status).toBe(200);
     const { page, context, problems } = await open(plainCamera, session.url, { camera: true });
     await heading(page, 'This link has expired');
     await visible(page.getByText('start the check again'));
     await screenshot(page, 'expired-01');
+    // A used link still knows its session's error_url: not a dead end.
+    await page.getByRole('button', { name: 'Return to rp.example' }).click();
+    await page.waitForURL(`${RP}/error?sessionID=${session.id}&error=TOKEN_EXPIRED&yotiErrorCode=2000`);
+    // A wrong token, or a deleted session, tells nobody which relying party it belongs to: no button to guess.
     await page.goto(`${server.apiUrl}/web/index.html?sessionID=${session.id}&sessionToken=not-a-token`);
     await heading(page, 'This link has expired');
+    expect(await page.locator('#expired-leave').count()).toBe(0);
+    const deleted = await createSession({ selfie: false, document: true, upload: true });
+    expect((await signedCall(server.apiUrl, app, 'DELETE', `/sessions/${deleted.id}`)).status).toBe(204);
+    await page.goto(deleted.url);
+    await heading(page, 'This link has expired');
+    expect(await page.locator('#expired-leave').count()).toBe(0);
     expect(problems).toEqual([]);
     await context.close();
   }, 120_000);

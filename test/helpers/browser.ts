@@ -78,6 +78,16 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** Page errors and CSP / Trusted Types violations (and any console line matching `also`) of a page, as they come. */
+export function collectProblems(page: Page, also?: RegExp): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (/Content.Security.Policy|Trusted Type/i.test(msg.text()) || also?.test(msg.text())) problems.push(`console: ${msg.text()}`);
+  });
+  return problems;
+}
+
 /** Saves a full-page screenshot under test-artifacts/web-capture/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });

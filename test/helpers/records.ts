@@ -21,6 +21,7 @@ export const anApp = (o: Partial<AppRecord> = {}): AppRecord => ({
   webhookSecret: randomUUID(),
   createdAt: 1_000,
   revokedAt: null,
+  frameAncestors: null,
   ...o,
 });
 

@@ -50,7 +50,9 @@ async function servedRoutes(): Promise<string[]> {
 it('documents every served route, and every Yoti endpoint of spec 3.1', async () => {
   const doc = (await generateOpenApi()) as Doc;
   const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path })));
-  const served = await servedRoutes();
+  // The operator console (/console) is a server-rendered application of its own, kept out of the API's
+  // document on purpose (console.plugin.ts; docs/console.md describes it).
+  const served = (await servedRoutes()).filter((route) => !/^[A-Z]+ \/console(\/|$)/.test(route));
   expect(served.length).toBeGreaterThan(50);
   const undocumented = served.filter((route) => {
     const [method, path] = route.split(' ') as [string, string];

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { buildApp } from '../../http/app.js';
 import { startOpsServer } from '../../http/ops-server.js';
 import { type Container, createContainer } from '../../runtime/container.js';
+import { prepareConsoleAdmin } from '../../runtime/console-first-look.js';
 import { createLogger } from '../../runtime/logger.js';
 import { startWorkers } from '../../runtime/workers.js';
 import { configFrom, withDataOption } from '../options.js';
@@ -57,6 +58,7 @@ async function runPrimary(opts: ServeOptions, processes: number): Promise<void> 
   const config = configFrom({ ...opts, workers: opts.workers === false ? false : undefined });
   const container = await createContainer(config, createLogger(config.logLevel));
   await ensureDevelopmentApp(container);
+  const consoleNote = await prepareConsoleAdmin(container);
   await container.close();
   let stopping = false;
   let announced = false;
@@ -75,6 +77,7 @@ async function runPrimary(opts: ServeOptions, processes: number): Promise<void> 
     if (message.listening && !announced) {
       announced = true;
       process.stdout.write(`openidv listening on ${message.listening}/idverify/v1 (data: ${config.dataDir}, ${processes} HTTP processes)\n`);
+      if (consoleNote) process.stdout.write(consoleNote(message.listening));
     }
   });
   for (let i = 0; i < processes; i++) fork(i);
@@ -94,6 +97,7 @@ async function runServer(opts: ServeOptions, index: number): Promise<void> {
   const logger = createLogger(config.logLevel);
   const container = await createContainer(config, logger);
   if (cluster.isPrimary) await ensureDevelopmentApp(container);
+  const consoleNote = cluster.isPrimary ? await prepareConsoleAdmin(container) : null;
   // Models and the face index load in the background; /readyz reports when they are up.
   container.faceEngine().catch((err: unknown) => logger.error({ err }, 'face engine unavailable: face checks will fail until it starts'));
   container.poolSearch.load().catch((err: unknown) => logger.error({ err }, 'face index load failed'));
@@ -104,7 +108,7 @@ async function runServer(opts: ServeOptions, index: number): Promise<void> {
   const ops = metricsPort === undefined ? null : await startOpsServer(container, metricsPort);
   if (ops && index === 0) process.stdout.write(`openidv operations (healthz, readyz, metrics) on port ${metricsPort}\n`);
   if (cluster.isWorker) process.send?.({ listening: address });
-  else process.stdout.write(`openidv listening on ${address}/idverify/v1 (data: ${config.dataDir})\n`);
+  else process.stdout.write(`openidv listening on ${address}/idverify/v1 (data: ${config.dataDir})\n${consoleNote?.(address) ?? ''}`);
 
   let stopping = false;
   const stop = async (signal: string) => {

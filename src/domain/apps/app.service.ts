@@ -1,6 +1,7 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { AppError, validationError } from '../errors.js';
 import type { AppRecord, AppRepository } from '../ports/repositories.port.js';
+import { FrameOriginError, parseFrameOrigins } from './frame-origins.js';
 
 // The registry of relying-party apps: an SDK id and the RSA public key its requests are signed with.
 
@@ -23,13 +24,24 @@ function normalisePublicKey(pem: string): string {
   return key.export({ type: 'spki', format: 'pem' }).toString();
 }
 
+/** `default` (the server's OPENIDV_FRAME_ANCESTORS), `none`, or a list of origins. */
+function frameAncestors(raw: string): string[] | null {
+  if (raw.trim().toLowerCase() === 'default') return null;
+  try {
+    return parseFrameOrigins(raw);
+  } catch (err) {
+    if (err instanceof FrameOriginError) throw validationError([{ property: 'frame_ancestors', message: err.message }]);
+    throw err;
+  }
+}
+
 export class AppService {
   constructor(
     private readonly apps: AppRepository,
     private readonly now: () => number,
   ) {}
 
-  async create(name: string, publicKeyPem?: string): Promise<CreatedApp> {
+  async create(name: string, publicKeyPem?: string, frameOrigins?: string): Promise<CreatedApp> {
     if (!name.trim()) throw validationError([{ property: 'name', message: 'is required' }]);
     let privateKeyPem: string | undefined;
     if (!publicKeyPem) {
@@ -48,6 +60,7 @@ export class AppService {
       webhookSecret: `whsec_${randomBytes(32).toString('base64')}`,
       createdAt: this.now(),
       revokedAt: null,
+      frameAncestors: frameOrigins === undefined ? null : frameAncestors(frameOrigins),
     };
     await this.apps.create(app);
     return privateKeyPem ? { app, privateKeyPem } : { app };
@@ -55,6 +68,13 @@ export class AppService {
 
   list(): Promise<AppRecord[]> {
     return this.apps.list();
+  }
+
+  /** Which origins may frame the app's capture pages; answers the list now in force for the app. */
+  async setFrameAncestors(sdkId: string, raw: string): Promise<string[] | null> {
+    const origins = frameAncestors(raw);
+    if (!(await this.apps.setFrameAncestors(sdkId, origins))) throw new AppError('NOT_FOUND', `No app with SDK id ${sdkId}`);
+    return origins;
   }
 
   async revoke(sdkId: string): Promise<void> {

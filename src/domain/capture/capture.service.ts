@@ -72,6 +72,8 @@ export class CaptureService {
       client_session_token_ttl: tokenTtl(session, this.deps.now()),
       biometric_consent: session.biometricConsentAt !== null ? new Date(session.biometricConsentAt).toISOString() : null,
       biometric_consent_required: !spec.block_biometric_consent,
+      // The user has begun (a capture of theirs exists): a relying party's own face reference does not count.
+      end_user_started: resources.some((r) => r.source === 'END_USER'),
       sdk_config: {
         allowed_capture_methods: sdk.allowed_capture_methods,
         primary_colour: sdk.primary_colour ?? '#2d9fff',
@@ -83,11 +85,13 @@ export class CaptureService {
         success_url: sdk.success_url ?? null,
         error_url: sdk.error_url ?? null,
         biometric_consent_flow: sdk.biometric_consent_flow ?? 'EARLY',
+        allow_handoff: sdk.allow_handoff ?? false,
+        suppressed_screens: sdk.suppressed_screens ?? [],
       },
       requirements: session.requirements.map((r) => {
         const mine = resources.filter((x) => x.requirementId === r.id);
         const base = { id: r.id, type: r.type, state: isRequirementMet(r, resources) ? 'COMPLETED' : 'REQUIRED' };
-        if (r.type === 'ID_DOCUMENT') return { ...base, supported_countries: countriesFor(r.filter) };
+        if (r.type === 'ID_DOCUMENT') return { ...base, supported_countries: countriesFor(r.filter), allow_expired_documents: r.filter?.allow_expired_documents ?? false };
         if (r.type === 'SUPPLEMENTARY_DOCUMENT') return { ...base, document_types: r.document_types ?? [], country_codes: r.country_codes ?? [] };
         if (r.type === 'LIVENESS') {
           const attempts = mine.reduce((n, x) => n + (x.data.attempts ?? 0), 0);

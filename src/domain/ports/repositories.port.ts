@@ -16,6 +16,8 @@ export interface AppRecord {
   webhookSecret: string;
   createdAt: number;
   revokedAt: number | null;
+  /** Origins allowed to frame the app's capture pages: null = the server default, [] = none. */
+  frameAncestors: string[] | null;
 }
 
 export interface AppRepository {
@@ -23,6 +25,8 @@ export interface AppRepository {
   get(sdkId: string): Promise<AppRecord | null>;
   list(): Promise<AppRecord[]>;
   revoke(sdkId: string, at: number): Promise<boolean>;
+  /** false when no such app exists. */
+  setFrameAncestors(sdkId: string, origins: string[] | null): Promise<boolean>;
 }
 
 export interface SessionRepository {
@@ -116,6 +120,30 @@ export interface ChallengeRepository {
   findByMedia(sessionId: string, sha256: string): Promise<CaptureChallenge | null>;
 }
 
+/** A desktop-to-phone hand-off link; its secrets are kept only as SHA-256 digests. */
+export interface HandoffRecord {
+  id: string;
+  sessionId: string;
+  claimHash: string;
+  watchHash: string;
+  expiresAt: number;
+  claimedAt: number | null;
+  /** Set when a newer link replaced this one before it was claimed. */
+  revokedAt: number | null;
+  createdAt: number;
+}
+
+export interface HandoffRepository {
+  create(handoff: HandoffRecord): Promise<void>;
+  get(sessionId: string, id: string): Promise<HandoffRecord | null>;
+  findByClaimHash(claimHash: string): Promise<HandoffRecord | null>;
+  countForSession(sessionId: string): Promise<number>;
+  /** Revokes the session's unclaimed links. */
+  revokeOpen(sessionId: string, at: number): Promise<void>;
+  /** Marks an unclaimed, unrevoked, unexpired link claimed; false when it was not claimable (single use). */
+  claim(id: string, at: number): Promise<boolean>;
+}
+
 export interface WebhookDelivery {
   id: string;
   sessionId: string;
@@ -151,4 +179,5 @@ export interface Repositories {
   analyses: FaceAnalysisRepository;
   challenges: ChallengeRepository;
   webhooks: WebhookRepository;
+  handoffs: HandoffRepository;
 }

@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { SessionPolicy } from '../../config/config.js';
 import { AppError, type PropertyError, validationError } from '../errors.js';
 import { propertyPath } from '../property-path.js';
+import { sdkConfigErrors } from './sdk-config.rules.js';
 import {
   CheckConfigSchemas,
   DOCUMENT_TYPES,
@@ -189,6 +190,7 @@ export function validateSessionSpec(input: SessionSpecInput, policy: SessionPoli
   const checks = validateChecks(input, errors, unsupported);
   const tasks = validateTasks(input, errors, unsupported);
   validateDocuments(input, errors);
+  errors.push(...sdkConfigErrors(input.sdk_config));
   for (const key of ['identity_profile_requirements', 'advanced_identity_profile_requirements'] as const) {
     if (input[key] !== undefined) unsupported.push({ property: key, message: 'identity profiles are not supported by openidv' });
   }

@@ -19,14 +19,14 @@ declare module 'fastify' {
 const CLIENT = [{ ClientSessionToken: [] }];
 const TAG = 'client capture (openidv)';
 
-function tokenOf(request: FastifyRequest): string | undefined {
+export function tokenOf(request: FastifyRequest): string | undefined {
   const header = request.headers['x-client-session-token'];
   if (typeof header === 'string' && header) return header;
   const auth = request.headers.authorization;
   return auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
 }
 
-function deviceOf(request: FastifyRequest): Record<string, string> {
+export function deviceOf(request: FastifyRequest): Record<string, string> {
   const ua = request.headers['user-agent'] ?? '';
   const browser = /(Firefox|Edg|Chrome|Safari)\/([\d.]+)/.exec(ua);
   const os = /(Android|iPhone OS|Mac OS X|Windows NT|Linux)[ /]?([\d._]*)/.exec(ua);

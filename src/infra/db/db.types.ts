@@ -10,6 +10,8 @@ export interface AppsTable {
   webhook_secret: string;
   created_at: number;
   revoked_at: number | null;
+  /** NULL = server default, '' = none, else space-separated origins. */
+  frame_ancestors: string | null;
 }
 
 export interface SessionsTable {
@@ -120,6 +122,17 @@ export interface CaptureChallengesTable {
   created_at: number;
 }
 
+export interface HandoffsTable {
+  id: string;
+  session_id: string;
+  claim_hash: string;
+  watch_hash: string;
+  expires_at: number;
+  claimed_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+}
+
 export interface FaceAnalysesTable {
   media_id: string;
   session_id: string;
@@ -187,6 +200,72 @@ export interface FaceChangesTable {
   at: number;
 }
 
+export interface ConsoleUsersTable {
+  id: string;
+  username: string;
+  role: string;
+  password_hash: string | null;
+  oidc_subject: string | null;
+  all_apps: number;
+  failed_attempts: number;
+  locked_until: number | null;
+  must_change_password: number;
+  disabled_at: number | null;
+  last_login_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConsoleUserAppsTable {
+  user_id: string;
+  app_id: string;
+}
+
+export interface ConsoleSessionsTable {
+  token_hash: string;
+  user_id: string | null;
+  csrf_token: string;
+  data: string;
+  ip: string | null;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+export interface ReviewItemsTable {
+  id: string;
+  session_id: string;
+  app_id: string;
+  check_id: string;
+  check_type: string;
+  reason: string;
+  state: string;
+  first_decision: string | null;
+  first_reason: string | null;
+  first_by: string | null;
+  first_at: number | null;
+  decision: string | null;
+  decision_reason: string | null;
+  decided_by: string | null;
+  decided_at: number | null;
+  applied_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuditEventsTable {
+  seq: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  app_id: string | null;
+  session_id: string | null;
+  target: string | null;
+  detail: string | null;
+  ip: string | null;
+  expires_at: number | null;
+}
+
 export interface DB {
   apps: AppsTable;
   sessions: SessionsTable;
@@ -198,6 +277,7 @@ export interface DB {
   nonces: NoncesTable;
   jobs: JobsTable;
   capture_challenges: CaptureChallengesTable;
+  handoffs: HandoffsTable;
   face_analyses: FaceAnalysesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   applicants: ApplicantsTable;
@@ -205,4 +285,9 @@ export interface DB {
   pools: PoolsTable;
   pool_members: PoolMembersTable;
   face_changes: FaceChangesTable;
+  console_users: ConsoleUsersTable;
+  console_user_apps: ConsoleUserAppsTable;
+  console_sessions: ConsoleSessionsTable;
+  review_items: ReviewItemsTable;
+  audit_events: AuditEventsTable;
 }

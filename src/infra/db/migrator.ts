@@ -3,14 +3,30 @@ import type { Database, Dialect } from './database.js';
 import * as pg0001 from './migrations/postgres/0001_init.js';
 import * as pg0002 from './migrations/postgres/0002_pipeline_and_pools.js';
 import * as pg0003 from './migrations/postgres/0003_job_request_id.js';
+import * as pg0004 from './migrations/postgres/0004_embedding_and_handoff.js';
+import * as pg0005 from './migrations/postgres/0005_console.js';
 import * as sqlite0001 from './migrations/sqlite/0001_init.js';
 import * as sqlite0002 from './migrations/sqlite/0002_pipeline_and_pools.js';
 import * as sqlite0003 from './migrations/sqlite/0003_job_request_id.js';
+import * as sqlite0004 from './migrations/sqlite/0004_embedding_and_handoff.js';
+import * as sqlite0005 from './migrations/sqlite/0005_console.js';
 
 // Ordered, immutable migrations, one folder per dialect. Each module exports `up`: the SQL of one step.
 const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
-  sqlite: { '0001_init': sqlite0001, '0002_pipeline_and_pools': sqlite0002, '0003_job_request_id': sqlite0003 },
-  postgres: { '0001_init': pg0001, '0002_pipeline_and_pools': pg0002, '0003_job_request_id': pg0003 },
+  sqlite: {
+    '0001_init': sqlite0001,
+    '0002_pipeline_and_pools': sqlite0002,
+    '0003_job_request_id': sqlite0003,
+    '0004_embedding_and_handoff': sqlite0004,
+    '0005_console': sqlite0005,
+  },
+  postgres: {
+    '0001_init': pg0001,
+    '0002_pipeline_and_pools': pg0002,
+    '0003_job_request_id': pg0003,
+    '0004_embedding_and_handoff': pg0004,
+    '0005_console': pg0005,
+  },
 };
 
 function toMigration(step: { up: string }): Migration {

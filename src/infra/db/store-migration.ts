@@ -28,6 +28,7 @@ export const STORE_TABLES: readonly TableSpec[] = [
   { name: 'media', key: ['id'] },
   { name: 'device_events', key: ['id'] },
   { name: 'capture_challenges', key: ['id'] },
+  { name: 'handoffs', key: ['id'] },
   { name: 'face_analyses', key: ['media_id'] },
   { name: 'webhook_deliveries', key: ['id'] },
   { name: 'nonces', key: ['sdk_id', 'nonce'] },
@@ -37,6 +38,11 @@ export const STORE_TABLES: readonly TableSpec[] = [
   { name: 'pools', key: ['id'] },
   { name: 'pool_members', key: ['pool_id', 'applicant_id'] },
   { name: 'face_changes', key: ['seq'], identity: 'seq' },
+  { name: 'console_users', key: ['id'] },
+  { name: 'console_user_apps', key: ['user_id', 'app_id'] },
+  { name: 'console_sessions', key: ['token_hash'] },
+  { name: 'review_items', key: ['id'] },
+  { name: 'audit_events', key: ['seq'], identity: 'seq' },
 ];
 
 export interface StoreMigrationOptions {

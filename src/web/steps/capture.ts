@@ -2,7 +2,8 @@ import { ApiError, type Feedback } from '../api.js';
 import { CameraError, type CameraProblem, cameraSupported, grabFrame, openCamera, prepareFile, stopCamera } from '../camera.js';
 import type { FlowContext } from '../context.js';
 import { button, h, notice, onLeave, screen } from '../dom.js';
-import { CAMERA_HELP, FACE_READY, FACE_WAITING, faceAdvice } from '../messages.js';
+import { t } from '../i18n/i18n.js';
+import { cameraHelp, faceAdvice } from '../messages.js';
 
 export interface CaptureOptions {
   title: string;
@@ -41,10 +42,10 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
         ctx.progress('UPLOAD_CHOSEN');
         resolve({ blob, method: 'UPLOAD' });
       } catch {
-        fileError.replaceChildren(notice('error', "We couldn't read this file. Choose a photo in JPEG or PNG format."));
+        fileError.replaceChildren(notice('error', t('capture.unreadableFile')));
       }
     });
-    const uploadButton = (kind: 'primary' | 'secondary', label = 'Upload a photo instead') => button(label, () => fileInput.click(), kind, { id: 'upload-button' });
+    const uploadButton = (kind: 'primary' | 'secondary', label = t('capture.uploadInstead')) => button(label, () => fileInput.click(), kind, { id: 'upload-button' });
 
     const backLink = options.back ? h('div', { class: 'actions' }, button(options.back, () => resolve({ back: true }), 'link', { id: 'capture-back' })) : null;
     const viewfinder = h('div', { class: `viewfinder viewfinder-${options.guide}` });
@@ -67,20 +68,21 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
     const showProblem = (problem: CameraProblem) => {
       ctx.progress(problem === 'DENIED' ? 'CAMERA_DENIED' : 'CAMERA_UNAVAILABLE');
       const canRetry = problem !== 'UNSUPPORTED';
-      const text: string[] = [CAMERA_HELP[problem]];
-      if (!ctx.allowUpload && (problem === 'NO_CAMERA' || problem === 'UNSUPPORTED')) text.push(CAMERA_HELP.NEEDS_CAMERA);
-      else if (ctx.allowUpload) text.push('You can upload a photo instead.');
-      area.replaceChildren(notice(problem === 'DENIED' ? 'warning' : 'error', ...text.map((t) => h('p', {}, t))));
+      const text: string[] = [cameraHelp(problem)];
+      if (!ctx.allowUpload && (problem === 'NO_CAMERA' || problem === 'UNSUPPORTED')) text.push(cameraHelp('NEEDS_CAMERA'));
+      else if (ctx.allowUpload) text.push(t('capture.canUpload'));
+      const { leave, leaveLabel } = ctx.exits;
+      area.replaceChildren(notice(problem === 'DENIED' ? 'warning' : 'error', ...text.map((line) => h('p', {}, line))));
       actions.replaceChildren(
-        ...(ctx.allowUpload ? [uploadButton('primary', 'Upload a photo')] : []),
-        ...(canRetry ? [button('Try the camera again', () => void start(), ctx.allowUpload ? 'secondary' : 'primary', { id: 'retry-camera' })] : []),
-        ...(!ctx.allowUpload && ctx.leave ? [button('Leave the identity check', () => ctx.leave!('CAMERA_UNAVAILABLE'), 'link')] : []),
+        ...(ctx.allowUpload ? [uploadButton('primary', t('capture.upload'))] : []),
+        ...(canRetry ? [button(t('capture.tryCameraAgain'), () => void start(), ctx.allowUpload ? 'secondary' : 'primary', { id: 'retry-camera' })] : []),
+        ...(!ctx.allowUpload && leave ? [button(leaveLabel, () => leave(problem === 'DENIED' ? 'CAMERA_DENIED' : 'CAMERA_UNAVAILABLE'), 'link', { id: 'camera-leave' })] : []),
       );
       (actions.querySelector('button') as HTMLButtonElement | null)?.focus();
     };
 
     const start = async () => {
-      area.replaceChildren(h('p', { class: 'status', role: 'status' }, 'Starting the camera…'));
+      area.replaceChildren(h('p', { class: 'status', role: 'status' }, t('capture.startingCamera')));
       actions.replaceChildren(...(ctx.allowUpload ? [uploadButton('secondary')] : []));
       if (!cameraSupported()) return showProblem(ctx.allowUpload ? 'NO_CAMERA' : 'UNSUPPORTED');
       try {
@@ -94,14 +96,14 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
         playsinline: true,
         muted: true,
         class: options.facing === 'user' ? 'mirrored' : '',
-        'aria-label': options.facing === 'user' ? 'Camera preview of your face' : 'Camera preview of your document',
+        'aria-label': t(options.facing === 'user' ? 'capture.previewFace' : 'capture.previewDocument'),
       });
       video.muted = true;
       video.srcObject = stream;
       const guide = h('div', { class: `guide guide-${options.guide}`, 'aria-hidden': 'true' });
       viewfinder.replaceChildren(video, guide);
       area.replaceChildren(viewfinder, ...(options.liveFeedback ? [feedback] : []));
-      const shutter = button('Take photo', () => void shoot(), 'primary', { id: 'shutter', disabled: true });
+      const shutter = button(t('capture.takePhoto'), () => void shoot(), 'primary', { id: 'shutter', disabled: true });
       actions.replaceChildren(shutter, ...(ctx.allowUpload ? [uploadButton('secondary')] : []));
       await video.play().catch(() => undefined);
       // A camera that opens but never delivers a frame is as good as busy.
@@ -133,13 +135,13 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
         feedback.classList.toggle('ok', ok);
         guide.classList.toggle('ok', ok);
       };
-      say(FACE_WAITING, false);
+      say(t('face.waiting'), false);
       const tick = async () => {
         const started = performance.now();
         let pause = 0;
         try {
           const result = await analyse(await grabFrame(video, 640, 0.8), controller.signal);
-          say(result.usable ? FACE_READY : faceAdvice(result.issues), result.usable);
+          say(result.usable ? t('face.ready') : faceAdvice(result.issues), result.usable);
         } catch (err) {
           // Feedback is advice only: a slow or failed analysis leaves the last message and tries again, later
           // when the server asks for it (429/503), so that previews never use up the budget the upload needs.
@@ -156,11 +158,11 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
 }
 
 /** Shows the photo before it is sent: use it, or take another. */
-export function review(title: string, blob: Blob, question: string): Promise<boolean> {
+export function review(title: string, blob: Blob, question: string, kind: 'document' | 'face' = 'document'): Promise<boolean> {
   const url = URL.createObjectURL(blob);
-  const use = button('Use this photo', () => undefined, 'primary', { id: 'use-photo' });
-  const retake = button('Take another photo', () => undefined, 'secondary', { id: 'retake-photo' });
-  screen(title, h('p', { class: 'lead' }, question), h('img', { class: 'review', src: url, alt: 'The photo you just took' }), h('div', { class: 'actions' }, use, retake));
+  const use = button(t('capture.usePhoto'), () => undefined, 'primary', { id: 'use-photo' });
+  const retake = button(t('capture.retake'), () => undefined, 'secondary', { id: 'retake-photo' });
+  screen(title, h('p', { class: 'lead' }, question), h('img', { class: `review review-${kind}`, src: url, alt: t('capture.reviewAlt') }), h('div', { class: 'actions' }, use, retake));
   onLeave(() => URL.revokeObjectURL(url));
   return new Promise((resolve) => {
     use.addEventListener('click', () => resolve(true), { once: true });

@@ -2,22 +2,30 @@ import { ApiError, type DocumentChoice, type Requirement, withRetry } from '../a
 import { browserCountry, countryName } from '../countries.js';
 import { FlowError, type FlowContext } from '../context.js';
 import { button, h, notice, screen } from '../dom.js';
+import { locale, t } from '../i18n/i18n.js';
 import { documentName, pagesOf, uploadRefusal } from '../messages.js';
 import { capture, review } from './capture.js';
 import { uploadWithProgress } from './upload.js';
+
+type Choice = { country: string; type: string };
 
 /**
  * One ID_DOCUMENT requirement: choose country and type, then capture and send each page. The document resource
  * is created with its first page, so going back to choose another document leaves nothing behind.
  */
-export async function documentStep(ctx: FlowContext, requirement: Requirement): Promise<void> {
+export async function documentStep(ctx: FlowContext, requirement: Requirement, first: boolean): Promise<void> {
   const countries = requirement.supported_countries ?? [];
-  if (!countries.length) throw new FlowError('NO_ACCEPTED_DOCUMENT', 'This check does not accept any document we can capture here.');
-  let previous: { country: string; type: string } | undefined;
+  if (!countries.length) throw new FlowError('NO_ACCEPTED_DOCUMENT', t('document.noneAccepted'));
+  // ID_DOCUMENT_REQUIREMENTS suppressed: no choice screen, when the session leaves exactly one document to choose.
+  const only = ctx.suppressed.has('ID_DOCUMENT_REQUIREMENTS') ? singleChoice(ctx, countries) : null;
+  let tips = first && !ctx.suppressed.has('ID_DOCUMENT_EDUCATION');
+  let previous: Choice | undefined;
   for (;;) {
-    const choice = await chooseDocument(ctx, countries, previous);
+    const choice = only ?? (await chooseDocument(ctx, requirement, countries, previous));
     previous = choice;
-    const resourceId = await capturePages(ctx, requirement, choice);
+    if (tips) await education(ctx);
+    tips = false;
+    const resourceId = await capturePages(ctx, requirement, choice, only === null);
     if (resourceId === null) continue;
     await withRetry(() => ctx.api.completeDocument(resourceId));
     ctx.progress('DOCUMENT_COMPLETED');
@@ -25,11 +33,37 @@ export async function documentStep(ctx: FlowContext, requirement: Requirement): 
   }
 }
 
+/** The one document the session allows: a single country (or the preset one) with a single document type. */
+function singleChoice(ctx: FlowContext, countries: DocumentChoice[]): Choice | null {
+  const preset = ctx.config.sdk_config.preset_issuing_country;
+  const country = countries.length === 1 ? countries[0] : countries.find((c) => c.code === preset);
+  return country && country.supported_documents.length === 1 ? { country: country.code, type: country.supported_documents[0]!.type } : null;
+}
+
+/** Tips before the first document photo, once (Yoti's ID_DOCUMENT_EDUCATION screen). */
+function education(ctx: FlowContext): Promise<void> {
+  const next = button(t('documentEducation.continue'), () => undefined, 'primary', { id: 'document-tips-continue' });
+  screen(
+    t('documentEducation.title'),
+    h('p', { class: 'lead' }, t('documentEducation.lead')),
+    h(
+      'ul',
+      { class: 'checklist' },
+      h('li', {}, t('documentEducation.original')),
+      h('li', {}, t('documentEducation.surface')),
+      h('li', {}, t('documentEducation.glare')),
+      h('li', {}, t('documentEducation.corners')),
+    ),
+    h('div', { class: 'actions' }, next),
+  );
+  ctx.progress('DOCUMENT_TIPS');
+  return new Promise((resolve) => next.addEventListener('click', () => resolve(), { once: true }));
+}
+
 /** The pages of the chosen document; null when the user goes back to choose another one. */
-async function capturePages(ctx: FlowContext, requirement: Requirement, { country, type }: { country: string; type: string }): Promise<string | null> {
+async function capturePages(ctx: FlowContext, requirement: Requirement, { country, type }: Choice, canGoBack: boolean): Promise<string | null> {
   let resourceId: string | null = null;
-  const pages = pagesOf(type);
-  for (const [index, page] of pages.entries()) {
+  for (const [index, page] of pagesOf(type).entries()) {
     let message: string | undefined;
     for (;;) {
       ctx.progress(`DOCUMENT_PAGE_${index + 1}`);
@@ -40,13 +74,13 @@ async function capturePages(ctx: FlowContext, requirement: Requirement, { countr
         guide: page.guide,
         maxWidth: 2200,
         ...(message ? { notice: message } : {}),
-        ...(resourceId === null ? { back: 'Choose a different document' } : {}),
+        ...(resourceId === null && canGoBack ? { back: t('document.chooseAnother') } : {}),
       });
       message = undefined;
       if ('back' in shot) return null;
-      if (!(await review(page.title, shot.blob, 'Is the whole document in the photo, sharp, without glare, and can you read all the text?'))) continue;
+      if (!(await review(page.title, shot.blob, t('document.reviewQuestion')))) continue;
       try {
-        await uploadWithProgress(page.title, pages.length > 1 ? `Sending the ${page.step}` : 'Sending the photo', async (onProgress) => {
+        await uploadWithProgress(page.title, page.sending, async (onProgress) => {
           resourceId ??= await ctx.api.createDocument(requirement.id, type, country);
           return ctx.api.uploadPage(resourceId, shot.blob, shot.method, onProgress);
         });
@@ -62,20 +96,20 @@ async function capturePages(ctx: FlowContext, requirement: Requirement, { countr
   return resourceId;
 }
 
-function chooseDocument(ctx: FlowContext, countries: DocumentChoice[], previous?: { country: string; type: string }): Promise<{ country: string; type: string }> {
-  const sorted = [...countries].sort((a, b) => countryName(a.code).localeCompare(countryName(b.code)));
+function chooseDocument(ctx: FlowContext, requirement: Requirement, countries: DocumentChoice[], previous?: Choice): Promise<Choice> {
+  const sorted = [...countries].sort((a, b) => countryName(a.code).localeCompare(countryName(b.code), locale()));
   const preset = [previous?.country, ctx.config.sdk_config.preset_issuing_country, browserCountry()].find((c) => c && countries.some((x) => x.code === c)) ?? (countries.length === 1 ? countries[0]!.code : '');
-  const select = h('select', { id: 'country', name: 'country', autocomplete: 'country', 'aria-describedby': 'choice-error' }, h('option', { value: '' }, 'Choose a country'), ...sorted.map((c) => h('option', { value: c.code }, countryName(c.code))));
+  const select = h('select', { id: 'country', name: 'country', autocomplete: 'country', 'aria-describedby': 'choice-error' }, h('option', { value: '' }, t('document.chooseCountry')), ...sorted.map((c) => h('option', { value: c.code }, countryName(c.code))));
   select.value = preset;
   const types = h('fieldset', { class: 'field types' });
   const error = h('div', { id: 'choice-error' });
-  const next = button('Continue', () => undefined, 'primary', { id: 'document-continue' });
+  const next = button(t('document.continue'), () => undefined, 'primary', { id: 'document-continue' });
 
   const renderTypes = () => {
     const chosen = countries.find((c) => c.code === select.value);
-    types.replaceChildren(h('legend', {}, 'Type of document'));
+    types.replaceChildren(h('legend', {}, t('document.type')));
     if (!chosen) {
-      types.append(h('p', { class: 'small' }, 'Choose the country first.'));
+      types.append(h('p', { class: 'small' }, t('document.countryFirst')));
       return;
     }
     const only = chosen.supported_documents.length === 1;
@@ -91,9 +125,10 @@ function chooseDocument(ctx: FlowContext, countries: DocumentChoice[], previous?
   renderTypes();
 
   screen(
-    'Your identity document',
-    h('p', { class: 'lead' }, 'Which document will you use? It must be the original and not expired.'),
-    h('div', { class: 'field' }, h('label', { for: 'country' }, 'Country that issued it'), select),
+    t('document.title'),
+    // "Not expired" only where the session refuses expired documents.
+    h('p', { class: 'lead' }, t(requirement.allow_expired_documents ? 'document.leadExpiredAllowed' : 'document.lead')),
+    h('div', { class: 'field' }, h('label', { for: 'country' }, t('document.country')), select),
     types,
     error,
     h('div', { class: 'actions' }, next),
@@ -103,11 +138,11 @@ function chooseDocument(ctx: FlowContext, countries: DocumentChoice[], previous?
     next.addEventListener('click', () => {
       const type = (types.querySelector('input[name="document-type"]:checked') as HTMLInputElement | null)?.value;
       if (!select.value) {
-        error.replaceChildren(notice('error', 'Choose the country that issued your document.'));
+        error.replaceChildren(notice('error', t('document.errorCountry')));
         return select.focus();
       }
       if (!type) {
-        error.replaceChildren(notice('error', 'Choose the type of document.'));
+        error.replaceChildren(notice('error', t('document.errorType')));
         return (types.querySelector('input') as HTMLInputElement | null)?.focus();
       }
       resolve({ country: select.value, type });

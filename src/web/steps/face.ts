@@ -1,22 +1,35 @@
 import { ApiError, type Feedback, type Requirement } from '../api.js';
 import type { FlowContext } from '../context.js';
 import { announce, button, h, notice, screen } from '../dom.js';
+import { plural, t } from '../i18n/i18n.js';
 import { faceAdvice, uploadRefusal } from '../messages.js';
-import { capture } from './capture.js';
+import { capture, review } from './capture.js';
 import { uploadWithProgress } from './upload.js';
 
+export type FaceKind = 'LIVENESS' | 'FACE_CAPTURE';
+
+/** The screen of tips before a face capture, and the suppressed_screens entry that skips it. */
+const EDUCATION_SCREEN: Record<FaceKind, string> = { LIVENESS: 'STATIC_LIVENESS_EDUCATION', FACE_CAPTURE: 'FACE_CAPTURE_EDUCATION' };
+
+interface Verdict {
+  feedback: Feedback;
+  /** Attempts left after this one (LIVENESS); null when the requirement does not count them. */
+  remaining: number | null;
+}
+
 /**
- * The selfie: LIVENESS (with a single-use capture challenge, within attempts_remaining) or FACE_CAPTURE.
- * The camera preview gets live advice from the server; after an upload the server's verdict decides whether
- * the user is asked to try again.
+ * The selfie: LIVENESS (with a single-use capture challenge, within attempts_remaining) or FACE_CAPTURE, in four
+ * parts that a future capture mode (an active challenge, a video) can replace one at a time: tips, taking the
+ * picture (camera with live advice from the server), the user's own review (retake or use), and sending it, after
+ * which the server's verdict decides whether the user tries again.
  */
-export async function faceStep(ctx: FlowContext, requirement: Requirement, kind: 'LIVENESS' | 'FACE_CAPTURE'): Promise<void> {
-  await tips(ctx);
+export async function faceStep(ctx: FlowContext, requirement: Requirement, kind: FaceKind): Promise<void> {
+  if (!ctx.suppressed.has(EDUCATION_SCREEN[kind])) await tips(ctx);
   let message: string | undefined;
   for (;;) {
     const shot = await capture(ctx, {
-      title: 'Take a selfie',
-      advice: 'Hold your phone at eye level and keep your face inside the oval.',
+      title: t('selfie.title'),
+      advice: t('selfie.advice'),
       facing: 'user',
       guide: 'oval',
       maxWidth: 1280,
@@ -25,46 +38,44 @@ export async function faceStep(ctx: FlowContext, requirement: Requirement, kind:
     });
     message = undefined;
     if ('back' in shot) continue;
-    let feedback: Feedback;
-    let remaining: number | null = null;
+    if (!(await review(t('selfie.title'), shot.blob, t('selfie.reviewQuestion'), 'face'))) continue;
+    let verdict: Verdict;
     try {
-      const result = await uploadWithProgress('Sending your selfie', 'Sending your selfie', async (onProgress) => {
-        if (kind === 'FACE_CAPTURE') return { ...(await ctx.api.uploadFaceCapture(shot.blob, requirement.id, onProgress)), attempts_remaining: null };
-        // A fresh challenge per try: a challenge is consumed by the upload that carries it.
-        return ctx.api.uploadLiveness(shot.blob, await ctx.api.challenge(), requirement.id, onProgress);
-      });
-      feedback = result.feedback;
-      remaining = result.attempts_remaining;
+      verdict = await send(ctx, requirement, kind, shot.blob);
     } catch (err) {
-      // Every attempt is used up: the last selfie that was sent stands, and the checks decide.
-      if (err instanceof ApiError && err.code === 'MAX_RETRIES_EXCEEDED') return;
+      // Every attempt was used already (a reload after the last one): the last selfie sent stands.
+      if (err instanceof ApiError && err.code === 'MAX_RETRIES_EXCEEDED') return outOfTries(ctx);
       const refusal = err instanceof ApiError ? uploadRefusal(err.code, err.status) : null;
       if (!refusal) throw err;
       message = refusal;
       continue;
     }
     ctx.progress(kind === 'LIVENESS' ? 'SELFIE_UPLOADED' : 'FACE_CAPTURE_UPLOADED');
-    if (feedback.usable || remaining === 0) {
-      announce('Your selfie has been sent.');
+    if (verdict.feedback.usable) {
+      announce(t('selfie.sent'));
       return;
     }
-    await tryAgain(ctx, faceAdvice(feedback.issues), remaining);
+    if (verdict.remaining === 0) return outOfTries(ctx);
+    await tryAgain(ctx, faceAdvice(verdict.feedback.issues), verdict.remaining);
   }
 }
 
+function send(ctx: FlowContext, requirement: Requirement, kind: FaceKind, image: Blob): Promise<Verdict> {
+  return uploadWithProgress(t('selfie.sending'), t('selfie.sending'), async (onProgress) => {
+    if (kind === 'FACE_CAPTURE') return { feedback: (await ctx.api.uploadFaceCapture(image, requirement.id, onProgress)).feedback, remaining: null };
+    // A fresh challenge per try: a challenge is consumed by the upload that carries it.
+    const result = await ctx.api.uploadLiveness(image, await ctx.api.challenge(), requirement.id, onProgress);
+    return { feedback: result.feedback, remaining: result.attempts_remaining };
+  });
+}
+
 function tips(ctx: FlowContext): Promise<void> {
-  const ready = button("I'm ready", () => undefined, 'primary', { id: 'selfie-ready' });
+  const ready = button(t('selfie.ready'), () => undefined, 'primary', { id: 'selfie-ready' });
   screen(
-    'Take a selfie',
-    h('p', { class: 'lead' }, "Next, we'll take a photo of your face to check it's really you."),
-    h(
-      'ul',
-      { class: 'checklist' },
-      h('li', {}, 'Find a place with good, even light'),
-      h('li', {}, 'Take off glasses, hats and face coverings'),
-      h('li', {}, 'Look straight at the camera with your face inside the oval'),
-    ),
-    h('p', { class: 'small' }, 'Your browser may ask to use the camera: choose Allow.'),
+    t('selfie.title'),
+    h('p', { class: 'lead' }, t('selfie.tipsLead')),
+    h('ul', { class: 'checklist' }, h('li', {}, t('selfie.tipLight')), h('li', {}, t('selfie.tipCoverings')), h('li', {}, t('selfie.tipOval'))),
+    h('p', { class: 'small' }, t('selfie.allowCamera')),
     h('div', { class: 'actions' }, ready),
   );
   ctx.progress('SELFIE_TIPS');
@@ -72,13 +83,21 @@ function tips(ctx: FlowContext): Promise<void> {
 }
 
 function tryAgain(ctx: FlowContext, advice: string, remaining: number | null): Promise<void> {
-  const again = button('Try again', () => undefined, 'primary', { id: 'selfie-again' });
+  const again = button(t('selfie.tryAgain'), () => undefined, 'primary', { id: 'selfie-again' });
   screen(
-    "Let's try that again",
-    notice('warning', h('p', {}, "We couldn't use that selfie."), h('p', {}, advice)),
-    remaining !== null ? h('p', {}, remaining === 1 ? 'You have 1 more try.' : `You have ${remaining} more tries.`) : null,
+    t('selfie.againTitle'),
+    notice('warning', h('p', {}, t('selfie.couldNotUse')), h('p', {}, advice)),
+    remaining !== null ? h('p', { id: 'tries-left' }, plural('selfie.triesLeft', remaining)) : null,
     h('div', { class: 'actions' }, again),
   );
   ctx.progress('SELFIE_RETRY');
   return new Promise((resolve) => again.addEventListener('click', () => resolve(), { once: true }));
+}
+
+/** No tries left: say so before moving on, rather than carrying on as if the selfie had worked. */
+function outOfTries(ctx: FlowContext): Promise<void> {
+  const next = button(t('selfie.continue'), () => undefined, 'primary', { id: 'selfie-out-of-tries' });
+  screen(t('selfie.outOfTriesTitle'), notice('warning', h('p', {}, t('selfie.outOfTries'))), h('div', { class: 'actions' }, next));
+  ctx.progress('SELFIE_OUT_OF_TRIES');
+  return new Promise((resolve) => next.addEventListener('click', () => resolve(), { once: true }));
 }

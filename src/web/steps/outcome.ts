@@ -1,49 +1,54 @@
 import { withRetry } from '../api.js';
-import { type FlowContext, showStep, siteName, withParams } from '../context.js';
+import { type Exits, type FlowContext, showStep, siteName } from '../context.js';
 import { button, h, notice, screen } from '../dom.js';
+import { t } from '../i18n/i18n.js';
 
-/** Finish: the token stops working, the checks start, and the user goes back to the integrator (success_url). */
-export async function finishStep(ctx: FlowContext, forgetToken: () => void): Promise<void> {
+/**
+ * Finish: the token stops working, the checks start, the parent window hears SUCCESS and the user goes back to
+ * the integrator (success_url). On a phone that took over from a computer, the computer does all that.
+ */
+export async function finishStep(ctx: FlowContext, forgetToken: () => void, onPhone: boolean): Promise<void> {
   showStep(null);
-  screen('Sending your details', h('p', { class: 'status', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Please wait, this takes a few seconds…'));
+  screen(t('finish.sendingTitle'), h('p', { class: 'status', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('finish.wait')));
   // Before finishing: the token stops working once the session is finished.
   await ctx.progress('FINISH');
   const result = await withRetry(() => ctx.api.finish(), { attempts: 5 });
   forgetToken();
-  if (result.redirect_url) {
-    screen("You're all done", h('p', { class: 'lead', role: 'status' }, `Thank you. Taking you back to ${siteName(result.redirect_url)}…`));
-    window.location.replace(result.redirect_url);
-    return;
-  }
-  screen("You're all done", h('p', { class: 'lead' }, 'Thank you. Your details have been sent. You can close this page now.'));
+  doneScreen(ctx.exits, onPhone ? null : result.redirect_url, onPhone);
 }
 
-/** The token is no longer valid: expired, already used, or wrong. */
-export function expiredScreen(errorUrl: string | null, sessionId: string): void {
+/** "You're all done", then the exits: SUCCESS to a parent window, and success_url. */
+export function doneScreen(exits: Exits, redirectUrl: string | null, onPhone = false): void {
   showStep(null);
+  const site = siteName(redirectUrl);
+  screen(t('finish.doneTitle'), h('p', { class: 'lead', role: 'status' }, onPhone ? t('finish.doneOnPhone') : redirectUrl && site ? t('finish.takingBack', { site }) : t('finish.done')));
+  exits.success(redirectUrl);
+}
+
+/** The token is no longer valid: expired, already used, or wrong. The way back, where the server knows it. */
+export function expiredScreen(exits: Exits): void {
+  showStep(null);
+  const { leave, leaveLabel } = exits;
   screen(
-    'This link has expired',
-    h('p', { class: 'lead' }, 'For your security, identity check links work only for a limited time and only once.'),
-    h('p', {}, 'Go back to the website or app that sent you here and start the check again to get a new link.'),
-    errorUrl ? h('div', { class: 'actions' }, button(`Return to ${siteName(errorUrl)}`, () => window.location.assign(withParams(errorUrl, { sessionID: sessionId, error: 'TOKEN_EXPIRED' })), 'primary')) : null,
+    t('expired.title'),
+    h('p', { class: 'lead' }, t('expired.lead')),
+    h('p', {}, t('expired.again')),
+    leave ? h('div', { class: 'actions' }, button(leaveLabel, () => leave('TOKEN_EXPIRED'), 'primary', { id: 'expired-leave' })) : null,
   );
 }
 
 /** The link lacks its session or token. */
 export function incompleteLinkScreen(): void {
-  screen(
-    'This link is incomplete',
-    h('p', { class: 'lead' }, 'The link you followed is missing some details, so we cannot start your identity check.'),
-    h('p', {}, 'Go back to the website or app that sent you here and open the link again.'),
-  );
+  screen(t('incomplete.title'), h('p', { class: 'lead' }, t('incomplete.lead')), h('p', {}, t('incomplete.again')));
 }
 
 /** A failure the page cannot fix by itself: say so, offer to try again, and a way back to the integrator. */
-export function errorScreen(title: string, message: string, retry: () => void, leave: (() => void) | null, leaveLabel: string): void {
+export function errorScreen(title: string, message: string, retry: () => void, exits: Exits, code: string): void {
   showStep(null);
+  const { leave, leaveLabel } = exits;
   screen(
     title,
     notice('error', h('p', {}, message)),
-    h('div', { class: 'actions' }, button('Try again', retry, 'primary', { id: 'error-retry' }), leave ? button(leaveLabel, leave, 'secondary', { id: 'error-leave' }) : null),
+    h('div', { class: 'actions' }, button(t('error.tryAgain'), retry, 'primary', { id: 'error-retry' }), leave ? button(leaveLabel, () => leave(code), 'secondary', { id: 'error-leave' }) : null),
   );
 }

@@ -1,5 +1,6 @@
 import { ApiError, withRetry } from '../api.js';
 import { button, h, notice, screen } from '../dom.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * Sends a captured image with a progress bar. Temporary failures (no connection, timeouts, 5xx) are retried
@@ -17,7 +18,7 @@ export async function uploadWithProgress<T>(title: string, label: string, send: 
     bar.value = value;
     percent.textContent = `${value}%`;
     // The bytes are out; the server is analysing the image.
-    if (value >= 100) status.textContent = 'Checking your photo…';
+    if (value >= 100) status.textContent = t('upload.checking');
   };
   for (;;) {
     try {
@@ -26,25 +27,25 @@ export async function uploadWithProgress<T>(title: string, label: string, send: 
         onRetry: ({ attempt, attempts, delayMs }) => {
           bar.value = 0;
           percent.textContent = '0%';
-          status.textContent = `The connection was interrupted. Trying again in ${Math.ceil(delayMs / 1000)} s (attempt ${attempt + 1} of ${attempts})…`;
+          status.textContent = t('upload.retrying', { seconds: Math.ceil(delayMs / 1000), attempt: attempt + 1, attempts });
         },
       });
     } catch (err) {
       if (!(err instanceof ApiError) || !err.retryable) throw err;
       status.textContent = '';
-      const again = button('Try again', () => undefined, 'primary', { id: 'upload-retry' });
+      const again = button(t('upload.tryAgain'), () => undefined, 'primary', { id: 'upload-retry' });
       problem.replaceChildren(
         notice(
           'error',
-          h('p', {}, navigator.onLine ? "We couldn't send your photo. The connection to the server failed." : 'You are offline, so we could not send your photo.'),
-          h('p', {}, 'Your photo is kept on this page. Check your internet connection, then try again.'),
+          h('p', {}, t(navigator.onLine ? 'upload.failed' : 'upload.offline')),
+          h('p', {}, t('upload.kept')),
         ),
         h('div', { class: 'actions' }, again),
       );
       again.focus();
       await new Promise((r) => again.addEventListener('click', r, { once: true }));
       problem.replaceChildren();
-      status.textContent = 'Sending again…';
+      status.textContent = t('upload.sendingAgain');
     }
   }
 }

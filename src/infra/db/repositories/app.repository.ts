@@ -11,7 +11,10 @@ const toRecord = (row: Selectable<AppsTable>): AppRecord => ({
   webhookSecret: row.webhook_secret,
   createdAt: row.created_at,
   revokedAt: row.revoked_at,
+  frameAncestors: row.frame_ancestors === null ? null : row.frame_ancestors.split(' ').filter(Boolean),
 });
+
+const frameColumn = (origins: string[] | null) => (origins === null ? null : origins.join(' '));
 
 export class KyselyAppRepository implements AppRepository {
   private readonly byId;
@@ -33,6 +36,7 @@ export class KyselyAppRepository implements AppRepository {
         webhook_secret: app.webhookSecret,
         created_at: app.createdAt,
         revoked_at: app.revokedAt,
+        frame_ancestors: frameColumn(app.frameAncestors),
       })
       .execute();
   }
@@ -54,6 +58,11 @@ export class KyselyAppRepository implements AppRepository {
       .where('sdk_id', '=', sdkId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async setFrameAncestors(sdkId: string, origins: string[] | null): Promise<boolean> {
+    const result = await this.db.updateTable('apps').set({ frame_ancestors: frameColumn(origins) }).where('sdk_id', '=', sdkId).executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 }

@@ -4,6 +4,7 @@ import type { Dialect } from '../database.js';
 import type { DB } from '../db.types.js';
 import { KyselyAppRepository } from './app.repository.js';
 import { KyselyDeviceEventRepository } from './device-event.repository.js';
+import { KyselyHandoffRepository } from './handoff.repository.js';
 import { KyselyMediaRepository } from './media.repository.js';
 import { KyselyNonceRepository } from './nonce.repository.js';
 import { KyselyChallengeRepository, KyselyFaceAnalysisRepository, KyselyWebhookRepository } from './pipeline.repository.js';
@@ -24,5 +25,6 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect, codec: Embe
     analyses: new KyselyFaceAnalysisRepository(db, codec),
     challenges: new KyselyChallengeRepository(db),
     webhooks: new KyselyWebhookRepository(db),
+    handoffs: new KyselyHandoffRepository(db),
   };
 }

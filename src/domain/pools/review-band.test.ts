@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { defaultScoreCalibration } from '../../infra/face/calibration/score-calibration.js';
+import { poolReviewBand } from './review-band.js';
+
+const calibration = defaultScoreCalibration(undefined);
+
+describe('pool review band', () => {
+  it('sits below the match threshold, derived from a looser target FPIR at the pool size', () => {
+    const band = poolReviewBand({}, 100_000, calibration);
+    expect(band.upper.toFixed(3)).toBe('0.625');
+    expect(band.lower.toFixed(3)).toBe('0.542');
+    expect(band.targetFpir).toBe(0.1);
+    expect(band.expectedFnirAtLower).toBeLessThan(calibration.falseNonMatchRateAt(band.upper));
+    expect(band.empty).toBe(false);
+  });
+
+  it('follows the pool setting, and is empty when a pinned match threshold is already below it', () => {
+    const tight = poolReviewBand({ review_target_fpir: 0.02 }, 100_000, calibration);
+    const loose = poolReviewBand({ review_target_fpir: 0.5 }, 100_000, calibration);
+    expect(tight.lower).toBeGreaterThan(loose.lower);
+    const pinned = poolReviewBand({ threshold: 0.3 }, 100_000, calibration);
+    expect(pinned.empty).toBe(true);
+    expect(pinned.lower).toBe(0.3);
+  });
+});
