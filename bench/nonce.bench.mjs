@@ -31,7 +31,7 @@ try {
     const rows = Array.from({ length: Math.min(500, prefill - i) }, (_, j) => ({ sdk_id: sdkId, nonce: randomUUID(), seen_at: now - (prefill - i - j) * 1000 }));
     await database.db.insertInto('nonces').values(rows).execute();
   }
-  const check = nonceGuard({ nonces: new KyselyNonceRepository(database.db), windowMs: 86400_000, now: () => Date.now() });
+  const check = nonceGuard({ nonces: new KyselyNonceRepository(database.db, database.dialect), windowMs: 86400_000, now: () => Date.now() });
   const app = { sdkId, createdAt: now - 86400_000 };
   const query = () => new URLSearchParams({ sdkId, nonce: randomUUID(), timestamp: String(Date.now()) });
   for (let i = 0; i < 200; i++) await check(app, query()); // warm-up (statement cache, guard start)

@@ -21,7 +21,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect, codec: Embe
     work: new KyselyWorkRepository(db, dialect),
     media: new KyselyMediaRepository(db, dialect),
     devices: new KyselyDeviceEventRepository(db),
-    nonces: new KyselyNonceRepository(db),
+    nonces: new KyselyNonceRepository(db, dialect),
     analyses: new KyselyFaceAnalysisRepository(db, codec),
     challenges: new KyselyChallengeRepository(db),
     webhooks: new KyselyWebhookRepository(db),
