@@ -28,8 +28,10 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** Proxies (addresses, CIDRs, named ranges) whose X-Forwarded-For is believed; empty = none. */
   readonly trustProxy: readonly string[];
-  /** Reject a signed request whose nonce was already seen for the same app. */
+  /** Reject a signed request whose nonce was already seen for the same app (on by default). */
   readonly nonceGuard: boolean;
+  /** Node-style epoch-ms timestamps older than this are refused, and nonces are kept twice this; 0 = not read. */
+  readonly nonceWindowSec: number;
   /** Optional clock-skew window in seconds for Node-style epoch-ms timestamps; 0 disables the check. */
   readonly maxClockSkewSec: number;
   /** Requests per minute per app (signed API) or per client session (capture API), per process; 0 = off. */
@@ -45,9 +47,17 @@ export interface Config {
   readonly documents: { readonly deadlineMs: number };
   /** Base64 AES-256 key: face embeddings are encrypted at rest when set. */
   readonly embeddingKey: string | undefined;
+  readonly metrics: MetricsConfig;
   readonly page: PageConfig;
   /** The operator console (/console): sign-in, review, audit. */
   readonly console: ConsoleConfig;
+}
+
+export interface MetricsConfig {
+  /** Serve /healthz, /readyz and /metrics on this port too (operations only, never the API). */
+  readonly port: number | undefined;
+  /** Bearer token /metrics requires; with one, /metrics is also served on the API port. */
+  readonly token: string | undefined;
 }
 
 /** The end-user capture page. */
@@ -136,6 +146,8 @@ export interface FaceConfig {
 export interface WebhookConfig {
   /** Allow webhook endpoints on loopback/private networks (SSRF guard off). */
   readonly allowPrivateEndpoints: boolean;
+  /** Allow plain-http webhook endpoints (default: as allowPrivateEndpoints; https only otherwise). */
+  readonly allowHttp: boolean;
   readonly maxAttempts: number;
   readonly timeoutMs: number;
 }
@@ -224,6 +236,14 @@ function mediaConfig(env: Env, dataDir: string): MediaConfig {
   };
 }
 
+function metricsConfig(env: Env): MetricsConfig {
+  const token = env.OPENIDV_METRICS_TOKEN || undefined;
+  if (token !== undefined && token.length < 16) throw new ConfigError('OPENIDV_METRICS_TOKEN must be at least 16 characters');
+  const port = env.OPENIDV_METRICS_PORT ? int(env, 'OPENIDV_METRICS_PORT', 0) : undefined;
+  if (port !== undefined && port > 65535) throw new ConfigError('OPENIDV_METRICS_PORT must be a port number');
+  return { port, token };
+}
+
 export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
   const dataDir = resolve(overrides.dataDir ?? env.OPENIDV_DATA_DIR ?? './data');
   const databaseUrl = env.DATABASE_URL || `sqlite:${resolve(dataDir, 'openidv.db')}`;
@@ -246,7 +266,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     // Without it a client trickling a body holds its buffer for ever (Fastify turns Node's 300 s default off).
     requestTimeoutMs: int(env, 'OPENIDV_REQUEST_TIMEOUT_MS', 120_000, 1000),
     trustProxy: trustProxy(env),
-    nonceGuard: bool(env, 'OPENIDV_NONCE_GUARD', false),
+    nonceGuard: bool(env, 'OPENIDV_NONCE_GUARD', true),
+    nonceWindowSec: int(env, 'OPENIDV_NONCE_WINDOW', 86400),
     maxClockSkewSec: int(env, 'OPENIDV_MAX_CLOCK_SKEW', 0),
     rateLimitPerMinute: int(env, 'OPENIDV_RATE_LIMIT', 0),
     unauthenticatedRateLimitPerMinute: int(env, 'OPENIDV_UNAUTHENTICATED_RATE_LIMIT', 120),
@@ -295,6 +316,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       indexThreads: int(env, 'OPENIDV_FACE_INDEX_THREADS', DEFAULT_FACE_INDEX_OPTIONS.searchThreads, 1),
     },
     embeddingKey: env.OPENIDV_EMBEDDING_KEY || undefined,
+    metrics: metricsConfig(env),
     page: {
       frameAncestors: frameOrigins(env, 'OPENIDV_FRAME_ANCESTORS'),
       handoffTtlSec: int(env, 'OPENIDV_HANDOFF_TTL', 600, 60),
@@ -302,6 +324,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     documents: { deadlineMs: int(env, 'OPENIDV_DOCUMENT_DEADLINE_MS', 8000, 500) },
     webhooks: {
       allowPrivateEndpoints: bool(env, 'OPENIDV_WEBHOOK_ALLOW_PRIVATE', false),
+      allowHttp: bool(env, 'OPENIDV_WEBHOOK_ALLOW_HTTP', bool(env, 'OPENIDV_WEBHOOK_ALLOW_PRIVATE', false)),
       maxAttempts: int(env, 'OPENIDV_WEBHOOK_MAX_ATTEMPTS', 8, 1),
       timeoutMs: int(env, 'OPENIDV_WEBHOOK_TIMEOUT_MS', 10_000, 100),
     },

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
@@ -23,6 +22,7 @@ import { clientRoutes } from './routes/client.routes.js';
 import { poolRoutes } from './routes/pools.routes.js';
 import { clientErrorHandler, registerErrorHandling } from './error-handler.js';
 import { openApiOptions } from './openapi.js';
+import { registerApiDocs } from './plugins/api-docs.js';
 import { registerHttpMetrics } from './plugins/metrics.js';
 import { registerRateLimits } from './plugins/rate-limits.js';
 import { registerRawBodyParsers } from './plugins/raw-body.js';
@@ -34,7 +34,7 @@ import { opsRoutes, type ReadinessProbe } from './routes/ops.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
 import { supportedDocumentsRoutes } from './routes/supported-documents.routes.js';
 import { webRoutes } from './routes/web.routes.js';
-import { ErrorSchema } from './schemas/common.schema.js';
+import { registerSharedSchemas } from './schemas/shared.schema.js';
 import { requestContext } from '../runtime/request-context.js';
 
 export const API_PREFIX = '/idverify/v1';
@@ -61,6 +61,8 @@ export interface AppDeps {
   console?: ConsoleServices;
   apps?: AppService;
   poolRepo?: PoolRepository;
+  /** Sees every route as it is added (the OpenAPI test lists what is served, to compare with the document). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -82,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
 
   // Schemas document responses; serialising with JSON.stringify means a schema can never drop a field.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -97,11 +100,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Answers (app.js, styles, JSON) are compressed for clients that ask; request bodies are never inflated, so
   // signatures and body limits keep covering the bytes as sent.
   await app.register(compress, { globalDecompression: false, encodings: ['br', 'gzip', 'deflate'] });
-  app.addSchema(ErrorSchema);
+  registerSharedSchemas(app);
   await app.register(swagger, openApiOptions(API_PREFIX));
   const admission = await registerRateLimits(app, deps.config, deps.metrics);
 
-  await app.register(opsRoutes, { metrics: deps.metrics, probes: deps.probes });
+  const metricsToken = deps.config.metrics.token;
+  await app.register(opsRoutes, { metrics: metricsToken ? deps.metrics : null, probes: deps.probes, metricsToken });
   if (deps.config.console.enabled && deps.console && deps.apps && deps.poolRepo) {
     const { config, repos, pools, sessions, console, apps, poolRepo } = deps;
     await app.register(consolePlugin, { prefix: '/console', config, console, repos, pools, sessions, apps, poolRepo });
@@ -111,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       await api.register(supportedDocumentsRoutes);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-      await api.register(swaggerUi, { routePrefix: '/docs', uiConfig: { url: `${API_PREFIX}/openapi.json` } });
+      await registerApiDocs(api, API_PREFIX);
 
       await api.register(clientRoutes, { capture: deps.capture, admission });
       await api.register(handoffRoutes, { capture: deps.capture, handoffs: deps.handoffs, admission });

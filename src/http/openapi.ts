@@ -1,4 +1,5 @@
 import type { SwaggerOptions } from '@fastify/swagger';
+import { MULTIPART_BODIES, routeKey, UNSCHEMED_ROUTES } from './openapi-extras.js';
 
 export function openApiOptions(prefix: string): SwaggerOptions {
   return {
@@ -22,6 +23,15 @@ export function openApiOptions(prefix: string): SwaggerOptions {
           ClientSessionToken: { type: 'apiKey', in: 'header', name: 'X-Client-Session-Token', description: 'The client_session_token of the session (or Authorization: Bearer)' },
         },
       },
+    },
+    // Only the document changes here, never validation: the multipart bodies stay parsed by hand.
+    transform: ({ schema, url, route }) => {
+      const key = routeKey(route.method, url);
+      const body = MULTIPART_BODIES[key];
+      if (body) return { schema: { ...schema, body }, url };
+      const unschemed = UNSCHEMED_ROUTES[key];
+      if (unschemed) return { schema: unschemed.schema, url: unschemed.url ?? url };
+      return { schema, url };
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   };

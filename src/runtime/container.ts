@@ -40,6 +40,7 @@ import { KyselyJobQueue } from '../infra/queue/kysely-job.queue.js';
 import { DocumentTasks } from '../domain/documents/document-tasks.js';
 import type { DocumentReader } from '../domain/ports/document-reader.port.js';
 import { PooledDocumentReader } from '../infra/mrz/pooled-document.reader.js';
+import { endpointProblem } from '../infra/webhooks/endpoint-policy.js';
 import { HttpWebhookSender } from '../infra/webhooks/http-webhook.sender.js';
 import { type ConsoleServices, createConsoleServices } from './console-services.js';
 
@@ -148,11 +149,11 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const hooks: SessionHooks = {};
   const images = new HeaderImageInspector(config.images.limits);
   const sessions = new SessionService({ repos, media, images, policy: config.sessions, clock: { now }, newId, hooks });
-  const pools = new PoolService({ pools: poolRepo, repos, media, engine: engine.get, search: poolSearch, calibration, now, newId });
+  const pools = new PoolService({ pools: poolRepo, repos, media, engine: engine.get, search: poolSearch, calibration, now, newId, erased: () => hooks.erased!() });
   const notifier = new Notifier({
     repos,
     queue,
-    sender: new HttpWebhookSender({ timeoutMs: config.webhooks.timeoutMs, allowPrivateEndpoints: config.webhooks.allowPrivateEndpoints }),
+    sender: new HttpWebhookSender(config.webhooks),
     now,
     maxAttempts: config.webhooks.maxAttempts,
     onEnqueue: wake,
@@ -191,8 +192,11 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   });
 
   // A familiar face search must name a pool of the same app; a foreign pool reads exactly like an unknown one.
-  hooks.validateChecks = async (appId, spec) => {
+  // A webhook endpoint must be one the sender will call.
+  hooks.validateSpec = async (appId, spec) => {
     const errors: PropertyError[] = [];
+    const endpoint = spec.notifications && endpointProblem(spec.notifications.endpoint, config.webhooks);
+    if (endpoint) errors.push({ property: 'notifications.endpoint', message: endpoint });
     for (const [i, check] of spec.requested_checks.entries()) {
       if (check.type === 'FAMILIAR_FACE_SEARCH' && !(await poolRepo.getPool(appId, String(check.config.pool_id)))) {
         errors.push({ property: `requested_checks[${i}].config.pool_id`, message: 'no pool with this id' });
@@ -208,6 +212,10 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   hooks.erasing = async (session) => {
     await queue.dropSession(session.id);
   };
+  const scrub = async () => {
+    if (!(await database.checkpoint())) logger.warn('erased rows may stay in the SQLite WAL until the next checkpoint: other readers kept it busy');
+  };
+  hooks.erased = scrub;
 
   Object.assign(container, {
     config,

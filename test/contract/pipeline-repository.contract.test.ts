@@ -10,27 +10,13 @@ import { KyselyChallengeRepository, KyselyFaceAnalysisRepository, KyselyWebhookR
 import { KyselySessionRepository } from '../../src/infra/db/repositories/session.repository.js';
 import { KyselyWorkRepository } from '../../src/infra/db/repositories/work.repository.js';
 import { DIALECTS, type TestDatabase } from '../helpers/databases.js';
-import { aCheck, aMedia, anApp, anEmbedding, aQuality, aSession } from '../helpers/records.js';
+import { aCheck, aFaceResult, aMedia, anApp, anEmbedding, aSession } from '../helpers/records.js';
 
 // One contract, every adapter: what the checks pipeline stores beside a session (face analyses, capture
 // challenges, webhook deliveries, replay and expiry queries) behaves the same on SQLite and PostgreSQL.
 
 const bytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
-const aFaceResult = (seed: number): AnalysedFace => ({
-  box: { x: 10.5, y: 20.25, width: 100, height: 120 },
-  landmarks: [
-    { x: 40, y: 60 },
-    { x: 80, y: 60 },
-    { x: 60, y: 80 },
-    { x: 45, y: 100 },
-    { x: 75, y: 100 },
-  ],
-  detectorScore: 0.98,
-  quality: aQuality(),
-  embedding: anEmbedding(seed),
-  liveness: 0.91,
-}) as AnalysedFace;
 
 for (const dialect of DIALECTS) {
   const available = await dialect.available();

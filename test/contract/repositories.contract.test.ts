@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyAppRepository } from '../../src/infra/db/repositories/app.repository.js';
 import { KyselyDeviceEventRepository } from '../../src/infra/db/repositories/device-event.repository.js';
@@ -33,7 +34,7 @@ for (const dialect of DIALECTS) {
       work = new KyselyWorkRepository(k, db.database.dialect);
       media = new KyselyMediaRepository(k, db.database.dialect);
       devices = new KyselyDeviceEventRepository(k);
-      nonces = new KyselyNonceRepository(k);
+      nonces = new KyselyNonceRepository(k, db.database.dialect);
     });
     afterAll(async () => {
       await db?.drop();
@@ -283,6 +284,31 @@ for (const dialect of DIALECTS) {
         await nonces.purgeBefore(1_500);
         expect(await nonces.remember(a, 'n2', 2_001)).toBe(false);
         expect(await nonces.remember(a, 'n1', 2_002)).toBe(true);
+      });
+
+      it('records nonces without flushing, and leaves every other write durable', async () => {
+        const app = randomUUID();
+        expect(await Promise.all(Array.from({ length: 20 }, (_, i) => nonces.remember(app, `n${i % 10}`, 4_000)))).toEqual([
+          ...Array.from({ length: 10 }, () => true),
+          ...Array.from({ length: 10 }, () => false),
+        ]);
+        // The relaxed setting is the nonce insert's alone: the connection (SQLite) or session (PostgreSQL) is back
+        // to the durable default for everything else.
+        const durable =
+          db.database.dialect === 'sqlite'
+            ? (await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(db.database.db)).rows[0]!.synchronous === 2
+            : (await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(db.database.db)).rows[0]!.synchronous_commit === 'on';
+        expect(durable).toBe(true);
+      });
+
+      it('keeps the guard start across calls and purges, until the guard is turned off', async () => {
+        await nonces.forgetGuardStart();
+        expect(await nonces.guardStart(5_000)).toBe(5_000);
+        expect(await nonces.guardStart(9_000)).toBe(5_000);
+        await nonces.purgeBefore(Number.MAX_SAFE_INTEGER);
+        expect(await nonces.guardStart(9_500)).toBe(5_000);
+        await nonces.forgetGuardStart();
+        expect(await nonces.guardStart(10_000)).toBe(10_000);
       });
 
       it('lets exactly one of many concurrent identical requests through', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FaceQuality } from '../../src/domain/ports/face-engine.port.js';
+import type { AnalysedFace, FaceQuality } from '../../src/domain/ports/face-engine.port.js';
 import type { FaceRecord, PoolRecord } from '../../src/domain/pools/pool.types.js';
 import type { AppRecord } from '../../src/domain/ports/repositories.port.js';
 import type { SessionSpec } from '../../src/domain/sessions/session-spec.validator.js';
@@ -162,3 +162,19 @@ export const aPool = (appId: string, o: Partial<PoolRecord> = {}): PoolRecord =>
   updatedAt: 7_000,
   ...o,
 });
+
+/** One analysed face as the engine reports it, with a seeded embedding. */
+export const aFaceResult = (seed: number): AnalysedFace => ({
+  box: { x: 10.5, y: 20.25, width: 100, height: 120 },
+  landmarks: [
+    { x: 40, y: 60 },
+    { x: 80, y: 60 },
+    { x: 60, y: 80 },
+    { x: 45, y: 100 },
+    { x: 75, y: 100 },
+  ],
+  detectorScore: 0.98,
+  quality: aQuality(),
+  embedding: anEmbedding(seed),
+  liveness: 0.91,
+}) as AnalysedFace;

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { buildApp } from '../../http/app.js';
+import { startOpsServer } from '../../http/ops-server.js';
 import { type Container, createContainer } from '../../runtime/container.js';
 import { prepareConsoleAdmin } from '../../runtime/console-first-look.js';
 import { createLogger } from '../../runtime/logger.js';
@@ -31,7 +32,7 @@ async function ensureDevelopmentApp(c: Container): Promise<void> {
   );
 }
 
-type ServeOptions = { data?: string; port?: number; host?: string; workers?: boolean; httpProcesses?: number };
+type ServeOptions = { data?: string; port?: number; host?: string; workers?: boolean; httpProcesses?: number; metricsPort?: number };
 
 export function serveCommand(): Command {
   return withDataOption(
@@ -40,7 +41,8 @@ export function serveCommand(): Command {
       .option('--port <port>', 'listen port; env OPENIDV_PORT (default 8080)', port)
       .option('--host <host>', 'listen address; env OPENIDV_HOST (default 127.0.0.1)')
       .option('--no-workers', 'serve the API only; run `openidv worker` separately')
-      .option('--http-processes <n>', 'HTTP processes sharing the port (one per core you give the API); env OPENIDV_HTTP_PROCESSES', (v) => Number(v)),
+      .option('--http-processes <n>', 'HTTP processes sharing the port (one per core you give the API); env OPENIDV_HTTP_PROCESSES', (v) => Number(v))
+      .option('--metrics-port <port>', 'serve /healthz, /readyz and /metrics on this port (not on the API port); env OPENIDV_METRICS_PORT', port),
   ).action(async (opts: ServeOptions) => {
     const processes = opts.httpProcesses ?? Number(process.env.OPENIDV_HTTP_PROCESSES ?? 1);
     if (processes > 1 && cluster.isPrimary) return runPrimary(opts, processes);
@@ -104,6 +106,9 @@ async function runServer(opts: ServeOptions, index: number): Promise<void> {
   installSafetyNet({ logger, metrics: container.metrics });
   const workers = config.workers.inProcess ? startWorkers(container) : null;
   const address = await app.listen({ port: config.port, host: config.host });
+  const metricsPort = opts.metricsPort ?? config.metrics.port;
+  const ops = metricsPort === undefined ? null : await startOpsServer(container, metricsPort);
+  if (ops && index === 0) process.stdout.write(`openidv operations (healthz, readyz, metrics) on port ${metricsPort}\n`);
   if (cluster.isWorker) process.send?.({ listening: address });
   else process.stdout.write(`openidv listening on ${address}/idverify/v1 (data: ${config.dataDir})\n${consoleNote?.(address) ?? ''}`);
 
@@ -113,6 +118,7 @@ async function runServer(opts: ServeOptions, index: number): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await app.close();
+    await ops?.close();
     await workers?.stop(config.workers.shutdownGraceMs);
     await container.close();
     process.exit(0);

@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import Fastify from 'fastify';
-import { opsRoutes } from '../../http/routes/ops.routes.js';
+import { startOpsServer } from '../../http/ops-server.js';
 import { createContainer } from '../../runtime/container.js';
 import { createLogger } from '../../runtime/logger.js';
 import { startWorkers } from '../../runtime/workers.js';
@@ -16,7 +15,7 @@ export function workerCommand(): Command {
   return withDataOption(
     new Command('worker')
       .description('Run job workers only (checks, tasks, webhooks, maintenance), no API')
-      .option('--metrics-port <port>', 'serve /healthz, /readyz and /metrics (queue depth, jobs) on this port', port),
+      .option('--metrics-port <port>', 'serve /healthz, /readyz and /metrics (queue depth, jobs) on this port; env OPENIDV_METRICS_PORT', port),
   ).action(async (opts: { data?: string; metricsPort?: number }) => {
     const config = configFrom(opts);
     const logger = createLogger(config.logLevel);
@@ -26,12 +25,9 @@ export function workerCommand(): Command {
     container.poolSearch.load().catch((err: unknown) => logger.error({ err }, 'face index load failed'));
     const workers = startWorkers(container);
     // Orchestrators probe workers too; only the operations routes, never the API.
-    const ops = opts.metricsPort === undefined ? null : Fastify({ logger: false });
-    if (ops) {
-      await ops.register(opsRoutes, { metrics: container.metrics, probes: container.probes });
-      await ops.listen({ port: opts.metricsPort!, host: config.host });
-    }
-    process.stdout.write(`openidv worker started (data: ${config.dataDir}${ops ? `, metrics on port ${opts.metricsPort}` : ''})\n`);
+    const metricsPort = opts.metricsPort ?? config.metrics.port;
+    const ops = metricsPort === undefined ? null : await startOpsServer(container, metricsPort);
+    process.stdout.write(`openidv worker started (data: ${config.dataDir}${ops ? `, metrics on port ${metricsPort}` : ''})\n`);
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;

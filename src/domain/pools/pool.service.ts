@@ -20,6 +20,8 @@ export interface PoolServiceDeps {
   now: () => number;
   newId: () => string;
   quality?: FaceQualityPolicy;
+  /** Called once an erasure has committed, to remove the copies a database keeps of deleted rows. */
+  erased?: () => Promise<void>;
 }
 
 export type FaceInput = { data: string } | { bytes: Buffer } | { source: { session_id: string; media_id: string } };
@@ -96,6 +98,7 @@ export class PoolService {
     await this.requireApplicant(appId, id);
     await this.deps.media.deletePrefix(`${appId}/applicants/${id}/`);
     if (!(await this.deps.pools.deleteApplicant(appId, id, this.deps.now()))) throw new AppError('APPLICANT_NOT_FOUND');
+    await this.deps.erased?.();
   }
 
   /** Reads the image, runs the face engine, picks the main face and applies the quality gate. */
@@ -194,6 +197,7 @@ export class PoolService {
     if (!face) throw new AppError('FACE_NOT_FOUND');
     await this.deps.media.delete(face.imageKey);
     await this.deps.pools.deleteFace(appId, applicantId, faceId, this.deps.now());
+    await this.deps.erased?.();
   }
 
   async createPool(appId: string, label: string, settings: PoolSettings = {}) {

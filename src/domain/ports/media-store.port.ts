@@ -8,4 +8,9 @@ export interface MediaStore {
   deletePrefix(prefix: string): Promise<void>;
   /** Keys under a prefix (tests and erasure audits). */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Removes what interrupted writes left behind (a process killed mid-write), older than `olderThanMs` so no
+   * live write of another process is touched; the count removed. Stores whose writes are atomic omit it.
+   */
+  sweepTemporary?(olderThanMs: number): Promise<number>;
 }

@@ -99,7 +99,12 @@ export interface UsageCharge {
 export interface NonceRepository {
   /** Records a nonce; false when it was already seen for this app (a replay). */
   remember(sdkId: string, nonce: string, at: number): Promise<boolean>;
+  /** Forgets nonces seen before `at` (never the guard's start). */
   purgeBefore(at: number): Promise<void>;
+  /** When the guard started recording nonces (stored, so the first start holds across restarts): `now` if unset. */
+  guardStart(now: number): Promise<number>;
+  /** The guard is off: nonces seen from now on are not recorded, so a later start must not predate this. */
+  forgetGuardStart(): Promise<void>;
 }
 
 /** A face analysis of one session image, kept so every check reads the same result (erased with the session). */
@@ -116,6 +121,7 @@ export interface StoredFaceAnalysis {
 export interface FaceAnalysisRepository {
   get(mediaId: string): Promise<StoredFaceAnalysis | null>;
   save(record: StoredFaceAnalysis): Promise<void>;
+  delete(mediaId: string): Promise<void>;
 }
 
 export interface CaptureChallenge {

@@ -1,8 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 
-// The session specification of `POST /sessions` (spec 3.3). Unknown keys are tolerated, as Yoti's SDKs may add
-// fields; known keys are typed and their enums enforced. Per-check configs are validated by type in
-// session-spec.validator.ts so errors carry precise property paths.
+// The session specification of `POST /sessions` (spec 3.3). Unknown keys of the envelope are tolerated but never
+// stored (Yoti's SDKs may add fields); known keys are typed and their enums enforced. Per-check and per-task
+// configs are validated by type in session-spec.validator.ts, where unknown keys are refused.
 
 const Str = (opts = {}) => Type.String({ maxLength: 2048, ...opts });
 const Url = () => Type.String({ format: 'uri', maxLength: 2048 });
@@ -73,7 +73,7 @@ export const SdkConfigSchema = Type.Object({
   attempts_configuration: Type.Optional(
     Type.Object({
       ID_DOCUMENT_TEXT_DATA_EXTRACTION: Type.Optional(
-        Type.Record(Type.String({ maxLength: 64 }), Type.Integer({ minimum: 1, maximum: 10 })),
+        Type.Record(Type.String({ maxLength: 64 }), Type.Integer({ minimum: 1, maximum: 10 }), { maxProperties: 10 }),
       ),
     }),
   ),
@@ -134,7 +134,9 @@ export const SessionSpecSchema = Type.Object(
 
 export type SessionSpecInput = Static<typeof SessionSpecSchema>;
 
-// Per-type check configs (validated after the envelope).
+// Per-type check configs (validated after the envelope): every key an official SDK (Node, Java, PHP, .NET,
+// Python, Go) sends for the type. A key listed here is validated and stored (and echoed in the session result);
+// other keys are refused.
 export const CheckConfigSchemas = {
   ID_DOCUMENT_AUTHENTICITY: Type.Object({ manual_check: Type.Optional(ManualCheck) }),
   ID_DOCUMENT_FACE_MATCH: Type.Object({ manual_check: Type.Optional(ManualCheck) }),
@@ -142,12 +144,21 @@ export const CheckConfigSchemas = {
   LIVENESS: Type.Object({
     liveness_type: Type.Union([Type.Literal('STATIC'), Type.Literal('ZOOM')]),
     max_retries: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+    manual_check: Type.Optional(ManualCheck),
   }),
   FAMILIAR_FACE_SEARCH: Type.Object({
     pool_id: Type.String({ minLength: 1, maxLength: 64 }),
     approval_criteria: Type.Union([Type.Literal('MATCH'), Type.Literal('NO_MATCH')]),
   }),
 } as const;
+
+/**
+ * Keys other SDKs send for sub-checks openidv does not perform (Java, PHP, .NET and Python send
+ * `issuing_authority_sub_check` on document authenticity): accepted so those SDKs work, never stored.
+ */
+export const IGNORED_CHECK_CONFIG_KEYS: Partial<Record<SupportedCheckType, readonly string[]>> = {
+  ID_DOCUMENT_AUTHENTICITY: ['issuing_authority_sub_check'],
+};
 
 export const TaskConfigSchemas = {
   ID_DOCUMENT_TEXT_DATA_EXTRACTION: Type.Object({

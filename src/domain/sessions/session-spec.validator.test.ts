@@ -72,3 +72,80 @@ describe('validateSessionSpec', () => {
     expect(errorsOf(() => validateSessionSpec({ requested_checks: [ffs('a'), ffs('a')] }, policy, now)).properties).toEqual(['requested_checks[1].type']);
   });
 });
+
+describe('validateSessionSpec: check and task configs', () => {
+  const deep = (depth: number) => {
+    let v: unknown = 'x';
+    for (let i = 0; i < depth; i++) v = { a: v };
+    return v;
+  };
+
+  it('refuses keys a check or task does not have, by name, without walking their values', () => {
+    const result = errorsOf(() =>
+      validateSessionSpec(
+        {
+          requested_checks: [
+            { type: 'LIVENESS', config: { liveness_type: 'STATIC', state: 'DONE', report: { recommendation: { value: 'APPROVE' } } } },
+            { type: 'FACE_COMPARISON', config: { manual_check: 'NEVER', junk: deep(100_000) } },
+            { type: 'ID_DOCUMENT_FACE_MATCH', config: JSON.parse('{"constructor":{"prototype":{"admin":true}},"__proto__":{"x":1}}') },
+          ],
+          requested_tasks: [{ type: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION', config: { manual_check: 'NEVER', big: 'x'.repeat(10_000_000) } }],
+        },
+        policy,
+        now,
+      ),
+    );
+    expect(result.code).toBe('PAYLOAD_VALIDATION');
+    expect(result.properties).toEqual([
+      'requested_checks[0].config.state',
+      'requested_checks[0].config.report',
+      'requested_checks[1].config.junk',
+      'requested_checks[2].config.constructor',
+      'requested_checks[2].config.__proto__',
+      'requested_tasks[0].config.big',
+    ]);
+  });
+
+  it('refuses a deep value under a known key as a wrong type', () => {
+    const result = errorsOf(() => validateSessionSpec({ requested_checks: [{ type: 'FACE_COMPARISON', config: { manual_check: deep(100_000) } }] }, policy, now));
+    expect(result.properties).toEqual(['requested_checks[0].config.manual_check']);
+  });
+
+  it('accepts every key the official SDKs send, storing the ones it uses', () => {
+    const spec = validateSessionSpec(
+      {
+        requested_checks: [
+          { type: 'LIVENESS', config: { liveness_type: 'STATIC', max_retries: 3, manual_check: 'NEVER' } },
+          { type: 'ID_DOCUMENT_AUTHENTICITY', config: { manual_check: 'FALLBACK', issuing_authority_sub_check: { requested: true, filter: { type: 'ORTHOGONAL_RESTRICTIONS' } } } },
+          { type: 'ID_DOCUMENT_FACE_MATCH', config: { manual_check: 'FALLBACK' } },
+          { type: 'FACE_COMPARISON', config: { manual_check: null } },
+        ],
+        requested_tasks: [{ type: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION', config: { manual_check: 'ALWAYS', chip_data: 'DESIRED', create_expanded_document_fields: true } }],
+      } as never,
+      policy,
+      now,
+    );
+    expect(spec.requested_checks.map((c) => c.config)).toEqual([
+      { liveness_type: 'STATIC', max_retries: 3, manual_check: 'NEVER' },
+      { manual_check: 'FALLBACK' },
+      { manual_check: 'FALLBACK' },
+      {},
+    ]);
+    expect(spec.requested_tasks[0]!.config).toEqual({ manual_check: 'ALWAYS', chip_data: 'DESIRED', create_expanded_document_fields: true });
+  });
+
+  it('stores no unknown key of sdk_config, notifications or required_documents', () => {
+    const spec = validateSessionSpec(
+      {
+        sdk_config: { primary_colour: '#2d9fff', junk: deep(100_000) },
+        notifications: { endpoint: 'https://rp.example/hook', extra: 'x'.repeat(1000) },
+        required_documents: [{ type: 'ID_DOCUMENT', filter: { type: 'DOCUMENT_RESTRICTIONS', inclusion: 'WHITELIST', documents: [{ document_types: ['PASSPORT'], more: deep(10) }], extra: 1 } }],
+      } as never,
+      policy,
+      now,
+    );
+    expect(JSON.stringify(spec)).not.toMatch(/junk|extra|more/);
+    expect(spec.sdk_config.primary_colour).toBe('#2d9fff');
+    expect(spec.required_documents[0]!.filter?.documents?.[0]?.document_types).toEqual(['PASSPORT']);
+  });
+});

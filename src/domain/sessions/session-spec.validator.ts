@@ -1,3 +1,4 @@
+import type { TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { SessionPolicy } from '../../config/config.js';
 import { AppError, type PropertyError, validationError } from '../errors.js';
@@ -6,9 +7,13 @@ import { sdkConfigErrors } from './sdk-config.rules.js';
 import {
   CheckConfigSchemas,
   DOCUMENT_TYPES,
+  IGNORED_CHECK_CONFIG_KEYS,
   type NotificationsConfig,
+  NotificationsSchema,
   type RequiredDocument,
+  RequiredDocumentSchema,
   type SdkConfig,
+  SdkConfigSchema,
   type SessionSpecInput,
   SUPPLEMENTARY_DOCUMENT_TYPES,
   SUPPORTED_CHECKS,
@@ -52,6 +57,23 @@ function configErrors(schema: Parameters<typeof Value.Errors>[0], config: unknow
   }));
 }
 
+/**
+ * The settings of one check or task: the keys its schema knows (a null reads as absent, as some SDKs send it),
+ * minus the ignored ones; any other key is refused by name. Values are never walked beyond the known keys, so
+ * a deeply nested or huge unknown value costs nothing and is never stored.
+ */
+function knownConfig(schema: TObject, raw: unknown, at: string, errors: PropertyError[], ignored: readonly string[] = []) {
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
+    if (Object.hasOwn(schema.properties, key)) {
+      if (value !== null) config[key] = value;
+    } else if (!ignored.includes(key)) {
+      errors.push({ property: `${at}.${key.length > 64 ? `${key.slice(0, 64)}…` : key}`, message: 'is not a setting of this type' });
+    }
+  }
+  return config;
+}
+
 function validateChecks(input: SessionSpecInput, errors: PropertyError[], unsupported: PropertyError[]): RequestedCheck[] {
   const checks: RequestedCheck[] = [];
   const seen = new Set<string>();
@@ -65,9 +87,10 @@ function validateChecks(input: SessionSpecInput, errors: PropertyError[], unsupp
       errors.push({ property: `${at}.type`, message: `unknown check type "${item.type}"` });
       return;
     }
-    const config = { ...(item.config ?? {}) } as Record<string, unknown>;
+    const found: PropertyError[] = [];
+    const config = knownConfig(CheckConfigSchemas[item.type], item.config, `${at}.config`, found, IGNORED_CHECK_CONFIG_KEYS[item.type]);
     if (item.type === 'LIVENESS') config.max_retries ??= 1;
-    const found = configErrors(CheckConfigSchemas[item.type], config, `/requested_checks/${i}/config`);
+    found.push(...configErrors(CheckConfigSchemas[item.type], config, `/requested_checks/${i}/config`));
     errors.push(...found);
     if (found.length) return;
     if (item.type === 'LIVENESS' && config.liveness_type === 'ZOOM') {
@@ -99,8 +122,9 @@ function validateTasks(input: SessionSpecInput, errors: PropertyError[], unsuppo
     } else if (tasks.some((t) => t.type === item.type)) {
       errors.push({ property: `${at}.type`, message: `${item.type} is requested more than once` });
     } else {
-      const config = { ...(item.config ?? {}) } as Record<string, unknown>;
-      const found = configErrors(TaskConfigSchemas[item.type], config, `/requested_tasks/${i}/config`);
+      const found: PropertyError[] = [];
+      const config = knownConfig(TaskConfigSchemas[item.type], item.config, `${at}.config`, found);
+      found.push(...configErrors(TaskConfigSchemas[item.type], config, `/requested_tasks/${i}/config`));
       errors.push(...found);
       if (!found.length) tasks.push({ type: item.type, config });
     }
@@ -173,16 +197,19 @@ export function validateSessionSpec(input: SessionSpecInput, policy: SessionPoli
   if (unsupported.length) throw new AppError('UNSUPPORTED_CHECK', undefined, unsupported);
   if (errors.length) throw validationError(errors);
 
+  // Only what the schemas know is stored: keys they do not list are dropped without being walked (in place:
+  // the input is the request's own parsed body; a deep copy would walk them).
+  const sdkConfig = Value.Clean(SdkConfigSchema, { ...input.sdk_config }) as SdkConfig;
   const spec: SessionSpec = {
     client_session_token_ttl: tokenTtl,
     resources_ttl: resourcesTtl,
     requested_checks: checks,
     requested_tasks: tasks,
-    sdk_config: { ...input.sdk_config, allowed_capture_methods: input.sdk_config?.allowed_capture_methods ?? 'CAMERA' },
-    required_documents: input.required_documents ?? [],
+    sdk_config: { ...sdkConfig, allowed_capture_methods: sdkConfig.allowed_capture_methods ?? 'CAMERA' },
+    required_documents: (input.required_documents ?? []).map((d) => Value.Clean(RequiredDocumentSchema, d) as RequiredDocument),
     block_biometric_consent: input.block_biometric_consent ?? false,
   };
   if (input.user_tracking_id !== undefined) spec.user_tracking_id = input.user_tracking_id;
-  if (input.notifications !== undefined) spec.notifications = input.notifications;
+  if (input.notifications !== undefined) spec.notifications = Value.Clean(NotificationsSchema, { ...input.notifications }) as NotificationsConfig;
   return spec;
 }

@@ -16,12 +16,14 @@ export interface Clock {
 }
 
 export interface SessionHooks {
-  /** Called after a session is created (e.g. to check FFS pool ownership before it is stored). */
-  validateChecks?(appId: string, spec: ReturnType<typeof validateSessionSpec>): Promise<void>;
+  /** Called before a session is stored, for rules needing adapters (FFS pool ownership, webhook endpoints). */
+  validateSpec?(appId: string, spec: ReturnType<typeof validateSessionSpec>): Promise<void>;
   /** Called after a capture changed a session's resources. */
   resourceUpdated?(session: SessionRecord, resourceId: string): Promise<void>;
   /** Called before a session's rows are deleted, to erase what lives outside them (faces, index entries). */
   erasing?(session: SessionRecord): Promise<void>;
+  /** Called once an erasure has committed, to remove the copies a database keeps of deleted rows (SQLite's WAL). */
+  erased?(): Promise<void>;
 }
 
 export interface SessionServiceDeps {
@@ -46,7 +48,7 @@ export class SessionService {
   async create(appId: string, input: SessionSpecInput) {
     const now = this.deps.clock.now();
     const spec = validateSessionSpec(input, this.deps.policy, now);
-    await this.deps.hooks?.validateChecks?.(appId, spec);
+    await this.deps.hooks?.validateSpec?.(appId, spec);
     const session: SessionRecord = {
       id: this.deps.newId(),
       appId,
@@ -99,8 +101,10 @@ export class SessionService {
     return renderSessionConfiguration(session, await this.repos.resources.list(id), this.deps.clock.now());
   }
 
+  /** Erasure on request answers only once no copy is left on disk, as complete as erasure by TTL. */
   async delete(appId: string, id: string): Promise<void> {
     await this.erase(await this.require(appId, id));
+    await this.deps.hooks?.erased?.();
   }
 
   /** Erases a session everywhere: derived data, media bytes, then the rows (which cascade). */
@@ -123,7 +127,10 @@ export class SessionService {
     const media = await this.repos.media.get(sessionId, mediaId);
     if (!media) throw new AppError('MEDIA_NOT_FOUND');
     await this.deps.media.delete(mediaKey(media));
+    // The face analysis of an image holds its embedding: it goes with the image.
+    await this.repos.analyses.delete(mediaId);
     await this.repos.media.delete(sessionId, mediaId);
+    await this.deps.hooks?.erased?.();
   }
 
   /** Refuses writes to a session whose capture window has closed. */

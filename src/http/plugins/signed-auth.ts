@@ -6,6 +6,7 @@ import { AppError } from '../../domain/errors.js';
 import type { AppRecord, Repositories } from '../../domain/ports/repositories.port.js';
 import type { Admission } from './rate-limits.js';
 import { parseJsonBody } from './raw-body.js';
+import { nonceGuard } from './nonce-guard.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,8 +14,6 @@ declare module 'fastify' {
     callerApp?: AppRecord;
   }
 }
-
-const NONCE_RETENTION_MS = 7 * 86400_000;
 
 /**
  * Feeds the signed message `&<base64 of the body>` to the verifier while the body streams in: an upload's signed
@@ -109,7 +108,9 @@ export function signedAuth(deps: { repos: Repositories; config: Config; prefix: 
     return key;
   };
   const claims = new WeakMap<FastifyRequest, Claim>();
-  let lastNoncePurge = 0;
+  const checkReplay = deps.config.nonceGuard ? nonceGuard({ nonces: deps.repos.nonces, windowMs: deps.config.nonceWindowSec * 1000, now: deps.now }) : null;
+  // Guard off: nonces go unrecorded from now on, so a later start must not be dated before this.
+  if (!checkReplay) deps.repos.nonces.forgetGuardStart().catch(() => undefined);
 
   const refuse = (request: FastifyRequest, reply: FastifyReply, reason: string): Promise<never> => {
     request.log.info({ reason }, 'signature rejected');
@@ -168,15 +169,8 @@ export function signedAuth(deps: { repos: Repositories; config: Config; prefix: 
       // Only epoch-millisecond timestamps (the Node SDK's) can be checked; Java sends a monotonic clock.
       if (ts > 1e12 && Math.abs(now - ts) > deps.config.maxClockSkewSec * 1000) return refuse(request, reply, 'clock skew');
     }
-    if (deps.config.nonceGuard) {
-      const nonce = query.get('nonce');
-      if (!nonce) return refuse(request, reply, 'missing nonce');
-      if (!(await deps.repos.nonces.remember(app.sdkId, nonce, now))) return refuse(request, reply, 'replayed nonce');
-      if (now - lastNoncePurge > 3600_000) {
-        lastNoncePurge = now;
-        await deps.repos.nonces.purgeBefore(now - NONCE_RETENTION_MS);
-      }
-    }
+    const replay = await checkReplay?.(app, query);
+    if (replay) return refuse(request, reply, replay);
     request.callerApp = app;
     await deps.admission.admit(request, reply, `app:${app.sdkId}`);
     parseJsonBody(request);

@@ -1,13 +1,32 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import { ErrorSchema } from '../schemas/common.schema.js';
 
 export interface ReadinessProbe {
   name: string;
   check(): Promise<void>;
 }
 
-export const opsRoutes: FastifyPluginAsyncTypebox<{ metrics: Registry; probes: ReadinessProbe[] }> = async (app, { metrics, probes }) => {
+export interface OpsOptions {
+  /** Null: no /metrics here (the API port without a token: metrics reveal traffic, versions and load). */
+  metrics: Registry | null;
+  probes: ReadinessProbe[];
+  /** When set, /metrics answers only `Authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+function bearerMatches(request: FastifyRequest, token: string): boolean {
+  const header = request.headers.authorization ?? '';
+  const given = /^Bearer (.+)$/.exec(header)?.[1] ?? '';
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+export const opsRoutes: FastifyPluginAsyncTypebox<OpsOptions> = async (app, { metrics, probes, metricsToken }) => {
   app.get(
     '/healthz',
     { schema: { tags: ['operations'], summary: 'Liveness: the process is serving', response: { 200: Type.Object({ status: Type.String() }) } } },
@@ -40,9 +59,24 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ metrics: Registry; probes: R
     },
   );
 
+  if (!metrics) return;
   app.get(
     '/metrics',
-    { schema: { tags: ['operations'], summary: 'Prometheus metrics', response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
-    async (_request, reply) => reply.header('content-type', metrics.contentType).send(await metrics.metrics()),
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Prometheus metrics (on the API port only with OPENIDV_METRICS_TOKEN, as a bearer token)',
+        response: {
+          200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+          401: Type.Ref(ErrorSchema),
+        },
+      },
+    },
+    async (request, reply) => {
+      if (metricsToken && !bearerMatches(request, metricsToken)) {
+        return reply.code(401).header('www-authenticate', 'Bearer').send({ code: 'UNAUTHORIZED', message: 'This endpoint needs the metrics token' });
+      }
+      return reply.header('content-type', metrics.contentType).send(await metrics.metrics());
+    },
   );
 };

@@ -10,14 +10,20 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Database {
   readonly db: Kysely<DB>;
   readonly dialect: Dialect;
-  /** Run after bulk erasure so freed pages holding biometric data are overwritten and the WAL truncated. */
-  checkpoint(): Promise<void>;
+  /**
+   * Run after erasure so that no copy of the erased rows stays in the files: SQLite copies the WAL (whose old
+   * frames still hold the rows as they were) into the main file, whose freed cells secure_delete zeroed, and
+   * truncates the WAL. Resolves false when other processes' readers kept it from completing for ~5 s.
+   */
+  checkpoint(): Promise<boolean>;
   close(): Promise<void>;
 }
 
 // PostgreSQL returns BIGINT as strings by default; every BIGINT here is an epoch-ms time or a counter that fits
 // in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+const BUSY_TIMEOUT_MS = 5000;
 
 export function openDatabase(url: string, options: { poolSize?: number } = {}): Database {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
@@ -33,18 +39,46 @@ function openSqlite(path: string): Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('secure_delete = ON');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  let checkpoints = Promise.resolve(true);
   return {
     db,
     dialect: 'sqlite',
-    async checkpoint() {
-      sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    checkpoint() {
+      // One at a time: each call gets a checkpoint that starts after its own erasure committed.
+      checkpoints = checkpoints.then(() => truncateWal(db, sqlite), () => truncateWal(db, sqlite));
+      return checkpoints;
     },
     async close() {
       await db.destroy();
     },
   };
+}
+
+const CHECKPOINT_ATTEMPTS = 50;
+const CHECKPOINT_BUSY_MS = 20;
+const CHECKPOINT_PAUSE_MS = 80;
+
+/**
+ * A TRUNCATE checkpoint must wait until no reader (of any process) uses the WAL. better-sqlite3 waits
+ * synchronously, blocking the event loop, so each attempt waits briefly and the pauses between attempts are
+ * asynchronous. Kysely's connection is held during an attempt, so no transaction of this process is open.
+ */
+async function truncateWal(db: Kysely<DB>, sqlite: SQLite.Database): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const done = await db.connection().execute(async () => {
+      sqlite.pragma(`busy_timeout = ${CHECKPOINT_BUSY_MS}`);
+      try {
+        const [result] = sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+        return result?.busy === 0;
+      } finally {
+        sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
+    });
+    if (done || attempt === CHECKPOINT_ATTEMPTS) return done;
+    await new Promise((r) => setTimeout(r, CHECKPOINT_PAUSE_MS));
+  }
 }
 
 /**
@@ -80,7 +114,10 @@ function openPostgres(url: string, poolSize: number): Database {
     db,
     dialect: 'postgres',
     async checkpoint() {
-      // PostgreSQL reuses dead tuples after VACUUM; erased rows are not readable through SQL either way.
+      // Nothing to do per erasure: deleted rows stay in the heap and TOAST files as dead tuples until VACUUM
+      // marks their space free and later writes reuse it (VACUUM itself does not zero them; VACUUM FULL
+      // rewrites the files), and in WAL segments until recycled. docs/security.md says what that means.
+      return true;
     },
     async close() {
       await db.destroy();

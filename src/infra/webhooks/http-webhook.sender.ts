@@ -1,13 +1,12 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
 import type { WebhookSender } from '../../domain/ports/webhook-sender.port.js';
 import { isPrivateAddress } from './address-policy.js';
+import { type EndpointPolicy, endpointProblem } from './endpoint-policy.js';
 
-export interface HttpWebhookSenderOptions {
+export interface HttpWebhookSenderOptions extends EndpointPolicy {
   timeoutMs: number;
-  allowPrivateEndpoints: boolean;
 }
 
 /**
@@ -19,14 +18,12 @@ export class HttpWebhookSender implements WebhookSender {
   constructor(private readonly options: HttpWebhookSenderOptions) {}
 
   post(endpoint: string, body: string, headers: Record<string, string>): Promise<{ status: number }> {
+    // Sessions created before a policy change may name endpoints it now refuses. Connections to IP literals
+    // skip the lookup below, so endpointProblem checks those.
+    const problem = endpointProblem(endpoint, this.options);
+    if (problem) return Promise.reject(new Error(`webhook endpoint ${problem}`));
     const url = new URL(endpoint);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return Promise.reject(new Error('webhook endpoint must be http(s)'));
     const allowPrivate = this.options.allowPrivateEndpoints;
-    // Connections to IP literals skip the lookup below, so they are checked here.
-    const literal = url.hostname.replace(/^\[|\]$/g, '');
-    if (!allowPrivate && isIP(literal) && isPrivateAddress(literal)) {
-      return Promise.reject(new Error('webhook endpoint is a private address'));
-    }
     const lookup = (
       hostname: string,
       opts: object,

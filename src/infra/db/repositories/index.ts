@@ -23,7 +23,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect, codec: Embe
     media: new KyselyMediaRepository(db, dialect),
     devices: new KyselyDeviceEventRepository(db),
     usage: new KyselyUsageRepository(db),
-    nonces: new KyselyNonceRepository(db),
+    nonces: new KyselyNonceRepository(db, dialect),
     analyses: new KyselyFaceAnalysisRepository(db, codec),
     challenges: new KyselyChallengeRepository(db),
     webhooks: new KyselyWebhookRepository(db),

@@ -50,6 +50,10 @@ export class KyselyFaceAnalysisRepository implements FaceAnalysisRepository {
       .onConflict((oc) => oc.column('media_id').doNothing())
       .execute();
   }
+
+  async delete(mediaId: string): Promise<void> {
+    await this.db.deleteFrom('face_analyses').where('media_id', '=', mediaId).execute();
+  }
 }
 
 const toChallenge = (r: Selectable<CaptureChallengesTable>): CaptureChallenge => ({
