@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 
 export interface RawAnswer {
@@ -98,70 +97,3 @@ export function hangUpMidBody(baseUrl: string, path: string, headers: Record<str
     socket.on('close', () => resolve());
   });
 }
-
-export interface Latencies {
-  /** The latency of each answer in ms. */
-  latencies: number[];
-  /** Probes that failed or took over 5 s. */
-  failures: number;
-}
-
-export interface LatencyProbe {
-  /** Stops probing; what the target answered, and what an idle control process answered meanwhile. */
-  stop(): Promise<{ target: Latencies; control: Latencies }>;
-}
-
-/**
- * Polls `url` every `everyMs` from a separate process on fresh connections, so the figures are the server's and
- * not this test process's event loop, which is busy producing the attack. Each probe of the target is followed
- * by one of an idle control server (a bare node:http process): on a shared machine the control shows how much of
- * a latency is the machine's load rather than the server's work.
- */
-export function probeLatency(url: string, everyMs = 5): LatencyProbe {
-  const source = `
-    const http = require('node:http');
-    let stopping = false;
-    process.on('SIGTERM', () => { stopping = true; });
-    const once = (target) => new Promise((resolve) => {
-      const started = performance.now();
-      const r = http.get(target, { agent: false }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode === 200 ? (performance.now() - started).toFixed(1) : 'FAIL')); });
-      r.setTimeout(5000, () => { r.destroy(); resolve('FAIL'); });
-      r.on('error', () => resolve('FAIL'));
-    });
-    const control = require('node:child_process').spawn(process.execPath, ['-e', "require('node:http').createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', function () { process.stdout.write(String(this.address().port)); })"], { stdio: ['ignore', 'pipe', 'inherit'] });
-    control.stdout.once('data', async (port) => {
-      const controlUrl = 'http://127.0.0.1:' + port + '/';
-      while (!stopping) {
-        process.stdout.write('T ' + (await once(process.argv[1])) + '\\n');
-        process.stdout.write('C ' + (await once(controlUrl)) + '\\n');
-        await new Promise((r) => setTimeout(r, ${everyMs}));
-      }
-      control.kill();
-      process.exit(0);
-    });`;
-  const child = spawn(process.execPath, ['-e', source, url], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  const of = (tag: string): Latencies => {
-    const values = output
-      .split('\n')
-      .filter((l) => l.startsWith(`${tag} `))
-      .map((l) => l.slice(2));
-    return { latencies: values.filter((v) => v !== 'FAIL').map(Number), failures: values.filter((v) => v === 'FAIL').length };
-  };
-  return {
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      return { target: of('T'), control: of('C') };
-    },
-  };
-}
-
-export const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : NaN;
-};
-
-export const median = (values: number[]): number => percentile(values, 0.5);
