@@ -247,6 +247,29 @@ describe('operator console over HTTP', () => {
     expect(signed.statusCode).toBe(200);
   });
 
+  it("sets an app's framing origins: the capture page's CSP follows, bad origins are refused, a viewer cannot", async () => {
+    const c = env.container;
+    const { session_id: id, client_session_token: token } = await c.sessions.create(appA, { requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC' } }] });
+    const framing = async () =>
+      /frame-ancestors ([^;]+)/.exec(String((await env.app.inject({ method: 'GET', url: `/idverify/v1/web/index.html?sessionID=${id}&sessionToken=${token}` })).headers['content-security-policy']))?.[1];
+    const root = await agent('root');
+    await root.get('/console/apps');
+    const saved = await root.post(`/console/apps/${appA}/frame-ancestors`, { frame_ancestors: 'https://shop.example https://*.shop.example' });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.body).toContain('value="https://shop.example https://*.shop.example"');
+    expect(await framing()).toBe('https://shop.example https://*.shop.example');
+    for (const bad of ['https://shop.example/path', 'javascript:alert(1)', '*', `https://${'a'.repeat(2100)}.example`]) {
+      expect((await root.post(`/console/apps/${appA}/frame-ancestors`, { frame_ancestors: bad })).statusCode, bad).toBeGreaterThanOrEqual(400);
+    }
+    expect(await framing()).toBe('https://shop.example https://*.shop.example');
+    expect((await root.post(`/console/apps/${appA}/frame-ancestors`, { frame_ancestors: '' })).statusCode).toBe(200);
+    expect(await framing()).toBe("'none'");
+    const viewer = await agent('view-a');
+    await viewer.get('/console/sessions');
+    expect((await viewer.post(`/console/apps/${appA}/frame-ancestors`, { frame_ancestors: 'https://evil.example' })).statusCode).toBe(403);
+    expect(await framing()).toBe("'none'");
+  });
+
   it('records every view of biometric data and every decision with who, when and from where', async () => {
     const r = await agent('rev-a');
     await r.get(`/console/sessions/${sessionA}`, { 'x-forwarded-for': '203.0.113.9' });
