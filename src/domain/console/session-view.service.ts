@@ -9,7 +9,7 @@ import type { PoolService } from '../pools/pool.service.js';
 import { poolReviewBand, type ReviewBand } from '../pools/review-band.js';
 import type { ReviewItem } from '../review/review.types.js';
 import type { ReviewService } from '../review/review.service.js';
-import { mediaKey } from '../sessions/session.service.js';
+import { mediaKey } from '../media/session-media.js';
 import type { CheckRecord, MediaRecord, ResourceRecord, SessionBundle, SessionRecord } from '../sessions/session.types.js';
 import { checkName, checkSummary } from './report-words.js';
 

@@ -3,9 +3,9 @@ import type { FaceEvidence } from '../pipeline/face-evidence.js';
 import type { TaskRunner } from '../pipeline/session-pipeline.js';
 import type { DocumentRead, DocumentReader } from '../ports/document-reader.port.js';
 import type { AnalysedFace, Box } from '../ports/face-engine.port.js';
+import type { SessionMedia } from '../media/session-media.js';
 import type { MediaStore } from '../ports/media-store.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
-import type { SessionService } from '../sessions/session.service.js';
 import type { CheckRecord, MediaRecord, Report, ResourceRecord, SessionBundle, TaskRecord } from '../sessions/session.types.js';
 import { documentFields, isoCountry, typeMatches } from './document-fields.js';
 
@@ -23,7 +23,7 @@ export class DocumentTasks implements TaskRunner {
     private readonly deps: {
       repos: Repositories;
       media: MediaStore;
-      sessions: SessionService;
+      sessionMedia: Pick<SessionMedia, 'store'>;
       reader: () => Promise<DocumentReader>;
       faces: FaceEvidence;
       now: () => number;
@@ -82,13 +82,13 @@ export class DocumentTasks implements TaskRunner {
       const bytes = await this.deps.media.get(portrait.media.storageKey);
       if (bytes) {
         const crop = await (await this.deps.reader()).cropPortrait(bytes, portrait.face.box);
-        const media = await this.deps.sessions.storeMedia(bundle.session, 'IMAGE', 'image/jpeg', crop);
+        const media = await this.deps.sessionMedia.store(bundle.session, 'IMAGE', 'image/jpeg', crop);
         resource.data = { ...resource.data, document_id_photo_media_id: media.id };
       }
     }
     if (read?.mrz && !resource.data.document_fields_media_id) {
       const json = Buffer.from(JSON.stringify(documentFields(read.mrz)));
-      const media = await this.deps.sessions.storeMedia(bundle.session, 'JSON', 'application/json', json);
+      const media = await this.deps.sessionMedia.store(bundle.session, 'JSON', 'application/json', json);
       resource.data = { ...resource.data, document_fields_media_id: media.id };
     }
     resource.updatedAt = this.deps.now();

@@ -1,22 +1,17 @@
 import { evaluateFaceMatch, type FaceMatchEvidence } from '../checks/face-match.check.js';
 import { evaluateFamiliarFaceSearch, type FfsEvidence } from '../checks/familiar-face-search.check.js';
 import { evaluateLiveness } from '../checks/liveness.check.js';
-import type { Notifier } from '../notifications/notifier.js';
 import type { Box } from '../ports/face-engine.port.js';
 import { DeferJob, type JobQueue } from '../ports/job-queue.port.js';
 import type { PoolRepository } from '../ports/pool-repository.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
 import type { ScoreCalibration } from '../ports/score-calibration.port.js';
 import type { PoolService } from '../pools/pool.service.js';
-import type { CheckRecord, MediaRecord, Report, ResourceRecord, SessionBundle, SessionRecord, TaskRecord } from '../sessions/session.types.js';
+import type { SessionLifecycle } from '../sessions/lifecycle/session-lifecycle.js';
+import { isProcessing } from '../sessions/lifecycle/session-states.js';
+import type { CheckRecord, MediaRecord, Report, ResourceRecord, SessionBundle, TaskRecord } from '../sessions/session.types.js';
 import { cosine, type FaceEvidence, type FaceOutcome } from './face-evidence.js';
-
-export const JOBS = {
-  process: 'session.process',
-  check: 'check.run',
-  task: 'task.run',
-  finalise: 'session.finalise',
-} as const;
+import { JOBS } from './pipeline-jobs.js';
 
 /** A face to compare (from an analysis or an enrolled applicant), or why there is none. */
 type Comparable = { face: { embedding: Float32Array }; others?: Box[] } | Exclude<FaceOutcome, { face: unknown }>;
@@ -33,15 +28,14 @@ export interface SessionPipelineDeps {
   poolRepo: PoolRepository;
   pools: PoolService;
   queue: JobQueue;
-  notifier: Notifier;
+  /** Every state change and the events after each step (webhooks, finalise) go through the lifecycle. */
+  lifecycle: Pick<SessionLifecycle, 'checkEvaluated' | 'taskDone' | 'requestFinalise'>;
   faces: FaceEvidence;
   calibration: ScoreCalibration;
   livenessThreshold: number;
   tasks?: TaskRunner;
   now: () => number;
   newId: () => string;
-  /** Nudges the in-process workers after an enqueue. */
-  wake?: () => void;
 }
 
 /**
@@ -53,20 +47,14 @@ export class SessionPipeline {
 
   private async enqueue(name: string, payload: Record<string, string>, sessionId: string, dedupeKey: string) {
     await this.deps.queue.enqueue({ name, payload, sessionId, dedupeKey });
-    this.deps.wake?.();
   }
 
-  /** Starts processing a session whose captures are done (the client finished, or the last upload arrived). */
-  async start(session: SessionRecord): Promise<void> {
-    await this.enqueue(JOBS.process, { sessionId: session.id }, session.id, `process:${session.id}`);
-  }
-
+  /** The lifecycle starts a session's processing (JOBS.process) and finalises it; these are the steps between. */
   handlers() {
     return {
       [JOBS.process]: (p: { sessionId: string }) => this.process(p.sessionId),
       [JOBS.check]: (p: { sessionId: string; checkId: string }) => this.runCheck(p.sessionId, p.checkId),
       [JOBS.task]: (p: { sessionId: string; taskId: string }) => this.runTask(p.sessionId, p.taskId),
-      [JOBS.finalise]: (p: { sessionId: string }) => this.finalise(p.sessionId),
     };
   }
 
@@ -78,7 +66,7 @@ export class SessionPipeline {
   /** Creates the tasks of each captured document, then fans out one job per check and task still undone. */
   async process(sessionId: string): Promise<void> {
     const bundle = await this.load(sessionId);
-    if (!bundle || bundle.session.state !== 'ONGOING') return;
+    if (!bundle || !isProcessing(bundle.session.state)) return;
     const now = this.deps.now();
     for (const resource of bundle.resources.filter((r) => r.type === 'ID_DOCUMENT' && r.data.pages?.length)) {
       for (const requested of bundle.session.spec.requested_tasks) {
@@ -106,67 +94,29 @@ export class SessionPipeline {
     for (const check of bundle.checks.filter((c) => c.state !== 'DONE')) {
       await this.enqueue(JOBS.check, { sessionId, checkId: check.id }, sessionId, `check:${check.id}`);
     }
-    await this.enqueue(JOBS.finalise, { sessionId }, sessionId, `finalise:${sessionId}:${now}`);
+    await this.deps.lifecycle.requestFinalise(sessionId, String(now));
   }
 
   async runTask(sessionId: string, taskId: string): Promise<void> {
     const bundle = await this.load(sessionId);
     const task = bundle?.tasks.find((t) => t.id === taskId);
     if (!bundle || !task) return;
-    if (task.state !== 'DONE') {
-      if (!this.deps.tasks) throw new Error(`no runner for task ${task.type}`);
-      const done = await this.deps.tasks.run(task, bundle);
-      await this.deps.repos.work.saveTask({ ...done, state: 'DONE', updatedAt: this.deps.now() });
-    }
-    await this.announce(bundle.session, 'TASK_COMPLETION', `task:${task.id}`, { task_id: task.id });
-  }
-
-  /**
-   * The follow-ups of a finished task or check: its webhook and a finalise job. They run again when the step is
-   * found already done, because the worker that saved it may have died before they were enqueued (both are
-   * idempotent); skipping them left such a session ONGOING for good.
-   */
-  private async announce(session: SessionRecord, topic: 'TASK_COMPLETION' | 'CHECK_COMPLETION', key: string, extra: Record<string, string>) {
-    await this.deps.notifier.notify(session, topic, key, extra);
-    await this.enqueue(JOBS.finalise, { sessionId: session.id }, session.id, `finalise:${session.id}:${key}`);
+    if (task.state === 'DONE') return this.deps.lifecycle.taskDone(bundle.session, task);
+    if (!this.deps.tasks) throw new Error(`no runner for task ${task.type}`);
+    await this.deps.lifecycle.taskDone(bundle.session, task, await this.deps.tasks.run(task, bundle));
   }
 
   async runCheck(sessionId: string, checkId: string): Promise<void> {
     const bundle = await this.load(sessionId);
     const check = bundle?.checks.find((c) => c.id === checkId);
     if (!bundle || !check) return;
-    if (check.state === 'DONE') return this.announce(bundle.session, 'CHECK_COMPLETION', `check:${check.id}`, { check_id: check.id });
+    // Saved already (a worker died after the write): only the follow-ups run again.
+    if (check.state !== 'CREATED') return this.deps.lifecycle.checkEvaluated(bundle.session, check);
     // Document checks wait for the text extraction of the same document.
     if (check.type === 'ID_DOCUMENT_AUTHENTICITY' && bundle.tasks.some((t) => t.state !== 'DONE')) {
       throw new DeferJob(500, 'waiting for document tasks');
     }
-    const outcome = await this.evaluate(check, bundle);
-    const now = this.deps.now();
-    await this.deps.repos.work.saveCheck({
-      ...check,
-      state: 'DONE',
-      report: outcome.report,
-      resourcesUsed: outcome.resourcesUsed,
-      config: outcome.config ?? check.config,
-      updatedAt: now,
-    });
-    await this.announce(bundle.session, 'CHECK_COMPLETION', `check:${check.id}`, { check_id: check.id });
-  }
-
-  /**
-   * Marks the session COMPLETED once every check and task is DONE. Safe to run twice: the webhook has a fixed event
-   * id, and it is sent again for a session found COMPLETED, in case the worker died between the two writes.
-   */
-  async finalise(sessionId: string): Promise<void> {
-    const bundle = await this.load(sessionId);
-    if (!bundle) return;
-    if (bundle.session.state === 'ONGOING') {
-      if (bundle.checks.some((c) => c.state !== 'DONE') || bundle.tasks.some((t) => t.state !== 'DONE')) return;
-      if (bundle.session.finishedAt === null && !bundle.checks.length && !bundle.tasks.length) return;
-      const now = this.deps.now();
-      await this.deps.repos.sessions.update(sessionId, { state: 'COMPLETED', completedAt: now }, now);
-    } else if (bundle.session.state !== 'COMPLETED') return;
-    await this.deps.notifier.notify(bundle.session, 'SESSION_COMPLETION', 'session_completion');
+    await this.deps.lifecycle.checkEvaluated(bundle.session, check, await this.evaluate(check, bundle));
   }
 
   // ---- evidence -------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import { countriesFor } from '../documents/supported-documents.js';
+import { wireState } from './lifecycle/session-states.js';
 import { allRequirementsMet, isRequirementMet } from './requirements.js';
 import type {
   CheckRecord,
@@ -15,8 +16,8 @@ import type {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function effectiveState(session: SessionRecord, resources: ResourceRecord[], now: number): SessionState {
-  if (session.state !== 'ONGOING') return session.state;
+export function effectiveState(session: SessionRecord, resources: ResourceRecord[], now: number): Exclude<SessionState, 'AWAITING_REVIEW'> {
+  if (session.state !== 'ONGOING') return wireState(session.state);
   const capturesDone = session.finishedAt !== null || allRequirementsMet(session.requirements, resources);
   return now >= session.tokenExpiresAt && !capturesDone ? 'EXPIRED' : 'ONGOING';
 }
@@ -54,13 +55,16 @@ function taskJson(t: TaskRecord) {
 }
 
 function checkJson(c: CheckRecord) {
+  // A check waiting for a reviewer has not run as far as the relying party is concerned: its automated report is
+  // for the reviewer, and the decision replaces it.
+  const waiting = c.state === 'AWAITING_REVIEW';
   return {
     type: c.type,
     id: c.id,
-    state: c.state,
+    state: waiting ? 'CREATED' : c.state,
     resources_used: c.resourcesUsed,
     generated_media: c.generatedMedia,
-    ...(c.report ? { report: c.report } : {}),
+    ...(c.report && !waiting ? { report: c.report } : {}),
     created: iso(c.createdAt),
     last_updated: iso(c.updatedAt),
     ...(Object.keys(c.config).length ? { config: c.config } : {}),
