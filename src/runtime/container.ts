@@ -9,6 +9,7 @@ import { PageLinks } from '../domain/capture/page-link.js';
 import { SessionQuota } from '../domain/capture/session-quota.js';
 import { Notifier } from '../domain/notifications/notifier.js';
 import { FaceEvidence } from '../domain/pipeline/face-evidence.js';
+import { SessionEvidence } from '../domain/pipeline/check-evidence.js';
 import { SessionPipeline } from '../domain/pipeline/session-pipeline.js';
 import type { FaceEngine } from '../domain/ports/face-engine.port.js';
 import type { JobQueue } from '../domain/ports/job-queue.port.js';
@@ -186,19 +187,8 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const documentReader = () =>
     (reader ??= PooledDocumentReader.start({ deadlineMs: config.documents.deadlineMs, limits: config.images.limits, gate: decodeGate }));
   const tasks = new DocumentTasks({ repos, media, sessionMedia, reader: documentReader, faces, now });
-  const pipeline = new SessionPipeline({
-    repos,
-    poolRepo,
-    pools,
-    queue,
-    lifecycle,
-    faces,
-    calibration,
-    livenessThreshold: config.face.livenessThreshold,
-    tasks,
-    now,
-    newId,
-  });
+  const evidence = new SessionEvidence({ repos, poolRepo, pools, faces, documents: tasks, calibration, livenessThreshold: config.face.livenessThreshold, now });
+  const pipeline = new SessionPipeline({ repos, queue, lifecycle, evidence, tasks, now, newId });
   const capture = new CaptureService({
     repos,
     sessions,

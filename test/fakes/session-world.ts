@@ -1,5 +1,11 @@
 import { loadConfig } from '../../src/config/config.js';
+import type { CheckRegistry } from '../../src/domain/checks/registry.js';
+import { SessionMedia } from '../../src/domain/media/session-media.js';
 import { Notifier } from '../../src/domain/notifications/notifier.js';
+import { SessionEvidence } from '../../src/domain/pipeline/check-evidence.js';
+import { FaceEvidence } from '../../src/domain/pipeline/face-evidence.js';
+import { SessionPipeline } from '../../src/domain/pipeline/session-pipeline.js';
+import { DEFAULT_FACE_QUALITY } from '../../src/domain/pools/enrolment-gate.js';
 import type { AppRepository } from '../../src/domain/ports/repositories.port.js';
 import { ReviewService } from '../../src/domain/review/review.service.js';
 import { SessionLifecycle } from '../../src/domain/sessions/lifecycle/session-lifecycle.js';
@@ -9,15 +15,18 @@ import { MemoryJobQueue } from './memory-job-queue.js';
 import { MemoryMediaStore } from './memory-media-store.js';
 import { MemorySessionStore } from './memory-repositories.js';
 import { MemoryReviewRepository } from './memory-reviews.js';
+import { ScriptedFaceEngine } from './scripted-face-engine.js';
 
 const POLICY = loadConfig({}).sessions;
 
 /**
  * The session domain on in-memory fakes of its ports: the real lifecycle, notifier and review service over a
- * memory store, queue and media store, with a clock the test moves and ids it can read. Webhook sending is not
- * reached (deliveries stay queued as jobs).
+ * memory store, queue and media store, with a clock the test moves and ids it can read; the pipeline evaluates
+ * with a scripted face engine. Webhook sending is not reached (deliveries stay queued as jobs). `checks` replaces
+ * the check registry (a test's own checks).
  */
-export function sessionWorld() {
+export function sessionWorld(options: { checks?: CheckRegistry } = {}) {
+  const { checks } = options;
   let clock = 1_700_000_000_000;
   let seq = 0;
   const now = () => clock;
@@ -44,10 +53,26 @@ export function sessionWorld() {
     media,
     reviews,
     scrub: async () => void scrubs++,
+    ...(checks ? { checks } : {}),
     now,
     newId,
   });
   reviews.onDecided((event) => lifecycle.reviewDecided(event));
+  const engine = new ScriptedFaceEngine();
+  const faces = new FaceEvidence({ repos: store, media, engine: async () => engine, now, quality: DEFAULT_FACE_QUALITY });
+  const sessionMedia = new SessionMedia({ store: media, media: store.media, images: { check: async () => undefined }, now, newId });
+  const evidence = new SessionEvidence({
+    repos: store,
+    poolRepo: { getPool: async () => null, getFace: async () => null },
+    pools: { searchEmbedding: async () => ({ candidates: [], policy: { threshold: 0.5, source: 'derived', targetFpir: 0.01, expectedFpir: 0.01, expectedFnir: 0.1, poolSize: 0 } }) },
+    faces,
+    calibration: { oneToOneThreshold: 0.4 },
+    livenessThreshold: 0.5,
+    now,
+  });
+  const pipeline = new SessionPipeline({ repos: store, queue, lifecycle, evidence, ...(checks ? { checks } : {}), now, newId });
+  /** Runs every queued job (pipeline steps, lifecycle jobs; webhook deliveries are left out). */
+  const drain = () => queue.drain({ ...pipeline.handlers(), ...lifecycle.handlers(), 'webhook.deliver': () => undefined });
   return {
     store,
     queue,
@@ -55,12 +80,17 @@ export function sessionWorld() {
     notifier,
     reviews,
     lifecycle,
+    pipeline,
+    engine,
+    faces,
+    sessionMedia,
+    drain,
     now,
     newId,
     advance: (ms: number) => void (clock += ms),
     scrubs: () => scrubs,
     /** Webhook topics recorded for a session, in order (one per event: re-sent events keep their id). */
     topics: async (sessionId: string) => (await store.webhooks.list(sessionId)).map((w) => w.topic),
-    spec: (input: SessionSpecInput) => validateSessionSpec(input, POLICY, clock),
+    spec: (input: SessionSpecInput) => validateSessionSpec(input, POLICY, clock, checks),
   };
 }

@@ -1,4 +1,5 @@
 import type { SessionPolicy } from '../../config/config.js';
+import type { CheckRegistry } from '../checks/registry.js';
 import { AppError, validationError } from '../errors.js';
 import { mediaKey, type SessionMedia } from '../media/session-media.js';
 import type { MediaStore } from '../ports/media-store.port.js';
@@ -26,6 +27,8 @@ export interface SessionServiceDeps {
   lifecycle: Pick<SessionLifecycle, 'create' | 'delete' | 'resourceUpdated' | 'capturesChanged'>;
   specRules?: SessionSpecRules;
   policy: SessionPolicy;
+  /** The checks sessions may ask for (CHECKS unless a test adds its own). */
+  checks?: CheckRegistry;
   clock: Clock;
   newId: () => string;
   /** Removes the copies a database keeps of deleted rows (SQLite's WAL), once an erasure has committed. */
@@ -40,7 +43,7 @@ export class SessionService {
   }
 
   async create(appId: string, input: SessionSpecInput) {
-    const spec = validateSessionSpec(input, this.deps.policy, this.deps.clock.now());
+    const spec = validateSessionSpec(input, this.deps.policy, this.deps.clock.now(), this.deps.checks);
     await this.deps.specRules?.check(appId, spec);
     const session = await this.deps.lifecycle.create(appId, spec);
     return {

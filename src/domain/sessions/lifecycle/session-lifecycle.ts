@@ -1,3 +1,4 @@
+import type { CheckRegistry } from '../../checks/registry.js';
 import type { Topic } from '../../notifications/notifier.js';
 import { JOBS } from '../../pipeline/pipeline-jobs.js';
 import type { JobQueue } from '../../ports/job-queue.port.js';
@@ -30,6 +31,8 @@ export interface SessionLifecycleDeps {
   reviews?: ReviewDesk;
   /** Removes the copies a database keeps of erased rows (SQLite's WAL). */
   scrub?: () => Promise<void>;
+  /** The checks sessions may ask for (CHECKS unless a test adds its own). */
+  checks?: CheckRegistry;
   now: () => number;
   newId: () => string;
 }
@@ -69,7 +72,7 @@ export class SessionLifecycle {
       appId,
       state: 'ONGOING',
       spec,
-      requirements: deriveRequirements(spec, this.deps.newId),
+      requirements: deriveRequirements(spec, this.deps.newId, this.deps.checks),
       clientToken: this.deps.newId(),
       tokenExpiresAt: now + spec.client_session_token_ttl * 1000,
       resourcesExpireAt: now + spec.resources_ttl * 1000,
