@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { AppError } from '../../src/domain/errors.js';
 import { CHECK_DEFINITIONS, CHECKS, CheckRegistry } from '../../src/domain/checks/registry.js';
-import { renderSessionResult } from '../../src/domain/sessions/session-result.js';
+import { sessionResultJson } from '../../src/http/schemas/session.mapper.js';
 import { validateSessionSpec } from '../../src/domain/sessions/session-spec.validator.js';
 import type { SessionRecord } from '../../src/domain/sessions/session.types.js';
 import { sessionWorld } from '../fakes/session-world.js';
@@ -41,7 +41,7 @@ async function withSelfie(w: ReturnType<typeof sessionWorld>, config: Record<str
 }
 
 const result = async (w: ReturnType<typeof sessionWorld>, session: SessionRecord) =>
-  renderSessionResult(await w.store.sessions.bundle((await w.store.sessions.getById(session.id))!), w.now());
+  sessionResultJson(await w.store.sessions.bundle((await w.store.sessions.getById(session.id))!), w.now());
 
 describe('check registry', () => {
   it('lists each check openidv performs once, by type', () => {

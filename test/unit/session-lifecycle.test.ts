@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JOBS } from '../../src/domain/pipeline/pipeline-jobs.js';
 import { canMove, SESSION_MOVES } from '../../src/domain/sessions/lifecycle/session-states.js';
-import { renderSessionResult } from '../../src/domain/sessions/session-result.js';
+import { sessionResultJson } from '../../src/http/schemas/session.mapper.js';
 import type { Report, ResourceRecord, SessionRecord } from '../../src/domain/sessions/session.types.js';
 import { sessionWorld } from '../fakes/session-world.js';
 
@@ -93,7 +93,7 @@ describe('session lifecycle', () => {
     expect((await w.store.work.getCheck(session.id, check.id))!.state).toBe('AWAITING_REVIEW');
     await w.lifecycle.finalise(session.id);
     expect(await stateOf(w, session.id), 'finalise does not complete a session in review').toBe('AWAITING_REVIEW');
-    const shown = renderSessionResult(await w.store.sessions.bundle((await w.store.sessions.getById(session.id))!), w.now());
+    const shown = sessionResultJson(await w.store.sessions.bundle((await w.store.sessions.getById(session.id))!), w.now());
     expect(shown.state).toBe('ONGOING');
     expect(shown.checks[0]).toMatchObject({ state: 'CREATED' });
     expect(shown.checks[0]).not.toHaveProperty('report');

@@ -9,14 +9,14 @@ import type { Repositories } from '../ports/repositories.port.js';
 import type { FaceQualityPolicy } from '../pools/enrolment-gate.js';
 import type { SessionLifecycle } from '../sessions/lifecycle/session-lifecycle.js';
 import { isRequirementMet } from '../sessions/requirements.js';
-import { isTokenActive, tokenTtl } from '../sessions/session-result.js';
+import { isTokenActive, tokenTtl } from '../sessions/session-token.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { Requirement, ResourceRecord, SessionRecord } from '../sessions/session.types.js';
 import { captureFeedback } from './capture-feedback.js';
 import type { SessionQuota } from './session-quota.js';
 
 export interface CaptureServiceDeps {
-  repos: Repositories;
+  repos: Pick<Repositories, 'sessions' | 'resources' | 'challenges' | 'devices'>;
   sessions: Pick<SessionService, 'recordEvent'>;
   sessionMedia: Pick<SessionMedia, 'checkImage' | 'store'>;
   lifecycle: Pick<SessionLifecycle, 'resourceUpdated' | 'userFinished'>;

@@ -61,7 +61,7 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 export class SessionViewService {
   constructor(
     private readonly deps: {
-      repos: Repositories;
+      repos: Pick<Repositories, 'sessions' | 'media' | 'analyses' | 'devices' | 'webhooks'>;
       poolRepo: PoolRepository;
       pools: PoolService;
       media: MediaStore;

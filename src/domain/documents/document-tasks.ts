@@ -18,8 +18,8 @@ import { documentFields } from './document-fields.js';
 export class DocumentTasks implements TaskRunner, DocumentEvidence {
   constructor(
     private readonly deps: {
-      repos: Repositories;
-      media: MediaStore;
+      repos: Pick<Repositories, 'resources'>;
+      media: Pick<MediaStore, 'get'>;
       sessionMedia: Pick<SessionMedia, 'store'>;
       reader: () => Promise<DocumentReader>;
       faces: FaceEvidence;

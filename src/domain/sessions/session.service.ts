@@ -5,10 +5,9 @@ import { mediaKey, type SessionMedia } from '../media/session-media.js';
 import type { MediaStore } from '../ports/media-store.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
 import type { SessionLifecycle } from './lifecycle/session-lifecycle.js';
-import { renderSessionConfiguration, renderSessionResult } from './session-result.js';
 import type { SessionSpecInput } from './session-spec.schema.js';
 import { type SessionSpec, validateSessionSpec } from './session-spec.validator.js';
-import type { ResourceRecord, SessionRecord } from './session.types.js';
+import type { ResourceRecord, SessionBundle, SessionRecord } from './session.types.js';
 
 export interface Clock {
   now(): number;
@@ -20,9 +19,9 @@ export interface SessionSpecRules {
 }
 
 export interface SessionServiceDeps {
-  repos: Repositories;
+  repos: Pick<Repositories, 'sessions' | 'resources' | 'media' | 'analyses' | 'devices' | 'webhooks'>;
   /** Media bytes: read and deleted here; written through `sessionMedia`. */
-  media: MediaStore;
+  media: Pick<MediaStore, 'get' | 'delete'>;
   sessionMedia: SessionMedia;
   lifecycle: Pick<SessionLifecycle, 'create' | 'delete' | 'resourceUpdated' | 'capturesChanged'>;
   specRules?: SessionSpecRules;
@@ -60,14 +59,15 @@ export class SessionService {
     return session;
   }
 
-  async result(appId: string, id: string) {
+  /** Everything the session result shows, and the time it is shown at (the token TTL counts down). */
+  async result(appId: string, id: string): Promise<{ bundle: SessionBundle; at: number }> {
     const session = await this.require(appId, id);
-    return renderSessionResult(await this.repos.sessions.bundle(session), this.deps.clock.now());
+    return { bundle: await this.repos.sessions.bundle(session), at: this.deps.clock.now() };
   }
 
-  async configuration(appId: string, id: string) {
+  async configuration(appId: string, id: string): Promise<{ session: SessionRecord; resources: ResourceRecord[]; at: number }> {
     const session = await this.require(appId, id);
-    return renderSessionConfiguration(session, await this.repos.resources.list(id), this.deps.clock.now());
+    return { session, resources: await this.repos.resources.list(id), at: this.deps.clock.now() };
   }
 
   async delete(appId: string, id: string): Promise<void> {
