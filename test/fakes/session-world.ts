@@ -8,12 +8,16 @@ import { SessionEvidence } from '../../src/domain/pipeline/check-evidence.js';
 import { FaceEvidence } from '../../src/domain/pipeline/face-evidence.js';
 import { SessionPipeline } from '../../src/domain/pipeline/session-pipeline.js';
 import { DEFAULT_FACE_QUALITY } from '../../src/domain/pools/enrolment-gate.js';
+import type { PoolCandidate } from '../../src/domain/pools/pool-search.js';
+import { poolDecisionPolicy } from '../../src/domain/pools/pool-threshold.js';
+import type { PoolRecord } from '../../src/domain/pools/pool.types.js';
 import type { AppRepository } from '../../src/domain/ports/repositories.port.js';
 import { ReviewService } from '../../src/domain/review/review.service.js';
 import { SessionLifecycle } from '../../src/domain/sessions/lifecycle/session-lifecycle.js';
 import { validateSessionSpec } from '../../src/domain/sessions/session-spec.validator.js';
 import { SessionService } from '../../src/domain/sessions/session.service.js';
 import type { SessionSpecInput } from '../../src/domain/sessions/session-spec.schema.js';
+import { decadeCalibration } from './decade-calibration.js';
 import { MemoryJobQueue } from './memory-job-queue.js';
 import { MemoryMediaStore } from './memory-media-store.js';
 import { MemorySessionStore } from './memory-repositories.js';
@@ -21,21 +25,29 @@ import { MemoryReviewRepository } from './memory-reviews.js';
 import { ScriptedFaceEngine } from './scripted-face-engine.js';
 
 const CONFIG = loadConfig({});
+
+/** A pool of the world: searching it finds `candidates`, whatever the face, and its threshold holds at `size`. */
+export interface WorldPool {
+  record: PoolRecord;
+  candidates: PoolCandidate[];
+  size: number;
+}
 const POLICY = CONFIG.sessions;
 
 /**
  * The session domain on in-memory fakes of its ports: the real lifecycle, notifier and review service over a
  * memory store, queue and media store, with a clock the test moves and ids it can read; the pipeline evaluates
- * with a scripted face engine. Webhook sending is not reached (deliveries stay queued as jobs). `checks` replaces
+ * with a scripted face engine and an optional scripted pool. Webhook sending is not reached (deliveries stay queued as jobs). `checks` replaces
  * the check registry (a test's own checks).
  */
-export function sessionWorld(options: { checks?: CheckRegistry } = {}) {
-  const { checks } = options;
+export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool } = {}) {
+  const { checks, pool } = options;
   let clock = 1_700_000_000_000;
   let seq = 0;
   const now = () => clock;
   const newId = () => `id-${++seq}`;
   const store = new MemorySessionStore();
+  const calibration = decadeCalibration();
   const queue = new MemoryJobQueue();
   const media = new MemoryMediaStore();
   const apps: AppRepository = {
@@ -67,10 +79,10 @@ export function sessionWorld(options: { checks?: CheckRegistry } = {}) {
   const sessionMedia = new SessionMedia({ store: media, media: store.media, images: { check: async () => undefined }, now, newId });
   const evidence = new SessionEvidence({
     repos: store,
-    poolRepo: { getPool: async () => null, getFace: async () => null },
-    pools: { searchEmbedding: async () => ({ candidates: [], policy: { threshold: 0.5, source: 'derived', targetFpir: 0.01, expectedFpir: 0.01, expectedFnir: 0.1, poolSize: 0 } }) },
+    poolRepo: { getPool: async (appId, id) => (pool && pool.record.appId === appId && pool.record.id === id ? pool.record : null), getFace: async () => null },
+    pools: { searchEmbedding: async (p) => ({ candidates: pool?.candidates ?? [], policy: poolDecisionPolicy(p.settings, pool?.size ?? 0, calibration) }) },
     faces,
-    calibration: { oneToOneThreshold: 0.4 },
+    calibration,
     livenessThreshold: 0.5,
     now,
   });

@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { JOBS } from '../../src/domain/pipeline/pipeline-jobs.js';
 import { canMove, SESSION_MOVES } from '../../src/domain/sessions/lifecycle/session-states.js';
 import { sessionResultJson } from '../../src/http/schemas/session.mapper.js';
-import type { Report, ResourceRecord, SessionRecord } from '../../src/domain/sessions/session.types.js';
+import type { BreakdownItem, Report, ResourceRecord, SessionRecord } from '../../src/domain/sessions/session.types.js';
 import { sessionWorld } from '../fakes/session-world.js';
 
 const LIVENESS_ONLY = { requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC' } }], notifications: { endpoint: 'https://hooks.example/idv' } };
-const report: Report = { recommendation: { value: 'REJECT', reason: 'MATCH_FOUND' }, breakdown: [{ sub_check: 'face_not_found_in_pool', result: 'FAIL', process: 'AUTOMATED', details: [] }] };
+const signature: BreakdownItem = { sub_check: 'payload_signature_verification', result: 'PASS', process: 'AUTOMATED', details: [] };
+const report: Report = {
+  recommendation: { value: 'REJECT' },
+  breakdown: [{ sub_check: 'liveness_auth', result: 'FAIL', process: 'AUTOMATED', details: [{ name: 'confidence_score', value: '0.45' }] }, signature],
+};
 
 async function created(w: ReturnType<typeof sessionWorld>) {
   const session = await w.lifecycle.create('app-1', w.spec(LIVENESS_ONLY));
@@ -101,14 +105,22 @@ describe('session lifecycle', () => {
 
     const [item] = await w.reviews.queue({ appIds: null, states: ['OPEN'], limit: 10 });
     expect(item).toMatchObject({ sessionId: session.id, checkId: check.id, reason: 'ALWAYS' });
-    await w.reviews.decide(item!.id, 'rita', 'REJECT', 'same person as applicant 42');
+    await w.reviews.decide(item!.id, 'rita', 'REJECT', 'a photo of a screen');
     await w.queue.drain({ ...w.lifecycle.handlers(), 'webhook.deliver': () => undefined });
 
     const decided = (await w.store.work.getCheck(session.id, check.id))!;
     expect(decided.state).toBe('DONE');
-    expect(decided.report).toEqual({
-      recommendation: { value: 'REJECT', reason: 'MATCH_FOUND' },
-      breakdown: [{ sub_check: 'face_not_found_in_pool', result: 'FAIL', process: 'EXPERT_REVIEW', details: [{ name: 'review_reason', value: 'same person as applicant 42' }] }],
+    expect(decided.report, 'the decided sub-check is the person\'s; the others stay the machine\'s').toEqual({
+      recommendation: { value: 'REJECT' },
+      breakdown: [
+        {
+          sub_check: 'liveness_auth',
+          result: 'FAIL',
+          process: 'EXPERT_REVIEW',
+          details: [{ name: 'confidence_score', value: '0.45' }, { name: 'review_reason', value: 'a photo of a screen' }],
+        },
+        signature,
+      ],
     });
     expect(await stateOf(w, session.id)).toBe('COMPLETED');
     expect(await w.topics(session.id)).toEqual(['CHECK_COMPLETION', 'SESSION_COMPLETION']);

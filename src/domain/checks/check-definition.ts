@@ -6,9 +6,10 @@ import type { AnalysedFace } from '../ports/face-engine.port.js';
 import type { PoolCandidate } from '../pools/pool-search.js';
 import type { PoolDecisionPolicy } from '../pools/pool-threshold.js';
 import type { PoolRecord } from '../pools/pool.types.js';
-import type { CheckOutcome } from '../sessions/lifecycle/session-lifecycle.js';
 import type { CheckRecord, MediaRecord, Report, ResourceRecord, SessionBundle } from '../sessions/session.types.js';
 import type { FaceMatchEvidence } from './face-match.verdict.js';
+import type { ScoreBand } from './manual-check.js';
+import type { ReviewBand } from '../pools/review-band.js';
 
 // One check type, whole: what a session may ask of it, what it makes the user capture, how it is evaluated and
 // what its report says. Each lives in definitions/<type>.check.ts and is listed once in registry.ts; the spec
@@ -49,6 +50,8 @@ export interface CheckEvidence {
   readonly faces: Pick<FaceEvidence, 'singleFace' | 'largestFace'>;
   readonly documents: DocumentEvidence;
   readonly livenessThreshold: number;
+  /** Scores too close to a threshold for the machine's verdict to stand alone (manual_check FALLBACK). */
+  readonly reviewBands: { readonly liveness: ScoreBand; readonly faceMatch: ScoreBand };
   now(): number;
   mediaOf(bundle: SessionBundle, id: string | undefined): MediaRecord | null;
   /** The selfie: the latest liveness capture, else an end-user face capture. */
@@ -59,13 +62,32 @@ export interface CheckEvidence {
   /** Whether a capture carried a valid, single-use, server-issued challenge bound to its bytes. */
   verifyCapture(bundle: SessionBundle, media: MediaRecord | null): Promise<{ pass: boolean; detail: string }>;
   pool(appId: string, poolId: string): Promise<PoolRecord | null>;
-  searchPool(pool: PoolRecord, embedding: Float32Array): Promise<{ candidates: PoolCandidate[]; policy: PoolDecisionPolicy }>;
+  /** The best candidates, the match threshold in force and the pool's review band below it. */
+  searchPool(pool: PoolRecord, embedding: Float32Array): Promise<{ candidates: PoolCandidate[]; policy: PoolDecisionPolicy; band: ReviewBand }>;
 }
 
 export interface CheckContext {
   check: CheckRecord;
   bundle: SessionBundle;
   evidence: CheckEvidence;
+}
+
+/** What evaluating a check produced. */
+export interface Evaluation {
+  report: Report;
+  resourcesUsed: string[];
+  /** The config echoed in the session result, when the evaluation adds to it. */
+  config?: Record<string, unknown>;
+  /** Why the result is too uncertain to stand without a person (manual-check.ts REVIEW_REASONS): FALLBACK sends it to review. */
+  inconclusive?: string;
+}
+
+/** What a person's decision rewrites in a report (lifecycle/reviewed-report.ts). */
+export interface ReviewedReportRule {
+  /** The sub-check the person decides: rewritten, or added when the automated report lacks it. */
+  subCheck: string;
+  /** The reason of a REJECT the machine had not made itself (e.g. MATCH_FOUND). */
+  rejectReason?: string;
 }
 
 export interface CheckDefinition<S extends TObject = TObject> {
@@ -88,9 +110,14 @@ export interface CheckDefinition<S extends TObject = TObject> {
   /** Evaluated only once the session's document tasks are done (it reads what they read). */
   readonly waitsForTasks?: boolean;
   /** Gathers the evidence and writes the report. */
-  evaluate(config: Static<S>, context: CheckContext): Promise<CheckOutcome>;
-  /** Why a person must decide this result (its manual check), or null: the session then waits in review. */
+  evaluate(config: Static<S>, context: CheckContext): Promise<Evaluation>;
+  /**
+   * Why a person must decide this result, or null: the session then waits in review. By default the config's
+   * manual_check decides (manual-check.ts: ALWAYS, or FALLBACK with an inconclusive evaluation).
+   */
   review?(config: Static<S>, report: Report): string | null;
+  /** What a reviewer's decision rewrites; by default the report's first sub-check, with no reject reason of its own. */
+  reviewed?(config: Static<S>): ReviewedReportRule;
 }
 
 /** Types a definition's functions by its config schema. */

@@ -1,9 +1,11 @@
 import type { CheckEvidence, Comparable, DocumentEvidence } from '../checks/check-definition.js';
 import type { FaceMatchEvidence } from '../checks/face-match.verdict.js';
+import { faceMatchReviewBand, livenessReviewBand } from '../checks/manual-check.js';
 import type { PoolRepository } from '../ports/pool-repository.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
 import type { ScoreCalibration } from '../ports/score-calibration.port.js';
 import type { PoolService } from '../pools/pool.service.js';
+import { poolReviewBand } from '../pools/review-band.js';
 import type { PoolRecord } from '../pools/pool.types.js';
 import type { MediaRecord, ResourceRecord, SessionBundle } from '../sessions/session.types.js';
 import { cosine, type FaceEvidence } from './face-evidence.js';
@@ -23,11 +25,13 @@ export class SessionEvidence implements CheckEvidence {
       pools: Pick<PoolService, 'searchEmbedding'>;
       faces: FaceEvidence;
       documents?: DocumentEvidence;
-      calibration: Pick<ScoreCalibration, 'oneToOneThreshold'>;
+      calibration: ScoreCalibration;
       livenessThreshold: number;
       now: () => number;
     },
   ) {}
+
+  private bands?: CheckEvidence['reviewBands'];
 
   get faces() {
     return this.deps.faces;
@@ -39,6 +43,11 @@ export class SessionEvidence implements CheckEvidence {
 
   get livenessThreshold() {
     return this.deps.livenessThreshold;
+  }
+
+  /** Computed on first use: the calibration is loaded lazily. */
+  get reviewBands() {
+    return (this.bands ??= { liveness: livenessReviewBand(this.deps.livenessThreshold), faceMatch: faceMatchReviewBand(this.deps.calibration) });
   }
 
   now(): number {
@@ -97,7 +106,8 @@ export class SessionEvidence implements CheckEvidence {
     return this.deps.poolRepo.getPool(appId, poolId);
   }
 
-  searchPool(pool: PoolRecord, embedding: Float32Array) {
-    return this.deps.pools.searchEmbedding(pool, embedding);
+  async searchPool(pool: PoolRecord, embedding: Float32Array) {
+    const { candidates, policy } = await this.deps.pools.searchEmbedding(pool, embedding);
+    return { candidates, policy, band: poolReviewBand(pool.settings, policy.poolSize, this.deps.calibration, policy) };
   }
 }

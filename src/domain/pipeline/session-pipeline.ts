@@ -1,4 +1,5 @@
 import type { CheckEvidence } from '../checks/check-definition.js';
+import { manualCheckReason } from '../checks/manual-check.js';
 import { CHECKS, type CheckRegistry } from '../checks/registry.js';
 import { DeferJob, type JobQueue } from '../ports/job-queue.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
@@ -113,7 +114,8 @@ export class SessionPipeline {
   private async evaluate(check: CheckRecord, bundle: SessionBundle): Promise<CheckOutcome> {
     const definition = this.checks.get(check.type);
     if (!definition) throw new Error(`no evaluator for check ${check.type}`);
-    const outcome = await definition.evaluate(check.config, { check, bundle, evidence: this.deps.evidence });
-    return { ...outcome, review: outcome.review ?? definition.review?.(check.config, outcome.report) ?? null };
+    const { inconclusive, ...outcome } = await definition.evaluate(check.config, { check, bundle, evidence: this.deps.evidence });
+    const review = definition.review ? definition.review(check.config, outcome.report) : manualCheckReason(check.config.manual_check, inconclusive);
+    return { ...outcome, review };
   }
 }

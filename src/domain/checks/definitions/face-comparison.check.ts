@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineCheck, ManualCheck } from '../check-definition.js';
-import { evaluateFaceMatch } from '../face-match.verdict.js';
+import { evaluateFaceMatch, FACE_MATCH_REVIEWED, faceMatchInconclusive } from '../face-match.verdict.js';
 
 /** The selfie against the relying party's reference face (an upload, or an enrolled applicant's face). */
 export const faceComparison = defineCheck({
@@ -13,6 +13,12 @@ export const faceComparison = defineCheck({
       bundle.resources.find((r) => r.type === 'FACE_CAPTURE' && r.source === 'RELYING_BUSINESS' && (r.data.image_media_id || r.data.applicant_face_id)) ?? null;
     const referenceFace = reference ? await evidence.referenceFace(bundle, reference) : null;
     const compared = evidence.compare(await evidence.faces.singleFace(selfie.media), referenceFace, 'INVALID');
-    return { report: evaluateFaceMatch(compared), resourcesUsed: [selfie.resource, reference].filter((r) => r !== null).map((r) => r.id) };
+    const inconclusive = faceMatchInconclusive(compared, evidence.reviewBands.faceMatch);
+    return {
+      report: evaluateFaceMatch(compared),
+      resourcesUsed: [selfie.resource, reference].filter((r) => r !== null).map((r) => r.id),
+      ...(inconclusive ? { inconclusive } : {}),
+    };
   },
+  reviewed: () => FACE_MATCH_REVIEWED,
 });

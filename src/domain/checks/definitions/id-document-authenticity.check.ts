@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { isoCountry, typeMatches } from '../../documents/document-fields.js';
 import type { Report, ResourceRecord, SessionBundle } from '../../sessions/session.types.js';
 import { type CheckEvidence, defineCheck, ManualCheck, type StoredDocumentRead } from '../check-definition.js';
+import { REVIEW_REASONS } from '../manual-check.js';
 import { approve, notAvailable, reject, report, subCheck } from '../report.js';
 
 /**
@@ -55,6 +56,11 @@ export const idDocumentAuthenticity = defineCheck({
     const resource = bundle.resources.find((r) => r.type === 'ID_DOCUMENT' && r.data.pages?.length);
     if (!resource) return { report: report(notAvailable('DOCUMENT_NOT_FOUND'), []), resourcesUsed: [] };
     const read = await evidence.documents.reading(bundle, resource);
-    return { report: await authenticity(evidence, bundle, resource, read), resourcesUsed: [resource.id] };
+    const verdict = await authenticity(evidence, bundle, resource, read);
+    // No result on a captured document: fields the machine could not verify, which a person can read on the page.
+    const inconclusive = verdict.recommendation.value === 'NOT_AVAILABLE' ? REVIEW_REASONS.DOCUMENT_NOT_VERIFIED : undefined;
+    return { report: verdict, resourcesUsed: [resource.id], ...(inconclusive ? { inconclusive } : {}) };
   },
+  // The reviewer reads the page and confirms the document carries the data it should (Yoti's sub-check name).
+  reviewed: () => ({ subCheck: 'expected_data_present' }),
 });

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineCheck, ManualCheck } from '../check-definition.js';
-import { evaluateFaceMatch } from '../face-match.verdict.js';
+import { evaluateFaceMatch, FACE_MATCH_REVIEWED, faceMatchInconclusive } from '../face-match.verdict.js';
 
 /** The selfie against the portrait on the ID document (its cropped photo, else the largest face of its first page). */
 export const idDocumentFaceMatch = defineCheck({
@@ -16,6 +16,12 @@ export const idDocumentFaceMatch = defineCheck({
       doc ? await evidence.faces.largestFace(portrait) : null,
       'DOCUMENT_NOT_FOUND',
     );
-    return { report: evaluateFaceMatch(compared), resourcesUsed: [selfie.resource, doc].filter((r) => r !== null).map((r) => r.id) };
+    const inconclusive = faceMatchInconclusive(compared, evidence.reviewBands.faceMatch);
+    return {
+      report: evaluateFaceMatch(compared),
+      resourcesUsed: [selfie.resource, doc].filter((r) => r !== null).map((r) => r.id),
+      ...(inconclusive ? { inconclusive } : {}),
+    };
   },
+  reviewed: () => FACE_MATCH_REVIEWED,
 });

@@ -4,6 +4,7 @@ import type { FaceRefusal } from '../../pools/enrolment-gate.js';
 import type { Report } from '../../sessions/session.types.js';
 import { defineCheck, ManualCheck } from '../check-definition.js';
 import { notAvailableReason } from '../face-refusal-reasons.js';
+import { inBand, REVIEW_REASONS, type ScoreBand } from '../manual-check.js';
 import { approve, notAvailable, reject, report, subCheck } from '../report.js';
 
 export interface LivenessEvidence {
@@ -38,6 +39,15 @@ export function evaluateLiveness(e: LivenessEvidence): Report {
   return report(live && e.signature.pass ? approve() : reject(), breakdown);
 }
 
+/**
+ * Inconclusive when the face's score is near the threshold. A capture without a valid challenge is not: its
+ * rejection stands whatever a person would think of the face.
+ */
+export function livenessInconclusive(e: LivenessEvidence, band: ScoreBand): string | undefined {
+  if (!('face' in e.face) || !e.signature.pass) return undefined;
+  return inBand(e.face.face.liveness ?? 0, band) ? REVIEW_REASONS.LIVENESS_NEAR_THRESHOLD : undefined;
+}
+
 export const liveness = defineCheck({
   type: 'LIVENESS',
   config: Type.Object({
@@ -52,13 +62,13 @@ export const liveness = defineCheck({
   async evaluate(_config, { bundle, evidence }) {
     const resource = bundle.resources.filter((r) => r.type === 'LIVENESS' && r.data.image_media_id).at(-1) ?? null;
     const media = evidence.mediaOf(bundle, resource?.data.image_media_id);
-    return {
-      report: evaluateLiveness({
-        face: await evidence.faces.singleFace(media),
-        signature: await evidence.verifyCapture(bundle, media),
-        threshold: evidence.livenessThreshold,
-      }),
-      resourcesUsed: resource ? [resource.id] : [],
+    const found: LivenessEvidence = {
+      face: await evidence.faces.singleFace(media),
+      signature: await evidence.verifyCapture(bundle, media),
+      threshold: evidence.livenessThreshold,
     };
+    const inconclusive = livenessInconclusive(found, evidence.reviewBands.liveness);
+    return { report: evaluateLiveness(found), resourcesUsed: resource ? [resource.id] : [], ...(inconclusive ? { inconclusive } : {}) };
   },
+  reviewed: () => ({ subCheck: 'liveness_auth' }),
 });

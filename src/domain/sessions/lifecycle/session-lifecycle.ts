@@ -1,4 +1,4 @@
-import type { CheckRegistry } from '../../checks/registry.js';
+import { CHECKS, type CheckRegistry } from '../../checks/registry.js';
 import type { Topic } from '../../notifications/notifier.js';
 import { JOBS } from '../../pipeline/pipeline-jobs.js';
 import type { JobQueue } from '../../ports/job-queue.port.js';
@@ -157,8 +157,10 @@ export class SessionLifecycle {
       };
       // The review item first: a worker dying in between leaves the check CREATED, so the job evaluates it again
       // and finds the same item (openReview is idempotent per check), never a check waiting with no item.
-      if (review) await this.deps.reviews!.openReview(session, saved, outcome.review!);
+      const item = review ? await this.deps.reviews!.openReview(session, saved, outcome.review!) : null;
       await this.deps.work.saveCheck(saved);
+      // A reviewer may have decided the item while a crash kept the check unsaved: its decision applies now.
+      if (item?.state === 'DECIDED' && item.appliedAt === null) return this.applyReview(item.id);
     }
     if (saved.state === 'AWAITING_REVIEW') return this.move(session, 'AWAITING_REVIEW');
     if (saved.state === 'DONE') await this.announce(session, 'CHECK_COMPLETION', `check:${check.id}`, { check_id: check.id });
@@ -230,7 +232,8 @@ export class SessionLifecycle {
     if (!session || !check) return reviews.markApplied(item.id); // erased meanwhile: nothing left to apply to
     if (check.state === 'CREATED') return; // never sent to review by the lifecycle: not ours to decide
     if (check.state === 'AWAITING_REVIEW') {
-      await this.deps.work.saveCheck({ ...check, state: 'DONE', report: reviewedReport(check.report, item), updatedAt: this.deps.now() });
+      const rule = (this.deps.checks ?? CHECKS).get(check.type)?.reviewed?.(check.config);
+      await this.deps.work.saveCheck({ ...check, state: 'DONE', report: reviewedReport(check.report, item, rule), updatedAt: this.deps.now() });
     }
     if (!(await this.deps.work.listChecks(session.id)).some((c) => c.state === 'AWAITING_REVIEW')) await this.move(session, 'ONGOING');
     await this.announce(session, 'CHECK_COMPLETION', `check:${check.id}`, { check_id: check.id });
