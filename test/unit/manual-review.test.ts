@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkSummary, reviewReasonWords } from '../../src/domain/console/report-words.js';
 import { faceMatchReviewBand, livenessReviewBand, manualCheckReason } from '../../src/domain/checks/manual-check.js';
 import type { PoolRecord } from '../../src/domain/pools/pool.types.js';
 import type { Report } from '../../src/domain/sessions/session.types.js';
@@ -72,6 +73,9 @@ describe('manual_check', () => {
     expect(result.checks[0]).not.toHaveProperty('report');
     const [item] = await openItems(w);
     expect(item).toMatchObject({ sessionId: id, checkType: 'LIVENESS', reason: 'ALWAYS' });
+    // The console shows the reviewer what the machine found, and why the check is in review.
+    expect(checkSummary((await w.store.work.listChecks(id))[0]!)).toMatchObject({ outcome: 'Waiting for a reviewer (automated result: approved)', value: 'PENDING' });
+    expect(reviewReasonWords(item!.reason)).toMatch(/^manual_check ALWAYS/);
     expect(await w.topics(id)).not.toContain('SESSION_COMPLETION');
 
     await w.reviews.decide(item!.id, 'rita', 'APPROVE', 'looked at the selfie');

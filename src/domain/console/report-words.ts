@@ -16,6 +16,7 @@ const SUB_CHECKS: Record<string, string> = {
   liveness_auth: 'The passive liveness score reached its threshold',
   payload_signature_verification: 'The capture carried a valid, single-use capture challenge',
   ai_face_match: 'The two faces are similar enough to be the same person',
+  manual_face_match: 'A reviewer found the two faces to be the same person',
   face_found_in_pool: 'The face was found in the pool',
   face_not_found_in_pool: 'The face was not found in the pool',
   mrz_validation: 'The MRZ was read and every check digit passed',
@@ -23,6 +24,7 @@ const SUB_CHECKS: Record<string, string> = {
   document_in_date: 'The document has not expired',
   document_recognition: 'The document is the type and country the user chose',
   portrait_present: 'A portrait was found on the document page',
+  expected_data_present: 'A reviewer found the document to carry the data it should',
   security_features: 'Holograms, UV and chip: not checked by openidv',
 };
 
@@ -43,7 +45,21 @@ export function subCheckWords(name: string): string {
   return SUB_CHECKS[name] ?? name.replace(/_/g, ' ');
 }
 
+/** Why a check was sent to a person (the review item's reason; manual-check.ts REVIEW_REASONS). */
+const REVIEW_REASONS: Record<string, string> = {
+  ALWAYS: 'manual_check ALWAYS: every result of this check goes to a person',
+  FFS_REVIEW_BAND: "the best candidate is in the pool's review band: below the match threshold, but close to it",
+  LIVENESS_NEAR_THRESHOLD: 'the liveness score is near its threshold',
+  FACE_MATCH_NEAR_THRESHOLD: 'the similarity of the two faces is near the match threshold',
+  DOCUMENT_NOT_VERIFIED: 'the document could not be verified automatically (unreadable MRZ, failed check digit, wrong type, no portrait)',
+};
+
+export function reviewReasonWords(reason: string): string {
+  return REVIEW_REASONS[reason] ?? reason;
+}
+
 export function recommendationWords(r: Recommendation | null, state: string): string {
+  if (r && state === 'AWAITING_REVIEW') return `Waiting for a reviewer (automated result: ${recommendationWords(r, 'DONE').toLowerCase()})`;
   if (!r || state !== 'DONE') return 'Not finished yet';
   const reason = r.reason ? `: ${REASONS[r.reason] ?? r.reason.toLowerCase().replace(/_/g, ' ')}` : '';
   switch (r.value) {
