@@ -6,7 +6,8 @@ import type { LfwPerson } from './lfw.js';
  * A real photo of someone else whose similarity to an enrolled person falls inside a review band: what a
  * familiar face search sends to a person under manual_check FALLBACK. People of lfw-dev are tried in order,
  * skipping `enrolled`; `margin` keeps the pick away from the band's edges (API similarities are rounded to two
- * decimals). About one stranger in ten scores inside the default band of a one-face pool.
+ * decimals). About one stranger in ten scores inside the default band of a one-face pool; a photo the search
+ * refuses (no single face) counts as NaN and is passed over.
  */
 export async function lookAlike(
   enrolled: LfwPerson,

@@ -48,10 +48,10 @@ export function subCheckWords(name: string): string {
 /** Why a check was sent to a person (the review item's reason; manual-check.ts REVIEW_REASONS). */
 const REVIEW_REASONS: Record<string, string> = {
   ALWAYS: 'manual_check ALWAYS: every result of this check goes to a person',
-  FFS_REVIEW_BAND: "the best candidate is in the pool's review band: below the match threshold, but close to it",
-  LIVENESS_NEAR_THRESHOLD: 'the liveness score is near its threshold',
-  FACE_MATCH_NEAR_THRESHOLD: 'the similarity of the two faces is near the match threshold',
-  DOCUMENT_NOT_VERIFIED: 'the document could not be verified automatically (unreadable MRZ, failed check digit, wrong type, no portrait)',
+  FFS_REVIEW_BAND: "The best candidate is in the pool's review band: below the match threshold, but close to it",
+  LIVENESS_NEAR_THRESHOLD: 'The liveness score is near its threshold',
+  FACE_MATCH_NEAR_THRESHOLD: 'The similarity of the two faces is near the match threshold',
+  DOCUMENT_NOT_VERIFIED: 'The document could not be verified automatically (unreadable MRZ, failed check digit, wrong type, no portrait)',
 };
 
 export function reviewReasonWords(reason: string): string {
