@@ -264,7 +264,11 @@ function calibrate(vecOf, dims) {
   const packed = new Float32Array(ok.length * dims);
   ok.forEach((i, r) => packed.set(vecOf(i), r * dims));
   const ids = new Map();
-  const identity = Int32Array.from(ok, (i) => ids.get(images[i].person) ?? (ids.set(images[i].person, ids.size), ids.size - 1));
+  const identity = Int32Array.from(ok, (i) => {
+    const person = images[i].person;
+    if (!ids.has(person)) ids.set(person, ids.size);
+    return ids.get(person);
+  });
   // Exact scores are kept from about the top 1% of impostors (the tail fit needs the top 0.1%).
   const sample = impostorSample(vecOf);
   const tailFrom = sample[Math.floor(sample.length * 0.99)];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/config.js';
-import { AppError } from '../errors.js';
+import type { AppError } from '../errors.js';
 import { validateSessionSpec } from './session-spec.validator.js';
 
 const policy = loadConfig({}).sessions;

@@ -1,4 +1,4 @@
-import { FaceEngineError } from '../../domain/ports/face-engine.port.js';
+import type { FaceEngineError } from '../../domain/ports/face-engine.port.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../image/decode-limits.js';
 import { asImageError, openImage } from '../image/image-decoder.js';
 import { toGray, type GrayImage } from './gray-image.js';

@@ -19,6 +19,11 @@ export function isMrzLineReader(engine: OcrEngine): engine is OcrEngine & MrzLin
 
 let cachedClassifier: MlpClassifier | undefined;
 
+function defaultClassifier(): MlpClassifier {
+  cachedClassifier ??= compileMlp(decodeWeights(OCRB_WEIGHTS));
+  return cachedClassifier;
+}
+
 /**
  * openidv's own OCR-B reader: fixed-pitch cells classified by a small network trained on synthetic OCR-B
  * (ocrb-training.ts). It only reads single MRZ lines (psm 7), in plain JS on the calling thread (about
@@ -29,7 +34,7 @@ export class OcrbEngine implements OcrEngine, MrzLineReader {
   private readonly classify: MlpClassifier;
 
   constructor(weights?: MlpWeights) {
-    this.classify = weights ? compileMlp(weights) : (cachedClassifier ??= compileMlp(decodeWeights(OCRB_WEIGHTS)));
+    this.classify = weights ? compileMlp(weights) : defaultClassifier();
   }
 
   readMrzLine(line: GrayImage, lengths: readonly number[] = MRZ_LINE_LENGTHS, options: { quick?: boolean } = {}): LineReading | undefined {
