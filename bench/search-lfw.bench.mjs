@@ -15,10 +15,10 @@ import { DEFAULT_FACE_QUALITY, pickSingleFace } from '../dist/domain/pools/enrol
 import { poolDecisionPolicy } from '../dist/domain/pools/pool-threshold.js';
 import { defaultScoreCalibration } from '../dist/infra/face/calibration/score-calibration.js';
 import { falseNonMatchRateAt, thresholdForFpir } from '../dist/infra/face/calibration/face-calibration.js';
-import { buildCalibration } from '../dist/infra/face/eval/calibration-builder.js';
-import { parsePairs } from '../dist/infra/face/eval/lfw-dataset.js';
-import { pairDistributions } from '../dist/infra/face/eval/score-distribution.js';
-import { kFoldAccuracy } from '../dist/infra/face/eval/verification-metrics.js';
+import { buildCalibration } from '../dist/tools/face-eval/calibration-builder.js';
+import { parsePairs } from '../dist/tools/face-eval/lfw-dataset.js';
+import { pairDistributions } from '../dist/tools/face-eval/score-distribution.js';
+import { kFoldAccuracy } from '../dist/tools/face-eval/verification-metrics.js';
 import { createFaceEngine } from '../dist/infra/face/face-engine.factory.js';
 import { InMemoryFaceIndex } from '../dist/infra/face-index/in-memory-face.index.js';
 import { analyseAll, centralFaceIndex, lfwPhotos } from './lib/lfw-face-cache.mjs';

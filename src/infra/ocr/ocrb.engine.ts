@@ -26,7 +26,7 @@ function defaultClassifier(): MlpClassifier {
 
 /**
  * openidv's own OCR-B reader: fixed-pitch cells classified by a small network trained on synthetic OCR-B
- * (ocrb-training.ts). It only reads single MRZ lines (psm 7), in plain JS on the calling thread (about
+ * (src/tools/ocrb-training/). It only reads single MRZ lines (psm 7), in plain JS on the calling thread (about
  * 10-30 ms a line), so it needs no worker and nothing outside the repository.
  */
 export class OcrbEngine implements OcrEngine, MrzLineReader {
