@@ -59,7 +59,7 @@ for (let from = 0; from < N; from += BATCH) {
     const at = start + Math.floor((i / N) * 30 * 86400_000);
     const appId = i % 10 === 0 ? appB : appA;
     const outcome = i % 20 === 0 ? 'REJECT' : i % 33 === 0 ? 'NOT_AVAILABLE' : 'APPROVE';
-    sessions.push({ id, app_id: appId, state: i % 50 === 0 ? 'ONGOING' : 'COMPLETED', spec, requirements: '[]', user_tracking_id: `user-${i}`, client_token: randomUUID(), token_expires_at: at + 600_000, resources_expire_at: at + 365 * 86400_000, biometric_consent_at: at, finished_at: at, completed_at: at + 1000, created_at: at, updated_at: at });
+    sessions.push({ id, app_id: appId, state: i % 50 === 0 ? 'ONGOING' : 'COMPLETED', spec, requirements: '[]', user_tracking_id: `user-${i}`, client_token: randomUUID(), token_expires_at: at + 600_000, resources_expire_at: at + 365 * 86400_000, biometric_consent_at: at, finished_at: at, completed_at: at + 1000, created_at: at, updated_at: at, outcome: i % 50 === 0 ? 'PENDING' : outcome });
     const ffs = randomUUID();
     checks.push({ id: randomUUID(), session_id: id, type: 'LIVENESS', state: 'DONE', config: '{}', report: report('APPROVE'), resources_used: '[]', generated_media: '[]', created_at: at, updated_at: at });
     checks.push({ id: ffs, session_id: id, type: 'FAMILIAR_FACE_SEARCH', state: i % 50 === 0 ? 'CREATED' : 'DONE', config: '{"pool_id":"p"}', report: i % 50 === 0 ? null : report(outcome), resources_used: '[]', generated_media: '[]', created_at: at + 1, updated_at: at });

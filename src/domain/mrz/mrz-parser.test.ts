@@ -71,6 +71,18 @@ describe('MRZ parser', () => {
     expect(older.birthDate).toBe('1926-01-01');
   });
 
+  it('resolves a birth year against the expiry: a holder is born before the document was issued', () => {
+    // Expired in 2012: a birth `110101` read as 2011 would postdate the issue, so it is 1911.
+    const expired = composeMrz('TD3', { ...person(), birthDate: '110101', expiryDate: '120315' });
+    expect(buildReading(expired, LAYOUTS.TD3, { today }).birthDate).toBe('1911-01-01');
+    // A child's five-year passport issued at birth in 2011 keeps its 2000s birth.
+    const child = composeMrz('TD3', { ...person(), birthDate: '110101', expiryDate: '160101' });
+    expect(buildReading(child, LAYOUTS.TD3, { today }).birthDate).toBe('2011-01-01');
+    // A visa can be valid for weeks: only its expiry bounds the birth.
+    const visa = composeMrz('MRVA', { ...person(), documentCode: 'V', birthDate: '110101', expiryDate: '120315' });
+    expect(buildReading(visa, LAYOUTS.MRVA, { today }).birthDate).toBe('2011-01-01');
+  });
+
   it('keeps an unknown day of birth as raw text instead of inventing a date', () => {
     const r = buildReading(composeMrz('TD3', { ...person(), birthDate: '7408<<' }), LAYOUTS.TD3, { today });
     expect(r.birthDate).toBeNull();

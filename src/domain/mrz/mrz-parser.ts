@@ -142,6 +142,7 @@ export function buildReading(lines: readonly string[], layout: MrzLayout, option
   const rawBirth = get('birthDate');
   const rawExpiry = layout.fields.some((f) => f.name === 'expiryDate') ? get('expiryDate') : null;
   const documentCode = strip(get('documentCode')).replace(/ /g, '');
+  const expiryDate = rawExpiry === null ? null : parseExpiryDate(rawExpiry, today);
   return {
     format: layout.format,
     documentCode,
@@ -149,9 +150,9 @@ export function buildReading(lines: readonly string[], layout: MrzLayout, option
     issuingState,
     documentNumber: documentNumber.replace(/<+$/, '').replace(/</g, ''),
     nationality: nationalityField,
-    birthDate: parseBirthDate(rawBirth, today),
+    birthDate: parseBirthDate(rawBirth, today, { expiryIso: expiryDate, documentCode }),
     sex: sexChar === 'M' || sexChar === 'F' ? sexChar : 'X',
-    expiryDate: rawExpiry === null ? null : parseExpiryDate(rawExpiry, today),
+    expiryDate,
     optionalData: optionalData.map(strip),
     surname,
     givenNames,

@@ -29,6 +29,8 @@ export interface SessionsTable {
   completed_at: number | null;
   created_at: number;
   updated_at: number;
+  /** Written with every check (session-outcome.ts): PENDING, APPROVE, REJECT, NOT_AVAILABLE; null with no checks. */
+  outcome: string | null;
 }
 
 export interface ChecksTable {

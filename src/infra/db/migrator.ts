@@ -6,12 +6,14 @@ import * as pg0003 from './migrations/postgres/0003_job_request_id.js';
 import * as pg0004 from './migrations/postgres/0004_embedding_and_handoff.js';
 import * as pg0005 from './migrations/postgres/0005_console.js';
 import * as pg0006 from './migrations/postgres/0006_session_usage.js';
+import * as pg0007 from './migrations/postgres/0007_session_outcome.js';
 import * as sqlite0001 from './migrations/sqlite/0001_init.js';
 import * as sqlite0002 from './migrations/sqlite/0002_pipeline_and_pools.js';
 import * as sqlite0003 from './migrations/sqlite/0003_job_request_id.js';
 import * as sqlite0004 from './migrations/sqlite/0004_embedding_and_handoff.js';
 import * as sqlite0005 from './migrations/sqlite/0005_console.js';
 import * as sqlite0006 from './migrations/sqlite/0006_session_usage.js';
+import * as sqlite0007 from './migrations/sqlite/0007_session_outcome.js';
 
 // Ordered, immutable migrations, one folder per dialect. Each module exports `up`: the SQL of one step.
 const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
@@ -22,6 +24,7 @@ const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
     '0004_embedding_and_handoff': sqlite0004,
     '0005_console': sqlite0005,
     '0006_session_usage': sqlite0006,
+    '0007_session_outcome': sqlite0007,
   },
   postgres: {
     '0001_init': pg0001,
@@ -30,6 +33,7 @@ const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
     '0004_embedding_and_handoff': pg0004,
     '0005_console': pg0005,
     '0006_session_usage': pg0006,
+    '0007_session_outcome': pg0007,
   },
 };
 
@@ -43,7 +47,8 @@ function toMigration(step: { up: string }): Migration {
   };
 }
 
-export async function migrate(database: Database): Promise<string[]> {
+/** Applies every pending step, or those up to and including `to` (tests of a step's backfill). */
+export async function migrate(database: Database, to?: string): Promise<string[]> {
   const steps = MIGRATIONS[database.dialect];
   const migrator = new Migrator({
     db: database.db,
@@ -53,7 +58,7 @@ export async function migrate(database: Database): Promise<string[]> {
       },
     },
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (to ? migrator.migrateTo(to) : migrator.migrateToLatest());
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -5,6 +5,7 @@ import type { Dialect } from '../database.js';
 import type { DB, SessionsTable } from '../db.types.js';
 import { rawQuery } from '../raw-query.js';
 import { fromJson, toJson } from './json.js';
+import { outcomeUpdater } from './session-outcome.js';
 import { checkRow, KyselyWorkRepository } from './work.repository.js';
 import { KyselyResourceRepository } from './resource.repository.js';
 import { KyselyMediaRepository } from './media.repository.js';
@@ -33,6 +34,7 @@ export class KyselySessionRepository implements SessionRepository {
   private readonly byAppAndId;
   private readonly byId;
   private readonly byToken;
+  private readonly updateOutcome;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -44,6 +46,7 @@ export class KyselySessionRepository implements SessionRepository {
     this.byAppAndId = rawQuery<Selectable<SessionsTable>>(db, dialect, 'SELECT * FROM "sessions" WHERE "id" = ? AND "app_id" = ?');
     this.byId = rawQuery<Selectable<SessionsTable>>(db, dialect, 'SELECT * FROM "sessions" WHERE "id" = ?');
     this.byToken = rawQuery<Selectable<SessionsTable>>(db, dialect, 'SELECT * FROM "sessions" WHERE "client_token" = ?');
+    this.updateOutcome = outcomeUpdater(dialect);
   }
 
   async create(session: SessionRecord, checks: CheckRecord[]): Promise<void> {
@@ -67,7 +70,10 @@ export class KyselySessionRepository implements SessionRepository {
           updated_at: session.updatedAt,
         })
         .execute();
-      if (checks.length) await trx.insertInto('checks').values(checks.map(checkRow)).execute();
+      if (checks.length) {
+        await trx.insertInto('checks').values(checks.map(checkRow)).execute();
+        await this.updateOutcome(trx, session.id);
+      }
     });
   }
 

@@ -5,6 +5,7 @@ import type { Dialect } from '../database.js';
 import type { ChecksTable, DB, TasksTable } from '../db.types.js';
 import { rawQuery } from '../raw-query.js';
 import { fromJson, toJson } from './json.js';
+import { outcomeUpdater } from './session-outcome.js';
 
 export const checkRow = (c: CheckRecord): Insertable<ChecksTable> => ({
   id: c.id,
@@ -63,6 +64,7 @@ const toTask = (row: Selectable<TasksTable>): TaskRecord => ({
 export class KyselyWorkRepository implements WorkRepository {
   private readonly checksOf;
   private readonly tasksOf;
+  private readonly updateOutcome;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -70,6 +72,7 @@ export class KyselyWorkRepository implements WorkRepository {
   ) {
     this.checksOf = rawQuery<Selectable<ChecksTable>>(db, dialect, 'SELECT * FROM "checks" WHERE "session_id" = ? ORDER BY "created_at", "id"');
     this.tasksOf = rawQuery<Selectable<TasksTable>>(db, dialect, 'SELECT * FROM "tasks" WHERE "session_id" = ? ORDER BY "created_at", "id"');
+    this.updateOutcome = outcomeUpdater(dialect);
   }
 
   async getCheck(sessionId: string, id: string): Promise<CheckRecord | null> {
@@ -79,11 +82,14 @@ export class KyselyWorkRepository implements WorkRepository {
 
   async saveCheck(check: CheckRecord): Promise<void> {
     const row = checkRow(check);
-    await this.db
-      .insertInto('checks')
-      .values(row)
-      .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined, session_id: undefined, created_at: undefined }))
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('checks')
+        .values(row)
+        .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined, session_id: undefined, created_at: undefined }))
+        .execute();
+      await this.updateOutcome(trx, check.sessionId);
+    });
   }
 
   async listChecks(sessionId: string): Promise<CheckRecord[]> {

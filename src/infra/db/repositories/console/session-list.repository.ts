@@ -1,11 +1,11 @@
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { SessionListQuery, SessionListRepository, SessionListRow } from '../../../../domain/ports/console-repository.port.js';
 import type { SessionState } from '../../../../domain/sessions/session.types.js';
 import type { Dialect } from '../../database.js';
 import type { DB } from '../../db.types.js';
 
 // The console's session list: keyset pages over (created_at, id) newest first, served by the indexes of
-// migration 0005, reading only list columns (never a session's spec, resources or media). A page's checks and
+// migrations 0005 and 0007 (the stored outcome), reading only list columns (never a session's spec, resources or media). A page's checks and
 // open reviews come in one query each for the page's ids.
 
 type EB = ExpressionBuilder<DB, 'sessions'>;
@@ -21,28 +21,6 @@ export class KyselySessionListRepository implements SessionListRepository {
       dialect === 'sqlite' ? sql<string | null>`json_extract(checks.report, '$.recommendation.value')` : sql<string | null>`(checks.report::json -> 'recommendation' ->> 'value')`;
   }
 
-  private checksWhere(eb: EB, condition: Expression<SqlBool>) {
-    return eb.exists(eb.selectFrom('checks').select(sql.lit(1).as('one')).whereRef('checks.session_id', '=', 'sessions.id').where(() => condition));
-  }
-
-  private outcomeFilter(eb: EB, outcome: NonNullable<SessionListQuery['outcome']>): Expression<SqlBool> {
-    const undone = () => this.checksWhere(eb, sql<SqlBool>`checks.state <> 'DONE'`);
-    const withRecommendation = (value: string) => this.checksWhere(eb, sql<SqlBool>`checks.state = 'DONE' AND ${this.recommendation} = ${value}`);
-    switch (outcome) {
-      case 'PENDING':
-        return undone();
-      case 'REJECT':
-        return eb.and([eb.not(undone()), withRecommendation('REJECT')]);
-      case 'NOT_AVAILABLE':
-        return eb.and([eb.not(undone()), eb.not(withRecommendation('REJECT')), withRecommendation('NOT_AVAILABLE')]);
-      case 'APPROVE':
-        return eb.and([
-          this.checksWhere(eb, sql<SqlBool>`checks.state = 'DONE'`),
-          eb.not(this.checksWhere(eb, sql<SqlBool>`(checks.state <> 'DONE' OR ${this.recommendation} IS NULL OR ${this.recommendation} <> 'APPROVE')`)),
-        ]);
-    }
-  }
-
   async list(q: SessionListQuery): Promise<SessionListRow[]> {
     if (q.appIds?.length === 0) return [];
     let query = this.db.selectFrom('sessions').select(['id', 'app_id', 'state', 'user_tracking_id', 'created_at', 'completed_at']);
@@ -55,10 +33,7 @@ export class KyselySessionListRepository implements SessionListRepository {
     if (q.to !== undefined) query = query.where('created_at', '<', q.to);
     const before = q.before;
     if (before) query = query.where((eb) => eb.or([eb('created_at', '<', before.at), eb.and([eb('created_at', '=', before.at), eb('id', '<', before.id)])]));
-    if (q.outcome) {
-      const outcome = q.outcome;
-      query = query.where((eb) => this.outcomeFilter(eb, outcome));
-    }
+    if (q.outcome) query = query.where('outcome', '=', q.outcome);
     if (q.needsReview !== undefined) {
       const open = (eb: EB) =>
         eb.exists(eb.selectFrom('review_items').select(sql.lit(1).as('one')).whereRef('review_items.session_id', '=', 'sessions.id').where('review_items.state', '<>', 'DECIDED'));
