@@ -22,8 +22,6 @@ import { PoolSearch } from '../domain/pools/pool-search.js';
 import { PoolService } from '../domain/pools/pool.service.js';
 import { allRequirementsMet } from '../domain/sessions/requirements.js';
 import { type SessionHooks, SessionService } from '../domain/sessions/session.service.js';
-import type { ReadinessProbe } from '../http/routes/ops.routes.js';
-import { createMetrics } from '../http/plugins/metrics.js';
 import { createEmbeddingCodec } from '../infra/crypto/embedding-codec.js';
 import { type Database, openDatabase } from '../infra/db/database.js';
 import { migrate } from '../infra/db/migrator.js';
@@ -42,7 +40,9 @@ import type { DocumentReader } from '../domain/ports/document-reader.port.js';
 import { PooledDocumentReader } from '../infra/mrz/pooled-document.reader.js';
 import { endpointProblem } from '../infra/webhooks/endpoint-policy.js';
 import { HttpWebhookSender } from '../infra/webhooks/http-webhook.sender.js';
+import type { ReadinessProbe } from '../shared/readiness-probe.js';
 import { type ConsoleServices, createConsoleServices } from './console-services.js';
+import { createMetrics } from './metrics.js';
 
 // The composition root: picks adapters from configuration and wires the services. Everything that needs
 // closing is closed by close().

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SessionPolicy } from '../../config/config.js';
+import type { SessionPolicy } from './session-policy.js';
 import { AppError, validationError } from '../errors.js';
 import { type ImageMime, sniffImageType } from '../media/image-type.js';
 import type { ImageInspector } from '../ports/image-inspector.port.js';

@@ -3,13 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { ReadinessProbe } from '../../shared/readiness-probe.js';
 import { ErrorSchema } from '../schemas/common.schema.js';
 import { HealthResponse, MetricsResponse, ReadinessResponse } from '../schemas/ops.schema.js';
-
-export interface ReadinessProbe {
-  name: string;
-  check(): Promise<void>;
-}
 
 export interface OpsOptions {
   /** Null: no /metrics here (the API port without a token: metrics reveal traffic, versions and load). */

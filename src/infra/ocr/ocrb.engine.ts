@@ -1,7 +1,7 @@
 import type { OcrEngine, OcrRequest } from '../../domain/ports/ocr-engine.port.js';
-import { DEFAULT_DECODE_LIMITS } from '../image/decode-limits.js';
+import { DEFAULT_DECODE_LIMITS } from '../../config/image-limits.js';
 import { openImage } from '../image/image-decoder.js';
-import { fromGray, toGray, type GrayImage } from '../mrz/gray-image.js';
+import { fromGray, toGray, type GrayImage } from '../image/gray-image.js';
 import { measureLine, inkMap } from './ocrb/ocrb-cells.js';
 import { LINE_GLYPH_HEIGHT, MRZ_LINE_LENGTHS, readOcrbLine, type LineReading } from './ocrb/ocrb-line-reader.js';
 import { compileMlp, decodeWeights, type MlpClassifier, type MlpWeights } from './ocrb/ocrb-network.js';

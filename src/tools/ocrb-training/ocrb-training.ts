@@ -1,6 +1,6 @@
-import { DEFAULT_DECODE_LIMITS } from '../../infra/image/decode-limits.js';
+import { DEFAULT_DECODE_LIMITS } from '../../config/image-limits.js';
 import { openImage, rawImage } from '../../infra/image/image-decoder.js';
-import { toGray, type GrayImage } from '../../infra/mrz/gray-image.js';
+import { toGray, type GrayImage } from '../../infra/image/gray-image.js';
 import { sampleLine, type LineAxis } from '../../infra/mrz/line-sampler.js';
 import { cellEdge, cellFeatures, CELL_H, CELL_W, fitCells, inkMap, measureLine } from '../../infra/ocr/ocrb/ocrb-cells.js';
 import { createMlp, mlpForward, mulberry32, OCRB_ALPHABET, type MlpWeights, type Rng } from '../../infra/ocr/ocrb/ocrb-network.js';
