@@ -4,10 +4,9 @@ import type { SessionPolicy } from './session-policy.js';
 import { AppError, type PropertyError, validationError } from '../errors.js';
 import { propertyPath } from '../property-path.js';
 import { sdkConfigErrors } from './sdk-config.rules.js';
+import { CHECKS, type CheckRegistry } from '../checks/registry.js';
 import {
-  CheckConfigSchemas,
   DOCUMENT_TYPES,
-  IGNORED_CHECK_CONFIG_KEYS,
   type NotificationsConfig,
   NotificationsSchema,
   type RequiredDocument,
@@ -16,9 +15,7 @@ import {
   SdkConfigSchema,
   type SessionSpecInput,
   SUPPLEMENTARY_DOCUMENT_TYPES,
-  SUPPORTED_CHECKS,
   SUPPORTED_TASKS,
-  type SupportedCheckType,
   type SupportedTaskType,
   TaskConfigSchemas,
   UNSUPPORTED_CHECKS,
@@ -26,7 +23,8 @@ import {
 } from './session-spec.schema.js';
 
 export interface RequestedCheck {
-  type: SupportedCheckType;
+  /** A type of the check registry. */
+  type: string;
   config: Record<string, unknown>;
 }
 
@@ -74,8 +72,8 @@ function knownConfig(schema: TObject, raw: unknown, at: string, errors: Property
   return config;
 }
 
-function validateChecks(input: SessionSpecInput, errors: PropertyError[], unsupported: PropertyError[]): RequestedCheck[] {
-  const checks: RequestedCheck[] = [];
+function validateChecks(input: SessionSpecInput, checks: CheckRegistry, errors: PropertyError[], unsupported: PropertyError[]): RequestedCheck[] {
+  const requested: RequestedCheck[] = [];
   const seen = new Set<string>();
   (input.requested_checks ?? []).forEach((item, i) => {
     const at = `requested_checks[${i}]`;
@@ -83,32 +81,31 @@ function validateChecks(input: SessionSpecInput, errors: PropertyError[], unsupp
       unsupported.push({ property: `${at}.type`, message: `${item.type} is not performed by openidv` });
       return;
     }
-    if (!isOneOf(SUPPORTED_CHECKS, item.type)) {
+    const definition = checks.get(item.type);
+    if (!definition) {
       errors.push({ property: `${at}.type`, message: `unknown check type "${item.type}"` });
       return;
     }
     const found: PropertyError[] = [];
-    const config = knownConfig(CheckConfigSchemas[item.type], item.config, `${at}.config`, found, IGNORED_CHECK_CONFIG_KEYS[item.type]);
-    if (item.type === 'LIVENESS') config.max_retries ??= 1;
-    found.push(...configErrors(CheckConfigSchemas[item.type], config, `/requested_checks/${i}/config`));
+    const config = knownConfig(definition.config, item.config, `${at}.config`, found, definition.ignoredConfigKeys);
+    definition.defaults?.(config);
+    found.push(...configErrors(definition.config, config, `/requested_checks/${i}/config`));
     errors.push(...found);
     if (found.length) return;
-    if (item.type === 'LIVENESS' && config.liveness_type === 'ZOOM') {
-      unsupported.push({
-        property: `${at}.config.liveness_type`,
-        message: 'ZOOM (active 3D) liveness is not performed by openidv; use STATIC',
-      });
+    const refusal = definition.unsupported?.(config);
+    if (refusal) {
+      unsupported.push({ property: `${at}.config.${refusal.property}`, message: refusal.message });
       return;
     }
-    const key = item.type === 'FAMILIAR_FACE_SEARCH' ? `${item.type}:${String(config.pool_id)}` : item.type;
+    const key = definition.instanceKey?.(config) ?? item.type;
     if (seen.has(key)) {
       errors.push({ property: `${at}.type`, message: `${item.type} is requested more than once` });
       return;
     }
     seen.add(key);
-    checks.push({ type: item.type, config });
+    requested.push({ type: item.type, config });
   });
-  return checks;
+  return requested;
 }
 
 function validateTasks(input: SessionSpecInput, errors: PropertyError[], unsupported: PropertyError[]): RequestedTask[] {
@@ -183,11 +180,11 @@ function resolveTtls(input: SessionSpecInput, policy: SessionPolicy, now: number
 }
 
 /** Validates a structurally valid specification (the HTTP schema ran first) against the semantic rules. */
-export function validateSessionSpec(input: SessionSpecInput, policy: SessionPolicy, now: number): SessionSpec {
+export function validateSessionSpec(input: SessionSpecInput, policy: SessionPolicy, now: number, checks: CheckRegistry = CHECKS): SessionSpec {
   const errors: PropertyError[] = [];
   const unsupported: PropertyError[] = [];
   const { tokenTtl, resourcesTtl } = resolveTtls(input, policy, now, errors);
-  const checks = validateChecks(input, errors, unsupported);
+  const requested = validateChecks(input, checks, errors, unsupported);
   const tasks = validateTasks(input, errors, unsupported);
   validateDocuments(input, errors);
   errors.push(...sdkConfigErrors(input.sdk_config));
@@ -203,7 +200,7 @@ export function validateSessionSpec(input: SessionSpecInput, policy: SessionPoli
   const spec: SessionSpec = {
     client_session_token_ttl: tokenTtl,
     resources_ttl: resourcesTtl,
-    requested_checks: checks,
+    requested_checks: requested,
     requested_tasks: tasks,
     sdk_config: { ...sdkConfig, allowed_capture_methods: sdkConfig.allowed_capture_methods ?? 'CAMERA' },
     required_documents: (input.required_documents ?? []).map((d) => Value.Clean(RequiredDocumentSchema, d) as RequiredDocument),

@@ -16,7 +16,8 @@ export interface Requirement {
   max_retries?: number;
 }
 
-export type SessionState = 'ONGOING' | 'COMPLETED' | 'EXPIRED';
+/** See lifecycle/session-states.ts for the moves between them; AWAITING_REVIEW reads as ONGOING on the API. */
+export type SessionState = 'ONGOING' | 'AWAITING_REVIEW' | 'COMPLETED' | 'EXPIRED';
 
 export interface SessionRecord {
   id: string;
@@ -34,7 +35,8 @@ export interface SessionRecord {
   updatedAt: number;
 }
 
-export type WorkState = 'CREATED' | 'DONE';
+/** AWAITING_REVIEW (checks only): the automated report is saved and a person must decide; it reads as CREATED. */
+export type WorkState = 'CREATED' | 'AWAITING_REVIEW' | 'DONE';
 
 export interface Recommendation {
   value: 'APPROVE' | 'REJECT' | 'NOT_AVAILABLE' | 'PROGRESS';

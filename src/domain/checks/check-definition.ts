@@ -1,0 +1,100 @@
+import { type Static, type TObject, Type } from '@sinclair/typebox';
+import type { FaceEvidence, FaceOutcome } from '../pipeline/face-evidence.js';
+import type { Box } from '../ports/face-engine.port.js';
+import type { DocumentRead } from '../ports/document-reader.port.js';
+import type { AnalysedFace } from '../ports/face-engine.port.js';
+import type { PoolCandidate } from '../pools/pool-search.js';
+import type { PoolDecisionPolicy } from '../pools/pool-threshold.js';
+import type { PoolRecord } from '../pools/pool.types.js';
+import type { CheckOutcome } from '../sessions/lifecycle/session-lifecycle.js';
+import type { CheckRecord, MediaRecord, Report, ResourceRecord, SessionBundle } from '../sessions/session.types.js';
+import type { FaceMatchEvidence } from './face-match.verdict.js';
+
+// One check type, whole: what a session may ask of it, what it makes the user capture, how it is evaluated and
+// what its report says. Each lives in definitions/<type>.check.ts and is listed once in registry.ts; the spec
+// validator, the requirements, the pipeline and the review rules read it from there.
+
+/** A capture a check needs; requirements.ts turns the needs of all checks into the session's requirements. */
+export type RequirementNeed = { type: 'ID_DOCUMENT' } | { type: 'SELFIE'; maxRetries?: number } | { type: 'FACE_CAPTURE' };
+
+/** A refusal of one setting, `property` relative to the check's config. */
+export interface ConfigProblem {
+  property: string;
+  message: string;
+}
+
+/** What spec rules that need the outside world can ask (before the session is stored). */
+export interface SpecContext {
+  appId: string;
+  poolExists(poolId: string): Promise<boolean>;
+}
+
+/** A face to compare (from an analysis or an enrolled applicant), or why there is none. */
+export type Comparable = { face: { embedding: Float32Array }; others?: Box[] } | Exclude<FaceOutcome, { face: unknown }>;
+
+/** One reading of an ID document (MRZ and quality), and the page it came from. */
+export interface StoredDocumentRead extends DocumentRead {
+  /** Index of the page the reading comes from (the one with the MRZ, else the first). */
+  page: number;
+}
+
+/** The document reading shared by the text extraction task and the document checks. */
+export interface DocumentEvidence {
+  reading(bundle: SessionBundle, resource: ResourceRecord): Promise<StoredDocumentRead | null>;
+  portrait(bundle: SessionBundle, resource: ResourceRecord, read: StoredDocumentRead | null): Promise<{ media: MediaRecord; face: AnalysedFace } | null>;
+}
+
+/** The evidence a check may gather: faces, captures, pools and documents of the session (pipeline/check-evidence.ts). */
+export interface CheckEvidence {
+  readonly faces: Pick<FaceEvidence, 'singleFace' | 'largestFace'>;
+  readonly documents: DocumentEvidence;
+  readonly livenessThreshold: number;
+  now(): number;
+  mediaOf(bundle: SessionBundle, id: string | undefined): MediaRecord | null;
+  /** The selfie: the latest liveness capture, else an end-user face capture. */
+  selfie(bundle: SessionBundle): { resource: ResourceRecord | null; media: MediaRecord | null };
+  /** The relying party's reference face (an upload or an enrolled applicant's face). */
+  referenceFace(bundle: SessionBundle, reference: ResourceRecord): Promise<Comparable>;
+  compare(selfie: Comparable, reference: Comparable | null, missingReason: string): FaceMatchEvidence;
+  /** Whether a capture carried a valid, single-use, server-issued challenge bound to its bytes. */
+  verifyCapture(bundle: SessionBundle, media: MediaRecord | null): Promise<{ pass: boolean; detail: string }>;
+  pool(appId: string, poolId: string): Promise<PoolRecord | null>;
+  searchPool(pool: PoolRecord, embedding: Float32Array): Promise<{ candidates: PoolCandidate[]; policy: PoolDecisionPolicy }>;
+}
+
+export interface CheckContext {
+  check: CheckRecord;
+  bundle: SessionBundle;
+  evidence: CheckEvidence;
+}
+
+export interface CheckDefinition<S extends TObject = TObject> {
+  /** The type as the API names it (requested_checks[].type). */
+  readonly type: string;
+  /** Every key an official SDK sends for the type; a key listed here is validated and stored, others refused. */
+  readonly config: S;
+  /** Keys other SDKs send for sub-checks openidv does not perform: accepted so those SDKs work, never stored. */
+  readonly ignoredConfigKeys?: readonly string[];
+  /** Sets defaults on a config before it is validated. */
+  defaults?(config: Record<string, unknown>): void;
+  /** A valid setting that openidv does not perform: refused with UNSUPPORTED_CHECK, never silently ignored. */
+  unsupported?(config: Static<S>): ConfigProblem | null;
+  /** What makes two requests of the type the same one (refused as a duplicate); the type by default. */
+  instanceKey?(config: Static<S>): string;
+  /** Rules that need adapters (a pool of the same app), run before the session is stored. */
+  verify?(config: Static<S>, context: SpecContext): Promise<ConfigProblem | null>;
+  /** The captures the check needs. */
+  needs(config: Static<S>): RequirementNeed[];
+  /** Evaluated only once the session's document tasks are done (it reads what they read). */
+  readonly waitsForTasks?: boolean;
+  /** Gathers the evidence and writes the report. */
+  evaluate(config: Static<S>, context: CheckContext): Promise<CheckOutcome>;
+  /** Why a person must decide this result (its manual check), or null: the session then waits in review. */
+  review?(config: Static<S>, report: Report): string | null;
+}
+
+/** Types a definition's functions by its config schema. */
+export const defineCheck = <S extends TObject>(definition: CheckDefinition<S>): CheckDefinition<S> => definition;
+
+/** Yoti's manual_check setting, accepted on every check. */
+export const ManualCheck = Type.Union([Type.Literal('ALWAYS'), Type.Literal('FALLBACK'), Type.Literal('NEVER')]);
