@@ -1,6 +1,6 @@
 import type { TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import type { SessionPolicy } from '../../config/config.js';
+import type { SessionPolicy } from './session-policy.js';
 import { AppError, type PropertyError, validationError } from '../errors.js';
 import { propertyPath } from '../property-path.js';
 import type { RequestedCheck, RequestedTask, SessionSpec } from './session-spec.types.js';
