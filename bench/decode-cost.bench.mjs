@@ -34,7 +34,8 @@ if (process.argv[2] === '--child') {
   const { decodeImage } = await import(new URL('infra/face/image/image-intake.js', dist));
   const { loadDocumentImage } = await import(new URL('infra/mrz/document-image.js', dist));
   const { readImageHeader } = await import(new URL('infra/image/image-decoder.js', dist));
-  const { decodeCost, DEFAULT_DECODE_LIMITS } = await import(new URL('infra/image/decode-limits.js', dist));
+  const { decodeCost } = await import(new URL('infra/image/decode-limits.js', dist));
+  const { DEFAULT_DECODE_LIMITS } = await import(new URL('config/image-limits.js', dist));
   const open = { ...DEFAULT_DECODE_LIMITS, maxPixels: 1e12, maxDecodeBytes: Number.MAX_SAFE_INTEGER };
   const header = await readImageHeader(bytes);
   const measure = async (decode) => {

@@ -63,7 +63,7 @@ function rng(seed, stream, index) {
 
 function spectrumFor(dim, alpha) {
   const s = new Float64Array(dim);
-  for (let j = 0; j < dim; j++) s[j] = Math.pow(j + 1, -alpha);
+  for (let j = 0; j < dim; j++) s[j] = (j + 1) ** -alpha;
   return s;
 }
 
@@ -76,7 +76,7 @@ function spectrumFor(dim, alpha) {
 const LFW_RANK = 148;
 function lfwSpectrum(dim, tau, power) {
   const s = new Float64Array(dim);
-  for (let j = 0; j < Math.min(dim, LFW_RANK); j++) s[j] = Math.exp(-Math.pow(j / tau, power));
+  for (let j = 0; j < Math.min(dim, LFW_RANK); j++) s[j] = Math.exp(-((j / tau) ** power));
   return s;
 }
 

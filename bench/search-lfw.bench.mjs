@@ -15,10 +15,10 @@ import { DEFAULT_FACE_QUALITY, pickSingleFace } from '../dist/domain/pools/enrol
 import { poolDecisionPolicy } from '../dist/domain/pools/pool-threshold.js';
 import { defaultScoreCalibration } from '../dist/infra/face/calibration/score-calibration.js';
 import { falseNonMatchRateAt, thresholdForFpir } from '../dist/infra/face/calibration/face-calibration.js';
-import { buildCalibration } from '../dist/infra/face/eval/calibration-builder.js';
-import { parsePairs } from '../dist/infra/face/eval/lfw-dataset.js';
-import { pairDistributions } from '../dist/infra/face/eval/score-distribution.js';
-import { kFoldAccuracy } from '../dist/infra/face/eval/verification-metrics.js';
+import { buildCalibration } from '../dist/tools/face-eval/calibration-builder.js';
+import { parsePairs } from '../dist/tools/face-eval/lfw-dataset.js';
+import { pairDistributions } from '../dist/tools/face-eval/score-distribution.js';
+import { kFoldAccuracy } from '../dist/tools/face-eval/verification-metrics.js';
 import { createFaceEngine } from '../dist/infra/face/face-engine.factory.js';
 import { InMemoryFaceIndex } from '../dist/infra/face-index/in-memory-face.index.js';
 import { analyseAll, centralFaceIndex, lfwPhotos } from './lib/lfw-face-cache.mjs';
@@ -264,7 +264,11 @@ function calibrate(vecOf, dims) {
   const packed = new Float32Array(ok.length * dims);
   ok.forEach((i, r) => packed.set(vecOf(i), r * dims));
   const ids = new Map();
-  const identity = Int32Array.from(ok, (i) => ids.get(images[i].person) ?? (ids.set(images[i].person, ids.size), ids.size - 1));
+  const identity = Int32Array.from(ok, (i) => {
+    const person = images[i].person;
+    if (!ids.has(person)) ids.set(person, ids.size);
+    return ids.get(person);
+  });
   // Exact scores are kept from about the top 1% of impostors (the tail fit needs the top 0.1%).
   const sample = impostorSample(vecOf);
   const tailFrom = sample[Math.floor(sample.length * 0.99)];

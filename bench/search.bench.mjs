@@ -16,7 +16,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import usearch from 'usearch';
 import { InMemoryFaceIndex } from '../dist/infra/face-index/in-memory-face.index.js';
-import { DEFAULT_FACE_INDEX_OPTIONS } from '../dist/infra/face-index/face-index.options.js';
+import { DEFAULT_FACE_INDEX_OPTIONS } from '../dist/config/face-index-options.js';
 import { ScanThreads } from '../dist/infra/face-index/scan/scan-threads.js';
 import { loadDefaultFaceCalibration, thresholdForFpir } from '../dist/infra/face/calibration/face-calibration.js';
 import { createFaceGenerator } from './search-data.mjs';

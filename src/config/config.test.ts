@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
 it('trusts no proxy by default, and only named proxies when configured', () => {
@@ -18,4 +18,28 @@ it('limits JSON bodies to 256 KiB, uploads to 15 MiB and strangers to 120 reques
   expect(config.bodyLimit).toBe(15 * 1024 * 1024);
   expect(config.unauthenticatedRateLimitPerMinute).toBe(120);
   expect(config.rateLimitPerMinute).toBe(0);
+});
+
+it('keeps the session lifetimes Yoti documents by default: 900 s tokens, resources for a week', () => {
+  expect(loadConfig({ OPENIDV_DATA_DIR: '/tmp/openidv-config-test' }).sessions).toEqual({
+    minTokenTtlSec: 300,
+    maxTokenTtlSec: 30 * 86400,
+    defaultTokenTtlSec: 900,
+    minResourcesMarginSec: 86400,
+    maxResourcesTtlSec: 365 * 86400,
+    defaultResourcesTtlSec: 7 * 86400,
+  });
+});
+
+describe('OPENIDV_FRAME_ANCESTORS and OPENIDV_HANDOFF_TTL', () => {
+  it('reads the server default once, and refuses a bad one at start with the variable named', () => {
+    expect(loadConfig({}).page).toEqual({ frameAncestors: [], handoffTtlSec: 600 });
+    expect(loadConfig({ OPENIDV_FRAME_ANCESTORS: 'https://a.example,https://*.b.example', OPENIDV_HANDOFF_TTL: '120' }).page).toEqual({
+      frameAncestors: ['https://a.example', 'https://*.b.example'],
+      handoffTtlSec: 120,
+    });
+    expect(() => loadConfig({ OPENIDV_FRAME_ANCESTORS: '*' })).toThrow(ConfigError);
+    expect(() => loadConfig({ OPENIDV_FRAME_ANCESTORS: 'https://a.example/x' })).toThrow(/OPENIDV_FRAME_ANCESTORS: "https:\/\/a.example\/x" is not an origin/);
+    expect(() => loadConfig({ OPENIDV_HANDOFF_TTL: '5' })).toThrow(/OPENIDV_HANDOFF_TTL/);
+  });
 });

@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { LIVENESS_THRESHOLD } from '../infra/face/calibration/defaults.js';
-import { DEFAULT_FACE_INDEX_OPTIONS } from '../infra/face-index/face-index.options.js';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../infra/image/decode-limits.js';
+import { LIVENESS_THRESHOLD } from './face-thresholds.js';
+import { DEFAULT_FACE_INDEX_OPTIONS } from './face-index-options.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './image-limits.js';
 import { FrameOriginError, parseFrameOrigins } from '../domain/apps/frame-origins.js';
+import type { CaptureLimits } from '../domain/capture/capture-limits.js';
+import type { SessionPolicy } from '../domain/sessions/session-policy.js';
 import { type ConsoleConfig, consoleConfig } from './console-config.js';
 
 // Configuration is parsed once from the environment (plus CLI overrides), validated, frozen and passed in.
@@ -78,29 +80,6 @@ export type MediaConfig =
       readonly forcePathStyle: boolean;
       readonly prefix: string;
     };
-
-export interface SessionPolicy {
-  readonly minTokenTtlSec: number;
-  readonly maxTokenTtlSec: number;
-  readonly defaultTokenTtlSec: number;
-  /** resources_ttl must be at least token TTL + this (Yoti: one day). */
-  readonly minResourcesMarginSec: number;
-  readonly maxResourcesTtlSec: number;
-  readonly defaultResourcesTtlSec: number;
-}
-
-/** What one client session token may make the server store or compute (the end user is not trusted). */
-export interface CaptureLimits {
-  /** Images received over the session's life (pages, frames, selfies, face captures), refused ones included. */
-  readonly maxUploads: number;
-  /** Bytes of images stored for the session. */
-  readonly maxUploadBytes: number;
-  /** Tracked device events (progress reports and the like) stored for the session. */
-  readonly maxEvents: number;
-  /** Live-feedback analyses (`/analyse`) over the session's life, and within any one minute. */
-  readonly maxAnalyses: number;
-  readonly analysesPerMinute: number;
-}
 
 export interface ImageConfig {
   /** Checked on every image's header before anything is decoded, by every decoder. */

@@ -31,12 +31,13 @@ import { signedAuth } from './plugins/signed-auth.js';
 import { faceCaptureRoutes } from './routes/face-capture.routes.js';
 import { handoffRoutes } from './routes/handoff.routes.js';
 import { mediaRoutes } from './routes/media.routes.js';
-import { opsRoutes, type ReadinessProbe } from './routes/ops.routes.js';
+import type { ReadinessProbe } from '../shared/readiness-probe.js';
+import { opsRoutes } from './routes/ops.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
 import { supportedDocumentsRoutes } from './routes/supported-documents.routes.js';
 import { webRoutes } from './routes/web.routes.js';
 import { registerSharedSchemas } from './schemas/shared.schema.js';
-import { requestContext } from '../runtime/request-context.js';
+import { requestContext } from '../shared/request-context.js';
 
 export const API_PREFIX = '/idverify/v1';
 

@@ -1,7 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Registry } from 'prom-client';
-import { opsRoutes, type ReadinessProbe } from './routes/ops.routes.js';
+import type { ReadinessProbe } from '../shared/readiness-probe.js';
+import { opsRoutes } from './routes/ops.routes.js';
 import { ErrorSchema } from './schemas/common.schema.js';
 
 /**

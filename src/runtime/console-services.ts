@@ -14,7 +14,7 @@ import type { ScoreCalibration } from '../domain/ports/score-calibration.port.js
 import type { PoolService } from '../domain/pools/pool.service.js';
 import { ReviewService } from '../domain/review/review.service.js';
 import { Argon2PasswordHasher } from '../infra/console/argon2-password.hasher.js';
-import { OidcSingleSignOn } from '../infra/console/oidc-single-sign-on.js';
+import { OidcSingleSignOn } from '../infra/console/oidc.single-sign-on.js';
 import type { Database } from '../infra/db/database.js';
 import { createConsoleRepositories } from '../infra/db/repositories/console/index.js';
 

@@ -24,8 +24,6 @@ import { SessionLifecycle } from '../domain/sessions/lifecycle/session-lifecycle
 import { AdapterSpecRules } from '../domain/sessions/session-spec-rules.js';
 import { SessionService } from '../domain/sessions/session.service.js';
 import { SessionMedia } from '../domain/media/session-media.js';
-import type { ReadinessProbe } from '../http/routes/ops.routes.js';
-import { createMetrics } from '../http/plugins/metrics.js';
 import { createEmbeddingCodec } from '../infra/crypto/embedding-codec.js';
 import { type Database, openDatabase } from '../infra/db/database.js';
 import { migrate } from '../infra/db/migrator.js';
@@ -44,8 +42,10 @@ import type { DocumentReader } from '../domain/ports/document-reader.port.js';
 import { PooledDocumentReader } from '../infra/mrz/pooled-document.reader.js';
 import { endpointProblem } from '../infra/webhooks/endpoint-policy.js';
 import { HttpWebhookSender } from '../infra/webhooks/http-webhook.sender.js';
+import type { ReadinessProbe } from '../shared/readiness-probe.js';
 import { type ConsoleServices, createConsoleServices } from './console-services.js';
 import { JobSignal, SignallingJobQueue } from './job-signal.js';
+import { createMetrics } from './metrics.js';
 
 // The composition root: picks adapters from configuration and wires the services, once: the container is never
 // changed after it is built. Everything that needs closing is closed by close().

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { DeferJob, type Job, type JobQueue } from '../domain/ports/job-queue.port.js';
-import { requestContext } from './request-context.js';
+import { requestContext } from '../shared/request-context.js';
 
 export type JobHandler = (payload: never, job: Job) => Promise<void>;
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { requestContext } from './request-context.js';
+import { requestContext } from '../shared/request-context.js';
 
 /**
  * The last line of defence of an HTTP process: an error that escapes every handler (an 'error' event nobody

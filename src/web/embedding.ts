@@ -73,7 +73,7 @@ export class Embedding {
   /** Each event once: a screen that reports an error at once and again from its button says it once. */
   private readonly sent = new Set<string>();
 
-  constructor(private readonly context: LinkContext) {
+  constructor(context: LinkContext) {
     this.framed = window.parent !== window;
     const parent = this.framed ? verifiedParentOrigin(context.frameAncestors) : null;
     // Without ancestorOrigins or a referrer (Firefox under a no-referrer parent), each exact allowed origin is

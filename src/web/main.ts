@@ -46,7 +46,7 @@ function readLink(framed: boolean): SessionLink | null {
   const sessionId = query().get('sessionID');
   if (!sessionId) return null;
   let token = query().get('sessionToken');
-  let forget = () => undefined as void;
+  let forget: () => void = () => {};
   let onPhone = false;
   try {
     if (token) sessionStorage.setItem(tokenKey(sessionId), token);
@@ -62,7 +62,9 @@ function readLink(framed: boolean): SessionLink | null {
 
 function watchConnection(): void {
   const banner = document.getElementById('offline');
-  const update = () => banner && (banner.hidden = navigator.onLine);
+  const update = () => {
+    if (banner) banner.hidden = navigator.onLine;
+  };
   window.addEventListener('online', update);
   window.addEventListener('offline', update);
   update();
@@ -102,7 +104,7 @@ function documentTypes(requirements: Requirement[]): string[] {
 let handoffDeclined = false;
 
 /** The steps; 'again' when the flow must be rebuilt from the server (the user came back from the phone offer). */
-async function flow(ctx: FlowContext, link: SessionLink, retried: boolean): Promise<'again' | void> {
+async function flow(ctx: FlowContext, link: SessionLink, retried: boolean): Promise<'again' | undefined> {
   const todo = ctx.config.requirements.filter((r) => r.state !== 'COMPLETED');
   const documents = todo.filter((r) => r.type === 'ID_DOCUMENT');
   const liveness = todo.find((r) => r.type === 'LIVENESS' && (r.attempts_remaining ?? 1) > 0);

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnalysedFace, FaceAnalysis } from '../../src/domain/ports/face-engine.port.js';
+import type { FaceAnalysis } from '../../src/domain/ports/face-engine.port.js';
 import type { StoredFaceAnalysis, WebhookDelivery } from '../../src/domain/ports/repositories.port.js';
 import type { SessionRecord } from '../../src/domain/sessions/session.types.js';
 import { createEmbeddingCodec } from '../../src/infra/crypto/embedding-codec.js';
@@ -10,7 +10,7 @@ import { KyselyChallengeRepository, KyselyFaceAnalysisRepository, KyselyWebhookR
 import { KyselySessionRepository } from '../../src/infra/db/repositories/session.repository.js';
 import { KyselyWorkRepository } from '../../src/infra/db/repositories/work.repository.js';
 import { DIALECTS, type TestDatabase } from '../helpers/databases.js';
-import { aCheck, aFaceResult, aMedia, anApp, anEmbedding, aSession } from '../helpers/records.js';
+import { aCheck, aFaceResult, aMedia, anApp, aSession } from '../helpers/records.js';
 
 // One contract, every adapter: what the checks pipeline stores beside a session (face analyses, capture
 // challenges, webhook deliveries, replay and expiry queries) behaves the same on SQLite and PostgreSQL.

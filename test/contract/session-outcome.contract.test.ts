@@ -28,7 +28,7 @@ describe.each(DIALECTS)('stored session outcome on $name', (dialect) => {
   it('follows every check write: pending, then the worst finished recommendation', async ({ skip }) => {
     if (!available) skip();
     const app = anApp();
-    await new KyselyAppRepository(t.database.db).create(app);
+    await new KyselyAppRepository(t.database.db, t.database.dialect).create(app);
     const sessions = new KyselySessionRepository(t.database.db, t.database.dialect);
     const work = new KyselyWorkRepository(t.database.db, t.database.dialect);
     const s = aSession(app.sdkId);
@@ -58,7 +58,7 @@ describe.each(DIALECTS)('migration 0007 backfills the outcome on $name', (dialec
       const database = dialect.name === 'sqlite' ? openDatabase(`${t.url}.before-0007`) : t.database;
       await migrate(database, '0006_session_usage');
       const app = anApp();
-      await new KyselyAppRepository(database.db).create(app);
+      await new KyselyAppRepository(database.db, database.dialect).create(app);
       const cases: [string, (string | null)[]][] = [
         ['APPROVE', ['APPROVE', 'APPROVE']],
         ['REJECT', ['APPROVE', 'REJECT']],

@@ -11,7 +11,10 @@ import { idvClient, signedCall, yoti } from '../helpers/yoti.js';
 // No answer may be a 5xx. The seed makes a failure reproducible.
 
 let seed = 12345;
-const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+const rnd = (): number => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)] as T;
 const ODD: readonly (() => unknown)[] = [
   () => null, () => -1, () => 0, () => 1e308, () => -0.5, () => 2 ** 53 + 7, () => true, () => '', () => 'x'.repeat(100_000),

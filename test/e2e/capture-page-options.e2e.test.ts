@@ -100,6 +100,8 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
 
   /** English sentences of the catalogue found on a page that should speak another language. */
   async function englishLeft(page: Page): Promise<string[]> {
+    // innerText, not textContent: only what the page shows counts, not hidden templates or script text.
+    // biome-ignore lint/performance/useDomNodeTextContent: see above
     const text = await page.evaluate(() => document.body.innerText);
     return Object.values(en).filter((s) => s.length >= 12 && !s.includes('{') && text.includes(s));
   }

@@ -44,7 +44,21 @@ async function axeViolations(page: Page): Promise<string[]> {
 async function shot(page: Page, name: string) {
   mkdirSync(SHOTS, { recursive: true });
   const placeholder = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="140"><rect width="120" height="140" fill="#9aa3ad"/><text x="60" y="75" font-size="12" text-anchor="middle" fill="#fff">photo</text></svg>')}`;
-  await page.evaluate((src) => Promise.all(Array.from(document.querySelectorAll('img'), (img) => new Promise((done) => ((img.onload = img.onerror = done), (img.src = src))))), placeholder);
+  await page.evaluate(
+    (src) =>
+      Promise.all(
+        Array.from(
+          document.querySelectorAll('img'),
+          (img) =>
+            new Promise((done) => {
+              img.onload = done;
+              img.onerror = done;
+              img.src = src;
+            }),
+        ),
+      ),
+    placeholder,
+  );
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 

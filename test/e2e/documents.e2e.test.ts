@@ -7,7 +7,7 @@ import { lfwPeople } from '../helpers/lfw.js';
 import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
 import { SPECIMEN, syntheticPassport } from '../helpers/synthetic-passport.js';
 import { idvClient, signedCall } from '../helpers/yoti.js';
-import { findOcrbFont } from '../../src/infra/ocr/ocrb/ocrb-synth.js';
+import { findOcrbFont } from '../../src/tools/ocrb-training/ocrb-synth.js';
 
 // A document captured through the client API: the text extraction task yields the fields as a JSON media the
 // SDK retrieves, a portrait crop, and the authenticity check reports only what openidv verifies.

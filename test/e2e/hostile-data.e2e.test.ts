@@ -18,7 +18,10 @@ import { idvClient, yoti } from '../helpers/yoti.js';
 // reproducible. No answer may be a 5xx, and /healthz keeps answering.
 
 let seed = 19;
-const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+const rnd = (): number => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)] as T;
 
 const EMBEDDING_KEY = randomBytes(32).toString('base64');

@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findOcrbFont } from '../../src/infra/ocr/ocrb/ocrb-synth.js';
+import { findOcrbFont } from '../../src/tools/ocrb-training/ocrb-synth.js';
 import { browserSkipReason, collectProblems, type LaunchedBrowser, launchChromium, screenshot, tempDir, videoFromPhoto } from '../helpers/browser.js';
 import { hasData } from '../helpers/data.js';
 import { type IntegratorApp, startIntegrator } from '../helpers/integrator-app.js';

@@ -208,7 +208,11 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
     // SIGTERM worker 2 once it holds jobs, after two thirds: it must finish them or hand them back, and exit 0.
     // Jobs run for tens of milliseconds: watch closely.
     let stoppedJobs: string[] = [];
-    while (submitted < (2 * SESSIONS) / 3 || (stoppedJobs = await jobsOf(workers[1]!.pid)).length === 0) {
+    for (;;) {
+      if (submitted >= (2 * SESSIONS) / 3) {
+        stoppedJobs = await jobsOf(workers[1]!.pid);
+        if (stoppedJobs.length > 0) break;
+      }
       if (submitted === SESSIONS) break;
       await sleep(2);
     }

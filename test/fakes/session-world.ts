@@ -119,7 +119,9 @@ export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool
     drain,
     now,
     newId,
-    advance: (ms: number) => void (clock += ms),
+    advance: (ms: number) => {
+      clock += ms;
+    },
     scrubs: () => scrubs,
     /** Webhook topics recorded for a session, in order (one per event: re-sent events keep their id). */
     topics: async (sessionId: string) => (await store.webhooks.list(sessionId)).map((w) => w.topic),

@@ -17,9 +17,9 @@ export interface IntegratorApp {
   close(): Promise<void>;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const layout = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head><body>${body}</body></html>`;
+const layout = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
 
 export async function startIntegrator(options: { apiUrl: string; app: TestApp; useCases: Record<string, SpecFactory> }): Promise<IntegratorApp> {
   const client = idvClient(options.app, options.apiUrl);
@@ -35,8 +35,8 @@ export async function startIntegrator(options: { apiUrl: string; app: TestApp; u
       res.send(
         layout(
           'IDV session',
-          `<div id="session-id">${escape(session.getSessionId())}</div>
-<iframe id="idv" style="border:none;" width="100%" height="750" allow="camera" src="${escape(iframeUrl)}" allowfullscreen></iframe>
+          `<div id="session-id">${escapeHtml(session.getSessionId())}</div>
+<iframe id="idv" style="border:none;" width="100%" height="750" allow="camera" src="${escapeHtml(iframeUrl)}" allowfullscreen></iframe>
 <pre id="events"></pre>
 <script>
   window.idvEvents = [];
@@ -48,7 +48,7 @@ export async function startIntegrator(options: { apiUrl: string; app: TestApp; u
         ),
       );
     } catch (error) {
-      res.status(500).send(layout('Error', `<p id="error">${escape(String((error as Error).message ?? error))}</p>`));
+      res.status(500).send(layout('Error', `<p id="error">${escapeHtml(String((error as Error).message ?? error))}</p>`));
     }
   });
 
@@ -64,14 +64,15 @@ export async function startIntegrator(options: { apiUrl: string; app: TestApp; u
     }
     const rows = session
       .getChecks()
-      .map((check: any) => `<li data-type="${escape(check.getType())}">${escape(check.getType())} ${escape(check.getState())} ${escape(check.getReport()?.getRecommendation()?.getValue() ?? '')}</li>`)
+      // biome-ignore lint/suspicious/noExplicitAny: the SDK's session result reaches this CommonJS import untyped
+      .map((check: any) => `<li data-type="${escapeHtml(check.getType())}">${escapeHtml(check.getType())} ${escapeHtml(check.getState())} ${escapeHtml(check.getReport()?.getRecommendation()?.getValue() ?? '')}</li>`)
       .join('');
-    res.send(layout('Success', `<h1 id="state">${escape(session.getState())}</h1><ul id="checks">${rows}</ul>`));
+    res.send(layout('Success', `<h1 id="state">${escapeHtml(session.getState())}</h1><ul id="checks">${rows}</ul>`));
   });
 
   server.get('/error', (req, res) => {
     const error = req.query.yotiErrorCode ? `Error Code: ${String(req.query.yotiErrorCode)}` : 'An unknown error occurred';
-    res.send(layout('Error', `<h1 id="error">${escape(error)}</h1>`));
+    res.send(layout('Error', `<h1 id="error">${escapeHtml(error)}</h1>`));
   });
 
   server.get('/privacy-policy', (_req, res) => void res.send(layout('Privacy', '<h1>Privacy policy</h1>')));

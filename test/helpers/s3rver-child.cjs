@@ -35,6 +35,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`s3rver failed to start: ${err && err.message}\n`);
+  process.stderr.write(`s3rver failed to start: ${err?.message}\n`);
   process.exit(1);
 });

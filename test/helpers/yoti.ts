@@ -39,6 +39,6 @@ export async function signedCall(apiUrl: string, app: TestApp, method: string, e
     return { status: response.getStatusCode() as number, body: response.getParsedResponse() };
   } catch (err) {
     const e = err as { status?: number; response?: { body?: unknown } };
-    return { status: e.status ?? 0, body: (e.response?.body ?? {}) as any };
+    return { status: e.status ?? 0, body: e.response?.body ?? {} };
   }
 }

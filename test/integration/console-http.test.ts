@@ -41,7 +41,7 @@ describe('operator console over HTTP', () => {
     poolB = (await c.pools.createPool(appB, 'blocklist B')).id;
     sessionA = (await c.sessions.create(appA, spec(XSS, poolA))).session_id;
     sessionB = (await c.sessions.create(appB, spec('user-b', poolB))).session_id;
-    const checkOf = async (appId: string, id: string) => (await c.repos.work.listChecks(id)).find((x) => x.type === 'FAMILIAR_FACE_SEARCH')!;
+    const checkOf = async (_appId: string, id: string) => (await c.repos.work.listChecks(id)).find((x) => x.type === 'FAMILIAR_FACE_SEARCH')!;
     reviewA = (await c.console.reviews.openReview({ id: sessionA, appId: appA }, await checkOf(appA, sessionA), 'FFS_REVIEW_BAND')).id;
     reviewB = (await c.console.reviews.openReview({ id: sessionB, appId: appB }, await checkOf(appB, sessionB), 'ALWAYS')).id;
     await c.console.users.create({ username: 'root', role: 'admin', password: PASSWORD });

@@ -5,7 +5,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceEngineError, type FaceAnalysis, type FaceEngine } from '../../src/domain/ports/face-engine.port.js';
-import { FACE_MATCH_THRESHOLD, LIVENESS_THRESHOLD } from '../../src/infra/face/calibration/defaults.js';
+import { FACE_MATCH_THRESHOLD, LIVENESS_THRESHOLD } from '../../src/config/face-thresholds.js';
 import { createFaceEngine } from '../../src/infra/face/face-engine.factory.js';
 import { defaultModelsDir, MODEL_SET_ID } from '../../src/infra/face/model-set.js';
 import { dataPath, hasData } from '../helpers/data.js';

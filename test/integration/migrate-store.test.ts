@@ -15,7 +15,7 @@ import { type Database, openDatabase } from '../../src/infra/db/database.js';
 import { migrate } from '../../src/infra/db/migrator.js';
 import { createRepositories } from '../../src/infra/db/repositories/index.js';
 import { KyselyPoolRepository } from '../../src/infra/db/repositories/pool.repository.js';
-import { migrateStore, STORE_TABLES, StoreMigrationError } from '../../src/infra/db/store-migration.js';
+import { migrateStore, STORE_TABLES, StoreMigrationError } from '../../src/tools/store-migration/store-migration.js';
 import { DiskMediaStore } from '../../src/infra/media/disk-media.store.js';
 import { S3MediaStore } from '../../src/infra/media/s3-media.store.js';
 import { KyselyJobQueue } from '../../src/infra/queue/kysely-job.queue.js';
@@ -159,7 +159,7 @@ describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreS
       expect(await repos.sessions.bundle(back!)).toEqual(seeded.bundles[i]);
       for (const m of await repos.media.list(session.id)) {
         const analysis = await repos.analyses.get(m.id);
-        expect(analysis?.analysis.faces[0]!.embedding).toBeInstanceOf(Float32Array); // decrypted with the same key
+        expect(analysis?.analysis.faces[0]?.embedding).toBeInstanceOf(Float32Array); // decrypted with the same key
       }
       expect(await repos.webhooks.list(session.id)).toHaveLength(1);
     }

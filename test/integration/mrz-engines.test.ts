@@ -3,7 +3,7 @@ import { composeMrz, type ComposeInput } from '../../src/domain/mrz/mrz-compose.
 import type { MrzFormat } from '../../src/domain/mrz/mrz-format.js';
 import { normalizeOcrLine } from '../../src/domain/mrz/mrz-text.js';
 import { closeOcrEngines, createOcrEngines, warmUpOcrEngines } from '../../src/infra/ocr/ocr-engines.factory.js';
-import { findOcrbFont, renderOcrbLines } from '../../src/infra/ocr/ocrb/ocrb-synth.js';
+import { findOcrbFont, renderOcrbLines } from '../../src/tools/ocrb-training/ocrb-synth.js';
 
 // Every engine this machine offers reads single MRZ lines rendered in OCR-B at test time. The OCR-B reader
 // must read them exactly; the tesseract engines are held to what the consensus relies on them for: the

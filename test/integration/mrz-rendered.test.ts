@@ -4,7 +4,7 @@ import { composeMrz, type ComposeInput } from '../../src/domain/mrz/mrz-compose.
 import type { MrzFormat } from '../../src/domain/mrz/mrz-format.js';
 import { readDocument } from '../../src/infra/mrz/mrz-reader.js';
 import { closeOcrEngines, createOcrEngines, warmUpOcrEngines } from '../../src/infra/ocr/ocr-engines.factory.js';
-import { findOcrbFont, OCRB_ADVANCE_EM, renderOcrbLines } from '../../src/infra/ocr/ocrb/ocrb-synth.js';
+import { findOcrbFont, OCRB_ADVANCE_EM, renderOcrbLines } from '../../src/tools/ocrb-training/ocrb-synth.js';
 
 // Synthetic data pages made at test time: a valid MRZ (check digits computed) in the OCR-B font from
 // Debian's fonts-ocr-b, under a few lines of ordinary print and a grey portrait block, then rotated or

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateFolder, type FolderReport } from '../../src/infra/mrz/mrz-eval.js';
+import { evaluateFolder, type FolderReport } from '../../src/tools/mrz-eval/mrz-eval.js';
 import { closeOcrEngines, createOcrEngines, warmUpOcrEngines } from '../../src/infra/ocr/ocr-engines.factory.js';
 import { dataPath, hasData } from '../helpers/data.js';
 

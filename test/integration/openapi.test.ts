@@ -4,7 +4,7 @@ import { validate } from '@readme/openapi-parser';
 import { expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { buildApp } from '../../src/http/app.js';
-import { generateOpenApi } from '../../src/http/openapi-document.js';
+import { generateOpenApi } from '../../src/cli/openapi-document.js';
 import { createContainer } from '../../src/runtime/container.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { ROOT } from '../helpers/server.js';

@@ -8,7 +8,7 @@ import { type InProcess, inProcessApp } from '../helpers/in-process.js';
 import { lfwPeople } from '../helpers/lfw.js';
 import { syntheticPassport } from '../helpers/synthetic-passport.js';
 import { idvClient } from '../helpers/yoti.js';
-import { findOcrbFont } from '../../src/infra/ocr/ocrb/ocrb-synth.js';
+import { findOcrbFont } from '../../src/tools/ocrb-training/ocrb-synth.js';
 
 // A worker can die between a step's write and the jobs that follow it (scale-out.e2e kills one with SIGKILL). The
 // step then runs again once its lease expires and finds its own write: it must still enqueue what follows, or the

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDocumentImage } from '../../src/infra/mrz/document-image.js';
-import { fromGray, toGray } from '../../src/infra/mrz/gray-image.js';
+import { fromGray, toGray } from '../../src/infra/image/gray-image.js';
 import { sampleLine, stretchContrast } from '../../src/infra/mrz/line-sampler.js';
 import { locateMrzBands } from '../../src/infra/mrz/mrz-band-locator.js';
 import { tightRows } from '../../src/infra/mrz/mrz-reader.js';

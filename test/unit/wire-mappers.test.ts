@@ -22,7 +22,8 @@ function violations(schema: TSchema, value: unknown): string[] {
   if (!validate) {
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats.default(ajv);
-    validators.set(schema, (validate = ajv.compile(schema)));
+    validate = ajv.compile(schema);
+    validators.set(schema, validate);
   }
   return validate(JSON.parse(JSON.stringify(value))) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }

@@ -3,9 +3,9 @@ import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { createFaceEngine } from '../../infra/face/face-engine.factory.js';
-import { buildCalibration } from '../../infra/face/eval/calibration-builder.js';
-import { evaluateLfw, type LfwReport } from '../../infra/face/eval/lfw-evaluation.js';
-import { writeRocPng } from '../../infra/face/eval/roc-plot.js';
+import { buildCalibration } from '../../tools/face-eval/calibration-builder.js';
+import { evaluateLfw, type LfwReport } from '../../tools/face-eval/lfw-evaluation.js';
+import { writeRocPng } from '../../tools/face-eval/roc-plot.js';
 
 interface Options {
   lfw: string;

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { combineReports, evaluateFolder, SCORED_FIELDS, type FolderReport, type ImageResult } from '../../infra/mrz/mrz-eval.js';
+import { combineReports, evaluateFolder, SCORED_FIELDS, type FolderReport, type ImageResult } from '../../tools/mrz-eval/mrz-eval.js';
 import { closeOcrEngines, createOcrEngines, warmUpOcrEngines, type OcrEnginesConfig } from '../../infra/ocr/ocr-engines.factory.js';
 
 // `openidv eval mrz`: runs the MRZ reader over labelled folders and reports what a compliance reviewer

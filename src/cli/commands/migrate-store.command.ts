@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import type { MediaStore } from '../../domain/ports/media-store.port.js';
 import { type Database, openDatabase } from '../../infra/db/database.js';
-import { migrateStore, StoreMigrationError } from '../../infra/db/store-migration.js';
+import { migrateStore, StoreMigrationError } from '../../tools/store-migration/store-migration.js';
 import { DiskMediaStore } from '../../infra/media/disk-media.store.js';
 import { S3MediaStore } from '../../infra/media/s3-media.store.js';
 

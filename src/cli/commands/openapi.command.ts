@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { generateOpenApi } from '../../http/openapi-document.js';
+import { generateOpenApi } from '../openapi-document.js';
 
 export function openapiCommand(): Command {
   return new Command('openapi')

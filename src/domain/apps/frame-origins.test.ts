@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config/config.js';
 import { FrameOriginError, MAX_FRAME_ORIGINS, parseFrameOrigin, parseFrameOrigins } from './frame-origins.js';
 
 describe('frame origins', () => {
@@ -49,18 +48,5 @@ describe('frame origins', () => {
     const many = Array.from({ length: MAX_FRAME_ORIGINS + 1 }, (_, i) => `https://s${i}.example`).join(' ');
     expect(() => parseFrameOrigins(many)).toThrow(`at most ${MAX_FRAME_ORIGINS} origins`);
     expect(() => parseFrameOrigins('none https://a.example')).toThrow(FrameOriginError);
-  });
-});
-
-describe('OPENIDV_FRAME_ANCESTORS and OPENIDV_HANDOFF_TTL', () => {
-  it('reads the server default once, and refuses a bad one at start with the variable named', () => {
-    expect(loadConfig({}).page).toEqual({ frameAncestors: [], handoffTtlSec: 600 });
-    expect(loadConfig({ OPENIDV_FRAME_ANCESTORS: 'https://a.example,https://*.b.example', OPENIDV_HANDOFF_TTL: '120' }).page).toEqual({
-      frameAncestors: ['https://a.example', 'https://*.b.example'],
-      handoffTtlSec: 120,
-    });
-    expect(() => loadConfig({ OPENIDV_FRAME_ANCESTORS: '*' })).toThrow(ConfigError);
-    expect(() => loadConfig({ OPENIDV_FRAME_ANCESTORS: 'https://a.example/x' })).toThrow(/OPENIDV_FRAME_ANCESTORS: "https:\/\/a.example\/x" is not an origin/);
-    expect(() => loadConfig({ OPENIDV_HANDOFF_TTL: '5' })).toThrow(/OPENIDV_HANDOFF_TTL/);
   });
 });

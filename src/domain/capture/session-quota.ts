@@ -1,4 +1,4 @@
-import type { CaptureLimits } from '../../config/config.js';
+import type { CaptureLimits } from './capture-limits.js';
 import { AppError } from '../errors.js';
 import type { UsageRepository } from '../ports/repositories.port.js';
 

@@ -1,4 +1,4 @@
-import { type Static, type TObject, Type } from '@sinclair/typebox';
+import type { Static, TObject } from '@sinclair/typebox';
 import type { FaceEvidence, FaceOutcome } from '../pipeline/face-evidence.js';
 import type { Box } from '../ports/face-engine.port.js';
 import type { DocumentRead } from '../ports/document-reader.port.js';
@@ -14,6 +14,14 @@ import type { ReviewBand } from '../pools/review-band.js';
 // One check type, whole: what a session may ask of it, what it makes the user capture, how it is evaluated and
 // what its report says. Each lives in definitions/<type>.check.ts and is listed once in registry.ts; the spec
 // validator, the requirements, the pipeline and the review rules read it from there.
+
+/** What evaluating a check produced; `review` names why a person must decide it (the manual check's reason). */
+export interface CheckOutcome {
+  report: Report;
+  resourcesUsed: string[];
+  config?: Record<string, unknown>;
+  review?: string | null;
+}
 
 /** A capture a check needs; requirements.ts turns the needs of all checks into the session's requirements. */
 export type RequirementNeed = { type: 'ID_DOCUMENT' } | { type: 'SELFIE'; maxRetries?: number } | { type: 'FACE_CAPTURE' };
@@ -123,5 +131,4 @@ export interface CheckDefinition<S extends TObject = TObject> {
 /** Types a definition's functions by its config schema. */
 export const defineCheck = <S extends TObject>(definition: CheckDefinition<S>): CheckDefinition<S> => definition;
 
-/** Yoti's manual_check setting, accepted on every check. */
-export const ManualCheck = Type.Union([Type.Literal('ALWAYS'), Type.Literal('FALLBACK'), Type.Literal('NEVER')]);
+export { ManualCheck } from './manual-check.schema.js';

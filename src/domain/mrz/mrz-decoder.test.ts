@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { composeMrz } from './mrz-compose.js';
 import { decodeMrzLines } from './mrz-decoder.js';
 import { LAYOUTS } from './mrz-format.js';
 import { cleanNameField, splitNameField } from './mrz-names.js';
@@ -118,7 +117,10 @@ describe('decodeMrzLines', () => {
   it('lets through no single-character error a check digit can see: 3,000 random substitutions', () => {
     const rnd = (() => {
       let a = 12345;
-      return () => ((a = (a * 1103515245 + 12345) % 2147483648) / 2147483648);
+      return () => {
+        a = (a * 1103515245 + 12345) % 2147483648;
+        return a / 2147483648;
+      };
     })();
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<';
     const value = (c: string): number => (c === '<' ? 0 : /[0-9]/.test(c) ? Number(c) : c.charCodeAt(0) - 55);

@@ -2,7 +2,7 @@ import { CLASS_CHARS, positionClasses, type MrzLayout, type PositionClass } from
 
 // OCR output is noisy text; an MRZ is fixed-width lines. This turns the first into candidates for the second.
 
-const LOOKALIKE_FILLERS = /[«‹<≤(\[{]/g;
+const LOOKALIKE_FILLERS = /[«‹<≤([{]/g;
 
 /** Upper-cases, maps filler look-alikes to '<' and drops everything outside A-Z, 0-9 and '<'. */
 export function normalizeOcrLine(text: string): string {

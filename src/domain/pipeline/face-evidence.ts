@@ -1,5 +1,5 @@
 import { IMAGE_ERROR_CODES } from '../media/image-refusal.js';
-import { type AnalysedFace, FaceEngineError, type FaceAnalysis, type FaceEngine } from '../ports/face-engine.port.js';
+import { FaceEngineError, type FaceAnalysis, type FaceEngine } from '../ports/face-engine.port.js';
 import type { MediaStore } from '../ports/media-store.port.js';
 import type { Repositories, StoredFaceAnalysis } from '../ports/repositories.port.js';
 import { type FaceChoice, type FaceQualityPolicy, type FaceRefusal, pickSingleFace, type SelectedFace } from '../pools/enrolment-gate.js';

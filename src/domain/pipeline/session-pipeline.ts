@@ -1,9 +1,9 @@
-import type { CheckEvidence } from '../checks/check-definition.js';
+import type { CheckEvidence, CheckOutcome } from '../checks/check-definition.js';
 import { manualCheckReason } from '../checks/manual-check.js';
 import { CHECKS, type CheckRegistry } from '../checks/registry.js';
 import { DeferJob, type JobQueue } from '../ports/job-queue.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
-import type { CheckOutcome, SessionLifecycle } from '../sessions/lifecycle/session-lifecycle.js';
+import type { SessionLifecycle } from '../sessions/lifecycle/session-lifecycle.js';
 import { isProcessing } from '../sessions/lifecycle/session-states.js';
 import type { CheckRecord, SessionBundle, TaskRecord } from '../sessions/session.types.js';
 import { JOBS } from './pipeline-jobs.js';

@@ -1,6 +1,6 @@
 import type { RequirementNeed } from '../checks/check-definition.js';
 import { CHECKS, type CheckRegistry } from '../checks/registry.js';
-import type { SessionSpec } from './session-spec.validator.js';
+import type { SessionSpec } from './session-spec.types.js';
 import type { Requirement, ResourceRecord } from './session.types.js';
 
 // Which captures a session needs follows from what it asks for: documents listed in required_documents, then what

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ManualCheck } from '../checks/check-definition.js';
+import { ManualCheck } from '../checks/manual-check.schema.js';
 
 // The session specification of `POST /sessions` (spec 3.3). Unknown keys of the envelope are tolerated but never
 // stored (Yoti's SDKs may add fields); known keys are typed and their enums enforced. Per-check and per-task

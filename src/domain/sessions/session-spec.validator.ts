@@ -1,8 +1,9 @@
 import type { TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import type { SessionPolicy } from '../../config/config.js';
+import type { SessionPolicy } from './session-policy.js';
 import { AppError, type PropertyError, validationError } from '../errors.js';
 import { propertyPath } from '../property-path.js';
+import type { RequestedCheck, RequestedTask, SessionSpec } from './session-spec.types.js';
 import { sdkConfigErrors } from './sdk-config.rules.js';
 import { CHECKS, type CheckRegistry } from '../checks/registry.js';
 import {
@@ -16,35 +17,12 @@ import {
   type SessionSpecInput,
   SUPPLEMENTARY_DOCUMENT_TYPES,
   SUPPORTED_TASKS,
-  type SupportedTaskType,
   TaskConfigSchemas,
   UNSUPPORTED_CHECKS,
   UNSUPPORTED_TASKS,
 } from './session-spec.schema.js';
 
-export interface RequestedCheck {
-  /** A type of the check registry. */
-  type: string;
-  config: Record<string, unknown>;
-}
-
-export interface RequestedTask {
-  type: SupportedTaskType;
-  config: Record<string, unknown>;
-}
-
-/** The specification as stored: validated, defaults applied, times resolved. */
-export interface SessionSpec {
-  client_session_token_ttl: number;
-  resources_ttl: number;
-  user_tracking_id?: string;
-  notifications?: NotificationsConfig;
-  requested_checks: RequestedCheck[];
-  requested_tasks: RequestedTask[];
-  sdk_config: SdkConfig & { allowed_capture_methods: 'CAMERA' | 'CAMERA_AND_UPLOAD' };
-  required_documents: RequiredDocument[];
-  block_biometric_consent: boolean;
-}
+export type { RequestedCheck, RequestedTask, SessionSpec } from './session-spec.types.js';
 
 const isOneOf = <T extends string>(list: readonly T[], value: string): value is T => (list as readonly string[]).includes(value);
 

@@ -1,10 +1,10 @@
-import type { SessionPolicy } from '../../config/config.js';
 import type { CheckRegistry } from '../checks/registry.js';
 import { AppError, validationError } from '../errors.js';
 import { mediaKey, type SessionMedia } from '../media/session-media.js';
 import type { MediaStore } from '../ports/media-store.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
 import type { SessionLifecycle } from './lifecycle/session-lifecycle.js';
+import type { SessionPolicy } from './session-policy.js';
 import type { SessionSpecInput } from './session-spec.schema.js';
 import { type SessionSpec, validateSessionSpec } from './session-spec.validator.js';
 import type { ResourceRecord, SessionBundle, SessionRecord } from './session.types.js';

@@ -1,5 +1,5 @@
 import type { DocumentFilter } from './session-spec.schema.js';
-import type { SessionSpec } from './session-spec.validator.js';
+import type { SessionSpec } from './session-spec.types.js';
 
 // Records as the domain sees them (the repositories map rows to these).
 

@@ -1,14 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Histogram, type Registry } from 'prom-client';
 
-// One registry per server instance (tests run several in one process). Route labels use the route pattern,
-// never the raw URL, so ids and tokens cannot leak into metrics or blow up cardinality.
-export function createMetrics(): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'openidv_' });
-  return registry;
-}
-
+// Route labels use the route pattern, never the raw URL, so ids and tokens cannot leak into metrics or blow up
+// cardinality. The registry itself is the container's (runtime/metrics.ts): workers and the safety net count there too.
 export function registerHttpMetrics(app: FastifyInstance, registry: Registry): void {
   const duration = new Histogram({
     name: 'openidv_http_request_duration_seconds',

@@ -36,7 +36,7 @@ it('verifies the signature of a body however the network cuts it into chunks', a
   const tampered = Buffer.from(body);
   tampered[40] = tampered[40]! ^ 1;
   const verifier = createVerify('RSA-SHA256').update(prefix);
-  await pipeline(Readable.from([tampered.subarray(0, 7), tampered.subarray(7)]), new SignedBodyHasher(verifier), async function* (source) {
+  await pipeline(Readable.from([tampered.subarray(0, 7), tampered.subarray(7)]), new SignedBodyHasher(verifier), async (source) => {
     for await (const _ of source) void _;
   });
   expect(verifier.verify(publicKey, digest)).toBe(false);

@@ -5,11 +5,19 @@ import type { FaceInput } from '../../domain/pools/pool.service.js';
 import type { PoolApi } from '../schemas/pool.mapper.js';
 import { UPLOAD } from '../plugins/raw-body.js';
 import { callerOf } from '../plugins/signed-auth.js';
-import { errorResponses, Id, SIGNED } from '../schemas/common.schema.js';
-import { ApplicantSchema, FaceInputSchema, FaceSelectionSchema, PageQuery, pageOf } from '../schemas/pool.schema.js';
+import { errorResponses, SIGNED } from '../schemas/common.schema.js';
+import {
+  AddFaceBody,
+  AddFaceResponse,
+  ApplicantFaceParams,
+  ApplicantFaceResponse,
+  ApplicantListResponse,
+  ApplicantParams,
+  ApplicantSchema,
+  CreateApplicantBody,
+  PageQuery,
+} from '../schemas/pool.schema.js';
 
-const ApplicantParams = Type.Object({ applicantId: Id() });
-const FaceParams = Type.Object({ applicantId: Id(), faceId: Id() });
 const EXTENSION = 'openidv extension (not part of Yoti\'s documented API)';
 
 function faceInput(face: { data?: string; source?: { session_id: string; media_id: string } } | undefined, required: boolean): FaceInput | undefined {
@@ -29,7 +37,7 @@ export const applicantRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = as
         tags: ['applicants'],
         summary: 'Create an applicant, optionally with a face',
         security: SIGNED,
-        body: Type.Optional(Type.Object({ face: Type.Optional(FaceInputSchema) })),
+        body: CreateApplicantBody,
         response: { 201: Type.Ref(ApplicantSchema), ...errorResponses(400, 401, 404, 413, 422, 503) },
       },
       config: UPLOAD,
@@ -46,7 +54,7 @@ export const applicantRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = as
         description: EXTENSION,
         security: SIGNED,
         querystring: PageQuery,
-        response: { 200: pageOf(Type.Ref(ApplicantSchema)), ...errorResponses(400, 401) },
+        response: { 200: ApplicantListResponse, ...errorResponses(400, 401) },
       },
     },
     async (request) => pools.listApplicants(callerOf(request).sdkId, request.query.cursor, request.query.limit),
@@ -74,11 +82,8 @@ export const applicantRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = as
           tags: ['applicants'],
           summary: 'Retrieve a face image of an applicant',
           security: SIGNED,
-          params: FaceParams,
-          response: {
-            200: Type.Object({ face: Type.Object({ id: Type.String(), data: Type.String(), content_type: Type.String() }) }),
-            ...errorResponses(401, 404),
-          },
+          params: ApplicantFaceParams,
+          response: { 200: ApplicantFaceResponse, ...errorResponses(401, 404) },
         },
       },
       async (request) => pools.getFace(callerOf(request).sdkId, request.params.applicantId, request.params.faceId),
@@ -93,8 +98,8 @@ export const applicantRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = as
         summary: 'Add a face to an applicant, from a base64 image or from an earlier session media',
         security: SIGNED,
         params: ApplicantParams,
-        body: Type.Object({ face: FaceInputSchema }),
-        response: { 201: Type.Object({ id: Type.String(), face_selection: FaceSelectionSchema }), ...errorResponses(400, 401, 404, 413, 422, 503) },
+        body: AddFaceBody,
+        response: { 201: AddFaceResponse, ...errorResponses(400, 401, 404, 413, 422, 503) },
       },
       config: UPLOAD,
     },
@@ -126,7 +131,7 @@ export const applicantRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = as
         tags: ['applicants'],
         summary: 'Delete one face of an applicant',
         security: SIGNED,
-        params: FaceParams,
+        params: ApplicantFaceParams,
         response: { 204: Type.Null(), ...errorResponses(401, 404) },
       },
     },

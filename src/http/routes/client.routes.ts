@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { CaptureService } from '../../domain/capture/capture.service.js';
 import { AppError } from '../../domain/errors.js';
@@ -7,7 +6,22 @@ import type { SessionRecord } from '../../domain/sessions/session.types.js';
 import { multipartUpload } from '../multipart.js';
 import type { Admission } from '../plugins/rate-limits.js';
 import { parseJsonBody, UPLOAD } from '../plugins/raw-body.js';
-import { errorResponses, Id, Loose, SessionParams } from '../schemas/common.schema.js';
+import {
+  CaptureConfigurationResponse,
+  CaptureFeedback,
+  ChallengeResponse,
+  CompleteDocumentResponse,
+  ConsentResponse,
+  CreateDocumentBody,
+  CreateDocumentResponse,
+  FaceCaptureUploadResponse,
+  FinishResponse,
+  LivenessUploadResponse,
+  PageUploadResponse,
+  ProgressBody,
+  ProgressResponse,
+} from '../schemas/client.schema.js';
+import { errorResponses, ResourceParams, SessionParams } from '../schemas/common.schema.js';
 
 // The end-user capture API used by the web client: openidv's own (Yoti's is not public). Every route takes the
 // session's client token (X-Client-Session-Token or Authorization: Bearer) and works on that one session only.
@@ -46,7 +60,6 @@ async function upload(request: FastifyRequest) {
   return { image: file, frames: files.filter((f) => f.field === 'frames' && f.data.length), fields };
 }
 
-const Feedback = Loose({ face_count: Type.Integer(), usable: Type.Boolean(), issues: Type.Array(Type.String()) });
 const MULTIPART = ['multipart/form-data'];
 
 export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; admission: Admission }> = async (app, { capture, admission }) => {
@@ -68,13 +81,13 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
 
   app.get(
     '/client/sessions/:sessionId/configuration',
-    { schema: { tags: [TAG], summary: 'What the capture page must collect, and its theme', security: CLIENT, params: SessionParams, response: { 200: Loose({}), ...errorResponses(401) } } },
+    { schema: { tags: [TAG], summary: 'What the capture page must collect, and its theme', security: CLIENT, params: SessionParams, response: { 200: CaptureConfigurationResponse, ...errorResponses(401) } } },
     async (request) => capture.configuration(session(request), deviceOf(request)),
   );
 
   app.post(
     '/client/sessions/:sessionId/consent',
-    { schema: { tags: [TAG], summary: 'Record biometric consent', security: CLIENT, params: SessionParams, response: { 200: Type.Object({ biometric_consent: Type.String() }), ...errorResponses(401, 403) } } },
+    { schema: { tags: [TAG], summary: 'Record biometric consent', security: CLIENT, params: SessionParams, response: { 200: ConsentResponse, ...errorResponses(401, 403) } } },
     async (request) => capture.consent(session(request)),
   );
 
@@ -86,7 +99,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
         summary: 'Obtain a single-use capture challenge for the next selfie upload',
         security: CLIENT,
         params: SessionParams,
-        response: { 201: Type.Object({ challenge_id: Type.String(), expires_at: Type.String() }), ...errorResponses(401, 409) },
+        response: { 201: ChallengeResponse, ...errorResponses(401, 409) },
       },
     },
     async (request, reply) => reply.status(201).send(await capture.challenge(session(request))),
@@ -100,8 +113,8 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
         summary: 'Start an ID document capture',
         security: CLIENT,
         params: SessionParams,
-        body: Type.Object({ requirement_id: Id(), document_type: Type.String({ maxLength: 64 }), issuing_country: Type.String({ pattern: '^[A-Z]{3}$' }) }),
-        response: { 201: Type.Object({ id: Type.String() }), ...errorResponses(400, 401, 409) },
+        body: CreateDocumentBody,
+        response: { 201: CreateDocumentResponse, ...errorResponses(400, 401, 409) },
       },
     },
     async (request, reply) => reply.status(201).send(await capture.createDocument(session(request), request.body)),
@@ -114,9 +127,9 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
         tags: [TAG],
         summary: 'Upload a document page (multipart: image, optional frames, capture_method CAMERA|UPLOAD)',
         security: CLIENT,
-        params: Type.Object({ sessionId: Id(), resourceId: Id() }),
+        params: ResourceParams,
         consumes: MULTIPART,
-        response: { 201: Type.Object({ page: Type.Integer(), media_id: Type.String() }), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
+        response: { 201: PageUploadResponse, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       },
       config: UPLOAD,
     },
@@ -134,8 +147,8 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
         tags: [TAG],
         summary: 'Mark a document as fully captured',
         security: CLIENT,
-        params: Type.Object({ sessionId: Id(), resourceId: Id() }),
-        response: { 200: Type.Object({ id: Type.String(), state: Type.String() }), ...errorResponses(401, 404, 409) },
+        params: ResourceParams,
+        response: { 200: CompleteDocumentResponse, ...errorResponses(401, 404, 409) },
       },
     },
     async (request) => capture.completeDocument(session(request), request.params.resourceId),
@@ -151,7 +164,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
         params: SessionParams,
         consumes: MULTIPART,
         response: {
-          201: Type.Object({ resource_id: Type.String(), media_id: Type.String(), attempts_remaining: Type.Integer(), feedback: Feedback }),
+          201: LivenessUploadResponse,
           ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503),
         },
       },
@@ -172,7 +185,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
         security: CLIENT,
         params: SessionParams,
         consumes: MULTIPART,
-        response: { 201: Type.Object({ resource_id: Type.String(), media_id: Type.String(), feedback: Feedback }), ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503) },
+        response: { 201: FaceCaptureUploadResponse, ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503) },
       },
       config: UPLOAD,
     },
@@ -192,7 +205,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
         security: CLIENT,
         params: SessionParams,
         consumes: MULTIPART,
-        response: { 200: Feedback, ...errorResponses(400, 401, 403, 413, 415, 422, 429, 503) },
+        response: { 200: CaptureFeedback, ...errorResponses(400, 401, 403, 413, 415, 422, 429, 503) },
       },
       config: UPLOAD,
     },
@@ -207,8 +220,8 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
         summary: 'Report the step the user reached',
         security: CLIENT,
         params: SessionParams,
-        body: Type.Object({ step: Type.String({ minLength: 1, maxLength: 64 }) }),
-        response: { 200: Type.Object({ ok: Type.Boolean() }), ...errorResponses(400, 401, 409) },
+        body: ProgressBody,
+        response: { 200: ProgressResponse, ...errorResponses(400, 401, 409) },
       },
     },
     async (request) => capture.progress(session(request), request.body.step),
@@ -222,7 +235,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
         summary: 'Finish: the token stops working, checks start, and the page learns where to redirect',
         security: CLIENT,
         params: SessionParams,
-        response: { 200: Type.Object({ complete: Type.Boolean(), redirect_url: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses(401) },
+        response: { 200: FinishResponse, ...errorResponses(401) },
       },
     },
     async (request) => capture.finish(session(request)),

@@ -5,7 +5,8 @@ import type { SessionService } from '../../domain/sessions/session.service.js';
 import { multipartUpload } from '../multipart.js';
 import { UPLOAD } from '../plugins/raw-body.js';
 import { callerOf } from '../plugins/signed-auth.js';
-import { errorResponses, Id, ResourceParams, SessionParams, SIGNED } from '../schemas/common.schema.js';
+import { errorResponses, ResourceParams, SessionParams, SIGNED } from '../schemas/common.schema.js';
+import { CreateFaceCaptureBody, CreateFaceCaptureResponse, FaceCaptureApplicantBody } from '../schemas/face-capture.schema.js';
 
 export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService; pools: PoolService }> = async (app, { sessions, pools }) => {
   app.post(
@@ -16,11 +17,8 @@ export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionSer
         summary: 'Create a face-capture resource for a FACE_CAPTURE requirement',
         security: SIGNED,
         params: SessionParams,
-        body: Type.Object({ requirement_id: Id() }),
-        response: {
-          201: Type.Object({ id: Type.String(), frames: Type.Integer() }),
-          ...errorResponses(400, 401, 404, 409),
-        },
+        body: CreateFaceCaptureBody,
+        response: { 201: CreateFaceCaptureResponse, ...errorResponses(400, 401, 404, 409) },
       },
     },
     async (request, reply) =>
@@ -56,7 +54,7 @@ export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionSer
         summary: "Use an applicant's face as the face-capture image (the FACE_COMPARISON reference)",
         security: SIGNED,
         params: ResourceParams,
-        body: Type.Object({ applicant_id: Id() }),
+        body: FaceCaptureApplicantBody,
         response: { 200: Type.Void({ description: 'No body' }), ...errorResponses(400, 401, 404, 409, 422) },
       },
     },

@@ -1,12 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CaptureService } from '../../domain/capture/capture.service.js';
 import type { HandoffService } from '../../domain/capture/handoff.service.js';
 import { AppError } from '../../domain/errors.js';
 import { parseJsonBody } from '../plugins/raw-body.js';
 import type { Admission } from '../plugins/rate-limits.js';
-import { errorResponses, Id, SessionParams } from '../schemas/common.schema.js';
+import { errorResponses, SessionParams } from '../schemas/common.schema.js';
+import {
+  ClaimHandoffBody,
+  ClaimHandoffResponse,
+  HandoffParams,
+  HandoffStatusResponse,
+  HandoffWatchHeaders,
+  StartHandoffResponse,
+} from '../schemas/handoff.schema.js';
 import { deviceOf, tokenOf } from './client.routes.js';
 
 // Desktop-to-phone hand-off (sdk_config.allow_handoff), part of openidv's client capture API. Outside the client
@@ -14,7 +21,6 @@ import { deviceOf, tokenOf } from './client.routes.js';
 // desktop keeps following the hand-off after finishing has killed the token. See handoff.service.ts.
 
 const TAG = 'client capture (openidv)';
-const Secret = () => Type.String({ minLength: 1, maxLength: 128 });
 
 export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; handoffs: HandoffService; admission: Admission }> = async (
   app,
@@ -44,10 +50,7 @@ export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService;
         summary: 'Create a single-use link that continues this session on a phone (replaces any unclaimed one)',
         security: [{ ClientSessionToken: [] }],
         params: SessionParams,
-        response: {
-          201: Type.Object({ handoff_id: Type.String(), claim_token: Type.String(), watch_token: Type.String(), expires_at: Type.String() }),
-          ...errorResponses(401, 403, 409),
-        },
+        response: { 201: StartHandoffResponse, ...errorResponses(401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -65,8 +68,8 @@ export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService;
         tags: [TAG],
         summary: "The phone's side: trade the link's claim token, once, for the client session token",
         params: SessionParams,
-        body: Type.Object({ claim_token: Secret() }),
-        response: { 200: Type.Object({ client_session_token: Type.String() }), ...errorResponses(400, 401) },
+        body: ClaimHandoffBody,
+        response: { 200: ClaimHandoffResponse, ...errorResponses(400, 401) },
       },
     },
     async (request, reply) => guarded(request, reply, () => handoffs.claim(request.params.sessionId, request.body.claim_token, deviceOf(request))),
@@ -78,17 +81,9 @@ export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService;
       schema: {
         tags: [TAG],
         summary: "The desktop's side: the hand-off's state (X-Handoff-Watch-Token header)",
-        params: Type.Object({ sessionId: Id(), handoffId: Id() }),
-        headers: Type.Object({ 'x-handoff-watch-token': Secret() }),
-        response: {
-          200: Type.Object({
-            state: Type.Union(['WAITING', 'CLAIMED', 'FINISHED', 'LEFT', 'EXPIRED', 'REPLACED'].map((s) => Type.Literal(s))),
-            requirements_completed: Type.Integer(),
-            requirements_total: Type.Integer(),
-            error: Type.Optional(Type.String()),
-          }),
-          ...errorResponses(400, 401),
-        },
+        params: HandoffParams,
+        headers: HandoffWatchHeaders,
+        response: { 200: HandoffStatusResponse, ...errorResponses(400, 401) },
       },
     },
     async (request, reply) =>

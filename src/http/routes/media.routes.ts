@@ -3,8 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { SessionService } from '../../domain/sessions/session.service.js';
 import { callerOf } from '../plugins/signed-auth.js';
 import { errorResponses, MediaParams, SIGNED } from '../schemas/common.schema.js';
-
-const Binary = { schema: { type: 'string', format: 'binary' } };
+import { MediaContentResponse } from '../schemas/media.schema.js';
 
 export const mediaRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService }> = async (app, { sessions }) => {
   app.get(
@@ -15,10 +14,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService }
         summary: 'Retrieve media content (raw bytes with their content type)',
         security: SIGNED,
         params: MediaParams,
-        response: {
-          200: { description: 'The media bytes', content: { 'image/jpeg': Binary, 'image/png': Binary, 'image/webp': Binary, 'application/json': Binary } },
-          ...errorResponses(401, 404),
-        },
+        response: { 200: MediaContentResponse, ...errorResponses(401, 404) },
       },
     },
     async (request, reply) => {

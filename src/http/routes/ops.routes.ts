@@ -3,12 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { ReadinessProbe } from '../../shared/readiness-probe.js';
 import { ErrorSchema } from '../schemas/common.schema.js';
-
-export interface ReadinessProbe {
-  name: string;
-  check(): Promise<void>;
-}
+import { HealthResponse, MetricsResponse, ReadinessResponse } from '../schemas/ops.schema.js';
 
 export interface OpsOptions {
   /** Null: no /metrics here (the API port without a token: metrics reveal traffic, versions and load). */
@@ -29,7 +26,7 @@ function bearerMatches(request: FastifyRequest, token: string): boolean {
 export const opsRoutes: FastifyPluginAsyncTypebox<OpsOptions> = async (app, { metrics, probes, metricsToken }) => {
   app.get(
     '/healthz',
-    { schema: { tags: ['operations'], summary: 'Liveness: the process is serving', response: { 200: Type.Object({ status: Type.String() }) } } },
+    { schema: { tags: ['operations'], summary: 'Liveness: the process is serving', response: { 200: HealthResponse } } },
     async () => ({ status: 'ok' }),
   );
 
@@ -39,7 +36,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsOptions> = async (app, { me
       schema: {
         tags: ['operations'],
         summary: 'Readiness: the database and engines answer',
-        response: { 200: Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.String()) }), 503: Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.String()) }) },
+        response: { 200: ReadinessResponse, 503: ReadinessResponse },
       },
     },
     async (_request, reply) => {
@@ -66,10 +63,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsOptions> = async (app, { me
       schema: {
         tags: ['operations'],
         summary: 'Prometheus metrics (on the API port only with OPENIDV_METRICS_TOKEN, as a bearer token)',
-        response: {
-          200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
-          401: Type.Ref(ErrorSchema),
-        },
+        response: { 200: MetricsResponse, 401: Type.Ref(ErrorSchema) },
       },
     },
     async (request, reply) => {

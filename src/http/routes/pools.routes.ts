@@ -4,12 +4,23 @@ import type { PoolApi } from '../schemas/pool.mapper.js';
 import type { PoolSettings } from '../../domain/pools/pool.types.js';
 import { UPLOAD } from '../plugins/raw-body.js';
 import { callerOf } from '../plugins/signed-auth.js';
-import { errorResponses, Id, SIGNED } from '../schemas/common.schema.js';
-import { ApplicantSchema, PageQuery, pageOf, PoolDetailSchema, PoolSettingsSchema, SearchResultSchema } from '../schemas/pool.schema.js';
+import { errorResponses, SIGNED } from '../schemas/common.schema.js';
+import {
+  AddMemberBody,
+  ApplicantListResponse,
+  CreatePoolBody,
+  CreatePoolResponse,
+  PageQuery,
+  PoolDetailSchema,
+  PoolListResponse,
+  PoolMemberParams,
+  PoolParams,
+  PoolSearchBody,
+  PoolSettingsSchema,
+  SearchResultSchema,
+} from '../schemas/pool.schema.js';
 
-const PoolParams = Type.Object({ poolId: Id() });
 const EXTENSION = 'openidv extension (not part of Yoti\'s documented API)';
-const Label = Type.String({ minLength: 1, maxLength: 255 });
 
 const settingsOf = (body: Record<string, unknown>): PoolSettings =>
   Object.fromEntries(['threshold', 'target_fpir', 'top_k'].filter((k) => k in body).map((k) => [k, body[k]])) as PoolSettings;
@@ -23,8 +34,8 @@ export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = async (
         summary: 'Create an applicant pool',
         description: 'Yoti documents `label`; `threshold`, `target_fpir` and `top_k` are openidv extensions.',
         security: SIGNED,
-        body: Type.Composite([Type.Object({ label: Label }), PoolSettingsSchema]),
-        response: { 201: Type.Object({ id: Type.String(), label: Type.String() }), ...errorResponses(400, 401) },
+        body: CreatePoolBody,
+        response: { 201: CreatePoolResponse, ...errorResponses(400, 401) },
       },
     },
     async (request, reply) => reply.status(201).send(await pools.createPool(callerOf(request).sdkId, request.body.label, settingsOf(request.body))),
@@ -39,7 +50,7 @@ export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = async (
         description: EXTENSION,
         security: SIGNED,
         querystring: PageQuery,
-        response: { 200: pageOf(Type.Object({ id: Type.String(), label: Type.String(), created_at: Type.String() })), ...errorResponses(400, 401) },
+        response: { 200: PoolListResponse, ...errorResponses(400, 401) },
       },
     },
     async (request) => pools.listPools(callerOf(request).sdkId, request.query.cursor, request.query.limit),
@@ -95,7 +106,7 @@ export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = async (
         summary: 'Add an applicant to a pool',
         security: SIGNED,
         params: PoolParams,
-        body: Type.Object({ applicant_id: Id() }),
+        body: AddMemberBody,
         response: { 204: Type.Null(), ...errorResponses(400, 401, 404) },
       },
     },
@@ -115,7 +126,7 @@ export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = async (
         security: SIGNED,
         params: PoolParams,
         querystring: PageQuery,
-        response: { 200: pageOf(Type.Ref(ApplicantSchema)), ...errorResponses(400, 401, 404) },
+        response: { 200: ApplicantListResponse, ...errorResponses(400, 401, 404) },
       },
     },
     async (request) => pools.listMembers(callerOf(request).sdkId, request.params.poolId, request.query.cursor, request.query.limit),
@@ -128,7 +139,7 @@ export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = async (
         tags: ['pools'],
         summary: 'Remove an applicant from a pool',
         security: SIGNED,
-        params: Type.Object({ poolId: Id(), applicantId: Id() }),
+        params: PoolMemberParams,
         response: { 204: Type.Null(), ...errorResponses(401, 404) },
       },
     },
@@ -147,7 +158,7 @@ export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = async (
         description: EXTENSION,
         security: SIGNED,
         params: PoolParams,
-        body: Type.Object({ image: Type.Object({ data: Type.String({ minLength: 1 }) }), top_k: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
+        body: PoolSearchBody,
         response: { 200: Type.Ref(SearchResultSchema), ...errorResponses(400, 401, 404, 413, 422, 503) },
       },
       config: UPLOAD,

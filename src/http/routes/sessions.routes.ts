@@ -7,6 +7,7 @@ import { errorResponses, SessionParams, SIGNED } from '../schemas/common.schema.
 import { sessionConfigurationJson, sessionResultJson } from '../schemas/session.mapper.js';
 import {
   CreateSessionResponseSchema,
+  NotificationLogResponse,
   SessionConfigurationSchema,
   SessionResultSchema,
   TrackedDevicesSchema,
@@ -87,21 +88,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService
         description: "openidv extension (not part of Yoti's documented API)",
         security: SIGNED,
         params: SessionParams,
-        response: {
-          200: Type.Array(
-            Type.Object({
-              id: Type.String({ description: 'The webhook-id header of the delivery (stable across retries)' }),
-              topic: Type.String(),
-              state: Type.String({ enum: ['pending', 'delivered', 'failed'] }),
-              attempts: Type.Integer(),
-              last_status: Type.Optional(Type.Integer()),
-              last_error: Type.Optional(Type.String()),
-              created: Type.String(),
-              delivered: Type.Optional(Type.String()),
-            }),
-          ),
-          ...errorResponses(401, 404),
-        },
+        response: { 200: NotificationLogResponse, ...errorResponses(401, 404) },
       },
     },
     async (request) => sessions.notifications(callerOf(request).sdkId, request.params.sessionId),

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { supportedDocuments } from '../../domain/documents/supported-documents.js';
-import { Loose } from '../schemas/common.schema.js';
+import { SupportedDocumentsQuery, SupportedDocumentsResponse } from '../schemas/supported-documents.schema.js';
 
 export const supportedDocumentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -10,14 +9,8 @@ export const supportedDocumentsRoutes: FastifyPluginAsyncTypebox = async (app) =
       schema: {
         tags: ['documents'],
         summary: 'List supported countries and document types (no authentication)',
-        querystring: Type.Object({ includeNonLatin: Type.Optional(Type.Boolean()) }, { additionalProperties: true }),
-        response: {
-          200: Type.Object({
-            supported_countries: Type.Array(
-              Loose({ code: Type.String(), supported_documents: Type.Array(Loose({ type: Type.String(), is_strictly_latin: Type.Boolean() })) }),
-            ),
-          }),
-        },
+        querystring: SupportedDocumentsQuery,
+        response: { 200: SupportedDocumentsResponse },
       },
     },
     async (request) => ({ supported_countries: supportedDocuments(request.query.includeNonLatin ?? false) }),

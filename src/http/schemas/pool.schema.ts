@@ -91,3 +91,26 @@ export const SearchResultSchema = Type.Object(
   },
   { $id: 'PoolSearchResult' },
 );
+
+// Requests and answers of the pool and applicant routes (pools.routes.ts, applicants.routes.ts).
+
+export const PoolParams = Type.Object({ poolId: Id() });
+export const PoolMemberParams = Type.Object({ poolId: Id(), applicantId: Id() });
+export const CreatePoolBody = Type.Composite([Type.Object({ label: Type.String({ minLength: 1, maxLength: 255 }) }), PoolSettingsSchema]);
+export const CreatePoolResponse = Type.Object({ id: Type.String(), label: Type.String() });
+export const PoolListResponse = pageOf(Type.Object({ id: Type.String(), label: Type.String(), created_at: Type.String() }));
+export const AddMemberBody = Type.Object({ applicant_id: Id() });
+export const PoolSearchBody = Type.Object({
+  image: Type.Object({ data: Type.String({ minLength: 1 }) }),
+  top_k: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+});
+
+export const ApplicantParams = Type.Object({ applicantId: Id() });
+export const ApplicantFaceParams = Type.Object({ applicantId: Id(), faceId: Id() });
+export const ApplicantListResponse = pageOf(Type.Ref(ApplicantSchema));
+export const CreateApplicantBody = Type.Optional(Type.Object({ face: Type.Optional(FaceInputSchema) }));
+export const AddFaceBody = Type.Object({ face: FaceInputSchema });
+export const AddFaceResponse = Type.Object({ id: Type.String(), face_selection: FaceSelectionSchema });
+export const ApplicantFaceResponse = Type.Object({
+  face: Type.Object({ id: Type.String(), data: Type.String(), content_type: Type.String() }),
+});

@@ -95,3 +95,16 @@ export const TrackedDevicesSchema = Type.Array(
   Loose({ event: Type.String(), created: Type.String(), device: Loose({}) }),
   { $id: 'TrackedDevices' },
 );
+
+export const NotificationLogResponse = Type.Array(
+  Type.Object({
+    id: Type.String({ description: 'The webhook-id header of the delivery (stable across retries)' }),
+    topic: Type.String(),
+    state: Type.String({ enum: ['pending', 'delivered', 'failed'] }),
+    attempts: Type.Integer(),
+    last_status: Type.Optional(Type.Integer()),
+    last_error: Type.Optional(Type.String()),
+    created: Type.String(),
+    delivered: Type.Optional(Type.String()),
+  }),
+);

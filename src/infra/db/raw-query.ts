@@ -1,4 +1,3 @@
-// biome-ignore lint: any database schema
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './database.js';
 
@@ -7,6 +6,7 @@ import type { Dialect } from './database.js';
  * times the cost of running a point query on SQLite, and `GET /sessions/{id}` runs six of them. Written once
  * with `?` placeholders and double-quoted identifiers, which both dialects accept; PostgreSQL gets `$n`.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the query is raw SQL, so it serves a database of any schema
 export function rawQuery<Row>(db: Kysely<any>, dialect: Dialect, text: string): (...params: unknown[]) => Promise<Row[]> {
   let n = 0;
   const sqlText = dialect === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;

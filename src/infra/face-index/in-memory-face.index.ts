@@ -6,7 +6,7 @@ import type {
 } from '../../domain/ports/face-index.port.js';
 import { assertEmbeddingLength, assertFaceKey, normaliseInto } from './embedding.math.js';
 import { ExactPoolIndex } from './exact-pool.index.js';
-import { type FaceIndexOptions, resolveFaceIndexOptions } from './face-index.options.js';
+import { type FaceIndexOptions, resolveFaceIndexOptions } from '../../config/face-index-options.js';
 import { PoolBuild } from './pool-build.js';
 import { addManyGrowing, newScanPool, promoteNow } from './pool-growth.js';
 import type { PoolIndex } from './pool-index.types.js';

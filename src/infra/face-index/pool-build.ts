@@ -1,5 +1,5 @@
 import { ExactPoolIndex } from './exact-pool.index.js';
-import type { FaceIndexOptions } from './face-index.options.js';
+import type { FaceIndexOptions } from '../../config/face-index-options.js';
 import { addManyGrowing, promoteNow } from './pool-growth.js';
 import type { PoolIndex } from './pool-index.types.js';
 

@@ -1,5 +1,5 @@
 import { ExactPoolIndex } from './exact-pool.index.js';
-import type { FaceIndexOptions } from './face-index.options.js';
+import type { FaceIndexOptions } from '../../config/face-index-options.js';
 import type { PoolIndex } from './pool-index.types.js';
 import { ScanPoolIndex } from './scan/scan-pool.index.js';
 

@@ -3,9 +3,9 @@ import type { FaceEngine } from '../../domain/ports/face-engine.port.js';
 import type { DecodeGate } from '../image/decode-gate.js';
 import { DEFAULT_INTAKE_LIMITS } from './image/intake-limits.js';
 import { defaultModelsDir, loadModelFiles } from './model-set.js';
-import { InProcessFaceEngine } from './pipeline/in-process-face-engine.js';
+import { InProcessFaceEngine } from './pipeline/in-process-face.engine.js';
 import { DEFAULT_PIPELINE_OPTIONS, FacePipeline, type PipelineOptions } from './pipeline/face-pipeline.js';
-import { PooledFaceEngine } from './pool/pooled-face-engine.js';
+import { PooledFaceEngine } from './pool/pooled-face.engine.js';
 
 export interface FaceEngineConfig {
   /** Which engine implementation; one today. */

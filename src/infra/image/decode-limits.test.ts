@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCost, DEFAULT_DECODE_LIMITS, exceedsLimits, type ImageHeader } from './decode-limits.js';
+import { DEFAULT_DECODE_LIMITS } from '../../config/image-limits.js';
+import { decodeCost, exceedsLimits, type ImageHeader } from './decode-limits.js';
 
 const MiB = 1024 * 1024;
 const header = (h: Partial<ImageHeader>): ImageHeader => ({

@@ -1,5 +1,5 @@
 import type { ImageInspector } from '../../domain/ports/image-inspector.port.js';
-import type { DecodeLimits } from './decode-limits.js';
+import type { DecodeLimits } from '../../config/image-limits.js';
 import { inspectImage } from './image-decoder.js';
 
 /** The upload check: the same header checks every decoder applies, done before an image is stored. */

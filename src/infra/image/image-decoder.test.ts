@@ -4,7 +4,7 @@ import sharp, { type JpegOptions } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { losslessWebpBomb, palettePngBomb, progressiveJpegBomb } from '../../../bench/lib/hostile-images.mjs';
 import { FaceEngineError } from '../../domain/ports/face-engine.port.js';
-import { DEFAULT_DECODE_LIMITS } from './decode-limits.js';
+import { DEFAULT_DECODE_LIMITS } from '../../config/image-limits.js';
 import { asImageError, inspectImage, jpegSamplesPerPixel, openImage, readImageHeader } from './image-decoder.js';
 
 const jpeg = (options: JpegOptions, channels: 3 | 4 = 3) =>

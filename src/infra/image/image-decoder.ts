@@ -1,7 +1,8 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { sniffImageType } from '../../domain/media/image-type.js';
 import { FaceEngineError, type ImageErrorCode } from '../../domain/ports/face-engine.port.js';
-import { type DecodeLimits, exceedsLimits, type ImageFormat, type ImageHeader, MAX_WORKING_SIDE, decodeCost } from './decode-limits.js';
+import type { DecodeLimits } from '../../config/image-limits.js';
+import { exceedsLimits, type ImageFormat, type ImageHeader, MAX_WORKING_SIDE, decodeCost } from './decode-limits.js';
 
 // The only door to the image decoder (sharp/libvips): every image the server reads passes the same checks here,
 // from its header and before any pixel is decoded (a unit test keeps `sharp(` out of every other file).

@@ -65,6 +65,7 @@ function sanitize(operation: string, err: unknown): S3MediaStoreError {
 // segments and control characters keeps one tenant's key from naming another's object through a server or
 // proxy that normalises paths, and keeps the S3 and disk stores accepting the same keys.
 function checkKey(key: string): void {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a key may not hold
   if (!key || key.length > 900 || /[\u0000-\u001f\u007f\\]/.test(key) || key.split('/').some((s) => s === '' || s === '.' || s === '..')) {
     throw new Error('invalid media key');
   }

@@ -1,7 +1,7 @@
-import { FaceEngineError } from '../../domain/ports/face-engine.port.js';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../image/decode-limits.js';
+import type { FaceEngineError } from '../../domain/ports/face-engine.port.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../../config/image-limits.js';
 import { asImageError, openImage } from '../image/image-decoder.js';
-import { toGray, type GrayImage } from './gray-image.js';
+import { toGray, type GrayImage } from '../image/gray-image.js';
 
 // Decoding and orientation bookkeeping. Everything downstream works on one grey copy capped in size (MRZ
 // glyphs need ~15 px; a 35-megapixel phone photo only costs time), and reports positions back in the

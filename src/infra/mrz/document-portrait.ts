@@ -1,5 +1,6 @@
 import type { Box } from '../../domain/ports/face-engine.port.js';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits, MAX_WORKING_SIDE } from '../image/decode-limits.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../../config/image-limits.js';
+import { MAX_WORKING_SIDE } from '../image/decode-limits.js';
 import { openImage } from '../image/image-decoder.js';
 
 // The document_id_photo media: the portrait the face engine found on the data page, cut out at ID-photo

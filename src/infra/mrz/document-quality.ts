@@ -1,4 +1,4 @@
-import type { GrayImage } from './gray-image.js';
+import type { GrayImage } from '../image/gray-image.js';
 
 // Image quality inside the document, not over the whole frame: a white table around a passport is not
 // glare, and a blurred background says nothing about the print. Figures are numbers plus hints; the

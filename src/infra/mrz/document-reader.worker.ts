@@ -3,7 +3,7 @@
 import { workerData } from 'piscina';
 import type { DocumentRead } from '../../domain/ports/document-reader.port.js';
 import type { Box } from '../../domain/ports/face-engine.port.js';
-import type { DecodeLimits } from '../image/decode-limits.js';
+import type { DecodeLimits } from '../../config/image-limits.js';
 import { createOcrEngines, type OcrEnginesConfig, warmUpOcrEngines } from '../ocr/ocr-engines.factory.js';
 import { cropPortrait } from './document-portrait.js';
 import { readDocument } from './mrz-reader.js';

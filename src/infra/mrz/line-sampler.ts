@@ -1,4 +1,4 @@
-import type { GrayImage } from './gray-image.js';
+import type { GrayImage } from '../image/gray-image.js';
 
 // Cuts one text line out of the full-resolution image along its own axis: rotation (deskew), crop and
 // scaling in a single bilinear resampling pass, so a skewed line comes out straight at the glyph height the

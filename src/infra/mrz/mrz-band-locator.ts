@@ -1,5 +1,5 @@
 import { connectedComponents, type Blob } from './connected-components.js';
-import { blackHat, otsuThreshold, rankFilter, type GrayImage } from './gray-image.js';
+import { blackHat, otsuThreshold, rankFilter, type GrayImage } from '../image/gray-image.js';
 
 // Finds the 2 or 3 text lines of an MRZ in a grey image already scaled to a working width. The MRZ has a
 // signature no other text on a document has: 2-3 long lines of equal length, left-aligned, evenly spaced,

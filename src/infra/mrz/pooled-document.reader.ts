@@ -2,7 +2,7 @@ import { Piscina } from 'piscina';
 import type { DocumentRead, DocumentReader } from '../../domain/ports/document-reader.port.js';
 import { FaceEngineError, type Box } from '../../domain/ports/face-engine.port.js';
 import type { DecodeGate } from '../image/decode-gate.js';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../image/decode-limits.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../../config/image-limits.js';
 import { inspectImage } from '../image/image-decoder.js';
 import type { OcrEnginesConfig } from '../ocr/ocr-engines.factory.js';
 import { resolveWorkerScript } from '../workers/worker-script.js';

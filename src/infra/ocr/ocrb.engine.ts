@@ -1,7 +1,7 @@
 import type { OcrEngine, OcrRequest } from '../../domain/ports/ocr-engine.port.js';
-import { DEFAULT_DECODE_LIMITS } from '../image/decode-limits.js';
+import { DEFAULT_DECODE_LIMITS } from '../../config/image-limits.js';
 import { openImage } from '../image/image-decoder.js';
-import { fromGray, toGray, type GrayImage } from '../mrz/gray-image.js';
+import { fromGray, toGray, type GrayImage } from '../image/gray-image.js';
 import { measureLine, inkMap } from './ocrb/ocrb-cells.js';
 import { LINE_GLYPH_HEIGHT, MRZ_LINE_LENGTHS, readOcrbLine, type LineReading } from './ocrb/ocrb-line-reader.js';
 import { compileMlp, decodeWeights, type MlpClassifier, type MlpWeights } from './ocrb/ocrb-network.js';
@@ -19,9 +19,14 @@ export function isMrzLineReader(engine: OcrEngine): engine is OcrEngine & MrzLin
 
 let cachedClassifier: MlpClassifier | undefined;
 
+function defaultClassifier(): MlpClassifier {
+  cachedClassifier ??= compileMlp(decodeWeights(OCRB_WEIGHTS));
+  return cachedClassifier;
+}
+
 /**
  * openidv's own OCR-B reader: fixed-pitch cells classified by a small network trained on synthetic OCR-B
- * (ocrb-training.ts). It only reads single MRZ lines (psm 7), in plain JS on the calling thread (about
+ * (src/tools/ocrb-training/). It only reads single MRZ lines (psm 7), in plain JS on the calling thread (about
  * 10-30 ms a line), so it needs no worker and nothing outside the repository.
  */
 export class OcrbEngine implements OcrEngine, MrzLineReader {
@@ -29,7 +34,7 @@ export class OcrbEngine implements OcrEngine, MrzLineReader {
   private readonly classify: MlpClassifier;
 
   constructor(weights?: MlpWeights) {
-    this.classify = weights ? compileMlp(weights) : (cachedClassifier ??= compileMlp(decodeWeights(OCRB_WEIGHTS)));
+    this.classify = weights ? compileMlp(weights) : defaultClassifier();
   }
 
   readMrzLine(line: GrayImage, lengths: readonly number[] = MRZ_LINE_LENGTHS, options: { quick?: boolean } = {}): LineReading | undefined {

@@ -53,7 +53,8 @@ export class TesseractJsEngine implements OcrEngine {
     if (this.closed) throw new Error(`${this.name} engine is closed`);
     const slot = await this.acquire();
     try {
-      const worker = await (slot.worker ??= startWorker(this.model));
+      slot.worker ??= startWorker(this.model);
+      const worker = await slot.worker;
       const params = `${request.psm}|${request.whitelist ?? ''}`;
       if (slot.params !== params) {
         await worker.setParameters({

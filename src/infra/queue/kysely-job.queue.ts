@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Job, JobQueue, JobSpec, QueueStats } from '../../domain/ports/job-queue.port.js';
 import type { Dialect } from '../db/database.js';
 import type { DB } from '../db/db.types.js';
-import { currentRequestId } from '../../runtime/request-context.js';
+import { currentRequestId } from '../../shared/request-context.js';
 
 // One implementation for both dialects; only the claim differs: PostgreSQL skips rows other workers hold
 // (FOR UPDATE SKIP LOCKED), SQLite has a single writer so the UPDATE … WHERE id IN (SELECT …) is atomic.

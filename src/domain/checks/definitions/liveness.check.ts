@@ -55,7 +55,9 @@ export const liveness = defineCheck({
     max_retries: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
     manual_check: Type.Optional(ManualCheck),
   }),
-  defaults: (config) => void (config.max_retries ??= 1),
+  defaults: (config) => {
+    config.max_retries ??= 1;
+  },
   unsupported: (config) =>
     config.liveness_type === 'ZOOM' ? { property: 'liveness_type', message: 'ZOOM (active 3D) liveness is not performed by openidv; use STATIC' } : null,
   needs: (config) => [{ type: 'SELFIE', maxRetries: config.max_retries }],

@@ -1,3 +1,4 @@
+import type { CheckOutcome } from '../../checks/check-definition.js';
 import { CHECKS, type CheckRegistry } from '../../checks/registry.js';
 import type { Topic } from '../../notifications/notifier.js';
 import { JOBS } from '../../pipeline/pipeline-jobs.js';
@@ -8,7 +9,7 @@ import type { ReviewService } from '../../review/review.service.js';
 import type { ReviewDecided } from '../../review/review.types.js';
 import { allRequirementsMet, deriveRequirements } from '../requirements.js';
 import type { SessionSpec } from '../session-spec.validator.js';
-import type { CheckRecord, Report, SessionRecord, SessionState, TaskRecord } from '../session.types.js';
+import type { CheckRecord, SessionRecord, SessionState, TaskRecord } from '../session.types.js';
 import { reviewedReport } from './reviewed-report.js';
 import { canMove } from './session-states.js';
 
@@ -37,13 +38,6 @@ export interface SessionLifecycleDeps {
   newId: () => string;
 }
 
-/** What evaluating a check produced; `review` names why a person must decide it (the manual check's reason). */
-export interface CheckOutcome {
-  report: Report;
-  resourcesUsed: string[];
-  config?: Record<string, unknown>;
-  review?: string | null;
-}
 
 /**
  * The one owner of a session's state. Every transition (created, checks started, awaiting review, completed,

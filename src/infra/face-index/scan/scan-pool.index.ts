@@ -294,7 +294,11 @@ export class ScanPoolIndex implements PoolIndex {
       parts.push(this.bestRefined(this.refine(count), take));
     }
     const best = new Uint32Array(parts.reduce((sum, p) => sum + p.length, 0));
-    parts.reduce((at, p) => (best.set(p, at), at + p.length), 0);
+    let at = 0;
+    for (const p of parts) {
+      best.set(p, at);
+      at += p.length;
+    }
     return best;
   }
 

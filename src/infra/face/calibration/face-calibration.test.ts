@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MODEL_SET_ID } from '../model-set.js';
-import { FACE_MATCH_THRESHOLD, FACE_MATCH_THRESHOLD_STRICT } from './defaults.js';
+import { FACE_MATCH_THRESHOLD, FACE_MATCH_THRESHOLD_STRICT } from '../../../config/face-thresholds.js';
 import {
   falseMatchRateAt,
   falseNonMatchRateAt,

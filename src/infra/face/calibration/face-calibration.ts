@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { gpdExceedance, gpdQuantile, type GpdTail } from '../eval/tail-model.js';
+import { gpdExceedance, gpdQuantile, type GpdTail } from './tail-model.js';
 // Imported rather than read from disk so that tsc copies it into dist/ next to this module.
 import lfwDevCalibration from './lfw-dev.calibration.json' with { type: 'json' };
 

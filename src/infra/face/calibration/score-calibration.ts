@@ -1,5 +1,5 @@
 import type { ScoreCalibration } from '../../../domain/ports/score-calibration.port.js';
-import { FACE_MATCH_THRESHOLD } from './defaults.js';
+import { FACE_MATCH_THRESHOLD } from '../../../config/face-thresholds.js';
 import {
   type FaceCalibration,
   falseMatchRateAt,
@@ -30,7 +30,7 @@ export function scoreCalibration(c: FaceCalibration, oneToOneThreshold = imposto
  */
 export function defaultScoreCalibration(path?: string): ScoreCalibration {
   let loaded: ScoreCalibration | undefined;
-  // The shipped calibration uses the documented, rounded operating point (defaults.ts).
+  // The shipped calibration uses the documented, rounded operating point (config/face-thresholds.ts).
   const get = () => (loaded ??= path ? scoreCalibration(loadFaceCalibrationFile(path)) : scoreCalibration(loadDefaultFaceCalibration(), FACE_MATCH_THRESHOLD));
   return {
     get modelSetId() {

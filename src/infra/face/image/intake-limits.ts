@@ -1,6 +1,7 @@
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits, MAX_WORKING_SIDE } from '../../image/decode-limits.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../../../config/image-limits.js';
+import { MAX_WORKING_SIDE } from '../../image/decode-limits.js';
 
-// The face engine's image intake: the server-wide decode limits (src/infra/image/decode-limits.ts) plus what
+// The face engine's image intake: the server-wide decode limits (src/config/image-limits.ts) plus what
 // only face analysis needs.
 
 export interface IntakeLimits extends DecodeLimits {

@@ -100,8 +100,8 @@ export class FaceDetector {
   async detectView(pyramid: ImagePyramid, view: View): Promise<ScoredBox[]> {
     const rgb = resampleRect(pyramid, view, IN_W, IN_H, 'zero');
     const out = await runModel(this.session, toChw(rgb, IN_W * IN_H, 'rgb', 127, 1 / 128), [1, 3, IN_H, IN_W]);
-    const scores = out['scores']!;
-    const coords = out['boxes']!;
+    const scores = out.scores!;
+    const coords = out.boxes!;
     const { width: W, height: H } = pyramid.base;
     const o = this.options;
     const found: ScoredBox[] = [];

@@ -62,7 +62,7 @@ export class FaceEmbedder {
   async raw(aligned: Uint8Array): Promise<Float32Array> {
     const n = ALIGNED_SIZE * ALIGNED_SIZE;
     const out = await runModel(this.session, toChw(aligned, n, this.channelOrder, 127, 1 / 128), [1, 3, ALIGNED_SIZE, ALIGNED_SIZE]);
-    return Float32Array.from(out['output']!);
+    return Float32Array.from(out.output!);
   }
 }
 

@@ -79,7 +79,7 @@ export class LandmarkDetector {
     const rgb = warpAffine(pyramid, grid, SIZE, SIZE, 'replicate');
     const grey = toGrey(rgb, SIZE * SIZE);
     for (let i = 0; i < grey.length; i++) grey[i] = grey[i]! / 256;
-    const out = (await runModel(this.session, grey, [1, 1, SIZE, SIZE]))['output']!;
+    const out = (await runModel(this.session, grey, [1, 1, SIZE, SIZE])).output!;
     const points: Point[] = [];
     for (let i = 0; i < 68; i++) points.push(toSource(out[2 * i]!, out[2 * i + 1]!));
     return points;

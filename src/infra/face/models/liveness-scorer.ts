@@ -23,7 +23,7 @@ export class LivenessScorer {
     const crop = expandedBoxInside(squareBox(faceBox), CONTEXT_SCALE, width, height);
     const rect = { x: crop.x, y: crop.y, w: crop.width, h: crop.height };
     const rgb = resampleRect(pyramid, rect, SIZE, SIZE, 'replicate');
-    const logits = (await runModel(this.session, toChw(rgb, SIZE * SIZE, 'bgr', 0, 1), [1, 3, SIZE, SIZE]))['output']!;
+    const logits = (await runModel(this.session, toChw(rgb, SIZE * SIZE, 'bgr', 0, 1), [1, 3, SIZE, SIZE])).output!;
     return softmax(logits)[0]!;
   }
 }

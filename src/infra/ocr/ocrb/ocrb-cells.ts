@@ -1,4 +1,4 @@
-import { blackHat, type GrayImage } from '../../mrz/gray-image.js';
+import { blackHat, type GrayImage } from '../../image/gray-image.js';
 
 // MRZ text is OCR-B at a fixed pitch, every position printed (fillers included). So a line of N characters
 // is N equal cells between the first and the last ink column: no per-glyph segmentation is needed, only the

@@ -1,6 +1,6 @@
 import { borderInk, cellEdge, cellFeatures, fitCells, fitCellsWithPitch, inkMap, measureLine, periodicPitch, type CellGrid, type InkMap, type LineGeometry } from './ocrb-cells.js';
 import { OCRB_ALPHABET, type MlpClassifier } from './ocrb-network.js';
-import type { GrayImage } from '../../mrz/gray-image.js';
+import type { GrayImage } from '../../image/gray-image.js';
 
 /** Glyph height (pixels) line images are sampled at before their cells are cut. */
 export const LINE_GLYPH_HEIGHT = 32;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileMlp, createMlp, decodeWeights, encodeWeights, mlpForward } from './ocrb-network.js';
-import { mulberry32 } from './ocrb-training.js';
+import { compileMlp, createMlp, decodeWeights, encodeWeights, mlpForward, mulberry32 } from './ocrb-network.js';
 
 describe('compileMlp', () => {
   it('gives the probabilities of mlpForward, zero inputs and dead hidden units included', () => {

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/config.js';
 import { createContainer } from '../runtime/container.js';
 import { createLogger } from '../runtime/logger.js';
-import { buildApp } from './app.js';
+import { buildApp } from '../http/app.js';
 
 /** The OpenAPI document as served, built on a throwaway in-memory store. */
 export async function generateOpenApi(): Promise<unknown> {

@@ -1,29 +1,16 @@
-import { DEFAULT_DECODE_LIMITS } from '../../image/decode-limits.js';
-import { openImage, rawImage } from '../../image/image-decoder.js';
-import { toGray, type GrayImage } from '../../mrz/gray-image.js';
-import { sampleLine, type LineAxis } from '../../mrz/line-sampler.js';
-import { cellEdge, cellFeatures, CELL_H, CELL_W, fitCells, inkMap, measureLine } from './ocrb-cells.js';
-import { createMlp, mlpForward, OCRB_ALPHABET, type MlpWeights } from './ocrb-network.js';
+import { DEFAULT_DECODE_LIMITS } from '../../config/image-limits.js';
+import { openImage, rawImage } from '../../infra/image/image-decoder.js';
+import { toGray, type GrayImage } from '../../infra/image/gray-image.js';
+import { sampleLine, type LineAxis } from '../../infra/mrz/line-sampler.js';
+import { cellEdge, cellFeatures, CELL_H, CELL_W, fitCells, inkMap, measureLine } from '../../infra/ocr/ocrb/ocrb-cells.js';
+import { createMlp, mlpForward, mulberry32, OCRB_ALPHABET, type MlpWeights, type Rng } from '../../infra/ocr/ocrb/ocrb-network.js';
 import { OCRB_ADVANCE_EM, OCRB_CAP_EM, renderOcrbLines } from './ocrb-synth.js';
-import { LINE_GLYPH_HEIGHT } from './ocrb-line-reader.js';
+import { LINE_GLYPH_HEIGHT } from '../../infra/ocr/ocrb/ocrb-line-reader.js';
 
 // Training data for the OCR-B classifier: random MRZ-like lines in the OCR-B font, degraded the way phone
 // photos and scans degrade them (resolution, blur, stroke weight, background print, uneven light, noise,
 // JPEG), then cut into cells by exactly the code that cuts real lines. No real document is used, so the
 // specimen images stay a fair test set.
-
-export type Rng = () => number;
-
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const uniform = (rng: Rng, a: number, b: number): number => a + (b - a) * rng();
 const pick = (rng: Rng, items: string): string => items[Math.floor(rng() * items.length)] as string;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AnalysedFace, FaceEngine } from '../../../domain/ports/face-engine.port.js';
-import { EMBEDDING_DIMENSIONS } from '../model-set.js';
+import type { AnalysedFace, FaceEngine } from '../../domain/ports/face-engine.port.js';
+import { EMBEDDING_DIMENSIONS } from '../../infra/face/model-set.js';
 import { identificationReport, type IdentificationReport, type IdentificationSample } from './identification-metrics.js';
 import { loadLfwDataset, type LfwDataset } from './lfw-dataset.js';
 import { genuineBelow, impostorQuantile, packEmbeddings, pairDistributions, type PairDistributions } from './score-distribution.js';

@@ -1,4 +1,4 @@
-import { renderSvg } from '../../image/image-decoder.js';
+import { renderSvg } from '../../infra/image/image-decoder.js';
 
 export interface RocSeries {
   label: string;

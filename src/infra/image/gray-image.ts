@@ -1,5 +1,5 @@
 import type { Sharp } from 'sharp';
-import { rawImage } from '../image/image-decoder.js';
+import { rawImage } from './image-decoder.js';
 
 // Plain-JS pixel work on single-channel images: the band search and the quality measures need row and
 // column statistics that sharp does not expose, and the images are small (about a megapixel) by then.

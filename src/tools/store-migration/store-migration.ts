@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { MediaStore } from '../../domain/ports/media-store.port.js';
-import type { Database, Dialect } from './database.js';
-import type { DB } from './db.types.js';
-import { migrate } from './migrator.js';
+import type { Database, Dialect } from '../../infra/db/database.js';
+import type { DB } from '../../infra/db/db.types.js';
+import { migrate } from '../../infra/db/migrator.js';
 
 // Copies a whole install (every table, and optionally every media object) into an empty database and media
 // store: the way from the embedded default (SQLite + disk) to PostgreSQL + S3, or between any two of them.

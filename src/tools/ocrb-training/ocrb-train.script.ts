@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { encodeWeights, mlpForward } from './ocrb-network.js';
+import { encodeWeights, mlpForward, mulberry32 } from '../../infra/ocr/ocrb/ocrb-network.js';
 import { findOcrbFont } from './ocrb-synth.js';
-import { mulberry32, randomMrzText, samplesFromLine, synthLine, trainMlp, type Sample } from './ocrb-training.js';
+import { randomMrzText, samplesFromLine, synthLine, trainMlp, type Sample } from './ocrb-training.js';
 
 // Regenerates ocrb-weights.ts from synthetic OCR-B only (no real document): after `npm run build`,
-//   node dist/infra/ocr/ocrb/ocrb-train.script.js --out src/infra/ocr/ocrb/ocrb-weights.ts
+//   node dist/tools/ocrb-training/ocrb-train.script.js --out src/infra/ocr/ocrb/ocrb-weights.ts
 // Needs Debian's fonts-ocr-b. The committed weights came from the defaults below (4000 lines, seed 42,
 // 14 epochs, 128 hidden units): about 100 000 cells, 98.7 % on the held-out tenth, roughly an hour of
 // one core.

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { defaultScoreCalibration } from '../../infra/face/calibration/score-calibration.js';
-import { poolReviewBand } from './review-band.js';
+import { defaultScoreCalibration } from './score-calibration.js';
+import { poolReviewBand } from '../../../domain/pools/review-band.js';
 
+// The domain's review band over the shipped calibration: the figures below are the calibration's, so the test
+// lives beside it.
 const calibration = defaultScoreCalibration(undefined);
 
 describe('pool review band', () => {

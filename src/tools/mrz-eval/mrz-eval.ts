@@ -5,7 +5,7 @@ import { candidateLayouts } from '../../domain/mrz/mrz-format.js';
 import { allChecksPass, buildReading } from '../../domain/mrz/mrz-parser.js';
 import type { MrzReading } from '../../domain/mrz/mrz-reading.js';
 import type { OcrEngine } from '../../domain/ports/ocr-engine.port.js';
-import { readDocument, type ReadDocumentOptions } from './mrz-reader.js';
+import { readDocument, type ReadDocumentOptions } from '../../infra/mrz/mrz-reader.js';
 
 // Scores the MRZ reader against a folder laid out like ../shared/data/mrz-*: images anywhere below it and a
 // ground_truth.json mapping relative paths to {mrz: [lines] | null | "UNKNOWN"}. The number that matters

@@ -1,6 +1,6 @@
-import type { FaceCalibration } from '../calibration/face-calibration.js';
+import type { FaceCalibration } from '../../infra/face/calibration/face-calibration.js';
 import { genuineQuantile, impostorQuantile, type PairDistributions } from './score-distribution.js';
-import { fitGpdTail, gpdExceedance } from './tail-model.js';
+import { fitGpdTail, gpdExceedance } from '../../infra/face/calibration/tail-model.js';
 
 /** Quantiles are listed while at least this many impostor pairs lie above them (fewer is noise, not a rate). */
 const MIN_EXCEEDANCES = 10;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { DEFAULT_DECODE_LIMITS } from '../../image/decode-limits.js';
-import { openImage, renderSvg } from '../../image/image-decoder.js';
-import { toGray, type GrayImage } from '../../mrz/gray-image.js';
+import { DEFAULT_DECODE_LIMITS } from '../../config/image-limits.js';
+import { openImage, renderSvg } from '../../infra/image/image-decoder.js';
+import { toGray, type GrayImage } from '../../infra/image/gray-image.js';
 
 // Synthetic MRZ text in the real OCR-B font (Debian fonts-ocr-b, public domain), for training the OCR-B
 // classifier and for tests. Never needed at run time: the product ships the trained weights, not the font.

@@ -1,0 +1,29 @@
+import { Type } from '@sinclair/typebox';
+import { Id, Loose } from './common.schema.js';
+
+// Requests and answers of the end-user capture API (client.routes.ts). The multipart upload bodies are
+// described in openapi-extras.ts: they are parsed by hand, not validated by a schema.
+
+export const CaptureFeedback = Loose({ face_count: Type.Integer(), usable: Type.Boolean(), issues: Type.Array(Type.String()) });
+
+export const CaptureConfigurationResponse = Loose({});
+export const ConsentResponse = Type.Object({ biometric_consent: Type.String() });
+export const ChallengeResponse = Type.Object({ challenge_id: Type.String(), expires_at: Type.String() });
+export const CreateDocumentBody = Type.Object({
+  requirement_id: Id(),
+  document_type: Type.String({ maxLength: 64 }),
+  issuing_country: Type.String({ pattern: '^[A-Z]{3}$' }),
+});
+export const CreateDocumentResponse = Type.Object({ id: Type.String() });
+export const PageUploadResponse = Type.Object({ page: Type.Integer(), media_id: Type.String() });
+export const CompleteDocumentResponse = Type.Object({ id: Type.String(), state: Type.String() });
+export const LivenessUploadResponse = Type.Object({
+  resource_id: Type.String(),
+  media_id: Type.String(),
+  attempts_remaining: Type.Integer(),
+  feedback: CaptureFeedback,
+});
+export const FaceCaptureUploadResponse = Type.Object({ resource_id: Type.String(), media_id: Type.String(), feedback: CaptureFeedback });
+export const ProgressBody = Type.Object({ step: Type.String({ minLength: 1, maxLength: 64 }) });
+export const ProgressResponse = Type.Object({ ok: Type.Boolean() });
+export const FinishResponse = Type.Object({ complete: Type.Boolean(), redirect_url: Type.Union([Type.String(), Type.Null()]) });
