@@ -79,6 +79,12 @@ export interface CheckDefinition<S extends TObject = TObject> {
   defaults?(config: Record<string, unknown>): void;
   /** A valid setting that openidv does not perform: refused with UNSUPPORTED_CHECK, never silently ignored. */
   unsupported?(config: Static<S>): ConfigProblem | null;
+  /**
+   * A capture the check uses but leaves to another check to ask for. A session where no other check asks for it
+   * is refused at creation (400 PAYLOAD_VALIDATION naming this check's type, with `message`): the check could only
+   * end NOT_AVAILABLE, at once.
+   */
+  readonly usesCaptureOf?: { need: RequirementNeed['type']; message: string };
   /** What makes two requests of the type the same one (refused as a duplicate); the type by default. */
   instanceKey?(config: Static<S>): string;
   /** Rules that need adapters (a pool of the same app), run before the session is stored. */
