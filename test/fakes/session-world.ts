@@ -1,11 +1,13 @@
 import { loadConfig } from '../../src/config/config.js';
 import type { CheckRegistry } from '../../src/domain/checks/registry.js';
+import { DocumentTasks } from '../../src/domain/documents/document-tasks.js';
 import { SessionMedia } from '../../src/domain/media/session-media.js';
 import { Notifier } from '../../src/domain/notifications/notifier.js';
 import { SessionEvidence } from '../../src/domain/pipeline/check-evidence.js';
 import { FaceEvidence } from '../../src/domain/pipeline/face-evidence.js';
 import { SessionPipeline } from '../../src/domain/pipeline/session-pipeline.js';
 import { DEFAULT_FACE_QUALITY } from '../../src/domain/pools/enrolment-gate.js';
+import type { DocumentReader } from '../../src/domain/ports/document-reader.port.js';
 import type { AppRepository } from '../../src/domain/ports/repositories.port.js';
 import { ReviewService } from '../../src/domain/review/review.service.js';
 import { SessionLifecycle } from '../../src/domain/sessions/lifecycle/session-lifecycle.js';
@@ -23,10 +25,10 @@ const POLICY = loadConfig({}).sessions;
  * The session domain on in-memory fakes of its ports: the real lifecycle, notifier and review service over a
  * memory store, queue and media store, with a clock the test moves and ids it can read; the pipeline evaluates
  * with a scripted face engine. Webhook sending is not reached (deliveries stay queued as jobs). `checks` replaces
- * the check registry (a test's own checks).
+ * the check registry (a test's own checks); `reader` reads documents (the text extraction task runs with it).
  */
-export function sessionWorld(options: { checks?: CheckRegistry } = {}) {
-  const { checks } = options;
+export function sessionWorld(options: { checks?: CheckRegistry; reader?: DocumentReader } = {}) {
+  const { checks, reader } = options;
   let clock = 1_700_000_000_000;
   let seq = 0;
   const now = () => clock;
@@ -61,6 +63,7 @@ export function sessionWorld(options: { checks?: CheckRegistry } = {}) {
   const engine = new ScriptedFaceEngine();
   const faces = new FaceEvidence({ repos: store, media, engine: async () => engine, now, quality: DEFAULT_FACE_QUALITY });
   const sessionMedia = new SessionMedia({ store: media, media: store.media, images: { check: async () => undefined }, now, newId });
+  const documents = reader ? new DocumentTasks({ repos: store, media, sessionMedia, reader: async () => reader, faces, now }) : undefined;
   const evidence = new SessionEvidence({
     repos: store,
     poolRepo: { getPool: async () => null, getFace: async () => null },
@@ -68,9 +71,10 @@ export function sessionWorld(options: { checks?: CheckRegistry } = {}) {
     faces,
     calibration: { oneToOneThreshold: 0.4 },
     livenessThreshold: 0.5,
+    ...(documents ? { documents } : {}),
     now,
   });
-  const pipeline = new SessionPipeline({ repos: store, queue, lifecycle, evidence, ...(checks ? { checks } : {}), now, newId });
+  const pipeline = new SessionPipeline({ repos: store, queue, lifecycle, evidence, ...(checks ? { checks } : {}), ...(documents ? { tasks: documents } : {}), now, newId });
   /** Runs every queued job (pipeline steps, lifecycle jobs; webhook deliveries are left out). */
   const drain = () => queue.drain({ ...pipeline.handlers(), ...lifecycle.handlers(), 'webhook.deliver': () => undefined });
   return {

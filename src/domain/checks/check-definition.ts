@@ -7,7 +7,7 @@ import type { PoolCandidate } from '../pools/pool-search.js';
 import type { PoolDecisionPolicy } from '../pools/pool-threshold.js';
 import type { PoolRecord } from '../pools/pool.types.js';
 import type { CheckOutcome } from '../sessions/lifecycle/session-lifecycle.js';
-import type { CheckRecord, MediaRecord, Report, ResourceRecord, SessionBundle } from '../sessions/session.types.js';
+import type { CheckRecord, MediaRecord, Report, ResourceRecord, SessionBundle, TaskRecord } from '../sessions/session.types.js';
 import type { FaceMatchEvidence } from './face-match.verdict.js';
 
 // One check type, whole: what a session may ask of it, what it makes the user capture, how it is evaluated and
@@ -75,6 +75,12 @@ export interface CheckDefinition<S extends TObject = TObject> {
   readonly config: S;
   /** Keys other SDKs send for sub-checks openidv does not perform: accepted so those SDKs work, never stored. */
   readonly ignoredConfigKeys?: readonly string[];
+  /**
+   * A check a task makes for each document it read, as Yoti's text extraction makes ID_DOCUMENT_TEXT_DATA_CHECK:
+   * never requested (a request for it is refused, naming the task), created with an empty config and the task's
+   * resource in resources_used when the finished task says so, then evaluated like any check.
+   */
+  readonly generatedBy?: { task: string; when(finished: TaskRecord): boolean };
   /** Sets defaults on a config before it is validated. */
   defaults?(config: Record<string, unknown>): void;
   /** A valid setting that openidv does not perform: refused with UNSUPPORTED_CHECK, never silently ignored. */

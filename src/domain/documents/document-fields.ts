@@ -19,6 +19,9 @@ const MRZ_DOCUMENT_TYPE: Record<MrzReading['documentType'], string> = {
   OTHER: 'OTHER',
 };
 
+/** The document type the MRZ says, in Yoti's words (PASSPORT, NATIONAL_ID…). */
+export const documentTypeRead = (mrz: MrzReading): string => MRZ_DOCUMENT_TYPE[mrz.documentType];
+
 export function documentFields(mrz: MrzReading) {
   const given = mrz.givenNames.trim();
   const family = mrz.surname.trim();
@@ -31,7 +34,7 @@ export function documentFields(mrz: MrzReading) {
     gender: GENDER[mrz.sex],
     ...(mrz.nationality ? { nationality: isoCountry(mrz.nationality) } : {}),
     issuing_country: isoCountry(mrz.issuingState),
-    document_type: MRZ_DOCUMENT_TYPE[mrz.documentType],
+    document_type: documentTypeRead(mrz),
     document_number: mrz.documentNumber,
     ...(mrz.expiryDate ? { expiration_date: mrz.expiryDate } : {}),
     ...(mrz.optionalData.some(Boolean) ? { personal_number: mrz.optionalData.filter(Boolean).join(' ') } : {}),

@@ -89,6 +89,11 @@ function validateChecks(input: SessionSpecInput, checks: CheckRegistry, errors: 
       errors.push({ property: `${at}.type`, message: `unknown check type "${item.type}"` });
       return;
     }
+    if (definition.generatedBy) {
+      const task = definition.generatedBy.task;
+      errors.push({ property: `${at}.type`, message: `${item.type} is made by the ${task} task for each document it reads: request that task instead` });
+      return;
+    }
     const found: PropertyError[] = [];
     const config = knownConfig(definition.config, item.config, `${at}.config`, found, definition.ignoredConfigKeys);
     definition.defaults?.(config);

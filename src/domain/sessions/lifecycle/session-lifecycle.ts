@@ -8,7 +8,7 @@ import type { ReviewService } from '../../review/review.service.js';
 import type { ReviewDecided } from '../../review/review.types.js';
 import { allRequirementsMet, deriveRequirements } from '../requirements.js';
 import type { SessionSpec } from '../session-spec.validator.js';
-import type { CheckRecord, Report, SessionRecord, SessionState, TaskRecord } from '../session.types.js';
+import type { CheckRecord, MediaRef, Report, SessionRecord, SessionState, TaskRecord } from '../session.types.js';
 import { reviewedReport } from './reviewed-report.js';
 import { canMove } from './session-states.js';
 
@@ -41,6 +41,8 @@ export interface SessionLifecycleDeps {
 export interface CheckOutcome {
   report: Report;
   resourcesUsed: string[];
+  /** Media the check produced or rests on (a text data check: the extracted fields). */
+  generatedMedia?: MediaRef[];
   config?: Record<string, unknown>;
   review?: string | null;
 }
@@ -152,6 +154,7 @@ export class SessionLifecycle {
         state: review ? 'AWAITING_REVIEW' : 'DONE',
         report: outcome.report,
         resourcesUsed: outcome.resourcesUsed,
+        generatedMedia: outcome.generatedMedia ?? check.generatedMedia,
         config: outcome.config ?? check.config,
         updatedAt: this.deps.now(),
       };
