@@ -7,6 +7,7 @@ import type {
   ResourceRepository,
   SessionRepository,
   StoredFaceAnalysis,
+  UsageRepository,
   WebhookDelivery,
   WebhookRepository,
   WorkRepository,
@@ -28,6 +29,8 @@ export class MemorySessionStore {
   readonly analysisRows = new Map<string, StoredFaceAnalysis>();
   readonly challengeRows = new Map<string, CaptureChallenge>();
   readonly webhookRows = new Map<string, WebhookDelivery>();
+  /** Usage counters by session, then counter name. */
+  readonly usageRows = new Map<string, Map<string, number>>();
 
   private of<T extends { sessionId: string }>(rows: Map<string, T> | T[], sessionId: string): T[] {
     return [...rows.values()].filter((r) => r.sessionId === sessionId).map(copy);
@@ -60,6 +63,7 @@ export class MemorySessionStore {
       for (const rows of [this.checkRows, this.taskRows, this.resourceRows, this.mediaRows, this.analysisRows, this.challengeRows, this.webhookRows]) {
         for (const [key, row] of rows) if (row.sessionId === id) rows.delete(key);
       }
+      this.usageRows.delete(id);
       this.deviceRows.splice(0, this.deviceRows.length, ...this.deviceRows.filter((d) => d.sessionId !== id));
     },
     listPurgeable: async (now, limit) => [...this.sessionRows.values()].filter((s) => s.resourcesExpireAt <= now).slice(0, limit).map(copy),
@@ -121,6 +125,22 @@ export class MemorySessionStore {
       return true;
     },
     findByMedia: async (sessionId, sha256) => this.of(this.challengeRows, sessionId).find((c) => c.mediaSha256 === sha256) ?? null,
+  };
+
+  readonly usage: UsageRepository = {
+    consume: async (sessionId, charges, drop) => {
+      const counters = this.usageRows.get(sessionId) ?? new Map<string, number>();
+      const over = charges.find((c) => (counters.get(c.counter) ?? 0) + c.amount > c.limit);
+      if (over) return over.counter;
+      for (const c of charges) counters.set(c.counter, (counters.get(c.counter) ?? 0) + c.amount);
+      if (drop) for (const key of counters.keys()) if (key.startsWith(drop.prefix) && key !== drop.keep) counters.delete(key);
+      this.usageRows.set(sessionId, counters);
+      return null;
+    },
+    release: async (sessionId, counter, amount) => {
+      const counters = this.usageRows.get(sessionId);
+      if (counters) counters.set(counter, Math.max(0, (counters.get(counter) ?? 0) - amount));
+    },
   };
 
   readonly webhooks: WebhookRepository = {

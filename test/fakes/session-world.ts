@@ -1,4 +1,6 @@
 import { loadConfig } from '../../src/config/config.js';
+import { CaptureService } from '../../src/domain/capture/capture.service.js';
+import { SessionQuota } from '../../src/domain/capture/session-quota.js';
 import type { CheckRegistry } from '../../src/domain/checks/registry.js';
 import { DocumentTasks } from '../../src/domain/documents/document-tasks.js';
 import { SessionMedia } from '../../src/domain/media/session-media.js';
@@ -12,6 +14,7 @@ import type { AppRepository } from '../../src/domain/ports/repositories.port.js'
 import { ReviewService } from '../../src/domain/review/review.service.js';
 import { SessionLifecycle } from '../../src/domain/sessions/lifecycle/session-lifecycle.js';
 import { validateSessionSpec } from '../../src/domain/sessions/session-spec.validator.js';
+import { SessionService } from '../../src/domain/sessions/session.service.js';
 import type { SessionSpecInput } from '../../src/domain/sessions/session-spec.schema.js';
 import { MemoryJobQueue } from './memory-job-queue.js';
 import { MemoryMediaStore } from './memory-media-store.js';
@@ -19,7 +22,8 @@ import { MemorySessionStore } from './memory-repositories.js';
 import { MemoryReviewRepository } from './memory-reviews.js';
 import { ScriptedFaceEngine } from './scripted-face-engine.js';
 
-const POLICY = loadConfig({}).sessions;
+const CONFIG = loadConfig({});
+const POLICY = CONFIG.sessions;
 
 /**
  * The session domain on in-memory fakes of its ports: the real lifecycle, notifier and review service over a
@@ -75,6 +79,20 @@ export function sessionWorld(options: { checks?: CheckRegistry; reader?: Documen
     now,
   });
   const pipeline = new SessionPipeline({ repos: store, queue, lifecycle, evidence, ...(checks ? { checks } : {}), ...(documents ? { tasks: documents } : {}), now, newId });
+  const sessions = new SessionService({ repos: store, media, sessionMedia, lifecycle, policy: POLICY, ...(checks ? { checks } : {}), clock: { now }, newId });
+  const capture = new CaptureService({
+    repos: store,
+    sessions,
+    sessionMedia,
+    lifecycle,
+    faces,
+    engine: async () => engine,
+    quality: DEFAULT_FACE_QUALITY,
+    quota: new SessionQuota(store.usage, CONFIG.capture, now),
+    now,
+    newId,
+    challengeTtlMs: 60_000,
+  });
   /** Runs every queued job (pipeline steps, lifecycle jobs; webhook deliveries are left out). */
   const drain = () => queue.drain({ ...pipeline.handlers(), ...lifecycle.handlers(), 'webhook.deliver': () => undefined });
   return {
@@ -85,6 +103,8 @@ export function sessionWorld(options: { checks?: CheckRegistry; reader?: Documen
     reviews,
     lifecycle,
     pipeline,
+    sessions,
+    capture,
     engine,
     faces,
     sessionMedia,

@@ -1,5 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import type { ApplicantView, ImageSearch, PoolView } from '../../src/domain/pools/pool.service.js';
@@ -14,11 +14,16 @@ import { aCheck, aFace, aFaceResult, aMedia, aPool, aResource, aSession, aTask }
 // publishes), checked as JSON Schema by Ajv (Fastify's validator: enums and formats included): a field renamed,
 // retyped or dropped on one side fails here, before an SDK meets it.
 
-/** Where `value` breaks `schema` (a fresh validator each time: schemas embed others by the same $id). */
+const validators = new Map<TSchema, ValidateFunction>();
+
+/** Where `value` breaks `schema` (one validator per schema: schemas embed others under the same $id). */
 function violations(schema: TSchema, value: unknown): string[] {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats.default(ajv);
-  const validate = ajv.compile(schema);
+  let validate = validators.get(schema);
+  if (!validate) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    validators.set(schema, (validate = ajv.compile(schema)));
+  }
   return validate(JSON.parse(JSON.stringify(value))) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
 
@@ -92,6 +97,9 @@ describe('session wire mappers match their schemas', () => {
   });
 });
 
+const POOL_LIST = pageOf(Type.Object({ id: Type.String(), label: Type.String(), created_at: Type.String() }));
+const APPLICANT_PAGE = pageOf(ApplicantSchema);
+
 describe('pool wire mappers match their schemas', () => {
   const pool = aPool('app-1', { settings: { top_k: 5, target_fpir: 0.01 } });
   const policy = { threshold: 0.61234, source: 'derived' as const, targetFpir: 0.01, expectedFpir: 0.0099871, expectedFnir: 0.0412345, poolSize: 3 };
@@ -109,12 +117,12 @@ describe('pool wire mappers match their schemas', () => {
     expectMatches(ApplicantSchema, applicantJson(applicant));
     expectMatches(ApplicantSchema, applicantJson({ ...applicant, faces: [], pools: [] }));
     expectMatches(ApplicantSchema, applicantJson(applicant, selected));
-    expectMatches(pageOf(ApplicantSchema), pageJson({ items: [applicant], nextCursor: 'c' }, (a) => applicantJson(a)));
+    expectMatches(APPLICANT_PAGE, pageJson({ items: [applicant], nextCursor: 'c' }, (a) => applicantJson(a)));
     expectMatches(FaceSelectionSchema, faceSelectionJson(selected));
   });
 
   it('pool list items and search results', () => {
-    expectMatches(pageOf(Type.Object({ id: Type.String(), label: Type.String(), created_at: Type.String() })), pageJson({ items: [pool] }, poolSummaryJson));
+    expectMatches(POOL_LIST, pageJson({ items: [pool] }, poolSummaryJson));
     const search: ImageSearch = { pool, policy, modelSetId: 'm-1', candidates: [{ applicantId: 'a-1', faceId: face.id, similarity: 0.7345 }], selected };
     expectMatches(SearchResultSchema, searchResultJson(search));
     expect(searchResultJson(search).candidates).toEqual([{ applicant_id: 'a-1', face_id: face.id, similarity: 0.73, match: true }]);
