@@ -31,9 +31,9 @@ describe.skipIf(!withData || !withFont)('ID documents end to end', () => {
     await server?.stop();
   });
 
-  async function run(page: Buffer, country = 'GBR', documentType = 'PASSPORT') {
+  async function run(page: Buffer, country = 'GBR', documentType = 'PASSPORT', expandedFields = false) {
     const client = idvClient(app, server.apiUrl);
-    const { id, api, documentId } = await openDocumentCapture(client, server.apiUrl, country, documentType);
+    const { id, api, documentId } = await openDocumentCapture(client, server.apiUrl, country, documentType, expandedFields);
     expect((await api.page(documentId, page, 'UPLOAD')).status).toBe(201);
     await api.completeDocument(documentId);
     await api.liveness(readFileSync(holder!.photos[1]!));
@@ -47,7 +47,7 @@ describe.skipIf(!withData || !withFont)('ID documents end to end', () => {
 
   it('extracts the fields, crops the portrait, and passes the MRZ-based checks', async () => {
     const { image } = await syntheticPassport(readFileSync(holder!.photos[0]!));
-    const { client, id, result, check } = await run(image);
+    const { client, id, result, check } = await run(image, 'GBR', 'PASSPORT', true);
     const document = result.getResources().getIdDocuments()[0];
     const task = document.getTasks()[0];
     expect(task.getType()).toBe('ID_DOCUMENT_TEXT_DATA_EXTRACTION');
@@ -70,6 +70,9 @@ describe.skipIf(!withData || !withFont)('ID documents end to end', () => {
       verification: { names_verified: false },
     });
     expect(fields.verification.unverified_fields).toContain('names');
+    // create_expanded_document_fields: Yoti's expanded fields, each read from the MRZ in Latin script.
+    const expanded = await client.getMediaContent(id, document.getExpandedDocumentFields().getMedia().getId());
+    expect(JSON.parse(Buffer.from(expanded.getContent()).toString('utf8')).fields).toContainEqual({ name: 'family_name', value: 'SAMPLE', locale: 'la', source: 'MRZ' });
     const photo = await client.getMediaContent(id, document.getDocumentIdPhoto().getMedia().getId());
     expect(photo.getMimeType()).toBe('image/jpeg');
     const meta = await sharp(Buffer.from(photo.getContent())).metadata();

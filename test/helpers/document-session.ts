@@ -6,12 +6,12 @@ import { yoti } from './yoti.js';
 
 type IdvClient = InstanceType<typeof yoti.IDVClient>;
 
-export async function openDocumentCapture(client: IdvClient, apiUrl: string, country = 'GBR', documentType = 'PASSPORT') {
+export async function openDocumentCapture(client: IdvClient, apiUrl: string, country = 'GBR', documentType = 'PASSPORT', expandedFields = false) {
   const spec = new yoti.SessionSpecificationBuilder()
     .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
     .withRequestedCheck(new yoti.RequestedFaceMatchCheckBuilder().withManualCheckNever().build())
     .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
-    .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().build())
+    .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().withCreateExpandedDocumentFields(expandedFields).build())
     .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().build())
     .build();
   const session = await client.createSession(spec);

@@ -51,6 +51,20 @@ export function documentFields(mrz: MrzReading) {
   };
 }
 
+/**
+ * Yoti's expanded document fields (create_expanded_document_fields): each extracted field with where it was read
+ * and its script. openidv reads only the MRZ, in Latin script, so every field has source MRZ and locale "la"; the
+ * fields are those of document_fields, without the MRZ lines and openidv's verification notes.
+ */
+export function expandedDocumentFields(mrz: MrzReading) {
+  const { mrz: _lines, verification: _notes, document_type: _type, ...fields } = documentFields(mrz);
+  return {
+    fields: Object.entries(fields)
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '')
+      .map(([name, value]) => ({ name, value, locale: 'la', source: 'MRZ' })),
+  };
+}
+
 /** Does the MRZ document code fit the document type the user chose? */
 export function typeMatches(chosen: string | undefined, mrz: MrzReading): boolean {
   if (!chosen) return true;

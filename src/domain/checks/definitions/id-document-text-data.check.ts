@@ -38,7 +38,7 @@ export function textDataReport(resource: ResourceRecord, read: StoredDocumentRea
 export const idDocumentTextData = defineCheck({
   type: 'ID_DOCUMENT_TEXT_DATA_CHECK',
   config: Type.Object({}),
-  // Made by the text extraction for each document whose fields it extracted (its JSON media), as Yoti does.
+  // Made by the text extraction for each document whose fields it extracted (its JSON media: only then), as Yoti does.
   generatedBy: { task: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION', when: (finished) => finished.generatedMedia.some((m) => m.type === 'JSON') },
   needs: () => [],
   async evaluate(_config, { check, bundle, evidence }) {

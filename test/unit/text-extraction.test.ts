@@ -6,9 +6,10 @@ import { sessionResultJson } from '../../src/http/schemas/session.mapper.js';
 import { sessionWorld } from '../fakes/session-world.js';
 import { SPECIMEN, td3 } from '../helpers/synthetic-passport.js';
 
-// ID_DOCUMENT_TEXT_DATA_CHECK: made by the text extraction task for each document whose fields it extracted, as
-// Yoti's is, so the SDK's getIdDocumentTextDataChecks() is populated. The reader is scripted with a real decoded
-// MRZ (the OCR itself is tested in the integration tier); the task, pipeline, lifecycle and mapper are the real ones.
+// ID_DOCUMENT_TEXT_DATA_EXTRACTION and the ID_DOCUMENT_TEXT_DATA_CHECK it makes for each document whose fields it
+// extracted, as Yoti's does (so the SDK's getIdDocumentTextDataChecks() is populated), and the task's options. The
+// reader is scripted with a real decoded MRZ (the OCR itself is tested in the integration tier); the task, pipeline,
+// lifecycle and mapper are the real ones.
 
 const PAGE = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
 
@@ -32,10 +33,10 @@ function readerOf(lines: string[] | null): DocumentReader & { reads: number } {
 }
 
 /** A session with text extraction whose user uploaded one page of the document they chose, then finished. */
-async function documentSession(w: ReturnType<typeof sessionWorld>, chosen: { type: string; country: string }) {
+async function documentSession(w: ReturnType<typeof sessionWorld>, chosen: { type: string; country: string }, taskConfig: Record<string, unknown> = {}) {
   const session = await w.lifecycle.create(
     'app-1',
-    w.spec({ requested_checks: [{ type: 'ID_DOCUMENT_AUTHENTICITY' }], requested_tasks: [{ type: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION', config: { manual_check: 'NEVER' } }] }),
+    w.spec({ requested_checks: [{ type: 'ID_DOCUMENT_AUTHENTICITY' }], requested_tasks: [{ type: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION', config: { manual_check: 'NEVER', ...taskConfig } }] }),
   );
   const media = await w.sessionMedia.storeImage(session, PAGE);
   await w.store.resources.create({
@@ -143,5 +144,56 @@ describe('ID_DOCUMENT_TEXT_DATA_CHECK', () => {
     expect(() => w.spec({ requested_checks: [{ type: 'ID_DOCUMENT_TEXT_DATA_CHECK' }] })).toThrow(
       expect.objectContaining({ code: 'PAYLOAD_VALIDATION', errors: [{ property: 'requested_checks[0].type', message: expect.stringContaining('ID_DOCUMENT_TEXT_DATA_EXTRACTION task') }] }),
     );
+  });
+});
+
+describe('ID_DOCUMENT_TEXT_DATA_EXTRACTION options', () => {
+  const fieldsOf = async (w: ReturnType<typeof sessionWorld>, session: SessionRecord, id: string) =>
+    JSON.parse((await w.media.get((await w.store.media.get(session.id, id))!.storageKey))!.toString('utf8'));
+
+  it('create_expanded_document_fields: adds Yoti\'s expanded fields media, each field with its source and script', async () => {
+    const w = sessionWorld({ reader: readerOf(td3(SPECIMEN)) });
+    const session = await documentSession(w, { type: 'PASSPORT', country: 'GBR' }, { create_expanded_document_fields: true });
+    await w.drain();
+    const [document] = (await resultOf(w, session)).resources.id_documents;
+    const expandedId = document!.expanded_document_fields!.media.id;
+    expect(document!.tasks[0]!.generated_media).toContainEqual({ id: expandedId, type: 'JSON' });
+    const expanded = await fieldsOf(w, session, expandedId);
+    expect(expanded.fields).toEqual(
+      expect.arrayContaining([
+        { name: 'family_name', value: 'SAMPLE', locale: 'la', source: 'MRZ' },
+        { name: 'given_names', value: 'JANE MARY', locale: 'la', source: 'MRZ' },
+        { name: 'date_of_birth', value: '1990-02-14', locale: 'la', source: 'MRZ' },
+        { name: 'document_number', value: SPECIMEN.documentNumber, locale: 'la', source: 'MRZ' },
+        { name: 'expiration_date', value: '2033-09-17', locale: 'la', source: 'MRZ' },
+        { name: 'issuing_country', value: 'GBR', locale: 'la', source: 'MRZ' },
+      ]),
+    );
+    // Every expanded field is one of document_fields, with the same value.
+    const fields = await fieldsOf(w, session, document!.document_fields!.media.id);
+    for (const f of expanded.fields) expect(fields[f.name], f.name).toBe(f.value);
+  });
+
+  it('without create_expanded_document_fields, or with false, there is no expanded fields media', async () => {
+    for (const config of [{}, { create_expanded_document_fields: false }]) {
+      const w = sessionWorld({ reader: readerOf(td3(SPECIMEN)) });
+      const session = await documentSession(w, { type: 'PASSPORT', country: 'GBR' }, config);
+      await w.drain();
+      const [document] = (await resultOf(w, session)).resources.id_documents;
+      expect(document!.document_fields).toBeDefined();
+      expect(document!.expanded_document_fields).toBeUndefined();
+    }
+  });
+
+  it('chip_data: DESIRED and IGNORE are accepted and give the same result (no chip is read: the images are)', async () => {
+    const runWith = async (chip: string) => {
+      const w = sessionWorld({ reader: readerOf(td3(SPECIMEN)) });
+      const session = await documentSession(w, { type: 'PASSPORT', country: 'GBR' }, { chip_data: chip });
+      await w.drain();
+      const result = await resultOf(w, session);
+      const fields = await fieldsOf(w, session, result.resources.id_documents[0]!.document_fields!.media.id);
+      return { state: result.state, reports: result.checks.map((c) => [c.type, c.report]), fields };
+    };
+    expect(await runWith('DESIRED')).toEqual(await runWith('IGNORE'));
   });
 });
