@@ -2,6 +2,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { CaptureService } from '../../src/domain/capture/capture.service.js';
 import { SessionQuota } from '../../src/domain/capture/session-quota.js';
 import type { CheckRegistry } from '../../src/domain/checks/registry.js';
+import { DocumentTasks } from '../../src/domain/documents/document-tasks.js';
 import { SessionMedia } from '../../src/domain/media/session-media.js';
 import { Notifier } from '../../src/domain/notifications/notifier.js';
 import { SessionEvidence } from '../../src/domain/pipeline/check-evidence.js';
@@ -11,6 +12,7 @@ import { DEFAULT_FACE_QUALITY } from '../../src/domain/pools/enrolment-gate.js';
 import type { PoolCandidate } from '../../src/domain/pools/pool-search.js';
 import { poolDecisionPolicy } from '../../src/domain/pools/pool-threshold.js';
 import type { PoolRecord } from '../../src/domain/pools/pool.types.js';
+import type { DocumentReader } from '../../src/domain/ports/document-reader.port.js';
 import type { AppRepository } from '../../src/domain/ports/repositories.port.js';
 import { ReviewService } from '../../src/domain/review/review.service.js';
 import { SessionLifecycle } from '../../src/domain/sessions/lifecycle/session-lifecycle.js';
@@ -37,11 +39,12 @@ const POLICY = CONFIG.sessions;
 /**
  * The session domain on in-memory fakes of its ports: the real lifecycle, notifier and review service over a
  * memory store, queue and media store, with a clock the test moves and ids it can read; the pipeline evaluates
- * with a scripted face engine and an optional scripted pool. Webhook sending is not reached (deliveries stay queued as jobs). `checks` replaces
- * the check registry (a test's own checks).
+ * with a scripted face engine and an optional scripted pool. Webhook sending is not reached (deliveries stay queued
+ * as jobs). `checks` replaces the check registry (a test's own checks); `reader` reads documents (the text
+ * extraction task runs with it).
  */
-export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool } = {}) {
-  const { checks, pool } = options;
+export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool; reader?: DocumentReader } = {}) {
+  const { checks, pool, reader } = options;
   let clock = 1_700_000_000_000;
   let seq = 0;
   const now = () => clock;
@@ -77,6 +80,7 @@ export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool
   const engine = new ScriptedFaceEngine();
   const faces = new FaceEvidence({ repos: store, media, engine: async () => engine, now, quality: DEFAULT_FACE_QUALITY });
   const sessionMedia = new SessionMedia({ store: media, media: store.media, images: { check: async () => undefined }, now, newId });
+  const documents = reader ? new DocumentTasks({ repos: store, media, sessionMedia, reader: async () => reader, faces, now }) : undefined;
   const evidence = new SessionEvidence({
     repos: store,
     poolRepo: { getPool: async (appId, id) => (pool && pool.record.appId === appId && pool.record.id === id ? pool.record : null), getFace: async () => null },
@@ -84,9 +88,10 @@ export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool
     faces,
     calibration,
     livenessThreshold: 0.5,
+    ...(documents ? { documents } : {}),
     now,
   });
-  const pipeline = new SessionPipeline({ repos: store, queue, lifecycle, evidence, ...(checks ? { checks } : {}), now, newId });
+  const pipeline = new SessionPipeline({ repos: store, queue, lifecycle, evidence, ...(checks ? { checks } : {}), ...(documents ? { tasks: documents } : {}), now, newId });
   const sessions = new SessionService({ repos: store, media, sessionMedia, lifecycle, policy: POLICY, ...(checks ? { checks } : {}), clock: { now }, newId });
   const capture = new CaptureService({
     repos: store,

@@ -45,7 +45,7 @@ const result = async (w: ReturnType<typeof sessionWorld>, session: SessionRecord
 
 describe('check registry', () => {
   it('lists each check openidv performs once, by type', () => {
-    expect(CHECKS.types).toEqual(['ID_DOCUMENT_AUTHENTICITY', 'ID_DOCUMENT_FACE_MATCH', 'FACE_COMPARISON', 'LIVENESS', 'FAMILIAR_FACE_SEARCH']);
+    expect(CHECKS.types).toEqual(['ID_DOCUMENT_AUTHENTICITY', 'ID_DOCUMENT_FACE_MATCH', 'FACE_COMPARISON', 'LIVENESS', 'FAMILIAR_FACE_SEARCH', 'ID_DOCUMENT_TEXT_DATA_CHECK']);
     expect(() => new CheckRegistry([...CHECK_DEFINITIONS, CHECK_DEFINITIONS[0]!])).toThrow('share a type');
   });
 

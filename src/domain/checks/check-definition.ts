@@ -6,7 +6,7 @@ import type { AnalysedFace } from '../ports/face-engine.port.js';
 import type { PoolCandidate } from '../pools/pool-search.js';
 import type { PoolDecisionPolicy } from '../pools/pool-threshold.js';
 import type { PoolRecord } from '../pools/pool.types.js';
-import type { CheckRecord, MediaRecord, Report, ResourceRecord, SessionBundle } from '../sessions/session.types.js';
+import type { CheckRecord, MediaRecord, MediaRef, Report, ResourceRecord, SessionBundle, TaskRecord } from '../sessions/session.types.js';
 import type { FaceMatchEvidence } from './face-match.verdict.js';
 import type { ScoreBand } from './manual-check.js';
 import type { ReviewBand } from '../pools/review-band.js';
@@ -19,6 +19,8 @@ import type { ReviewBand } from '../pools/review-band.js';
 export interface CheckOutcome {
   report: Report;
   resourcesUsed: string[];
+  /** Media the check produced or rests on (a text data check: the extracted fields). */
+  generatedMedia?: MediaRef[];
   config?: Record<string, unknown>;
   review?: string | null;
 }
@@ -105,10 +107,22 @@ export interface CheckDefinition<S extends TObject = TObject> {
   readonly config: S;
   /** Keys other SDKs send for sub-checks openidv does not perform: accepted so those SDKs work, never stored. */
   readonly ignoredConfigKeys?: readonly string[];
+  /**
+   * A check a task makes for each document it read, as Yoti's text extraction makes ID_DOCUMENT_TEXT_DATA_CHECK:
+   * never requested (a request for it is refused, naming the task), created with an empty config and the task's
+   * resource in resources_used when the finished task says so, then evaluated like any check.
+   */
+  readonly generatedBy?: { task: string; when(finished: TaskRecord): boolean };
   /** Sets defaults on a config before it is validated. */
   defaults?(config: Record<string, unknown>): void;
   /** A valid setting that openidv does not perform: refused with UNSUPPORTED_CHECK, never silently ignored. */
   unsupported?(config: Static<S>): ConfigProblem | null;
+  /**
+   * A capture the check uses but leaves to another check to ask for. A session where no other check asks for it
+   * is refused at creation (400 PAYLOAD_VALIDATION naming this check's type, with `message`): the check could only
+   * end NOT_AVAILABLE, at once.
+   */
+  readonly usesCaptureOf?: { need: RequirementNeed['type']; message: string };
   /** What makes two requests of the type the same one (refused as a duplicate); the type by default. */
   instanceKey?(config: Static<S>): string;
   /** Rules that need adapters (a pool of the same app), run before the session is stored. */

@@ -4,6 +4,7 @@ import { faceComparison } from './definitions/face-comparison.check.js';
 import { familiarFaceSearch } from './definitions/familiar-face-search.check.js';
 import { idDocumentAuthenticity } from './definitions/id-document-authenticity.check.js';
 import { idDocumentFaceMatch } from './definitions/id-document-face-match.check.js';
+import { idDocumentTextData } from './definitions/id-document-text-data.check.js';
 import { liveness } from './definitions/liveness.check.js';
 
 /** The checks a registry knows, looked up by type. */
@@ -22,6 +23,11 @@ export class CheckRegistry {
   get types(): string[] {
     return [...this.byType.keys()];
   }
+
+  /** The checks a task makes when it finishes (generatedBy). */
+  generatedBy(task: string): CheckDefinition<TObject>[] {
+    return [...this.byType.values()].filter((d) => d.generatedBy?.task === task);
+  }
 }
 
 /** Every check openidv performs. A new check is one file in definitions/ and one line here. */
@@ -31,6 +37,7 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition<TObject>[] = [
   faceComparison,
   liveness,
   familiarFaceSearch,
+  idDocumentTextData,
 ];
 
 export const CHECKS = new CheckRegistry(CHECK_DEFINITIONS);

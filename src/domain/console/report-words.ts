@@ -9,6 +9,7 @@ const CHECK_NAMES: Record<string, string> = {
   FACE_COMPARISON: 'Selfie against the reference face',
   ID_DOCUMENT_AUTHENTICITY: 'Document authenticity (MRZ checks)',
   ID_DOCUMENT_TEXT_DATA_EXTRACTION: 'Document text extraction',
+  ID_DOCUMENT_TEXT_DATA_CHECK: 'Document text data (MRZ)',
 };
 
 const SUB_CHECKS: Record<string, string> = {
@@ -26,6 +27,12 @@ const SUB_CHECKS: Record<string, string> = {
   portrait_present: 'A portrait was found on the document page',
   expected_data_present: 'A reviewer found the document to carry the data it should',
   security_features: 'Holograms, UV and chip: not checked by openidv',
+  text_data_readable: 'The text was read from the MRZ (names carry no check digit)',
+  mrz_check_digit_document_number: 'The document number passed its MRZ check digit',
+  mrz_check_digit_date_of_birth: 'The date of birth passed its MRZ check digit',
+  mrz_check_digit_expiration_date: 'The expiry date passed its MRZ check digit',
+  mrz_check_digit_personal_number: 'The personal number passed its MRZ check digit',
+  mrz_check_digit_composite: 'The MRZ passed its composite check digit',
 };
 
 const REASONS: Record<string, string> = {

@@ -8,7 +8,7 @@ import type { SessionMedia } from '../media/session-media.js';
 import type { MediaStore } from '../ports/media-store.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
 import type { MediaRecord, ResourceRecord, SessionBundle, TaskRecord } from '../sessions/session.types.js';
-import { documentFields } from './document-fields.js';
+import { documentFields, expandedDocumentFields } from './document-fields.js';
 
 /**
  * ID_DOCUMENT_TEXT_DATA_EXTRACTION, and the document reading it shares with the document checks (the evidence of
@@ -70,6 +70,11 @@ export class DocumentTasks implements TaskRunner, DocumentEvidence {
     return null;
   }
 
+  private async storeJson(bundle: SessionBundle, value: unknown): Promise<string> {
+    return (await this.deps.sessionMedia.store(bundle.session, 'JSON', 'application/json', Buffer.from(JSON.stringify(value)))).id;
+  }
+
+  /** chip_data is a wish (openidv cannot read NFC chips, and Yoti too reads the images without one): no effect. */
   async run(task: TaskRecord, bundle: SessionBundle): Promise<TaskRecord> {
     const resource = bundle.resources.find((r) => r.id === task.resourceId);
     if (!resource) return { ...task, recommendation: notAvailable('DOCUMENT_NOT_FOUND') };
@@ -84,9 +89,10 @@ export class DocumentTasks implements TaskRunner, DocumentEvidence {
       }
     }
     if (read?.mrz && !resource.data.document_fields_media_id) {
-      const json = Buffer.from(JSON.stringify(documentFields(read.mrz)));
-      const media = await this.deps.sessionMedia.store(bundle.session, 'JSON', 'application/json', json);
-      resource.data = { ...resource.data, document_fields_media_id: media.id };
+      resource.data = { ...resource.data, document_fields_media_id: await this.storeJson(bundle, documentFields(read.mrz)) };
+    }
+    if (read?.mrz && task.config.create_expanded_document_fields === true && !resource.data.expanded_document_fields_media_id) {
+      resource.data = { ...resource.data, expanded_document_fields_media_id: await this.storeJson(bundle, expandedDocumentFields(read.mrz)) };
     }
     resource.updatedAt = this.deps.now();
     await this.deps.repos.resources.update(resource);
@@ -95,6 +101,7 @@ export class DocumentTasks implements TaskRunner, DocumentEvidence {
     const generated: TaskRecord['generatedMedia'] = [
       ...(resource.data.document_id_photo_media_id ? [{ id: resource.data.document_id_photo_media_id, type: 'IMAGE' as const }] : []),
       ...(resource.data.document_fields_media_id ? [{ id: resource.data.document_fields_media_id, type: 'JSON' as const }] : []),
+      ...(resource.data.expanded_document_fields_media_id ? [{ id: resource.data.expanded_document_fields_media_id, type: 'JSON' as const }] : []),
     ].filter((m) => !task.generatedMedia.some((g) => g.id === m.id));
     const recommendation = read?.mrz ? { value: 'PROGRESS' as const } : notAvailable(read?.failure?.reason ?? 'UNABLE_TO_LOAD');
     return { ...task, recommendation, generatedMedia: [...task.generatedMedia, ...generated] };

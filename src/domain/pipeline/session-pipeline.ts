@@ -95,7 +95,40 @@ export class SessionPipeline {
     if (!bundle || !task) return;
     if (task.state === 'DONE') return this.deps.lifecycle.taskDone(bundle.session, task);
     if (!this.deps.tasks) throw new Error(`no runner for task ${task.type}`);
-    await this.deps.lifecycle.taskDone(bundle.session, task, await this.deps.tasks.run(task, bundle));
+    const finished = await this.deps.tasks.run(task, bundle);
+    await this.deps.lifecycle.taskDone(bundle.session, task, await this.generateChecks(bundle, finished));
+  }
+
+  /**
+   * The checks the finished task makes for its document (a text data check for extracted fields), saved and queued
+   * before the task is saved DONE, so the session cannot complete without them. A run again after a worker died
+   * finds them by type and document instead of making them twice.
+   */
+  private async generateChecks(bundle: SessionBundle, finished: TaskRecord): Promise<TaskRecord> {
+    const generated = [...finished.generatedChecks];
+    for (const definition of this.checks.generatedBy(finished.type)) {
+      if (!definition.generatedBy!.when(finished)) continue;
+      let check = bundle.checks.find((c) => c.type === definition.type && c.resourcesUsed.includes(finished.resourceId));
+      if (!check) {
+        const now = this.deps.now();
+        check = {
+          id: this.deps.newId(),
+          sessionId: finished.sessionId,
+          type: definition.type,
+          state: 'CREATED',
+          config: {},
+          report: null,
+          resourcesUsed: [finished.resourceId],
+          generatedMedia: [],
+          createdAt: now,
+          updatedAt: now,
+        };
+        await this.deps.repos.work.saveCheck(check);
+      }
+      if (check.state !== 'DONE') await this.enqueue(JOBS.check, { sessionId: finished.sessionId, checkId: check.id }, finished.sessionId, `check:${check.id}`);
+      if (!generated.some((g) => g.id === check.id)) generated.push({ id: check.id, type: check.type });
+    }
+    return { ...finished, generatedChecks: generated };
   }
 
   async runCheck(sessionId: string, checkId: string): Promise<void> {

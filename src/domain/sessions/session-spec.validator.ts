@@ -52,6 +52,9 @@ function knownConfig(schema: TObject, raw: unknown, at: string, errors: Property
 
 function validateChecks(input: SessionSpecInput, checks: CheckRegistry, errors: PropertyError[], unsupported: PropertyError[]): RequestedCheck[] {
   const requested: RequestedCheck[] = [];
+  // Where each accepted check sits in the request.
+  const paths: string[] = [];
+  const errorsBefore = errors.length;
   const seen = new Set<string>();
   (input.requested_checks ?? []).forEach((item, i) => {
     const at = `requested_checks[${i}]`;
@@ -62,6 +65,11 @@ function validateChecks(input: SessionSpecInput, checks: CheckRegistry, errors: 
     const definition = checks.get(item.type);
     if (!definition) {
       errors.push({ property: `${at}.type`, message: `unknown check type "${item.type}"` });
+      return;
+    }
+    if (definition.generatedBy) {
+      const task = definition.generatedBy.task;
+      errors.push({ property: `${at}.type`, message: `${item.type} is made by the ${task} task for each document it reads: request that task instead` });
       return;
     }
     const found: PropertyError[] = [];
@@ -82,7 +90,16 @@ function validateChecks(input: SessionSpecInput, checks: CheckRegistry, errors: 
     }
     seen.add(key);
     requested.push({ type: item.type, config });
+    paths.push(at);
   });
+  // The rules between checks, once each is valid on its own (a refused LIVENESS is not also reported missing).
+  if (errors.length === errorsBefore && !unsupported.length) {
+    requested.forEach((check, i) => {
+      const uses = checks.get(check.type)?.usesCaptureOf;
+      const provided = (other: RequestedCheck) => checks.get(other.type)?.needs(other.config).some((n) => n.type === uses?.need);
+      if (uses && !requested.some((other, j) => j !== i && provided(other))) errors.push({ property: `${paths[i]}.type`, message: uses.message });
+    });
+  }
   return requested;
 }
 

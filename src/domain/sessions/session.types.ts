@@ -103,6 +103,8 @@ export interface ResourceData {
   pages?: DocumentPage[];
   document_fields_media_id?: string;
   document_id_photo_media_id?: string;
+  /** Yoti's expanded document fields (create_expanded_document_fields): each field with its source. */
+  expanded_document_fields_media_id?: string;
   /** The client said every page is captured. */
   complete?: boolean;
   /** The document reading (MRZ, quality), done once and shared by the text extraction task and the checks. */

@@ -73,6 +73,7 @@ function resourcesJson(bundle: SessionBundle) {
       ),
       document_fields: withMedia(r.data.document_fields_media_id, media),
       document_id_photo: withMedia(r.data.document_id_photo_media_id, media),
+      expanded_document_fields: withMedia(r.data.expanded_document_fields_media_id, media),
     });
   return {
     id_documents: of('ID_DOCUMENT').map(documentJson),

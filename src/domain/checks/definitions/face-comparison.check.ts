@@ -6,6 +6,12 @@ import { evaluateFaceMatch, FACE_MATCH_REVIEWED, faceMatchInconclusive } from '.
 export const faceComparison = defineCheck({
   type: 'FACE_COMPARISON',
   config: Type.Object({ manual_check: Type.Optional(ManualCheck) }),
+  // As Yoti documents it, the selfie compared is the one the liveness check takes. Without a check that takes one,
+  // the reference face completes the only requirement and the check ends NOT_AVAILABLE at once.
+  usesCaptureOf: {
+    need: 'SELFIE',
+    message: "FACE_COMPARISON compares the user's liveness selfie with the reference face, and no check of this session takes a selfie: request a LIVENESS check as well",
+  },
   needs: () => [{ type: 'FACE_CAPTURE' }],
   async evaluate(_config, { bundle, evidence }) {
     const selfie = evidence.selfie(bundle);

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { isoCountry, typeMatches } from '../../documents/document-fields.js';
 import type { Report, ResourceRecord, SessionBundle } from '../../sessions/session.types.js';
 import { type CheckEvidence, defineCheck, ManualCheck, type StoredDocumentRead } from '../check-definition.js';
+import { documentRecognition } from '../document-recognition.js';
 import { REVIEW_REASONS } from '../manual-check.js';
 import { approve, notAvailable, reject, report, subCheck } from '../report.js';
 
@@ -19,8 +19,7 @@ async function authenticity(evidence: CheckEvidence, bundle: SessionBundle, reso
   const today = new Date(evidence.now()).toISOString().slice(0, 10);
   const inDate = mrz.expiryDate !== null && mrz.expiryDate >= today;
   const numberOk = mrz.checkDigits.some((c) => c.name === 'documentNumber' && c.ok);
-  const typeOk = typeMatches(resource.data.document_type, mrz);
-  const countryOk = !resource.data.issuing_country || isoCountry(mrz.issuingState) === resource.data.issuing_country;
+  const recognition = documentRecognition(resource, mrz);
   const portrait = await evidence.documents.portrait(bundle, resource, read);
   const filter = bundle.session.requirements.find((r) => r.id === resource.requirementId)?.filter;
   const expiredAllowed = Boolean(filter?.allow_expired_documents);
@@ -28,16 +27,11 @@ async function authenticity(evidence: CheckEvidence, bundle: SessionBundle, reso
     subCheck('mrz_validation', true, { format: mrz.format, corrected_fields: String(mrz.correctedFields.length), ...scope }),
     subCheck('doc_number_validation', numberOk),
     subCheck('document_in_date', inDate || expiredAllowed, { expiration_date: mrz.expiryDate ?? 'NOT_IN_MRZ' }),
-    subCheck('document_recognition', typeOk && countryOk, {
-      document_type_expected: resource.data.document_type,
-      document_code_read: mrz.documentCode,
-      issuing_country_expected: resource.data.issuing_country,
-      issuing_country_read: isoCountry(mrz.issuingState) ?? undefined,
-    }),
+    recognition.subCheck,
     subCheck('portrait_present', Boolean(portrait)),
   ];
   let recommendation = approve();
-  if (!typeOk || !countryOk) recommendation = notAvailable('INCORRECT_DOCUMENT_TYPE');
+  if (!recognition.agrees) recommendation = notAvailable('INCORRECT_DOCUMENT_TYPE');
   else if (!portrait) recommendation = notAvailable('PARTIAL_PHOTO');
   else if (!inDate && !expiredAllowed) recommendation = reject('EXPIRED_DOCUMENT');
   else if (!numberOk) recommendation = notAvailable('INCORRECT_MRZ');
