@@ -17,13 +17,16 @@ const server = await startServer({ args: ['--no-workers'], env: { OPENIDV_FACE_T
 try {
   const app = await server.createApp('bench');
   const client = new yoti.IDVClient(app.sdkId, app.privateKeyPem, { apiUrl: server.apiUrl });
-  const spec = new yoti.SessionSpecificationBuilder().withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build()).build();
+  const spec = new yoti.SessionSpecificationBuilder()
+    .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
+    .withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build())
+    .build();
   // A JPEG-looking image of 300 KB (only its type is sniffed at upload; nothing analyses it with workers off).
   const image = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(300_000)]);
   const ids = [];
   for (let i = 0; i < count; i++) {
     const id = (await client.createSession(spec)).getSessionId();
-    const requirement = (await client.getSessionConfiguration(id)).getCapture().getRequiredResources()[0];
+    const requirement = (await client.getSessionConfiguration(id)).getCapture().getRequiredResources().find((r) => r.getType() === 'FACE_CAPTURE');
     const resource = await client.createFaceCaptureResource(id, new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement.getId()).build());
     await client.uploadFaceCaptureImage(id, resource.getId(), new yoti.UploadFaceCaptureImagePayloadBuilder().forJpegImage().withImageContents(image).build());
     ids.push(id);

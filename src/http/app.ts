@@ -20,6 +20,7 @@ import { consolePlugin } from './console/console.plugin.js';
 import { applicantRoutes } from './routes/applicants.routes.js';
 import { clientRoutes } from './routes/client.routes.js';
 import { poolRoutes } from './routes/pools.routes.js';
+import { PoolApi } from './schemas/pool.mapper.js';
 import { clientErrorHandler, registerErrorHandling } from './error-handler.js';
 import { openApiOptions } from './openapi.js';
 import { registerApiDocs } from './plugins/api-docs.js';
@@ -130,8 +131,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         await signed.register(sessionRoutes, { sessions: deps.sessions });
         await signed.register(mediaRoutes, { sessions: deps.sessions });
         await signed.register(faceCaptureRoutes, { sessions: deps.sessions, pools: deps.pools });
-        await signed.register(applicantRoutes, { pools: deps.pools });
-        await signed.register(poolRoutes, { pools: deps.pools });
+        const poolApi = new PoolApi(deps.pools);
+        await signed.register(applicantRoutes, { pools: poolApi });
+        await signed.register(poolRoutes, { pools: poolApi });
       });
     },
     { prefix: API_PREFIX },

@@ -7,9 +7,9 @@ import { CaptureService } from '../domain/capture/capture.service.js';
 import { HandoffService } from '../domain/capture/handoff.service.js';
 import { PageLinks } from '../domain/capture/page-link.js';
 import { SessionQuota } from '../domain/capture/session-quota.js';
-import { type PropertyError, validationError } from '../domain/errors.js';
 import { Notifier } from '../domain/notifications/notifier.js';
 import { FaceEvidence } from '../domain/pipeline/face-evidence.js';
+import { SessionEvidence } from '../domain/pipeline/check-evidence.js';
 import { SessionPipeline } from '../domain/pipeline/session-pipeline.js';
 import type { FaceEngine } from '../domain/ports/face-engine.port.js';
 import type { JobQueue } from '../domain/ports/job-queue.port.js';
@@ -20,8 +20,10 @@ import type { ScoreCalibration } from '../domain/ports/score-calibration.port.js
 import { DEFAULT_FACE_QUALITY } from '../domain/pools/enrolment-gate.js';
 import { PoolSearch } from '../domain/pools/pool-search.js';
 import { PoolService } from '../domain/pools/pool.service.js';
-import { allRequirementsMet } from '../domain/sessions/requirements.js';
-import { type SessionHooks, SessionService } from '../domain/sessions/session.service.js';
+import { SessionLifecycle } from '../domain/sessions/lifecycle/session-lifecycle.js';
+import { AdapterSpecRules } from '../domain/sessions/session-spec-rules.js';
+import { SessionService } from '../domain/sessions/session.service.js';
+import { SessionMedia } from '../domain/media/session-media.js';
 import { createEmbeddingCodec } from '../infra/crypto/embedding-codec.js';
 import { type Database, openDatabase } from '../infra/db/database.js';
 import { migrate } from '../infra/db/migrator.js';
@@ -42,10 +44,11 @@ import { endpointProblem } from '../infra/webhooks/endpoint-policy.js';
 import { HttpWebhookSender } from '../infra/webhooks/http-webhook.sender.js';
 import type { ReadinessProbe } from '../shared/readiness-probe.js';
 import { type ConsoleServices, createConsoleServices } from './console-services.js';
+import { JobSignal, SignallingJobQueue } from './job-signal.js';
 import { createMetrics } from './metrics.js';
 
-// The composition root: picks adapters from configuration and wires the services. Everything that needs
-// closing is closed by close().
+// The composition root: picks adapters from configuration and wires the services, once: the container is never
+// changed after it is built. Everything that needs closing is closed by close().
 
 export interface Container {
   config: Config;
@@ -65,13 +68,15 @@ export interface Container {
   handoffs: HandoffService;
   pageLinks: PageLinks;
   notifier: Notifier;
+  /** The one owner of session state transitions and the events after them. */
+  lifecycle: SessionLifecycle;
   calibration: ScoreCalibration;
   /** The operator console (users, sign-in, review queue, audit). */
   console: ConsoleServices;
   /** Started on first use (worker threads and models take a moment); serve starts it at once. */
   faceEngine(): Promise<FaceEngine>;
-  /** Set by the in-process job runner so an enqueue is picked up at once. */
-  wakeWorkers: () => void;
+  /** Raised after each enqueue, so an in-process job runner picks the job up at once. */
+  jobSignal: JobSignal;
   probes: ReadinessProbe[];
   now: () => number;
   close(): Promise<void>;
@@ -128,7 +133,8 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const repos = createRepositories(database.db, database.dialect, codec);
   const poolRepo = new KyselyPoolRepository(database.db, database.dialect, codec);
   const media = createMediaStore(config);
-  const queue = new KyselyJobQueue(database.db, database.dialect, now);
+  const jobSignal = new JobSignal();
+  const queue = new SignallingJobQueue(new KyselyJobQueue(database.db, database.dialect, now), jobSignal);
   // One gate per process: the face threads and the document thread share the decoding memory budget.
   const decodeGate = new DecodeGate(config.images.decodeMemoryBytes, config.images.decodeQueue);
   const engine = lazyFaceEngine(config, decodeGate);
@@ -143,45 +149,51 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     (err, pool) => logger.error({ err, pool }, 'face index background build failed'),
   );
   const poolSearch = new PoolSearch(poolRepo, index);
+  // Erased rows may linger in SQLite's write-ahead log until a checkpoint: erasure on request waits for one.
+  const scrub = async () => {
+    if (!(await database.checkpoint())) logger.warn('erased rows may stay in the SQLite WAL until the next checkpoint: other readers kept it busy');
+  };
 
-  const container = { wakeWorkers: () => undefined } as unknown as Container;
-  const wake = () => container.wakeWorkers();
-  const hooks: SessionHooks = {};
-  const images = new HeaderImageInspector(config.images.limits);
-  const sessions = new SessionService({ repos, media, images, policy: config.sessions, clock: { now }, newId, hooks });
-  const pools = new PoolService({ pools: poolRepo, repos, media, engine: engine.get, search: poolSearch, calibration, now, newId, erased: () => hooks.erased!() });
-  const notifier = new Notifier({
-    repos,
+  const pools = new PoolService({ pools: poolRepo, repos, media, engine: engine.get, search: poolSearch, calibration, now, newId, erased: scrub });
+  const consoleServices = createConsoleServices({ config, database, repos, poolRepo, pools, media, calibration, now, newId, logger });
+  const notifier = new Notifier({ repos, queue, sender: new HttpWebhookSender(config.webhooks), now, maxAttempts: config.webhooks.maxAttempts });
+  const lifecycle = new SessionLifecycle({
+    sessions: repos.sessions,
+    resources: repos.resources,
+    work: repos.work,
     queue,
-    sender: new HttpWebhookSender(config.webhooks),
+    events: notifier,
+    media,
+    reviews: consoleServices.reviews,
+    scrub,
     now,
-    maxAttempts: config.webhooks.maxAttempts,
-    onEnqueue: wake,
+    newId,
+  });
+  consoleServices.reviews.onDecided((event) => lifecycle.reviewDecided(event));
+  const sessionMedia = new SessionMedia({ store: media, media: repos.media, images: new HeaderImageInspector(config.images.limits), now, newId });
+  const sessions = new SessionService({
+    repos,
+    media,
+    sessionMedia,
+    lifecycle,
+    specRules: new AdapterSpecRules({ pools: poolRepo, endpointProblem: (url) => endpointProblem(url, config.webhooks) }),
+    policy: config.sessions,
+    clock: { now },
+    newId,
+    scrub,
   });
   const faces = new FaceEvidence({ repos, media, engine: engine.get, now, quality: DEFAULT_FACE_QUALITY });
   let reader: Promise<DocumentReader> | undefined;
   const documentReader = () =>
     (reader ??= PooledDocumentReader.start({ deadlineMs: config.documents.deadlineMs, limits: config.images.limits, gate: decodeGate }));
-  const tasks = new DocumentTasks({ repos, media, sessions, reader: documentReader, faces, now });
-  const pipeline = new SessionPipeline({
-    repos,
-    poolRepo,
-    pools,
-    queue,
-    notifier,
-    faces,
-    calibration,
-    livenessThreshold: config.face.livenessThreshold,
-    tasks,
-    now,
-    newId,
-    wake,
-  });
+  const tasks = new DocumentTasks({ repos, media, sessionMedia, reader: documentReader, faces, now });
+  const evidence = new SessionEvidence({ repos, poolRepo, pools, faces, documents: tasks, calibration, livenessThreshold: config.face.livenessThreshold, now });
+  const pipeline = new SessionPipeline({ repos, queue, lifecycle, evidence, tasks, now, newId });
   const capture = new CaptureService({
     repos,
     sessions,
-    pipeline,
-    notifier,
+    sessionMedia,
+    lifecycle,
     faces,
     engine: engine.get,
     quality: DEFAULT_FACE_QUALITY,
@@ -191,33 +203,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     challengeTtlMs: config.face.challengeTtlMs,
   });
 
-  // A familiar face search must name a pool of the same app; a foreign pool reads exactly like an unknown one.
-  // A webhook endpoint must be one the sender will call.
-  hooks.validateSpec = async (appId, spec) => {
-    const errors: PropertyError[] = [];
-    const endpoint = spec.notifications && endpointProblem(spec.notifications.endpoint, config.webhooks);
-    if (endpoint) errors.push({ property: 'notifications.endpoint', message: endpoint });
-    for (const [i, check] of spec.requested_checks.entries()) {
-      if (check.type === 'FAMILIAR_FACE_SEARCH' && !(await poolRepo.getPool(appId, String(check.config.pool_id)))) {
-        errors.push({ property: `requested_checks[${i}].config.pool_id`, message: 'no pool with this id' });
-      }
-    }
-    if (errors.length) throw validationError(errors);
-  };
-  // Relying-business uploads have no "finish": the last required capture starts the checks.
-  hooks.resourceUpdated = async (session, resourceId) => {
-    await notifier.notify(session, 'RESOURCE_UPDATE', `resource:${resourceId}`, { resource_id: resourceId });
-    if (allRequirementsMet(session.requirements, await repos.resources.list(session.id))) await pipeline.start(session);
-  };
-  hooks.erasing = async (session) => {
-    await queue.dropSession(session.id);
-  };
-  const scrub = async () => {
-    if (!(await database.checkpoint())) logger.warn('erased rows may stay in the SQLite WAL until the next checkpoint: other readers kept it busy');
-  };
-  hooks.erased = scrub;
-
-  Object.assign(container, {
+  return Object.freeze({
     config,
     logger,
     database,
@@ -235,9 +221,11 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     handoffs: new HandoffService({ repos, recordEvent: (id, event, device) => sessions.recordEvent(id, event, device), now, newId, ttlMs: config.page.handoffTtlSec * 1000 }),
     pageLinks: new PageLinks(repos, config.page.frameAncestors),
     notifier,
+    lifecycle,
     calibration,
-    console: createConsoleServices({ config, database, repos, poolRepo, pools, media, calibration, now, newId, logger }),
+    console: consoleServices,
     faceEngine: engine.get,
+    jobSignal,
     probes: [
       { name: 'database', check: async () => void (await repos.apps.get('readiness-probe')) },
       { name: 'face_engine', check: engine.probe },
@@ -251,6 +239,5 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
       (media as MediaStore & { close?: () => void }).close?.();
       await database.close();
     },
-  } satisfies Omit<Container, 'wakeWorkers'>);
-  return container;
+  });
 }

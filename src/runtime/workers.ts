@@ -23,6 +23,7 @@ export function startWorkers(c: Container): Workers {
   });
   const handlers: Record<string, JobHandler> = {
     ...(c.pipeline.handlers() as Record<string, JobHandler>),
+    ...(c.lifecycle.handlers() as Record<string, JobHandler>),
     [WEBHOOK_JOB]: ((payload: { deliveryId: string }, job) => c.notifier.deliver(payload, job)) as JobHandler,
   };
   const runner = new JobRunner(c.queue, handlers, {
@@ -32,12 +33,12 @@ export function startWorkers(c: Container): Workers {
     logger: c.logger.child({ component: 'jobs' }),
     onOutcome: (name, outcome) => outcomes.inc({ name, outcome }),
   });
-  c.wakeWorkers = () => runner.wake();
+  const unsubscribe = c.jobSignal.subscribe(() => runner.wake());
   runner.start();
 
   let maintaining: Promise<void> = Promise.resolve();
   const tick = () => {
-    maintaining = runMaintenance({ ...c, now: c.now }).catch((err: unknown) => c.logger.error({ err }, 'maintenance failed'));
+    maintaining = runMaintenance(c).catch((err: unknown) => c.logger.error({ err }, 'maintenance failed'));
   };
   const timer = setInterval(tick, c.config.workers.maintenanceMs);
   tick();
@@ -45,7 +46,7 @@ export function startWorkers(c: Container): Workers {
     async stop(graceMs) {
       clearInterval(timer);
       await maintaining;
-      c.wakeWorkers = () => undefined;
+      unsubscribe();
       await runner.stop(graceMs);
     },
   };

@@ -3,20 +3,23 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
-import { type Container, createContainer } from '../../src/runtime/container.js';
-import { createLogger } from '../../src/runtime/logger.js';
+import { poolReviewBand } from '../../src/domain/pools/review-band.js';
+import { defaultScoreCalibration } from '../../src/infra/face/calibration/score-calibration.js';
 import { browserSkipReason, launchChromium, type LaunchedBrowser } from '../helpers/browser.js';
 import { ClientApi } from '../helpers/client-api.js';
 import { hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
+import { lookAlike } from '../helpers/look-alike.js';
 import { freePort, startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
 import { ROOT, type RunningServer, startServer, type TestApp } from '../helpers/server.js';
+import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
 import { familiarFaceSearch, idvClient, signedCall, yoti } from '../helpers/yoti.js';
 
 // The operator console in a real Chromium against the built server: an admin signs in with the one-time
-// password printed at first start and adds a reviewer; the reviewer opens a queued familiar-face-search item,
-// compares the faces and rejects it with a reason; the audit log shows the views and the decision. A viewer
+// password printed at first start and adds a reviewer; the reviewer finds the familiar face search that the
+// session lifecycle sent to review (manual_check FALLBACK, a look-alike in the pool's review band), compares the
+// faces and rejects it with a reason; the session completes with EXPERT_REVIEW in the report the official SDK
+// reads, the webhook fires, and the audit log shows the views and the decision. A viewer
 // cannot decide, a user of app A cannot open app B's session, a POST without the CSRF token is refused, single
 // sign-on works against a real OIDC provider, and axe-core finds no violation on any page.
 
@@ -62,6 +65,7 @@ async function shot(page: Page, name: string) {
 describe.skipIf(skip !== null)('operator console in Chromium', () => {
   let server: RunningServer;
   let idp: TestOidcProvider;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let browser: LaunchedBrowser;
   let appA: TestApp;
   let appB: TestApp;
@@ -74,10 +78,12 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
   beforeAll(async () => {
     const port = await freePort();
     idp = await startOidcProvider([`http://127.0.0.1:${port}/console/sso/callback`]);
+    receiver = await startWebhookReceiver();
     server = await startServer({
       args: ['--port', String(port)],
       env: {
         OPENIDV_JOB_POLL_MS: '50',
+        OPENIDV_WEBHOOK_ALLOW_PRIVATE: 'true',
         OPENIDV_CONSOLE_OIDC_ISSUER: idp.issuer,
         OPENIDV_CONSOLE_OIDC_CLIENT_ID: idp.clientId,
         OPENIDV_CONSOLE_OIDC_CLIENT_SECRET: idp.clientSecret,
@@ -87,34 +93,25 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
     });
     appA = await server.createApp('Fraud team app');
     appB = await server.createApp('Other tenant');
-    // A pool with one enrolled person, and a session whose selfie is another photo of that person.
+    // A pool with one enrolled person, and a session whose selfie is a real photo of someone else who looks enough
+    // like them that the best candidate falls in the pool's review band: manual_check FALLBACK sends it to a person.
     const poolId = (await signedCall(server.apiUrl, appA, 'POST', '/pools', { label: 'BLOCKLIST' })).body.id;
     const applicant = await signedCall(server.apiUrl, appA, 'POST', '/applicants', { face: { data: readFileSync(enrolled!.photos[0]!).toString('base64') } });
     await signedCall(server.apiUrl, appA, 'POST', `/pools/${poolId}/applicants`, { applicant_id: applicant.body.id });
+    const search = async (photo: string) =>
+      (await signedCall(server.apiUrl, appA, 'POST', `/pools/${poolId}/search`, { image: { data: readFileSync(photo).toString('base64') } })).body.candidates?.[0]?.similarity ?? Number.NaN;
+    const probe = await lookAlike(enrolled!, poolReviewBand({}, 1, defaultScoreCalibration()), search);
     const spec = new yoti.SessionSpecificationBuilder()
       .withClientSessionTokenTtl(600)
       .withUserTrackingId('<b>tracked</b>')
       .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().withMaxRetries(2).build())
-      .withRequestedCheck(familiarFaceSearch(poolId, 'NO_MATCH'))
+      .withRequestedCheck(familiarFaceSearch(poolId, 'NO_MATCH', 'FALLBACK'))
+      .withNotifications(new yoti.NotificationConfigBuilder().withEndpoint(receiver.url).forCheckCompletion().forSessionCompletion().build())
       .build();
     const session = await idvClient(appA, server.apiUrl).createSession(spec);
     sessionA = session.getSessionId();
-    await new ClientApi(server.apiUrl, sessionA, session.getClientSessionToken()).selfieAndFinish(readFileSync(enrolled!.photos[1]!));
-    for (const deadline = Date.now() + 60_000; ; ) {
-      if ((await idvClient(appA, server.apiUrl).getSession(sessionA)).getState() === 'COMPLETED') break;
-      if (Date.now() > deadline) throw new Error('session did not complete');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await new ClientApi(server.apiUrl, sessionA, session.getClientSessionToken()).selfieAndFinish(readFileSync(probe.photo));
     sessionB = (await idvClient(appB, server.apiUrl).createSession(new yoti.SessionSpecificationBuilder().withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build()).build())).getSessionId();
-    // Until the session lifecycle sends checks to review, the test opens the item with the review service itself,
-    // on the server's own database.
-    const c: Container = await createContainer(loadConfig({ ...server.env, OPENIDV_WORKERS: 'false' }), createLogger('silent'));
-    try {
-      const check = (await c.repos.work.listChecks(sessionA)).find((x) => x.type === 'FAMILIAR_FACE_SEARCH')!;
-      reviewId = (await c.console.reviews.openReview({ id: sessionA, appId: appA.sdkId }, check, 'FFS_REVIEW_BAND')).id;
-    } finally {
-      await c.close();
-    }
     browser = await launchChromium();
   }, 180_000);
 
@@ -122,6 +119,7 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
     await browser?.close();
     await server?.stop();
     await idp?.close();
+    await receiver?.close();
   });
 
   const oneTimePassword = () => /password: (\S+)\s+\(one-time/.exec(server.output())![1]!;
@@ -167,7 +165,7 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
     return page;
   }
 
-  it('runs the review story: admin adds a reviewer, who compares the faces and rejects; the audit log shows it', async () => {
+  it('runs the review story: a reviewer rejects a FALLBACK search, the session completes, the webhook fires, the audit log shows it', async () => {
     const admin = await browser.browser.newContext();
     const page = await signIn(admin, 'admin', oneTimePassword(), 'the admin chose this one');
     await visit(page, '/console/sessions', 'console-02-sessions');
@@ -182,9 +180,25 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
 
     const reviewer = await browser.browser.newContext();
     const r = await signIn(reviewer, 'rita', ritaPassword, 'rita reviews carefully');
+    // The lifecycle sent the search to review: the session shows in the queue once its checks have run.
+    for (const deadline = Date.now() + 60_000; ; ) {
+      await r.goto(`${server.baseUrl}/console/reviews`);
+      if ((await r.locator('tbody').textContent())?.includes(sessionA)) break;
+      if (Date.now() > deadline) throw new Error('the session never reached the review queue');
+      await r.waitForTimeout(300);
+    }
     await visit(r, '/console/reviews', 'console-03-review-queue');
-    await r.locator('tbody a', { hasText: 'Review' }).first().click();
-    await arrive(r, /\/console\/reviews\//);
+    const row = r.locator('tbody tr', { hasText: sessionA });
+    expect(await row.textContent()).toContain("in the pool's review band");
+    // While it waits, the official SDK reads the session: ONGOING, the search CREATED and without a report yet.
+    const waiting = await idvClient(appA, server.apiUrl).getSession(sessionA);
+    expect(waiting.getState()).toBe('ONGOING');
+    const waitingSearch = waiting.getChecks().find((c: { getType(): string }) => c.getType() === 'FAMILIAR_FACE_SEARCH');
+    expect(waitingSearch.getState()).toBe('CREATED');
+    expect(waitingSearch.getReport()).toBeUndefined();
+    await row.getByRole('link', { name: /Review/ }).click();
+    await arrive(r, /\/console\/reviews\/[0-9a-f-]{36}$/);
+    reviewId = new URL(r.url()).pathname.split('/').pop()!;
     await visit(r, `/console/reviews/${reviewId}`);
     // The probe and the candidate's enrolled face both load (the images are real and served to this user).
     const images = r.locator('section.compare img');
@@ -197,6 +211,24 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
     await r.getByRole('button', { name: 'Record decision' }).click();
     await r.waitForLoadState();
     expect(await r.locator('.notice').first().textContent()).toContain('Decided: REJECT by rita');
+
+    // The decision completes the session: the SDK reads EXPERT_REVIEW in the report, and the webhook fires.
+    let done = await idvClient(appA, server.apiUrl).getSession(sessionA);
+    for (const deadline = Date.now() + 30_000; done.getState() !== 'COMPLETED'; done = await idvClient(appA, server.apiUrl).getSession(sessionA)) {
+      if (Date.now() > deadline) throw new Error('the reviewed session did not complete');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const report = done.getChecks().find((c: { getType(): string }) => c.getType() === 'FAMILIAR_FACE_SEARCH').getReport();
+    expect(report.getRecommendation().getValue()).toBe('REJECT');
+    expect(report.getRecommendation().getReason()).toBe('MATCH_FOUND');
+    const [decided] = report.getBreakdown();
+    expect([decided.getSubCheck(), decided.getResult(), decided.getProcess()]).toEqual(['face_not_found_in_pool', 'FAIL', 'EXPERT_REVIEW']);
+    const reason = decided.getDetails().find((d: { getName(): string }) => d.getName() === 'review_reason');
+    expect(reason.getValue()).toBe('Same person as the blocklisted applicant <script>x</script>');
+    const completion = () => receiver.delivered().find((w) => w.json.topic === 'session_completion' && w.json.session_id === sessionA);
+    for (const deadline = Date.now() + 30_000; !completion(); await new Promise((resolve) => setTimeout(resolve, 100))) {
+      if (Date.now() > deadline) throw new Error('no SESSION_COMPLETION webhook');
+    }
 
     await visit(page, '/console/audit', 'console-06-audit');
     const audit = (await page.locator('tbody').textContent())!;
@@ -240,7 +272,7 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
     const refused = await r.request.post(`${server.baseUrl}/console/reviews/${reviewId}/decide`, { form: { decision: 'APPROVE', reason: '' } });
     expect(refused.status()).toBe(403);
     await reviewer.close();
-  });
+  }, 240_000);
 
   it('does not let a viewer decide', async () => {
     const created = JSON.parse(await server.cli(['users', 'create', '--username', 'vera', '--role', 'viewer', '--apps', appA.sdkId, '--json'])) as { password: string };

@@ -23,16 +23,17 @@ describe.skipIf(!withData || !withFont)('ID documents end to end', () => {
   const [holder] = withData ? lfwPeople(1, 2, 21) : [];
 
   beforeAll(async () => {
-    server = await startServer({ env: { OPENIDV_JOB_POLL_MS: '50' } });
+    // The reading deadline bounds a production server; on a loaded test machine OCR runs many times slower.
+    server = await startServer({ env: { OPENIDV_JOB_POLL_MS: '50', OPENIDV_DOCUMENT_DEADLINE_MS: '60000' } });
     app = await server.createApp('documents');
   });
   afterAll(async () => {
     await server?.stop();
   });
 
-  async function run(page: Buffer, country = 'GBR') {
+  async function run(page: Buffer, country = 'GBR', documentType = 'PASSPORT', expandedFields = false) {
     const client = idvClient(app, server.apiUrl);
-    const { id, api, documentId } = await openDocumentCapture(client, server.apiUrl, country);
+    const { id, api, documentId } = await openDocumentCapture(client, server.apiUrl, country, documentType, expandedFields);
     expect((await api.page(documentId, page, 'UPLOAD')).status).toBe(201);
     await api.completeDocument(documentId);
     await api.liveness(readFileSync(holder!.photos[1]!));
@@ -46,7 +47,7 @@ describe.skipIf(!withData || !withFont)('ID documents end to end', () => {
 
   it('extracts the fields, crops the portrait, and passes the MRZ-based checks', async () => {
     const { image } = await syntheticPassport(readFileSync(holder!.photos[0]!));
-    const { client, id, result, check } = await run(image);
+    const { client, id, result, check } = await run(image, 'GBR', 'PASSPORT', true);
     const document = result.getResources().getIdDocuments()[0];
     const task = document.getTasks()[0];
     expect(task.getType()).toBe('ID_DOCUMENT_TEXT_DATA_EXTRACTION');
@@ -69,6 +70,9 @@ describe.skipIf(!withData || !withFont)('ID documents end to end', () => {
       verification: { names_verified: false },
     });
     expect(fields.verification.unverified_fields).toContain('names');
+    // create_expanded_document_fields: Yoti's expanded fields, each read from the MRZ in Latin script.
+    const expanded = await client.getMediaContent(id, document.getExpandedDocumentFields().getMedia().getId());
+    expect(JSON.parse(Buffer.from(expanded.getContent()).toString('utf8')).fields).toContainEqual({ name: 'family_name', value: 'SAMPLE', locale: 'la', source: 'MRZ' });
     const photo = await client.getMediaContent(id, document.getDocumentIdPhoto().getMedia().getId());
     expect(photo.getMimeType()).toBe('image/jpeg');
     const meta = await sharp(Buffer.from(photo.getContent())).metadata();
@@ -81,6 +85,25 @@ describe.skipIf(!withData || !withFont)('ID documents end to end', () => {
     const scope = authenticity.report.breakdown[0].details.find((d: { name: string }) => d.name === 'security_features');
     expect(scope.value).toBe('NOT_CHECKED');
     expect(check('ID_DOCUMENT_FACE_MATCH').report.recommendation.value).toBe('APPROVE');
+
+    // The text data check the extraction made, as Yoti's SDK finds it ("Text Data Checks" in Yoti's example app).
+    const [textData] = result.getIdDocumentTextDataChecks();
+    expect(result.getIdDocumentTextDataChecks()).toHaveLength(1);
+    expect(task.getGeneratedTextDataChecks().map((c: { getId(): string }) => c.getId())).toEqual([textData.getId()]);
+    expect(textData.getState()).toBe('DONE');
+    expect(textData.getResourcesUsed()).toEqual([document.getId()]);
+    expect(textData.getGeneratedMedia().map((m: { getId(): string }) => m.getId())).toEqual([document.getDocumentFields().getMedia().getId()]);
+    expect(textData.getReport().getRecommendation().getValue()).toBe('APPROVE');
+    const textSubs = textData.getReport().getBreakdown().map((b: { getSubCheck(): string; getResult(): string }) => `${b.getSubCheck()}:${b.getResult()}`);
+    expect(textSubs).toEqual([
+      'text_data_readable:PASS',
+      'mrz_check_digit_document_number:PASS',
+      'mrz_check_digit_date_of_birth:PASS',
+      'mrz_check_digit_expiration_date:PASS',
+      'mrz_check_digit_personal_number:PASS',
+      'mrz_check_digit_composite:PASS',
+      'document_recognition:PASS',
+    ]);
   });
 
   it('rejects an expired document and flags a document that is not the one chosen', async () => {
@@ -89,6 +112,25 @@ describe.skipIf(!withData || !withFont)('ID documents end to end', () => {
     expect(first.check('ID_DOCUMENT_AUTHENTICITY').report.recommendation).toEqual({ value: 'REJECT', reason: 'EXPIRED_DOCUMENT' });
     const second = await run((await syntheticPassport(readFileSync(holder!.photos[0]!))).image, 'FRA');
     expect(second.check('ID_DOCUMENT_AUTHENTICITY').report.recommendation).toEqual({ value: 'NOT_AVAILABLE', reason: 'INCORRECT_DOCUMENT_TYPE' });
+
+    // A Czech passport uploaded as a British driving licence: the fields say PASSPORT/CZE, and both document
+    // checks say it is not the document chosen, instead of the extraction completing in silence.
+    const czech = await run((await syntheticPassport(readFileSync(holder!.photos[0]!), { ...SPECIMEN, issuingState: 'CZE' })).image, 'GBR', 'DRIVING_LICENCE');
+    const [textData] = czech.result.getIdDocumentTextDataChecks();
+    expect(textData.getReport().getRecommendation().getValue()).toBe('NOT_AVAILABLE');
+    expect(textData.getReport().getRecommendation().getReason()).toBe('INCORRECT_DOCUMENT_TYPE');
+    for (const type of ['ID_DOCUMENT_TEXT_DATA_CHECK', 'ID_DOCUMENT_AUTHENTICITY']) {
+      const recognition = czech.check(type).report.breakdown.find((b: { sub_check: string }) => b.sub_check === 'document_recognition');
+      expect(recognition, type).toMatchObject({
+        result: 'FAIL',
+        details: expect.arrayContaining([
+          { name: 'document_type_expected', value: 'DRIVING_LICENCE' },
+          { name: 'document_type_read', value: 'PASSPORT' },
+          { name: 'issuing_country_expected', value: 'GBR' },
+          { name: 'issuing_country_read', value: 'CZE' },
+        ]),
+      });
+    }
   });
 
   it('reports an image without an MRZ as NOT_AVAILABLE instead of guessing', async () => {
@@ -100,5 +142,7 @@ describe.skipIf(!withData || !withFont)('ID documents end to end', () => {
     expect(recommendation.value).toBe('NOT_AVAILABLE');
     expect(['DOCUMENT_NOT_SUPPORTED', 'INCORRECT_MRZ', 'PHOTO_TOO_BLURRY']).toContain(recommendation.reason);
     expect(check('ID_DOCUMENT_FACE_MATCH').report.recommendation).toMatchObject({ value: 'NOT_AVAILABLE' });
+    // No fields were extracted, so no text data check was made; the task says why.
+    expect(result.getIdDocumentTextDataChecks()).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { expectResponsive, probeLatency } from '../helpers/attack-watch.js';
+import { ClientApi } from '../helpers/client-api.js';
 import { dataPath, hasData } from '../helpers/data.js';
 import { findResidue, needlesOf } from '../helpers/residue.js';
 import { type RunningServer, ROOT, startServer, type TestApp, tempDataDir } from '../helpers/server.js';
@@ -200,13 +201,19 @@ describe('hostile data (default configuration)', () => {
   it.skipIf(!withFace)('leaves none of a deleted session in the database, its WAL and shm files or the media folder', async () => {
     const client = idvClient(app, server.apiUrl);
     const image = readFileSync(dataPath('faces-deepface', 'img1.jpg'));
-    const spec = new yoti.SessionSpecificationBuilder().withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build()).build();
+    const spec = new yoti.SessionSpecificationBuilder()
+      .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
+      .withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build())
+      .build();
     // A neighbour session with its own face stays; the victim is deleted.
     const upload = async () => {
-      const sessionId = (await client.createSession(spec)).getSessionId();
-      const requirement = (await client.getSessionConfiguration(sessionId)).getCapture().getRequiredResources()[0];
+      const created = await client.createSession(spec);
+      const sessionId: string = created.getSessionId();
+      const requirement = (await client.getSessionConfiguration(sessionId)).getCapture().getRequiredResources().find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
       const resource = await client.createFaceCaptureResource(sessionId, new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement.getId()).build());
       await client.uploadFaceCaptureImage(sessionId, resource.getId(), new yoti.UploadFaceCaptureImagePayloadBuilder().forJpegImage().withImageContents(image).build());
+      // The user finishes without a selfie: the checks start and the pipeline analyses the reference.
+      expect((await new ClientApi(server.apiUrl, sessionId, created.getClientSessionToken()).finish()).status).toBe(200);
       return sessionId;
     };
     const neighbour = await upload();

@@ -130,10 +130,13 @@ describe.skipIf(!withData)('applicant pools over HTTP', () => {
 
   it('enrols a face from an earlier session of the same app only', async () => {
     const client = new yoti.IDVClient(appA.sdkId, appA.privateKeyPem, { apiUrl: server.apiUrl });
-    const spec = new yoti.SessionSpecificationBuilder().withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build()).build();
+    const spec = new yoti.SessionSpecificationBuilder()
+      .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
+      .withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build())
+      .build();
     const sessionId = (await client.createSession(spec)).getSessionId();
     const config = await client.getSessionConfiguration(sessionId);
-    const requirement = config.getCapture().getRequiredResources()[0];
+    const requirement = config.getCapture().getRequiredResources().find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
     const resource = await client.createFaceCaptureResource(sessionId, new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement.getId()).build());
     await client.uploadFaceCaptureImage(
       sessionId,
@@ -151,11 +154,11 @@ describe.skipIf(!withData)('applicant pools over HTTP', () => {
 
     // F11: the applicant's face becomes the FACE_COMPARISON reference of a new session.
     const second = (await client.createSession(spec)).getSessionId();
-    const req2 = (await client.getSessionConfiguration(second)).getCapture().getRequiredResources()[0];
+    const req2 = (await client.getSessionConfiguration(second)).getCapture().getRequiredResources().find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
     const res2 = await client.createFaceCaptureResource(second, new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(req2.getId()).build());
     const put = await call(appA, 'PUT', `/sessions/${second}/resources/face-capture/${res2.getId()}/applicant`, { applicant_id: applicant });
     expect(put.status).toBe(200);
-    const state = (await client.getSessionConfiguration(second)).getCapture().getRequiredResources()[0].getState();
+    const state = (await client.getSessionConfiguration(second)).getCapture().getRequiredResources().find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE').getState();
     expect(state).toBe('COMPLETED');
   });
 

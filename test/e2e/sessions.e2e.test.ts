@@ -161,6 +161,18 @@ describe('sessions through the official yoti SDK', () => {
       .withRequestedCheck(new yoti.RequestedWatchlistScreeningCheckBuilder().withAdverseMediaCategory().build())
       .build();
     await expectIdvError(client.createSession(watchlist), 400, 'UNSUPPORTED_CHECK');
+
+    // FACE_COMPARISON compares the liveness selfie: alone it would complete at once with NOT_AVAILABLE.
+    const comparisonAlone = new yoti.SessionSpecificationBuilder().withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build()).build();
+    const refused = await client.createSession(comparisonAlone).then(
+      () => null,
+      (e: { getResponseStatusCode(): number; getResponseBody(): unknown }) => e,
+    );
+    expect(refused?.getResponseStatusCode()).toBe(400);
+    expect(refused?.getResponseBody()).toMatchObject({
+      code: 'PAYLOAD_VALIDATION',
+      errors: [{ property: 'requested_checks[0].type', message: expect.stringContaining('request a LIVENESS check as well') }],
+    });
   });
 
   it('expires a session when the token lifetime ends with captures incomplete', async () => {

@@ -6,12 +6,12 @@ import { yoti } from './yoti.js';
 
 type IdvClient = InstanceType<typeof yoti.IDVClient>;
 
-export async function openDocumentCapture(client: IdvClient, apiUrl: string, country = 'GBR') {
+export async function openDocumentCapture(client: IdvClient, apiUrl: string, country = 'GBR', documentType = 'PASSPORT', expandedFields = false) {
   const spec = new yoti.SessionSpecificationBuilder()
     .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
     .withRequestedCheck(new yoti.RequestedFaceMatchCheckBuilder().withManualCheckNever().build())
     .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
-    .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().build())
+    .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().withCreateExpandedDocumentFields(expandedFields).build())
     .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().build())
     .build();
   const session = await client.createSession(spec);
@@ -19,7 +19,7 @@ export async function openDocumentCapture(client: IdvClient, apiUrl: string, cou
   const api = new ClientApi(apiUrl, id, session.getClientSessionToken());
   await api.consent();
   const requirement = (await api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'ID_DOCUMENT');
-  const doc = await api.createDocument(requirement.id, 'PASSPORT', country);
+  const doc = await api.createDocument(requirement.id, documentType, country);
   return { id, api, documentId: doc.body.id as string };
 }
 

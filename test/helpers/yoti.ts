@@ -7,14 +7,16 @@ const require = createRequire(import.meta.url);
 export const yoti = require('yoti');
 const RequestedCheck = require('yoti/src/idv_service/session/create/check/requested.check');
 
+type ManualCheck = 'ALWAYS' | 'FALLBACK' | 'NEVER';
+
 class RequestedFamiliarFaceSearchCheck extends RequestedCheck {
-  constructor(config: { pool_id: string; approval_criteria: 'MATCH' | 'NO_MATCH' }) {
+  constructor(config: { pool_id: string; approval_criteria: 'MATCH' | 'NO_MATCH'; manual_check?: ManualCheck }) {
     super('FAMILIAR_FACE_SEARCH', config);
   }
 }
 
-export function familiarFaceSearch(poolId: string, criteria: 'MATCH' | 'NO_MATCH') {
-  return new RequestedFamiliarFaceSearchCheck({ pool_id: poolId, approval_criteria: criteria });
+export function familiarFaceSearch(poolId: string, criteria: 'MATCH' | 'NO_MATCH', manualCheck?: ManualCheck) {
+  return new RequestedFamiliarFaceSearchCheck({ pool_id: poolId, approval_criteria: criteria, ...(manualCheck ? { manual_check: manualCheck } : {}) });
 }
 
 export function idvClient(app: TestApp, apiUrl: string) {

@@ -17,7 +17,7 @@ async function noiseJpeg(seed: number): Promise<Buffer> {
 
 /** A session with a relying-business face capture and a stored face analysis, as the pipeline leaves them. */
 async function sessionWithFace(h: InProcess, seed: number) {
-  const created = await h.signed('POST', '/sessions', JSON.stringify({ requested_checks: [{ type: 'FACE_COMPARISON', config: { manual_check: 'NEVER' } }] }));
+  const created = await h.signed('POST', '/sessions', JSON.stringify({ requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC' } }, { type: 'FACE_COMPARISON', config: { manual_check: 'NEVER' } }] }));
   expect(created.statusCode).toBe(201);
   const sessionId = created.json<{ session_id: string }>().session_id;
   const session = await h.container.sessions.require(h.sdkId, sessionId);

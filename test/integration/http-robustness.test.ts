@@ -96,7 +96,7 @@ describe('paths and uploads', () => {
   });
 
   it('refuses malformed and non-image face-capture uploads', async () => {
-    const created = (await h.signed('POST', '/sessions', JSON.stringify({ requested_checks: [{ type: 'FACE_COMPARISON' }] }))).json() as { session_id: string };
+    const created = (await h.signed('POST', '/sessions', JSON.stringify({ requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC' } }, { type: 'FACE_COMPARISON' }] }))).json() as { session_id: string };
     const config = (await h.signed('GET', `/sessions/${created.session_id}/configuration`)).json() as {
       capture: { required_resources: { id: string; type: string }[] };
     };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { JOBS } from '../../src/domain/pipeline/session-pipeline.js';
+import { JOBS } from '../../src/domain/pipeline/pipeline-jobs.js';
 import { WEBHOOK_JOB } from '../../src/domain/notifications/notifier.js';
 import { hasData } from '../helpers/data.js';
 import { openDocumentCapture } from '../helpers/document-session.js';
@@ -51,18 +51,18 @@ describe('pipeline steps run again after a worker died mid-step', () => {
     expect((await jobs()).filter((j) => j.name === JOBS.finalise).map((j) => j.dedupe_key)).toContain(`finalise:${sessionId}:check:${checkId}`);
     expect((await webhooks()).map((w) => w.topic)).toEqual(['CHECK_COMPLETION']);
     expect((await jobs()).filter((j) => j.name === WEBHOOK_JOB), 'its webhook is queued').toHaveLength(1);
-    await h.container.pipeline.finalise(sessionId);
+    await h.container.lifecycle.finalise(sessionId);
     expect(await state()).toBe('COMPLETED');
   });
 
   it('a session found completed still sends its completion webhook, once', async () => {
     await h.container.pipeline.runCheck(sessionId, checkId);
     dieAtNextEnqueue();
-    await expect(h.container.pipeline.finalise(sessionId)).rejects.toThrow('worker killed');
+    await expect(h.container.lifecycle.finalise(sessionId)).rejects.toThrow('worker killed');
     expect(await state()).toBe('COMPLETED');
 
-    await h.container.pipeline.finalise(sessionId);
-    await h.container.pipeline.finalise(sessionId);
+    await h.container.lifecycle.finalise(sessionId);
+    await h.container.lifecycle.finalise(sessionId);
     expect((await webhooks()).map((w) => w.topic)).toEqual(['CHECK_COMPLETION', 'SESSION_COMPLETION']);
     expect((await jobs()).filter((j) => j.name === WEBHOOK_JOB)).toHaveLength(2);
   });

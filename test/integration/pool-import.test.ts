@@ -47,7 +47,7 @@ describe.skipIf(!withData)('bulk pool import', () => {
       'noface.png': 'NO_FACE_DETECTED',
       'couple.jpg': 'MULTIPLE_FACES_DETECTED',
     });
-    expect((await c.pools.getPool(appId, poolId)).face_count).toBeGreaterThanOrEqual(7);
+    expect((await c.pools.getPool(appId, poolId)).size).toBeGreaterThanOrEqual(7);
     const again = await importPool(c, { appId, poolId, dir: source, concurrency: 2 });
     expect(again).toMatchObject({ enrolled: 0, refused: 0, skipped: 6 });
     expect((await c.pools.listMembers(appId, poolId, undefined, 100)).items).toHaveLength(4);
@@ -66,9 +66,9 @@ describe.skipIf(!withData)('bulk pool import', () => {
     writeFileSync(journal, `${JSON.stringify({ entry: 'a.jpg', applicant: applicant.id, status: 'pending' })}\n{"entry":"b.jpg","appl`);
     const resumed = await importPool(c, { appId, poolId: pool, dir, concurrency: 1 });
     expect(resumed).toMatchObject({ enrolled: 2, refused: 0 });
-    const members = (await c.pools.listMembers(appId, pool, undefined, 100)).items.map((m) => m.id);
+    const members = (await c.pools.listMembers(appId, pool, undefined, 100)).items.map((m) => m.applicant.id);
     expect(members).toHaveLength(2);
     expect(members).toContain(applicant.id);
-    expect((await c.pools.listApplicants(appId, undefined, 500)).items.filter((a) => a.id === applicant.id)).toHaveLength(1);
+    expect((await c.pools.listApplicants(appId, undefined, 500)).items.filter((a) => a.applicant.id === applicant.id)).toHaveLength(1);
   });
 });

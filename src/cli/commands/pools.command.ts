@@ -5,7 +5,9 @@ import type { Container } from '../../runtime/container.js';
 import { createContainer } from '../../runtime/container.js';
 import { createLogger } from '../../runtime/logger.js';
 import { importPool } from '../../runtime/pool-import.js';
+import { faceMatchReviewBand } from '../../domain/checks/manual-check.js';
 import { DEFAULT_TARGET_FPIR, poolDecisionPolicy } from '../../domain/pools/pool-threshold.js';
+import { poolReviewBand } from '../../domain/pools/review-band.js';
 import { defaultScoreCalibration } from '../../infra/face/calibration/score-calibration.js';
 import { configFrom, withDataOption } from '../options.js';
 
@@ -89,27 +91,47 @@ function importCommand(): Command {
 
 function policyCommand(): Command {
   return new Command('policy')
-    .description('Show the match threshold and expected error rates the pool policy gives at several pool sizes')
+    .description('Show the match threshold, review band and expected error rates the pool policy gives at several pool sizes')
     .option('--sizes <list>', 'pool sizes in faces', '1000,10000,100000,1000000')
     .option('--target-fpir <rate>', 'target false-positive identification rate', String(DEFAULT_TARGET_FPIR))
+    .option('--review-target-fpir <rate>', "the review band's target FPIR (default: the pools' default)")
     .option('--calibration <file>', 'calibration file (default: OPENIDV_FACE_CALIBRATION or the shipped one)')
     .option('--json', 'print JSON')
-    .action((opts: { sizes: string; targetFpir: string; calibration?: string; json?: boolean }) => {
+    .action((opts: { sizes: string; targetFpir: string; reviewTargetFpir?: string; calibration?: string; json?: boolean }) => {
       const calibration = defaultScoreCalibration(opts.calibration ?? configFrom({}).face.calibrationFile);
+      const settings = { target_fpir: Number(opts.targetFpir), ...(opts.reviewTargetFpir ? { review_target_fpir: Number(opts.reviewTargetFpir) } : {}) };
       const rows = opts.sizes.split(',').map((s) => {
         const size = Number(s);
-        const p = poolDecisionPolicy({ target_fpir: Number(opts.targetFpir) }, size, calibration);
-        return { pool_faces: size, threshold: p.threshold, per_comparison_fmr: calibration.falseMatchRateAt(p.threshold), expected_fpir: p.expectedFpir, expected_fnir: p.expectedFnir };
+        const p = poolDecisionPolicy(settings, size, calibration);
+        const band = poolReviewBand(settings, size, calibration, p);
+        return {
+          pool_faces: size,
+          threshold: p.threshold,
+          per_comparison_fmr: calibration.falseMatchRateAt(p.threshold),
+          expected_fpir: p.expectedFpir,
+          expected_fnir: p.expectedFnir,
+          review_from: band.lower,
+          expected_fpir_at_review: band.expectedFpirAtLower,
+          expected_fnir_at_review: band.expectedFnirAtLower,
+        };
       });
+      // The 1:1 checks' band (manual_check FALLBACK on face match and face comparison).
+      const oneToOne = faceMatchReviewBand(calibration);
+      const oneToOneRates = { fmr_at_lower: calibration.falseMatchRateAt(oneToOne.lower), fmr_at_upper: calibration.falseMatchRateAt(oneToOne.upper), fnmr_at_lower: calibration.falseNonMatchRateAt(oneToOne.lower), fnmr_at_upper: calibration.falseNonMatchRateAt(oneToOne.upper) };
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ model_set_id: calibration.modelSetId, calibration: calibration.dataset, one_to_one_threshold: calibration.oneToOneThreshold, rows }, null, 2)}\n`);
+        const one_to_one_review_band = { ...oneToOne, ...oneToOneRates };
+        process.stdout.write(`${JSON.stringify({ model_set_id: calibration.modelSetId, calibration: calibration.dataset, one_to_one_threshold: calibration.oneToOneThreshold, one_to_one_review_band, rows }, null, 2)}\n`);
         return;
       }
+      const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
       process.stdout.write(`model set ${calibration.modelSetId}, calibration ${calibration.dataset}, 1:1 floor ${calibration.oneToOneThreshold.toFixed(4)}\n`);
-      process.stdout.write('pool faces   threshold   FMR per comparison   expected FPIR   expected FNIR\n');
+      process.stdout.write(
+        `1:1 review band ${oneToOne.lower.toFixed(4)}-${oneToOne.upper.toFixed(4)}: FMR ${oneToOneRates.fmr_at_lower.toExponential(2)} to ${oneToOneRates.fmr_at_upper.toExponential(2)}, FNMR ${pct(oneToOneRates.fnmr_at_lower)} to ${pct(oneToOneRates.fnmr_at_upper)}\n`,
+      );
+      process.stdout.write('pool faces   threshold   FMR per comparison   expected FPIR   expected FNIR   review from   FPIR there   FNIR there\n');
       for (const r of rows) {
         process.stdout.write(
-          `${String(r.pool_faces).padStart(10)}   ${r.threshold.toFixed(4).padStart(9)}   ${r.per_comparison_fmr.toExponential(2).padStart(18)}   ${(100 * r.expected_fpir).toFixed(2).padStart(12)}%   ${(100 * r.expected_fnir).toFixed(2).padStart(12)}%\n`,
+          `${String(r.pool_faces).padStart(10)}   ${r.threshold.toFixed(4).padStart(9)}   ${r.per_comparison_fmr.toExponential(2).padStart(18)}   ${pct(r.expected_fpir).padStart(13)}   ${pct(r.expected_fnir).padStart(13)}   ${r.review_from.toFixed(4).padStart(11)}   ${pct(r.expected_fpir_at_review).padStart(10)}   ${pct(r.expected_fnir_at_review).padStart(10)}\n`,
         );
       }
     });

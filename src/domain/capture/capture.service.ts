@@ -2,24 +2,24 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { countriesFor } from '../documents/supported-documents.js';
 import { AppError, validationError } from '../errors.js';
 import { imageRefusal } from '../media/image-refusal.js';
-import type { Notifier } from '../notifications/notifier.js';
+import type { SessionMedia } from '../media/session-media.js';
 import type { FaceEvidence } from '../pipeline/face-evidence.js';
-import type { SessionPipeline } from '../pipeline/session-pipeline.js';
 import type { FaceEngine, ImageErrorCode } from '../ports/face-engine.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
 import type { FaceQualityPolicy } from '../pools/enrolment-gate.js';
-import { allRequirementsMet, isRequirementMet } from '../sessions/requirements.js';
-import { isTokenActive, tokenTtl } from '../sessions/session-result.js';
+import type { SessionLifecycle } from '../sessions/lifecycle/session-lifecycle.js';
+import { isRequirementMet } from '../sessions/requirements.js';
+import { isTokenActive, tokenTtl } from '../sessions/session-token.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { Requirement, ResourceRecord, SessionRecord } from '../sessions/session.types.js';
 import { captureFeedback } from './capture-feedback.js';
 import type { SessionQuota } from './session-quota.js';
 
 export interface CaptureServiceDeps {
-  repos: Repositories;
-  sessions: SessionService;
-  pipeline: SessionPipeline;
-  notifier: Notifier;
+  repos: Pick<Repositories, 'sessions' | 'resources' | 'challenges' | 'devices'>;
+  sessions: Pick<SessionService, 'recordEvent'>;
+  sessionMedia: Pick<SessionMedia, 'checkImage' | 'store'>;
+  lifecycle: Pick<SessionLifecycle, 'resourceUpdated' | 'userFinished'>;
   faces: FaceEvidence;
   engine: () => Promise<FaceEngine>;
   quality: FaceQualityPolicy;
@@ -166,15 +166,15 @@ export class CaptureService {
     const images = [image.data, ...frames.slice(0, 5).map((f) => f.data)];
     const [page, ...frameMedia] = await this.receiving(session, images, async () => {
       // Every image is checked before any is stored, so a refused frame leaves no page behind.
-      const types = await Promise.all(images.map((data) => this.deps.sessions.checkImage(data)));
+      const types = await Promise.all(images.map((data) => this.deps.sessionMedia.checkImage(data)));
       const stored = [];
-      for (const [i, data] of images.entries()) stored.push(await this.deps.sessions.storeMedia(session, 'IMAGE', types[i]!, data));
+      for (const [i, data] of images.entries()) stored.push(await this.deps.sessionMedia.store(session, 'IMAGE', types[i]!, data));
       return stored;
     });
     resource.data = { ...resource.data, pages: [...(resource.data.pages ?? []), { capture_method: method, media_id: page!.id, frames: frameMedia.map((m) => m.id) }] };
     resource.updatedAt = this.deps.now();
     await this.deps.repos.resources.update(resource);
-    await this.deps.notifier.notify(session, 'RESOURCE_UPDATE', `resource:${resource.id}:page:${page!.id}`, { resource_id: resource.id });
+    await this.deps.lifecycle.resourceUpdated(session, resource.id, `resource:${resource.id}:page:${page!.id}`);
     return { page: resource.data.pages!.length, media_id: page!.id };
   }
 
@@ -206,11 +206,11 @@ export class CaptureService {
    * too large) is refused with 422 and nothing of it is kept.
    */
   private async acceptFaceImage(session: SessionRecord, image: UploadedImage, beforeStore: (digest: string) => Promise<void> = async () => undefined) {
-    const contentType = await this.deps.sessions.checkImage(image.data);
+    const contentType = await this.deps.sessionMedia.checkImage(image.data);
     const examined = await this.deps.faces.examine(image.data);
     if (examined.imageError) throw imageRefusal(examined.imageError as ImageErrorCode);
     await beforeStore(sha256(image.data));
-    const media = await this.deps.sessions.storeMedia(session, 'IMAGE', contentType, image.data);
+    const media = await this.deps.sessionMedia.store(session, 'IMAGE', contentType, image.data);
     return { media, stored: await this.deps.faces.keep(media, examined) };
   }
 
@@ -235,7 +235,7 @@ export class CaptureService {
     resource.data = { ...resource.data, image_media_id: media.id, attempts: attempts + 1 };
     resource.updatedAt = now;
     await this.deps.repos.resources.update(resource);
-    await this.deps.notifier.notify(session, 'RESOURCE_UPDATE', `resource:${resource.id}:attempt:${attempts + 1}`, { resource_id: resource.id });
+    await this.deps.lifecycle.resourceUpdated(session, resource.id, `resource:${resource.id}:attempt:${attempts + 1}`);
     return {
       resource_id: resource.id,
       media_id: media.id,
@@ -280,17 +280,10 @@ export class CaptureService {
 
   /** The user is done: the token dies, checks start, and the page learns where to send the user. */
   async finish(session: SessionRecord) {
-    const now = this.deps.now();
-    await this.deps.repos.sessions.update(session.id, { finishedAt: now }, now);
     await this.deps.sessions.recordEvent(session.id, 'CLIENT_SESSION_TOKEN_DELETED', {});
-    await this.deps.notifier.notify(session, 'CLIENT_SESSION_TOKEN_DELETED', 'client_session_token_deleted');
-    await this.deps.pipeline.start(session);
-    const resources = await this.deps.repos.resources.list(session.id);
+    const { complete } = await this.deps.lifecycle.userFinished(session);
     const base = session.spec.sdk_config.success_url;
-    return {
-      complete: allRequirementsMet(session.requirements, resources),
-      redirect_url: base ? withSessionId(base, session.id) : null,
-    };
+    return { complete, redirect_url: base ? withSessionId(base, session.id) : null };
   }
 }
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../errors.js';
 import type { HandoffRecord, Repositories } from '../ports/repositories.port.js';
 import { isRequirementMet } from '../sessions/requirements.js';
-import { isTokenActive } from '../sessions/session-result.js';
+import { isTokenActive } from '../sessions/session-token.js';
 import type { SessionRecord } from '../sessions/session.types.js';
 
 // Desktop-to-phone hand-off (sdk_config.allow_handoff). The desktop page asks for a link; the phone opens it and

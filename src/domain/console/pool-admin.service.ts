@@ -3,7 +3,6 @@ import type { MediaStore } from '../ports/media-store.port.js';
 import type { PoolRepository } from '../ports/pool-repository.port.js';
 import type { ScoreCalibration } from '../ports/score-calibration.port.js';
 import type { PoolService } from '../pools/pool.service.js';
-import { poolDecisionPolicy } from '../pools/pool-threshold.js';
 import { poolReviewBand, type PoolSettingsWithReview } from '../pools/review-band.js';
 import type { PoolRecord } from '../pools/pool.types.js';
 import type { SessionRecord } from '../sessions/session.types.js';
@@ -22,9 +21,8 @@ export class PoolAdminService {
 
   /** Size, thresholds, expected error rates and the review band of a pool at its current size. */
   async overview(pool: PoolRecord) {
-    const json = await this.deps.pools.poolJson(pool);
-    const policy = poolDecisionPolicy(pool.settings, json.face_count, this.deps.calibration);
-    return { json, policy, band: poolReviewBand(pool.settings, json.face_count, this.deps.calibration, policy) };
+    const view = await this.deps.pools.poolView(pool);
+    return { ...view, band: poolReviewBand(pool.settings, view.size, this.deps.calibration, view.policy) };
   }
 
   /** Enrols a session image as a new applicant of the pool ("add to blocklist"). */

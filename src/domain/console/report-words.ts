@@ -9,6 +9,7 @@ const CHECK_NAMES: Record<string, string> = {
   FACE_COMPARISON: 'Selfie against the reference face',
   ID_DOCUMENT_AUTHENTICITY: 'Document authenticity (MRZ checks)',
   ID_DOCUMENT_TEXT_DATA_EXTRACTION: 'Document text extraction',
+  ID_DOCUMENT_TEXT_DATA_CHECK: 'Document text data (MRZ)',
 };
 
 const SUB_CHECKS: Record<string, string> = {
@@ -16,6 +17,7 @@ const SUB_CHECKS: Record<string, string> = {
   liveness_auth: 'The passive liveness score reached its threshold',
   payload_signature_verification: 'The capture carried a valid, single-use capture challenge',
   ai_face_match: 'The two faces are similar enough to be the same person',
+  manual_face_match: 'A reviewer found the two faces to be the same person',
   face_found_in_pool: 'The face was found in the pool',
   face_not_found_in_pool: 'The face was not found in the pool',
   mrz_validation: 'The MRZ was read and every check digit passed',
@@ -23,7 +25,14 @@ const SUB_CHECKS: Record<string, string> = {
   document_in_date: 'The document has not expired',
   document_recognition: 'The document is the type and country the user chose',
   portrait_present: 'A portrait was found on the document page',
+  expected_data_present: 'A reviewer found the document to carry the data it should',
   security_features: 'Holograms, UV and chip: not checked by openidv',
+  text_data_readable: 'The text was read from the MRZ (names carry no check digit)',
+  mrz_check_digit_document_number: 'The document number passed its MRZ check digit',
+  mrz_check_digit_date_of_birth: 'The date of birth passed its MRZ check digit',
+  mrz_check_digit_expiration_date: 'The expiry date passed its MRZ check digit',
+  mrz_check_digit_personal_number: 'The personal number passed its MRZ check digit',
+  mrz_check_digit_composite: 'The MRZ passed its composite check digit',
 };
 
 const REASONS: Record<string, string> = {
@@ -43,7 +52,21 @@ export function subCheckWords(name: string): string {
   return SUB_CHECKS[name] ?? name.replace(/_/g, ' ');
 }
 
+/** Why a check was sent to a person (the review item's reason; manual-check.ts REVIEW_REASONS). */
+const REVIEW_REASONS: Record<string, string> = {
+  ALWAYS: 'manual_check ALWAYS: every result of this check goes to a person',
+  FFS_REVIEW_BAND: "The best candidate is in the pool's review band: below the match threshold, but close to it",
+  LIVENESS_NEAR_THRESHOLD: 'The liveness score is near its threshold',
+  FACE_MATCH_NEAR_THRESHOLD: 'The similarity of the two faces is near the match threshold',
+  DOCUMENT_NOT_VERIFIED: 'The document could not be verified automatically (unreadable MRZ, failed check digit, wrong type, no portrait)',
+};
+
+export function reviewReasonWords(reason: string): string {
+  return REVIEW_REASONS[reason] ?? reason;
+}
+
 export function recommendationWords(r: Recommendation | null, state: string): string {
+  if (r && state === 'AWAITING_REVIEW') return `Waiting for a reviewer (automated result: ${recommendationWords(r, 'DONE').toLowerCase()})`;
   if (!r || state !== 'DONE') return 'Not finished yet';
   const reason = r.reason ? `: ${REASONS[r.reason] ?? r.reason.toLowerCase().replace(/_/g, ' ')}` : '';
   switch (r.value) {

@@ -9,7 +9,7 @@ import type { PoolService } from '../pools/pool.service.js';
 import { poolReviewBand, type ReviewBand } from '../pools/review-band.js';
 import type { ReviewItem } from '../review/review.types.js';
 import type { ReviewService } from '../review/review.service.js';
-import { mediaKey } from '../sessions/session.service.js';
+import { mediaKey } from '../media/session-media.js';
 import type { CheckRecord, MediaRecord, ResourceRecord, SessionBundle, SessionRecord } from '../sessions/session.types.js';
 import { checkName, checkSummary } from './report-words.js';
 
@@ -61,7 +61,7 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 export class SessionViewService {
   constructor(
     private readonly deps: {
-      repos: Repositories;
+      repos: Pick<Repositories, 'sessions' | 'media' | 'analyses' | 'devices' | 'webhooks'>;
       poolRepo: PoolRepository;
       pools: PoolService;
       media: MediaStore;

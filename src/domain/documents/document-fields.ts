@@ -19,6 +19,9 @@ const MRZ_DOCUMENT_TYPE: Record<MrzReading['documentType'], string> = {
   OTHER: 'OTHER',
 };
 
+/** The document type the MRZ says, in Yoti's words (PASSPORT, NATIONAL_ID…). */
+export const documentTypeRead = (mrz: MrzReading): string => MRZ_DOCUMENT_TYPE[mrz.documentType];
+
 export function documentFields(mrz: MrzReading) {
   const given = mrz.givenNames.trim();
   const family = mrz.surname.trim();
@@ -31,7 +34,7 @@ export function documentFields(mrz: MrzReading) {
     gender: GENDER[mrz.sex],
     ...(mrz.nationality ? { nationality: isoCountry(mrz.nationality) } : {}),
     issuing_country: isoCountry(mrz.issuingState),
-    document_type: MRZ_DOCUMENT_TYPE[mrz.documentType],
+    document_type: documentTypeRead(mrz),
     document_number: mrz.documentNumber,
     ...(mrz.expiryDate ? { expiration_date: mrz.expiryDate } : {}),
     ...(mrz.optionalData.some(Boolean) ? { personal_number: mrz.optionalData.filter(Boolean).join(' ') } : {}),
@@ -45,6 +48,20 @@ export function documentFields(mrz: MrzReading) {
       corrected_fields: mrz.correctedFields,
       warnings: mrz.warnings,
     },
+  };
+}
+
+/**
+ * Yoti's expanded document fields (create_expanded_document_fields): each extracted field with where it was read
+ * and its script. openidv reads only the MRZ, in Latin script, so every field has source MRZ and locale "la"; the
+ * fields are those of document_fields, without the MRZ lines and openidv's verification notes.
+ */
+export function expandedDocumentFields(mrz: MrzReading) {
+  const { mrz: _lines, verification: _notes, document_type: _type, ...fields } = documentFields(mrz);
+  return {
+    fields: Object.entries(fields)
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '')
+      .map(([name, value]) => ({ name, value, locale: 'la', source: 'MRZ' })),
   };
 }
 

@@ -24,12 +24,11 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
 }
 
 export interface NotifierDeps {
-  repos: Repositories;
-  queue: JobQueue;
+  repos: Pick<Repositories, 'webhooks' | 'sessions' | 'apps'>;
+  queue: Pick<JobQueue, 'enqueue'>;
   sender: WebhookSender;
   now: () => number;
   maxAttempts: number;
-  onEnqueue?: () => void;
 }
 
 /**
@@ -62,7 +61,6 @@ export class Notifier {
       now,
     );
     await this.deps.queue.enqueue({ name: WEBHOOK_JOB, payload: { deliveryId: id }, dedupeKey: `webhook:${id}`, sessionId: session.id, maxAttempts: this.deps.maxAttempts });
-    this.deps.onEnqueue?.();
   }
 
   /** Job handler: one delivery attempt. Throws to retry; defers while an earlier event is still pending. */

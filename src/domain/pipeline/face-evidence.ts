@@ -18,8 +18,8 @@ const NO_FACES: FaceAnalysis = { modelSetId: '', width: 0, height: 0, rotation: 
 export class FaceEvidence {
   constructor(
     private readonly deps: {
-      repos: Repositories;
-      media: MediaStore;
+      repos: Pick<Repositories, 'analyses'>;
+      media: Pick<MediaStore, 'get'>;
       engine: () => Promise<FaceEngine>;
       now: () => number;
       quality: FaceQualityPolicy;

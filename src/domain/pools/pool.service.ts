@@ -6,13 +6,14 @@ import type { PoolRepository } from '../ports/pool-repository.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
 import type { ScoreCalibration } from '../ports/score-calibration.port.js';
 import { DEFAULT_FACE_QUALITY, type FaceQualityPolicy, requireSingleFace, type SelectedFace } from './enrolment-gate.js';
-import { poolDecisionPolicy } from './pool-threshold.js';
-import type { PoolSearch } from './pool-search.js';
-import type { ApplicantRecord, FaceRecord, FaceSource, PoolRecord, PoolSettings } from './pool.types.js';
+import { type PoolDecisionPolicy, poolDecisionPolicy } from './pool-threshold.js';
+import type { PoolCandidate, PoolSearch } from './pool-search.js';
+import type { ApplicantRecord, FaceRecord, FaceSource, Page, PoolRecord, PoolSettings } from './pool.types.js';
 
 export interface PoolServiceDeps {
   pools: PoolRepository;
-  repos: Repositories;
+  /** Session images an applicant may be enrolled from. */
+  repos: Pick<Repositories, 'sessions' | 'media'>;
   media: MediaStore;
   engine: () => Promise<FaceEngine>;
   search: PoolSearch;
@@ -29,14 +30,30 @@ export type FaceInput = { data: string } | { bytes: Buffer } | { source: { sessi
 export const DEFAULT_TOP_K = 5;
 const PAGE_DEFAULT = 50;
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** An applicant with its faces and the pools it belongs to. */
+export interface ApplicantView {
+  applicant: ApplicantRecord;
+  faces: FaceRecord[];
+  pools: { id: string; label: string }[];
+}
 
-/**
- * openidv extension on responses that analysed an image: which face was used and where the others are (boxes in
- * pixels of the upright image), so a caller can see that a group photo enrolled or searched its main face.
- */
-export function faceSelectionJson(selected: SelectedFace) {
-  return { used_face_box: selected.face.box, other_face_count: selected.others.length, other_face_boxes: selected.others };
+/** A pool at its current size, with the decision policy that size implies. */
+export interface PoolView {
+  pool: PoolRecord;
+  size: number;
+  policy: PoolDecisionPolicy;
+  topK: number;
+  modelSetId: string;
+  calibrationDataset: string;
+}
+
+/** What a search of a pool with an image found, and which face of the image it searched with. */
+export interface ImageSearch {
+  pool: PoolRecord;
+  policy: PoolDecisionPolicy;
+  modelSetId: string;
+  candidates: PoolCandidate[];
+  selected: SelectedFace;
 }
 
 function decodeBase64Image(data: string, property: string): Buffer {
@@ -65,32 +82,26 @@ export class PoolService {
     return pool;
   }
 
-  async applicantJson(applicant: ApplicantRecord) {
+  async applicantView(applicant: ApplicantRecord): Promise<ApplicantView> {
     const [faces, pools] = await Promise.all([this.deps.pools.listFaces(applicant.id), this.deps.pools.poolsOfApplicant(applicant.id)]);
-    return {
-      id: applicant.id,
-      created_at: iso(applicant.createdAt),
-      last_updated: iso(applicant.updatedAt),
-      faces: {
-        ...(faces[0] ? { archetype_face: faces[0].id } : {}),
-        faces: faces.map((f) => ({ id: f.id, created_at: iso(f.createdAt), model_set_id: f.modelSetId })),
-      },
-      pools,
-    };
+    return { applicant, faces, pools };
   }
 
-  async createApplicant(appId: string, face?: FaceInput) {
+  private async applicantViews(page: Page<ApplicantRecord>): Promise<Page<ApplicantView>> {
+    return { items: await Promise.all(page.items.map((a) => this.applicantView(a))), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+
+  async createApplicant(appId: string, face?: FaceInput): Promise<ApplicantView & { selected?: SelectedFace }> {
     const { applicant, selections } = await this.createApplicantWithFaces(appId, face ? [face] : []);
-    return { ...(await this.applicantJson(applicant)), ...(selections[0] ? { face_selection: faceSelectionJson(selections[0]) } : {}) };
+    return { ...(await this.applicantView(applicant)), ...(selections[0] ? { selected: selections[0] } : {}) };
   }
 
-  async getApplicant(appId: string, id: string) {
-    return this.applicantJson(await this.requireApplicant(appId, id));
+  async getApplicant(appId: string, id: string): Promise<ApplicantView> {
+    return this.applicantView(await this.requireApplicant(appId, id));
   }
 
-  async listApplicants(appId: string, cursor?: string, limit = PAGE_DEFAULT) {
-    const page = await this.deps.pools.listApplicants(appId, cursor, limit);
-    return { items: await Promise.all(page.items.map((a) => this.applicantJson(a))), ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
+  async listApplicants(appId: string, cursor?: string, limit = PAGE_DEFAULT): Promise<Page<ApplicantView>> {
+    return this.applicantViews(await this.deps.pools.listApplicants(appId, cursor, limit));
   }
 
   /** Images first: if the store fails, the rows remain and the delete can be retried; never orphaned images. */
@@ -170,11 +181,10 @@ export class PoolService {
     return { applicant, refused, selections: prepared.map((p) => p.selected) };
   }
 
-  async addFace(appId: string, applicantId: string, input: FaceInput) {
+  async addFace(appId: string, applicantId: string, input: FaceInput): Promise<{ face: FaceRecord; selected: SelectedFace }> {
     const applicant = await this.requireApplicant(appId, applicantId);
     const prepared = await this.prepareFace(appId, input, 'face');
-    const face = await this.storeFace(applicant, prepared);
-    return { id: face.id, face_selection: faceSelectionJson(prepared.selected) };
+    return { face: await this.storeFace(applicant, prepared), selected: prepared.selected };
   }
 
   async getFace(appId: string, applicantId: string, faceId: string) {
@@ -200,42 +210,32 @@ export class PoolService {
     await this.deps.erased?.();
   }
 
-  async createPool(appId: string, label: string, settings: PoolSettings = {}) {
+  async createPool(appId: string, label: string, settings: PoolSettings = {}): Promise<PoolRecord> {
     const now = this.deps.now();
     const pool: PoolRecord = { id: this.deps.newId(), appId, label, settings, createdAt: now, updatedAt: now };
     await this.deps.pools.createPool(pool);
-    return { id: pool.id, label: pool.label };
+    return pool;
   }
 
-  async poolJson(pool: PoolRecord) {
+  /** The pool at its current size (the index brought up to date first) and the policy that size implies. */
+  async poolView(pool: PoolRecord): Promise<PoolView> {
     await this.deps.search.sync();
     const size = this.deps.search.size(pool.id);
-    const policy = poolDecisionPolicy(pool.settings, size, this.deps.calibration);
     return {
-      id: pool.id,
-      label: pool.label,
-      created_at: iso(pool.createdAt),
-      last_updated: iso(pool.updatedAt),
-      face_count: size,
-      settings: pool.settings,
-      decision: {
-        threshold: Number(policy.threshold.toFixed(4)),
-        source: policy.source,
-        target_fpir: policy.targetFpir,
-        expected_fpir: Number(policy.expectedFpir.toPrecision(3)),
-        expected_fnir: Number(policy.expectedFnir.toPrecision(3)),
-        top_k: pool.settings.top_k ?? DEFAULT_TOP_K,
-        model_set_id: this.deps.calibration.modelSetId,
-        calibration_dataset: this.deps.calibration.dataset,
-      },
+      pool,
+      size,
+      policy: poolDecisionPolicy(pool.settings, size, this.deps.calibration),
+      topK: pool.settings.top_k ?? DEFAULT_TOP_K,
+      modelSetId: this.deps.calibration.modelSetId,
+      calibrationDataset: this.deps.calibration.dataset,
     };
   }
 
-  async getPool(appId: string, id: string) {
-    return this.poolJson(await this.requirePool(appId, id));
+  async getPool(appId: string, id: string): Promise<PoolView> {
+    return this.poolView(await this.requirePool(appId, id));
   }
 
-  async updatePool(appId: string, id: string, settings: PoolSettings, label?: string) {
+  async updatePool(appId: string, id: string, settings: PoolSettings, label?: string): Promise<PoolView> {
     const pool = await this.requirePool(appId, id);
     const merged: PoolSettings = { ...pool.settings };
     for (const key of ['threshold', 'target_fpir', 'top_k'] as const) {
@@ -246,12 +246,11 @@ export class PoolService {
       }
     }
     await this.deps.pools.updatePoolSettings(appId, id, merged, this.deps.now());
-    return this.poolJson({ ...pool, settings: merged, ...(label ? { label } : {}) });
+    return this.poolView({ ...pool, settings: merged, ...(label ? { label } : {}) });
   }
 
-  async listPools(appId: string, cursor?: string, limit = PAGE_DEFAULT) {
-    const page = await this.deps.pools.listPools(appId, cursor, limit);
-    return { items: page.items.map((p) => ({ id: p.id, label: p.label, created_at: iso(p.createdAt) })), ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
+  async listPools(appId: string, cursor?: string, limit = PAGE_DEFAULT): Promise<Page<PoolRecord>> {
+    return this.deps.pools.listPools(appId, cursor, limit);
   }
 
   async deletePool(appId: string, id: string): Promise<void> {
@@ -270,10 +269,9 @@ export class PoolService {
     if (!(await this.deps.pools.removeMember(poolId, applicantId, this.deps.now()))) throw new AppError('APPLICANT_NOT_FOUND', 'The applicant is not in this pool');
   }
 
-  async listMembers(appId: string, poolId: string, cursor?: string, limit = PAGE_DEFAULT) {
+  async listMembers(appId: string, poolId: string, cursor?: string, limit = PAGE_DEFAULT): Promise<Page<ApplicantView>> {
     await this.requirePool(appId, poolId);
-    const page = await this.deps.pools.listMembers(poolId, cursor, limit);
-    return { items: await Promise.all(page.items.map((a) => this.applicantJson(a))), ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
+    return this.applicantViews(await this.deps.pools.listMembers(poolId, cursor, limit));
   }
 
   /** Searches a pool with an embedding; each candidate says whether it passes the pool's threshold. */
@@ -285,26 +283,13 @@ export class PoolService {
   }
 
   /** Extension: search a pool with an image, for operators and for testing the index without a session. */
-  async searchImage(appId: string, poolId: string, data: string, topK?: number) {
+  async searchImage(appId: string, poolId: string, data: string, topK?: number): Promise<ImageSearch> {
     const pool = await this.requirePool(appId, poolId);
     const bytes = decodeBase64Image(data, 'image.data');
     if (!sniffImageType(bytes)) throw new AppError('UNPROCESSABLE_IMAGE', 'The image must be a JPEG, PNG or WebP file');
     const analysis = await (await this.deps.engine()).analyse(bytes, { liveness: false });
     const selected = requireSingleFace(analysis, this.deps.quality ?? DEFAULT_FACE_QUALITY, 'dominant');
     const { candidates, policy } = await this.searchEmbedding(pool, selected.face.embedding, topK);
-    return {
-      pool_id: pool.id,
-      face_count: policy.poolSize,
-      threshold: Number(policy.threshold.toFixed(4)),
-      model_set_id: analysis.modelSetId,
-      candidates: candidates.map((c) => ({
-        applicant_id: c.applicantId,
-        face_id: c.faceId,
-        // Rounded: fine-grained scores help an attacker reconstruct faces from a black box.
-        similarity: Math.round(c.similarity * 100) / 100,
-        match: c.similarity >= policy.threshold,
-      })),
-      face_selection: faceSelectionJson(selected),
-    };
+    return { pool, policy, modelSetId: analysis.modelSetId, candidates, selected };
   }
 }

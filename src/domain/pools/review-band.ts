@@ -28,14 +28,16 @@ export type PoolSettingsWithReview = PoolSettings & { review_target_fpir?: numbe
 export function poolReviewBand(settings: PoolSettingsWithReview, poolSize: number, calibration: ScoreCalibration, match?: PoolDecisionPolicy): ReviewBand {
   const policy = match ?? poolDecisionPolicy(settings, poolSize, calibration);
   const targetFpir = settings.review_target_fpir ?? Math.max(DEFAULT_REVIEW_FPIR, policy.targetFpir);
-  const loose = poolDecisionPolicy({ target_fpir: targetFpir }, poolSize, calibration);
-  const lower = Math.min(loose.threshold, policy.threshold);
+  // Not floored at the 1:1 threshold as the match threshold is: on a small pool the band reaches below it, where a
+  // person still tells a look-alike from the same person (floored, pools under ~120 faces had no band at all).
+  const lower = Math.min(calibration.thresholdForFpir(targetFpir, Math.max(1, poolSize)), policy.threshold);
+  const atLower = poolDecisionPolicy({ threshold: lower }, poolSize, calibration);
   return {
     lower,
     upper: policy.threshold,
     targetFpir,
-    expectedFpirAtLower: loose.threshold <= policy.threshold ? loose.expectedFpir : policy.expectedFpir,
-    expectedFnirAtLower: calibration.falseNonMatchRateAt(lower),
+    expectedFpirAtLower: atLower.expectedFpir,
+    expectedFnirAtLower: atLower.expectedFnir,
     empty: lower >= policy.threshold,
   };
 }

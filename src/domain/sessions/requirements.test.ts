@@ -9,7 +9,13 @@ const id = () => `r${++n}`;
 describe('deriveRequirements', () => {
   it('asks for a selfie for familiar face search and a face capture for face comparison', () => {
     const spec = validateSessionSpec(
-      { requested_checks: [{ type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: 'p', approval_criteria: 'MATCH' } }, { type: 'FACE_COMPARISON' }] },
+      {
+        requested_checks: [
+          { type: 'LIVENESS', config: { liveness_type: 'STATIC' } },
+          { type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: 'p', approval_criteria: 'MATCH' } },
+          { type: 'FACE_COMPARISON' },
+        ],
+      },
       policy,
       0,
     );

@@ -1,12 +1,13 @@
-import type { SessionSpec } from './session-spec.validator.js';
+import type { RequirementNeed } from '../checks/check-definition.js';
+import { CHECKS, type CheckRegistry } from '../checks/registry.js';
+import type { SessionSpec } from './session-spec.types.js';
 import type { Requirement, ResourceRecord } from './session.types.js';
 
-// Which captures a session needs follows from what it asks for: documents listed in required_documents,
-// an ID document for document checks and tasks, a selfie (liveness) for liveness, familiar face search and
-// document face match, and a relying-business face capture for face comparison.
-export function deriveRequirements(spec: SessionSpec, newId: () => string): Requirement[] {
+// Which captures a session needs follows from what it asks for: documents listed in required_documents, then what
+// each requested check needs (its definition's needs()) and an ID document for document tasks, in a fixed order:
+// an ID document, a selfie (the LIVENESS requirement), a relying-business face capture.
+export function deriveRequirements(spec: SessionSpec, newId: () => string, checks: CheckRegistry = CHECKS): Requirement[] {
   const requirements: Requirement[] = [];
-  const checkTypes = new Set(spec.requested_checks.map((c) => c.type));
   for (const doc of spec.required_documents) {
     if (doc.type === 'ID_DOCUMENT') {
       requirements.push({ id: newId(), type: 'ID_DOCUMENT', ...(doc.filter ? { filter: doc.filter } : {}) });
@@ -20,22 +21,17 @@ export function deriveRequirements(spec: SessionSpec, newId: () => string): Requ
       });
     }
   }
-  const needsDocument =
-    checkTypes.has('ID_DOCUMENT_AUTHENTICITY') || checkTypes.has('ID_DOCUMENT_FACE_MATCH') || spec.requested_tasks.length > 0;
+  const needs: RequirementNeed[] = spec.requested_checks.flatMap((c) => checks.get(c.type)?.needs(c.config) ?? []);
+  const needsDocument = needs.some((n) => n.type === 'ID_DOCUMENT') || spec.requested_tasks.length > 0;
   if (needsDocument && !requirements.some((r) => r.type === 'ID_DOCUMENT')) {
     requirements.push({ id: newId(), type: 'ID_DOCUMENT' });
   }
-  const liveness = spec.requested_checks.find((c) => c.type === 'LIVENESS');
-  const needsSelfie = checkTypes.has('FAMILIAR_FACE_SEARCH') || checkTypes.has('ID_DOCUMENT_FACE_MATCH');
-  if (liveness || needsSelfie) {
-    requirements.push({
-      id: newId(),
-      type: 'LIVENESS',
-      liveness_type: 'STATIC',
-      max_retries: Number(liveness?.config.max_retries ?? 1),
-    });
+  const selfies = needs.filter((n) => n.type === 'SELFIE');
+  if (selfies.length) {
+    const maxRetries = selfies.find((n) => n.maxRetries !== undefined)?.maxRetries;
+    requirements.push({ id: newId(), type: 'LIVENESS', liveness_type: 'STATIC', max_retries: Number(maxRetries ?? 1) });
   }
-  if (checkTypes.has('FACE_COMPARISON')) requirements.push({ id: newId(), type: 'FACE_CAPTURE' });
+  if (needs.some((n) => n.type === 'FACE_CAPTURE')) requirements.push({ id: newId(), type: 'FACE_CAPTURE' });
   return requirements;
 }
 

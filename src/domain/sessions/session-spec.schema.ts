@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { ManualCheck } from '../checks/manual-check.schema.js';
 
 // The session specification of `POST /sessions` (spec 3.3). Unknown keys of the envelope are tolerated but never
 // stored (Yoti's SDKs may add fields); known keys are typed and their enums enforced. Per-check and per-task
@@ -21,13 +22,7 @@ export const NOTIFICATION_TOPICS = [
   'FIRST_BRANCH_VISIT',
 ] as const;
 
-export const SUPPORTED_CHECKS = [
-  'ID_DOCUMENT_AUTHENTICITY',
-  'ID_DOCUMENT_FACE_MATCH',
-  'FACE_COMPARISON',
-  'LIVENESS',
-  'FAMILIAR_FACE_SEARCH',
-] as const;
+// The checks openidv performs are listed in src/domain/checks/registry.ts, each defined in checks/definitions/.
 /** Known to Yoti's API but not performed by openidv: refused with UNSUPPORTED_CHECK, never silently ignored. */
 export const UNSUPPORTED_CHECKS = [
   'ID_DOCUMENT_COMPARISON',
@@ -49,7 +44,6 @@ export const DOCUMENT_TYPES = [
 export const SUPPLEMENTARY_DOCUMENT_TYPES = ['UTILITY_BILL', 'BANK_STATEMENT', 'COUNCIL_TAX_BILL', 'PHONE_BILL'] as const;
 
 const Inclusion = Type.Union([Type.Literal('WHITELIST'), Type.Literal('BLACKLIST')]);
-const ManualCheck = Type.Union([Type.Literal('ALWAYS'), Type.Literal('FALLBACK'), Type.Literal('NEVER')]);
 
 export const NotificationsSchema = Type.Object({
   endpoint: Url(),
@@ -134,32 +128,9 @@ export const SessionSpecSchema = Type.Object(
 
 export type SessionSpecInput = Static<typeof SessionSpecSchema>;
 
-// Per-type check configs (validated after the envelope): every key an official SDK (Node, Java, PHP, .NET,
-// Python, Go) sends for the type. A key listed here is validated and stored (and echoed in the session result);
-// other keys are refused.
-export const CheckConfigSchemas = {
-  ID_DOCUMENT_AUTHENTICITY: Type.Object({ manual_check: Type.Optional(ManualCheck) }),
-  ID_DOCUMENT_FACE_MATCH: Type.Object({ manual_check: Type.Optional(ManualCheck) }),
-  FACE_COMPARISON: Type.Object({ manual_check: Type.Optional(ManualCheck) }),
-  LIVENESS: Type.Object({
-    liveness_type: Type.Union([Type.Literal('STATIC'), Type.Literal('ZOOM')]),
-    max_retries: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
-    manual_check: Type.Optional(ManualCheck),
-  }),
-  FAMILIAR_FACE_SEARCH: Type.Object({
-    pool_id: Type.String({ minLength: 1, maxLength: 64 }),
-    approval_criteria: Type.Union([Type.Literal('MATCH'), Type.Literal('NO_MATCH')]),
-  }),
-} as const;
-
-/**
- * Keys other SDKs send for sub-checks openidv does not perform (Java, PHP, .NET and Python send
- * `issuing_authority_sub_check` on document authenticity): accepted so those SDKs work, never stored.
- */
-export const IGNORED_CHECK_CONFIG_KEYS: Partial<Record<SupportedCheckType, readonly string[]>> = {
-  ID_DOCUMENT_AUTHENTICITY: ['issuing_authority_sub_check'],
-};
-
+// Per-type configs are validated after the envelope: every key an official SDK (Node, Java, PHP, .NET, Python, Go)
+// sends for the type. A key listed is validated and stored (and echoed in the session result); other keys are refused.
+// Check configs live in each check's definition (src/domain/checks/definitions/).
 export const TaskConfigSchemas = {
   ID_DOCUMENT_TEXT_DATA_EXTRACTION: Type.Object({
     manual_check: Type.Optional(ManualCheck),
@@ -168,7 +139,6 @@ export const TaskConfigSchemas = {
   }),
 } as const;
 
-export type SupportedCheckType = (typeof SUPPORTED_CHECKS)[number];
 export type SupportedTaskType = (typeof SUPPORTED_TASKS)[number];
 export type NotificationsConfig = Static<typeof NotificationsSchema>;
 export type SdkConfig = Static<typeof SdkConfigSchema>;

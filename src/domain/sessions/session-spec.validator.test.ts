@@ -65,6 +65,20 @@ describe('validateSessionSpec', () => {
     expect(result).toEqual({ code: 'UNSUPPORTED_CHECK', properties: ['requested_checks[0].type', 'requested_tasks[0].type'] });
   });
 
+  it('refuses FACE_COMPARISON when no check of the session takes the selfie it compares', () => {
+    const alone = errorsOf(() => validateSessionSpec({ requested_checks: [{ type: 'FACE_COMPARISON' }] }, policy, now));
+    expect(alone).toEqual({ code: 'PAYLOAD_VALIDATION', properties: ['requested_checks[0].type'] });
+    const withAuthenticity = errorsOf(() => validateSessionSpec({ requested_checks: [{ type: 'ID_DOCUMENT_AUTHENTICITY' }, { type: 'FACE_COMPARISON' }] }, policy, now));
+    expect(withAuthenticity.properties).toEqual(['requested_checks[1].type']);
+    const liveness = { type: 'LIVENESS', config: { liveness_type: 'STATIC' } };
+    for (const partner of [liveness, { type: 'ID_DOCUMENT_FACE_MATCH' }, { type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: 'p', approval_criteria: 'MATCH' } }]) {
+      expect(validateSessionSpec({ requested_checks: [{ type: 'FACE_COMPARISON' }, partner] }, policy, now).requested_checks).toHaveLength(2);
+    }
+    // A LIVENESS refused for its own settings is reported alone, not also as missing.
+    const badLiveness = errorsOf(() => validateSessionSpec({ requested_checks: [{ type: 'FACE_COMPARISON' }, { type: 'LIVENESS', config: { liveness_type: 'STATIC', max_retries: 0 } }] }, policy, now));
+    expect(badLiveness.properties).toEqual(['requested_checks[1].config.max_retries']);
+  });
+
   it('allows familiar face search against several pools but not the same pool twice', () => {
     const ffs = (pool: string) => ({ type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: pool, approval_criteria: 'NO_MATCH' } });
     expect(validateSessionSpec({ requested_checks: [ffs('a'), ffs('b')] }, policy, now).requested_checks).toHaveLength(2);
@@ -106,7 +120,7 @@ describe('validateSessionSpec: check and task configs', () => {
   });
 
   it('refuses a deep value under a known key as a wrong type', () => {
-    const result = errorsOf(() => validateSessionSpec({ requested_checks: [{ type: 'FACE_COMPARISON', config: { manual_check: deep(100_000) } }] }, policy, now));
+    const result = errorsOf(() => validateSessionSpec({ requested_checks: [{ type: 'ID_DOCUMENT_FACE_MATCH', config: { manual_check: deep(100_000) } }] }, policy, now));
     expect(result.properties).toEqual(['requested_checks[0].config.manual_check']);
   });
 

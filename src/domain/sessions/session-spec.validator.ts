@@ -3,11 +3,11 @@ import { Value } from '@sinclair/typebox/value';
 import type { SessionPolicy } from './session-policy.js';
 import { AppError, type PropertyError, validationError } from '../errors.js';
 import { propertyPath } from '../property-path.js';
+import type { RequestedCheck, RequestedTask, SessionSpec } from './session-spec.types.js';
 import { sdkConfigErrors } from './sdk-config.rules.js';
+import { CHECKS, type CheckRegistry } from '../checks/registry.js';
 import {
-  CheckConfigSchemas,
   DOCUMENT_TYPES,
-  IGNORED_CHECK_CONFIG_KEYS,
   type NotificationsConfig,
   NotificationsSchema,
   type RequiredDocument,
@@ -16,37 +16,13 @@ import {
   SdkConfigSchema,
   type SessionSpecInput,
   SUPPLEMENTARY_DOCUMENT_TYPES,
-  SUPPORTED_CHECKS,
   SUPPORTED_TASKS,
-  type SupportedCheckType,
-  type SupportedTaskType,
   TaskConfigSchemas,
   UNSUPPORTED_CHECKS,
   UNSUPPORTED_TASKS,
 } from './session-spec.schema.js';
 
-export interface RequestedCheck {
-  type: SupportedCheckType;
-  config: Record<string, unknown>;
-}
-
-export interface RequestedTask {
-  type: SupportedTaskType;
-  config: Record<string, unknown>;
-}
-
-/** The specification as stored: validated, defaults applied, times resolved. */
-export interface SessionSpec {
-  client_session_token_ttl: number;
-  resources_ttl: number;
-  user_tracking_id?: string;
-  notifications?: NotificationsConfig;
-  requested_checks: RequestedCheck[];
-  requested_tasks: RequestedTask[];
-  sdk_config: SdkConfig & { allowed_capture_methods: 'CAMERA' | 'CAMERA_AND_UPLOAD' };
-  required_documents: RequiredDocument[];
-  block_biometric_consent: boolean;
-}
+export type { RequestedCheck, RequestedTask, SessionSpec } from './session-spec.types.js';
 
 const isOneOf = <T extends string>(list: readonly T[], value: string): value is T => (list as readonly string[]).includes(value);
 
@@ -74,8 +50,11 @@ function knownConfig(schema: TObject, raw: unknown, at: string, errors: Property
   return config;
 }
 
-function validateChecks(input: SessionSpecInput, errors: PropertyError[], unsupported: PropertyError[]): RequestedCheck[] {
-  const checks: RequestedCheck[] = [];
+function validateChecks(input: SessionSpecInput, checks: CheckRegistry, errors: PropertyError[], unsupported: PropertyError[]): RequestedCheck[] {
+  const requested: RequestedCheck[] = [];
+  // Where each accepted check sits in the request.
+  const paths: string[] = [];
+  const errorsBefore = errors.length;
   const seen = new Set<string>();
   (input.requested_checks ?? []).forEach((item, i) => {
     const at = `requested_checks[${i}]`;
@@ -83,32 +62,45 @@ function validateChecks(input: SessionSpecInput, errors: PropertyError[], unsupp
       unsupported.push({ property: `${at}.type`, message: `${item.type} is not performed by openidv` });
       return;
     }
-    if (!isOneOf(SUPPORTED_CHECKS, item.type)) {
+    const definition = checks.get(item.type);
+    if (!definition) {
       errors.push({ property: `${at}.type`, message: `unknown check type "${item.type}"` });
       return;
     }
-    const found: PropertyError[] = [];
-    const config = knownConfig(CheckConfigSchemas[item.type], item.config, `${at}.config`, found, IGNORED_CHECK_CONFIG_KEYS[item.type]);
-    if (item.type === 'LIVENESS') config.max_retries ??= 1;
-    found.push(...configErrors(CheckConfigSchemas[item.type], config, `/requested_checks/${i}/config`));
-    errors.push(...found);
-    if (found.length) return;
-    if (item.type === 'LIVENESS' && config.liveness_type === 'ZOOM') {
-      unsupported.push({
-        property: `${at}.config.liveness_type`,
-        message: 'ZOOM (active 3D) liveness is not performed by openidv; use STATIC',
-      });
+    if (definition.generatedBy) {
+      const task = definition.generatedBy.task;
+      errors.push({ property: `${at}.type`, message: `${item.type} is made by the ${task} task for each document it reads: request that task instead` });
       return;
     }
-    const key = item.type === 'FAMILIAR_FACE_SEARCH' ? `${item.type}:${String(config.pool_id)}` : item.type;
+    const found: PropertyError[] = [];
+    const config = knownConfig(definition.config, item.config, `${at}.config`, found, definition.ignoredConfigKeys);
+    definition.defaults?.(config);
+    found.push(...configErrors(definition.config, config, `/requested_checks/${i}/config`));
+    errors.push(...found);
+    if (found.length) return;
+    const refusal = definition.unsupported?.(config);
+    if (refusal) {
+      unsupported.push({ property: `${at}.config.${refusal.property}`, message: refusal.message });
+      return;
+    }
+    const key = definition.instanceKey?.(config) ?? item.type;
     if (seen.has(key)) {
       errors.push({ property: `${at}.type`, message: `${item.type} is requested more than once` });
       return;
     }
     seen.add(key);
-    checks.push({ type: item.type, config });
+    requested.push({ type: item.type, config });
+    paths.push(at);
   });
-  return checks;
+  // The rules between checks, once each is valid on its own (a refused LIVENESS is not also reported missing).
+  if (errors.length === errorsBefore && !unsupported.length) {
+    requested.forEach((check, i) => {
+      const uses = checks.get(check.type)?.usesCaptureOf;
+      const provided = (other: RequestedCheck) => checks.get(other.type)?.needs(other.config).some((n) => n.type === uses?.need);
+      if (uses && !requested.some((other, j) => j !== i && provided(other))) errors.push({ property: `${paths[i]}.type`, message: uses.message });
+    });
+  }
+  return requested;
 }
 
 function validateTasks(input: SessionSpecInput, errors: PropertyError[], unsupported: PropertyError[]): RequestedTask[] {
@@ -183,11 +175,11 @@ function resolveTtls(input: SessionSpecInput, policy: SessionPolicy, now: number
 }
 
 /** Validates a structurally valid specification (the HTTP schema ran first) against the semantic rules. */
-export function validateSessionSpec(input: SessionSpecInput, policy: SessionPolicy, now: number): SessionSpec {
+export function validateSessionSpec(input: SessionSpecInput, policy: SessionPolicy, now: number, checks: CheckRegistry = CHECKS): SessionSpec {
   const errors: PropertyError[] = [];
   const unsupported: PropertyError[] = [];
   const { tokenTtl, resourcesTtl } = resolveTtls(input, policy, now, errors);
-  const checks = validateChecks(input, errors, unsupported);
+  const requested = validateChecks(input, checks, errors, unsupported);
   const tasks = validateTasks(input, errors, unsupported);
   validateDocuments(input, errors);
   errors.push(...sdkConfigErrors(input.sdk_config));
@@ -203,7 +195,7 @@ export function validateSessionSpec(input: SessionSpecInput, policy: SessionPoli
   const spec: SessionSpec = {
     client_session_token_ttl: tokenTtl,
     resources_ttl: resourcesTtl,
-    requested_checks: checks,
+    requested_checks: requested,
     requested_tasks: tasks,
     sdk_config: { ...sdkConfig, allowed_capture_methods: sdkConfig.allowed_capture_methods ?? 'CAMERA' },
     required_documents: (input.required_documents ?? []).map((d) => Value.Clean(RequiredDocumentSchema, d) as RequiredDocument),

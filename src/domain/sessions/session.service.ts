@@ -1,42 +1,38 @@
-import { createHash } from 'node:crypto';
-import type { SessionPolicy } from './session-policy.js';
+import type { CheckRegistry } from '../checks/registry.js';
 import { AppError, validationError } from '../errors.js';
-import { type ImageMime, sniffImageType } from '../media/image-type.js';
-import type { ImageInspector } from '../ports/image-inspector.port.js';
+import { mediaKey, type SessionMedia } from '../media/session-media.js';
 import type { MediaStore } from '../ports/media-store.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
-import { deriveRequirements } from './requirements.js';
-import { renderSessionConfiguration, renderSessionResult } from './session-result.js';
+import type { SessionLifecycle } from './lifecycle/session-lifecycle.js';
+import type { SessionPolicy } from './session-policy.js';
 import type { SessionSpecInput } from './session-spec.schema.js';
-import { validateSessionSpec } from './session-spec.validator.js';
-import type { CheckRecord, MediaRecord, ResourceRecord, SessionRecord } from './session.types.js';
+import { type SessionSpec, validateSessionSpec } from './session-spec.validator.js';
+import type { ResourceRecord, SessionBundle, SessionRecord } from './session.types.js';
 
 export interface Clock {
   now(): number;
 }
 
-export interface SessionHooks {
-  /** Called before a session is stored, for rules needing adapters (FFS pool ownership, webhook endpoints). */
-  validateSpec?(appId: string, spec: ReturnType<typeof validateSessionSpec>): Promise<void>;
-  /** Called after a capture changed a session's resources. */
-  resourceUpdated?(session: SessionRecord, resourceId: string): Promise<void>;
-  /** Called before a session's rows are deleted, to erase what lives outside them (faces, index entries). */
-  erasing?(session: SessionRecord): Promise<void>;
-  /** Called once an erasure has committed, to remove the copies a database keeps of deleted rows (SQLite's WAL). */
-  erased?(): Promise<void>;
+/** Rules of a session specification that need adapters (FFS pool ownership, webhook endpoints). */
+export interface SessionSpecRules {
+  check(appId: string, spec: SessionSpec): Promise<void>;
 }
 
 export interface SessionServiceDeps {
-  repos: Repositories;
-  media: MediaStore;
-  images: ImageInspector;
+  repos: Pick<Repositories, 'sessions' | 'resources' | 'media' | 'analyses' | 'devices' | 'webhooks'>;
+  /** Media bytes: read and deleted here; written through `sessionMedia`. */
+  media: Pick<MediaStore, 'get' | 'delete'>;
+  sessionMedia: SessionMedia;
+  lifecycle: Pick<SessionLifecycle, 'create' | 'delete' | 'resourceUpdated' | 'capturesChanged'>;
+  specRules?: SessionSpecRules;
   policy: SessionPolicy;
+  /** The checks sessions may ask for (CHECKS unless a test adds its own). */
+  checks?: CheckRegistry;
   clock: Clock;
   newId: () => string;
-  hooks?: SessionHooks;
+  /** Removes the copies a database keeps of deleted rows (SQLite's WAL), once an erasure has committed. */
+  scrub?: () => Promise<void>;
 }
-
-export const mediaKey = (m: Pick<MediaRecord, 'appId' | 'sessionId' | 'id'>) => `${m.appId}/${m.sessionId}/${m.id}`;
 
 export class SessionService {
   constructor(private readonly deps: SessionServiceDeps) {}
@@ -46,37 +42,9 @@ export class SessionService {
   }
 
   async create(appId: string, input: SessionSpecInput) {
-    const now = this.deps.clock.now();
-    const spec = validateSessionSpec(input, this.deps.policy, now);
-    await this.deps.hooks?.validateSpec?.(appId, spec);
-    const session: SessionRecord = {
-      id: this.deps.newId(),
-      appId,
-      state: 'ONGOING',
-      spec,
-      requirements: deriveRequirements(spec, this.deps.newId),
-      clientToken: this.deps.newId(),
-      tokenExpiresAt: now + spec.client_session_token_ttl * 1000,
-      resourcesExpireAt: now + spec.resources_ttl * 1000,
-      biometricConsentAt: null,
-      finishedAt: null,
-      completedAt: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const checks: CheckRecord[] = spec.requested_checks.map((c) => ({
-      id: this.deps.newId(),
-      sessionId: session.id,
-      type: c.type,
-      state: 'CREATED',
-      config: c.config,
-      report: null,
-      resourcesUsed: [],
-      generatedMedia: [],
-      createdAt: now,
-      updatedAt: now,
-    }));
-    await this.repos.sessions.create(session, checks);
+    const spec = validateSessionSpec(input, this.deps.policy, this.deps.clock.now(), this.deps.checks);
+    await this.deps.specRules?.check(appId, spec);
+    const session = await this.deps.lifecycle.create(appId, spec);
     return {
       client_session_token_ttl: spec.client_session_token_ttl,
       client_session_token: session.clientToken,
@@ -91,27 +59,19 @@ export class SessionService {
     return session;
   }
 
-  async result(appId: string, id: string) {
+  /** Everything the session result shows, and the time it is shown at (the token TTL counts down). */
+  async result(appId: string, id: string): Promise<{ bundle: SessionBundle; at: number }> {
     const session = await this.require(appId, id);
-    return renderSessionResult(await this.repos.sessions.bundle(session), this.deps.clock.now());
+    return { bundle: await this.repos.sessions.bundle(session), at: this.deps.clock.now() };
   }
 
-  async configuration(appId: string, id: string) {
+  async configuration(appId: string, id: string): Promise<{ session: SessionRecord; resources: ResourceRecord[]; at: number }> {
     const session = await this.require(appId, id);
-    return renderSessionConfiguration(session, await this.repos.resources.list(id), this.deps.clock.now());
+    return { session, resources: await this.repos.resources.list(id), at: this.deps.clock.now() };
   }
 
-  /** Erasure on request answers only once no copy is left on disk, as complete as erasure by TTL. */
   async delete(appId: string, id: string): Promise<void> {
-    await this.erase(await this.require(appId, id));
-    await this.deps.hooks?.erased?.();
-  }
-
-  /** Erases a session everywhere: derived data, media bytes, then the rows (which cascade). */
-  async erase(session: SessionRecord): Promise<void> {
-    await this.deps.hooks?.erasing?.(session);
-    await this.deps.media.deletePrefix(`${session.appId}/${session.id}/`);
-    await this.repos.sessions.delete(session.id);
+    await this.deps.lifecycle.delete(await this.require(appId, id));
   }
 
   async mediaContent(appId: string, sessionId: string, mediaId: string) {
@@ -130,7 +90,7 @@ export class SessionService {
     // The face analysis of an image holds its embedding: it goes with the image.
     await this.repos.analyses.delete(mediaId);
     await this.repos.media.delete(sessionId, mediaId);
-    await this.deps.hooks?.erased?.();
+    await this.deps.scrub?.();
   }
 
   /** Refuses writes to a session whose capture window has closed. */
@@ -163,41 +123,6 @@ export class SessionService {
     return { id: resource.id, frames: 1 };
   }
 
-  /**
-   * Refuses (422) bytes that are not a JPEG, PNG or WebP, or whose header the decode limits forbid, before anything
-   * is stored. The type is sniffed from the bytes, never trusted.
-   */
-  async checkImage(data: Buffer): Promise<ImageMime> {
-    const contentType = sniffImageType(data);
-    if (!contentType) throw new AppError('UNPROCESSABLE_IMAGE', 'The image must be a JPEG, PNG or WebP file');
-    await this.deps.images.check(data);
-    return contentType;
-  }
-
-  /** Stores an image as a media of the session, once checkImage() accepts it. */
-  async storeImage(session: SessionRecord, data: Buffer): Promise<MediaRecord> {
-    return this.storeMedia(session, 'IMAGE', await this.checkImage(data), data);
-  }
-
-  async storeMedia(session: SessionRecord, type: MediaRecord['type'], contentType: string, data: Buffer): Promise<MediaRecord> {
-    const media: MediaRecord = {
-      id: this.deps.newId(),
-      sessionId: session.id,
-      appId: session.appId,
-      type,
-      contentType,
-      storageKey: '',
-      size: data.length,
-      sha256: createHash('sha256').update(data).digest('hex'),
-      createdAt: this.deps.clock.now(),
-    };
-    media.storageKey = mediaKey(media);
-    // Bytes first: a crash between the two leaves an orphan file (erased with the session), never a dangling row.
-    await this.deps.media.put(media.storageKey, data, contentType);
-    await this.repos.media.create(media);
-    return media;
-  }
-
   async uploadFaceCaptureImage(appId: string, sessionId: string, resourceId: string, data: Buffer): Promise<void> {
     const session = await this.requireWritable(appId, sessionId);
     const resource = await this.repos.resources.get(sessionId, resourceId);
@@ -205,11 +130,11 @@ export class SessionService {
     if (resource.data.image_media_id || resource.data.applicant_face_id) {
       throw new AppError('CONFLICT', 'This face capture resource already has an image');
     }
-    const media = await this.storeImage(session, data);
+    const media = await this.deps.sessionMedia.storeImage(session, data);
     resource.data = { ...resource.data, image_media_id: media.id };
     resource.updatedAt = this.deps.clock.now();
     await this.repos.resources.update(resource);
-    await this.deps.hooks?.resourceUpdated?.(session, resource.id);
+    await this.capturedByRelyingBusiness(session, resource.id);
   }
 
   /** F11: the face-capture resource takes an applicant's enrolled face instead of an upload. */
@@ -221,7 +146,13 @@ export class SessionService {
     resource.data = { ...resource.data, applicant_id: applicantId, applicant_face_id: faceId };
     resource.updatedAt = this.deps.clock.now();
     await this.repos.resources.update(resource);
-    await this.deps.hooks?.resourceUpdated?.(session, resource.id);
+    await this.capturedByRelyingBusiness(session, resource.id);
+  }
+
+  /** Relying-business uploads have no "finish": the last required capture starts the checks. */
+  private async capturedByRelyingBusiness(session: SessionRecord, resourceId: string): Promise<void> {
+    await this.deps.lifecycle.resourceUpdated(session, resourceId);
+    await this.deps.lifecycle.capturesChanged(session);
   }
 
   async recordEvent(sessionId: string, event: string, device: Record<string, string>): Promise<void> {

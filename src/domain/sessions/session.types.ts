@@ -1,5 +1,5 @@
 import type { DocumentFilter } from './session-spec.schema.js';
-import type { SessionSpec } from './session-spec.validator.js';
+import type { SessionSpec } from './session-spec.types.js';
 
 // Records as the domain sees them (the repositories map rows to these).
 
@@ -16,7 +16,8 @@ export interface Requirement {
   max_retries?: number;
 }
 
-export type SessionState = 'ONGOING' | 'COMPLETED' | 'EXPIRED';
+/** See lifecycle/session-states.ts for the moves between them; AWAITING_REVIEW reads as ONGOING on the API. */
+export type SessionState = 'ONGOING' | 'AWAITING_REVIEW' | 'COMPLETED' | 'EXPIRED';
 
 export interface SessionRecord {
   id: string;
@@ -34,7 +35,8 @@ export interface SessionRecord {
   updatedAt: number;
 }
 
-export type WorkState = 'CREATED' | 'DONE';
+/** AWAITING_REVIEW (checks only): the automated report is saved and a person must decide; it reads as CREATED. */
+export type WorkState = 'CREATED' | 'AWAITING_REVIEW' | 'DONE';
 
 export interface Recommendation {
   value: 'APPROVE' | 'REJECT' | 'NOT_AVAILABLE' | 'PROGRESS';
@@ -101,6 +103,8 @@ export interface ResourceData {
   pages?: DocumentPage[];
   document_fields_media_id?: string;
   document_id_photo_media_id?: string;
+  /** Yoti's expanded document fields (create_expanded_document_fields): each field with its source. */
+  expanded_document_fields_media_id?: string;
   /** The client said every page is captured. */
   complete?: boolean;
   /** The document reading (MRZ, quality), done once and shared by the text extraction task and the checks. */

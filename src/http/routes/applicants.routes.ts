@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { validationError } from '../../domain/errors.js';
-import type { FaceInput, PoolService } from '../../domain/pools/pool.service.js';
+import type { FaceInput } from '../../domain/pools/pool.service.js';
+import type { PoolApi } from '../schemas/pool.mapper.js';
 import { UPLOAD } from '../plugins/raw-body.js';
 import { callerOf } from '../plugins/signed-auth.js';
 import { errorResponses, SIGNED } from '../schemas/common.schema.js';
@@ -28,7 +29,7 @@ function faceInput(face: { data?: string; source?: { session_id: string; media_i
   return face.data ? { data: face.data } : { source: face.source! };
 }
 
-export const applicantRoutes: FastifyPluginAsyncTypebox<{ pools: PoolService }> = async (app, { pools }) => {
+export const applicantRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = async (app, { pools }) => {
   app.post(
     '/applicants',
     {

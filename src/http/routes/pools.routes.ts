@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { PoolService } from '../../domain/pools/pool.service.js';
+import type { PoolApi } from '../schemas/pool.mapper.js';
 import type { PoolSettings } from '../../domain/pools/pool.types.js';
 import { UPLOAD } from '../plugins/raw-body.js';
 import { callerOf } from '../plugins/signed-auth.js';
@@ -25,7 +25,7 @@ const EXTENSION = 'openidv extension (not part of Yoti\'s documented API)';
 const settingsOf = (body: Record<string, unknown>): PoolSettings =>
   Object.fromEntries(['threshold', 'target_fpir', 'top_k'].filter((k) => k in body).map((k) => [k, body[k]])) as PoolSettings;
 
-export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolService }> = async (app, { pools }) => {
+export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = async (app, { pools }) => {
   app.post(
     '/pools',
     {

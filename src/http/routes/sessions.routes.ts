@@ -4,6 +4,7 @@ import { SessionSpecSchema } from '../../domain/sessions/session-spec.schema.js'
 import type { SessionService } from '../../domain/sessions/session.service.js';
 import { callerOf } from '../plugins/signed-auth.js';
 import { errorResponses, SessionParams, SIGNED } from '../schemas/common.schema.js';
+import { sessionConfigurationJson, sessionResultJson } from '../schemas/session.mapper.js';
 import {
   CreateSessionResponseSchema,
   NotificationLogResponse,
@@ -38,7 +39,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService
         response: { 200: Type.Ref(SessionResultSchema), ...errorResponses(401, 404) },
       },
     },
-    async (request) => sessions.result(callerOf(request).sdkId, request.params.sessionId),
+    async (request) => {
+      const { bundle, at } = await sessions.result(callerOf(request).sdkId, request.params.sessionId);
+      return sessionResultJson(bundle, at);
+    },
   );
 
   app.delete(
@@ -69,7 +73,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService
         response: { 200: Type.Ref(SessionConfigurationSchema), ...errorResponses(401, 404) },
       },
     },
-    async (request) => sessions.configuration(callerOf(request).sdkId, request.params.sessionId),
+    async (request) => {
+      const { session, resources, at } = await sessions.configuration(callerOf(request).sdkId, request.params.sessionId);
+      return sessionConfigurationJson(session, resources, at);
+    },
   );
 
   app.get(

@@ -29,6 +29,8 @@ const Document = Type.Intersect([
     pages: Type.Array(Loose({ capture_method: Type.String(), media: Type.Optional(Media), frames: Type.Array(WithMedia) })),
     document_fields: Type.Optional(WithMedia),
     document_id_photo: Type.Optional(WithMedia),
+    expanded_document_fields: Type.Optional(WithMedia),
+    file: Type.Optional(WithMedia),
   }),
 ]);
 

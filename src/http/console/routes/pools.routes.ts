@@ -26,7 +26,7 @@ export async function poolsRoutes(app: FastifyInstance, deps: ConsoleDeps): Prom
     for (const a of apps) for (const pool of (await deps.poolRepo.listPools(a.sdkId, undefined, 200)).items) rows.push({ pool, overview: await c.poolAdmin.overview(pool), app: a });
     const body = html`<table><thead><tr><th scope="col">Pool</th><th scope="col">App</th><th scope="col">Faces</th><th scope="col">Match threshold</th><th scope="col">Expected FPIR / FNIR</th><th scope="col">Review band</th></tr></thead>
       <tbody>${rows.length ? rows.map(
-        ({ pool, overview: o, app: a }) => html`<tr><td><a href="/console/pools/${encodeURIComponent(pool.id)}">${pool.label}</a></td><td>${a.name}</td><td>${o.json.face_count.toLocaleString('en')}</td>
+        ({ pool, overview: o, app: a }) => html`<tr><td><a href="/console/pools/${encodeURIComponent(pool.id)}">${pool.label}</a></td><td>${a.name}</td><td>${o.size.toLocaleString('en')}</td>
           <td>${o.policy.threshold.toFixed(3)} (${o.policy.source})</td><td>${percent(o.policy.expectedFpir)} / ${percent(o.policy.expectedFnir)}</td>
           <td>${o.band.empty ? 'empty' : `${o.band.lower.toFixed(3)} to ${o.band.upper.toFixed(3)}`}</td></tr>`,
       ) : html`<tr><td colspan="6">No pools. Create one with the API (POST /pools) or <code>openidv pools import</code>.</td></tr>`}</tbody></table>`;
@@ -45,11 +45,11 @@ export async function poolsRoutes(app: FastifyInstance, deps: ConsoleDeps): Prom
     const ctx = ctxOf(request);
     const b = o.band;
     const body = html`<dl class="facts"><dt>Pool id</dt><dd class="id">${pool.id}</dd><dt>App</dt><dd>${appName(apps, pool.appId)}</dd>
-      <dt>Faces</dt><dd>${o.json.face_count.toLocaleString('en')}</dd>
+      <dt>Faces</dt><dd>${o.size.toLocaleString('en')}</dd>
       <dt>Match threshold</dt><dd>${o.policy.threshold.toFixed(3)} (${o.policy.source === 'pinned' ? 'pinned' : `derived for target FPIR ${percent(o.policy.targetFpir)}`})</dd>
       <dt>Expected at this size</dt><dd>FPIR ${percent(o.policy.expectedFpir)}, FNIR ${percent(o.policy.expectedFnir)}</dd>
       <dt>Review band</dt><dd>${b.empty ? 'empty' : html`${b.lower.toFixed(3)} to ${b.upper.toFixed(3)}: target FPIR ${percent(b.targetFpir)}; enrolled people below the band ${percent(b.expectedFnirAtLower)}`}</dd>
-      <dt>Calibration</dt><dd>${o.json.decision.calibration_dataset} (${o.json.decision.model_set_id})</dd></dl>
+      <dt>Calibration</dt><dd>${o.calibrationDataset} (${o.modelSetId})</dd></dl>
       ${can(ctx.user, 'editPools') ? html`<form class="filters" method="post" action="/console/pools/${encodeURIComponent(pool.id)}/review-band">${csrfField(ctx)}
         <label>Review band target FPIR (0-1; empty for the default) <input name="review_target_fpir" inputmode="decimal" value="${(pool.settings as { review_target_fpir?: number }).review_target_fpir ?? ''}" maxlength="20"></label>
         <button type="submit">Save</button></form>` : ''}

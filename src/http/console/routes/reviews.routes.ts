@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../domain/errors.js';
 import { can } from '../../../domain/console/console-user.types.js';
-import { checkName } from '../../../domain/console/report-words.js';
+import { checkName, reviewReasonWords } from '../../../domain/console/report-words.js';
 import { MAX_REASON_LENGTH } from '../../../domain/review/review.service.js';
 import type { ReviewDecision, ReviewState } from '../../../domain/review/review.types.js';
 import type { ConsoleDeps } from '../console.plugin.js';
@@ -33,7 +33,7 @@ export async function reviewRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
       <table><caption>${decided ? 'Decided items' : 'Items waiting for a decision, oldest first'}</caption>
       <thead><tr><th scope="col">Sent to review</th><th scope="col">Check</th><th scope="col">Why</th><th scope="col">App</th><th scope="col">Session</th><th scope="col">State</th><th scope="col">Open</th></tr></thead>
       <tbody>${shown.length ? shown.map(
-        (r) => html`<tr><td>${iso(r.createdAt)}</td><td>${checkName(r.checkType)}</td><td>${r.reason}</td><td>${appName(apps, r.appId)}</td>
+        (r) => html`<tr><td>${iso(r.createdAt)}</td><td>${checkName(r.checkType)}</td><td>${reviewReasonWords(r.reason)}</td><td>${appName(apps, r.appId)}</td>
           <td><a class="id" href="/console/sessions/${encodeURIComponent(r.sessionId)}">${r.sessionId}</a></td><td>${reviewBadge(r)}</td>
           <td><a href="/console/reviews/${encodeURIComponent(r.id)}">Review<span class="sr-only"> ${r.id}</span></a></td></tr>`,
       ) : html`<tr><td colspan="7">Nothing here.</td></tr>`}</tbody></table>
@@ -71,7 +71,7 @@ export async function reviewRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
                 <label><input type="radio" name="decision" value="REJECT"> Reject${secondOnly ? ' (confirm)' : ''}</label></fieldset>
               <label>Reason (required to reject) <textarea name="reason" rows="3" maxlength="${MAX_REASON_LENGTH}"></textarea></label>
               <div><button type="submit">Record decision</button></div></form>`;
-    const body = html`<dl class="facts"><dt>Check</dt><dd>${checkName(item.checkType)}</dd><dt>Why it is here</dt><dd>${item.reason}</dd>
+    const body = html`<dl class="facts"><dt>Check</dt><dd>${checkName(item.checkType)}</dd><dt>Why it is here</dt><dd>${reviewReasonWords(item.reason)} <span class="muted">(<code>${item.reason}</code>)</span></dd>
       <dt>App</dt><dd>${appName(apps, item.appId)}</dd><dt>Session</dt><dd><a class="id" href="/console/sessions/${encodeURIComponent(item.sessionId)}">${item.sessionId}</a></dd>
       <dt>Sent</dt><dd>${iso(item.createdAt)}</dd><dt>State</dt><dd>${reviewBadge(item)}</dd>
       ${item.firstBy ? html`<dt>First decision</dt><dd>${item.firstDecision} by ${item.firstBy} at ${iso(item.firstAt)}: “${item.firstReason}”</dd>` : ''}</dl>

@@ -24,4 +24,13 @@ describe('pool review band', () => {
     expect(pinned.empty).toBe(true);
     expect(pinned.lower).toBe(0.3);
   });
+
+  it('reaches below the 1:1 threshold on a small pool, where the match threshold stops at it', () => {
+    const band = poolReviewBand({}, 1, calibration);
+    expect(band.upper).toBe(calibration.oneToOneThreshold);
+    expect(band.lower).toBeCloseTo(calibration.thresholdForFpir(0.1, 1), 10);
+    expect(band.lower).toBeLessThan(0.2);
+    expect(band.expectedFpirAtLower).toBeCloseTo(0.1, 3);
+    expect(band.empty).toBe(false);
+  });
 });

@@ -1,34 +1,13 @@
-import { countriesFor } from '../documents/supported-documents.js';
-import { allRequirementsMet, isRequirementMet } from './requirements.js';
-import type {
-  CheckRecord,
-  MediaRecord,
-  ResourceRecord,
-  SessionBundle,
-  SessionRecord,
-  SessionState,
-  TaskRecord,
-} from './session.types.js';
+import { countriesFor } from '../../domain/documents/supported-documents.js';
+import { isRequirementMet } from '../../domain/sessions/requirements.js';
+import { effectiveState, isTokenActive, tokenTtl } from '../../domain/sessions/session-token.js';
+import type { CheckRecord, MediaRecord, ResourceRecord, SessionBundle, SessionRecord, TaskRecord } from '../../domain/sessions/session.types.js';
 
 // Renders records in the JSON shape the Yoti SDKs parse (spec section 6): never a null scalar (absent keys
-// instead), dates as ISO strings, detail values as strings, the token TTL as an integer counting down.
+// instead), dates as ISO strings, detail values as strings, the token TTL as an integer counting down. Each
+// function's output is checked against its schema in session.schema.ts (test/unit/wire-mappers.test.ts).
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-export function effectiveState(session: SessionRecord, resources: ResourceRecord[], now: number): SessionState {
-  if (session.state !== 'ONGOING') return session.state;
-  const capturesDone = session.finishedAt !== null || allRequirementsMet(session.requirements, resources);
-  return now >= session.tokenExpiresAt && !capturesDone ? 'EXPIRED' : 'ONGOING';
-}
-
-/** The client token works until its expiry, and never after the user finished. */
-export function isTokenActive(session: SessionRecord, now: number): boolean {
-  return session.finishedAt === null && session.state === 'ONGOING' && now < session.tokenExpiresAt;
-}
-
-export function tokenTtl(session: SessionRecord, now: number): number {
-  return isTokenActive(session, now) ? Math.max(0, Math.floor((session.tokenExpiresAt - now) / 1000)) : 0;
-}
 
 function mediaJson(id: string | undefined, media: Map<string, MediaRecord>) {
   const m = id ? media.get(id) : undefined;
@@ -54,13 +33,16 @@ function taskJson(t: TaskRecord) {
 }
 
 function checkJson(c: CheckRecord) {
+  // A check waiting for a reviewer has not run as far as the relying party is concerned: its automated report is
+  // for the reviewer, and the decision replaces it.
+  const waiting = c.state === 'AWAITING_REVIEW';
   return {
     type: c.type,
     id: c.id,
-    state: c.state,
+    state: waiting ? 'CREATED' : c.state,
     resources_used: c.resourcesUsed,
     generated_media: c.generatedMedia,
-    ...(c.report ? { report: c.report } : {}),
+    ...(c.report && !waiting ? { report: c.report } : {}),
     created: iso(c.createdAt),
     last_updated: iso(c.updatedAt),
     ...(Object.keys(c.config).length ? { config: c.config } : {}),
@@ -91,6 +73,7 @@ function resourcesJson(bundle: SessionBundle) {
       ),
       document_fields: withMedia(r.data.document_fields_media_id, media),
       document_id_photo: withMedia(r.data.document_id_photo_media_id, media),
+      expanded_document_fields: withMedia(r.data.expanded_document_fields_media_id, media),
     });
   return {
     id_documents: of('ID_DOCUMENT').map(documentJson),
@@ -103,7 +86,8 @@ function resourcesJson(bundle: SessionBundle) {
   };
 }
 
-export function renderSessionResult(bundle: SessionBundle, now: number) {
+/** SessionResultSchema: `GET /sessions/{id}` (spec 6.2). */
+export function sessionResultJson(bundle: SessionBundle, now: number) {
   const { session } = bundle;
   const active = isTokenActive(session, now);
   return compact({
@@ -118,8 +102,8 @@ export function renderSessionResult(bundle: SessionBundle, now: number) {
   });
 }
 
-/** `GET /sessions/{id}/configuration` (spec 6.6). */
-export function renderSessionConfiguration(session: SessionRecord, resources: ResourceRecord[], now: number) {
+/** SessionConfigurationSchema: `GET /sessions/{id}/configuration` (spec 6.6). */
+export function sessionConfigurationJson(session: SessionRecord, resources: ResourceRecord[], now: number) {
   const { spec } = session;
   const endUser = [{ type: 'END_USER' }];
   return {

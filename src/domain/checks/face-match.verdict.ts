@@ -1,8 +1,9 @@
 import type { FaceRefusal } from '../pools/enrolment-gate.js';
 import type { Report } from '../sessions/session.types.js';
+import type { ReviewedReportRule } from './check-definition.js';
 import { notAvailableReason } from './face-refusal-reasons.js';
+import { inBand, REVIEW_REASONS, type ScoreBand } from './manual-check.js';
 import { approve, notAvailable, reject, report, subCheck } from './report.js';
-
 
 export type FaceMatchEvidence =
   | { kind: 'compared'; similarity: number; threshold: number; referenceOtherFaces?: number }
@@ -23,3 +24,11 @@ export function evaluateFaceMatch(e: FaceMatchEvidence): Report {
     }),
   ]);
 }
+
+/** Inconclusive when the two faces were compared and their similarity is near the 1:1 threshold. */
+export function faceMatchInconclusive(e: FaceMatchEvidence, band: ScoreBand): string | undefined {
+  return e.kind === 'compared' && inBand(e.similarity, band) ? REVIEW_REASONS.FACE_MATCH_NEAR_THRESHOLD : undefined;
+}
+
+/** A person's comparison is Yoti's manual_face_match sub-check, beside the machine's ai_face_match. */
+export const FACE_MATCH_REVIEWED: ReviewedReportRule = { subCheck: 'manual_face_match', rejectReason: 'DIFFERENT_PERSON' };

@@ -1,0 +1,113 @@
+import type { CheckEvidence, Comparable, DocumentEvidence } from '../checks/check-definition.js';
+import type { FaceMatchEvidence } from '../checks/face-match.verdict.js';
+import { faceMatchReviewBand, livenessReviewBand } from '../checks/manual-check.js';
+import type { PoolRepository } from '../ports/pool-repository.port.js';
+import type { Repositories } from '../ports/repositories.port.js';
+import type { ScoreCalibration } from '../ports/score-calibration.port.js';
+import type { PoolService } from '../pools/pool.service.js';
+import { poolReviewBand } from '../pools/review-band.js';
+import type { PoolRecord } from '../pools/pool.types.js';
+import type { MediaRecord, ResourceRecord, SessionBundle } from '../sessions/session.types.js';
+import { cosine, type FaceEvidence } from './face-evidence.js';
+
+/** No document reading in this process (a setup without the document reader): the document checks say so. */
+const NO_DOCUMENTS: DocumentEvidence = {
+  reading: async () => null,
+  portrait: async () => null,
+};
+
+/** What the check definitions gather their evidence from: the session's captures, faces, pools and documents. */
+export class SessionEvidence implements CheckEvidence {
+  constructor(
+    private readonly deps: {
+      repos: Pick<Repositories, 'challenges' | 'media'>;
+      poolRepo: Pick<PoolRepository, 'getPool' | 'getFace'>;
+      pools: Pick<PoolService, 'searchEmbedding'>;
+      faces: FaceEvidence;
+      documents?: DocumentEvidence;
+      calibration: ScoreCalibration;
+      livenessThreshold: number;
+      now: () => number;
+    },
+  ) {}
+
+  private bands?: CheckEvidence['reviewBands'];
+
+  get faces() {
+    return this.deps.faces;
+  }
+
+  get documents() {
+    return this.deps.documents ?? NO_DOCUMENTS;
+  }
+
+  get livenessThreshold() {
+    return this.deps.livenessThreshold;
+  }
+
+  /** Computed on first use: the calibration is loaded lazily. */
+  get reviewBands() {
+    return (this.bands ??= { liveness: livenessReviewBand(this.deps.livenessThreshold), faceMatch: faceMatchReviewBand(this.deps.calibration) });
+  }
+
+  now(): number {
+    return this.deps.now();
+  }
+
+  mediaOf(bundle: SessionBundle, id: string | undefined): MediaRecord | null {
+    return (id && bundle.media.find((m) => m.id === id)) || null;
+  }
+
+  selfie(bundle: SessionBundle): { resource: ResourceRecord | null; media: MediaRecord | null } {
+    const liveness = bundle.resources.filter((r) => r.type === 'LIVENESS' && r.data.image_media_id).at(-1);
+    const capture = bundle.resources.filter((r) => r.type === 'FACE_CAPTURE' && r.source === 'END_USER' && r.data.image_media_id).at(-1);
+    const resource = liveness ?? capture ?? null;
+    return { resource, media: this.mediaOf(bundle, resource?.data.image_media_id) };
+  }
+
+  async referenceFace(bundle: SessionBundle, reference: ResourceRecord): Promise<Comparable> {
+    if (reference.data.applicant_face_id && reference.data.applicant_id) {
+      const face = await this.deps.poolRepo.getFace(bundle.session.appId, reference.data.applicant_id, reference.data.applicant_face_id);
+      if (!face) return { refusal: 'MISSING', detail: "the applicant's face no longer exists" };
+      return { face: { embedding: face.embedding } };
+    }
+    return this.deps.faces.singleFace(this.mediaOf(bundle, reference.data.image_media_id), 'dominant');
+  }
+
+  compare(selfie: Comparable, reference: Comparable | null, missingReason: string): FaceMatchEvidence {
+    if (!('face' in selfie)) return { kind: 'unusable', side: 'selfie', refusal: selfie.refusal, detail: selfie.detail };
+    if (!reference) return { kind: 'unusable', side: 'reference', refusal: 'MISSING', detail: 'no reference image', reason: missingReason };
+    if (!('face' in reference)) return { kind: 'unusable', side: 'reference', refusal: reference.refusal, detail: reference.detail };
+    return {
+      kind: 'compared',
+      similarity: cosine(selfie.face.embedding, reference.face.embedding),
+      threshold: this.deps.calibration.oneToOneThreshold,
+      referenceOtherFaces: reference.others?.length ?? 0,
+    };
+  }
+
+  /**
+   * payload_signature_verification: the image arrived with a server-issued capture challenge of this session,
+   * used once, before it expired, for exactly these bytes, and the same bytes were not seen in another session.
+   */
+  async verifyCapture(bundle: SessionBundle, media: MediaRecord | null): Promise<{ pass: boolean; detail: string }> {
+    if (!media) return { pass: false, detail: 'no capture' };
+    const challenge = await this.deps.repos.challenges.findByMedia(bundle.session.id, media.sha256);
+    if (!challenge || challenge.usedAt === null || challenge.usedAt > challenge.expiresAt) {
+      return { pass: false, detail: 'the capture did not carry a valid capture challenge' };
+    }
+    if ((await this.deps.repos.media.countOtherSessionsWithDigest(bundle.session.id, media.sha256)) > 0) {
+      return { pass: false, detail: 'the same image was submitted in another session' };
+    }
+    return { pass: true, detail: 'verified' };
+  }
+
+  pool(appId: string, poolId: string): Promise<PoolRecord | null> {
+    return this.deps.poolRepo.getPool(appId, poolId);
+  }
+
+  async searchPool(pool: PoolRecord, embedding: Float32Array) {
+    const { candidates, policy } = await this.deps.pools.searchEmbedding(pool, embedding);
+    return { candidates, policy, band: poolReviewBand(pool.settings, policy.poolSize, this.deps.calibration, policy) };
+  }
+}
