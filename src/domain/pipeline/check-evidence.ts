@@ -47,7 +47,8 @@ export class SessionEvidence implements CheckEvidence {
 
   /** Computed on first use: the calibration is loaded lazily. */
   get reviewBands() {
-    return (this.bands ??= { liveness: livenessReviewBand(this.deps.livenessThreshold), faceMatch: faceMatchReviewBand(this.deps.calibration) });
+    this.bands ??= { liveness: livenessReviewBand(this.deps.livenessThreshold), faceMatch: faceMatchReviewBand(this.deps.calibration) };
+    return this.bands;
   }
 
   now(): number {
