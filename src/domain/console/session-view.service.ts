@@ -112,7 +112,7 @@ export class SessionViewService {
     const seen = new Set<string>();
     const add = (id: string | undefined, label: string) => {
       const media = id ? bundle.media.find((m) => m.id === id) : undefined;
-      if (!media || media.type !== 'IMAGE' || seen.has(media.id)) return;
+      if (media?.type !== 'IMAGE' || seen.has(media.id)) return;
       seen.add(media.id);
       images.push({ mediaId: media.id, label });
     };

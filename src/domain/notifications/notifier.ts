@@ -67,7 +67,7 @@ export class Notifier {
   async deliver(payload: { deliveryId: string }, job: Job): Promise<void> {
     const { repos } = this.deps;
     const delivery = await repos.webhooks.get(payload.deliveryId);
-    if (!delivery || delivery.state !== 'pending') return;
+    if (delivery?.state !== 'pending') return;
     const session = await repos.sessions.getById(delivery.sessionId);
     const config = session?.spec.notifications;
     const app = session ? await repos.apps.get(session.appId) : null;

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AppError } from '../errors.js';
-import type { SessionPolicy } from './session-policy.js';
+import { TEST_SESSION_POLICY as policy } from './session-policy.test-helpers.js';
 import { validateSessionSpec } from './session-spec.validator.js';
 
-// The server's defaults (config.ts), written out: the domain takes its policy as a value.
-const policy: SessionPolicy = {
-  minTokenTtlSec: 300,
-  maxTokenTtlSec: 30 * 86400,
-  defaultTokenTtlSec: 900,
-  minResourcesMarginSec: 86400,
-  maxResourcesTtlSec: 365 * 86400,
-  defaultResourcesTtlSec: 7 * 86400,
-};
 const now = Date.parse('2026-01-01T00:00:00Z');
 
 function errorsOf(fn: () => unknown): { code: string; properties: string[] } {

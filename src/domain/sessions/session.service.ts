@@ -104,7 +104,7 @@ export class SessionService {
   async createFaceCapture(appId: string, sessionId: string, requirementId: string) {
     const session = await this.requireWritable(appId, sessionId);
     const requirement = session.requirements.find((r) => r.id === requirementId);
-    if (!requirement || requirement.type !== 'FACE_CAPTURE') {
+    if (requirement?.type !== 'FACE_CAPTURE') {
       throw validationError([{ property: 'requirement_id', message: 'is not a FACE_CAPTURE requirement of this session' }]);
     }
     const now = this.deps.clock.now();
@@ -126,7 +126,7 @@ export class SessionService {
   async uploadFaceCaptureImage(appId: string, sessionId: string, resourceId: string, data: Buffer): Promise<void> {
     const session = await this.requireWritable(appId, sessionId);
     const resource = await this.repos.resources.get(sessionId, resourceId);
-    if (!resource || resource.type !== 'FACE_CAPTURE') throw new AppError('RESOURCE_NOT_FOUND');
+    if (resource?.type !== 'FACE_CAPTURE') throw new AppError('RESOURCE_NOT_FOUND');
     if (resource.data.image_media_id || resource.data.applicant_face_id) {
       throw new AppError('CONFLICT', 'This face capture resource already has an image');
     }
@@ -141,7 +141,7 @@ export class SessionService {
   async attachApplicantFace(appId: string, sessionId: string, resourceId: string, applicantId: string, faceId: string): Promise<void> {
     const session = await this.requireWritable(appId, sessionId);
     const resource = await this.repos.resources.get(sessionId, resourceId);
-    if (!resource || resource.type !== 'FACE_CAPTURE') throw new AppError('RESOURCE_NOT_FOUND');
+    if (resource?.type !== 'FACE_CAPTURE') throw new AppError('RESOURCE_NOT_FOUND');
     if (resource.data.image_media_id) throw new AppError('CONFLICT', 'This face capture resource already has an image');
     resource.data = { ...resource.data, applicant_id: applicantId, applicant_face_id: faceId };
     resource.updatedAt = this.deps.clock.now();

@@ -1,15 +1,8 @@
+import { seededRandom } from '../../shared/seeded-random.js';
+
 // Deterministic vectors for the face index tests (not part of the build: imported by *.test.ts only).
 
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export function gaussian(random: () => number): number {
   const u = Math.max(random(), 1e-12);

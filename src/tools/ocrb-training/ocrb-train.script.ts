@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { encodeWeights, mlpForward, mulberry32 } from '../../infra/ocr/ocrb/ocrb-network.js';
+import { encodeWeights, mlpForward } from '../../infra/ocr/ocrb/ocrb-network.js';
+import { seededRandom } from '../../shared/seeded-random.js';
 import { findOcrbFont } from './ocrb-synth.js';
 import { randomMrzText, samplesFromLine, synthLine, trainMlp, type Sample } from './ocrb-training.js';
 
@@ -21,7 +22,7 @@ const { values } = parseArgs({
 });
 
 if (!findOcrbFont()) throw new Error('OCR-B font not found: apt-get install fonts-ocr-b (or set OPENIDV_OCRB_FONT)');
-const rng = mulberry32(Number(values.seed));
+const rng = seededRandom(Number(values.seed));
 const samples: Sample[] = [];
 let skipped = 0;
 const lines = Number(values.lines);

@@ -3,7 +3,8 @@ import { openImage, rawImage } from '../../infra/image/image-decoder.js';
 import { toGray, type GrayImage } from '../../infra/image/gray-image.js';
 import { sampleLine, type LineAxis } from '../../infra/mrz/line-sampler.js';
 import { cellEdge, cellFeatures, CELL_H, CELL_W, fitCells, inkMap, measureLine } from '../../infra/ocr/ocrb/ocrb-cells.js';
-import { createMlp, mlpForward, mulberry32, OCRB_ALPHABET, type MlpWeights, type Rng } from '../../infra/ocr/ocrb/ocrb-network.js';
+import { createMlp, mlpForward, OCRB_ALPHABET, type MlpWeights } from '../../infra/ocr/ocrb/ocrb-network.js';
+import { type Rng, seededRandom } from '../../shared/seeded-random.js';
 import { OCRB_ADVANCE_EM, OCRB_CAP_EM, renderOcrbLines } from './ocrb-synth.js';
 import { LINE_GLYPH_HEIGHT } from '../../infra/ocr/ocrb/ocrb-line-reader.js';
 
@@ -192,7 +193,7 @@ export interface TrainOptions {
 
 /** Mini-batch Adam on softmax cross-entropy. */
 export function trainMlp(samples: Sample[], options: TrainOptions = {}): MlpWeights {
-  const rng = mulberry32(options.seed ?? 1);
+  const rng = seededRandom(options.seed ?? 1);
   const m = createMlp(CELL_W * CELL_H, options.hidden ?? 128, OCRB_ALPHABET.length, rng);
   const params = [m.w1, m.b1, m.w2, m.b2];
   const grads = params.map((p) => new Float32Array(p.length));

@@ -9,7 +9,7 @@ import type { ReviewService } from '../../review/review.service.js';
 import type { ReviewDecided } from '../../review/review.types.js';
 import { allRequirementsMet, deriveRequirements } from '../requirements.js';
 import type { SessionSpec } from '../session-spec.validator.js';
-import type { CheckRecord, MediaRef, Report, SessionRecord, SessionState, TaskRecord } from '../session.types.js';
+import type { CheckRecord, SessionRecord, SessionState, TaskRecord } from '../session.types.js';
 import { reviewedReport } from './reviewed-report.js';
 import { canMove } from './session-states.js';
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compileMlp, createMlp, decodeWeights, encodeWeights, mlpForward, mulberry32 } from './ocrb-network.js';
+import { seededRandom } from '../../../shared/seeded-random.js';
+import { compileMlp, createMlp, decodeWeights, encodeWeights, mlpForward } from './ocrb-network.js';
 
 describe('compileMlp', () => {
   it('gives the probabilities of mlpForward, zero inputs and dead hidden units included', () => {
-    const rng = mulberry32(3);
+    const rng = seededRandom(3);
     // Random biases, so that some hidden units are negative before the ReLU whatever the input.
     const m = createMlp(384, 128, 37, rng);
     m.b1.forEach((_, j) => (m.b1[j] = rng() - 0.5));
@@ -20,7 +21,7 @@ describe('compileMlp', () => {
   });
 
   it('returns a fresh array per call (callers keep the best of several)', () => {
-    const classify = compileMlp(createMlp(16, 8, 4, mulberry32(1)));
+    const classify = compileMlp(createMlp(16, 8, 4, seededRandom(1)));
     const a = classify(new Float32Array(16).fill(1));
     const b = classify(new Float32Array(16));
     expect(a).not.toBe(b);

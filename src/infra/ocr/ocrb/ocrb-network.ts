@@ -15,21 +15,7 @@ export interface MlpWeights {
   b2: Float32Array;
 }
 
-export type Rng = () => number;
-
-/** The seeded generator createMlp is given, so that training and tests reproduce the same weights. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function createMlp(inputs: number, hidden: number, outputs: number, random: Rng): MlpWeights {
+export function createMlp(inputs: number, hidden: number, outputs: number, random: () => number): MlpWeights {
   const gauss = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const w1 = new Float32Array(hidden * inputs).map(() => gauss() * Math.sqrt(2 / inputs));
   const w2 = new Float32Array(outputs * hidden).map(() => gauss() * Math.sqrt(2 / hidden));
