@@ -6,8 +6,11 @@ import { BURST_OFFSETS, type PhotoBurst, type PhotoBurstKind, photoBurst } from 
 export interface LivenessOptions {
   /** false: send no challenge fields; 'replay': answer a challenge already used. Default: a fresh one. */
   challenge?: false | { challenge_id: string; nonce: string };
-  /** How the burst is made from the photo (photo-bursts.ts). Default: the stand-in, which passes the burst rules. */
-  kind?: PhotoBurstKind;
+  /**
+   * How the burst is made from the photo (photo-bursts.ts). Default: the stand-in, which passes the burst rules.
+   * 'raw': the bytes exactly as given, as the still and as every frame (hostile inputs must reach the server).
+   */
+  kind?: PhotoBurstKind | 'raw';
   /** Fields to add or override (hostile tests). */
   fields?: Record<string, string>;
 }
@@ -50,7 +53,8 @@ export class ClientApi {
    * the burst's time has passed. Bytes that are not an image are sent as they are, as every frame.
    */
   async liveness(image: Buffer, opts: LivenessOptions = {}) {
-    const burst = await photoBurst(image, opts.kind).catch((): PhotoBurst => ({ image, frames: [image, image, image, image], stillOffsetMs: 200, frameOffsetsMs: [0, 100, 300, 400] }));
+    const raw: PhotoBurst = { image, frames: [image, image, image, image], stillOffsetMs: 200, frameOffsetsMs: [0, 100, 300, 400] };
+    const burst = opts.kind === 'raw' ? raw : await photoBurst(image, opts.kind).catch(() => raw);
     return this.livenessBurst(burst, opts);
   }
   async livenessBurst(burst: PhotoBurst, opts: Omit<LivenessOptions, 'kind'> = {}) {
