@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOcrbFont } from '../../src/tools/ocrb-training/ocrb-synth.js';
-import { browserSkipReason, collectProblems, type LaunchedBrowser, launchChromium, screenshot, tempDir, videoFromPhoto } from '../helpers/browser.js';
+import { browserSkipReason, collectProblems, type LaunchedBrowser, launchChromium, screenshot, standInVideoFromPhoto, tempDir } from '../helpers/browser.js';
 import { hasData } from '../helpers/data.js';
 import { type IntegratorApp, startIntegrator } from '../helpers/integrator-app.js';
 import { lfwPeople } from '../helpers/lfw.js';
@@ -51,7 +51,7 @@ describe.skipIf(!withData)('a Yoti-style integrator app embedding the capture pa
 
   beforeAll(async () => {
     work = tempDir('openidv-integrator-');
-    const [video, otherVideo] = await Promise.all([videoFromPhoto(holder!.photos[1]!, join(work, 'holder.y4m')), videoFromPhoto(holder!.photos[2]!, join(work, 'holder-2.y4m'))]);
+    const [video, otherVideo] = await Promise.all([standInVideoFromPhoto(holder!.photos[1]!, join(work, 'holder.y4m')), standInVideoFromPhoto(holder!.photos[2]!, join(work, 'holder-2.y4m'))]);
     passportFile = join(work, 'passport.jpg');
     if (withFont) writeFileSync(passportFile, (await syntheticPassport(readFileSync(holder!.photos[0]!))).image);
     [server, browser, otherCamera] = await Promise.all([startServer({ env: { OPENIDV_JOB_POLL_MS: '50' } }), launchChromium({ video }), launchChromium({ video: otherVideo })]);

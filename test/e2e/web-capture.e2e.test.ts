@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, collectProblems, type LaunchedBrowser, launchChromium, layoutProblems, placeholderVideo, screenshot, tempDir, videoFromPhoto } from '../helpers/browser.js';
+import { browserSkipReason, collectProblems, type LaunchedBrowser, launchChromium, layoutProblems, placeholderVideo, screenshot, standInVideoFromPhoto, tempDir } from '../helpers/browser.js';
 import { ClientApi } from '../helpers/client-api.js';
 import { dataPath, hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
@@ -40,7 +40,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
 
   beforeAll(async () => {
     work = tempDir('openidv-web-');
-    const [faceVideo, plainVideo] = await Promise.all([videoFromPhoto(enrolled!.photos[1]!, join(work, 'face.y4m')), placeholderVideo(join(work, 'placeholder.y4m'))]);
+    const [faceVideo, plainVideo] = await Promise.all([standInVideoFromPhoto(enrolled!.photos[1]!, join(work, 'face.y4m')), placeholderVideo(join(work, 'placeholder.y4m'))]);
     // Info-level logs, to check below that no client token reaches them.
     [server, faceCamera, plainCamera] = await Promise.all([
       startServer({ env: { OPENIDV_LOG_LEVEL: 'info', OPENIDV_JOB_POLL_MS: '50' } }),

@@ -18,7 +18,7 @@ export class ClientApi {
   constructor(
     private readonly apiUrl: string,
     readonly sessionId: string,
-    private readonly token: string,
+    readonly token: string,
   ) {}
 
   private async request(method: string, path: string, body?: BodyInit, json?: unknown) {
