@@ -153,6 +153,8 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
         for (let i = 0; i < count; i++) {
           const wait = started + i * gap - performance.now();
           if (wait > 0) await new Promise((r) => window.setTimeout(r, wait));
+          // Never the same camera frame twice (a slow camera, a busy device): the server refuses identical frames.
+          if (i > 0) await freshFrame(video);
           const offsetMs = Math.max(Math.round(performance.now() - started), (shots.at(-1)?.offsetMs ?? -1) + 1);
           shots.push({ blob: await grabFrame(video, i === stillAt ? options.maxWidth : 640, i === stillAt ? 0.92 : 0.85), offsetMs });
         }
@@ -198,6 +200,19 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
     };
 
     void start();
+  });
+}
+
+/** Resolves when the video shows a frame it has not shown before (at most 600 ms), where the browser can tell. */
+function freshFrame(video: HTMLVideoElement): Promise<void> {
+  const v = video as HTMLVideoElement & { requestVideoFrameCallback?: (callback: () => void) => number };
+  if (typeof v.requestVideoFrameCallback !== 'function') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = window.setTimeout(resolve, 600);
+    v.requestVideoFrameCallback!(() => {
+      window.clearTimeout(timer);
+      resolve();
+    });
   });
 }
 
