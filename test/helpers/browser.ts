@@ -67,14 +67,15 @@ export async function videoFromPhoto(photo: string, out: string, seconds = 2): P
  * The stand-in for a live selfie (photo-bursts.ts says what it stands for and what not): a few seconds of the
  * photo sheared and stretched a little differently in every frame, so a burst taken from it has the non-rigid
  * landmark motion the STATIC rules ask for. `videoFromPhoto` is the attack: a still photo held to the camera.
+ * Another `phase` gives other frames of the same photo (two cameras of one person never send the same bytes).
  */
-export async function standInVideoFromPhoto(photo: string, out: string, seconds = 3): Promise<string> {
+export async function standInVideoFromPhoto(photo: string, out: string, seconds = 3, phase = 0): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'stand-in-'));
   const base = await sharp(photo).rotate().resize({ height: 480, width: 640, fit: 'contain', background: '#555555' }).toBuffer();
   const fps = 10;
   for (let i = 0; i < seconds * fps; i++) {
-    const phase = (2 * Math.PI * i) / 7; // not a divisor of the burst's timing, so the frames it takes differ
-    const warped = sharp(base).affine([[1, 0.16 * Math.sin(phase)], [0, 1 + 0.1 * Math.cos(phase)]], { background: '#555555' });
+    // Two incommensurate rates: no two frames of the loop are alike, so no burst can grab the same one twice.
+    const warped = sharp(base).affine([[1, 0.16 * Math.sin(phase + i * 0.9)], [0, 1 + 0.1 * Math.cos(phase + i * 1.3)]], { background: '#555555' });
     const frame = await sharp(await warped.png().toBuffer()).resize({ width: 640, height: 480, fit: 'contain', background: '#555555' }).png().toBuffer();
     await writeFile(join(dir, `f${String(i).padStart(3, '0')}.png`), frame);
   }
