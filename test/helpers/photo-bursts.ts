@@ -19,8 +19,10 @@ export interface PhotoBurst {
 /** Frames 100 ms apart (400 ms in all, so a test waits little); the still is the middle one. */
 export const BURST_OFFSETS = [0, 100, 200, 300, 400];
 const STILL = 2;
-const SHEAR = [0, 0.16, -0.12, 0.18, -0.14];
-const STRETCH = [0, 0.1, -0.08, 0.12, -0.08];
+// The still (index 2) is the photo itself, so the checks that read the still (the passive score, face search,
+// face match) see the photo as it is; the frames around it carry the warp.
+const SHEAR = [0.16, -0.12, 0, 0.18, -0.14];
+const STRETCH = [0.1, -0.08, 0, 0.12, -0.08];
 
 async function frame(base: Buffer, kind: PhotoBurstKind, i: number): Promise<Buffer> {
   const img = sharp(base);
