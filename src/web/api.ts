@@ -16,6 +16,9 @@ export interface Requirement {
   attempts_remaining?: number;
   /** ID_DOCUMENT: the filter accepts expired documents. */
   allow_expired_documents?: boolean;
+  /** SUPPLEMENTARY_DOCUMENT: the types the user may choose from, and the countries (none: no country asked). */
+  document_types?: string[];
+  country_codes?: string[];
 }
 
 export interface SdkConfig {
@@ -167,6 +170,20 @@ export class CaptureApi {
   uploadPage(resourceId: string, image: Blob, method: 'CAMERA' | 'UPLOAD', onProgress?: (f: number) => void): Promise<{ page: number }> {
     const form = CaptureApi.form(image, { capture_method: method });
     return this.send('POST', `/documents/${encodeURIComponent(resourceId)}/pages`, { form, timeoutMs: 120_000, ...(onProgress ? { onProgress } : {}) });
+  }
+
+  async createSupplementaryDocument(requirementId: string, documentType: string, issuingCountry: string | null): Promise<string> {
+    const body = { requirement_id: requirementId, document_type: documentType, ...(issuingCountry ? { issuing_country: issuingCountry } : {}) };
+    return (await this.send<{ id: string }>('POST', '/supplementary-documents', { json: body })).id;
+  }
+
+  uploadSupplementaryPage(resourceId: string, image: Blob, method: 'CAMERA' | 'UPLOAD', onProgress?: (f: number) => void): Promise<{ page: number }> {
+    const form = CaptureApi.form(image, { capture_method: method });
+    return this.send('POST', `/supplementary-documents/${encodeURIComponent(resourceId)}/pages`, { form, timeoutMs: 120_000, ...(onProgress ? { onProgress } : {}) });
+  }
+
+  completeSupplementaryDocument(resourceId: string): Promise<unknown> {
+    return this.send('POST', `/supplementary-documents/${encodeURIComponent(resourceId)}/complete`);
   }
 
   completeDocument(resourceId: string): Promise<unknown> {

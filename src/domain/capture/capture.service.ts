@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { countriesFor } from '../documents/supported-documents.js';
+import { countriesFor, isKnownCountry } from '../documents/supported-documents.js';
 import { AppError, validationError } from '../errors.js';
 import { imageRefusal } from '../media/image-refusal.js';
 import type { SessionMedia } from '../media/session-media.js';
@@ -9,6 +9,7 @@ import type { Repositories } from '../ports/repositories.port.js';
 import type { FaceQualityPolicy } from '../pools/enrolment-gate.js';
 import type { SessionLifecycle } from '../sessions/lifecycle/session-lifecycle.js';
 import { isRequirementMet } from '../sessions/requirements.js';
+import { SUPPLEMENTARY_DOCUMENT_TYPES } from '../sessions/session-spec.schema.js';
 import { isTokenActive, tokenTtl } from '../sessions/session-token.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { Requirement, ResourceRecord, SessionRecord } from '../sessions/session.types.js';
@@ -31,6 +32,16 @@ export interface CaptureServiceDeps {
 
 export interface UploadedImage {
   data: Buffer;
+}
+
+export type DocumentKind = 'ID_DOCUMENT' | 'SUPPLEMENTARY_DOCUMENT';
+
+/** Pages per document: an ID document has a front and a back; a bill or statement may run to a few pages. */
+const MAX_PAGES: Record<DocumentKind, number> = { ID_DOCUMENT: 2, SUPPLEMENTARY_DOCUMENT: 4 };
+
+/** The document types a SUPPLEMENTARY_DOCUMENT requirement accepts: those it names, else all of Yoti's four. */
+export function supplementaryTypes(requirement: Requirement): readonly string[] {
+  return requirement.document_types?.length ? requirement.document_types : SUPPLEMENTARY_DOCUMENT_TYPES;
 }
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -95,7 +106,7 @@ export class CaptureService {
         const mine = resources.filter((x) => x.requirementId === r.id);
         const base = { id: r.id, type: r.type, state: isRequirementMet(r, resources) ? 'COMPLETED' : 'REQUIRED' };
         if (r.type === 'ID_DOCUMENT') return { ...base, supported_countries: countriesFor(r.filter), allow_expired_documents: r.filter?.allow_expired_documents ?? false };
-        if (r.type === 'SUPPLEMENTARY_DOCUMENT') return { ...base, document_types: r.document_types ?? [], country_codes: r.country_codes ?? [] };
+        if (r.type === 'SUPPLEMENTARY_DOCUMENT') return { ...base, document_types: [...supplementaryTypes(r)], country_codes: r.country_codes ?? [], objective: r.objective?.type ?? 'PROOF_OF_ADDRESS' };
         if (r.type === 'LIVENESS') {
           const attempts = mine.reduce((n, x) => n + (x.data.attempts ?? 0), 0);
           return { ...base, liveness_type: 'STATIC', attempts_remaining: Math.max(0, this.maxAttempts(r) - attempts) };
@@ -150,19 +161,52 @@ export class CaptureService {
     return { id: resource.id };
   }
 
+  /**
+   * A proof-of-address document (SUPPLEMENTARY_DOCUMENT requirement): a type the requirement allows (any of Yoti's
+   * four when it names none) and, where the requirement lists countries, one of them. No text is read from it.
+   */
+  async createSupplementaryDocument(session: SessionRecord, body: { requirement_id: string; document_type: string; issuing_country?: string }) {
+    const requirement = this.requirement(session, body.requirement_id, 'SUPPLEMENTARY_DOCUMENT');
+    if (!supplementaryTypes(requirement).includes(body.document_type)) {
+      throw validationError([{ property: 'document_type', message: 'is not accepted for this session' }]);
+    }
+    const countries = requirement.country_codes ?? [];
+    const country = body.issuing_country;
+    if (countries.length && country === undefined) throw validationError([{ property: 'issuing_country', message: 'is required: this session accepts documents of some countries only' }]);
+    if (country !== undefined && !(countries.length ? countries.includes(country) : isKnownCountry(country))) {
+      throw validationError([{ property: 'issuing_country', message: 'is not accepted for this session' }]);
+    }
+    await this.deps.quota.event(session.id);
+    const now = this.deps.now();
+    const resource: ResourceRecord = {
+      id: this.deps.newId(),
+      sessionId: session.id,
+      type: 'SUPPLEMENTARY_DOCUMENT',
+      requirementId: requirement.id,
+      source: 'END_USER',
+      data: { document_type: body.document_type, ...(country ? { issuing_country: country } : {}), pages: [] },
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.deps.repos.resources.create(resource);
+    await this.deps.sessions.recordEvent(session.id, 'RESOURCE_CREATED', {});
+    return { id: resource.id };
+  }
+
   private async ownResource(session: SessionRecord, id: string, type: ResourceRecord['type']): Promise<ResourceRecord> {
     const resource = await this.deps.repos.resources.get(session.id, id);
     if (!resource || resource.type !== type || resource.source !== 'END_USER') throw new AppError('RESOURCE_NOT_FOUND');
     return resource;
   }
 
-  async uploadPage(session: SessionRecord, resourceId: string, image: UploadedImage, frames: UploadedImage[], method: 'CAMERA' | 'UPLOAD') {
-    const resource = await this.ownResource(session, resourceId, 'ID_DOCUMENT');
+  async uploadPage(session: SessionRecord, resourceId: string, image: UploadedImage, frames: UploadedImage[], method: 'CAMERA' | 'UPLOAD', kind: DocumentKind = 'ID_DOCUMENT') {
+    const resource = await this.ownResource(session, resourceId, kind);
     if (resource.data.complete) throw new AppError('CONFLICT', 'This document is already complete');
     if (method === 'UPLOAD' && session.spec.sdk_config.allowed_capture_methods === 'CAMERA') {
       throw new AppError('FORBIDDEN', 'This session accepts camera captures only');
     }
-    if ((resource.data.pages?.length ?? 0) >= 2) throw new AppError('CONFLICT', 'A document has at most two pages');
+    const maxPages = MAX_PAGES[kind];
+    if ((resource.data.pages?.length ?? 0) >= maxPages) throw new AppError('CONFLICT', `A document has at most ${maxPages} pages`);
     const images = [image.data, ...frames.slice(0, 5).map((f) => f.data)];
     const [page, ...frameMedia] = await this.receiving(session, images, async () => {
       // Every image is checked before any is stored, so a refused frame leaves no page behind.
@@ -178,8 +222,8 @@ export class CaptureService {
     return { page: resource.data.pages!.length, media_id: page!.id };
   }
 
-  async completeDocument(session: SessionRecord, resourceId: string) {
-    const resource = await this.ownResource(session, resourceId, 'ID_DOCUMENT');
+  async completeDocument(session: SessionRecord, resourceId: string, kind: DocumentKind = 'ID_DOCUMENT') {
+    const resource = await this.ownResource(session, resourceId, kind);
     if (!resource.data.pages?.length) throw new AppError('CONFLICT', 'Upload at least one page first');
     resource.data = { ...resource.data, complete: true };
     resource.updatedAt = this.deps.now();
@@ -280,6 +324,12 @@ export class CaptureService {
 
   /** The user is done: the token dies, checks start, and the page learns where to send the user. */
   async finish(session: SessionRecord) {
+    // A required proof of address is not optional: the session must not complete without it (it expires instead
+    // when the user never provides it), so the page cannot finish before it is in.
+    const resources = await this.deps.repos.resources.list(session.id);
+    if (session.requirements.some((r) => r.type === 'SUPPLEMENTARY_DOCUMENT' && !isRequirementMet(r, resources))) {
+      throw new AppError('CONFLICT', 'A required supplementary document (proof of address) has not been captured yet');
+    }
     await this.deps.sessions.recordEvent(session.id, 'CLIENT_SESSION_TOKEN_DELETED', {});
     const { complete } = await this.deps.lifecycle.userFinished(session);
     const base = session.spec.sdk_config.success_url;

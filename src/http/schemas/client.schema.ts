@@ -14,6 +14,11 @@ export const CreateDocumentBody = Type.Object({
   document_type: Type.String({ maxLength: 64 }),
   issuing_country: Type.String({ pattern: '^[A-Z]{3}$' }),
 });
+export const CreateSupplementaryDocumentBody = Type.Object({
+  requirement_id: Id(),
+  document_type: Type.String({ maxLength: 64, description: 'One of the requirement\'s document_types (UTILITY_BILL, BANK_STATEMENT, COUNCIL_TAX_BILL, PHONE_BILL)' }),
+  issuing_country: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'Required when the requirement lists country_codes' })),
+});
 export const CreateDocumentResponse = Type.Object({ id: Type.String() });
 export const PageUploadResponse = Type.Object({ page: Type.Integer(), media_id: Type.String() });
 export const CompleteDocumentResponse = Type.Object({ id: Type.String(), state: Type.String() });
