@@ -33,6 +33,8 @@ type Spec = {
   locale?: string;
   handoff?: boolean;
   suppressed?: string[];
+  /** A SUPPLEMENTARY_DOCUMENT requirement (proof of address); null lists no types or countries. */
+  proof?: { types: string[] | null; countries: string[] | null };
 };
 
 describe.skipIf(!withData)('capture page options in Chromium', () => {
@@ -65,6 +67,12 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
       let filter = new yoti.OrthogonalRestrictionsFilterBuilder().withWhitelistedCountries(d.countries ?? ['CZE', 'GBR']).withWhitelistedDocumentTypes(d.types ?? ['PASSPORT', 'NATIONAL_ID']);
       if (d.allowExpired) filter = filter.withAllowExpiredDocuments(true);
       builder = builder.withRequiredDocument(new yoti.RequiredIdDocumentBuilder().withFilter(filter.build()).build());
+    }
+    if (spec.proof) {
+      let proof = new yoti.RequiredSupplementaryDocumentBuilder().withObjective(new yoti.ProofOfAddressObjectiveBuilder().build());
+      if (spec.proof.types) proof = proof.withDocumentTypes(spec.proof.types);
+      if (spec.proof.countries) proof = proof.withCountryCodes(spec.proof.countries);
+      builder = builder.withRequiredDocument(proof.build());
     }
     let sdk = new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().withSuccessUrl(`${RP}/done`).withErrorUrl(`${RP}/error`).withPrivacyPolicyUrl(`${RP}/privacy`);
     if (spec.locale) sdk = sdk.withLocale(spec.locale);
@@ -312,6 +320,57 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     await heading(page, 'Photo page of your passport');
     await context.close();
   }, 60_000);
+
+  it('asks for a proof of address of an allowed type and country, takes several pages, and finishes only then', async () => {
+    const session = await createSession({ selfie: false, proof: { types: ['UTILITY_BILL', 'BANK_STATEMENT'], countries: ['GBR', 'IRL'] } });
+    const { context, page, problems } = await open(plainCamera.browser, session.url);
+    await heading(page, "Let's check your identity");
+    await visible(page.getByText('A recent document showing your address (utility bill or bank statement)'));
+    await page.getByRole('button', { name: 'Start' }).click();
+    await heading(page, 'Proof of your address');
+    expect(await page.locator('input[name="poa-type"]').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).toEqual(['UTILITY_BILL', 'BANK_STATEMENT']);
+    expect(await page.locator('#poa-country option').allTextContents()).toEqual(['Choose a country', 'Ireland', 'United Kingdom']);
+    await page.locator('#poa-continue').click();
+    await visible(page.getByRole('alert').filter({ hasText: 'Choose the type of document.' }));
+    await page.getByLabel('Bank statement').check();
+    await page.locator('#poa-country').selectOption('IRL');
+    await screenshot(page, 'proof-of-address-01-choice');
+    await page.locator('#poa-continue').click();
+    await heading(page, 'Page 1 of your bank statement');
+    await visible(page.locator('#shutter:not([disabled])'));
+    await screenshot(page, 'proof-of-address-02-camera');
+    // Page 1 from the camera, page 2 from a file.
+    await page.locator('#shutter').click();
+    await page.getByRole('button', { name: 'Use this photo' }).click();
+    await heading(page, 'Any more pages?');
+    await page.getByRole('button', { name: 'Add another page' }).click();
+    await heading(page, 'Page 2 of your bank statement');
+    const chooser = page.waitForEvent('filechooser');
+    await page.locator('#upload-button').click();
+    await (await chooser).setFiles({ name: 'statement-2.png', mimeType: 'image/png', buffer: await sharp({ create: { width: 620, height: 877, channels: 3, background: '#fafafa' } }).png().toBuffer() });
+    await page.getByRole('button', { name: 'Use this photo' }).click();
+    await page.getByRole('button', { name: "That's all" }).click();
+    await page.waitForURL(`${RP}/done?sessionID=${session.id}`, { timeout: 30_000 });
+    expect(problems).toEqual([]);
+    await context.close();
+
+    const client = idvClient(app, server.apiUrl);
+    const deadline = Date.now() + 30_000;
+    while ((await client.getSession(session.id)).getState() !== 'COMPLETED' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const result = await client.getSession(session.id);
+    expect(result.getState()).toBe('COMPLETED');
+    const [document] = result.getResources().getSupplementaryDocuments();
+    expect([document.getDocumentType(), document.getIssuingCountry()]).toEqual(['BANK_STATEMENT', 'IRL']);
+    expect(document.getPages().map((p: { getCaptureMethod(): string }) => p.getCaptureMethod())).toEqual(['CAMERA', 'UPLOAD']);
+
+    // No countries named: none is asked, and every type is offered.
+    const open2 = await open(plainCamera.browser, (await createSession({ selfie: false, proof: { types: null, countries: null } })).url);
+    await open2.page.getByRole('button', { name: 'Start' }).click();
+    await heading(open2.page, 'Proof of your address');
+    expect(await open2.page.locator('input[name="poa-type"]').count()).toBe(4);
+    expect(await open2.page.locator('#poa-country').count()).toBe(0);
+    await open2.context.close();
+  }, 120_000);
 
   it('shows the welcome when only the relying party has supplied the face reference', async () => {
     const session = await createSession({ faceComparison: true });

@@ -3,7 +3,7 @@ import { browserCountry, countryName } from '../countries.js';
 import type { FlowContext } from '../context.js';
 import { button, h, notice, screen } from '../dom.js';
 import { locale, t } from '../i18n/i18n.js';
-import { proofOfAddressName, uploadRefusal } from '../messages.js';
+import { proofOfAddressInSentence, proofOfAddressName, uploadRefusal } from '../messages.js';
 import { capture, review } from './capture.js';
 import { uploadWithProgress } from './upload.js';
 
@@ -79,7 +79,7 @@ function chooseDocument(ctx: FlowContext, types: string[], countries: string[], 
 /** The pages, one image each; null when the user goes back to choose another document before sending any. */
 async function capturePages(ctx: FlowContext, requirement: Requirement, choice: Choice): Promise<string | null> {
   let resourceId: string | null = null;
-  const name = proofOfAddressName(choice.type);
+  const name = proofOfAddressInSentence(choice.type);
   for (let index = 1; index <= MAX_PAGES; index++) {
     const title = t('poa.pageTitle', { index, document: name });
     let message: string | undefined;
