@@ -48,6 +48,16 @@ export interface CaptureConfiguration {
   requirements: Requirement[];
 }
 
+export type ReadingCategory = 'GENERIC' | 'RECLASSIFICATION';
+
+export interface DocumentCompletion {
+  id: string;
+  state: 'COMPLETED' | 'RETRY';
+  /** Where the session sets attempts_configuration: how reading the document went (category null: it was read). */
+  reading?: { category: ReadingCategory | null; reason: string | null };
+  attempts_remaining?: Record<string, number>;
+}
+
 export interface Feedback {
   face_count: number;
   usable: boolean;
@@ -186,8 +196,9 @@ export class CaptureApi {
     return this.send('POST', `/supplementary-documents/${encodeURIComponent(resourceId)}/complete`);
   }
 
-  completeDocument(resourceId: string): Promise<unknown> {
-    return this.send('POST', `/documents/${encodeURIComponent(resourceId)}/complete`);
+  /** RETRY: the server could not read the document and a try is left (attempts_configuration); take it again. */
+  completeDocument(resourceId: string): Promise<DocumentCompletion> {
+    return this.send('POST', `/documents/${encodeURIComponent(resourceId)}/complete`, { timeoutMs: 120_000 });
   }
 
   uploadLiveness(image: Blob, challengeId: string, requirementId: string, onProgress?: (f: number) => void) {

@@ -33,6 +33,8 @@ type Spec = {
   locale?: string;
   handoff?: boolean;
   suppressed?: string[];
+  /** sdk_config.attempts_configuration.ID_DOCUMENT_TEXT_DATA_EXTRACTION.GENERIC */
+  genericRetries?: number;
   /** A SUPPLEMENTARY_DOCUMENT requirement (proof of address); null lists no types or countries. */
   proof?: { types: string[] | null; countries: string[] | null };
 };
@@ -78,6 +80,7 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     if (spec.locale) sdk = sdk.withLocale(spec.locale);
     if (spec.handoff) sdk = sdk.withAllowHandoff(true);
     if (spec.suppressed) sdk = sdk.withSuppressedScreens(spec.suppressed);
+    if (spec.genericRetries) sdk = sdk.withIdDocumentTextExtractionGenericRetries(spec.genericRetries);
     const session = await idvClient(app, server.apiUrl).createSession(builder.withSdkConfig(sdk.build()).build());
     const id: string = session.getSessionId();
     return { id, token: session.getClientSessionToken() as string, url: `${server.apiUrl}/web/index.html?sessionID=${id}&sessionToken=${session.getClientSessionToken()}` };
@@ -301,6 +304,45 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('asks for an unreadable document again while attempts_configuration allows, then says the tries are used', async () => {
+    const session = await createSession({ selfie: false, document: { countries: ['GBR'], types: ['PASSPORT'] }, genericRetries: 1 });
+    const client = idvClient(app, server.apiUrl);
+    const attempts = async () => (await client.getSessionConfiguration(session.id)).getCapture().getIdDocumentResourceRequirements()[0].getAttemptsRemaining();
+    expect(await attempts()).toEqual({ GENERIC: 1 });
+    const { context, page, problems } = await open(plainCamera.browser, session.url);
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.locator('#document-continue').click();
+    await page.locator('#document-tips-continue').click();
+    // A blank page: no machine-readable zone to read.
+    const blank = await sharp({ create: { width: 1000, height: 700, channels: 3, background: '#e8e2d4' } }).png().toBuffer();
+    const sendBlank = async () => {
+      const chooser = page.waitForEvent('filechooser');
+      await page.locator('#upload-button').click();
+      await (await chooser).setFiles({ name: 'passport.png', mimeType: 'image/png', buffer: blank });
+      await page.getByRole('button', { name: 'Use this photo' }).click();
+    };
+    await sendBlank();
+    await heading(page, "We couldn't read your document", 90_000);
+    expect(await page.locator('#document-tries-left').textContent()).toBe('You have 1 more try.');
+    await screenshot(page, 'document-read-retry');
+    expect(await attempts()).toEqual({ GENERIC: 0 });
+    await page.getByRole('button', { name: 'Try again' }).click();
+    // The same document again: straight back to its camera, no choice screen.
+    await heading(page, 'Photo page of your passport');
+    await sendBlank();
+    await heading(page, "You've used all your tries", 90_000);
+    await screenshot(page, 'document-read-out-of-tries');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`${RP}/done?sessionID=${session.id}`, { timeout: 30_000 });
+    expect(problems).toEqual([]);
+    await context.close();
+    const tracked = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map((e: { event: string }) => e.event);
+    expect(tracked).toEqual(expect.arrayContaining(['DOCUMENT_RETRY:GENERIC', 'PROGRESS:DOCUMENT_RETRY_GENERIC', 'PROGRESS:DOCUMENT_OUT_OF_TRIES']));
+    const raw = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}`)).body;
+    expect(raw.resources.id_documents).toHaveLength(1);
+    expect(raw.resources.id_documents[0].pages, 'only the last capture is kept').toHaveLength(1);
+  }, 240_000);
 
   it('refuses a file that is not an image before the review screen', async () => {
     const session = await createSession({ selfie: false, document: true });

@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { DocumentEvidence } from '../checks/check-definition.js';
 import { countriesFor, isKnownCountry } from '../documents/supported-documents.js';
+import { attemptLimits, attemptsRemaining, attemptsUsed, readingFailure, type TextAttemptCategory } from '../documents/text-attempts.js';
 import { AppError, validationError } from '../errors.js';
 import { imageRefusal } from '../media/image-refusal.js';
 import type { SessionMedia } from '../media/session-media.js';
@@ -18,7 +20,9 @@ import type { SessionQuota } from './session-quota.js';
 
 export interface CaptureServiceDeps {
   repos: Pick<Repositories, 'sessions' | 'resources' | 'challenges' | 'devices'>;
-  sessions: Pick<SessionService, 'recordEvent'>;
+  sessions: Pick<SessionService, 'recordEvent' | 'deleteMedia'>;
+  /** Reads an ID document when it is completed, where attempts_configuration lets the user capture it again. */
+  documents?: Pick<DocumentEvidence, 'reading'>;
   sessionMedia: Pick<SessionMedia, 'checkImage' | 'store'>;
   lifecycle: Pick<SessionLifecycle, 'resourceUpdated' | 'userFinished'>;
   faces: FaceEvidence;
@@ -35,6 +39,18 @@ export interface UploadedImage {
 }
 
 export type DocumentKind = 'ID_DOCUMENT' | 'SUPPLEMENTARY_DOCUMENT';
+
+/**
+ * The answer to completing a document. Where the session sets attempts_configuration, `reading` says how the
+ * reading went (a category and reason when it failed) and `attempts_remaining` what is left per category; RETRY
+ * means the pages were discarded and the document must be captured again.
+ */
+export interface DocumentCompletion {
+  id: string;
+  state: 'COMPLETED' | 'RETRY';
+  reading?: { category: TextAttemptCategory | null; reason: string | null };
+  attempts_remaining?: Record<string, number>;
+}
 
 /** Pages per document: an ID document has a front and a back; a bill or statement may run to a few pages. */
 const MAX_PAGES: Record<DocumentKind, number> = { ID_DOCUMENT: 2, SUPPLEMENTARY_DOCUMENT: 4 };
@@ -146,6 +162,17 @@ export class CaptureService {
     }
     await this.deps.quota.event(session.id);
     const now = this.deps.now();
+    // A capture sent back to be taken again (its reading failed) is taken again in the same resource, whatever
+    // document the user now chooses: its tries stay counted against it.
+    const retaken = (await this.deps.repos.resources.list(session.id)).find(
+      (r) => r.requirementId === requirement.id && r.source === 'END_USER' && r.data.text_attempts && !r.data.complete && !r.data.pages?.length,
+    );
+    if (retaken) {
+      retaken.data = { ...retaken.data, document_type: body.document_type, issuing_country: body.issuing_country };
+      retaken.updatedAt = now;
+      await this.deps.repos.resources.update(retaken);
+      return { id: retaken.id };
+    }
     const resource: ResourceRecord = {
       id: this.deps.newId(),
       sessionId: session.id,
@@ -222,13 +249,49 @@ export class CaptureService {
     return { page: resource.data.pages!.length, media_id: page!.id };
   }
 
-  async completeDocument(session: SessionRecord, resourceId: string, kind: DocumentKind = 'ID_DOCUMENT') {
+  async completeDocument(session: SessionRecord, resourceId: string, kind: DocumentKind = 'ID_DOCUMENT'): Promise<DocumentCompletion> {
     const resource = await this.ownResource(session, resourceId, kind);
+    if (resource.data.complete) return { id: resource.id, state: 'COMPLETED' };
     if (!resource.data.pages?.length) throw new AppError('CONFLICT', 'Upload at least one page first');
-    resource.data = { ...resource.data, complete: true };
-    resource.updatedAt = this.deps.now();
-    await this.deps.repos.resources.update(resource);
-    return { id: resource.id, state: 'COMPLETED' };
+    const retry = kind === 'ID_DOCUMENT' ? await this.readForRetry(session, resource) : null;
+    if (retry?.state === 'RETRY') return retry;
+    // Read again: the reading stored on the resource meanwhile must not be written over.
+    const latest = retry ? ((await this.deps.repos.resources.get(session.id, resource.id)) ?? resource) : resource;
+    latest.data = { ...latest.data, complete: true };
+    latest.updatedAt = this.deps.now();
+    await this.deps.repos.resources.update(latest);
+    return { id: resource.id, state: 'COMPLETED', ...(retry ? { reading: retry.reading, attempts_remaining: retry.attempts_remaining } : {}) };
+  }
+
+  /**
+   * With attempts_configuration, the document is read now: a failed reading with a try left in its category
+   * spends it, discards the pages and asks for the document again (RETRY); with none left it goes on as it is.
+   * Null where the session sets no attempts (the reading waits for the pipeline, as before).
+   */
+  private async readForRetry(session: SessionRecord, resource: ResourceRecord): Promise<DocumentCompletion | null> {
+    const limits = attemptLimits(session.spec);
+    if (!limits || !this.deps.documents) return null;
+    const requirement = session.requirements.find((r) => r.id === resource.requirementId);
+    if (!requirement) return null;
+    const bundle = await this.deps.repos.sessions.bundle(session);
+    const current = bundle.resources.find((r) => r.id === resource.id) ?? resource;
+    const failure = readingFailure(current, await this.deps.documents.reading(bundle, current));
+    const used = attemptsUsed(requirement, bundle.resources);
+    const left = (limits[failure?.category ?? 'GENERIC'] ?? 0) - (used[failure?.category ?? 'GENERIC'] ?? 0);
+    if (!failure || left <= 0) {
+      return { id: resource.id, state: 'COMPLETED', reading: failure ?? { category: null, reason: null }, attempts_remaining: attemptsRemaining(session.spec, requirement, bundle.resources) };
+    }
+    const pages = current.data.pages ?? [];
+    const attempts = { ...current.data.text_attempts, [failure.category]: (current.data.text_attempts?.[failure.category] ?? 0) + 1 };
+    const { reading: _discarded, ...kept } = current.data;
+    current.data = { ...kept, pages: [], text_attempts: attempts };
+    current.updatedAt = this.deps.now();
+    await this.deps.repos.resources.update(current);
+    // The unreadable pages are not the document: they are erased rather than kept unreferenced.
+    for (const id of pages.flatMap((p) => [p.media_id, ...p.frames])) await this.deps.sessions.deleteMedia(session.appId, session.id, id);
+    await this.deps.sessions.recordEvent(session.id, `DOCUMENT_RETRY:${failure.category}`, {});
+    const resources = bundle.resources.map((r) => (r.id === current.id ? current : r));
+    return { id: resource.id, state: 'RETRY', reading: failure, attempts_remaining: attemptsRemaining(session.spec, requirement, resources) };
   }
 
   /**

@@ -21,7 +21,22 @@ export const CreateSupplementaryDocumentBody = Type.Object({
 });
 export const CreateDocumentResponse = Type.Object({ id: Type.String() });
 export const PageUploadResponse = Type.Object({ page: Type.Integer(), media_id: Type.String() });
-export const CompleteDocumentResponse = Type.Object({ id: Type.String(), state: Type.String() });
+export const CompleteDocumentResponse = Type.Object({
+  id: Type.String(),
+  state: Type.Union([Type.Literal('COMPLETED'), Type.Literal('RETRY')], {
+    description: 'RETRY: the reading failed with a try left (attempts_configuration); the pages were discarded, capture the document again',
+  }),
+  reading: Type.Optional(
+    Type.Object(
+      {
+        category: Type.Union([Type.Literal('GENERIC'), Type.Literal('RECLASSIFICATION'), Type.Null()]),
+        reason: Type.Union([Type.String(), Type.Null()]),
+      },
+      { description: 'How reading the ID document went, where the session sets attempts_configuration (null: read)' },
+    ),
+  ),
+  attempts_remaining: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'Tries left per configured category' })),
+});
 export const LivenessUploadResponse = Type.Object({
   resource_id: Type.String(),
   media_id: Type.String(),

@@ -233,6 +233,17 @@ export const en = {
   'poaInSentence.COUNCIL_TAX_BILL': 'council tax bill',
   'poaInSentence.PHONE_BILL': 'phone bill',
   'poaInSentence.OTHER': 'proof of address',
+  'docRead.checkingTitle': 'Reading your document',
+  'docRead.checking': 'Checking that your document can be read…',
+  'docRead.retryTitle': "We couldn't read your document",
+  'docRead.reason.GENERIC': 'The lines of letters and <<< on the photo page were not clear enough. Take the photo again: flat, in good light, without glare, with the whole page in the frame.',
+  'docRead.reason.RECLASSIFICATION': 'The document in the photo is not the one you chose. Check the country and the type of document, then take the photo again.',
+  'docRead.triesLeft.one': 'You have {count} more try.',
+  'docRead.triesLeft.other': 'You have {count} more tries.',
+  'docRead.tryAgain': 'Try again',
+  'docRead.outOfTriesTitle': "You've used all your tries",
+  'docRead.outOfTries': "We still couldn't read your document. We'll send the photos you took as they are, and the organisation that asked for this check will decide what happens next.",
+  'docRead.continue': 'Continue',
 } as const;
 
 export type MessageKey = keyof typeof en;
