@@ -375,6 +375,7 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     await page.locator('#poa-continue').click();
     await visible(page.getByRole('alert').filter({ hasText: 'Choose the type of document.' }));
     await page.getByLabel('Bank statement').check();
+    expect(await page.locator('#poa-error').textContent(), 'a choice clears the refusal').toBe('');
     await page.locator('#poa-country').selectOption('IRL');
     await screenshot(page, 'proof-of-address-01-choice');
     await page.locator('#poa-continue').click();

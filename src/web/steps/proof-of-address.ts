@@ -50,6 +50,9 @@ function chooseDocument(ctx: FlowContext, types: string[], countries: string[], 
     select.value = [previous?.country, ctx.config.sdk_config.preset_issuing_country, browserCountry()].find((c) => c && countries.includes(c)) ?? (countries.length === 1 ? countries[0]! : '');
   }
   const error = h('div', { id: 'poa-error' });
+  // A choice made after a refusal clears it.
+  fieldset.addEventListener('change', () => error.replaceChildren());
+  select?.addEventListener('change', () => error.replaceChildren());
   const next = button(t('poa.continue'), () => undefined, 'primary', { id: 'poa-continue' });
   screen(
     t('poa.title'),
