@@ -64,6 +64,8 @@ describe('attempts_configuration (ID document text extraction)', () => {
     expect((await configured()).state).toBe('REQUIRED');
     expect((await w.store.resources.get(session.id, first.id))!.data.pages, 'the unreadable page is discarded').toEqual([]);
     expect((await w.store.media.list(session.id)).map((m) => m.sha256), 'and erased').toEqual([]);
+    expect(w.store.usageRows.get(session.id)?.get('upload_bytes'), 'its bytes no longer count as stored').toBe(0);
+    expect(w.store.usageRows.get(session.id)?.get('uploads'), 'the image still counts as received').toBe(1);
 
     const second = await capture('PASSPORT', BLURRY_TOO);
     expect(second.id, 'taken again in the same resource, so its tries stay counted').toBe(first.id);

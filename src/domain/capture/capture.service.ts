@@ -287,8 +287,11 @@ export class CaptureService {
     current.data = { ...kept, pages: [], text_attempts: attempts };
     current.updatedAt = this.deps.now();
     await this.deps.repos.resources.update(current);
-    // The unreadable pages are not the document: they are erased rather than kept unreferenced.
-    for (const id of pages.flatMap((p) => [p.media_id, ...p.frames])) await this.deps.sessions.deleteMedia(session.appId, session.id, id);
+    // The unreadable pages are not the document: they are erased rather than kept unreferenced, and their bytes no
+    // longer count as stored (the images still count as received).
+    const erased = pages.flatMap((p) => [p.media_id, ...p.frames]);
+    for (const id of erased) await this.deps.sessions.deleteMedia(session.appId, session.id, id);
+    await this.deps.quota.erased(session.id, bundle.media.filter((m) => erased.includes(m.id)).reduce((sum, m) => sum + m.size, 0));
     await this.deps.sessions.recordEvent(session.id, `DOCUMENT_RETRY:${failure.category}`, {});
     const resources = bundle.resources.map((r) => (r.id === current.id ? current : r));
     return { id: resource.id, state: 'RETRY', reading: failure, attempts_remaining: attemptsRemaining(session.spec, requirement, resources) };
@@ -389,8 +392,9 @@ export class CaptureService {
   async finish(session: SessionRecord) {
     // A required proof of address is not optional: the session must not complete without it (it expires instead
     // when the user never provides it), so the page cannot finish before it is in.
-    const resources = await this.deps.repos.resources.list(session.id);
-    if (session.requirements.some((r) => r.type === 'SUPPLEMENTARY_DOCUMENT' && !isRequirementMet(r, resources))) {
+    const proofs = session.requirements.filter((r) => r.type === 'SUPPLEMENTARY_DOCUMENT');
+    const resources = proofs.length ? await this.deps.repos.resources.list(session.id) : [];
+    if (proofs.some((r) => !isRequirementMet(r, resources))) {
       throw new AppError('CONFLICT', 'A required supplementary document (proof of address) has not been captured yet');
     }
     await this.deps.sessions.recordEvent(session.id, 'CLIENT_SESSION_TOKEN_DELETED', {});
