@@ -28,7 +28,7 @@ export const fr: Catalogue = {
   'welcome.documents.one': '{count} pièce d’identité ({documents})',
   'welcome.documents.other': '{count} pièces d’identité ({documents})',
   'welcome.selfie': 'votre appareil photo, pour prendre un selfie',
-  'welcome.proofOfAddress': 'un justificatif récent à votre adresse ({documents})',
+  'welcome.proofOfAddress': 'un justificatif de domicile récent ({documents})',
   'welcome.time': 'un endroit bien éclairé et environ 2 minutes',
   'welcome.privacy': 'Vos photos sont envoyées de façon sécurisée et ne servent qu’à cette vérification.',
   'welcome.start': 'Commencer',
