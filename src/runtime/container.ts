@@ -192,6 +192,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const capture = new CaptureService({
     repos,
     sessions,
+    documents: tasks,
     sessionMedia,
     lifecycle,
     faces,

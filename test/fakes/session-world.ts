@@ -96,6 +96,7 @@ export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool
   const capture = new CaptureService({
     repos: store,
     sessions,
+    ...(documents ? { documents } : {}),
     sessionMedia,
     lifecycle,
     faces,
