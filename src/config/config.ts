@@ -107,6 +107,8 @@ export interface FaceConfig {
   readonly modelsDir: string | undefined;
   /** Pins the active model set (an installed one, or the shipped one); default: the store's active set. */
   readonly modelSet: string | undefined;
+  /** Faces re-embedded per job when moving to another model set (a killed worker redoes at most one batch). */
+  readonly migrationBatch: number;
   /** A calibration file from `openidv eval faces --calibration-out` (default: the shipped lfw-dev one). */
   readonly calibrationFile: string | undefined;
   /** Passive liveness score at or above which liveness_auth passes (advisory; see docs/accuracy.md). */
@@ -294,6 +296,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     face: {
       modelsDir: env.OPENIDV_MODELS_DIR || undefined,
       modelSet: modelSetId(env.OPENIDV_FACE_MODEL_SET),
+      migrationBatch: int(env, 'OPENIDV_FACE_MIGRATION_BATCH', 16, 1),
       calibrationFile: env.OPENIDV_FACE_CALIBRATION || undefined,
       livenessThreshold: num(env, 'OPENIDV_LIVENESS_THRESHOLD', LIVENESS_THRESHOLD, 0, 1),
       challengeTtlMs: int(env, 'OPENIDV_CHALLENGE_TTL', 300, 1) * 1000,

@@ -233,6 +233,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     media,
     engine: engine.get,
     now,
+    batch: config.face.migrationBatch,
     warn: (message, detail) => logger.warn(detail, message),
   });
   const pipeline = new SessionPipeline({ repos, queue, lifecycle, evidence, tasks, now, newId });

@@ -118,6 +118,8 @@ for (const dialect of DIALECTS) {
       // A face is never on the list of its own set.
       expect((await sets.facesToEmbed(OLD, 0, 1000)).map((f) => f.key)).not.toContain(faces[0]!.key);
 
+      const pending = await sets.countFacesToEmbed(NEW);
+      expect(pending).toBeGreaterThanOrEqual(2);
       expect(await sets.progress(NEW)).toContainEqual({ poolId: pool.id, appId: app, label: pool.label, modelSetId: OLD, faces: 2, embedded: 0 });
       await sets.saveEmbedding(faces[0]!.key, NEW, anEmbedding(101), tick());
       await sets.saveEmbedding(faces[0]!.key, NEW, anEmbedding(999), tick()); // a rerun keeps the first
@@ -125,6 +127,7 @@ for (const dialect of DIALECTS) {
       expect(Array.from((await sets.embeddingOf(faces[0]!.key, OLD))!)).toEqual(Array.from(faces[0]!.embedding));
       expect(await sets.embeddingOf(faces[1]!.key, NEW)).toBeNull();
       expect((await sets.facesToEmbed(NEW, 0, 1000)).map((f) => f.key)).not.toContain(faces[0]!.key);
+      expect(await sets.countFacesToEmbed(NEW)).toBe(pending - 1);
       expect(await sets.progress(NEW)).toContainEqual(expect.objectContaining({ poolId: pool.id, faces: 2, embedded: 1 }));
     });
 

@@ -21,6 +21,8 @@ export interface ModelSetRepository {
 
   /** Faces with no embedding under `modelSetId` yet, by key after `afterKey`. */
   facesToEmbed(modelSetId: string, afterKey: number, limit: number): Promise<FaceToEmbed[]>;
+  /** How many faces have no embedding under `modelSetId` yet. */
+  countFacesToEmbed(modelSetId: string): Promise<number>;
   /** Stores a face's embedding under a set; a second write for the same face and set keeps the first. */
   saveEmbedding(faceKey: number, modelSetId: string, embedding: Float32Array, at: number): Promise<void>;
   /** The face's embedding under the set (the enrolment one or a re-embedding), null when it has none. */

@@ -106,6 +106,22 @@ export class KyselyModelSetRepository implements ModelSetRepository {
     return rows.map((r) => ({ key: Number(r.key), imageKey: r.image_key, modelSetId: r.model_set_id, embedding: this.codec.decode(r.embedding) }));
   }
 
+  async countFacesToEmbed(modelSetId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('faces')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('model_set_id', '<>', modelSetId)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('face_embeddings').select('face_key').whereRef('face_embeddings.face_key', '=', 'faces.key').where('face_embeddings.model_set_id', '=', modelSetId),
+          ),
+        ),
+      )
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async saveEmbedding(faceKey: number, modelSetId: string, embedding: Float32Array, at: number): Promise<void> {
     await this.db
       .insertInto('face_embeddings')
