@@ -9,7 +9,11 @@ import { ModelSetMismatch, type PoolSearch } from '../../src/domain/pools/pool-s
 import { PoolService } from '../../src/domain/pools/pool.service.js';
 import { decadeCalibration } from '../fakes/decade-calibration.js';
 import { MemoryMediaStore } from '../fakes/memory-media-store.js';
-import { aFaceResult, anEmbedding, aPool } from '../helpers/records.js';
+import { FaceEvidence } from '../../src/domain/pipeline/face-evidence.js';
+import { SessionEvidence } from '../../src/domain/pipeline/check-evidence.js';
+import { DEFAULT_FACE_QUALITY } from '../../src/domain/pools/enrolment-gate.js';
+import { MemorySessionStore } from '../fakes/memory-repositories.js';
+import { aFaceResult, aMedia, anEmbedding, aPool, aSession } from '../helpers/records.js';
 
 // The migration's rules on fakes: which face of a re-analysed image gets the new embedding, how batches follow one
 // another, when pools switch, what activation refuses; and a pool search that never compares two sets.
@@ -234,3 +238,87 @@ describe('PoolService.searchEmbedding', () => {
     expect(found.modelSetId).toBe('third-set');
   });
 });
+
+describe('session faces and model sets', () => {
+  /** A selfie analysed under the active set (NEW), and a pool still on OLD. */
+  async function world() {
+    const store = new MemorySessionStore();
+    const media = new MemoryMediaStore();
+    const session = aSession('app');
+    const selfie = aMedia(session);
+    await media.put(selfie.storageKey, Buffer.from('selfie'), 'image/jpeg');
+    const calls: AnalyseOptions[] = [];
+    const engine = engineOf({ selfie: [7] }, calls);
+    const faces = new FaceEvidence({ repos: store, media, engine: async () => engine, now: () => 0, quality: DEFAULT_FACE_QUALITY, modelSet: async () => NEW });
+    return { store, media, selfie, calls, faces };
+  }
+
+  it('analyses session images under the active set, and embeds the same face again under another on demand', async () => {
+    const { selfie, calls, faces } = await world();
+    const face = await faces.singleFace(selfie, 'dominant');
+    expect(calls).toEqual([{ liveness: true, modelSetId: NEW }]);
+    if (!('face' in face)) throw new Error('no face');
+    expect(face.modelSetId).toBe(NEW);
+    const again = await face.under!(OLD);
+    expect(calls[1]).toEqual({ liveness: false, modelSetId: OLD });
+    expect(Array.from(again!)).toEqual(Array.from(anEmbedding(7)));
+  });
+
+  it("searches a pool on another set with the selfie embedded under the pool's set", async () => {
+    const { store, selfie, faces } = await world();
+    const asked: { modelSetId: string; reembedded: number[] }[] = [];
+    const evidence = new SessionEvidence({
+      repos: store,
+      poolRepo: { getPool: async () => null, getFace: async () => null },
+      pools: {
+        async searchEmbedding(_pool, probe) {
+          const reembedded = probe.modelSetId === OLD ? [] : Array.from((await probe.reembed!(OLD))!);
+          asked.push({ modelSetId: probe.modelSetId, reembedded });
+          return { candidates: [], policy: { threshold: 0.5, source: 'derived', targetFpir: 0.01, expectedFpir: 0.01, expectedFnir: 0.02, poolSize: 0 }, modelSetId: OLD, calibration: decadeCalibration() };
+        },
+      },
+      faces,
+      calibration: decadeCalibration(),
+      modelSets: { calibration: async () => decadeCalibration() },
+      embeddingOf: async () => null,
+      livenessThreshold: 0.5,
+      now: () => 0,
+    });
+    const face = await faces.singleFace(selfie, 'dominant');
+    if (!('face' in face)) throw new Error('no face');
+    await evidence.searchPool({ ...aPool('app'), modelSetId: OLD }, face);
+    expect(asked).toEqual([{ modelSetId: NEW, reembedded: Array.from(anEmbedding(7)) }]);
+  });
+
+  it('compares two faces of different sets under one of them, and refuses when neither can be embedded again', async () => {
+    const { store, selfie, faces } = await world();
+    const evidence = new SessionEvidence({
+      repos: store,
+      poolRepo: { getPool: async () => null, getFace: async () => null },
+      pools: { searchEmbedding: async () => ({}) as never },
+      faces,
+      calibration: decadeCalibration(0.4),
+      modelSets: { calibration: async (set) => decadeCalibration(set === NEW ? 0.3 : 0.4) },
+      embeddingOf: async () => null,
+      livenessThreshold: 0.5,
+      now: () => 0,
+    });
+    const face = await faces.singleFace(selfie, 'dominant');
+    // A reference of OLD that has a NEW embedding (an applicant face the migration reached).
+    const reference = { face: { embedding: anEmbedding(99) }, modelSetId: OLD, under: async (set: string) => (set === NEW ? anEmbedding(1007) : null) };
+    const compared = await evidence.compare(face, reference, 'INVALID');
+    expect(compared).toMatchObject({ kind: 'compared', threshold: 0.3 });
+    if (compared.kind !== 'compared') throw new Error('not compared');
+    // The selfie (NEW) against the reference's NEW embedding, judged by NEW's calibration.
+    expect(compared.similarity).toBeCloseTo(cos(anEmbedding(7), anEmbedding(1007)), 6);
+    const stuck = { face: { embedding: anEmbedding(99) }, modelSetId: 'elsewhere' };
+    const noSelfieUnder = { ...face, under: async () => null };
+    expect(await evidence.compare(noSelfieUnder, stuck, 'INVALID')).toMatchObject({ kind: 'unusable', detail: expect.stringMatching(/different face models/) });
+  });
+});
+
+function cos(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+  return dot;
+}
