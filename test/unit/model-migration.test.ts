@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
+import { ModelSetChoice } from '../../src/domain/models/model-set-choice.js';
 import { activateModelSet, MODEL_MIGRATION_JOB, ModelMigration, ModelSetError } from '../../src/domain/models/model-migration.js';
 import type { FaceToEmbed, ModelSetRecord, PoolMigrationProgress } from '../../src/domain/models/model-set.types.js';
 import type { AnalyseOptions, FaceAnalysis, FaceEngine } from '../../src/domain/ports/face-engine.port.js';
@@ -170,6 +171,40 @@ describe('activateModelSet', () => {
     const back = deps(null);
     await activateModelSet(back.deps, 'shipped');
     expect(back.calls).toEqual([['activate', null, 42], ['start', 'shipped', 42]]);
+  });
+});
+
+describe('ModelSetChoice', () => {
+  const choice = (pinned: string | undefined, record: ModelSetRecord | null, activeId: string | null = null) =>
+    new ModelSetChoice({
+      repo: { activeId: async () => activeId, poolSets: async () => [OLD, NEW], get: async () => record },
+      shippedId: 'shipped',
+      shippedCalibration: decadeCalibration(0.4),
+      calibrationFrom: () => decadeCalibration(0.3),
+      ...(pinned ? { pinned } : {}),
+    });
+
+  it("is the store's active set, else the shipped one; lists the active set first among those in use", async () => {
+    expect(await choice(undefined, null).active()).toBe('shipped');
+    expect(await choice(undefined, null, NEW).active()).toBe(NEW);
+    expect(await choice(undefined, null, NEW).inUse()).toEqual([NEW, OLD]);
+  });
+
+  it('refuses a pinned set that is not installed or not calibrated with 503 and the reason, and takes a calibrated one', async () => {
+    const uncalibrated = { id: NEW, calibration: null } as ModelSetRecord;
+    for (const [record, reason] of [
+      [null, /OPENIDV_FACE_MODEL_SET: model set new-set is not installed/],
+      [uncalibrated, /OPENIDV_FACE_MODEL_SET: model set new-set has no calibration/],
+    ] as const) {
+      const err = await choice(NEW, record).active().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).status).toBe(503);
+      expect((err as AppError).message).toMatch(reason);
+    }
+    const calibrated = choice(NEW, { ...uncalibrated, calibration: {} }, OLD);
+    expect(await calibrated.active()).toBe(NEW);
+    expect((await calibrated.calibration(NEW)).oneToOneThreshold).toBe(0.3);
+    expect(await choice('shipped', null).active()).toBe('shipped');
   });
 });
 

@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import type { ModelSetRepository } from '../ports/model-set-repository.port.js';
 import type { ScoreCalibration } from '../ports/score-calibration.port.js';
 
@@ -25,9 +26,20 @@ export class ModelSetChoice {
     return this.deps.shippedId;
   }
 
-  /** The set new faces are embedded with and pools migrate to. */
+  /**
+   * The set new faces are embedded with and pools migrate to. A pinned set must be installed and calibrated (the
+   * command line checks that before activating one; configuration cannot): until it is, faces are refused with
+   * 503 and the reason rather than embedded under a set no threshold is known for.
+   */
   async active(): Promise<string> {
-    return this.deps.pinned ?? (await this.deps.repo.activeId()) ?? this.deps.shippedId;
+    const pinned = this.deps.pinned;
+    if (pinned === undefined) return (await this.deps.repo.activeId()) ?? this.deps.shippedId;
+    try {
+      await this.calibration(pinned);
+    } catch (err) {
+      throw new AppError('SERVICE_UNAVAILABLE', `OPENIDV_FACE_MODEL_SET: ${(err as Error).message}`);
+    }
+    return pinned;
   }
 
   /** The active set first, then every other set a pool still searches on (pools not migrated yet). */
