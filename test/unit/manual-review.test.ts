@@ -16,7 +16,7 @@ import { aFaceResult } from '../helpers/records.js';
 let selfies = 0;
 /** A selfie of its own bytes (the same bytes in two sessions fail the capture's signature sub-check). */
 const aSelfie = () => Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, ++selfies]);
-const POOL: PoolRecord = { id: 'pool-1', appId: 'app-1', label: 'BLOCKLIST', settings: {}, createdAt: 0, updatedAt: 0 };
+const POOL: PoolRecord = { id: 'pool-1', appId: 'app-1', label: 'BLOCKLIST', settings: {}, modelSetId: 'test-model-set', createdAt: 0, updatedAt: 0 };
 const liveness = (manual_check?: string) => ({ type: 'LIVENESS', config: { liveness_type: 'STATIC', ...(manual_check ? { manual_check } : {}) } });
 const ffs = (approval_criteria: string, manual_check?: string) => ({
   type: 'FAMILIAR_FACE_SEARCH',

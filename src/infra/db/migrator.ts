@@ -7,6 +7,7 @@ import * as pg0004 from './migrations/postgres/0004_embedding_and_handoff.js';
 import * as pg0005 from './migrations/postgres/0005_console.js';
 import * as pg0006 from './migrations/postgres/0006_session_usage.js';
 import * as pg0007 from './migrations/postgres/0007_session_outcome.js';
+import * as pg0008 from './migrations/postgres/0008_model_sets.js';
 import * as sqlite0001 from './migrations/sqlite/0001_init.js';
 import * as sqlite0002 from './migrations/sqlite/0002_pipeline_and_pools.js';
 import * as sqlite0003 from './migrations/sqlite/0003_job_request_id.js';
@@ -14,6 +15,7 @@ import * as sqlite0004 from './migrations/sqlite/0004_embedding_and_handoff.js';
 import * as sqlite0005 from './migrations/sqlite/0005_console.js';
 import * as sqlite0006 from './migrations/sqlite/0006_session_usage.js';
 import * as sqlite0007 from './migrations/sqlite/0007_session_outcome.js';
+import * as sqlite0008 from './migrations/sqlite/0008_model_sets.js';
 
 // Ordered, immutable migrations, one folder per dialect. Each module exports `up`: the SQL of one step.
 const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
@@ -25,6 +27,7 @@ const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
     '0005_console': sqlite0005,
     '0006_session_usage': sqlite0006,
     '0007_session_outcome': sqlite0007,
+    '0008_model_sets': sqlite0008,
   },
   postgres: {
     '0001_init': pg0001,
@@ -34,6 +37,7 @@ const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
     '0005_console': pg0005,
     '0006_session_usage': pg0006,
     '0007_session_outcome': pg0007,
+    '0008_model_sets': pg0008,
   },
 };
 
