@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { appsCommand } from './commands/apps.command.js';
 import { evalCommand } from './commands/eval.command.js';
+import { modelsCommand } from './commands/models.command.js';
 import { openapiCommand } from './commands/openapi.command.js';
 import { poolsCommand } from './commands/pools.command.js';
 import { serveCommand } from './commands/serve.command.js';
@@ -18,6 +19,7 @@ program.addCommand(appsCommand());
 program.addCommand(usersCommand());
 program.addCommand(poolsCommand());
 program.addCommand(evalCommand());
+program.addCommand(modelsCommand());
 program.addCommand(openapiCommand());
 program.addCommand((await import('./commands/migrate-store.command.js')).migrateStoreCommand());
 

@@ -40,3 +40,14 @@ describe('OPENIDV_FRAME_ANCESTORS and OPENIDV_HANDOFF_TTL', () => {
     expect(() => loadConfig({ OPENIDV_HANDOFF_TTL: '5' })).toThrow(/OPENIDV_HANDOFF_TTL/);
   });
 });
+
+it('reads the pinned face model set and the migration batch, refusing an id that is not one', () => {
+  const base = { OPENIDV_DATA_DIR: '/tmp/openidv-config-test' };
+  expect(loadConfig(base).face).toMatchObject({ modelSet: undefined, migrationBatch: 16 });
+  expect(loadConfig({ ...base, OPENIDV_FACE_MODEL_SET: 'acme/arcface-r100.v2', OPENIDV_FACE_MIGRATION_BATCH: '4' }).face).toMatchObject({
+    modelSet: 'acme/arcface-r100.v2',
+    migrationBatch: 4,
+  });
+  for (const bad of ['../etc', ' x', 'a b', 'x'.repeat(121)]) expect(() => loadConfig({ ...base, OPENIDV_FACE_MODEL_SET: bad }), bad).toThrow(/OPENIDV_FACE_MODEL_SET/);
+  expect(() => loadConfig({ ...base, OPENIDV_FACE_MIGRATION_BATCH: '0' })).toThrow(/OPENIDV_FACE_MIGRATION_BATCH/);
+});

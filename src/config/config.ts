@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
+import { MODEL_SET_ID_PATTERN } from '../domain/models/model-set.types.js';
 import { LIVENESS_THRESHOLD } from './face-thresholds.js';
 import { DEFAULT_FACE_INDEX_OPTIONS } from './face-index-options.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './image-limits.js';
@@ -104,6 +105,10 @@ export interface WorkerConfig {
 
 export interface FaceConfig {
   readonly modelsDir: string | undefined;
+  /** Pins the active model set (an installed one, or the shipped one); default: the store's active set. */
+  readonly modelSet: string | undefined;
+  /** Faces re-embedded per job when moving to another model set (a killed worker redoes at most one batch). */
+  readonly migrationBatch: number;
   /** A calibration file from `openidv eval faces --calibration-out` (default: the shipped lfw-dev one). */
   readonly calibrationFile: string | undefined;
   /** Passive liveness score at or above which liveness_auth passes (advisory; see docs/accuracy.md). */
@@ -142,6 +147,12 @@ export interface ConfigOverrides {
   host?: string;
   dataDir?: string;
   workers?: boolean;
+}
+
+function modelSetId(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!MODEL_SET_ID_PATTERN.test(raw)) throw new ConfigError(`OPENIDV_FACE_MODEL_SET must be a model set id (letters, digits, . _ / -), got "${raw}"`);
+  return raw;
 }
 
 function int(env: Env, name: string, fallback: number, min = 0): number {
@@ -284,6 +295,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     },
     face: {
       modelsDir: env.OPENIDV_MODELS_DIR || undefined,
+      modelSet: modelSetId(env.OPENIDV_FACE_MODEL_SET),
+      migrationBatch: int(env, 'OPENIDV_FACE_MIGRATION_BATCH', 16, 1),
       calibrationFile: env.OPENIDV_FACE_CALIBRATION || undefined,
       livenessThreshold: num(env, 'OPENIDV_LIVENESS_THRESHOLD', LIVENESS_THRESHOLD, 0, 1),
       challengeTtlMs: int(env, 'OPENIDV_CHALLENGE_TTL', 300, 1) * 1000,

@@ -16,6 +16,10 @@ export const MULTIPART_BODIES: Record<string, TSchema> = {
     frames: Type.Optional(Type.Array(image('extra frames of the same page (repeat the part)'), { maxItems: 9 })),
     capture_method: Type.Optional(Type.Union([Type.Literal('CAMERA'), Type.Literal('UPLOAD')], { default: 'CAMERA' })),
   }),
+  'POST /idverify/v1/client/sessions/:sessionId/supplementary-documents/:resourceId/pages': Type.Object({
+    image: image(`${IMAGE}: one page of the bill or statement (PDF is not taken)`),
+    capture_method: Type.Optional(Type.Union([Type.Literal('CAMERA'), Type.Literal('UPLOAD')], { default: 'CAMERA' })),
+  }),
   'POST /idverify/v1/client/sessions/:sessionId/liveness': Type.Object({
     image: image(`${IMAGE}: the full-resolution still of the burst`),
     frames: Type.Array(image('the other frames of the burst, in time order (repeat the part)'), { minItems: 2, maxItems: 7 }),

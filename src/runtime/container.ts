@@ -29,7 +29,13 @@ import { type Database, openDatabase } from '../infra/db/database.js';
 import { migrate } from '../infra/db/migrator.js';
 import { createRepositories } from '../infra/db/repositories/index.js';
 import { KyselyPoolRepository } from '../infra/db/repositories/pool.repository.js';
-import { defaultScoreCalibration } from '../infra/face/calibration/score-calibration.js';
+import { parseFaceCalibration } from '../infra/face/calibration/face-calibration.js';
+import { defaultScoreCalibration, scoreCalibration } from '../infra/face/calibration/score-calibration.js';
+import { type EmbedderResolver, MODEL_SET_ID } from '../infra/face/model-set.js';
+import { KyselyModelSetRepository } from '../infra/db/repositories/model-set.repository.js';
+import type { ModelSetRepository } from '../domain/ports/model-set-repository.port.js';
+import { ModelSetChoice } from '../domain/models/model-set-choice.js';
+import { ModelMigration } from '../domain/models/model-migration.js';
 import { createFaceEngine } from '../infra/face/face-engine.factory.js';
 import { DecodeGate } from '../infra/image/decode-gate.js';
 import { HeaderImageInspector } from '../infra/image/header-image.inspector.js';
@@ -71,6 +77,10 @@ export interface Container {
   /** The one owner of session state transitions and the events after them. */
   lifecycle: SessionLifecycle;
   calibration: ScoreCalibration;
+  /** Installed face model sets, which one is in force, and the background move of faces and pools to it. */
+  modelSetRepo: ModelSetRepository;
+  modelSets: ModelSetChoice;
+  modelMigration: ModelMigration;
   /** The operator console (users, sign-in, review queue, audit). */
   console: ConsoleServices;
   /** Started on first use (worker threads and models take a moment); serve starts it at once. */
@@ -89,7 +99,15 @@ export function createMediaStore(config: Config): MediaStore {
   return new S3MediaStore({ bucket, endpoint, region, forcePathStyle, prefix });
 }
 
-function lazyFaceEngine(config: Config, gate: DecodeGate) {
+/** The engine's view of the store's registry: an installed set's embedder file, checksum and input. */
+export function embedderResolver(repo: Pick<ModelSetRepository, 'get'>): EmbedderResolver {
+  return async (id) => {
+    const r = await repo.get(id);
+    return r ? { id: r.id, file: r.embedderFile, sha256: r.embedderSha256, template: r.template, inputSize: r.inputSize, dimensions: r.dimensions } : null;
+  };
+}
+
+function lazyFaceEngine(config: Config, gate: DecodeGate, modelSets: EmbedderResolver) {
   let engine: Promise<FaceEngine> | undefined;
   let ready = false;
   const get = () => {
@@ -100,6 +118,7 @@ function lazyFaceEngine(config: Config, gate: DecodeGate) {
       maxPixels: config.images.limits.maxPixels,
       maxDecodeBytes: config.images.limits.maxDecodeBytes,
       gate,
+      modelSets,
     }).then(
       (e) => {
         ready = true;
@@ -137,8 +156,16 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const queue = new SignallingJobQueue(new KyselyJobQueue(database.db, database.dialect, now), jobSignal);
   // One gate per process: the face threads and the document thread share the decoding memory budget.
   const decodeGate = new DecodeGate(config.images.decodeMemoryBytes, config.images.decodeQueue);
-  const engine = lazyFaceEngine(config, decodeGate);
+  const modelSetRepo = new KyselyModelSetRepository(database.db, database.dialect, codec);
+  const engine = lazyFaceEngine(config, decodeGate, embedderResolver(modelSetRepo));
   const calibration = defaultScoreCalibration(config.face.calibrationFile);
+  const modelSets = new ModelSetChoice({
+    repo: modelSetRepo,
+    shippedId: MODEL_SET_ID,
+    shippedCalibration: calibration,
+    calibrationFrom: (stored) => scoreCalibration(parseFaceCalibration(stored)),
+    ...(config.face.modelSet ? { pinned: config.face.modelSet } : {}),
+  });
   const index = new InMemoryFaceIndex(
     {
       exactLimit: config.face.indexExactLimit,
@@ -154,7 +181,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     if (!(await database.checkpoint())) logger.warn('erased rows may stay in the SQLite WAL until the next checkpoint: other readers kept it busy');
   };
 
-  const pools = new PoolService({ pools: poolRepo, repos, media, engine: engine.get, search: poolSearch, calibration, now, newId, erased: scrub });
+  const pools = new PoolService({ pools: poolRepo, repos, media, engine: engine.get, search: poolSearch, modelSets, now, newId, erased: scrub });
   const consoleServices = createConsoleServices({ config, database, repos, poolRepo, pools, media, calibration, now, newId, logger });
   const notifier = new Notifier({ repos, queue, sender: new HttpWebhookSender(config.webhooks), now, maxAttempts: config.webhooks.maxAttempts });
   const lifecycle = new SessionLifecycle({
@@ -182,16 +209,38 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     newId,
     scrub,
   });
-  const faces = new FaceEvidence({ repos, media, engine: engine.get, now, quality: DEFAULT_FACE_QUALITY });
+  const faces = new FaceEvidence({ repos, media, engine: engine.get, now, quality: DEFAULT_FACE_QUALITY, modelSet: () => modelSets.active() });
   let reader: Promise<DocumentReader> | undefined;
   const documentReader = () =>
     (reader ??= PooledDocumentReader.start({ deadlineMs: config.documents.deadlineMs, limits: config.images.limits, gate: decodeGate }));
   const tasks = new DocumentTasks({ repos, media, sessionMedia, reader: documentReader, faces, now });
-  const evidence = new SessionEvidence({ repos, poolRepo, pools, faces, documents: tasks, calibration, livenessThreshold: config.face.livenessThreshold, now });
+  const evidence = new SessionEvidence({
+    repos,
+    poolRepo,
+    pools,
+    faces,
+    documents: tasks,
+    calibration,
+    modelSets,
+    embeddingOf: (key, set) => modelSetRepo.embeddingOf(key, set),
+    livenessThreshold: config.face.livenessThreshold,
+    now,
+  });
+  const modelMigration = new ModelMigration({
+    repo: modelSetRepo,
+    choice: modelSets,
+    queue,
+    media,
+    engine: engine.get,
+    now,
+    batch: config.face.migrationBatch,
+    warn: (message, detail) => logger.warn(detail, message),
+  });
   const pipeline = new SessionPipeline({ repos, queue, lifecycle, evidence, tasks, now, newId });
   const capture = new CaptureService({
     repos,
     sessions,
+    documents: tasks,
     sessionMedia,
     lifecycle,
     faces,
@@ -223,6 +272,9 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     notifier,
     lifecycle,
     calibration,
+    modelSetRepo,
+    modelSets,
+    modelMigration,
     console: consoleServices,
     faceEngine: engine.get,
     jobSignal,

@@ -24,6 +24,7 @@ export function startWorkers(c: Container): Workers {
   const handlers: Record<string, JobHandler> = {
     ...(c.pipeline.handlers() as Record<string, JobHandler>),
     ...(c.lifecycle.handlers() as Record<string, JobHandler>),
+    ...(c.modelMigration.handlers() as Record<string, JobHandler>),
     [WEBHOOK_JOB]: ((payload: { deliveryId: string }, job) => c.notifier.deliver(payload, job)) as JobHandler,
   };
   const runner = new JobRunner(c.queue, handlers, {

@@ -16,6 +16,9 @@ export interface Requirement {
   attempts_remaining?: number;
   /** ID_DOCUMENT: the filter accepts expired documents. */
   allow_expired_documents?: boolean;
+  /** SUPPLEMENTARY_DOCUMENT: the types the user may choose from, and the countries (none: no country asked). */
+  document_types?: string[];
+  country_codes?: string[];
 }
 
 export interface SdkConfig {
@@ -58,6 +61,16 @@ export interface LiveBurst {
   still: Blob;
   stillOffsetMs: number;
   frames: { blob: Blob; offsetMs: number }[];
+}
+
+export type ReadingCategory = 'GENERIC' | 'RECLASSIFICATION';
+
+export interface DocumentCompletion {
+  id: string;
+  state: 'COMPLETED' | 'RETRY';
+  /** Where the session sets attempts_configuration: how reading the document went (category null: it was read). */
+  reading?: { category: ReadingCategory | null; reason: string | null };
+  attempts_remaining?: Record<string, number>;
 }
 
 export interface Feedback {
@@ -185,8 +198,23 @@ export class CaptureApi {
     return this.send('POST', `/documents/${encodeURIComponent(resourceId)}/pages`, { form, timeoutMs: 120_000, ...(onProgress ? { onProgress } : {}) });
   }
 
-  completeDocument(resourceId: string): Promise<unknown> {
-    return this.send('POST', `/documents/${encodeURIComponent(resourceId)}/complete`);
+  async createSupplementaryDocument(requirementId: string, documentType: string, issuingCountry: string | null): Promise<string> {
+    const body = { requirement_id: requirementId, document_type: documentType, ...(issuingCountry ? { issuing_country: issuingCountry } : {}) };
+    return (await this.send<{ id: string }>('POST', '/supplementary-documents', { json: body })).id;
+  }
+
+  uploadSupplementaryPage(resourceId: string, image: Blob, method: 'CAMERA' | 'UPLOAD', onProgress?: (f: number) => void): Promise<{ page: number }> {
+    const form = CaptureApi.form(image, { capture_method: method });
+    return this.send('POST', `/supplementary-documents/${encodeURIComponent(resourceId)}/pages`, { form, timeoutMs: 120_000, ...(onProgress ? { onProgress } : {}) });
+  }
+
+  completeSupplementaryDocument(resourceId: string): Promise<unknown> {
+    return this.send('POST', `/supplementary-documents/${encodeURIComponent(resourceId)}/complete`);
+  }
+
+  /** RETRY: the server could not read the document and a try is left (attempts_configuration); take it again. */
+  completeDocument(resourceId: string): Promise<DocumentCompletion> {
+    return this.send('POST', `/documents/${encodeURIComponent(resourceId)}/complete`, { timeoutMs: 120_000 });
   }
 
   /** The burst answering its challenge: the still as `image`, the other frames as `frames`, each with its time. */

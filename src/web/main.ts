@@ -14,6 +14,7 @@ import { applyTheme } from './theme.js';
 import { consentStep, welcome } from './steps/consent.js';
 import { documentStep } from './steps/document.js';
 import { faceStep } from './steps/face.js';
+import { proofOfAddressStep } from './steps/proof-of-address.js';
 import { backToComputer, isClaimRefused, linkUsedScreen, offerHandoff, onDesktop } from './steps/handoff.js';
 import { errorScreen, expiredScreen, finishStep, incompleteLinkScreen } from './steps/outcome.js';
 
@@ -107,6 +108,7 @@ let handoffDeclined = false;
 async function flow(ctx: FlowContext, link: SessionLink, retried: boolean): Promise<'again' | undefined> {
   const todo = ctx.config.requirements.filter((r) => r.state !== 'COMPLETED');
   const documents = todo.filter((r) => r.type === 'ID_DOCUMENT');
+  const proofs = todo.filter((r) => r.type === 'SUPPLEMENTARY_DOCUMENT');
   const liveness = todo.find((r) => r.type === 'LIVENESS' && (r.attempts_remaining ?? 1) > 0);
   const faceCapture = todo.find((r) => r.type === 'FACE_CAPTURE');
   const needsFace = Boolean(liveness || faceCapture);
@@ -117,6 +119,7 @@ async function flow(ctx: FlowContext, link: SessionLink, retried: boolean): Prom
   const labels = [
     ...(needsConsent && early ? [t('step.consent')] : []),
     ...documents.map(() => t('step.document')),
+    ...proofs.map(() => t('step.proofOfAddress')),
     ...(needsConsent && !early ? [t('step.consent')] : []),
     ...(liveness ? [t('step.selfie')] : []),
     ...(faceCapture ? [t('step.faceCapture')] : []),
@@ -129,7 +132,8 @@ async function flow(ctx: FlowContext, link: SessionLink, retried: boolean): Prom
   // (a face reference the relying party supplied does not make it one).
   // A phone taking over from a computer: the user saw the welcome there.
   const resumed = retried || link.onPhone || ctx.config.biometric_consent !== null || ctx.config.end_user_started === true;
-  if (labels.length && !resumed) await welcome(ctx, { documents: documents.length, documentTypes: documentTypes(documents), selfie: needsFace });
+  const proofTypes = [...new Set(proofs.flatMap((r) => r.document_types ?? []))];
+  if (labels.length && !resumed) await welcome(ctx, { documents: documents.length, documentTypes: documentTypes(documents), proofOfAddress: proofs.length ? proofTypes : [], selfie: needsFace });
   if (labels.length && ctx.config.sdk_config.allow_handoff && !link.onPhone && !handoffDeclined && onDesktop()) {
     const outcome = await offerHandoff(ctx, link.forget);
     if (outcome !== 'here') return;
@@ -144,6 +148,10 @@ async function flow(ctx: FlowContext, link: SessionLink, retried: boolean): Prom
   for (const [i, document] of documents.entries()) {
     next();
     await documentStep(ctx, document, i === 0);
+  }
+  for (const proof of proofs) {
+    next();
+    await proofOfAddressStep(ctx, proof);
   }
   if (needsConsent && !early) await consent();
   if (liveness) {

@@ -22,6 +22,19 @@ export function documentInSentence(type: string): string {
   return t(`docInSentence.${known(type)}` as MessageKey);
 }
 
+const PROOF_OF_ADDRESS_TYPES = ['UTILITY_BILL', 'BANK_STATEMENT', 'COUNCIL_TAX_BILL', 'PHONE_BILL'];
+const knownProof = (type: string) => (PROOF_OF_ADDRESS_TYPES.includes(type) ? type : 'OTHER');
+
+/** "Utility bill", as a label of its own. */
+export function proofOfAddressName(type: string): string {
+  return t(`poaName.${knownProof(type)}` as MessageKey);
+}
+
+/** "utility bill", inside a sentence. */
+export function proofOfAddressInSentence(type: string): string {
+  return t(`poaInSentence.${knownProof(type)}` as MessageKey);
+}
+
 export interface PageSpec {
   /** For the heading: "Photo page of your passport", "Front of your driving licence". */
   title: string;

@@ -263,11 +263,11 @@ for (const dialect of DIALECTS) {
         await expect(search.probe()).resolves.toBeUndefined();
         expect([search.size(big.id), search.size(small.id)]).toEqual([1_200, 3]);
         for (const i of [0, 999, 1_000, 1_199]) {
-          const [best] = await search.search(big.id, faces[i]!.embedding, 1);
+          const [best] = await search.search(big.id, faces[i]!.embedding, 1, 'test-model-set-1');
           expect(best).toMatchObject({ applicantId: faces[i]!.applicantId });
           expect(best!.similarity).toBeCloseTo(1, 5);
         }
-        expect((await search.search(small.id, faces[1_201]!.embedding, 1))[0]?.applicantId).toBe(faces[1_201]!.applicantId);
+        expect((await search.search(small.id, faces[1_201]!.embedding, 1, 'test-model-set-1'))[0]?.applicantId).toBe(faces[1_201]!.applicantId);
       });
     });
 

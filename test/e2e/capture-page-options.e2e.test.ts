@@ -33,6 +33,10 @@ type Spec = {
   locale?: string;
   handoff?: boolean;
   suppressed?: string[];
+  /** sdk_config.attempts_configuration.ID_DOCUMENT_TEXT_DATA_EXTRACTION.GENERIC */
+  genericRetries?: number;
+  /** A SUPPLEMENTARY_DOCUMENT requirement (proof of address); null lists no types or countries. */
+  proof?: { types: string[] | null; countries: string[] | null };
 };
 
 describe.skipIf(!withData)('capture page options in Chromium', () => {
@@ -66,10 +70,17 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
       if (d.allowExpired) filter = filter.withAllowExpiredDocuments(true);
       builder = builder.withRequiredDocument(new yoti.RequiredIdDocumentBuilder().withFilter(filter.build()).build());
     }
+    if (spec.proof) {
+      let proof = new yoti.RequiredSupplementaryDocumentBuilder().withObjective(new yoti.ProofOfAddressObjectiveBuilder().build());
+      if (spec.proof.types) proof = proof.withDocumentTypes(spec.proof.types);
+      if (spec.proof.countries) proof = proof.withCountryCodes(spec.proof.countries);
+      builder = builder.withRequiredDocument(proof.build());
+    }
     let sdk = new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().withSuccessUrl(`${RP}/done`).withErrorUrl(`${RP}/error`).withPrivacyPolicyUrl(`${RP}/privacy`);
     if (spec.locale) sdk = sdk.withLocale(spec.locale);
     if (spec.handoff) sdk = sdk.withAllowHandoff(true);
     if (spec.suppressed) sdk = sdk.withSuppressedScreens(spec.suppressed);
+    if (spec.genericRetries) sdk = sdk.withIdDocumentTextExtractionGenericRetries(spec.genericRetries);
     const session = await idvClient(app, server.apiUrl).createSession(builder.withSdkConfig(sdk.build()).build());
     const id: string = session.getSessionId();
     return { id, token: session.getClientSessionToken() as string, url: `${server.apiUrl}/web/index.html?sessionID=${id}&sessionToken=${session.getClientSessionToken()}` };
@@ -294,6 +305,45 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     await context.close();
   }, 120_000);
 
+  it('asks for an unreadable document again while attempts_configuration allows, then says the tries are used', async () => {
+    const session = await createSession({ selfie: false, document: { countries: ['GBR'], types: ['PASSPORT'] }, genericRetries: 1 });
+    const client = idvClient(app, server.apiUrl);
+    const attempts = async () => (await client.getSessionConfiguration(session.id)).getCapture().getIdDocumentResourceRequirements()[0].getAttemptsRemaining();
+    expect(await attempts()).toEqual({ GENERIC: 1 });
+    const { context, page, problems } = await open(plainCamera.browser, session.url);
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.locator('#document-continue').click();
+    await page.locator('#document-tips-continue').click();
+    // A blank page: no machine-readable zone to read.
+    const blank = await sharp({ create: { width: 1000, height: 700, channels: 3, background: '#e8e2d4' } }).png().toBuffer();
+    const sendBlank = async () => {
+      const chooser = page.waitForEvent('filechooser');
+      await page.locator('#upload-button').click();
+      await (await chooser).setFiles({ name: 'passport.png', mimeType: 'image/png', buffer: blank });
+      await page.getByRole('button', { name: 'Use this photo' }).click();
+    };
+    await sendBlank();
+    await heading(page, "We couldn't read your document", 90_000);
+    expect(await page.locator('#document-tries-left').textContent()).toBe('You have 1 more try.');
+    await screenshot(page, 'document-read-retry');
+    expect(await attempts()).toEqual({ GENERIC: 0 });
+    await page.getByRole('button', { name: 'Try again' }).click();
+    // The same document again: straight back to its camera, no choice screen.
+    await heading(page, 'Photo page of your passport');
+    await sendBlank();
+    await heading(page, "You've used all your tries", 90_000);
+    await screenshot(page, 'document-read-out-of-tries');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`${RP}/done?sessionID=${session.id}`, { timeout: 30_000 });
+    expect(problems).toEqual([]);
+    await context.close();
+    const tracked = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map((e: { event: string }) => e.event);
+    expect(tracked).toEqual(expect.arrayContaining(['DOCUMENT_RETRY:GENERIC', 'PROGRESS:DOCUMENT_RETRY_GENERIC', 'PROGRESS:DOCUMENT_OUT_OF_TRIES']));
+    const raw = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}`)).body;
+    expect(raw.resources.id_documents).toHaveLength(1);
+    expect(raw.resources.id_documents[0].pages, 'only the last capture is kept').toHaveLength(1);
+  }, 240_000);
+
   it('refuses a file that is not an image before the review screen', async () => {
     const session = await createSession({ selfie: false, document: true });
     const { context, page } = await open(plainCamera.browser, session.url, {});
@@ -312,6 +362,58 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     await heading(page, 'Photo page of your passport');
     await context.close();
   }, 60_000);
+
+  it('asks for a proof of address of an allowed type and country, takes several pages, and finishes only then', async () => {
+    const session = await createSession({ selfie: false, proof: { types: ['UTILITY_BILL', 'BANK_STATEMENT'], countries: ['GBR', 'IRL'] } });
+    const { context, page, problems } = await open(plainCamera.browser, session.url);
+    await heading(page, "Let's check your identity");
+    await visible(page.getByText('A recent document showing your address (utility bill or bank statement)'));
+    await page.getByRole('button', { name: 'Start' }).click();
+    await heading(page, 'Proof of your address');
+    expect(await page.locator('input[name="poa-type"]').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).toEqual(['UTILITY_BILL', 'BANK_STATEMENT']);
+    expect(await page.locator('#poa-country option').allTextContents()).toEqual(['Choose a country', 'Ireland', 'United Kingdom']);
+    await page.locator('#poa-continue').click();
+    await visible(page.getByRole('alert').filter({ hasText: 'Choose the type of document.' }));
+    await page.getByLabel('Bank statement').check();
+    expect(await page.locator('#poa-error').textContent(), 'a choice clears the refusal').toBe('');
+    await page.locator('#poa-country').selectOption('IRL');
+    await screenshot(page, 'proof-of-address-01-choice');
+    await page.locator('#poa-continue').click();
+    await heading(page, 'Page 1 of your bank statement');
+    await visible(page.locator('#shutter:not([disabled])'));
+    await screenshot(page, 'proof-of-address-02-camera');
+    // Page 1 from the camera, page 2 from a file.
+    await page.locator('#shutter').click();
+    await page.getByRole('button', { name: 'Use this photo' }).click();
+    await heading(page, 'Any more pages?');
+    await page.getByRole('button', { name: 'Add another page' }).click();
+    await heading(page, 'Page 2 of your bank statement');
+    const chooser = page.waitForEvent('filechooser');
+    await page.locator('#upload-button').click();
+    await (await chooser).setFiles({ name: 'statement-2.png', mimeType: 'image/png', buffer: await sharp({ create: { width: 620, height: 877, channels: 3, background: '#fafafa' } }).png().toBuffer() });
+    await page.getByRole('button', { name: 'Use this photo' }).click();
+    await page.getByRole('button', { name: "That's all" }).click();
+    await page.waitForURL(`${RP}/done?sessionID=${session.id}`, { timeout: 30_000 });
+    expect(problems).toEqual([]);
+    await context.close();
+
+    const client = idvClient(app, server.apiUrl);
+    const deadline = Date.now() + 30_000;
+    while ((await client.getSession(session.id)).getState() !== 'COMPLETED' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const result = await client.getSession(session.id);
+    expect(result.getState()).toBe('COMPLETED');
+    const [document] = result.getResources().getSupplementaryDocuments();
+    expect([document.getDocumentType(), document.getIssuingCountry()]).toEqual(['BANK_STATEMENT', 'IRL']);
+    expect(document.getPages().map((p: { getCaptureMethod(): string }) => p.getCaptureMethod())).toEqual(['CAMERA', 'UPLOAD']);
+
+    // No countries named: none is asked, and every type is offered.
+    const open2 = await open(plainCamera.browser, (await createSession({ selfie: false, proof: { types: null, countries: null } })).url);
+    await open2.page.getByRole('button', { name: 'Start' }).click();
+    await heading(open2.page, 'Proof of your address');
+    expect(await open2.page.locator('input[name="poa-type"]').count()).toBe(4);
+    expect(await open2.page.locator('#poa-country').count()).toBe(0);
+    await open2.context.close();
+  }, 120_000);
 
   it('shows the welcome when only the relying party has supplied the face reference', async () => {
     const session = await createSession({ faceComparison: true });

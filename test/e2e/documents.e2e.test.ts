@@ -6,7 +6,8 @@ import { hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
 import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
 import { SPECIMEN, syntheticPassport } from '../helpers/synthetic-passport.js';
-import { idvClient, signedCall } from '../helpers/yoti.js';
+import { ClientApi } from '../helpers/client-api.js';
+import { idvClient, signedCall, yoti } from '../helpers/yoti.js';
 import { findOcrbFont } from '../../src/tools/ocrb-training/ocrb-synth.js';
 
 // A document captured through the client API: the text extraction task yields the fields as a JSON media the
@@ -131,6 +132,43 @@ describe.skipIf(!withData || !withFont)('ID documents end to end', () => {
         ]),
       });
     }
+  });
+
+  it('sends a document back for another try as attempts_configuration allows, counting down for the SDK', async () => {
+    const client = idvClient(app, server.apiUrl);
+    const session = await client.createSession(
+      new yoti.SessionSpecificationBuilder()
+        .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
+        .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().build())
+        .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().withIdDocumentTextExtractionGenericRetries(2).withIdDocumentTextExtractionReclassificationRetries(1).build())
+        .build(),
+    );
+    const id: string = session.getSessionId();
+    const api = new ClientApi(server.apiUrl, id, session.getClientSessionToken());
+    const attempts = async () => (await client.getSessionConfiguration(id)).getCapture().getIdDocumentResourceRequirements()[0].getAttemptsRemaining();
+    expect(await attempts()).toEqual({ GENERIC: 2, RECLASSIFICATION: 1 });
+    const requirement = (await api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'ID_DOCUMENT');
+    const passport = (await syntheticPassport(readFileSync(holder!.photos[0]!))).image;
+
+    // A British passport captured as a national identity card: read, and not the document chosen.
+    const first = (await api.createDocument(requirement.id, 'NATIONAL_ID', 'GBR')).body.id;
+    expect((await api.page(first, passport, 'UPLOAD')).status).toBe(201);
+    const wrong = await api.completeDocument(first);
+    expect(wrong.body).toEqual({ id: first, state: 'RETRY', reading: { category: 'RECLASSIFICATION', reason: 'INCORRECT_DOCUMENT_TYPE' }, attempts_remaining: { GENERIC: 2, RECLASSIFICATION: 0 } });
+    expect(await attempts()).toEqual({ GENERIC: 2, RECLASSIFICATION: 0 });
+
+    // Chosen again as a passport: the same resource, read at once, and the reading is the one the checks use.
+    expect((await api.createDocument(requirement.id, 'PASSPORT', 'GBR')).body.id).toBe(first);
+    expect((await api.page(first, passport, 'UPLOAD')).status).toBe(201);
+    expect((await api.completeDocument(first)).body).toEqual({ id: first, state: 'COMPLETED', reading: { category: null, reason: null }, attempts_remaining: { GENERIC: 2, RECLASSIFICATION: 0 } });
+    expect((await api.finish()).status).toBe(200);
+    await waitUntilCompleted(client, id);
+    const result = await client.getSession(id);
+    const [document] = result.getResources().getIdDocuments();
+    expect(document.getDocumentType()).toBe('PASSPORT');
+    expect(document.getPages(), 'the discarded capture is not part of the result').toHaveLength(1);
+    expect(result.getIdDocumentTextDataChecks()[0].getReport().getRecommendation().getValue()).toBe('APPROVE');
+    expect(await attempts()).toEqual({ GENERIC: 2, RECLASSIFICATION: 0 });
   });
 
   it('reports an image without an MRZ as NOT_AVAILABLE instead of guessing', async () => {

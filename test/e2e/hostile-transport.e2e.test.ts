@@ -61,6 +61,7 @@ describe('a server under attack', () => {
         .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
         .withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build())
         .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().withMaxRetries(10).build())
+        .withRequiredDocument(new yoti.RequiredSupplementaryDocumentBuilder().withObjective(new yoti.ProofOfAddressObjectiveBuilder().build()).build())
         .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().build())
         .build(),
     );
@@ -70,6 +71,8 @@ describe('a server under attack', () => {
     await api.consent();
     const document = (await api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'ID_DOCUMENT');
     const documentId = (await api.createDocument(document.id, 'PASSPORT', 'GBR')).body.id;
+    const proof = (await api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'SUPPLEMENTARY_DOCUMENT');
+    const proofId = (await api.createSupplementaryDocument(proof.id, 'UTILITY_BILL')).body.id;
     const faceRequirement = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${sessionId}/configuration`)).body.capture.required_resources.find(
       (r: { type: string }) => r.type === 'FACE_CAPTURE',
     );
@@ -81,6 +84,7 @@ describe('a server under attack', () => {
       { name: 'liveness', path: `${client}/liveness`, method: 'POST', signed: false },
       { name: 'face-capture', path: `${client}/face-capture`, method: 'POST', signed: false },
       { name: 'document page', path: `${client}/documents/${documentId}/pages`, method: 'POST', signed: false },
+      { name: 'supplementary document page', path: `${client}/supplementary-documents/${proofId}/pages`, method: 'POST', signed: false },
       { name: 'face-capture image (signed)', path: `/sessions/${sessionId}/resources/face-capture/${resource.body.id}/image`, method: 'PUT', signed: true },
     ];
     const idle = await probeLatency(`${server.baseUrl}/healthz`);
@@ -119,7 +123,7 @@ describe('a server under attack', () => {
       { name: 'image', file: true, filename: 'a.jpg', data: 'jpeg', headerPad: 0 },
     ] as PartSpec[]);
     const form = fc.record({
-      route: fc.integer({ min: 0, max: 4 }),
+      route: fc.integer({ min: 0, max: 5 }),
       // Half start from a well-formed upload (so the mutations below reach the parser's edges), half are random.
       parts: fc.oneof(wellFormed, fc.array(part, { maxLength: 14 })),
       ending: fc.constantFrom('closed', 'closed', 'closed', 'unclosed', 'no-final-crlf', 'garbage'),

@@ -20,8 +20,8 @@ const GROWTH_MB = 300;
 
 // Every answer these tests read is a Yoti-shape error (or empty).
 type Answer = { status: number; body: { code?: string; message?: string } | null; headers?: Headers };
-type Route = 'analyse' | 'liveness' | 'face-capture' | 'page' | 'relying party face capture';
-const ROUTES: Route[] = ['analyse', 'liveness', 'face-capture', 'page', 'relying party face capture'];
+type Route = 'analyse' | 'liveness' | 'face-capture' | 'page' | 'supplementary page' | 'relying party face capture';
+const ROUTES: Route[] = ['analyse', 'liveness', 'face-capture', 'page', 'supplementary page', 'relying party face capture'];
 
 // Generated variants: each kind at sizes under and over the 200 MP pixel limit, all far over the decoding budget.
 const BOMBS: { name: string; make: () => Promise<Buffer> | Buffer }[] = [
@@ -40,23 +40,27 @@ let app: TestApp;
 let client: ReturnType<typeof idvClient>;
 let bombs: { name: string; bytes: Buffer }[];
 
-/** A session with every capture route open: consent given, an ID document started, a relying-party face capture. */
-async function openSession() {
-  const spec = new yoti.SessionSpecificationBuilder()
+/**
+ * A session with every capture route open: consent given, an ID document started, a relying-party face capture;
+ * with `proof`, a proof of address started too (such a session cannot finish without it, so only when needed).
+ */
+async function openSession(proof = false) {
+  let builder = new yoti.SessionSpecificationBuilder()
     .withClientSessionTokenTtl(900)
     .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().withMaxRetries(10).build())
     .withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build())
     .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
     .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().build())
-    .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().build())
-    .build();
-  const session = await client.createSession(spec);
+    .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().build());
+  if (proof) builder = builder.withRequiredDocument(new yoti.RequiredSupplementaryDocumentBuilder().withObjective(new yoti.ProofOfAddressObjectiveBuilder().build()).build());
+  const session = await client.createSession(builder.build());
   const id: string = session.getSessionId();
   const api = new ClientApi(server.apiUrl, id, session.getClientSessionToken());
   await api.consent();
   const requirements: { id: string; type: string }[] = (await api.configuration()).body.requirements;
   const requirement = (type: string) => requirements.find((r) => r.type === type)!.id;
   const documentId: string = (await api.createDocument(requirement('ID_DOCUMENT'), 'PASSPORT', 'GBR')).body.id;
+  const proofId: string | null = proof ? (await api.createSupplementaryDocument(requirement('SUPPLEMENTARY_DOCUMENT'), 'UTILITY_BILL')).body.id : null;
   const faceCapture = await client.createFaceCaptureResource(id, new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement('FACE_CAPTURE')).build());
   const send = async (route: Route, image: Buffer): Promise<Answer> => {
     switch (route) {
@@ -68,6 +72,8 @@ async function openSession() {
         return api.faceCapture(image);
       case 'page':
         return api.page(documentId, image, 'UPLOAD');
+      case 'supplementary page':
+        return api.supplementaryPage(proofId!, image, 'UPLOAD');
       case 'relying party face capture':
         return client.uploadFaceCaptureImage(id, faceCapture.getId(), new yoti.UploadFaceCaptureImagePayloadBuilder().forJpegImage().withImageContents(image).build()).then(
           () => ({ status: 204, body: null }),
@@ -80,7 +86,7 @@ async function openSession() {
 
 /** Sends each image at once from its own session, while watching the server's memory and /healthz. */
 async function attack(route: Route, images: Buffer[], after: (sessions: Awaited<ReturnType<typeof openSession>>[]) => Promise<void> = async () => undefined) {
-  const sessions = await Promise.all(images.map(() => openSession()));
+  const sessions = await Promise.all(images.map(() => openSession(route === 'supplementary page')));
   const watch = await watchServer(server.process.pid!, server.baseUrl);
   const answers = await Promise.all(sessions.map((s, i) => s.send(route, images[i]!)));
   await after(sessions);

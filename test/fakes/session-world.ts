@@ -84,9 +84,18 @@ export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool
   const evidence = new SessionEvidence({
     repos: store,
     poolRepo: { getPool: async (appId, id) => (pool && pool.record.appId === appId && pool.record.id === id ? pool.record : null), getFace: async () => null },
-    pools: { searchEmbedding: async (p) => ({ candidates: pool?.candidates ?? [], policy: poolDecisionPolicy(p.settings, pool?.size ?? 0, calibration) }) },
+    pools: {
+      searchEmbedding: async (p, probe) => ({
+        candidates: pool?.candidates ?? [],
+        policy: poolDecisionPolicy(p.settings, pool?.size ?? 0, calibration),
+        modelSetId: probe.modelSetId,
+        calibration,
+      }),
+    },
     faces,
     calibration,
+    modelSets: { calibration: async () => calibration },
+    embeddingOf: async () => null,
     livenessThreshold: 0.5,
     ...(documents ? { documents } : {}),
     now,
@@ -96,6 +105,7 @@ export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool
   const capture = new CaptureService({
     repos: store,
     sessions,
+    ...(documents ? { documents } : {}),
     sessionMedia,
     lifecycle,
     faces,

@@ -86,6 +86,15 @@ export class ClientApi {
   completeDocument(resourceId: string) {
     return this.request('POST', `/documents/${resourceId}/complete`);
   }
+  createSupplementaryDocument(requirementId: string, documentType: string, country?: string) {
+    return this.request('POST', '/supplementary-documents', undefined, { requirement_id: requirementId, document_type: documentType, ...(country ? { issuing_country: country } : {}) });
+  }
+  supplementaryPage(resourceId: string, image: Buffer, method: 'CAMERA' | 'UPLOAD' = 'UPLOAD') {
+    return this.request('POST', `/supplementary-documents/${resourceId}/pages`, this.form(image, { capture_method: method }));
+  }
+  completeSupplementaryDocument(resourceId: string) {
+    return this.request('POST', `/supplementary-documents/${resourceId}/complete`);
+  }
   progress(step: string) {
     return this.request('POST', '/progress', undefined, { step });
   }

@@ -158,6 +158,8 @@ export const aPool = (appId: string, o: Partial<PoolRecord> = {}): PoolRecord =>
   appId,
   label: 'members',
   settings: { top_k: 5 },
+  // The set aFace() embeds with: a pool on another set would hold none of those faces.
+  modelSetId: 'test-model-set-1',
   createdAt: 7_000,
   updatedAt: 7_000,
   ...o,

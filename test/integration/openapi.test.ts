@@ -94,6 +94,7 @@ it('gives every upload operation a multipart request body with its image part', 
     'POST /idverify/v1/client/sessions/{sessionId}/documents/{resourceId}/pages',
     'POST /idverify/v1/client/sessions/{sessionId}/face-capture',
     'POST /idverify/v1/client/sessions/{sessionId}/liveness',
+    'POST /idverify/v1/client/sessions/{sessionId}/supplementary-documents/{resourceId}/pages',
     'PUT /idverify/v1/sessions/{sessionId}/resources/face-capture/{resourceId}/image',
   ]);
   for (const u of uploads) expect(Object.values(u.parts).some((p) => p.format === 'binary'), u.op).toBe(true);

@@ -14,7 +14,7 @@ import { scriptBurst } from '../helpers/scripted-bursts.js';
 // what the report says once a reviewer decided.
 
 /** A selfie of its own bytes (the same bytes in two sessions fail the capture's signature sub-check). */
-const POOL: PoolRecord = { id: 'pool-1', appId: 'app-1', label: 'BLOCKLIST', settings: {}, createdAt: 0, updatedAt: 0 };
+const POOL: PoolRecord = { id: 'pool-1', appId: 'app-1', label: 'BLOCKLIST', settings: {}, modelSetId: 'test-model-set', createdAt: 0, updatedAt: 0 };
 const liveness = (manual_check?: string) => ({ type: 'LIVENESS', config: { liveness_type: 'STATIC', ...(manual_check ? { manual_check } : {}) } });
 const ffs = (approval_criteria: string, manual_check?: string) => ({
   type: 'FAMILIAR_FACE_SEARCH',

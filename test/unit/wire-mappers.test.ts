@@ -8,6 +8,7 @@ import { ApplicantSchema, FaceSelectionSchema, pageOf, PoolDetailSchema, SearchR
 import { sessionConfigurationJson, sessionResultJson } from '../../src/http/schemas/session.mapper.js';
 import { SessionConfigurationSchema, SessionResultSchema } from '../../src/http/schemas/session.schema.js';
 import type { SessionBundle } from '../../src/domain/sessions/session.types.js';
+import { decadeCalibration } from '../fakes/decade-calibration.js';
 import { aCheck, aFace, aFaceResult, aMedia, aPool, aResource, aSession, aTask } from '../helpers/records.js';
 
 // Each wire mapper's output against the response schema that documents it (and that the OpenAPI document
@@ -109,7 +110,7 @@ describe('pool wire mappers match their schemas', () => {
   const selected = { face: aFaceResult(1), others: [{ x: 1, y: 2, width: 30, height: 40 }] };
 
   it('pool detail', () => {
-    const view: PoolView = { pool, size: 3, policy, topK: 5, modelSetId: 'm-1', calibrationDataset: 'lfw-dev' };
+    const view: PoolView = { pool, size: 3, policy, topK: 5, modelSetId: 'm-1', calibrationDataset: 'lfw-dev', calibration: decadeCalibration() };
     expectMatches(PoolDetailSchema, poolJson(view));
     expect(poolJson(view).decision).toMatchObject({ threshold: 0.6123, expected_fpir: 0.00999, expected_fnir: 0.0412 });
   });

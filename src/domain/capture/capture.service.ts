@@ -1,5 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { countriesFor } from '../documents/supported-documents.js';
+import type { DocumentEvidence } from '../checks/check-definition.js';
+import { countriesFor, isKnownCountry } from '../documents/supported-documents.js';
+import { attemptLimits, attemptsRemaining, attemptsUsed, readingFailure, type TextAttemptCategory } from '../documents/text-attempts.js';
 import { AppError, validationError } from '../errors.js';
 import { imageRefusal } from '../media/image-refusal.js';
 import type { SessionMedia } from '../media/session-media.js';
@@ -10,6 +12,7 @@ import { BURST } from '../checks/static-burst.js';
 import type { FaceQualityPolicy } from '../pools/enrolment-gate.js';
 import type { SessionLifecycle } from '../sessions/lifecycle/session-lifecycle.js';
 import { isRequirementMet } from '../sessions/requirements.js';
+import { SUPPLEMENTARY_DOCUMENT_TYPES } from '../sessions/session-spec.schema.js';
 import { isTokenActive, tokenTtl } from '../sessions/session-token.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { Requirement, ResourceRecord, SessionRecord } from '../sessions/session.types.js';
@@ -18,7 +21,9 @@ import type { SessionQuota } from './session-quota.js';
 
 export interface CaptureServiceDeps {
   repos: Pick<Repositories, 'sessions' | 'resources' | 'challenges' | 'devices'>;
-  sessions: Pick<SessionService, 'recordEvent'>;
+  sessions: Pick<SessionService, 'recordEvent' | 'deleteMedia'>;
+  /** Reads an ID document when it is completed, where attempts_configuration lets the user capture it again. */
+  documents?: Pick<DocumentEvidence, 'reading'>;
   sessionMedia: Pick<SessionMedia, 'checkImage' | 'store'>;
   lifecycle: Pick<SessionLifecycle, 'resourceUpdated' | 'userFinished'>;
   faces: FaceEvidence;
@@ -44,6 +49,28 @@ export interface LivenessBurst {
   challengeId: string;
   nonce: string;
   requirementId?: string;
+}
+
+export type DocumentKind = 'ID_DOCUMENT' | 'SUPPLEMENTARY_DOCUMENT';
+
+/**
+ * The answer to completing a document. Where the session sets attempts_configuration, `reading` says how the
+ * reading went (a category and reason when it failed) and `attempts_remaining` what is left per category; RETRY
+ * means the pages were discarded and the document must be captured again.
+ */
+export interface DocumentCompletion {
+  id: string;
+  state: 'COMPLETED' | 'RETRY';
+  reading?: { category: TextAttemptCategory | null; reason: string | null };
+  attempts_remaining?: Record<string, number>;
+}
+
+/** Pages per document: an ID document has a front and a back; a bill or statement may run to a few pages. */
+const MAX_PAGES: Record<DocumentKind, number> = { ID_DOCUMENT: 2, SUPPLEMENTARY_DOCUMENT: 4 };
+
+/** The document types a SUPPLEMENTARY_DOCUMENT requirement accepts: those it names, else all of Yoti's four. */
+export function supplementaryTypes(requirement: Requirement): readonly string[] {
+  return requirement.document_types?.length ? requirement.document_types : SUPPLEMENTARY_DOCUMENT_TYPES;
 }
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -108,7 +135,7 @@ export class CaptureService {
         const mine = resources.filter((x) => x.requirementId === r.id);
         const base = { id: r.id, type: r.type, state: isRequirementMet(r, resources) ? 'COMPLETED' : 'REQUIRED' };
         if (r.type === 'ID_DOCUMENT') return { ...base, supported_countries: countriesFor(r.filter), allow_expired_documents: r.filter?.allow_expired_documents ?? false };
-        if (r.type === 'SUPPLEMENTARY_DOCUMENT') return { ...base, document_types: r.document_types ?? [], country_codes: r.country_codes ?? [] };
+        if (r.type === 'SUPPLEMENTARY_DOCUMENT') return { ...base, document_types: [...supplementaryTypes(r)], country_codes: r.country_codes ?? [], objective: r.objective?.type ?? 'PROOF_OF_ADDRESS' };
         if (r.type === 'LIVENESS') {
           const attempts = mine.reduce((n, x) => n + (x.data.attempts ?? 0), 0);
           return { ...base, liveness_type: 'STATIC', attempts_remaining: Math.max(0, this.maxAttempts(r) - attempts) };
@@ -176,6 +203,17 @@ export class CaptureService {
     }
     await this.deps.quota.event(session.id);
     const now = this.deps.now();
+    // A capture sent back to be taken again (its reading failed) is taken again in the same resource, whatever
+    // document the user now chooses: its tries stay counted against it.
+    const retaken = (await this.deps.repos.resources.list(session.id)).find(
+      (r) => r.requirementId === requirement.id && r.source === 'END_USER' && r.data.text_attempts && !r.data.complete && !r.data.pages?.length,
+    );
+    if (retaken) {
+      retaken.data = { ...retaken.data, document_type: body.document_type, issuing_country: body.issuing_country };
+      retaken.updatedAt = now;
+      await this.deps.repos.resources.update(retaken);
+      return { id: retaken.id };
+    }
     const resource: ResourceRecord = {
       id: this.deps.newId(),
       sessionId: session.id,
@@ -191,19 +229,52 @@ export class CaptureService {
     return { id: resource.id };
   }
 
+  /**
+   * A proof-of-address document (SUPPLEMENTARY_DOCUMENT requirement): a type the requirement allows (any of Yoti's
+   * four when it names none) and, where the requirement lists countries, one of them. No text is read from it.
+   */
+  async createSupplementaryDocument(session: SessionRecord, body: { requirement_id: string; document_type: string; issuing_country?: string }) {
+    const requirement = this.requirement(session, body.requirement_id, 'SUPPLEMENTARY_DOCUMENT');
+    if (!supplementaryTypes(requirement).includes(body.document_type)) {
+      throw validationError([{ property: 'document_type', message: 'is not accepted for this session' }]);
+    }
+    const countries = requirement.country_codes ?? [];
+    const country = body.issuing_country;
+    if (countries.length && country === undefined) throw validationError([{ property: 'issuing_country', message: 'is required: this session accepts documents of some countries only' }]);
+    if (country !== undefined && !(countries.length ? countries.includes(country) : isKnownCountry(country))) {
+      throw validationError([{ property: 'issuing_country', message: 'is not accepted for this session' }]);
+    }
+    await this.deps.quota.event(session.id);
+    const now = this.deps.now();
+    const resource: ResourceRecord = {
+      id: this.deps.newId(),
+      sessionId: session.id,
+      type: 'SUPPLEMENTARY_DOCUMENT',
+      requirementId: requirement.id,
+      source: 'END_USER',
+      data: { document_type: body.document_type, ...(country ? { issuing_country: country } : {}), pages: [] },
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.deps.repos.resources.create(resource);
+    await this.deps.sessions.recordEvent(session.id, 'RESOURCE_CREATED', {});
+    return { id: resource.id };
+  }
+
   private async ownResource(session: SessionRecord, id: string, type: ResourceRecord['type']): Promise<ResourceRecord> {
     const resource = await this.deps.repos.resources.get(session.id, id);
     if (!resource || resource.type !== type || resource.source !== 'END_USER') throw new AppError('RESOURCE_NOT_FOUND');
     return resource;
   }
 
-  async uploadPage(session: SessionRecord, resourceId: string, image: UploadedImage, frames: UploadedImage[], method: 'CAMERA' | 'UPLOAD') {
-    const resource = await this.ownResource(session, resourceId, 'ID_DOCUMENT');
+  async uploadPage(session: SessionRecord, resourceId: string, image: UploadedImage, frames: UploadedImage[], method: 'CAMERA' | 'UPLOAD', kind: DocumentKind = 'ID_DOCUMENT') {
+    const resource = await this.ownResource(session, resourceId, kind);
     if (resource.data.complete) throw new AppError('CONFLICT', 'This document is already complete');
     if (method === 'UPLOAD' && session.spec.sdk_config.allowed_capture_methods === 'CAMERA') {
       throw new AppError('FORBIDDEN', 'This session accepts camera captures only');
     }
-    if ((resource.data.pages?.length ?? 0) >= 2) throw new AppError('CONFLICT', 'A document has at most two pages');
+    const maxPages = MAX_PAGES[kind];
+    if ((resource.data.pages?.length ?? 0) >= maxPages) throw new AppError('CONFLICT', `A document has at most ${maxPages} pages`);
     const images = [image.data, ...frames.slice(0, 5).map((f) => f.data)];
     const [page, ...frameMedia] = await this.receiving(session, images, async () => {
       // Every image is checked before any is stored, so a refused frame leaves no page behind.
@@ -219,13 +290,52 @@ export class CaptureService {
     return { page: resource.data.pages!.length, media_id: page!.id };
   }
 
-  async completeDocument(session: SessionRecord, resourceId: string) {
-    const resource = await this.ownResource(session, resourceId, 'ID_DOCUMENT');
+  async completeDocument(session: SessionRecord, resourceId: string, kind: DocumentKind = 'ID_DOCUMENT'): Promise<DocumentCompletion> {
+    const resource = await this.ownResource(session, resourceId, kind);
+    if (resource.data.complete) return { id: resource.id, state: 'COMPLETED' };
     if (!resource.data.pages?.length) throw new AppError('CONFLICT', 'Upload at least one page first');
-    resource.data = { ...resource.data, complete: true };
-    resource.updatedAt = this.deps.now();
-    await this.deps.repos.resources.update(resource);
-    return { id: resource.id, state: 'COMPLETED' };
+    const retry = kind === 'ID_DOCUMENT' ? await this.readForRetry(session, resource) : null;
+    if (retry?.state === 'RETRY') return retry;
+    // Read again: the reading stored on the resource meanwhile must not be written over.
+    const latest = retry ? ((await this.deps.repos.resources.get(session.id, resource.id)) ?? resource) : resource;
+    latest.data = { ...latest.data, complete: true };
+    latest.updatedAt = this.deps.now();
+    await this.deps.repos.resources.update(latest);
+    return { id: resource.id, state: 'COMPLETED', ...(retry ? { reading: retry.reading, attempts_remaining: retry.attempts_remaining } : {}) };
+  }
+
+  /**
+   * With attempts_configuration, the document is read now: a failed reading with a try left in its category
+   * spends it, discards the pages and asks for the document again (RETRY); with none left it goes on as it is.
+   * Null where the session sets no attempts (the reading waits for the pipeline, as before).
+   */
+  private async readForRetry(session: SessionRecord, resource: ResourceRecord): Promise<DocumentCompletion | null> {
+    const limits = attemptLimits(session.spec);
+    if (!limits || !this.deps.documents) return null;
+    const requirement = session.requirements.find((r) => r.id === resource.requirementId);
+    if (!requirement) return null;
+    const bundle = await this.deps.repos.sessions.bundle(session);
+    const current = bundle.resources.find((r) => r.id === resource.id) ?? resource;
+    const failure = readingFailure(current, await this.deps.documents.reading(bundle, current));
+    const used = attemptsUsed(requirement, bundle.resources);
+    const left = (limits[failure?.category ?? 'GENERIC'] ?? 0) - (used[failure?.category ?? 'GENERIC'] ?? 0);
+    if (!failure || left <= 0) {
+      return { id: resource.id, state: 'COMPLETED', reading: failure ?? { category: null, reason: null }, attempts_remaining: attemptsRemaining(session.spec, requirement, bundle.resources) };
+    }
+    const pages = current.data.pages ?? [];
+    const attempts = { ...current.data.text_attempts, [failure.category]: (current.data.text_attempts?.[failure.category] ?? 0) + 1 };
+    const { reading: _discarded, ...kept } = current.data;
+    current.data = { ...kept, pages: [], text_attempts: attempts };
+    current.updatedAt = this.deps.now();
+    await this.deps.repos.resources.update(current);
+    // The unreadable pages are not the document: they are erased rather than kept unreferenced, and their bytes no
+    // longer count as stored (the images still count as received).
+    const erased = pages.flatMap((p) => [p.media_id, ...p.frames]);
+    for (const id of erased) await this.deps.sessions.deleteMedia(session.appId, session.id, id);
+    await this.deps.quota.erased(session.id, bundle.media.filter((m) => erased.includes(m.id)).reduce((sum, m) => sum + m.size, 0));
+    await this.deps.sessions.recordEvent(session.id, `DOCUMENT_RETRY:${failure.category}`, {});
+    const resources = bundle.resources.map((r) => (r.id === current.id ? current : r));
+    return { id: resource.id, state: 'RETRY', reading: failure, attempts_remaining: attemptsRemaining(session.spec, requirement, resources) };
   }
 
   /**
@@ -366,6 +476,13 @@ export class CaptureService {
 
   /** The user is done: the token dies, checks start, and the page learns where to send the user. */
   async finish(session: SessionRecord) {
+    // A required proof of address is not optional: the session must not complete without it (it expires instead
+    // when the user never provides it), so the page cannot finish before it is in.
+    const proofs = session.requirements.filter((r) => r.type === 'SUPPLEMENTARY_DOCUMENT');
+    const resources = proofs.length ? await this.deps.repos.resources.list(session.id) : [];
+    if (proofs.some((r) => !isRequirementMet(r, resources))) {
+      throw new AppError('CONFLICT', 'A required supplementary document (proof of address) has not been captured yet');
+    }
     await this.deps.sessions.recordEvent(session.id, 'CLIENT_SESSION_TOKEN_DELETED', {});
     const { complete } = await this.deps.lifecycle.userFinished(session);
     const base = session.spec.sdk_config.success_url;

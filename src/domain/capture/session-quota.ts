@@ -33,6 +33,11 @@ export class SessionQuota {
     await this.usage.release(sessionId, 'upload_bytes', total(images));
   }
 
+  /** Gives back the bytes of stored images that were erased (the pages of a document taken again). */
+  async erased(sessionId: string, bytes: number): Promise<void> {
+    if (bytes > 0) await this.usage.release(sessionId, 'upload_bytes', bytes);
+  }
+
   async event(sessionId: string): Promise<void> {
     if (await this.usage.consume(sessionId, [{ counter: 'events', amount: 1, limit: this.limits.maxEvents }])) {
       throw new AppError('SESSION_LIMIT_REACHED', `This session has recorded its limit of ${this.limits.maxEvents} events`);

@@ -1,5 +1,5 @@
 import type { Static, TObject } from '@sinclair/typebox';
-import type { FaceEvidence, FaceOutcome } from '../pipeline/face-evidence.js';
+import type { FaceEvidence, FaceOutcome, UsableFace } from '../pipeline/face-evidence.js';
 import type { Box } from '../ports/face-engine.port.js';
 import type { DocumentRead } from '../ports/document-reader.port.js';
 import type { AnalysedFace } from '../ports/face-engine.port.js';
@@ -42,7 +42,10 @@ export interface SpecContext {
 }
 
 /** A face to compare (from an analysis or an enrolled applicant), or why there is none. */
-export type Comparable = { face: { embedding: Float32Array }; others?: Box[] } | Exclude<FaceOutcome, { face: unknown }>;
+/** A face to compare: its embedding, the set it is from and (when it can be) the same face under another set. */
+export type Comparable =
+  | { face: { embedding: Float32Array }; others?: Box[]; modelSetId?: string; under?: (modelSetId: string) => Promise<Float32Array | null> }
+  | Exclude<FaceOutcome, { face: unknown }>;
 
 /** One reading of an ID document (MRZ and quality), and the page it came from. */
 export interface StoredDocumentRead extends DocumentRead {
@@ -69,13 +72,15 @@ export interface CheckEvidence {
   selfie(bundle: SessionBundle): { resource: ResourceRecord | null; media: MediaRecord | null };
   /** The relying party's reference face (an upload or an enrolled applicant's face). */
   referenceFace(bundle: SessionBundle, reference: ResourceRecord): Promise<Comparable>;
-  compare(selfie: Comparable, reference: Comparable | null, missingReason: string): FaceMatchEvidence;
+  /** Compares two faces under one model set (embedding one of them again when they come from two). */
+  compare(selfie: Comparable, reference: Comparable | null, missingReason: string): Promise<FaceMatchEvidence>;
   /** Whether a capture carried a valid, single-use, server-issued challenge bound to its bytes. */
   /** A STATIC liveness capture: bound to its challenge, in time, and a burst of one live scene (static-burst.ts). */
   verifyBurst(bundle: SessionBundle, resource: ResourceRecord | null): Promise<BurstVerdict>;
   pool(appId: string, poolId: string): Promise<PoolRecord | null>;
   /** The best candidates, the match threshold in force and the pool's review band below it. */
-  searchPool(pool: PoolRecord, embedding: Float32Array): Promise<{ candidates: PoolCandidate[]; policy: PoolDecisionPolicy; band: ReviewBand }>;
+  /** Searches the pool with a session face (embedded again under the pool's set when that is another). */
+  searchPool(pool: PoolRecord, probe: UsableFace): Promise<{ candidates: PoolCandidate[]; policy: PoolDecisionPolicy; band: ReviewBand }>;
 }
 
 export interface CheckContext {

@@ -6,7 +6,8 @@ import { inBand, REVIEW_REASONS, type ScoreBand } from './manual-check.js';
 import { approve, notAvailable, reject, report, subCheck } from './report.js';
 
 export type FaceMatchEvidence =
-  | { kind: 'compared'; similarity: number; threshold: number; referenceOtherFaces?: number }
+  /** `band`: the review band of the compared set's calibration, when it is not the one in force. */
+  | { kind: 'compared'; similarity: number; threshold: number; referenceOtherFaces?: number; band?: ScoreBand }
   | { kind: 'unusable'; side: 'selfie' | 'reference'; refusal: FaceRefusal | 'UNREADABLE' | 'MISSING'; detail: string; reason?: string };
 
 /** 1:1 match (ID_DOCUMENT_FACE_MATCH, FACE_COMPARISON): sub-check ai_face_match with a confidence score. */
@@ -27,7 +28,7 @@ export function evaluateFaceMatch(e: FaceMatchEvidence): Report {
 
 /** Inconclusive when the two faces were compared and their similarity is near the 1:1 threshold. */
 export function faceMatchInconclusive(e: FaceMatchEvidence, band: ScoreBand): string | undefined {
-  return e.kind === 'compared' && inBand(e.similarity, band) ? REVIEW_REASONS.FACE_MATCH_NEAR_THRESHOLD : undefined;
+  return e.kind === 'compared' && inBand(e.similarity, e.band ?? band) ? REVIEW_REASONS.FACE_MATCH_NEAR_THRESHOLD : undefined;
 }
 
 /** A person's comparison is Yoti's manual_face_match sub-check, beside the machine's ai_face_match. */

@@ -22,7 +22,7 @@ export class PoolAdminService {
   /** Size, thresholds, expected error rates and the review band of a pool at its current size. */
   async overview(pool: PoolRecord) {
     const view = await this.deps.pools.poolView(pool);
-    return { ...view, band: poolReviewBand(pool.settings, view.size, this.deps.calibration, view.policy) };
+    return { ...view, band: poolReviewBand(pool.settings, view.size, view.calibration, view.policy) };
   }
 
   /** Enrols a session image as a new applicant of the pool ("add to blocklist"). */

@@ -163,8 +163,16 @@ export class SessionViewService {
     const stored = probeMediaId ? await this.deps.repos.analyses.get(probeMediaId) : null;
     const verdict = stored && !stored.imageError ? pickSingleFace(stored.analysis, DEFAULT_FACE_QUALITY) : null;
     if (!verdict || !('face' in verdict)) return { ...base, unavailable: 'The selfie has no usable face to search with.' };
-    const { candidates, policy } = await this.deps.pools.searchEmbedding(pool, verdict.face.embedding);
-    const band = poolReviewBand(pool.settings, policy.poolSize, this.deps.calibration, policy);
+    // The page compares only faces of one set: a pool now on another set than the selfie's analysis says so.
+    let found: Awaited<ReturnType<PoolService['searchEmbedding']>>;
+    try {
+      found = await this.deps.pools.searchEmbedding(pool, { embedding: verdict.face.embedding, modelSetId: stored!.analysis.modelSetId });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'SERVICE_UNAVAILABLE') return { ...base, unavailable: 'The pool is now on another face model than this selfie was analysed with.' };
+      throw err;
+    }
+    const { candidates, policy, calibration } = found;
+    const band = poolReviewBand(pool.settings, policy.poolSize, calibration, policy);
     return {
       ...base,
       unavailable: null,

@@ -9,7 +9,8 @@ import { poolReviewBand } from '../pools/review-band.js';
 import type { PoolRecord } from '../pools/pool.types.js';
 import { assessBurst, type BurstFrame, type BurstVerdict } from '../checks/static-burst.js';
 import type { MediaRecord, ResourceRecord, SessionBundle } from '../sessions/session.types.js';
-import { cosine, type FaceEvidence } from './face-evidence.js';
+import type { ModelSetChoice } from '../models/model-set-choice.js';
+import { cosine, type FaceEvidence, type UsableFace } from './face-evidence.js';
 
 /** No document reading in this process (a setup without the document reader): the document checks say so. */
 const NO_DOCUMENTS: DocumentEvidence = {
@@ -26,7 +27,11 @@ export class SessionEvidence implements CheckEvidence {
       pools: Pick<PoolService, 'searchEmbedding'>;
       faces: FaceEvidence;
       documents?: DocumentEvidence;
+      /** The calibration in force (review bands); each comparison reads its own set's from `modelSets`. */
       calibration: ScoreCalibration;
+      modelSets: Pick<ModelSetChoice, 'calibration'>;
+      /** An applicant face's embedding under another set than its own (a migration's re-embedding). */
+      embeddingOf: (faceKey: number, modelSetId: string) => Promise<Float32Array | null>;
       livenessThreshold: number;
       now: () => number;
     },
@@ -71,20 +76,28 @@ export class SessionEvidence implements CheckEvidence {
     if (reference.data.applicant_face_id && reference.data.applicant_id) {
       const face = await this.deps.poolRepo.getFace(bundle.session.appId, reference.data.applicant_id, reference.data.applicant_face_id);
       if (!face) return { refusal: 'MISSING', detail: "the applicant's face no longer exists" };
-      return { face: { embedding: face.embedding } };
+      return { face: { embedding: face.embedding }, modelSetId: face.modelSetId, under: (set) => this.deps.embeddingOf(face.key, set) };
     }
     return this.deps.faces.singleFace(this.mediaOf(bundle, reference.data.image_media_id), 'dominant');
   }
 
-  compare(selfie: Comparable, reference: Comparable | null, missingReason: string): FaceMatchEvidence {
+  async compare(selfie: Comparable, reference: Comparable | null, missingReason: string): Promise<FaceMatchEvidence> {
     if (!('face' in selfie)) return { kind: 'unusable', side: 'selfie', refusal: selfie.refusal, detail: selfie.detail };
     if (!reference) return { kind: 'unusable', side: 'reference', refusal: 'MISSING', detail: 'no reference image', reason: missingReason };
     if (!('face' in reference)) return { kind: 'unusable', side: 'reference', refusal: reference.refusal, detail: reference.detail };
+    const pair = await sameSet(selfie, reference);
+    if (!pair) {
+      return { kind: 'unusable', side: 'reference', refusal: 'UNREADABLE', detail: 'the two faces were embedded by different face models and could not be embedded again' };
+    }
+    // Faces of a set other than the shipped one are judged by that set's calibration.
+    const calibration = pair.modelSetId ? await this.deps.modelSets.calibration(pair.modelSetId) : this.deps.calibration;
+    const own = calibration === this.deps.calibration;
     return {
       kind: 'compared',
-      similarity: cosine(selfie.face.embedding, reference.face.embedding),
-      threshold: this.deps.calibration.oneToOneThreshold,
+      similarity: cosine(pair.selfie, pair.reference),
+      threshold: calibration.oneToOneThreshold,
       referenceOtherFaces: reference.others?.length ?? 0,
+      ...(own ? {} : { band: faceMatchReviewBand(calibration) }),
     };
   }
 
@@ -135,8 +148,30 @@ export class SessionEvidence implements CheckEvidence {
     return this.deps.poolRepo.getPool(appId, poolId);
   }
 
-  async searchPool(pool: PoolRecord, embedding: Float32Array) {
-    const { candidates, policy } = await this.deps.pools.searchEmbedding(pool, embedding);
-    return { candidates, policy, band: poolReviewBand(pool.settings, policy.poolSize, this.deps.calibration, policy) };
+  async searchPool(pool: PoolRecord, probe: UsableFace) {
+    const { candidates, policy, calibration } = await this.deps.pools.searchEmbedding(pool, {
+      embedding: probe.face.embedding,
+      modelSetId: probe.modelSetId ?? pool.modelSetId,
+      ...(probe.under ? { reembed: probe.under } : {}),
+    });
+    return { candidates, policy, band: poolReviewBand(pool.settings, policy.poolSize, calibration, policy) };
   }
+}
+
+type ComparableFace = Extract<Comparable, { face: unknown }>;
+
+/**
+ * Both faces' embeddings under one set: as they are when their sets agree (or are unknown), else one of them
+ * embedded again under the other's set. Null when neither can be.
+ */
+async function sameSet(a: ComparableFace, b: ComparableFace): Promise<{ selfie: Float32Array; reference: Float32Array; modelSetId?: string } | null> {
+  if (!a.modelSetId || !b.modelSetId || a.modelSetId === b.modelSetId) {
+    const modelSetId = a.modelSetId ?? b.modelSetId;
+    return { selfie: a.face.embedding, reference: b.face.embedding, ...(modelSetId ? { modelSetId } : {}) };
+  }
+  const reference = await b.under?.(a.modelSetId);
+  if (reference) return { selfie: a.face.embedding, reference, modelSetId: a.modelSetId };
+  const selfie = await a.under?.(b.modelSetId);
+  if (selfie) return { selfie, reference: b.face.embedding, modelSetId: b.modelSetId };
+  return null;
 }

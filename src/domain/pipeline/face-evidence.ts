@@ -5,7 +5,13 @@ import type { Repositories, StoredFaceAnalysis } from '../ports/repositories.por
 import { type FaceChoice, type FaceQualityPolicy, type FaceRefusal, pickSingleFace, type SelectedFace } from '../pools/enrolment-gate.js';
 import type { MediaRecord } from '../sessions/session.types.js';
 
-export type FaceOutcome = SelectedFace | { refusal: FaceRefusal | 'UNREADABLE' | 'MISSING'; detail: string };
+/**
+ * A usable face, with the model set its embedding is from and a way to embed the same face under another set
+ * (the image analysed again: a pool or a reference may be on another set than the session's analysis).
+ */
+export type UsableFace = SelectedFace & { modelSetId?: string; under?: (modelSetId: string) => Promise<Float32Array | null> };
+
+export type FaceOutcome = UsableFace | { refusal: FaceRefusal | 'UNREADABLE' | 'MISSING'; detail: string };
 
 export type FaceExamination = Pick<StoredFaceAnalysis, 'analysis' | 'imageError'>;
 
@@ -23,6 +29,8 @@ export class FaceEvidence {
       engine: () => Promise<FaceEngine>;
       now: () => number;
       quality: FaceQualityPolicy;
+      /** The set session images are embedded with (the active one); the engine's default when absent. */
+      modelSet?: () => Promise<string>;
     },
   ) {}
 
@@ -33,7 +41,8 @@ export class FaceEvidence {
   async examine(bytes: Uint8Array): Promise<FaceExamination> {
     try {
       const engine = await this.deps.engine();
-      return { analysis: await engine.analyse(bytes, { liveness: true }), imageError: null };
+      const modelSetId = await this.deps.modelSet?.();
+      return { analysis: await engine.analyse(bytes, { liveness: true, ...(modelSetId ? { modelSetId } : {}) }), imageError: null };
     } catch (err) {
       if (!(err instanceof FaceEngineError) || !IMAGE_ERROR_CODES.has(err.code)) throw err;
       return { analysis: NO_FACES, imageError: err.code };
@@ -60,7 +69,22 @@ export class FaceEvidence {
     if (!media) return { refusal: 'MISSING', detail: 'no image was captured' };
     const stored = await this.analyse(media);
     if (stored.imageError) return { refusal: 'UNREADABLE', detail: `the image could not be read (${stored.imageError})` };
-    return pickSingleFace(stored.analysis, this.deps.quality, choice);
+    const picked = pickSingleFace(stored.analysis, this.deps.quality, choice);
+    if (!('face' in picked)) return picked;
+    return { ...picked, modelSetId: stored.analysis.modelSetId, under: (set) => this.embedUnder(media, set, choice) };
+  }
+
+  /**
+   * The same image's face embedded under another set, not stored. The faces found and the choice among them are
+   * the same under every set (the engine finds faces with the shipped models), so this is the same face.
+   */
+  private async embedUnder(media: MediaRecord, modelSetId: string, choice: FaceChoice): Promise<Float32Array | null> {
+    const bytes = await this.deps.media.get(media.storageKey);
+    if (!bytes) return null;
+    const engine = await this.deps.engine();
+    const analysis = await engine.analyse(bytes, { liveness: false, modelSetId });
+    const picked = pickSingleFace(analysis, this.deps.quality, choice);
+    return 'face' in picked ? picked.face.embedding : null;
   }
 
   /** The largest face of a document image (its portrait), or why there is none. */

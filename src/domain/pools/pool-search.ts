@@ -1,5 +1,5 @@
 import type { FaceIndex } from '../ports/face-index.port.js';
-import type { MemberCursor, PoolRepository } from '../ports/pool-repository.port.js';
+import type { MemberCursor, MemberFace, PoolRepository } from '../ports/pool-repository.port.js';
 
 export interface PoolCandidate {
   applicantId: string;
@@ -20,11 +20,37 @@ const CHANGE_BATCH = 5_000;
  * to date from the change log before every search, so a search that starts after an enrolment or a deletion
  * returned (in any process) reflects it. Hits are re-checked against the database as a second guard.
  */
+/**
+ * A search asked for one model set while the pool's index is on another (the pool switched since the caller read
+ * it). Embeddings of two sets are never compared: the caller embeds the probe with `indexSet` and asks again.
+ */
+export class ModelSetMismatch extends Error {
+  constructor(
+    readonly poolId: string,
+    readonly probeSet: string,
+    readonly indexSet: string,
+  ) {
+    super(`pool ${poolId} is searched on model set ${indexSet}, not ${probeSet}`);
+    this.name = 'ModelSetMismatch';
+  }
+}
+
+/**
+ * The in-memory face index of this process, kept consistent with the database: loaded at start, then brought up
+ * to date from the change log before every search, so a search that starts after an enrolment or a deletion
+ * returned (in any process) reflects it. Hits are re-checked against the database as a second guard.
+ *
+ * Each pool's index holds embeddings of one model set, recorded beside it. A pool switching sets (the end of a
+ * migration) is a change like any other: the pool is reloaded from the database, whose rows carry the set their
+ * embeddings are from. A search names the set of its probe and is refused when the index is on another one.
+ */
 export class PoolSearch {
   private lastSeq = 0;
   private loading: Promise<void> | null = null;
   private loaded = false;
   private syncing: Promise<void> | null = null;
+  /** The model set of each pool's index (pools that hold faces, or held some). */
+  private readonly sets = new Map<string, string>();
 
   constructor(
     private readonly repo: PoolRepository,
@@ -45,23 +71,29 @@ export class PoolSearch {
   private async reload(): Promise<void> {
     this.loaded = false;
     for (const pool of this.index.pools()) this.index.dropPool(pool);
+    this.sets.clear();
     // Read the log position first: changes racing with the load are re-applied afterwards (idempotently).
     this.lastSeq = await this.repo.latestChangeSeq();
-    let after: MemberCursor | null = null;
+    await this.loadMembers(null);
+    this.loaded = true;
+  }
+
+  /** Loads the faces of every pool from `from` on (null: all), or of one pool only. */
+  private async loadMembers(onlyPool: string | null): Promise<void> {
+    let after: MemberCursor | null = onlyPool === null ? null : { poolId: onlyPool, applicantId: '' };
     const sizes = new Map<string, number>();
     for (;;) {
       const { rows, next } = await this.repo.memberFaces(after, LOAD_CHUNK);
       let start = 0;
       while (start < rows.length) {
         const poolId = rows[start]!.poolId;
+        if (onlyPool !== null && poolId !== onlyPool) return;
         if (!sizes.has(poolId)) sizes.set(poolId, await this.repo.poolFaceCount(poolId));
         let end = start;
         while (end < rows.length && rows[end]!.poolId === poolId) end++;
         for (let from = start; from < end; from += LOAD_SLICE) {
           const slice = rows.slice(from, Math.min(end, from + LOAD_SLICE));
-          const matrix = new Float32Array(slice.length * this.index.dimensions);
-          slice.forEach((r, i) => matrix.set(r.embedding, i * this.index.dimensions));
-          this.index.addMany(poolId, slice.map((r) => r.key), matrix, sizes.get(poolId));
+          this.addRows(poolId, slice, sizes.get(poolId));
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
         start = end;
@@ -69,7 +101,33 @@ export class PoolSearch {
       if (!next) break;
       after = next;
     }
-    this.loaded = true;
+  }
+
+  /**
+   * Rows of one pool read by one query (one set). Rows of another set than the index's mean the pool switched
+   * after the index was loaded: the pool's index starts over with them (the switch's change reloads it anyway).
+   */
+  private addRows(poolId: string, rows: MemberFace[], expectedSize?: number): void {
+    const first = rows[0];
+    if (!first) return;
+    if (this.sets.get(poolId) !== first.modelSetId) {
+      this.index.dropPool(poolId);
+      this.sets.set(poolId, first.modelSetId);
+    }
+    const dims = this.index.dimensions;
+    const own = rows.filter((r) => r.modelSetId === first.modelSetId && r.embedding.length === dims);
+    const matrix = new Float32Array(own.length * dims);
+    own.forEach((r, i) => matrix.set(r.embedding, i * dims));
+    this.index.addMany(poolId, own.map((r) => r.key), matrix, expectedSize);
+  }
+
+  /** Drops a pool's index and loads it again from the database (after a switch, or mixed changes). */
+  private async reloadPool(poolId: string): Promise<void> {
+    this.index.dropPool(poolId);
+    this.sets.delete(poolId);
+    const set = await this.repo.poolModelSet(poolId);
+    if (set !== null) this.sets.set(poolId, set);
+    await this.loadMembers(poolId);
   }
 
   /** Applies the change log since the last sync; concurrent callers share one pass. */
@@ -82,16 +140,23 @@ export class PoolSearch {
           this.loading = this.reload();
           await this.loading;
         }
+        const stale = new Set<string>();
         for (;;) {
           const changes = await this.repo.changesSince(this.lastSeq, CHANGE_BATCH);
           for (const c of changes) {
-            if (c.op === 'drop') this.index.dropPool(c.poolId);
+            if (c.op === 'drop') {
+              this.index.dropPool(c.poolId);
+              this.sets.delete(c.poolId);
+              stale.delete(c.poolId);
+            } else if (c.op === 'switch') stale.add(c.poolId);
             else if (c.op === 'remove' && c.faceKey !== null) this.index.remove(c.poolId, c.faceKey);
-            else if (c.op === 'add' && c.faceKey !== null && c.embedding) this.index.add(c.poolId, c.faceKey, c.embedding);
+            else if (c.op === 'add' && c.faceKey !== null && c.embedding && c.modelSetId) this.applyAdd(c.poolId, c.faceKey, c.embedding, c.modelSetId, stale);
             this.lastSeq = c.seq;
           }
           if (changes.length < CHANGE_BATCH) break;
         }
+        // After the log is read to its end, so each reload reads the set the pool has now.
+        for (const poolId of stale) await this.reloadPool(poolId);
       } finally {
         this.syncing = null;
       }
@@ -99,12 +164,33 @@ export class PoolSearch {
     return this.syncing;
   }
 
+  private applyAdd(poolId: string, key: number, embedding: Float32Array, modelSetId: string, stale: Set<string>): void {
+    const current = this.sets.get(poolId);
+    if (current === undefined || this.index.size(poolId) === 0) this.sets.set(poolId, modelSetId);
+    else if (current !== modelSetId) {
+      // Read after the pool switched, before this process applied the switch: the reload puts it right.
+      stale.add(poolId);
+      return;
+    }
+    this.index.add(poolId, key, embedding);
+  }
+
+  /** The set a pool's index is on (brought up to date first); the database's when the index holds nothing yet. */
+  async modelSetOf(poolId: string): Promise<string | null> {
+    await this.sync();
+    return this.sets.get(poolId) ?? (await this.repo.poolModelSet(poolId));
+  }
+
   /**
    * Best candidates of a pool, one per applicant (an applicant's best face), highest similarity first.
-   * The sync starts after the call, so everything committed before it is reflected.
+   * The sync starts after the call, so everything committed before it is reflected. `modelSetId` is the probe's
+   * set: when the pool's index is on another, ModelSetMismatch is thrown and nothing is compared.
    */
-  async search(poolId: string, probe: Float32Array, topK: number): Promise<PoolCandidate[]> {
+  async search(poolId: string, probe: Float32Array, topK: number, modelSetId: string): Promise<PoolCandidate[]> {
     await this.sync();
+    const indexSet = this.sets.get(poolId);
+    if (indexSet === undefined || this.index.size(poolId) === 0) return [];
+    if (indexSet !== modelSetId) throw new ModelSetMismatch(poolId, modelSetId, indexSet);
     // Several faces may belong to one applicant: fetch extra faces so topK applicants survive the grouping.
     const hits = this.index.search(poolId, probe, Math.max(topK * 4, 16));
     const live = new Map((await this.repo.resolveMembers(poolId, hits.map((h) => h.key))).map((m) => [m.key, m]));

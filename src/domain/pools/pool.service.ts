@@ -5,9 +5,10 @@ import type { MediaStore } from '../ports/media-store.port.js';
 import type { PoolRepository } from '../ports/pool-repository.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
 import type { ScoreCalibration } from '../ports/score-calibration.port.js';
+import type { ModelSetChoice } from '../models/model-set-choice.js';
 import { DEFAULT_FACE_QUALITY, type FaceQualityPolicy, requireSingleFace, type SelectedFace } from './enrolment-gate.js';
 import { type PoolDecisionPolicy, poolDecisionPolicy } from './pool-threshold.js';
-import type { PoolCandidate, PoolSearch } from './pool-search.js';
+import { ModelSetMismatch, type PoolCandidate, type PoolSearch } from './pool-search.js';
 import type { ApplicantRecord, FaceRecord, FaceSource, Page, PoolRecord, PoolSettings } from './pool.types.js';
 
 export interface PoolServiceDeps {
@@ -17,7 +18,8 @@ export interface PoolServiceDeps {
   media: MediaStore;
   engine: () => Promise<FaceEngine>;
   search: PoolSearch;
-  calibration: ScoreCalibration;
+  /** The active set (new faces), the sets pools are on, and each set's calibration. */
+  modelSets: Pick<ModelSetChoice, 'active' | 'inUse' | 'calibration'>;
   now: () => number;
   newId: () => string;
   quality?: FaceQualityPolicy;
@@ -37,6 +39,17 @@ export interface ApplicantView {
   pools: { id: string; label: string }[];
 }
 
+/**
+ * A probe for a pool search: its embedding and the set it is from. `reembed` embeds the same face under another
+ * set (the pool may be on another set than the probe: during a model migration, or after one); without it a probe
+ * of another set finds nothing rather than being compared with faces of another model.
+ */
+export interface SearchProbe {
+  embedding: Float32Array;
+  modelSetId: string;
+  reembed?: (modelSetId: string) => Promise<Float32Array | null>;
+}
+
 /** A pool at its current size, with the decision policy that size implies. */
 export interface PoolView {
   pool: PoolRecord;
@@ -45,6 +58,8 @@ export interface PoolView {
   topK: number;
   modelSetId: string;
   calibrationDataset: string;
+  /** The calibration of the set the pool is searched on. */
+  calibration: ScoreCalibration;
 }
 
 /** What a search of a pool with an image found, and which face of the image it searched with. */
@@ -134,7 +149,9 @@ export class PoolService {
     const contentType = sniffImageType(bytes);
     if (!contentType) throw new AppError('UNPROCESSABLE_IMAGE', 'The image must be a JPEG, PNG or WebP file');
     const engine = await this.deps.engine();
-    const analysis = await engine.analyse(bytes, { liveness: false });
+    // Embedded under every set in use: pools still on an older set (mid-migration) find the new face too.
+    const [modelSetId, ...others] = await this.deps.modelSets.inUse();
+    const analysis = await engine.analyse(bytes, { liveness: false, modelSetId, alsoEmbedWith: others });
     const selected = requireSingleFace(analysis, this.deps.quality ?? DEFAULT_FACE_QUALITY, 'dominant');
     return { bytes, contentType, source, face: selected.face, selected, modelSetId: analysis.modelSetId };
   }
@@ -154,7 +171,7 @@ export class PoolService {
       contentType: prepared.contentType,
       source: prepared.source,
       createdAt: this.deps.now(),
-    });
+    }, prepared.face.alsoEmbedded);
   }
 
   /**
@@ -212,22 +229,25 @@ export class PoolService {
 
   async createPool(appId: string, label: string, settings: PoolSettings = {}): Promise<PoolRecord> {
     const now = this.deps.now();
-    const pool: PoolRecord = { id: this.deps.newId(), appId, label, settings, createdAt: now, updatedAt: now };
+    const modelSetId = await this.deps.modelSets.active();
+    const pool: PoolRecord = { id: this.deps.newId(), appId, label, settings, modelSetId, createdAt: now, updatedAt: now };
     await this.deps.pools.createPool(pool);
     return pool;
   }
 
   /** The pool at its current size (the index brought up to date first) and the policy that size implies. */
   async poolView(pool: PoolRecord): Promise<PoolView> {
-    await this.deps.search.sync();
+    const modelSetId = (await this.deps.search.modelSetOf(pool.id)) ?? pool.modelSetId;
     const size = this.deps.search.size(pool.id);
+    const calibration = await this.deps.modelSets.calibration(modelSetId);
     return {
       pool,
       size,
-      policy: poolDecisionPolicy(pool.settings, size, this.deps.calibration),
+      policy: poolDecisionPolicy(pool.settings, size, calibration),
       topK: pool.settings.top_k ?? DEFAULT_TOP_K,
-      modelSetId: this.deps.calibration.modelSetId,
-      calibrationDataset: this.deps.calibration.dataset,
+      modelSetId,
+      calibrationDataset: calibration.dataset,
+      calibration,
     };
   }
 
@@ -274,12 +294,33 @@ export class PoolService {
     return this.applicantViews(await this.deps.pools.listMembers(poolId, cursor, limit));
   }
 
-  /** Searches a pool with an embedding; each candidate says whether it passes the pool's threshold. */
-  async searchEmbedding(pool: PoolRecord, embedding: Float32Array, topK?: number) {
+  /**
+   * Searches a pool with a probe; each candidate says whether it passes the pool's threshold, read off the
+   * calibration of the set the pool is searched on. The probe is compared only with faces of its own set: when
+   * the pool is on another (or switches while this runs), the probe is embedded again under the pool's set.
+   */
+  async searchEmbedding(pool: PoolRecord, probe: SearchProbe, topK?: number) {
     const k = topK ?? pool.settings.top_k ?? DEFAULT_TOP_K;
-    const candidates = await this.deps.search.search(pool.id, embedding, k);
-    const policy = poolDecisionPolicy(pool.settings, this.deps.search.size(pool.id), this.deps.calibration);
-    return { candidates, policy };
+    let embedding = probe.embedding;
+    let modelSetId = probe.modelSetId;
+    for (let attempt = 0; ; attempt++) {
+      const poolSet = (await this.deps.search.modelSetOf(pool.id)) ?? pool.modelSetId;
+      if (poolSet !== modelSetId) {
+        const again = probe.reembed ? await probe.reembed(poolSet) : null;
+        if (!again) throw new AppError('SERVICE_UNAVAILABLE', `The pool is searched on model set ${poolSet}; the face was embedded with ${modelSetId}`);
+        embedding = again;
+        modelSetId = poolSet;
+      }
+      try {
+        const candidates = await this.deps.search.search(pool.id, embedding, k, modelSetId);
+        const calibration = await this.deps.modelSets.calibration(modelSetId);
+        const policy = poolDecisionPolicy(pool.settings, this.deps.search.size(pool.id), calibration);
+        return { candidates, policy, modelSetId, calibration };
+      } catch (err) {
+        // The pool switched between reading its set and searching: once more, under the new set.
+        if (!(err instanceof ModelSetMismatch) || attempt >= 2) throw err;
+      }
+    }
   }
 
   /** Extension: search a pool with an image, for operators and for testing the index without a session. */
@@ -287,9 +328,15 @@ export class PoolService {
     const pool = await this.requirePool(appId, poolId);
     const bytes = decodeBase64Image(data, 'image.data');
     if (!sniffImageType(bytes)) throw new AppError('UNPROCESSABLE_IMAGE', 'The image must be a JPEG, PNG or WebP file');
-    const analysis = await (await this.deps.engine()).analyse(bytes, { liveness: false });
+    const engine = await this.deps.engine();
+    const first = (await this.deps.search.modelSetOf(pool.id)) ?? pool.modelSetId;
+    const analysis = await engine.analyse(bytes, { liveness: false, modelSetId: first });
     const selected = requireSingleFace(analysis, this.deps.quality ?? DEFAULT_FACE_QUALITY, 'dominant');
-    const { candidates, policy } = await this.searchEmbedding(pool, selected.face.embedding, topK);
-    return { pool, policy, modelSetId: analysis.modelSetId, candidates, selected };
+    const reembed = async (modelSetId: string) => {
+      const again = await engine.analyse(bytes, { liveness: false, modelSetId });
+      return requireSingleFace(again, this.deps.quality ?? DEFAULT_FACE_QUALITY, 'dominant').face.embedding;
+    };
+    const found = await this.searchEmbedding(pool, { embedding: selected.face.embedding, modelSetId: analysis.modelSetId, reembed }, topK);
+    return { pool, policy: found.policy, modelSetId: found.modelSetId, candidates: found.candidates, selected };
   }
 }

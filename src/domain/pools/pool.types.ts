@@ -38,6 +38,8 @@ export interface PoolRecord {
   appId: string;
   label: string;
   settings: PoolSettings;
+  /** The model set the pool is searched on: its faces' embeddings and the probe's must come from it. */
+  modelSetId: string;
   createdAt: number;
   updatedAt: number;
 }
@@ -50,8 +52,11 @@ export interface Page<T> {
 export interface IndexChange {
   seq: number;
   poolId: string;
-  op: 'add' | 'remove' | 'drop';
+  /** 'switch': the pool moved to another model set; its index is reloaded from the database. */
+  op: 'add' | 'remove' | 'drop' | 'switch';
   faceKey: number | null;
-  /** Present for 'add' when the face still exists. */
+  /** Present for 'add' when the face still exists and has an embedding under the pool's current set. */
   embedding: Float32Array | null;
+  /** The pool's set when the change was read, which `embedding` is from (null when the pool is gone). */
+  modelSetId: string | null;
 }

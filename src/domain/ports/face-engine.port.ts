@@ -43,6 +43,8 @@ export interface AnalysedFace {
   embedding: Float32Array;
   /** Passive liveness probability of a live face, 0..1. Advisory only. Absent when not requested. */
   liveness?: number;
+  /** The face's embeddings under the sets asked for with `alsoEmbedWith`, by set id (L2-normalised). */
+  alsoEmbedded?: Record<string, Float32Array>;
 }
 
 export interface FaceAnalysis {
@@ -60,6 +62,13 @@ export interface FaceAnalysis {
 }
 
 export interface AnalyseOptions {
+  /**
+   * The model set to embed with (default: the shipped one). Detection, landmarks, quality and the choice of faces
+   * are the same under every set; only the embedding differs, and the analysis says which set made it.
+   */
+  modelSetId?: string;
+  /** Further sets to embed the same faces with (a face enrolled while pools are on several sets). */
+  alsoEmbedWith?: string[];
   /** Compute the passive liveness score (costs ~9 ms per face). Default true. */
   liveness?: boolean;
   /** Cap on faces analysed (largest first). Default 10. */

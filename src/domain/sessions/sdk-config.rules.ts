@@ -1,4 +1,5 @@
 import type { PropertyError } from '../errors.js';
+import { TEXT_ATTEMPT_CATEGORIES } from '../documents/text-attempts.js';
 import type { SdkConfig } from './session-spec.schema.js';
 
 // sdk_config options that change what the capture page shows. Each is either honoured by the page or refused
@@ -21,6 +22,14 @@ export function sdkConfigErrors(sdk: SdkConfig | undefined): PropertyError[] {
       errors.push({ property: `sdk_config.suppressed_screens[${i}]`, message: `unknown screen "${screen.slice(0, 64)}"; known: ${Object.keys(SUPPRESSIBLE_SCREENS).join(', ')}` });
     }
   });
+  for (const category of Object.keys(sdk?.attempts_configuration?.ID_DOCUMENT_TEXT_DATA_EXTRACTION ?? {})) {
+    if (!Object.hasOwn(TEXT_ATTEMPT_CATEGORIES, category)) {
+      errors.push({
+        property: `sdk_config.attempts_configuration.ID_DOCUMENT_TEXT_DATA_EXTRACTION.${category.slice(0, 64)}`,
+        message: `is not a category openidv can tell apart, so its tries could never be counted; known: ${Object.keys(TEXT_ATTEMPT_CATEGORIES).join(', ')}`,
+      });
+    }
+  }
   if (sdk?.brand_id !== undefined) {
     errors.push({
       property: 'sdk_config.brand_id',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import { TEST_SESSION_POLICY as policy } from './session-policy.test-helpers.js';
 import { validateSessionSpec } from './session-spec.validator.js';
 
@@ -129,7 +129,7 @@ describe('validateSessionSpec: check and task configs', () => {
       {
         requested_checks: [
           { type: 'LIVENESS', config: { liveness_type: 'STATIC', max_retries: 3, manual_check: 'NEVER' } },
-          { type: 'ID_DOCUMENT_AUTHENTICITY', config: { manual_check: 'FALLBACK', issuing_authority_sub_check: { requested: true, filter: { type: 'ORTHOGONAL_RESTRICTIONS' } } } },
+          { type: 'ID_DOCUMENT_AUTHENTICITY', config: { manual_check: 'FALLBACK', issuing_authority_sub_check: { requested: false, filter: { type: 'ORTHOGONAL_RESTRICTIONS' } } } },
           { type: 'ID_DOCUMENT_FACE_MATCH', config: { manual_check: 'FALLBACK' } },
           { type: 'FACE_COMPARISON', config: { manual_check: null } },
         ],
@@ -145,6 +145,17 @@ describe('validateSessionSpec: check and task configs', () => {
       {},
     ]);
     expect(spec.requested_tasks[0]!.config).toEqual({ manual_check: 'ALWAYS', chip_data: 'DESIRED', create_expanded_document_fields: true });
+  });
+
+  it('refuses an issuing authority sub-check that is requested: openidv cannot make it', () => {
+    const refused = () => validateSessionSpec({ requested_checks: [{ type: 'ID_DOCUMENT_AUTHENTICITY', config: { issuing_authority_sub_check: { requested: true } } }] } as never, policy, now);
+    expect(refused).toThrow(AppError);
+    try {
+      refused();
+    } catch (err) {
+      expect((err as AppError).code).toBe('UNSUPPORTED_CHECK');
+      expect((err as AppError).errors?.map((e) => e.property)).toEqual(['requested_checks[0].config.issuing_authority_sub_check.requested']);
+    }
   });
 
   it('stores no unknown key of sdk_config, notifications or required_documents', () => {

@@ -6,6 +6,7 @@ import { propertyPath } from '../property-path.js';
 import type { RequestedCheck, RequestedTask, SessionSpec } from './session-spec.types.js';
 import { sdkConfigErrors } from './sdk-config.rules.js';
 import { CHECKS, type CheckRegistry } from '../checks/registry.js';
+import { isKnownCountry } from '../documents/supported-documents.js';
 import {
   DOCUMENT_TYPES,
   type NotificationsConfig,
@@ -132,7 +133,19 @@ function validateDocuments(input: SessionSpecInput, errors: PropertyError[]): vo
       types?.forEach((t, j) => {
         if (!known.includes(t)) errors.push({ property: `${path}[${j}]`, message: `unknown document type "${t}"` });
       });
-    checkTypes(doc.document_types, `${at}.document_types`);
+    if (doc.type === 'SUPPLEMENTARY_DOCUMENT') {
+      // The SDKs restrict a supplementary document with document_types and country_codes; none sends a filter for
+      // one, and openidv would not apply it: refused rather than accepted and ignored.
+      if (doc.filter) errors.push({ property: `${at}.filter`, message: 'is not a setting of SUPPLEMENTARY_DOCUMENT: restrict it with document_types and country_codes' });
+      checkTypes(doc.document_types, `${at}.document_types`);
+      doc.country_codes?.forEach((c, j) => {
+        if (!isKnownCountry(c)) errors.push({ property: `${at}.country_codes[${j}]`, message: `unknown country "${c}"` });
+      });
+      return;
+    }
+    for (const key of ['document_types', 'country_codes', 'objective'] as const) {
+      if (doc[key] !== undefined) errors.push({ property: `${at}.${key}`, message: 'is a setting of SUPPLEMENTARY_DOCUMENT: restrict an ID document with filter' });
+    }
     const filter = doc.filter;
     if (!filter) return;
     if (filter.type === 'DOCUMENT_RESTRICTIONS') {

@@ -109,6 +109,8 @@ export interface ResourceData {
   complete?: boolean;
   /** The document reading (MRZ, quality), done once and shared by the text extraction task and the checks. */
   reading?: unknown;
+  /** Captures of this document whose reading failed and were taken again, per attempts category (text-attempts.ts). */
+  text_attempts?: Record<string, number>;
   // LIVENESS / FACE_CAPTURE
   liveness_type?: 'STATIC';
   image_media_id?: string;

@@ -15,6 +15,7 @@ import {
   ConsentResponse,
   CreateDocumentBody,
   CreateDocumentResponse,
+  CreateSupplementaryDocumentBody,
   FaceCaptureUploadResponse,
   FinishResponse,
   LivenessUploadResponse,
@@ -59,6 +60,14 @@ export function deviceOf(request: FastifyRequest): Record<string, string> {
 async function upload(request: FastifyRequest) {
   const { file, files, fields } = await multipartUpload(request.body, request.headers['content-type'], 'image', ['frames']);
   return { image: file, frames: files.filter((f) => f.field === 'frames' && f.data.length), fields };
+}
+
+/** One page of a supplementary document: a single image, no frames (nothing would read them). */
+async function pageUpload(request: FastifyRequest) {
+  const { file, files, fields } = await multipartUpload(request.body, request.headers['content-type'], 'image');
+  const extra = files.find((f) => f.field !== 'image');
+  if (extra) throw validationError([{ property: extra.field.slice(0, 64), message: 'is not a part of this upload: send one image per page' }]);
+  return { image: file, fields };
 }
 
 const MULTIPART = ['multipart/form-data'];
@@ -186,6 +195,56 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
     async (request) => capture.completeDocument(session(request), request.params.resourceId),
   );
 
+  // Proof of address (SUPPLEMENTARY_DOCUMENT requirements): images only, stored as pages; no text is read.
+  app.post(
+    '/client/sessions/:sessionId/supplementary-documents',
+    {
+      schema: {
+        tags: [TAG],
+        summary: 'Start a supplementary document (proof of address) capture',
+        security: CLIENT,
+        params: SessionParams,
+        body: CreateSupplementaryDocumentBody,
+        response: { 201: CreateDocumentResponse, ...errorResponses(400, 401, 409) },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await capture.createSupplementaryDocument(session(request), request.body)),
+  );
+
+  app.post(
+    '/client/sessions/:sessionId/supplementary-documents/:resourceId/pages',
+    {
+      schema: {
+        tags: [TAG],
+        summary: 'Upload a page of a supplementary document (multipart: image, capture_method CAMERA|UPLOAD); at most 4 pages',
+        security: CLIENT,
+        params: ResourceParams,
+        consumes: MULTIPART,
+        response: { 201: PageUploadResponse, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
+      },
+      config: UPLOAD,
+    },
+    async (request, reply) => {
+      const { image, fields } = await pageUpload(request);
+      const method = fields.capture_method === 'UPLOAD' ? 'UPLOAD' : 'CAMERA';
+      return reply.status(201).send(await capture.uploadPage(session(request), request.params.resourceId, image, [], method, 'SUPPLEMENTARY_DOCUMENT'));
+    },
+  );
+
+  app.post(
+    '/client/sessions/:sessionId/supplementary-documents/:resourceId/complete',
+    {
+      schema: {
+        tags: [TAG],
+        summary: 'Mark a supplementary document as fully captured',
+        security: CLIENT,
+        params: ResourceParams,
+        response: { 200: CompleteDocumentResponse, ...errorResponses(401, 404, 409) },
+      },
+    },
+    async (request) => capture.completeDocument(session(request), request.params.resourceId, 'SUPPLEMENTARY_DOCUMENT'),
+  );
+
   app.post(
     '/client/sessions/:sessionId/liveness',
     {
@@ -268,9 +327,10 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
       schema: {
         tags: [TAG],
         summary: 'Finish: the token stops working, checks start, and the page learns where to redirect',
+        description: 'Refused (409) while a SUPPLEMENTARY_DOCUMENT requirement is not met.',
         security: CLIENT,
         params: SessionParams,
-        response: { 200: FinishResponse, ...errorResponses(401) },
+        response: { 200: FinishResponse, ...errorResponses(401, 409) },
       },
     },
     async (request) => capture.finish(session(request)),

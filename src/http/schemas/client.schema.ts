@@ -31,9 +31,29 @@ export const CreateDocumentBody = Type.Object({
   document_type: Type.String({ maxLength: 64 }),
   issuing_country: Type.String({ pattern: '^[A-Z]{3}$' }),
 });
+export const CreateSupplementaryDocumentBody = Type.Object({
+  requirement_id: Id(),
+  document_type: Type.String({ maxLength: 64, description: 'One of the requirement\'s document_types (UTILITY_BILL, BANK_STATEMENT, COUNCIL_TAX_BILL, PHONE_BILL)' }),
+  issuing_country: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'Required when the requirement lists country_codes' })),
+});
 export const CreateDocumentResponse = Type.Object({ id: Type.String() });
 export const PageUploadResponse = Type.Object({ page: Type.Integer(), media_id: Type.String() });
-export const CompleteDocumentResponse = Type.Object({ id: Type.String(), state: Type.String() });
+export const CompleteDocumentResponse = Type.Object({
+  id: Type.String(),
+  state: Type.Union([Type.Literal('COMPLETED'), Type.Literal('RETRY')], {
+    description: 'RETRY: the reading failed with a try left (attempts_configuration); the pages were discarded, capture the document again',
+  }),
+  reading: Type.Optional(
+    Type.Object(
+      {
+        category: Type.Union([Type.Literal('GENERIC'), Type.Literal('RECLASSIFICATION'), Type.Null()]),
+        reason: Type.Union([Type.String(), Type.Null()]),
+      },
+      { description: 'How reading the ID document went, where the session sets attempts_configuration (null: read)' },
+    ),
+  ),
+  attempts_remaining: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'Tries left per configured category' })),
+});
 export const LivenessUploadResponse = Type.Object({
   resource_id: Type.String(),
   media_id: Type.String(),

@@ -1,4 +1,5 @@
 import { countriesFor } from '../../domain/documents/supported-documents.js';
+import { attemptsRemaining } from '../../domain/documents/text-attempts.js';
 import { isRequirementMet } from '../../domain/sessions/requirements.js';
 import { effectiveState, isTokenActive, tokenTtl } from '../../domain/sessions/session-token.js';
 import type { CheckRecord, MediaRecord, ResourceRecord, SessionBundle, SessionRecord, TaskRecord } from '../../domain/sessions/session.types.js';
@@ -128,7 +129,8 @@ export function sessionConfigurationJson(session: SessionRecord, resources: Reso
               ...common,
               allowed_sources: endUser,
               allowed_capture_methods: spec.sdk_config.allowed_capture_methods,
-              attempts_remaining: spec.sdk_config.attempts_configuration?.ID_DOCUMENT_TEXT_DATA_EXTRACTION ?? { GENERIC: 3 },
+              // Counts down as captures of this document fail to read (attempts_configuration); {} when none is set.
+              attempts_remaining: attemptsRemaining(spec, req, resources),
               supported_countries: countriesFor(req.filter),
               requested_tasks: spec.requested_tasks.map((t) => ({ type: t.type, state: 'REQUIRED' })),
             };

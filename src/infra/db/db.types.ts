@@ -189,8 +189,30 @@ export interface PoolsTable {
   app_id: string;
   label: string;
   settings: string;
+  /** The model set the pool's index is on (defaults to the shipped one). */
+  model_set_id: Generated<string>;
   created_at: number;
   updated_at: number;
+}
+
+export interface ModelSetsTable {
+  id: string;
+  embedder_file: string;
+  embedder_sha256: string;
+  input_size: number;
+  template: string;
+  dimensions: number;
+  calibration: string | null;
+  state: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FaceEmbeddingsTable {
+  face_key: number;
+  model_set_id: string;
+  embedding: Buffer;
+  created_at: number;
 }
 
 export interface PoolMembersTable {
@@ -299,6 +321,8 @@ export interface DB {
   pools: PoolsTable;
   pool_members: PoolMembersTable;
   face_changes: FaceChangesTable;
+  model_sets: ModelSetsTable;
+  face_embeddings: FaceEmbeddingsTable;
   console_users: ConsoleUsersTable;
   console_user_apps: ConsoleUserAppsTable;
   console_sessions: ConsoleSessionsTable;

@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import type { FaceEngine } from '../../domain/ports/face-engine.port.js';
 import type { DecodeGate } from '../image/decode-gate.js';
 import { DEFAULT_INTAKE_LIMITS } from './image/intake-limits.js';
-import { defaultModelsDir, loadModelFiles } from './model-set.js';
+import { EmbedderSpecs } from './embedder-specs.js';
+import { defaultModelsDir, type EmbedderResolver, loadModelFiles } from './model-set.js';
 import { InProcessFaceEngine } from './pipeline/in-process-face.engine.js';
 import { DEFAULT_PIPELINE_OPTIONS, FacePipeline, type PipelineOptions } from './pipeline/face-pipeline.js';
 import { PooledFaceEngine } from './pool/pooled-face.engine.js';
@@ -28,6 +29,8 @@ export interface FaceEngineConfig {
   maxFaces?: number;
   /** In-process engine (no threads), for command-line tools and tests only. */
   inProcess?: boolean;
+  /** Looks installed model sets up (the store's registry); without it only the shipped set can be asked for. */
+  modelSets?: EmbedderResolver;
 }
 
 function pipelineOptions(config: FaceEngineConfig): Partial<PipelineOptions> {
@@ -51,10 +54,12 @@ export async function createFaceEngine(config: FaceEngineConfig = {}): Promise<F
   const modelsDir = config.modelsDir ?? defaultModelsDir();
   await loadModelFiles(modelsDir);
   const pipeline = pipelineOptions(config);
-  if (config.inProcess) return new InProcessFaceEngine(await FacePipeline.load(modelsDir, pipeline));
+  const specs = new EmbedderSpecs(config.modelSets);
+  if (config.inProcess) return new InProcessFaceEngine(await FacePipeline.load(modelsDir, pipeline), specs);
   const threads = Math.max(1, Math.floor(config.threads ?? availableParallelism()));
   return PooledFaceEngine.start(
     { modelsDir, pipeline },
     { threads, maxQueue: Math.max(0, config.maxQueue ?? 4 * threads), ...(config.gate ? { gate: config.gate } : {}) },
+    specs,
   );
 }

@@ -50,3 +50,16 @@ export async function loadModelFiles(dir: string): Promise<Record<ModelRole, Uin
   }
   return out;
 }
+
+/** What a worker needs to run an installed set's embedder (structured-cloned into the face threads). */
+export interface EmbedderSpec {
+  id: string;
+  file: string;
+  sha256: string;
+  template: 'arcface112' | 'shipped';
+  inputSize: number;
+  dimensions: number;
+}
+
+/** Finds an installed set's embedder by id (null: not installed). The shipped set is never asked for. */
+export type EmbedderResolver = (modelSetId: string) => Promise<EmbedderSpec | null>;

@@ -63,6 +63,8 @@ export interface LfwEvaluationOptions {
   /** Images in flight at once (keep it within the engine's threads + queue). */
   concurrency: number;
   log: (line: string) => void;
+  /** The model set to embed with (default: the shipped one). */
+  modelSetId?: string;
 }
 
 /** The face nearest the image centre: LFW-style folders are centred on the labelled person. */
@@ -90,7 +92,7 @@ async function embedAll(dataset: LfwDataset, engine: FaceEngine, o: LfwEvaluatio
       const image = dataset.images[i]!;
       try {
         const bytes = await readFile(join(dataset.dir, 'images', image.id));
-        const analysis = await engine.analyse(bytes, { liveness: o.liveness, transfer: true });
+        const analysis = await engine.analyse(bytes, { liveness: o.liveness, transfer: true, ...(o.modelSetId ? { modelSetId: o.modelSetId } : {}) });
         const face = centralFace(analysis.faces, analysis.width, analysis.height);
         out[i] = {
           id: image.id,
@@ -174,7 +176,7 @@ export async function evaluateLfw(dir: string, engine: FaceEngine, o: LfwEvaluat
   const live = embedded.map((e) => e.liveness).filter((v): v is number => v !== null).sort((a, b) => a - b);
   const report: LfwReport = {
     dataset: { dir, images: dataset.images.length, identities: people.size, folds: dataset.folds, pairs: dataset.pairs.length },
-    modelSetId: engine.modelSetId,
+    modelSetId: o.modelSetId ?? engine.modelSetId,
     embedding: {
       seconds,
       imagesPerSecond: dataset.images.length / seconds,

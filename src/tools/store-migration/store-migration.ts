@@ -39,6 +39,8 @@ export const STORE_TABLES: readonly TableSpec[] = [
   { name: 'pools', key: ['id'] },
   { name: 'pool_members', key: ['pool_id', 'applicant_id'] },
   { name: 'face_changes', key: ['seq'], identity: 'seq' },
+  { name: 'model_sets', key: ['id'] },
+  { name: 'face_embeddings', key: ['face_key', 'model_set_id'] },
   { name: 'console_users', key: ['id'] },
   { name: 'console_user_apps', key: ['user_id', 'app_id'] },
   { name: 'console_sessions', key: ['token_hash'] },

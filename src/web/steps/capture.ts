@@ -9,7 +9,7 @@ export interface CaptureOptions {
   title: string;
   advice: string;
   facing: 'user' | 'environment';
-  guide: 'oval' | 'card' | 'passport';
+  guide: 'oval' | 'card' | 'passport' | 'sheet';
   /** A message from the previous attempt ("We couldn't use that photo: …"). */
   notice?: string;
   /** Live feedback on preview frames (selfies): the server's face analysis. */

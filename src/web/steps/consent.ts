@@ -2,17 +2,18 @@ import { withRetry } from '../api.js';
 import { type FlowContext, siteName } from '../context.js';
 import { button, h, notice, screen } from '../dom.js';
 import { orList, plural, t, withElement } from '../i18n/i18n.js';
-import { documentInSentence } from '../messages.js';
+import { documentInSentence, proofOfAddressInSentence } from '../messages.js';
 
 const COMMON_DOCUMENTS = ['PASSPORT', 'DRIVING_LICENCE', 'NATIONAL_ID'];
 
 /** What the user will be asked for, before anything starts. */
-export function welcome(ctx: FlowContext, needs: { documents: number; documentTypes: string[]; selfie: boolean }): Promise<void> {
+export function welcome(ctx: FlowContext, needs: { documents: number; documentTypes: string[]; proofOfAddress: string[]; selfie: boolean }): Promise<void> {
   const types = needs.documentTypes.length > 0 && needs.documentTypes.length <= 3 ? needs.documentTypes : COMMON_DOCUMENTS;
   const documents = orList(types.map(documentInSentence));
   const host = siteName(ctx.config.sdk_config.success_url);
   const items = [
     needs.documents > 0 ? h('li', {}, needs.documents > 1 ? plural('welcome.documents', needs.documents, { documents }) : t('welcome.document', { documents })) : null,
+    needs.proofOfAddress.length ? h('li', {}, t('welcome.proofOfAddress', { documents: orList(needs.proofOfAddress.map(proofOfAddressInSentence)) })) : null,
     needs.selfie ? h('li', {}, t('welcome.selfie')) : null,
     h('li', {}, t('welcome.time')),
   ];

@@ -1,8 +1,8 @@
-import { ApiError, type DocumentChoice, type Requirement, withRetry } from '../api.js';
+import { ApiError, type DocumentChoice, type ReadingCategory, type Requirement, withRetry } from '../api.js';
 import { browserCountry, countryName } from '../countries.js';
 import { FlowError, type FlowContext } from '../context.js';
 import { button, h, notice, screen } from '../dom.js';
-import { locale, t } from '../i18n/i18n.js';
+import { locale, plural, t } from '../i18n/i18n.js';
 import { documentName, pagesOf, uploadRefusal } from '../messages.js';
 import { capture, review } from './capture.js';
 import { uploadWithProgress } from './upload.js';
@@ -20,17 +20,59 @@ export async function documentStep(ctx: FlowContext, requirement: Requirement, f
   const only = ctx.suppressed.has('ID_DOCUMENT_REQUIREMENTS') ? singleChoice(ctx, countries) : null;
   let tips = first && !ctx.suppressed.has('ID_DOCUMENT_EDUCATION');
   let previous: Choice | undefined;
+  // The same document again, straight to the camera (its photo could not be read).
+  let retake: Choice | null = null;
   for (;;) {
-    const choice = only ?? (await chooseDocument(ctx, requirement, countries, previous));
+    const choice: Choice = retake ?? only ?? (await chooseDocument(ctx, requirement, countries, previous));
     previous = choice;
+    retake = null;
     if (tips) await education(ctx);
     tips = false;
     const resourceId = await capturePages(ctx, requirement, choice, only === null);
     if (resourceId === null) continue;
-    await withRetry(() => ctx.api.completeDocument(resourceId));
+    const completion = await reading(() => withRetry(() => ctx.api.completeDocument(resourceId)));
+    const category = completion.reading?.category ?? null;
+    if (completion.state === 'RETRY' && category) {
+      await tryAgain(ctx, category, completion.attempts_remaining?.[category] ?? 0);
+      // Another document than the one chosen: choose again. Unreadable: the same one, photographed again.
+      if (category === 'GENERIC') retake = choice;
+      continue;
+    }
+    if (category) await outOfTries(ctx);
     ctx.progress('DOCUMENT_COMPLETED');
     return;
   }
+}
+
+/**
+ * Completing the document may read it (the session's attempts_configuration): that takes a few seconds, so the
+ * user sees why they wait.
+ */
+function reading<T>(complete: () => Promise<T>): Promise<T> {
+  screen(t('docRead.checkingTitle'), h('p', { class: 'status', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('docRead.checking')));
+  return complete();
+}
+
+/** The reading failed with a try left: why, and how many tries remain. */
+function tryAgain(ctx: FlowContext, category: ReadingCategory, remaining: number): Promise<void> {
+  const again = button(t('docRead.tryAgain'), () => undefined, 'primary', { id: 'document-again' });
+  screen(
+    t('docRead.retryTitle'),
+    notice('warning', h('p', {}, t(`docRead.reason.${category}`))),
+    // attempts_remaining counts the tries after this one; the user is about to make this one too.
+    h('p', { id: 'document-tries-left' }, plural('docRead.triesLeft', remaining + 1)),
+    h('div', { class: 'actions' }, again),
+  );
+  ctx.progress(`DOCUMENT_RETRY_${category}`);
+  return new Promise((resolve) => again.addEventListener('click', () => resolve(), { once: true }));
+}
+
+/** No tries left: say so before moving on, rather than carrying on as if the document had been read. */
+function outOfTries(ctx: FlowContext): Promise<void> {
+  const next = button(t('docRead.continue'), () => undefined, 'primary', { id: 'document-out-of-tries' });
+  screen(t('docRead.outOfTriesTitle'), notice('warning', h('p', {}, t('docRead.outOfTries'))), h('div', { class: 'actions' }, next));
+  ctx.progress('DOCUMENT_OUT_OF_TRIES');
+  return new Promise((resolve) => next.addEventListener('click', () => resolve(), { once: true }));
 }
 
 /** The one document the session allows: a single country (or the preset one) with a single document type. */

@@ -18,7 +18,7 @@ export const faceComparison = defineCheck({
     const reference =
       bundle.resources.find((r) => r.type === 'FACE_CAPTURE' && r.source === 'RELYING_BUSINESS' && (r.data.image_media_id || r.data.applicant_face_id)) ?? null;
     const referenceFace = reference ? await evidence.referenceFace(bundle, reference) : null;
-    const compared = evidence.compare(await evidence.faces.singleFace(selfie.media), referenceFace, 'INVALID');
+    const compared = await evidence.compare(await evidence.faces.singleFace(selfie.media), referenceFace, 'INVALID');
     const inconclusive = faceMatchInconclusive(compared, evidence.reviewBands.faceMatch);
     return {
       report: evaluateFaceMatch(compared),

@@ -76,7 +76,7 @@ export const familiarFaceSearch = defineCheck({
     if (!pool) found = { kind: 'no-pool', poolId };
     else if (!('face' in selfie)) found = { kind: 'no-face', refusal: selfie.refusal, detail: selfie.detail };
     else {
-      const { candidates, policy, band } = await evidence.searchPool(pool, selfie.face.embedding);
+      const { candidates, policy, band } = await evidence.searchPool(pool, selfie);
       found = { kind: 'searched', poolId, candidates, policy, band, probe: { box: selfie.face.box, others: selfie.others } };
     }
     const inconclusive = ffsInconclusive(found);

@@ -40,9 +40,20 @@ async function authenticity(evidence: CheckEvidence, bundle: SessionBundle, reso
 
 export const idDocumentAuthenticity = defineCheck({
   type: 'ID_DOCUMENT_AUTHENTICITY',
-  config: Type.Object({ manual_check: Type.Optional(ManualCheck) }),
-  // Java, PHP, .NET and Python send it; openidv does not check the issuing authority.
-  ignoredConfigKeys: ['issuing_authority_sub_check'],
+  config: Type.Object({
+    manual_check: Type.Optional(ManualCheck),
+    issuing_authority_sub_check: Type.Optional(Type.Object({ requested: Type.Boolean(), filter: Type.Optional(Type.Unknown()) })),
+  }),
+  // Java, PHP, .NET and Python can send it. Not requested, it asks for nothing and is dropped (never stored);
+  // requested, it would add a sub-check openidv cannot make (it has no register of issuing authorities).
+  defaults: (config) => {
+    const sub = config.issuing_authority_sub_check as { requested?: unknown } | undefined;
+    if (sub && typeof sub === 'object' && sub.requested === false) delete config.issuing_authority_sub_check;
+  },
+  unsupported: (config) =>
+    config.issuing_authority_sub_check?.requested
+      ? { property: 'issuing_authority_sub_check.requested', message: 'openidv does not check the issuing authority of a document' }
+      : null,
   needs: () => [{ type: 'ID_DOCUMENT' }],
   // It reads the same MRZ as the text extraction task: once that task is done, the reading is on the resource.
   waitsForTasks: true,

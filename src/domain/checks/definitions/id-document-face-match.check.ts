@@ -11,7 +11,7 @@ export const idDocumentFaceMatch = defineCheck({
     const selfie = evidence.selfie(bundle);
     const doc = bundle.resources.find((r) => r.type === 'ID_DOCUMENT' && r.data.pages?.length) ?? null;
     const portrait = evidence.mediaOf(bundle, doc?.data.document_id_photo_media_id ?? doc?.data.pages?.[0]?.media_id);
-    const compared = evidence.compare(
+    const compared = await evidence.compare(
       await evidence.faces.singleFace(selfie.media),
       doc ? await evidence.faces.largestFace(portrait) : null,
       'DOCUMENT_NOT_FOUND',

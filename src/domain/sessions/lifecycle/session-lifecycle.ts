@@ -7,7 +7,7 @@ import type { MediaStore } from '../../ports/media-store.port.js';
 import type { ResourceRepository, SessionRepository, WorkRepository } from '../../ports/repositories.port.js';
 import type { ReviewService } from '../../review/review.service.js';
 import type { ReviewDecided } from '../../review/review.types.js';
-import { allRequirementsMet, deriveRequirements } from '../requirements.js';
+import { allRequirementsMet, deriveRequirements, isRequirementMet } from '../requirements.js';
 import type { SessionSpec } from '../session-spec.validator.js';
 import type { CheckRecord, SessionRecord, SessionState, TaskRecord } from '../session.types.js';
 import { reviewedReport } from './reviewed-report.js';
@@ -192,8 +192,12 @@ export class SessionLifecycle {
     const session = await this.deps.sessions.getById(sessionId);
     if (!session) return;
     if (session.state === 'ONGOING') {
-      const { checks, tasks } = await this.deps.sessions.bundle(session);
+      const { checks, tasks, resources } = await this.deps.sessions.bundle(session);
       if (checks.some((c) => c.state !== 'DONE') || tasks.some((t) => t.state !== 'DONE')) return;
+      // No check reads a proof of address, so nothing else waits for one: without this a session would complete
+      // while its configuration still says the document is REQUIRED. (The capture API refuses to finish without
+      // it, and a token that runs out without it makes the session EXPIRED.)
+      if (session.requirements.some((r) => r.type === 'SUPPLEMENTARY_DOCUMENT' && !isRequirementMet(r, resources))) return;
       if (session.finishedAt === null && !checks.length && !tasks.length) return;
       const now = this.deps.now();
       await this.deps.sessions.update(sessionId, { state: 'COMPLETED', completedAt: now }, now);

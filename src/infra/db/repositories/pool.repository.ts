@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
 import type { MemberCursor, PoolRepository } from '../../../domain/ports/pool-repository.port.js';
 import type { ApplicantRecord, FaceRecord, IndexChange, Page, PoolRecord, PoolSettings } from '../../../domain/pools/pool.types.js';
 import type { EmbeddingCodec } from '../../crypto/embedding-codec.js';
@@ -9,11 +9,38 @@ import { fromJson, toJson } from './json.js';
 
 type Tx = Transaction<DB>;
 
+/**
+ * Runs `fn` in a transaction that may append to the index change log. Writers take one lock on PostgreSQL so
+ * sequence numbers commit in order: a reader that has seen seq n can never later find an n-1 committed behind
+ * it. SQLite has a single writer already.
+ */
+export function inChangeLog<T>(db: Kysely<DB>, dialect: Dialect, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(7391001)`.execute(trx);
+    return fn(trx);
+  });
+}
+
 /** A keyset page: `limit + 1` rows were read; the extra one only says whether a next page exists. */
 function page<Row extends { created_at: number; id: string }, T>(rows: Row[], limit: number, map: (row: Row) => T): Page<T> {
   const items = rows.slice(0, limit).map(map);
   const last = rows[limit - 1];
   return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.created_at, last.id) } : { items };
+}
+
+/**
+ * A face's embedding under its pool's current model set: its own when it was enrolled with that set, else the
+ * re-embedding a migration stored (null when there is none yet); its own when the pool is gone (the change is
+ * followed by the pool's drop). Needs faces, pools and face_embeddings joined.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the expression builder of a join whose shape Kysely infers per query
+function embeddingInPoolSet(eb: ExpressionBuilder<any, any>) {
+  return eb
+    .case()
+    .when(eb.or([eb('pools.model_set_id', 'is', null), eb('faces.model_set_id', '=', eb.ref('pools.model_set_id'))]))
+    .then(eb.ref('faces.embedding'))
+    .else(eb.ref('face_embeddings.embedding'))
+    .end() as unknown as RawBuilder<Buffer | null>;
 }
 
 export class KyselyPoolRepository implements PoolRepository {
@@ -23,15 +50,8 @@ export class KyselyPoolRepository implements PoolRepository {
     private readonly codec: EmbeddingCodec,
   ) {}
 
-  /**
-   * Change-log writers take one lock on PostgreSQL so sequence numbers commit in order: a reader that has seen
-   * seq n can never later find an n-1 committed behind it. SQLite has a single writer already.
-   */
-  private async changeLog<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(async (trx) => {
-      if (this.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(7391001)`.execute(trx);
-      return fn(trx);
-    });
+  private changeLog<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+    return inChangeLog(this.db, this.dialect, fn);
   }
 
   private toFace(row: Selectable<FacesTable>): FaceRecord {
@@ -87,7 +107,7 @@ export class KyselyPoolRepository implements PoolRepository {
     for (let i = 0; i < rows.length; i += 500) await trx.insertInto('face_changes').values(rows.slice(i, i + 500)).execute();
   }
 
-  async addFace(face: Omit<FaceRecord, 'key'>): Promise<FaceRecord> {
+  async addFace(face: Omit<FaceRecord, 'key'>, otherSets: Readonly<Record<string, Float32Array>> = {}): Promise<FaceRecord> {
     return this.changeLog(async (trx) => {
       const row = await trx
         .insertInto('faces')
@@ -106,6 +126,13 @@ export class KyselyPoolRepository implements PoolRepository {
         .returning('key')
         .executeTakeFirstOrThrow();
       const key = Number(row.key);
+      for (const [modelSetId, embedding] of Object.entries(otherSets)) {
+        if (modelSetId === face.modelSetId) continue;
+        await trx
+          .insertInto('face_embeddings')
+          .values({ face_key: key, model_set_id: modelSetId, embedding: this.codec.encode(embedding), created_at: face.createdAt })
+          .execute();
+      }
       await this.logMembership(trx, face.applicantId, [key], 'add', face.createdAt);
       await trx.updateTable('applicants').set({ updated_at: face.createdAt }).where('id', '=', face.applicantId).execute();
       return { ...face, key };
@@ -145,20 +172,41 @@ export class KyselyPoolRepository implements PoolRepository {
     });
   }
 
-  private toPool(row: { id: string; app_id: string; label: string; settings: string; created_at: number; updated_at: number }): PoolRecord {
-    return { id: row.id, appId: row.app_id, label: row.label, settings: fromJson(row.settings), createdAt: row.created_at, updatedAt: row.updated_at };
+  private toPool(row: { id: string; app_id: string; label: string; settings: string; model_set_id: string; created_at: number; updated_at: number }): PoolRecord {
+    return {
+      id: row.id,
+      appId: row.app_id,
+      label: row.label,
+      settings: fromJson(row.settings),
+      modelSetId: row.model_set_id,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
   }
 
   async createPool(p: PoolRecord): Promise<void> {
     await this.db
       .insertInto('pools')
-      .values({ id: p.id, app_id: p.appId, label: p.label, settings: toJson(p.settings), created_at: p.createdAt, updated_at: p.updatedAt })
+      .values({
+        id: p.id,
+        app_id: p.appId,
+        label: p.label,
+        settings: toJson(p.settings),
+        model_set_id: p.modelSetId,
+        created_at: p.createdAt,
+        updated_at: p.updatedAt,
+      })
       .execute();
   }
 
   async getPool(appId: string, id: string): Promise<PoolRecord | null> {
     const row = await this.db.selectFrom('pools').selectAll().where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
     return row ? this.toPool(row) : null;
+  }
+
+  async poolModelSet(poolId: string): Promise<string | null> {
+    const row = await this.db.selectFrom('pools').select('model_set_id').where('id', '=', poolId).executeTakeFirst();
+    return row?.model_set_id ?? null;
   }
 
   async updatePoolSettings(appId: string, id: string, settings: PoolSettings, at: number): Promise<void> {
@@ -257,7 +305,17 @@ export class KyselyPoolRepository implements PoolRepository {
     const rows = await this.db
       .selectFrom('pool_members')
       .innerJoin('faces', 'faces.applicant_id', 'pool_members.applicant_id')
-      .select(['pool_members.pool_id as pool_id', 'pool_members.applicant_id as applicant_id', 'faces.key as key', 'faces.embedding as embedding'])
+      .innerJoin('pools', 'pools.id', 'pool_members.pool_id')
+      .leftJoin('face_embeddings', (join) =>
+        join.onRef('face_embeddings.face_key', '=', 'faces.key').onRef('face_embeddings.model_set_id', '=', 'pools.model_set_id'),
+      )
+      .select((eb) => [
+        'pool_members.pool_id as pool_id',
+        'pool_members.applicant_id as applicant_id',
+        'faces.key as key',
+        'pools.model_set_id as model_set_id',
+        embeddingInPoolSet(eb).as('embedding'),
+      ])
       .where((eb) =>
         eb.and([
           eb(eb.refTuple('pool_members.pool_id', 'pool_members.applicant_id'), '>=', eb.tuple(first.pool_id, first.applicant_id)),
@@ -269,7 +327,11 @@ export class KyselyPoolRepository implements PoolRepository {
       .orderBy('faces.key')
       .execute();
     return {
-      rows: rows.map((r) => ({ poolId: r.pool_id, applicantId: r.applicant_id, key: Number(r.key), embedding: this.codec.decode(r.embedding) })),
+      rows: rows.flatMap((r) =>
+        r.embedding
+          ? [{ poolId: r.pool_id, applicantId: r.applicant_id, key: Number(r.key), embedding: this.codec.decode(r.embedding), modelSetId: r.model_set_id }]
+          : [],
+      ),
       next: memberPage.length < members ? null : { poolId: last.pool_id, applicantId: last.applicant_id },
     };
   }
@@ -288,7 +350,18 @@ export class KyselyPoolRepository implements PoolRepository {
     const rows = await this.db
       .selectFrom('face_changes')
       .leftJoin('faces', 'faces.key', 'face_changes.face_key')
-      .select(['face_changes.seq as seq', 'face_changes.pool_id as pool_id', 'face_changes.op as op', 'face_changes.face_key as face_key', 'faces.embedding as embedding'])
+      .leftJoin('pools', 'pools.id', 'face_changes.pool_id')
+      .leftJoin('face_embeddings', (join) =>
+        join.onRef('face_embeddings.face_key', '=', 'faces.key').onRef('face_embeddings.model_set_id', '=', 'pools.model_set_id'),
+      )
+      .select((eb) => [
+        'face_changes.seq as seq',
+        'face_changes.pool_id as pool_id',
+        'face_changes.op as op',
+        'face_changes.face_key as face_key',
+        eb.fn.coalesce('pools.model_set_id', 'faces.model_set_id').as('model_set_id'),
+        embeddingInPoolSet(eb).as('embedding'),
+      ])
       .where('face_changes.seq', '>', seq)
       .orderBy('face_changes.seq')
       .limit(limit)
@@ -299,6 +372,7 @@ export class KyselyPoolRepository implements PoolRepository {
       op: r.op as IndexChange['op'],
       faceKey: r.face_key === null ? null : Number(r.face_key),
       embedding: r.op === 'add' && r.embedding ? this.codec.decode(r.embedding) : null,
+      modelSetId: r.model_set_id ?? null,
     }));
   }
 

@@ -1,15 +1,16 @@
-import type { AnalysedFace, AnalyseOptions, Box, FaceAnalysis, Point } from '../../../domain/ports/face-engine.port.js';
+import { type AnalysedFace, type AnalyseOptions, type Box, type FaceAnalysis, FaceEngineError, type Point } from '../../../domain/ports/face-engine.port.js';
 import { clipBox, squareBox } from '../geometry/box.js';
 import type { ScoredBox } from '../geometry/nms.js';
 import { decodeImage, type DecodedImage } from '../image/image-intake.js';
 import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '../image/intake-limits.js';
 import { ImagePyramid } from '../image/image-pyramid.js';
 import { rotateQuarter } from '../image/rgb-image.js';
-import { MODEL_SET_ID, EMBEDDING_DIMENSIONS } from '../model-set.js';
+import { MODEL_SET_ID, EMBEDDING_DIMENSIONS, type EmbedderSpec } from '../model-set.js';
 import { DEFAULT_DETECTOR_OPTIONS, FaceDetector, type DetectorOptions } from '../models/face-detector.js';
 import { ALIGNED_SIZE, alignFace, FaceEmbedder } from '../models/face-embedder.js';
 import { cropFromPoints, cropFromSquare, fivePointsFrom68, LandmarkDetector, type FivePoints } from '../models/landmark-detector.js';
 import { LivenessScorer } from '../models/liveness-scorer.js';
+import { SetEmbedders } from '../models/set-embedders.js';
 import { loadFaceSessions, releaseFaceSessions, type FaceSessions } from '../models/onnx-sessions.loader.js';
 import { measureQuality } from './face-quality.js';
 
@@ -66,6 +67,8 @@ export class FacePipeline {
   private readonly landmarks: LandmarkDetector;
   private readonly embedder: FaceEmbedder;
   private readonly liveness: LivenessScorer;
+  /** Installed sets' embedders, opened when first asked for. */
+  private readonly sets = new SetEmbedders();
 
   private constructor(
     private readonly sessions: FaceSessions,
@@ -83,9 +86,24 @@ export class FacePipeline {
 
   async close(): Promise<void> {
     await releaseFaceSessions(this.sessions);
+    await this.sets.close();
   }
 
-  async analyse(bytes: Uint8Array, options: AnalyseOptions = {}, timings?: StageTimings): Promise<FaceAnalysis> {
+  /**
+   * `specs`: the installed sets named by options.modelSetId and alsoEmbedWith (the shipped set needs none). Faces
+   * are found, confirmed and turned upright with the shipped embedder's reading whatever the set, so every set
+   * sees the same faces; the set's embedder then embeds the same aligned face.
+   */
+  async analyse(bytes: Uint8Array, options: AnalyseOptions = {}, timings?: StageTimings, specs: readonly EmbedderSpec[] = []): Promise<FaceAnalysis> {
+    const modelSetId = options.modelSetId ?? this.modelSetId;
+    const wanted = [modelSetId, ...(options.alsoEmbedWith ?? [])].filter((id, i, all) => all.indexOf(id) === i);
+    const spec = (id: string) => {
+      const found = specs.find((s) => s.id === id);
+      if (!found) throw new FaceEngineError('ENGINE_UNAVAILABLE', `model set ${id} is not installed`);
+      return found;
+    };
+    const extra = wanted.filter((id) => id !== this.modelSetId).map(spec);
+    const embedders = new Map(await Promise.all(extra.map(async (s) => [s.id, { spec: s, embedder: await this.sets.get(s) }] as const)));
     const clock = stopwatch(timings);
     const decoded = await decodeImage(bytes, this.options.limits);
     clock.lap('decode');
@@ -99,10 +117,22 @@ export class FacePipeline {
       if (faces.length >= maxFaces) break;
       const core = view.embedded.get(box) ?? (await this.embedFace(view.pyramid, box, clock));
       if (!this.confirmed(box, core)) continue;
-      faces.push(await this.finishFace(view, box, core, decoded, options, clock));
+      const face = await this.finishFace(view, box, core, decoded, options, clock);
+      const vectors: Record<string, Float32Array> = {};
+      for (const id of wanted) {
+        const other = embedders.get(id);
+        vectors[id] = other ? await this.embedWith(other.embedder, view.pyramid, core) : core.embedding;
+      }
+      clock.lap('embed');
+      const [, ...also] = wanted;
+      faces.push({
+        ...face,
+        embedding: vectors[modelSetId]!,
+        ...(also.length ? { alsoEmbedded: Object.fromEntries(also.map((id) => [id, vectors[id]!])) } : {}),
+      });
     }
     return {
-      modelSetId: this.modelSetId,
+      modelSetId,
       width: decoded.originalWidth,
       height: decoded.originalHeight,
       rotation: (view.quarters * 90) as 0 | 90 | 180 | 270,
@@ -201,6 +231,11 @@ export class FacePipeline {
     const { embedding, norm } = await this.embedder.embed(aligned);
     clock.lap('embed');
     return { five, aligned, embedding, norm };
+  }
+
+  private async embedWith(embedder: FaceEmbedder, pyramid: ImagePyramid, core: EmbeddedFace): Promise<Float32Array> {
+    const aligned = embedder.size === ALIGNED_SIZE ? core.aligned : alignFace(pyramid, core.five, embedder.size);
+    return (await embedder.embed(aligned)).embedding;
   }
 
   private async finishFace(

@@ -1,4 +1,5 @@
 import type { AnalyseOptions, FaceAnalysis, FaceEngine } from '../../../domain/ports/face-engine.port.js';
+import { EmbedderSpecs } from '../embedder-specs.js';
 import type { FacePipeline } from './face-pipeline.js';
 
 /**
@@ -6,7 +7,10 @@ import type { FacePipeline } from './face-pipeline.js';
  * for the pool's own workers); a server must use the pooled engine so inference never blocks its event loop.
  */
 export class InProcessFaceEngine implements FaceEngine {
-  constructor(private readonly pipeline: FacePipeline) {}
+  constructor(
+    private readonly pipeline: FacePipeline,
+    private readonly specs = new EmbedderSpecs(),
+  ) {}
 
   get modelSetId(): string {
     return this.pipeline.modelSetId;
@@ -16,9 +20,9 @@ export class InProcessFaceEngine implements FaceEngine {
     return this.pipeline.dimensions;
   }
 
-  analyse(image: Uint8Array, options: AnalyseOptions = {}): Promise<FaceAnalysis> {
+  async analyse(image: Uint8Array, options: AnalyseOptions = {}): Promise<FaceAnalysis> {
     const { transfer: _ignored, ...rest } = options;
-    return this.pipeline.analyse(image, rest);
+    return this.pipeline.analyse(image, rest, undefined, await this.specs.for(rest));
   }
 
   close(): Promise<void> {

@@ -16,7 +16,7 @@ export default async function run(task: FaceTask): Promise<FaceTaskResult> {
   if (engine instanceof FaceEngineError) return { ok: false, code: engine.code, message: engine.message };
   if (task.kind === 'ready') return { ok: true, analysis: null };
   try {
-    return { ok: true, analysis: await engine.analyse(task.bytes, task.options) };
+    return { ok: true, analysis: await engine.analyse(task.bytes, task.options, undefined, task.specs) };
   } catch (err) {
     if (err instanceof FaceEngineError) return { ok: false, code: err.code, message: err.message };
     throw err;

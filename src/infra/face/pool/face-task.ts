@@ -1,4 +1,5 @@
 import type { AnalyseOptions, FaceAnalysis, ImageErrorCode } from '../../../domain/ports/face-engine.port.js';
+import type { EmbedderSpec } from '../model-set.js';
 import type { PipelineOptions } from '../pipeline/face-pipeline.js';
 
 /** What each pool worker is started with (structured-cloned into the thread). */
@@ -8,7 +9,7 @@ export interface FaceWorkerConfig {
 }
 
 export type FaceTask =
-  | { kind: 'analyse'; bytes: Uint8Array; options: Omit<AnalyseOptions, 'transfer'> }
+  | { kind: 'analyse'; bytes: Uint8Array; options: Omit<AnalyseOptions, 'transfer'>; specs: EmbedderSpec[] }
   /** Resolves once the worker's models are loaded: used to warm the pool and surface a load failure early. */
   | { kind: 'ready' };
 

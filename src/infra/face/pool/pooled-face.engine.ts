@@ -9,6 +9,7 @@ import type { DecodeGate } from '../../image/decode-gate.js';
 import { workingPixels } from '../../image/decode-limits.js';
 import { inspectImage } from '../../image/image-decoder.js';
 import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '../image/intake-limits.js';
+import { EmbedderSpecs } from '../embedder-specs.js';
 import { EMBEDDING_DIMENSIONS, MODEL_SET_ID } from '../model-set.js';
 import type { FaceTask, FaceTaskResult, FaceWorkerConfig } from './face-task.js';
 import { resolveWorkerScript } from '../../workers/worker-script.js';
@@ -44,10 +45,11 @@ export class PooledFaceEngine implements FaceEngine {
     private readonly maxQueue: number,
     private readonly limits: IntakeLimits,
     private readonly gate: DecodeGate | undefined,
+    private readonly specs: EmbedderSpecs,
   ) {}
 
   /** Starts the threads and waits until every one has loaded its models, so a broken install fails here. */
-  static async start(worker: FaceWorkerConfig, options: PoolOptions): Promise<PooledFaceEngine> {
+  static async start(worker: FaceWorkerConfig, options: PoolOptions, specs = new EmbedderSpecs()): Promise<PooledFaceEngine> {
     const pool = new Piscina<FaceTask, FaceTaskResult>({
       filename: await resolveWorkerScript(new URL('./face-engine.worker.js', import.meta.url)),
       minThreads: options.threads,
@@ -58,7 +60,7 @@ export class PooledFaceEngine implements FaceEngine {
       workerData: worker,
       name: 'default',
     });
-    const engine = new PooledFaceEngine(pool, options.maxQueue, { ...DEFAULT_INTAKE_LIMITS, ...worker.pipeline.limits }, options.gate);
+    const engine = new PooledFaceEngine(pool, options.maxQueue, { ...DEFAULT_INTAKE_LIMITS, ...worker.pipeline.limits }, options.gate, specs);
     try {
       const results = await Promise.all(Array.from({ length: options.threads }, () => pool.run({ kind: 'ready' })));
       const failed = results.find((r) => !r.ok);
@@ -85,6 +87,7 @@ export class PooledFaceEngine implements FaceEngine {
 
   private async run(image: Uint8Array, options: AnalyseOptions): Promise<FaceAnalysis> {
     const { transfer, ...rest } = options;
+    const specs = await this.specs.for(rest);
     // Zero-copy when allowed and the array owns its whole buffer; otherwise exactly one copy, then moved.
     // (`new Uint8Array(x)` copies; Buffer#slice would not, and moving its memory would detach the caller's
     // Buffer and Node's shared allocation pool.)
@@ -94,7 +97,7 @@ export class PooledFaceEngine implements FaceEngine {
     let result: FaceTaskResult;
     try {
       result = await this.pool.run(
-        { kind: 'analyse', bytes, options: rest },
+        { kind: 'analyse', bytes, options: rest, specs },
         { transferList: [bytes.buffer as ArrayBuffer] },
       );
     } catch (err) {
