@@ -270,7 +270,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       defaultResourcesTtlSec: int(env, 'OPENIDV_DEFAULT_RESOURCES_TTL', 7 * 86400, 1),
     },
     capture: {
-      maxUploads: int(env, 'OPENIDV_SESSION_MAX_UPLOADS', 50, 1),
+      maxUploads: int(env, 'OPENIDV_SESSION_MAX_UPLOADS', 110, 1),
       maxUploadBytes: int(env, 'OPENIDV_SESSION_MAX_UPLOAD_MB', 64, 1) * MiB,
       maxEvents: int(env, 'OPENIDV_SESSION_MAX_EVENTS', 200, 1),
       maxAnalyses: int(env, 'OPENIDV_SESSION_MAX_ANALYSES', 300, 1),

@@ -21,13 +21,18 @@ export const MULTIPART_BODIES: Record<string, TSchema> = {
     capture_method: Type.Optional(Type.Union([Type.Literal('CAMERA'), Type.Literal('UPLOAD')], { default: 'CAMERA' })),
   }),
   'POST /idverify/v1/client/sessions/:sessionId/liveness': Type.Object({
-    image: image(IMAGE),
-    challenge_id: Type.String({ description: 'from POST …/challenges: single use, bound to this session' }),
+    image: image(`${IMAGE}: the full-resolution still of the burst`),
+    frames: Type.Array(image('the other frames of the burst, in time order (repeat the part)'), { minItems: 2, maxItems: 7 }),
+    challenge_id: Type.String({ description: 'from POST …/challenges: single use, bound to this session and requirement' }),
+    nonce: Type.String({ description: "the challenge's nonce" }),
+    still_offset_ms: Type.String({ description: "milliseconds from the burst's first frame to the still" }),
+    frame_offsets_ms: Type.String({ description: "milliseconds from the burst's first frame to each frame, comma-separated, in the order of the frames parts" }),
     requirement_id: Type.Optional(Type.String({ description: 'the LIVENESS requirement (default: the first)' })),
   }),
   'POST /idverify/v1/client/sessions/:sessionId/face-capture': Type.Object({
     image: image(IMAGE),
     requirement_id: Type.Optional(Type.String({ description: 'the FACE_CAPTURE requirement (default: the first)' })),
+    capture_method: Type.Optional(Type.Union([Type.Literal('CAMERA'), Type.Literal('UPLOAD')], { default: 'CAMERA' })),
   }),
   'POST /idverify/v1/client/sessions/:sessionId/analyse': Type.Object({ image: image(`${IMAGE}; analysed, never stored`) }),
   'PUT /idverify/v1/sessions/:sessionId/resources/face-capture/:resourceId/image': Type.Object({

@@ -48,6 +48,21 @@ export interface CaptureConfiguration {
   requirements: Requirement[];
 }
 
+export interface LivenessChallenge {
+  challenge_id: string;
+  nonce: string;
+  expires_at: string;
+  step: { index: number; kind: string; frames: number; span_ms: number; min_frames: number; max_frames: number };
+}
+
+/** A STATIC capture: frames of the live camera around the shutter, the full-resolution still among them. */
+export interface LiveBurst {
+  challenge: LivenessChallenge;
+  still: Blob;
+  stillOffsetMs: number;
+  frames: { blob: Blob; offsetMs: number }[];
+}
+
 export type ReadingCategory = 'GENERIC' | 'RECLASSIFICATION';
 
 export interface DocumentCompletion {
@@ -168,8 +183,9 @@ export class CaptureApi {
     return this.send('POST', '/consent');
   }
 
-  async challenge(): Promise<string> {
-    return (await this.send<{ challenge_id: string }>('POST', '/challenges')).challenge_id;
+  /** A fresh liveness challenge for a LIVENESS requirement: its nonce, and what the burst must be. */
+  challenge(requirementId: string): Promise<LivenessChallenge> {
+    return this.send('POST', `/challenges?requirement_id=${encodeURIComponent(requirementId)}`);
   }
 
   async createDocument(requirementId: string, documentType: string, issuingCountry: string): Promise<string> {
@@ -201,13 +217,21 @@ export class CaptureApi {
     return this.send('POST', `/documents/${encodeURIComponent(resourceId)}/complete`, { timeoutMs: 120_000 });
   }
 
-  uploadLiveness(image: Blob, challengeId: string, requirementId: string, onProgress?: (f: number) => void) {
-    const form = CaptureApi.form(image, { challenge_id: challengeId, requirement_id: requirementId });
+  /** The burst answering its challenge: the still as `image`, the other frames as `frames`, each with its time. */
+  uploadLiveness(burst: LiveBurst, requirementId: string, onProgress?: (f: number) => void) {
+    const form = CaptureApi.form(burst.still, {
+      challenge_id: burst.challenge.challenge_id,
+      nonce: burst.challenge.nonce,
+      requirement_id: requirementId,
+      still_offset_ms: String(burst.stillOffsetMs),
+      frame_offsets_ms: burst.frames.map((f) => f.offsetMs).join(','),
+    });
+    for (const f of burst.frames) form.append('frames', f.blob, 'frame.jpg');
     return this.send<{ attempts_remaining: number; feedback: Feedback }>('POST', '/liveness', { form, timeoutMs: 120_000, ...(onProgress ? { onProgress } : {}) });
   }
 
-  uploadFaceCapture(image: Blob, requirementId: string, onProgress?: (f: number) => void) {
-    const form = CaptureApi.form(image, { requirement_id: requirementId });
+  uploadFaceCapture(image: Blob, requirementId: string, method: 'CAMERA' | 'UPLOAD', onProgress?: (f: number) => void) {
+    const form = CaptureApi.form(image, { requirement_id: requirementId, capture_method: method });
     return this.send<{ feedback: Feedback }>('POST', '/face-capture', { form, timeoutMs: 120_000, ...(onProgress ? { onProgress } : {}) });
   }
 

@@ -71,7 +71,19 @@ for (const dialect of DIALECTS) {
       const repo = new KyselyChallengeRepository(db.database.db);
       const session = await newSession();
       const other = await newSession();
-      const c = { id: randomUUID(), sessionId: session.id, expiresAt: 1_000, usedAt: null, mediaSha256: null, createdAt: 500 };
+      const c = {
+        id: randomUUID(),
+        sessionId: session.id,
+        expiresAt: 1_000,
+        usedAt: null,
+        mediaSha256: null,
+        createdAt: 500,
+        requirementId: 'req-1',
+        livenessType: 'STATIC',
+        nonce: 'n0nce',
+        steps: [{ kind: 'BURST', frames: 5, spanMs: 1000 }],
+        revealed: 1,
+      };
       await repo.create(c);
       expect(await repo.get(session.id, c.id)).toEqual(c);
       expect(await repo.get(other.id, c.id)).toBeNull();

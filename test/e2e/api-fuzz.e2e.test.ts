@@ -116,7 +116,7 @@ describe('API fuzzing', () => {
       const docId = doc.status === 201 ? (JSON.parse(doc.text) as { id: string }).id : 'no-such-document';
       const form = new FormData();
       if (rnd() < 0.8) form.set('image', new Blob([new Uint8Array(Buffer.from(rnd() < 0.5 ? 'abc' : `\xff\xd8\xff\xe0${'x'.repeat(100)}`))]), 'a.jpg');
-      for (let k = 0; k < Math.floor(rnd() * 8); k++) form.append(pick(['frames', 'capture_method', 'challenge_id', 'requirement_id', 'image', 'x']), String(odd()).slice(0, 5000));
+      for (let k = 0; k < Math.floor(rnd() * 8); k++) form.append(pick(['frames', 'capture_method', 'challenge_id', 'nonce', 'still_offset_ms', 'frame_offsets_ms', 'requirement_id', 'image', 'x']), String(odd()).slice(0, 5000));
       await call('POST', `/documents/${docId}/pages`, { body: form });
       await call('POST', `/documents/${docId}/complete`);
       await call('POST', '/challenges', { json: odd() });
@@ -138,7 +138,7 @@ describe('API fuzzing', () => {
     const labels: string[] = [];
     const mutations: [string, () => void][] = [
       ['duplicate', () => parts.push({ ...pick(parts) })],
-      ['interleave', () => parts.splice(Math.floor(rnd() * parts.length), 0, { name: pick(['challenge_id', 'requirement_id', 'x']), filename: null, data: Buffer.from(String(odd()).slice(0, 3000)), pad: 0 })],
+      ['interleave', () => parts.splice(Math.floor(rnd() * parts.length), 0, { name: pick(['challenge_id', 'nonce', 'frame_offsets_ms', 'requirement_id', 'x']), filename: null, data: Buffer.from(String(odd()).slice(0, 3000)), pad: 0 })],
       ['no-filename', () => (pick(parts).filename = null)],
       ['odd-filename', () => (pick(parts).filename = pick(['', '../../etc/passwd', 'a\u0000b', '%00.jpg', 'x'.repeat(2000)]))],
       ['huge-header', () => (pick(parts).pad = pick([4000, 17_000, 70_000]))],

@@ -112,7 +112,7 @@ describe('a server under attack', () => {
 
   it('answers cut, oversized and malformed multipart bodies on every upload route below 500, /healthz within 250 ms', async () => {
     const part = fc.record({
-      name: fc.constantFrom('image', 'frames', 'binary-content', 'challenge_id', 'requirement_id', 'capture_method', 'x', ''),
+      name: fc.constantFrom('image', 'frames', 'binary-content', 'challenge_id', 'nonce', 'still_offset_ms', 'frame_offsets_ms', 'requirement_id', 'capture_method', 'x', ''),
       file: fc.boolean(),
       filename: fc.option(fc.constantFrom('a.jpg', '', '../../etc/passwd', 'ä.png', 'x'.repeat(300)), { nil: null }),
       data: fc.constantFrom('jpeg', 'junk', 'empty', 'almost-boundary', 'long-field', 'short-field'),

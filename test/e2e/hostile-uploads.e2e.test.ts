@@ -67,7 +67,7 @@ async function openSession(proof = false) {
       case 'analyse':
         return api.analyse(image);
       case 'liveness':
-        return api.liveness(image);
+        return api.liveness(image, { kind: 'raw' });
       case 'face-capture':
         return api.faceCapture(image);
       case 'page':
@@ -118,7 +118,7 @@ beforeAll(async () => {
   // Two inference threads beside the document thread: three decoders that could run at once without the gate.
   server = await startServer({
     dataDir,
-    env: { OPENIDV_FACE_THREADS: '2', OPENIDV_JOB_POLL_MS: '50', OPENIDV_SESSION_MAX_UPLOADS: '6', OPENIDV_SESSION_MAX_UPLOAD_MB: '2', OPENIDV_SESSION_MAX_EVENTS: '12', OPENIDV_SESSION_MAX_ANALYSES: '8', OPENIDV_ANALYSES_PER_MINUTE: '5' },
+    env: { OPENIDV_FACE_THREADS: '2', OPENIDV_JOB_POLL_MS: '50', OPENIDV_SESSION_MAX_UPLOADS: '30', OPENIDV_SESSION_MAX_UPLOAD_MB: '2', OPENIDV_SESSION_MAX_EVENTS: '12', OPENIDV_SESSION_MAX_ANALYSES: '8', OPENIDV_ANALYSES_PER_MINUTE: '5' },
   });
   app = await server.createApp('hostile uploads');
   client = idvClient(app, server.apiUrl);
@@ -196,13 +196,13 @@ describe('per-session caps', () => {
     const s = await openSession();
     const cut = (await solidImage(1200, 800, 'jpeg')).subarray(0, 700);
     for (let i = 0; i < 6; i++) {
-      const answer = await s.api.liveness(cut);
+      const answer = await s.api.liveness(cut, { kind: 'raw' }); // a burst of 5 images, each counted
       expect(answer.status).toBe(422);
       // A fixed message, not libvips' ("VipsJpeg: Premature end of JPEG file").
       expect(answer.body).toEqual({ code: 'UNPROCESSABLE_IMAGE', message: 'The image could not be decoded: it is damaged or incomplete' });
     }
-    const over = await s.api.liveness(await solidImage(640, 480, 'jpeg'));
-    expect(over).toMatchObject({ status: 409, body: { code: 'SESSION_LIMIT_REACHED', message: 'This session has received its limit of 6 images' } });
+    const over = await s.api.liveness(await solidImage(640, 480, 'jpeg'), { kind: 'raw' });
+    expect(over).toMatchObject({ status: 409, body: { code: 'SESSION_LIMIT_REACHED', message: 'This session has received its limit of 30 images' } });
     expect((await s.api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'LIVENESS').attempts_remaining).toBe(11);
     const result = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${s.id}`)).body;
     expect(result.resources.liveness_capture).toEqual([]);

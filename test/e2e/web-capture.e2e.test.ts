@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, collectProblems, type LaunchedBrowser, launchChromium, layoutProblems, placeholderVideo, screenshot, tempDir, videoFromPhoto } from '../helpers/browser.js';
+import { browserSkipReason, collectProblems, type LaunchedBrowser, launchChromium, layoutProblems, placeholderVideo, screenshot, standInVideoFromPhoto, tempDir, videoFromPhoto } from '../helpers/browser.js';
 import { ClientApi } from '../helpers/client-api.js';
 import { dataPath, hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
@@ -40,7 +40,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
 
   beforeAll(async () => {
     work = tempDir('openidv-web-');
-    const [faceVideo, plainVideo] = await Promise.all([videoFromPhoto(enrolled!.photos[1]!, join(work, 'face.y4m')), placeholderVideo(join(work, 'placeholder.y4m'))]);
+    const [faceVideo, plainVideo] = await Promise.all([standInVideoFromPhoto(enrolled!.photos[1]!, join(work, 'face.y4m')), placeholderVideo(join(work, 'placeholder.y4m'))]);
     // Info-level logs, to check below that no client token reaches them.
     [server, faceCamera, plainCamera] = await Promise.all([
       startServer({ env: { OPENIDV_LOG_LEVEL: 'info', OPENIDV_JOB_POLL_MS: '50' } }),
@@ -204,7 +204,7 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     const ffs = checks.find((c) => c.type === 'FAMILIAR_FACE_SEARCH')!;
     const liveness = checks.find((c) => c.type === 'LIVENESS')!;
     expect(ffs).toMatchObject({ state: 'DONE', report: { recommendation: { value: 'REJECT', reason: 'MATCH_FOUND' } } });
-    expect(liveness).toMatchObject({ state: 'DONE', report: { recommendation: { value: 'APPROVE' } } });
+    expect(liveness, JSON.stringify(liveness)).toMatchObject({ state: 'DONE', report: { recommendation: { value: 'APPROVE' } } });
     // The page reported its progress (POST progress) up to the finish.
     const events = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map((e: { event: string }) => e.event);
     for (const step of ['CONFIG_FIRST_LOADED', 'PROGRESS:WELCOME', 'PROGRESS:CONSENT_GIVEN', 'PROGRESS:DOCUMENT_COMPLETED', 'PROGRESS:SELFIE_UPLOADED', 'PROGRESS:FINISH', 'CLIENT_SESSION_TOKEN_DELETED']) {
@@ -309,6 +309,68 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
       await noCamera.close();
     }
   }, 120_000);
+
+  it('takes the selfie live only: no upload even where uploads are allowed, and a still photo held to the camera is rejected', async () => {
+    // The attack of issue 20 in its browser form: the camera sees a still photo (a video of it, frame for frame).
+    const stillVideo = await videoFromPhoto(enrolled!.photos[1]!, join(work!, 'still.y4m'));
+    const stillCamera = await launchChromium({ video: stillVideo });
+    try {
+      const session = await createSession({ selfie: true, document: false, upload: true });
+      const { page, context, problems } = await open(stillCamera, session.url, { camera: true });
+      await page.getByRole('button', { name: 'Start' }).click();
+      await page.getByLabel(/I agree that my face/).check();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await heading(page, 'Take a selfie');
+      await page.getByRole('button', { name: "I'm ready" }).click();
+      await visible(page.locator('.guide-oval'));
+      await visible(page.locator('#shutter:not([disabled])'), 30_000);
+      expect(await page.locator('#upload-button').count(), 'no upload on the selfie step of a CAMERA_AND_UPLOAD session').toBe(0);
+      expect(await page.locator('#file-input').count()).toBe(1); // present for documents, never offered here
+      await screenshot(page, 'selfie-live-only');
+      await page.getByRole('button', { name: 'Take photo' }).click();
+      await visible(page.locator('img.review-face'), 15_000);
+      await page.getByRole('button', { name: 'Use this photo' }).click();
+      await page.waitForURL(`${RP}/done?sessionID=${session.id}`, { timeout: 60_000 });
+      expect(problems).toEqual([]);
+      await context.close();
+
+      const client = idvClient(app, server.apiUrl);
+      const deadline = Date.now() + 60_000;
+      while ((await client.getSession(session.id)).getState() !== 'COMPLETED') {
+        if (Date.now() > deadline) throw new Error('the session did not complete');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const result = await client.getSession(session.id);
+      const [liveness] = result.getLivenessChecks();
+      expect(liveness.getReport().getRecommendation().getValue()).toBe('REJECT');
+      const signature = liveness.getReport().getBreakdown().find((b: { getSubCheck(): string }) => b.getSubCheck() === 'payload_signature_verification');
+      const reason = signature.getDetails().find((d: { getName(): string }) => d.getName() === 'reason').getValue();
+      console.info(`[web-capture] a still photo held to the camera: LIVENESS REJECT, ${reason}`);
+      expect(reason).toMatch(/byte-identical|no motion|does not move|flat picture/);
+      expect(result.getResources().getStaticLivenessResources()).toHaveLength(1);
+      const raw = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}`)).body;
+      expect(raw.resources.liveness_capture[0]).toMatchObject({ capture_method: 'CAMERA' });
+      expect(raw.resources.liveness_capture[0].frames).toHaveLength(4);
+    } finally {
+      await stillCamera.close();
+    }
+
+    // The camera denied on the selfie step: how to allow it, try again, or go back; still no upload.
+    const denied = await createSession({ selfie: true, document: false, upload: true });
+    const second = await open(plainCamera, denied.url, { camera: false });
+    await second.page.getByRole('button', { name: 'Start' }).click();
+    await second.page.getByLabel(/I agree that my face/).check();
+    await second.page.getByRole('button', { name: 'Continue' }).click();
+    await second.page.getByRole('button', { name: "I'm ready" }).click();
+    await visible(second.page.getByText(/must be taken live with your camera/));
+    await visible(second.page.getByRole('button', { name: 'Try the camera again' }));
+    expect(await second.page.locator('#upload-button').count()).toBe(0);
+    await visible(second.page.locator('#camera-leave'));
+    await screenshot(second.page, 'selfie-camera-denied');
+    await second.page.locator('#camera-leave').click();
+    await second.page.waitForURL(new RegExp(`${RP}/error\\?sessionID=${denied.id}&error=CAMERA_DENIED`), { timeout: 15_000 });
+    await second.context.close();
+  }, 180_000);
 
   it('asks consent just in time when configured, and returns a user who declines it to error_url with the sessionID', async () => {
     const session = await createSession({ selfie: true, document: true, upload: true, justInTimeConsent: true });

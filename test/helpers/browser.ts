@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { ROOT } from './server.js';
 
 // Real Chromium for the capture page: Debian's package (never a Playwright download; the machine is offline),
@@ -58,6 +60,27 @@ export async function launchChromium(options: { video?: string; autoAllowCamera?
 /** A few seconds of 640x480 video of a still photo, letterboxed (Chromium loops it as the camera). */
 export async function videoFromPhoto(photo: string, out: string, seconds = 2): Promise<string> {
   await run(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', '-loop', '1', '-i', photo, '-t', String(seconds), '-r', '10', '-vf', 'scale=-2:480,pad=640:480:(ow-iw)/2:(oh-ih)/2:color=0x555555,format=yuv420p', out]);
+  return out;
+}
+
+/**
+ * The stand-in for a live selfie (photo-bursts.ts says what it stands for and what not): a few seconds of the
+ * photo sheared and stretched a little differently in every frame, so a burst taken from it has the non-rigid
+ * landmark motion the STATIC rules ask for. `videoFromPhoto` is the attack: a still photo held to the camera.
+ * Another `phase` gives other frames of the same photo (two cameras of one person never send the same bytes).
+ */
+export async function standInVideoFromPhoto(photo: string, out: string, seconds = 3, phase = 0): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'stand-in-'));
+  const base = await sharp(photo).rotate().resize({ height: 480, width: 640, fit: 'contain', background: '#555555' }).toBuffer();
+  const fps = 10;
+  for (let i = 0; i < seconds * fps; i++) {
+    // Two incommensurate rates: no two frames of the loop are alike, so no burst can grab the same one twice.
+    const warped = sharp(base).affine([[1, 0.16 * Math.sin(phase + i * 0.9)], [0, 1 + 0.1 * Math.cos(phase + i * 1.3)]], { background: '#555555' });
+    const frame = await sharp(await warped.png().toBuffer()).resize({ width: 640, height: 480, fit: 'contain', background: '#555555' }).png().toBuffer();
+    await writeFile(join(dir, `f${String(i).padStart(3, '0')}.png`), frame);
+  }
+  await run(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', '-framerate', String(fps), '-i', join(dir, 'f%03d.png'), '-vf', 'format=yuv420p', out]);
+  await rm(dir, { recursive: true, force: true });
   return out;
 }
 

@@ -1,9 +1,24 @@
+import { setTimeout } from 'node:timers/promises';
+import { BURST_OFFSETS, type PhotoBurst, type PhotoBurstKind, photoBurst } from './photo-bursts.js';
+
 // The end-user capture API as the web page calls it, authenticated by the client session token.
+
+export interface LivenessOptions {
+  /** false: send no challenge fields; 'replay': answer a challenge already used. Default: a fresh one. */
+  challenge?: false | { challenge_id: string; nonce: string };
+  /**
+   * How the burst is made from the photo (photo-bursts.ts). Default: the stand-in, which passes the burst rules.
+   * 'raw': the bytes exactly as given, as the still and as every frame (hostile inputs must reach the server).
+   */
+  kind?: PhotoBurstKind | 'raw';
+  /** Fields to add or override (hostile tests). */
+  fields?: Record<string, string>;
+}
 export class ClientApi {
   constructor(
     private readonly apiUrl: string,
     readonly sessionId: string,
-    private readonly token: string,
+    readonly token: string,
   ) {}
 
   private async request(method: string, path: string, body?: BodyInit, json?: unknown) {
@@ -30,13 +45,31 @@ export class ClientApi {
   consent() {
     return this.request('POST', '/consent');
   }
-  challenge() {
-    return this.request('POST', '/challenges');
+  challenge(requirementId?: string) {
+    return this.request('POST', `/challenges${requirementId ? `?requirement_id=${encodeURIComponent(requirementId)}` : ''}`);
   }
-  async liveness(image: Buffer, opts: { challenge?: boolean } = {}) {
-    const fields: Record<string, string> = {};
-    if (opts.challenge !== false) fields.challenge_id = (await this.challenge()).body.challenge_id;
-    return this.request('POST', '/liveness', this.form(image, fields));
+  /**
+   * A STATIC liveness capture as the page sends it: a challenge, then a burst made from `image` answering it once
+   * the burst's time has passed. Bytes that are not an image are sent as they are, as every frame.
+   */
+  async liveness(image: Buffer, opts: LivenessOptions = {}) {
+    const raw: PhotoBurst = { image, frames: [image, image, image, image], stillOffsetMs: 200, frameOffsetsMs: [0, 100, 300, 400] };
+    const burst = opts.kind === 'raw' ? raw : await photoBurst(image, opts.kind).catch(() => raw);
+    return this.livenessBurst(burst, opts);
+  }
+  async livenessBurst(burst: PhotoBurst, opts: Omit<LivenessOptions, 'kind'> = {}) {
+    const fields: Record<string, string> = { still_offset_ms: String(burst.stillOffsetMs), frame_offsets_ms: burst.frameOffsetsMs.join(',') };
+    if (opts.challenge !== false) {
+      let challenge = opts.challenge;
+      if (!challenge) {
+        const issued = await this.challenge();
+        if (issued.status !== 201) return issued; // no consent, no LIVENESS requirement: the refusal is the answer
+        challenge = issued.body as { challenge_id: string; nonce: string };
+      }
+      Object.assign(fields, { challenge_id: challenge.challenge_id, nonce: challenge.nonce });
+      if (!opts.challenge) await setTimeout(BURST_OFFSETS.at(-1)! + 100); // no burst answers sooner than it lasts
+    }
+    return this.request('POST', '/liveness', this.form(burst.image, { ...fields, ...opts.fields }, burst.frames));
   }
   faceCapture(image: Buffer) {
     return this.request('POST', '/face-capture', this.form(image));

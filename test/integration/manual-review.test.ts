@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_JOB } from '../../src/domain/notifications/notifier.js';
@@ -9,6 +10,7 @@ import { DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { type InProcess, inProcessApp } from '../helpers/in-process.js';
 import { lfwPeople } from '../helpers/lfw.js';
 import { lookAlike } from '../helpers/look-alike.js';
+import { BURST_OFFSETS, photoBurst } from '../helpers/photo-bursts.js';
 
 // Manual review wired into the session lifecycle, on real SQLite and PostgreSQL, the real face models and real
 // photos: a familiar face search whose best candidate (a different person) falls in the pool's review band, and a
@@ -75,7 +77,17 @@ describe.skipIf(!people.length).each(DIALECTS)('manual review in the session lif
     let session = (await c.repos.sessions.getById(id))!;
     await c.capture.consent(session);
     session = (await c.repos.sessions.getById(id))!;
-    await c.capture.uploadLiveness(session, { data: probe }, (await c.capture.challenge(session)).challenge_id);
+    const burst = await photoBurst(probe);
+    const { challenge_id, nonce } = await c.capture.challenge(session);
+    await setTimeout(BURST_OFFSETS.at(-1)! + 100); // a burst cannot answer its challenge sooner than it lasts
+    await c.capture.uploadLiveness(session, {
+      image: { data: burst.image },
+      frames: burst.frames.map((data) => ({ data })),
+      stillOffsetMs: burst.stillOffsetMs,
+      frameOffsetsMs: burst.frameOffsetsMs,
+      challengeId: challenge_id,
+      nonce,
+    });
     await c.capture.finish(session);
     await drain(h);
 

@@ -66,7 +66,19 @@ async function seed(dataDir: string) {
       await repos.analyses.save({ mediaId: row.id, sessionId: session.id, analysis: { modelSetId: 'm', width: 250, height: 250, rotation: 0, faces: [face as unknown as AnalysedFace] }, imageError: null, createdAt: 4_100 });
     }
     await repos.devices.add(aDeviceEvent(session.id));
-    await repos.challenges.create({ id: randomUUID(), sessionId: session.id, expiresAt: 9_999, usedAt: null, mediaSha256: null, createdAt: 3_000 });
+    await repos.challenges.create({
+      id: randomUUID(),
+      sessionId: session.id,
+      expiresAt: 9_999,
+      usedAt: null,
+      mediaSha256: null,
+      createdAt: 3_000,
+      requirementId: 'req-1',
+      livenessType: 'STATIC',
+      nonce: 'n0nce',
+      steps: [{ kind: 'BURST', frames: 5, spanMs: 1000 }],
+      revealed: 1,
+    });
     await repos.webhooks.create({ id: randomUUID(), sessionId: session.id, topic: 'SESSION_COMPLETION', payload: { session_id: session.id }, state: 'delivered', attempts: 1, lastStatus: 200, lastError: null, updatedAt: 5_000, deliveredAt: 5_000 }, 5_000);
     await queue.enqueue({ name: 'session.process', payload: { sessionId: session.id }, sessionId: session.id, dedupeKey: `process:${session.id}` });
     sessions.push(session);

@@ -7,27 +7,29 @@ import { aFaceResult } from '../helpers/records.js';
 
 const details = (r: Report, sub: string) => Object.fromEntries(r.breakdown.find((b) => b.sub_check === sub)!.details.map((d) => [d.name, d.value]));
 const results = (r: Report) => r.breakdown.map((b) => `${b.sub_check}:${b.result}`);
-const signed = { pass: true, detail: 'verified' };
+const signed = { pass: true, details: { challenge: 'VALID', frames: 5 } };
 
 describe('LIVENESS verdict', () => {
   const face = (liveness: number) => ({ face: { ...aFaceResult(1), liveness } });
 
   it('approves one live face with a verified capture, with the score to two decimals', () => {
-    const r = evaluateLiveness({ face: face(0.914), signature: signed, threshold: 0.5 });
+    const r = evaluateLiveness({ face: face(0.914), burst: signed, threshold: 0.5 });
     expect(r.recommendation).toEqual({ value: 'APPROVE' });
     expect(results(r)).toEqual(['face_processing:PASS', 'liveness_auth:PASS', 'payload_signature_verification:PASS']);
-    expect(details(r, 'liveness_auth')).toEqual({ confidence_score: '0.91', threshold: '0.50', assurance: 'PASSIVE_ADVISORY' });
+    expect(details(r, 'liveness_auth')).toEqual({ confidence_score: '0.91', threshold: '0.50', assurance: 'STATIC_BURST' });
+    expect(details(r, 'payload_signature_verification')).toEqual({ challenge: 'VALID', frames: '5' });
   });
 
   it('rejects a score under the threshold, and a live face whose capture carried no valid challenge', () => {
-    expect(evaluateLiveness({ face: face(0.49), signature: signed, threshold: 0.5 }).recommendation).toEqual({ value: 'REJECT' });
-    const replayed = evaluateLiveness({ face: face(0.99), signature: { pass: false, detail: 'the same image was submitted in another session' }, threshold: 0.5 });
+    expect(evaluateLiveness({ face: face(0.49), burst: signed, threshold: 0.5 }).recommendation).toEqual({ value: 'REJECT' });
+    const replayed = evaluateLiveness({ face: face(0.99), burst: { pass: false, reason: 'a frame of the burst was submitted in another session', details: { challenge: 'VALID' } }, threshold: 0.5 });
     expect(replayed.recommendation).toEqual({ value: 'REJECT' });
-    expect(details(replayed, 'payload_signature_verification')).toEqual({ reason: 'the same image was submitted in another session' });
+    expect(results(replayed), 'a high passive score does not carry a failed burst').toEqual(['face_processing:PASS', 'liveness_auth:FAIL', 'payload_signature_verification:FAIL']);
+    expect(details(replayed, 'payload_signature_verification')).toEqual({ challenge: 'VALID', reason: 'a frame of the burst was submitted in another session' });
   });
 
   it('is NOT_AVAILABLE with the refusal reason when there is no usable face', () => {
-    const r = evaluateLiveness({ face: { refusal: 'NO_FACE_DETECTED', detail: 'no face' }, signature: signed, threshold: 0.5 });
+    const r = evaluateLiveness({ face: { refusal: 'NO_FACE_DETECTED', detail: 'no face' }, burst: signed, threshold: 0.5 });
     expect(r.recommendation).toEqual({ value: 'NOT_AVAILABLE', reason: 'FACE_NOT_FOUND' });
     expect(results(r)).toEqual(['face_processing:FAIL', 'payload_signature_verification:PASS']);
   });

@@ -7,15 +7,13 @@ import { reviewedReport } from '../../src/domain/sessions/lifecycle/reviewed-rep
 import { sessionResultJson } from '../../src/http/schemas/session.mapper.js';
 import { decadeCalibration } from '../fakes/decade-calibration.js';
 import { sessionWorld, type WorldPool } from '../fakes/session-world.js';
-import { aFaceResult } from '../helpers/records.js';
+import { scriptBurst } from '../helpers/scripted-bursts.js';
 
 // manual_check on the built-in checks, through the real pipeline, lifecycle and review service on fakes: which
 // results go to a person (ALWAYS; FALLBACK only when inconclusive; NEVER), what the session shows meanwhile, and
 // what the report says once a reviewer decided.
 
-let selfies = 0;
 /** A selfie of its own bytes (the same bytes in two sessions fail the capture's signature sub-check). */
-const aSelfie = () => Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, ++selfies]);
 const POOL: PoolRecord = { id: 'pool-1', appId: 'app-1', label: 'BLOCKLIST', settings: {}, modelSetId: 'test-model-set', createdAt: 0, updatedAt: 0 };
 const liveness = (manual_check?: string) => ({ type: 'LIVENESS', config: { liveness_type: 'STATIC', ...(manual_check ? { manual_check } : {}) } });
 const ffs = (approval_criteria: string, manual_check?: string) => ({
@@ -26,16 +24,18 @@ const ffs = (approval_criteria: string, manual_check?: string) => ({
 /** A world whose pool of one face finds a best candidate of `similarity` (the decade calibration's band at one face: 0.1-0.4). */
 const withPool = (similarity: number): WorldPool => ({ record: POOL, candidates: [{ applicantId: 'applicant-9', faceId: 'face-9', similarity }], size: 1 });
 
-/** A session of `checks` whose user sent a selfie scoring `score` on liveness (with a valid challenge unless told). */
-async function run(w: ReturnType<typeof sessionWorld>, checks: { type: string; config: object }[], score: number, options: { challenge?: boolean } = {}) {
+let bursts = 0;
+
+/** A session of `checks` whose user sent a live burst scoring `score` on liveness (a still re-sent when told). */
+async function run(w: ReturnType<typeof sessionWorld>, checks: { type: string; config: object }[], score: number, options: { still?: boolean } = {}) {
   const { session_id } = await w.sessions.create('app-1', { requested_checks: checks, notifications: { endpoint: 'https://hooks.example/idv' } });
-  const selfie = aSelfie();
-  w.engine.script(selfie, { width: 640, height: 480, rotation: 0, faces: [{ ...aFaceResult(7), liveness: score }] });
+  const burst = scriptBurst(w.engine, options.still ? 'still' : 'live', 7, ++bursts, score);
   let session = (await w.store.sessions.getById(session_id))!;
   await w.capture.consent(session);
   session = (await w.store.sessions.getById(session_id))!;
-  const challenge = options.challenge === false ? undefined : (await w.capture.challenge(session)).challenge_id;
-  await w.capture.uploadLiveness(session, { data: selfie }, challenge);
+  const { challenge_id, nonce } = await w.capture.challenge(session);
+  w.advance(1500);
+  await w.capture.uploadLiveness(session, { ...burst, challengeId: challenge_id, nonce });
   await w.capture.finish(session);
   await w.drain();
   return session_id;
@@ -95,12 +95,12 @@ describe('manual_check', () => {
     const near = await run(w, [liveness('FALLBACK')], 0.62);
     const clear = await run(w, [liveness('FALLBACK')], 0.95);
     const attack = await run(w, [liveness('FALLBACK')], 0.05);
-    const unchallenged = await run(w, [liveness('FALLBACK')], 0.62, { challenge: false });
+    const unchallenged = await run(w, [liveness('FALLBACK')], 0.62, { still: true });
     const never = await run(w, [liveness()], 0.62);
     expect((await openItems(w)).map((i) => [i.sessionId, i.reason])).toEqual([[near, 'LIVENESS_NEAR_THRESHOLD']]);
     for (const id of [clear, attack, unchallenged, never]) expect((await stored(w, id)).state, id).toBe('COMPLETED');
     expect((await shown(w, never)).checks[0]!.report!.recommendation, 'NEVER keeps the automated verdict').toEqual({ value: 'APPROVE' });
-    expect((await shown(w, unchallenged)).checks[0]!.report!.recommendation, 'a capture without a valid challenge stays rejected').toEqual({ value: 'REJECT' });
+    expect((await shown(w, unchallenged)).checks[0]!.report!.recommendation, 'a burst that fails payload_signature_verification stays rejected').toEqual({ value: 'REJECT' });
   });
 
   it('FALLBACK sends a familiar face search whose best candidate is in the review band; the reject reads MATCH_FOUND', async () => {

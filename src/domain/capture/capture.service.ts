@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DocumentEvidence } from '../checks/check-definition.js';
 import { countriesFor, isKnownCountry } from '../documents/supported-documents.js';
 import { attemptLimits, attemptsRemaining, attemptsUsed, readingFailure, type TextAttemptCategory } from '../documents/text-attempts.js';
@@ -7,7 +7,8 @@ import { imageRefusal } from '../media/image-refusal.js';
 import type { SessionMedia } from '../media/session-media.js';
 import type { FaceEvidence } from '../pipeline/face-evidence.js';
 import type { FaceEngine, ImageErrorCode } from '../ports/face-engine.port.js';
-import type { Repositories } from '../ports/repositories.port.js';
+import type { CaptureChallenge, ChallengeStep, Repositories } from '../ports/repositories.port.js';
+import { BURST } from '../checks/static-burst.js';
 import type { FaceQualityPolicy } from '../pools/enrolment-gate.js';
 import type { SessionLifecycle } from '../sessions/lifecycle/session-lifecycle.js';
 import { isRequirementMet } from '../sessions/requirements.js';
@@ -36,6 +37,18 @@ export interface CaptureServiceDeps {
 
 export interface UploadedImage {
   data: Buffer;
+}
+
+/** A STATIC liveness upload: the still, the other frames of the burst, their times, and the challenge answered. */
+export interface LivenessBurst {
+  image: UploadedImage;
+  frames: UploadedImage[];
+  /** Milliseconds from the burst's first frame: of the still, and of each frame in order. */
+  stillOffsetMs: number;
+  frameOffsetsMs: number[];
+  challengeId: string;
+  nonce: string;
+  requirementId?: string;
 }
 
 export type DocumentKind = 'ID_DOCUMENT' | 'SUPPLEMENTARY_DOCUMENT';
@@ -144,13 +157,41 @@ export class CaptureService {
     return { biometric_consent: new Date(at).toISOString() };
   }
 
-  /** A single-use, short-lived capture challenge; the next capture upload binds it to its image digest. */
-  async challenge(session: SessionRecord) {
+  /**
+   * A liveness challenge: single use, short-lived, bound to this session and one LIVENESS requirement, with a
+   * secret nonce the upload must echo. Its plan is revealed a step at a time (STATIC has one step: the burst), so a
+   * ZOOM plan of several steps fits the same record.
+   */
+  async challenge(session: SessionRecord, requirementId?: string) {
+    this.requireConsent(session);
+    const requirement = this.requirement(session, requirementId, 'LIVENESS');
     await this.deps.quota.event(session.id);
     const now = this.deps.now();
-    const id = this.deps.newId();
-    await this.deps.repos.challenges.create({ id, sessionId: session.id, expiresAt: now + this.deps.challengeTtlMs, usedAt: null, mediaSha256: null, createdAt: now });
-    return { challenge_id: id, expires_at: new Date(now + this.deps.challengeTtlMs).toISOString() };
+    const steps: ChallengeStep[] = [{ kind: 'BURST', frames: BURST.frames, spanMs: BURST.spanMs }];
+    const challenge = {
+      id: this.deps.newId(),
+      sessionId: session.id,
+      expiresAt: now + this.deps.challengeTtlMs,
+      usedAt: null,
+      mediaSha256: null,
+      createdAt: now,
+      requirementId: requirement.id,
+      livenessType: 'STATIC',
+      nonce: randomBytes(16).toString('base64url'),
+      steps,
+      revealed: 1,
+    };
+    await this.deps.repos.challenges.create(challenge);
+    const step = steps[0]!;
+    return {
+      challenge_id: challenge.id,
+      nonce: challenge.nonce,
+      requirement_id: requirement.id,
+      liveness_type: 'STATIC',
+      expires_at: new Date(challenge.expiresAt).toISOString(),
+      steps_total: steps.length,
+      step: { index: 0, kind: step.kind, frames: step.frames, span_ms: step.spanMs, min_frames: BURST.minFrames, max_frames: BURST.maxFrames },
+    };
   }
 
   async createDocument(session: SessionRecord, body: { requirement_id: string; document_type: string; issuing_country: string }) {
@@ -324,25 +365,70 @@ export class CaptureService {
     return { media, stored: await this.deps.faces.keep(media, examined) };
   }
 
-  /** A selfie for the LIVENESS requirement: analysed at once so the user can retry within max_retries. */
-  async uploadLiveness(session: SessionRecord, image: UploadedImage, challengeId: string | undefined, requirementId?: string) {
+  /**
+   * A usable, unused, unexpired challenge of this session for this requirement whose nonce the client echoes. Every
+   * way of failing gives the same answer, so a guess learns nothing about which part was wrong.
+   */
+  private async openChallenge(session: SessionRecord, requirement: Requirement, challengeId: string, nonce: string): Promise<CaptureChallenge> {
+    const challenge = await this.deps.repos.challenges.get(session.id, challengeId);
+    const expected = Buffer.from(challenge?.nonce ?? '');
+    const given = Buffer.from(nonce);
+    const usable =
+      challenge !== null &&
+      challenge.livenessType === 'STATIC' &&
+      challenge.requirementId === requirement.id &&
+      challenge.usedAt === null &&
+      challenge.expiresAt > this.deps.now() &&
+      expected.length > 0 &&
+      expected.length === given.length &&
+      timingSafeEqual(expected, given);
+    if (!usable) throw new AppError('CONFLICT', 'The liveness challenge is unknown, already used, expired or not for this capture; request a new one');
+    return challenge!;
+  }
+
+  /**
+   * A STATIC liveness capture: the full-resolution still and the other frames of the burst the page took around
+   * the shutter, answering a challenge of this session. There is no other way in: an image without a challenge is
+   * refused. The frames are analysed by the LIVENESS check; the still at once, so the user can retry within
+   * max_retries.
+   */
+  async uploadLiveness(session: SessionRecord, burst: LivenessBurst) {
     this.requireConsent(session);
-    const requirement = this.requirement(session, requirementId, 'LIVENESS');
+    const requirement = this.requirement(session, burst.requirementId, 'LIVENESS');
+    const frameCount = burst.frames.length + 1;
+    if (frameCount < BURST.minFrames || frameCount > BURST.maxFrames) {
+      throw validationError([{ property: 'frames', message: `a burst has ${BURST.minFrames - 1} to ${BURST.maxFrames - 1} frames besides the image` }]);
+    }
     const resources = await this.deps.repos.resources.list(session.id);
     let resource = resources.find((r) => r.requirementId === requirement.id && r.source === 'END_USER');
     const attempts = resource?.data.attempts ?? 0;
     if (attempts >= this.maxAttempts(requirement)) throw new AppError('MAX_RETRIES_EXCEEDED');
-    // The challenge binds to these bytes once they are accepted; the LIVENESS check verifies the binding later.
-    const consume = async (digest: string) => {
-      if (challengeId) await this.deps.repos.challenges.consume(session.id, challengeId, digest, this.deps.now());
-    };
-    const { media, stored } = await this.receiving(session, [image.data], () => this.acceptFaceImage(session, image, consume));
+    const challenge = await this.openChallenge(session, requirement, burst.challengeId, burst.nonce);
+    const images = [burst.image.data, ...burst.frames.map((f) => f.data)];
+    const stored = await this.receiving(session, images, async () => {
+      // Every frame is checked before anything is stored, and the challenge is consumed only by a burst that is
+      // kept: a refused one leaves the challenge usable and nothing behind.
+      const types = await Promise.all(images.slice(1).map((data) => this.deps.sessionMedia.checkImage(data)));
+      const still = await this.acceptFaceImage(session, burst.image, async (digest) => {
+        if (!(await this.deps.repos.challenges.consume(session.id, challenge.id, digest, this.deps.now()))) {
+          throw new AppError('CONFLICT', 'The liveness challenge is unknown, already used, expired or not for this capture; request a new one');
+        }
+      });
+      const frames = [];
+      for (const [i, data] of images.slice(1).entries()) frames.push(await this.deps.sessionMedia.store(session, 'IMAGE', types[i]!, data));
+      return { still, frames };
+    });
+    const { media, stored: analysis } = stored.still;
     const now = this.deps.now();
     if (!resource) {
       resource = { id: this.deps.newId(), sessionId: session.id, type: 'LIVENESS', requirementId: requirement.id, source: 'END_USER', data: { liveness_type: 'STATIC' }, createdAt: now, updatedAt: now };
       await this.deps.repos.resources.create(resource);
     }
-    resource.data = { ...resource.data, image_media_id: media.id, attempts: attempts + 1 };
+    const timeline = [
+      { media_id: media.id, offset_ms: burst.stillOffsetMs },
+      ...stored.frames.map((m, i) => ({ media_id: m.id, offset_ms: burst.frameOffsetsMs[i]! })),
+    ].sort((a, b) => a.offset_ms - b.offset_ms);
+    resource.data = { ...resource.data, image_media_id: media.id, capture_method: 'CAMERA', challenge_id: challenge.id, burst: timeline, attempts: attempts + 1 };
     resource.updatedAt = now;
     await this.deps.repos.resources.update(resource);
     await this.deps.lifecycle.resourceUpdated(session, resource.id, `resource:${resource.id}:attempt:${attempts + 1}`);
@@ -350,12 +436,12 @@ export class CaptureService {
       resource_id: resource.id,
       media_id: media.id,
       attempts_remaining: this.maxAttempts(requirement) - attempts - 1,
-      feedback: captureFeedback(stored, this.deps.quality),
+      feedback: captureFeedback(analysis, this.deps.quality),
     };
   }
 
   /** An end-user face capture (FACE_CAPTURE requirement). */
-  async uploadFaceCapture(session: SessionRecord, image: UploadedImage, requirementId?: string) {
+  async uploadFaceCapture(session: SessionRecord, image: UploadedImage, requirementId?: string, method: 'CAMERA' | 'UPLOAD' = 'CAMERA') {
     this.requireConsent(session);
     const requirement = this.requirement(session, requirementId, 'FACE_CAPTURE');
     const { media, stored } = await this.receiving(session, [image.data], () => this.acceptFaceImage(session, image));
@@ -366,7 +452,7 @@ export class CaptureService {
       type: 'FACE_CAPTURE',
       requirementId: requirement.id,
       source: 'END_USER',
-      data: { image_media_id: media.id },
+      data: { image_media_id: media.id, capture_method: method },
       createdAt: now,
       updatedAt: now,
     };

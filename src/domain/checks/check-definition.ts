@@ -7,6 +7,7 @@ import type { PoolCandidate } from '../pools/pool-search.js';
 import type { PoolDecisionPolicy } from '../pools/pool-threshold.js';
 import type { PoolRecord } from '../pools/pool.types.js';
 import type { CheckRecord, MediaRecord, MediaRef, Report, ResourceRecord, SessionBundle, TaskRecord } from '../sessions/session.types.js';
+import type { BurstVerdict } from './static-burst.js';
 import type { FaceMatchEvidence } from './face-match.verdict.js';
 import type { ScoreBand } from './manual-check.js';
 import type { ReviewBand } from '../pools/review-band.js';
@@ -74,7 +75,8 @@ export interface CheckEvidence {
   /** Compares two faces under one model set (embedding one of them again when they come from two). */
   compare(selfie: Comparable, reference: Comparable | null, missingReason: string): Promise<FaceMatchEvidence>;
   /** Whether a capture carried a valid, single-use, server-issued challenge bound to its bytes. */
-  verifyCapture(bundle: SessionBundle, media: MediaRecord | null): Promise<{ pass: boolean; detail: string }>;
+  /** A STATIC liveness capture: bound to its challenge, in time, and a burst of one live scene (static-burst.ts). */
+  verifyBurst(bundle: SessionBundle, resource: ResourceRecord | null): Promise<BurstVerdict>;
   pool(appId: string, poolId: string): Promise<PoolRecord | null>;
   /** The best candidates, the match threshold in force and the pool's review band below it. */
   /** Searches the pool with a session face (embedded again under the pool's set when that is another). */

@@ -14,8 +14,8 @@ const CHECK_NAMES: Record<string, string> = {
 
 const SUB_CHECKS: Record<string, string> = {
   face_processing: 'One usable face was found in the selfie',
-  liveness_auth: 'The passive liveness score reached its threshold',
-  payload_signature_verification: 'The capture carried a valid, single-use capture challenge',
+  liveness_auth: 'The live-camera burst passed and the passive liveness score reached its threshold',
+  payload_signature_verification: 'A live-camera burst answering a single-use challenge in time, of one moving scene and one person',
   ai_face_match: 'The two faces are similar enough to be the same person',
   manual_face_match: 'A reviewer found the two faces to be the same person',
   face_found_in_pool: 'The face was found in the pool',

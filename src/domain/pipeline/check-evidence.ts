@@ -7,6 +7,7 @@ import type { ScoreCalibration } from '../ports/score-calibration.port.js';
 import type { PoolService } from '../pools/pool.service.js';
 import { poolReviewBand } from '../pools/review-band.js';
 import type { PoolRecord } from '../pools/pool.types.js';
+import { assessBurst, type BurstFrame, type BurstVerdict } from '../checks/static-burst.js';
 import type { MediaRecord, ResourceRecord, SessionBundle } from '../sessions/session.types.js';
 import type { ModelSetChoice } from '../models/model-set-choice.js';
 import { cosine, type FaceEvidence, type UsableFace } from './face-evidence.js';
@@ -101,19 +102,46 @@ export class SessionEvidence implements CheckEvidence {
   }
 
   /**
-   * payload_signature_verification: the image arrived with a server-issued capture challenge of this session,
-   * used once, before it expired, for exactly these bytes, and the same bytes were not seen in another session.
+   * payload_signature_verification of a STATIC capture: it came through a server-issued liveness challenge of this
+   * session and requirement, used once before it expired, for exactly this still; no frame of it was seen before
+   * (in another session, or in an earlier attempt of this one); and its frames are one live scene (assessBurst).
    */
-  async verifyCapture(bundle: SessionBundle, media: MediaRecord | null): Promise<{ pass: boolean; detail: string }> {
-    if (!media) return { pass: false, detail: 'no capture' };
-    const challenge = await this.deps.repos.challenges.findByMedia(bundle.session.id, media.sha256);
-    if (!challenge || challenge.usedAt === null || challenge.usedAt > challenge.expiresAt) {
-      return { pass: false, detail: 'the capture did not carry a valid capture challenge' };
+  async verifyBurst(bundle: SessionBundle, resource: ResourceRecord | null): Promise<BurstVerdict> {
+    const still = this.mediaOf(bundle, resource?.data.image_media_id);
+    if (!resource || !still) return { pass: false, reason: 'no capture', details: {} };
+    const { challenge_id: challengeId, burst } = resource.data;
+    if (resource.data.capture_method !== 'CAMERA' || !challengeId || !burst?.length) {
+      return { pass: false, reason: 'the capture did not come from the live camera through a liveness challenge', details: {} };
     }
-    if ((await this.deps.repos.media.countOtherSessionsWithDigest(bundle.session.id, media.sha256)) > 0) {
-      return { pass: false, detail: 'the same image was submitted in another session' };
+    const challenge = await this.deps.repos.challenges.get(bundle.session.id, challengeId);
+    const bound =
+      challenge !== null &&
+      challenge.usedAt !== null &&
+      challenge.usedAt <= challenge.expiresAt &&
+      challenge.mediaSha256 === still.sha256 &&
+      challenge.requirementId === resource.requirementId &&
+      challenge.livenessType === 'STATIC';
+    if (!bound) return { pass: false, reason: 'the capture is not bound to a valid liveness challenge', details: { challenge: 'INVALID' } };
+    const media = burst.map((b) => this.mediaOf(bundle, b.media_id));
+    if (media.some((m) => m === null)) return { pass: false, reason: 'a frame of the burst is missing', details: { challenge: 'VALID' } };
+    const ours = new Set(burst.map((b) => b.media_id));
+    for (const m of media as MediaRecord[]) {
+      // A frame sent before (an earlier attempt's burst replayed under a fresh challenge) is not a live frame.
+      if (bundle.media.some((other) => other.sha256 === m.sha256 && !ours.has(other.id))) {
+        return { pass: false, reason: 'a frame of the burst was already sent in an earlier capture of this session', details: { challenge: 'VALID' } };
+      }
+      if ((await this.deps.repos.media.countOtherSessionsWithDigest(bundle.session.id, m.sha256)) > 0) {
+        return { pass: false, reason: 'a frame of the burst was submitted in another session', details: { challenge: 'VALID' } };
+      }
     }
-    return { pass: true, detail: 'verified' };
+    const frames: BurstFrame[] = [];
+    for (const [i, m] of (media as MediaRecord[]).entries()) {
+      const stored = await this.deps.faces.analyse(m);
+      const { analysis } = stored;
+      frames.push({ sha256: m.sha256, width: analysis.width, height: analysis.height, faces: stored.imageError ? null : analysis.faces, offsetMs: burst[i]!.offset_ms });
+    }
+    const verdict = assessBurst(frames, { issuedAt: challenge!.createdAt, usedAt: challenge!.usedAt!, expiresAt: challenge!.expiresAt });
+    return { ...verdict, details: { challenge: 'VALID', ...verdict.details } };
   }
 
   pool(appId: string, poolId: string): Promise<PoolRecord | null> {

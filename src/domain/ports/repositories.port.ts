@@ -131,6 +131,25 @@ export interface CaptureChallenge {
   usedAt: number | null;
   mediaSha256: string | null;
   createdAt: number;
+  /** The LIVENESS requirement it was issued for; null on challenges issued before migration 0009. */
+  requirementId: string | null;
+  /** STATIC now, ZOOM later; null on challenges issued before migration 0009. */
+  livenessType: string | null;
+  /** A secret the upload echoes: only the client the challenge was issued to knows it. */
+  nonce: string | null;
+  /** The server's step plan (a STATIC burst is one step); revealed to the client one step at a time. */
+  steps: ChallengeStep[] | null;
+  /** How many steps of the plan the client has been shown. */
+  revealed: number;
+}
+
+/** One step of a liveness challenge. STATIC: one BURST of live frames around the shutter. */
+export interface ChallengeStep {
+  kind: string;
+  /** Frames the client must send for this step, the full-resolution still included. */
+  frames: number;
+  /** The time the frames should span, in milliseconds. */
+  spanMs: number;
 }
 
 export interface ChallengeRepository {

@@ -114,6 +114,12 @@ export interface ResourceData {
   // LIVENESS / FACE_CAPTURE
   liveness_type?: 'STATIC';
   image_media_id?: string;
+  /** How the capture was made: a liveness capture is always CAMERA (through a challenge). */
+  capture_method?: 'CAMERA' | 'UPLOAD';
+  /** LIVENESS: the challenge the capture answered. */
+  challenge_id?: string;
+  /** LIVENESS STATIC: every frame of the burst in time order (the still included), with its declared time. */
+  burst?: { media_id: string; offset_ms: number }[];
   /** Liveness upload attempts used. */
   attempts?: number;
   /** FACE_CAPTURE from an applicant's face instead of an upload. */

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { CaptureService } from '../../domain/capture/capture.service.js';
+import type { CaptureService, LivenessBurst } from '../../domain/capture/capture.service.js';
 import { AppError, validationError } from '../../domain/errors.js';
 import type { SessionRecord } from '../../domain/sessions/session.types.js';
 import { multipartUpload } from '../multipart.js';
@@ -9,6 +9,7 @@ import { parseJsonBody, UPLOAD } from '../plugins/raw-body.js';
 import {
   CaptureConfigurationResponse,
   CaptureFeedback,
+  ChallengeQuery,
   ChallengeResponse,
   CompleteDocumentResponse,
   ConsentResponse,
@@ -71,6 +72,36 @@ async function pageUpload(request: FastifyRequest) {
 
 const MULTIPART = ['multipart/form-data'];
 
+const OFFSET = /^\d{1,5}$/;
+
+/** The fields of a liveness burst, each required and checked here (a multipart body has no schema of its own). */
+function livenessBurst(image: { data: Buffer }, frames: { data: Buffer }[], fields: Record<string, string>): LivenessBurst {
+  const errors: { property: string; message: string }[] = [];
+  const required = (name: string) => {
+    const value = fields[name];
+    if (!value) errors.push({ property: name, message: 'is required: a liveness capture answers a challenge from POST …/challenges' });
+    return value ?? '';
+  };
+  const challengeId = required('challenge_id');
+  const nonce = required('nonce');
+  const still = required('still_offset_ms');
+  const offsets = (fields.frame_offsets_ms ?? '').split(',').filter(Boolean);
+  if (still && !OFFSET.test(still)) errors.push({ property: 'still_offset_ms', message: 'must be a whole number of milliseconds' });
+  if (offsets.length !== frames.length || offsets.some((o) => !OFFSET.test(o))) {
+    errors.push({ property: 'frame_offsets_ms', message: 'must give one whole number of milliseconds per frame, comma-separated' });
+  }
+  if (errors.length) throw validationError(errors);
+  return {
+    image,
+    frames,
+    stillOffsetMs: Number(still),
+    frameOffsetsMs: offsets.map(Number),
+    challengeId,
+    nonce,
+    ...(fields.requirement_id ? { requirementId: fields.requirement_id } : {}),
+  };
+}
+
 export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; admission: Admission }> = async (app, { capture, admission }) => {
   // The token is checked before a byte of the body is read: a stranger's upload is neither buffered nor parsed,
   // and a refusal counts against the stranger's address, not the session it names. The budget of a session is
@@ -105,13 +136,14 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
     {
       schema: {
         tags: [TAG],
-        summary: 'Obtain a single-use capture challenge for the next selfie upload',
+        summary: 'Obtain a single-use liveness challenge (nonce, time window, first step) for the next liveness capture',
         security: CLIENT,
         params: SessionParams,
-        response: { 201: ChallengeResponse, ...errorResponses(401, 409) },
+        querystring: ChallengeQuery,
+        response: { 201: ChallengeResponse, ...errorResponses(400, 401, 403, 409) },
       },
     },
-    async (request, reply) => reply.status(201).send(await capture.challenge(session(request))),
+    async (request, reply) => reply.status(201).send(await capture.challenge(session(request), request.query.requirement_id)),
   );
 
   app.post(
@@ -218,7 +250,10 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
     {
       schema: {
         tags: [TAG],
-        summary: 'Upload a selfie for the LIVENESS requirement (multipart: image, challenge_id); returns feedback for a retry',
+        summary: 'Upload a STATIC liveness burst answering a challenge (multipart: image, frames, challenge_id, nonce, offsets)',
+        description:
+          'The only way a liveness capture comes in: the live camera\'s burst around the shutter, bound to a challenge from POST …/challenges. ' +
+          'An upload without a usable challenge (unknown, used, expired, another session\'s, wrong nonce) is refused with 409.',
         security: CLIENT,
         params: SessionParams,
         consumes: MULTIPART,
@@ -230,8 +265,8 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
       config: UPLOAD,
     },
     async (request, reply) => {
-      const { image, fields } = await upload(request);
-      return reply.status(201).send(await capture.uploadLiveness(session(request), image, fields.challenge_id, fields.requirement_id));
+      const { image, frames, fields } = await upload(request);
+      return reply.status(201).send(await capture.uploadLiveness(session(request), livenessBurst(image, frames, fields)));
     },
   );
 
@@ -240,7 +275,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
     {
       schema: {
         tags: [TAG],
-        summary: 'Upload an end-user face capture (multipart: image)',
+        summary: 'Upload an end-user face capture (multipart: image, capture_method CAMERA|UPLOAD)',
         security: CLIENT,
         params: SessionParams,
         consumes: MULTIPART,
@@ -250,7 +285,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
     },
     async (request, reply) => {
       const { image, fields } = await upload(request);
-      return reply.status(201).send(await capture.uploadFaceCapture(session(request), image, fields.requirement_id));
+      return reply.status(201).send(await capture.uploadFaceCapture(session(request), image, fields.requirement_id, fields.capture_method === 'UPLOAD' ? 'UPLOAD' : 'CAMERA'));
     },
   );
 

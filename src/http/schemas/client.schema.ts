@@ -8,7 +8,24 @@ export const CaptureFeedback = Loose({ face_count: Type.Integer(), usable: Type.
 
 export const CaptureConfigurationResponse = Loose({});
 export const ConsentResponse = Type.Object({ biometric_consent: Type.String() });
-export const ChallengeResponse = Type.Object({ challenge_id: Type.String(), expires_at: Type.String() });
+export const ChallengeQuery = Type.Object({ requirement_id: Type.Optional(Id()) });
+export const ChallengeStepJson = Type.Object({
+  index: Type.Integer(),
+  kind: Type.String({ description: 'BURST: a short burst of live frames around the shutter (STATIC)' }),
+  frames: Type.Integer({ description: 'frames to take, the full-resolution still included' }),
+  span_ms: Type.Integer({ description: 'the time the frames should span' }),
+  min_frames: Type.Integer(),
+  max_frames: Type.Integer(),
+});
+export const ChallengeResponse = Type.Object({
+  challenge_id: Type.String(),
+  nonce: Type.String({ description: 'echo it with the capture; single use' }),
+  requirement_id: Type.String(),
+  liveness_type: Type.String(),
+  expires_at: Type.String(),
+  steps_total: Type.Integer(),
+  step: ChallengeStepJson,
+});
 export const CreateDocumentBody = Type.Object({
   requirement_id: Id(),
   document_type: Type.String({ maxLength: 64 }),

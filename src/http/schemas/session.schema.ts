@@ -60,7 +60,12 @@ export const SessionResultSchema = Type.Object(
     resources: Loose({
       id_documents: Type.Array(Document),
       supplementary_documents: Type.Array(Document),
-      liveness_capture: Type.Array(Type.Intersect([Resource, Loose({ liveness_type: Type.String(), image: Type.Optional(WithMedia) })])),
+      liveness_capture: Type.Array(Type.Intersect([Resource, Loose({
+          liveness_type: Type.String(),
+          capture_method: Type.Optional(Type.String({ description: 'openidv: CAMERA (a liveness capture comes only from the live camera)' })),
+          image: Type.Optional(WithMedia),
+          frames: Type.Optional(Type.Array(Loose({ media: Type.Optional(Media) }), { description: 'openidv: the other frames of the STATIC burst' })),
+        })])),
       face_capture: Type.Array(Type.Intersect([Resource, Loose({ image: Type.Optional(WithMedia) })])),
       applicant_profiles: Type.Array(Loose({})),
     }),

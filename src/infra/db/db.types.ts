@@ -122,6 +122,11 @@ export interface CaptureChallengesTable {
   used_at: number | null;
   media_sha256: string | null;
   created_at: number;
+  requirement_id: string | null;
+  liveness_type: string | null;
+  nonce: string | null;
+  steps: string | null;
+  revealed: Generated<number>;
 }
 
 export interface HandoffsTable {

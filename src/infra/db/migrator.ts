@@ -8,6 +8,7 @@ import * as pg0005 from './migrations/postgres/0005_console.js';
 import * as pg0006 from './migrations/postgres/0006_session_usage.js';
 import * as pg0007 from './migrations/postgres/0007_session_outcome.js';
 import * as pg0008 from './migrations/postgres/0008_model_sets.js';
+import * as pg0009 from './migrations/postgres/0009_liveness_challenges.js';
 import * as sqlite0001 from './migrations/sqlite/0001_init.js';
 import * as sqlite0002 from './migrations/sqlite/0002_pipeline_and_pools.js';
 import * as sqlite0003 from './migrations/sqlite/0003_job_request_id.js';
@@ -16,6 +17,7 @@ import * as sqlite0005 from './migrations/sqlite/0005_console.js';
 import * as sqlite0006 from './migrations/sqlite/0006_session_usage.js';
 import * as sqlite0007 from './migrations/sqlite/0007_session_outcome.js';
 import * as sqlite0008 from './migrations/sqlite/0008_model_sets.js';
+import * as sqlite0009 from './migrations/sqlite/0009_liveness_challenges.js';
 
 // Ordered, immutable migrations, one folder per dialect. Each module exports `up`: the SQL of one step.
 const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
@@ -28,6 +30,7 @@ const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
     '0006_session_usage': sqlite0006,
     '0007_session_outcome': sqlite0007,
     '0008_model_sets': sqlite0008,
+    '0009_liveness_challenges': sqlite0009,
   },
   postgres: {
     '0001_init': pg0001,
@@ -38,6 +41,7 @@ const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
     '0006_session_usage': pg0006,
     '0007_session_outcome': pg0007,
     '0008_model_sets': pg0008,
+    '0009_liveness_challenges': pg0009,
   },
 };
 

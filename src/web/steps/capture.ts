@@ -1,4 +1,4 @@
-import { ApiError, type Feedback } from '../api.js';
+import { ApiError, type Feedback, type LiveBurst, type LivenessChallenge } from '../api.js';
 import { CameraError, type CameraProblem, cameraSupported, grabFrame, openCamera, prepareFile, stopCamera } from '../camera.js';
 import type { FlowContext } from '../context.js';
 import { button, h, notice, onLeave, screen } from '../dom.js';
@@ -18,9 +18,16 @@ export interface CaptureOptions {
   maxWidth: number;
   /** Label of a link back to the previous choice ("Choose a different document"). */
   back?: string;
+  /** false: the live camera only, whatever the session allows (a liveness capture). Default: the session's rule. */
+  allowUpload?: boolean;
+  /**
+   * A liveness capture: at the shutter, a fresh challenge from the server, then a burst of frames over the time it
+   * asks for, the full-resolution still in the middle.
+   */
+  burst?: { challenge: () => Promise<LivenessChallenge> };
 }
 
-export type Captured = { blob: Blob; method: 'CAMERA' | 'UPLOAD' } | { back: true };
+export type Captured = { blob: Blob; method: 'CAMERA' | 'UPLOAD'; burst?: LiveBurst } | { back: true };
 
 // The server allows 60 analyses a minute per session by default (OPENIDV_ANALYSES_PER_MINUTE): one a second stays
 // within it, and a 429 pauses the preview for the Retry-After the server gives.
@@ -33,6 +40,7 @@ const FEEDBACK_INTERVAL_MS = 1000;
 export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Captured> {
   return new Promise<Captured>((resolve) => {
     let stream: MediaStream | null = null;
+    const allowUpload = options.allowUpload ?? ctx.allowUpload;
     const fileInput = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp,image/heic,image/*', class: 'sr-only', tabindex: -1, 'aria-hidden': 'true', id: 'file-input' });
     const fileError = h('div', { class: 'file-error' });
     fileInput.addEventListener('change', async () => {
@@ -71,22 +79,23 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
       ctx.progress(problem === 'DENIED' ? 'CAMERA_DENIED' : 'CAMERA_UNAVAILABLE');
       const canRetry = problem !== 'UNSUPPORTED';
       const text: string[] = [cameraHelp(problem)];
-      if (!ctx.allowUpload && (problem === 'NO_CAMERA' || problem === 'UNSUPPORTED')) text.push(cameraHelp('NEEDS_CAMERA'));
-      else if (ctx.allowUpload) text.push(t('capture.canUpload'));
+      if (!allowUpload && (problem === 'NO_CAMERA' || problem === 'UNSUPPORTED')) text.push(cameraHelp('NEEDS_CAMERA'));
+      else if (allowUpload) text.push(t('capture.canUpload'));
+      else if (options.burst) text.push(t('selfie.cameraOnly'));
       const { leave, leaveLabel } = ctx.exits;
       area.replaceChildren(notice(problem === 'DENIED' ? 'warning' : 'error', ...text.map((line) => h('p', {}, line))));
       actions.replaceChildren(
-        ...(ctx.allowUpload ? [uploadButton('primary', t('capture.upload'))] : []),
-        ...(canRetry ? [button(t('capture.tryCameraAgain'), () => void start(), ctx.allowUpload ? 'secondary' : 'primary', { id: 'retry-camera' })] : []),
-        ...(!ctx.allowUpload && leave ? [button(leaveLabel, () => leave(problem === 'DENIED' ? 'CAMERA_DENIED' : 'CAMERA_UNAVAILABLE'), 'link', { id: 'camera-leave' })] : []),
+        ...(allowUpload ? [uploadButton('primary', t('capture.upload'))] : []),
+        ...(canRetry ? [button(t('capture.tryCameraAgain'), () => void start(), allowUpload ? 'secondary' : 'primary', { id: 'retry-camera' })] : []),
+        ...(!allowUpload && leave ? [button(leaveLabel, () => leave(problem === 'DENIED' ? 'CAMERA_DENIED' : 'CAMERA_UNAVAILABLE'), 'link', { id: 'camera-leave' })] : []),
       );
       (actions.querySelector('button') as HTMLButtonElement | null)?.focus();
     };
 
     const start = async () => {
       area.replaceChildren(h('p', { class: 'status', role: 'status' }, t('capture.startingCamera')));
-      actions.replaceChildren(...(ctx.allowUpload ? [uploadButton('secondary')] : []));
-      if (!cameraSupported()) return showProblem(ctx.allowUpload ? 'NO_CAMERA' : 'UNSUPPORTED');
+      actions.replaceChildren(...(allowUpload ? [uploadButton('secondary')] : []));
+      if (!cameraSupported()) return showProblem(allowUpload ? 'NO_CAMERA' : 'UNSUPPORTED');
       try {
         stopCamera(stream);
         stream = await openCamera(options.facing);
@@ -106,7 +115,7 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
       viewfinder.replaceChildren(video, guide);
       area.replaceChildren(viewfinder, ...(options.liveFeedback ? [feedback] : []));
       const shutter = button(t('capture.takePhoto'), () => void shoot(), 'primary', { id: 'shutter', disabled: true });
-      actions.replaceChildren(shutter, ...(ctx.allowUpload ? [uploadButton('secondary')] : []));
+      actions.replaceChildren(shutter, ...(allowUpload ? [uploadButton('secondary')] : []));
       await video.play().catch(() => undefined);
       // A camera that opens but never delivers a frame is as good as busy.
       const playing = video.videoWidth > 0 || (await Promise.race([new Promise<boolean>((r) => video.addEventListener('loadeddata', () => r(true), { once: true })), new Promise<boolean>((r) => window.setTimeout(() => r(false), 10_000))]));
@@ -118,9 +127,44 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
 
       async function shoot() {
         shutter.disabled = true;
+        if (options.burst) return shootBurst(options.burst.challenge);
         const blob = await grabFrame(video, options.maxWidth, 0.92);
         stopCamera(stream);
         resolve({ blob, method: 'CAMERA' });
+      }
+
+      // The server checks the frames are of one live scene and came after its challenge: the challenge is asked
+      // for at the shutter, and the frames are taken at even intervals over the span it gives.
+      async function shootBurst(issue: () => Promise<LivenessChallenge>) {
+        let challenge: LivenessChallenge;
+        try {
+          challenge = await issue();
+        } catch (err) {
+          fileError.replaceChildren(notice('error', err instanceof ApiError && err.status === 0 ? t('upload.offline') : t('selfie.challengeFailed')));
+          shutter.disabled = false;
+          return;
+        }
+        feedback.textContent = t('selfie.burstPrompt');
+        const count = Math.min(Math.max(challenge.step.frames, challenge.step.min_frames), challenge.step.max_frames);
+        const gap = challenge.step.span_ms / (count - 1);
+        const stillAt = count >> 1;
+        const started = performance.now();
+        const shots: { blob: Blob; offsetMs: number }[] = [];
+        for (let i = 0; i < count; i++) {
+          const wait = started + i * gap - performance.now();
+          if (wait > 0) await new Promise((r) => window.setTimeout(r, wait));
+          // Never the same camera frame twice (a slow camera, a busy device): the server refuses identical frames.
+          if (i > 0) await freshFrame(video);
+          const offsetMs = Math.max(Math.round(performance.now() - started), (shots.at(-1)?.offsetMs ?? -1) + 1);
+          shots.push({ blob: await grabFrame(video, i === stillAt ? options.maxWidth : 640, i === stillAt ? 0.92 : 0.85), offsetMs });
+        }
+        stopCamera(stream);
+        const still = shots[stillAt]!;
+        resolve({
+          blob: still.blob,
+          method: 'CAMERA',
+          burst: { challenge, still: still.blob, stillOffsetMs: still.offsetMs, frames: shots.filter((_, i) => i !== stillAt) },
+        });
       }
     };
 
@@ -156,6 +200,19 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
     };
 
     void start();
+  });
+}
+
+/** Resolves when the video shows a frame it has not shown before (at most 600 ms), where the browser can tell. */
+function freshFrame(video: HTMLVideoElement): Promise<void> {
+  const v = video as HTMLVideoElement & { requestVideoFrameCallback?: (callback: () => void) => number };
+  if (typeof v.requestVideoFrameCallback !== 'function') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = window.setTimeout(resolve, 600);
+    v.requestVideoFrameCallback!(() => {
+      window.clearTimeout(timer);
+      resolve();
+    });
   });
 }
 

@@ -1,4 +1,4 @@
-import { ApiError, type Feedback, type Requirement } from '../api.js';
+import { ApiError, type Feedback, type LiveBurst, type Requirement } from '../api.js';
 import type { FlowContext } from '../context.js';
 import { announce, button, h, notice, screen } from '../dom.js';
 import { plural, t } from '../i18n/i18n.js';
@@ -18,10 +18,11 @@ interface Verdict {
 }
 
 /**
- * The selfie: LIVENESS (with a single-use capture challenge, within attempts_remaining) or FACE_CAPTURE, in four
- * parts that a future capture mode (an active challenge, a video) can replace one at a time: tips, taking the
- * picture (camera with live advice from the server), the user's own review (retake or use), and sending it, after
- * which the server's verdict decides whether the user tries again.
+ * The selfie: LIVENESS (a burst from the live camera answering a single-use server challenge, within
+ * attempts_remaining; never a file, whatever allowed_capture_methods says) or FACE_CAPTURE, in four parts that a
+ * future capture mode (an active challenge, a video) can replace one at a time: tips, taking the picture (camera
+ * with live advice from the server), the user's own review (retake or use), and sending it, after which the
+ * server's verdict decides whether the user tries again.
  */
 export async function faceStep(ctx: FlowContext, requirement: Requirement, kind: FaceKind): Promise<void> {
   if (!ctx.suppressed.has(EDUCATION_SCREEN[kind])) await tips(ctx);
@@ -35,16 +36,22 @@ export async function faceStep(ctx: FlowContext, requirement: Requirement, kind:
       maxWidth: 1280,
       liveFeedback: (frame, signal) => ctx.api.analyse(frame, signal),
       ...(message ? { notice: message } : {}),
+      ...(kind === 'LIVENESS' ? { allowUpload: false, burst: { challenge: () => ctx.api.challenge(requirement.id) } } : {}),
     });
     message = undefined;
     if ('back' in shot) continue;
     if (!(await review(t('selfie.title'), shot.blob, t('selfie.reviewQuestion'), 'face'))) continue;
     let verdict: Verdict;
     try {
-      verdict = await send(ctx, requirement, kind, shot.blob);
+      verdict = await send(ctx, requirement, kind, shot);
     } catch (err) {
       // Every attempt was used already (a reload after the last one): the last selfie sent stands.
       if (err instanceof ApiError && err.code === 'MAX_RETRIES_EXCEEDED') return outOfTries(ctx);
+      // The challenge ran out while the user looked at the photo: a new one comes with the next shot.
+      if (err instanceof ApiError && err.status === 409) {
+        message = t('selfie.tooSlow');
+        continue;
+      }
       const refusal = err instanceof ApiError ? uploadRefusal(err.code, err.status) : null;
       if (!refusal) throw err;
       message = refusal;
@@ -60,11 +67,12 @@ export async function faceStep(ctx: FlowContext, requirement: Requirement, kind:
   }
 }
 
-function send(ctx: FlowContext, requirement: Requirement, kind: FaceKind, image: Blob): Promise<Verdict> {
+function send(ctx: FlowContext, requirement: Requirement, kind: FaceKind, shot: { blob: Blob; method: 'CAMERA' | 'UPLOAD'; burst?: LiveBurst }): Promise<Verdict> {
   return uploadWithProgress(t('selfie.sending'), t('selfie.sending'), async (onProgress) => {
-    if (kind === 'FACE_CAPTURE') return { feedback: (await ctx.api.uploadFaceCapture(image, requirement.id, onProgress)).feedback, remaining: null };
-    // A fresh challenge per try: a challenge is consumed by the upload that carries it.
-    const result = await ctx.api.uploadLiveness(image, await ctx.api.challenge(), requirement.id, onProgress);
+    if (kind === 'FACE_CAPTURE') return { feedback: (await ctx.api.uploadFaceCapture(shot.blob, requirement.id, shot.method, onProgress)).feedback, remaining: null };
+    // Each burst answers the fresh challenge it asked for at the shutter; the server consumes it with the upload.
+    if (!shot.burst) throw new Error('a liveness capture is a burst from the camera');
+    const result = await ctx.api.uploadLiveness(shot.burst, requirement.id, onProgress);
     return { feedback: result.feedback, remaining: result.attempts_remaining };
   });
 }

@@ -6,22 +6,25 @@ import { defineCheck, ManualCheck } from '../check-definition.js';
 import { notAvailableReason } from '../face-refusal-reasons.js';
 import { inBand, REVIEW_REASONS, type ScoreBand } from '../manual-check.js';
 import { approve, notAvailable, reject, report, subCheck } from '../report.js';
+import type { BurstVerdict } from '../static-burst.js';
 
 export interface LivenessEvidence {
   /** The single usable face of the capture, or why there is none. */
   face: { face: AnalysedFace } | { refusal: FaceRefusal | 'UNREADABLE' | 'MISSING'; detail: string };
-  /** Whether the upload carried a valid, single-use, server-issued challenge bound to these bytes. */
-  signature: { pass: boolean; detail: string };
+  /** The capture's challenge binding, timing and frame consistency (static-burst.ts). */
+  burst: BurstVerdict;
   threshold: number;
 }
 
 /**
- * STATIC liveness: exactly one usable face, a passive liveness score above the calibrated threshold, and a
- * verified capture challenge. Passive liveness is advisory: it flags crude print and screen replays, it does not
- * prove a live person (see docs/accuracy.md for its measured error rates).
+ * STATIC liveness: a burst of live-camera frames answering a server challenge in its time window, of one live
+ * scene (static-burst.ts), with exactly one usable face whose passive liveness score is above the calibrated
+ * threshold. The passive score is one signal among these: it flags crude print and screen replays, it does not
+ * prove a live person (docs/accuracy.md has its measured error rates). liveness_auth passes only when all do.
  */
 export function evaluateLiveness(e: LivenessEvidence): Report {
-  const signature = subCheck('payload_signature_verification', e.signature.pass, { reason: e.signature.pass ? undefined : e.signature.detail });
+  const burstDetails = Object.fromEntries(Object.entries(e.burst.details).map(([k, v]) => [k, String(v)]));
+  const signature = subCheck('payload_signature_verification', e.burst.pass, { ...burstDetails, reason: e.burst.pass ? undefined : e.burst.reason });
   if (!('face' in e.face)) {
     return report(notAvailable(notAvailableReason(e.face.refusal)), [
       subCheck('face_processing', false, { reason: e.face.detail }),
@@ -33,10 +36,15 @@ export function evaluateLiveness(e: LivenessEvidence): Report {
   const live = score >= e.threshold;
   const breakdown = [
     subCheck('face_processing', true, { face_size_px: String(Math.round(face.quality.faceSizePx)) }),
-    subCheck('liveness_auth', live, { confidence_score: score, threshold: e.threshold, assurance: 'PASSIVE_ADVISORY' }),
+    subCheck('liveness_auth', live && e.burst.pass, {
+      confidence_score: score,
+      threshold: e.threshold,
+      assurance: 'STATIC_BURST',
+      reason: !e.burst.pass ? 'the capture failed payload_signature_verification' : live ? undefined : 'the passive liveness score is below the threshold',
+    }),
     signature,
   ];
-  return report(live && e.signature.pass ? approve() : reject(), breakdown);
+  return report(live && e.burst.pass ? approve() : reject(), breakdown);
 }
 
 /**
@@ -44,7 +52,7 @@ export function evaluateLiveness(e: LivenessEvidence): Report {
  * rejection stands whatever a person would think of the face.
  */
 export function livenessInconclusive(e: LivenessEvidence, band: ScoreBand): string | undefined {
-  if (!('face' in e.face) || !e.signature.pass) return undefined;
+  if (!('face' in e.face) || !e.burst.pass) return undefined;
   return inBand(e.face.face.liveness ?? 0, band) ? REVIEW_REASONS.LIVENESS_NEAR_THRESHOLD : undefined;
 }
 
@@ -66,7 +74,7 @@ export const liveness = defineCheck({
     const media = evidence.mediaOf(bundle, resource?.data.image_media_id);
     const found: LivenessEvidence = {
       face: await evidence.faces.singleFace(media),
-      signature: await evidence.verifyCapture(bundle, media),
+      burst: await evidence.verifyBurst(bundle, resource),
       threshold: evidence.livenessThreshold,
     };
     const inconclusive = livenessInconclusive(found, evidence.reviewBands.liveness);

@@ -3,6 +3,7 @@ import type { FaceAnalysis } from '../../../domain/ports/face-engine.port.js';
 import type {
   CaptureChallenge,
   ChallengeRepository,
+  ChallengeStep,
   FaceAnalysisRepository,
   StoredFaceAnalysis,
   WebhookDelivery,
@@ -63,6 +64,11 @@ const toChallenge = (r: Selectable<CaptureChallengesTable>): CaptureChallenge =>
   usedAt: r.used_at,
   mediaSha256: r.media_sha256,
   createdAt: r.created_at,
+  requirementId: r.requirement_id,
+  livenessType: r.liveness_type,
+  nonce: r.nonce,
+  steps: r.steps ? (fromJson(r.steps) as ChallengeStep[]) : null,
+  revealed: Number(r.revealed),
 });
 
 export class KyselyChallengeRepository implements ChallengeRepository {
@@ -71,7 +77,19 @@ export class KyselyChallengeRepository implements ChallengeRepository {
   async create(c: CaptureChallenge): Promise<void> {
     await this.db
       .insertInto('capture_challenges')
-      .values({ id: c.id, session_id: c.sessionId, expires_at: c.expiresAt, used_at: c.usedAt, media_sha256: c.mediaSha256, created_at: c.createdAt })
+      .values({
+        id: c.id,
+        session_id: c.sessionId,
+        expires_at: c.expiresAt,
+        used_at: c.usedAt,
+        media_sha256: c.mediaSha256,
+        created_at: c.createdAt,
+        requirement_id: c.requirementId,
+        liveness_type: c.livenessType,
+        nonce: c.nonce,
+        steps: c.steps ? JSON.stringify(c.steps) : null,
+        revealed: c.revealed,
+      })
       .execute();
   }
 
