@@ -43,6 +43,8 @@ export interface AnalysedFace {
   embedding: Float32Array;
   /** Passive liveness probability of a live face, 0..1. Advisory only. Absent when not requested. */
   liveness?: number;
+  /** The 68 iBUG landmarks the 5 points come from (image coordinates). Present only when requested. */
+  landmarks68?: Point[];
 }
 
 export interface FaceAnalysis {
@@ -62,6 +64,8 @@ export interface FaceAnalysis {
 export interface AnalyseOptions {
   /** Compute the passive liveness score (costs ~9 ms per face). Default true. */
   liveness?: boolean;
+  /** Also return the 68 landmarks (active liveness measures head pose and parallax on them). Default false. */
+  landmarks68?: boolean;
   /** Cap on faces analysed (largest first). Default 10. */
   maxFaces?: number;
   /**
