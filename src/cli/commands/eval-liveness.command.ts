@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createFaceEngine } from '../../infra/face/face-engine.factory.js';
 import { FaceModelFrameAnalyser } from '../../infra/face/liveness/face-model.frame-analyser.js';
+import { parallaxProbe } from '../../tools/liveness-eval/parallax-probe.js';
 import {
   ATTACK_CLASSES,
   type AttemptClass,
@@ -34,6 +35,7 @@ export function evalLivenessCommand(): Command {
     .option('--fps <range>', 'simulated camera rate, e.g. 10-15', '10-15')
     .option('--min-parallax <x>', 'override the parallax threshold', Number)
     .option('--min-identity <x>', 'override the identity cosine threshold', Number)
+    .option('--probe <n>', 'first measure parallax on single turned frames of n subjects (head vs cards)', positive)
     .option('--json <file>', 'write every attempt and the summary as JSON')
     .option('--verbose', 'print each attempt')
     .action(async (opts) => {
@@ -49,7 +51,19 @@ export function evalLivenessCommand(): Command {
       try {
         const subjects = await loadSubjects(engine, dataDir, opts.split, opts.people);
         console.log(`${subjects.length} usable ${opts.split} subjects from the first ${opts.people} LFW people of the split`);
-        const evaluation = new LivenessEvaluation(new FaceModelFrameAnalyser(engine), subjects, {
+        const analyser = new FaceModelFrameAnalyser(engine);
+        if (opts.probe) {
+          const rows = await parallaxProbe(analyser, subjects.slice(0, opts.probe), opts.seed);
+          console.log('parallax probe (homography residual / inter-ocular, frontal vs turned ±30° head or ±45° card):');
+          for (const kind of ['head', 'card_3d', 'card_2d'] as const) {
+            const v = rows.filter((r) => r.kind === kind);
+            const p = v.map((r) => r.parallax).sort((a, b) => a - b);
+            const y = v.map((r) => Math.abs(r.yawDeg)).sort((a, b) => a - b);
+            const q = (a: number[], k: number) => (a.length ? a[Math.min(a.length - 1, Math.floor(k * a.length))]!.toFixed(4) : '-');
+            console.log(`  ${kind.padEnd(8)} n=${v.length} parallax min ${q(p, 0)} p5 ${q(p, 0.05)} p50 ${q(p, 0.5)} p95 ${q(p, 0.95)} max ${q(p, 1)}; |yaw| read p50 ${q(y, 0.5)} max ${q(y, 1)}`);
+          }
+        }
+        const evaluation = new LivenessEvaluation(analyser, subjects, {
           dataDir,
           split: opts.split,
           attempts: opts.attempts,

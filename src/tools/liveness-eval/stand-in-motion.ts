@@ -22,8 +22,8 @@ export interface MotionStyle {
 export const HEAD_STYLE: MotionStyle = {
   reactionMs: [350, 750],
   moveMs: [400, 750],
-  yawDeg: [28, 38],
-  pitchDeg: [20, 28],
+  yawDeg: [26, 34],
+  pitchDeg: [22, 30],
   nearDistance: [0.55, 0.62],
   tremorDeg: 0.8,
   tremorPx: 1,

@@ -26,13 +26,20 @@ export interface DecisionThresholds {
 }
 
 export const DEFAULT_THRESHOLDS: Readonly<DecisionThresholds> = Object.freeze({
-  minParallax: 0.03,
-  minIdentityCosine: 0.45,
-  maxIdentityOutliers: 1,
-  // Measured on stand-in frames: a re-encode (JPEG q78) differs from its source in 0.3–0.5% of the bits, a
-  // fresh frame of the same still pose in 7.5–8.7% (sensor noise flips the bits near the median).
-  replayHashDistance: 0.025,
-  maxReplayShare: 0.3,
+  // Tuning split, single frame pairs (openidv eval liveness --split tuning --probe 40): the head stand-in turned
+  // ±30° left 0.105–0.249 (p5 0.122), a card tilted ±45° in 3D 0.019–0.076, squeezed in 2D 0.018–0.069.
+  minParallax: 0.09,
+  // The strict 1:1 face-match threshold (config/face-thresholds.ts): a swap must look like another person to
+  // that standard; a few frames under it (blur, a landmark slip at the far end of a turn) are tolerated, a swap
+  // lasts at least a whole step.
+  minIdentityCosine: 0.42,
+  maxIdentityOutliers: 3,
+  // DCT hash, 256 bits. Measured on stand-in frames: a re-encode (JPEG q75) is within 4 bits of its source for
+  // every frame (p90 2 bits); a retry of the same stand-in in the same scene matches its earlier capture at ≤ 3
+  // bits for about half its frames (a still face in a still room looks the same twice), so only a share above
+  // 75% is a replay.
+  replayHashDistance: 3 / 256,
+  maxReplayShare: 0.75,
   minSingleFaceShare: 0.8,
   minFrames: 8,
 });

@@ -5,7 +5,7 @@ import type { LivenessFrameAnalyser } from '../../../domain/ports/liveness-frame
 import type { FrameAnalysis } from '../../../domain/liveness/active/frame-analysis.js';
 import { estimatePose } from '../../../domain/liveness/active/mean-face.js';
 
-/** Side of the grey thumbnail the perceptual hash is taken from: 32² = 1,024 bits. */
+/** Side of the grey thumbnail the perceptual hash is computed on. */
 const HASH_SIDE = 32;
 
 /**
@@ -48,9 +48,20 @@ export class FaceModelFrameAnalyser implements LivenessFrameAnalyser {
   }
 }
 
+/** The low-frequency block of the DCT kept: 16×16 coefficients, one bit each. */
+const KEEP = 16;
+
+/** cos((2x + 1) u π / 2N), precomputed for the thumbnail's DCT. */
+const COS = Array.from({ length: KEEP }, (_, u) =>
+  Float64Array.from({ length: HASH_SIDE }, (_, x) => Math.cos(((2 * x + 1) * u * Math.PI) / (2 * HASH_SIDE))),
+);
+
 /**
- * A 32×32 grey thumbnail, one bit per pixel: above the thumbnail's median or not. Re-encoding or rescaling a frame
- * flips a few percent of the bits; another frame of a live scene (the head a few pixels elsewhere) flips far more.
+ * A DCT perceptual hash (pHash): the 32×32 grey thumbnail's 16×16 lowest-frequency DCT coefficients, one bit each
+ * (above their median or not; the DC term is replaced by the mean of the others so it carries no weight). Re-encoding
+ * or rescaling a frame barely touches low frequencies; sensor noise lives in the high ones that are dropped. A
+ * thumbnail-median hash was tried first and rejected: flat backgrounds put many pixels on the median, and
+ * re-encoding flipped up to 25% of their bits.
  */
 export async function perceptualHashOf(image: Uint8Array): Promise<string> {
   const { data } = await sharp(image, { failOn: 'none' })
@@ -59,12 +70,33 @@ export async function perceptualHashOf(image: Uint8Array): Promise<string> {
     .resize(HASH_SIDE, HASH_SIDE, { fit: 'fill' })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const sorted = [...data].sort((a, b) => a - b);
+  const channels = data.length / (HASH_SIDE * HASH_SIDE);
+  const px = (x: number, y: number) => data[(y * HASH_SIDE + x) * channels]!;
+  // Separable DCT: rows first (KEEP outputs per row), then columns.
+  const rows = new Float64Array(HASH_SIDE * KEEP);
+  for (let y = 0; y < HASH_SIDE; y++) {
+    for (let u = 0; u < KEEP; u++) {
+      let sum = 0;
+      for (let x = 0; x < HASH_SIDE; x++) sum += px(x, y) * COS[u]![x]!;
+      rows[y * KEEP + u] = sum;
+    }
+  }
+  const coeffs = new Float64Array(KEEP * KEEP);
+  for (let v = 0; v < KEEP; v++) {
+    for (let u = 0; u < KEEP; u++) {
+      let sum = 0;
+      for (let y = 0; y < HASH_SIDE; y++) sum += rows[y * KEEP + u]! * COS[v]![y]!;
+      coeffs[v * KEEP + u] = sum;
+    }
+  }
+  const rest = [...coeffs.slice(1)];
+  coeffs[0] = rest.reduce((s, c) => s + c, 0) / rest.length;
+  const sorted = [...coeffs].sort((a, b) => a - b);
   const median = sorted[sorted.length >> 1]!;
   let hex = '';
-  for (let i = 0; i < data.length; i += 4) {
+  for (let i = 0; i < coeffs.length; i += 4) {
     let nibble = 0;
-    for (let b = 0; b < 4; b++) nibble = (nibble << 1) | (data[i + b]! > median ? 1 : 0);
+    for (let b = 0; b < 4; b++) nibble = (nibble << 1) | (coeffs[i + b]! > median ? 1 : 0);
     hex += nibble.toString(16);
   }
   return hex;
