@@ -26,7 +26,7 @@ const positive = (v: string) => {
 export function evalLivenessCommand(): Command {
   return new Command('liveness')
     .description('APCER per attack class and the stand-ins pass rate of the active (ZOOM) liveness engine')
-    .option('--data <dir>', 'shared test data folder (default $OPENIDV_TEST_DATA or ../shared/data)')
+    .option('--dataset <dir>', 'shared test data folder (default $OPENIDV_TEST_DATA or ../shared/data)')
     .addOption(new Option('--split <split>', 'identities to use').choices(['tuning', 'held-out']).default('held-out'))
     .option('--attempts <n>', 'attempts per class', positive, 20)
     .option('--classes <list>', `comma-separated, from ${ALL.join(',')}`, ALL.join(','))
@@ -39,7 +39,7 @@ export function evalLivenessCommand(): Command {
     .option('--json <file>', 'write every attempt and the summary as JSON')
     .option('--verbose', 'print each attempt')
     .action(async (opts) => {
-      const dataDir = path.resolve(opts.data ?? process.env.OPENIDV_TEST_DATA ?? path.join(process.cwd(), '..', 'shared', 'data'));
+      const dataDir = path.resolve(opts.dataset ?? process.env.OPENIDV_TEST_DATA ?? path.join(process.cwd(), '..', 'shared', 'data'));
       const classes = String(opts.classes)
         .split(',')
         .map((s) => s.trim())
