@@ -9,7 +9,10 @@ function scene(seed: number, shift = 0): Promise<Buffer> {
   const w = 320;
   const data = Buffer.alloc(w * w * 3);
   let s = seed;
-  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rnd = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
   // Smooth blobs on a flat background, the way a face in a room looks at thumbnail scale.
   const blobs = Array.from({ length: 6 }, () => ({ x: rnd() * w, y: rnd() * w, r: 20 + rnd() * 60, c: rnd() * 255 }));
   for (let y = 0; y < w; y++) {
