@@ -61,6 +61,11 @@ export interface AttemptResult {
   decideMs: number;
   parallax?: number;
   minCosine?: number;
+  /** Share of the frames within the replay distance of an earlier capture's frames. */
+  replayShare: number;
+  /** Share within 4 bits, and the median nearest distance in bits (how close the nearest earlier frames are). */
+  replayShare4: number;
+  medianNearestBits: number;
 }
 
 export interface Subject {
@@ -83,8 +88,8 @@ export function splitOf(person: string): 'tuning' | 'held-out' {
 
 /**
  * Subjects: the first photo of each LFW person of the split with exactly one face, near-frontal (|yaw|, |pitch|
- * ≤ 10° by the mean-face fit) and eyes at least 22 px apart: the photo an attacker would pick, and one the head
- * stand-in can be turned from.
+ * ≤ 10° by the mean-face fit), eyes at least 22 px apart, and one face in its rendered frontal frame: the photo an
+ * attacker would pick, and one the head stand-in can be turned from.
  */
 export async function loadSubjects(engine: FaceEngine, dataDir: string, split: EvaluationOptions['split'], max: number): Promise<Subject[]> {
   const root = join(dataDir, 'lfw-dev', 'images');
@@ -99,11 +104,18 @@ export async function loadSubjects(engine: FaceEngine, dataDir: string, split: E
     if (analysis.faces.length !== 1 || !face?.landmarks68) continue;
     const pose = estimatePose(face.landmarks68);
     if (Math.abs(pose.yawDeg) > 10 || Math.abs(pose.pitchDeg) > 10 || interOcular(face.landmarks68) < 22) continue;
-    subjects.push({
+    const subject: Subject = {
       id: `${person}/${files[0]}`,
       photo: { image: await loadRgb(bytes), landmarks: face.landmarks68 },
       frontal: { ...REST_POSE, yawDeg: -pose.yawDeg, pitchDeg: -pose.pitchDeg },
+    };
+    // The rendered frame must show one face too: a second face in the photo's background, missed at the photo's
+    // own size, can be found in the enlarged frames and would fail face_processing for reasons of the photo.
+    const rendered = await engine.analyse(await encodeJpeg(new TexturedHead(subject.photo).render(subject.frontal).toImage(0, 1, Math.random)), {
+      liveness: false,
     });
+    if (rendered.faces.length !== 1) continue;
+    subjects.push(subject);
   }
   return subjects;
 }
@@ -280,6 +292,7 @@ export class LivenessEvaluation {
       k++;
       t = source.times?.[k] !== undefined ? t0 + source.times[k]! : t + interval * (0.9 + 0.2 * rng());
     }
+    const nearest = state.frames.map((f) => Math.round(this.ledger.nearestHash(f.analysis.perceptualHash) * 256)).sort((a, b) => a - b);
     const start = performance.now();
     const decision = decide(state, { ledger: this.ledger, ...(this.options.thresholds && { thresholds: this.options.thresholds }) });
     const decideMs = performance.now() - start;
@@ -304,6 +317,9 @@ export class LivenessEvaluation {
       decideMs,
       ...(parallax !== undefined && { parallax }),
       ...(minCosine !== undefined && { minCosine }),
+      replayShare: (num('frame_ledger', 'frames_matching_earlier') ?? 0) / Math.max(1, state.frames.length),
+      replayShare4: nearest.filter((b) => b <= 4).length / Math.max(1, nearest.length),
+      medianNearestBits: nearest[nearest.length >> 1] ?? 256,
     };
   }
 }
