@@ -45,6 +45,8 @@ export interface AnalysedFace {
   liveness?: number;
   /** The face's embeddings under the sets asked for with `alsoEmbedWith`, by set id (L2-normalised). */
   alsoEmbedded?: Record<string, Float32Array>;
+  /** The 68 iBUG landmarks the 5 points come from (image coordinates). Present only when requested. */
+  landmarks68?: Point[];
 }
 
 export interface FaceAnalysis {
@@ -71,6 +73,8 @@ export interface AnalyseOptions {
   alsoEmbedWith?: string[];
   /** Compute the passive liveness score (costs ~9 ms per face). Default true. */
   liveness?: boolean;
+  /** Also return the 68 landmarks (active liveness measures head pose and parallax on them). Default false. */
+  landmarks68?: boolean;
   /** Cap on faces analysed (largest first). Default 10. */
   maxFaces?: number;
   /**

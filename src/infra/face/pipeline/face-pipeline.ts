@@ -223,14 +223,15 @@ export class FacePipeline {
       points = await this.landmarks.detect68(pyramid, crop);
       five = fivePointsFrom68(points);
     } else if (angle !== 0) {
-      five = fivePointsFrom68(await this.landmarks.detect68(pyramid, { ...crop, angle }));
+      points = await this.landmarks.detect68(pyramid, { ...crop, angle });
+      five = fivePointsFrom68(points);
     }
     clock.lap('landmarks');
     const aligned = alignFace(pyramid, five);
     clock.lap('align');
     const { embedding, norm } = await this.embedder.embed(aligned);
     clock.lap('embed');
-    return { five, aligned, embedding, norm };
+    return { five, points, aligned, embedding, norm };
   }
 
   private async embedWith(embedder: FaceEmbedder, pyramid: ImagePyramid, core: EmbeddedFace): Promise<Float32Array> {
@@ -274,6 +275,7 @@ export class FacePipeline {
       quality,
       embedding: core.embedding,
       ...(liveness === undefined ? {} : { liveness: Math.round(liveness * 1e4) / 1e4 }),
+      ...(options.landmarks68 ? { landmarks68: core.points.map((p) => roundPoint(toOriginal(p))) } : {}),
     };
   }
 }
@@ -291,6 +293,8 @@ const TURN_MARGIN = 0.5;
 
 interface EmbeddedFace {
   five: FivePoints;
+  /** The 68 points the five come from, in the oriented working image. */
+  points: Point[];
   aligned: Uint8Array;
   embedding: Float32Array;
   norm: number;
