@@ -17,7 +17,14 @@ export default defineConfig({
     projects: [
       // Pure code: one module graph per worker thread instead of a fresh process per file (most of the tier's time).
       { extends: true, test: { name: 'unit', include: UNIT, pool: 'threads', isolate: false } },
-      { extends: true, test: { name: 'integration', include: ['src/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/contract/**/*.test.ts'], exclude: UNIT } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['src/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/contract/**/*.test.ts'],
+          exclude: UNIT,
+        },
+      },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
     ],
   },

@@ -41,7 +41,11 @@ try {
   const requests = Array.from({ length: Number(values.signatures) }, () => {
     const endpoint = `/sessions/${sessionId}?sdkId=${app.sdkId}&nonce=${randomUUID()}&timestamp=${Date.now()}`;
     const digest = sign('RSA-SHA256', Buffer.from(`GET&${endpoint}`), app.privateKeyPem).toString('base64');
-    return { method: 'GET', path: `/idverify/v1${endpoint}`, headers: { 'x-yoti-auth-digest': digest, accept: 'application/json' } };
+    return {
+      method: 'GET',
+      path: `/idverify/v1${endpoint}`,
+      headers: { 'x-yoti-auth-digest': digest, accept: 'application/json' },
+    };
   });
 
   // autocannon gives every connection its own copy of a request list; under the guard the connections draw from

@@ -14,7 +14,11 @@ import { createLogger } from '../dist/runtime/logger.js';
 import { benchDataDir } from './lib/server.mjs';
 
 const { values } = parseArgs({
-  options: { sessions: { type: 'string', default: '100000' }, requests: { type: 'string', default: '300' }, postgres: { type: 'boolean', default: false } },
+  options: {
+    sessions: { type: 'string', default: '100000' },
+    requests: { type: 'string', default: '300' },
+    postgres: { type: 'boolean', default: false },
+  },
 });
 const N = Number(values.sessions);
 const REQUESTS = Number(values.requests);
@@ -39,12 +43,36 @@ if (values.postgres) {
 
 const container = await createContainer(loadConfig(env), createLogger('silent'));
 const db = container.database.db;
-const [appA, appB] = [(await container.apps.create('bench A')).app.sdkId, (await container.apps.create('bench B')).app.sdkId];
+const [appA, appB] = [
+  (await container.apps.create('bench A')).app.sdkId,
+  (await container.apps.create('bench B')).app.sdkId,
+];
 
 // ---- data: N sessions over 30 days, 2 checks each, a selfie resource and media, 1% waiting for review ----
 const t0 = Date.now();
-const spec = JSON.stringify({ client_session_token_ttl: 600, resources_ttl: 604800, requested_checks: [{ type: 'LIVENESS', config: {} }, { type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: 'p', approval_criteria: 'NO_MATCH' } }], requested_tasks: [], sdk_config: {}, required_documents: [] });
-const report = (value) => JSON.stringify({ recommendation: { value }, breakdown: [{ sub_check: 'face_processing', result: value === 'APPROVE' ? 'PASS' : 'FAIL', process: 'AUTOMATED', details: [] }] });
+const spec = JSON.stringify({
+  client_session_token_ttl: 600,
+  resources_ttl: 604800,
+  requested_checks: [
+    { type: 'LIVENESS', config: {} },
+    { type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: 'p', approval_criteria: 'NO_MATCH' } },
+  ],
+  requested_tasks: [],
+  sdk_config: {},
+  required_documents: [],
+});
+const report = (value) =>
+  JSON.stringify({
+    recommendation: { value },
+    breakdown: [
+      {
+        sub_check: 'face_processing',
+        result: value === 'APPROVE' ? 'PASS' : 'FAIL',
+        process: 'AUTOMATED',
+        details: [],
+      },
+    ],
+  });
 const start = Date.now() - 30 * 86400_000;
 const BATCH = 500;
 const sample = [];
@@ -59,14 +87,91 @@ for (let from = 0; from < N; from += BATCH) {
     const at = start + Math.floor((i / N) * 30 * 86400_000);
     const appId = i % 10 === 0 ? appB : appA;
     const outcome = i % 20 === 0 ? 'REJECT' : i % 33 === 0 ? 'NOT_AVAILABLE' : 'APPROVE';
-    sessions.push({ id, app_id: appId, state: i % 50 === 0 ? 'ONGOING' : 'COMPLETED', spec, requirements: '[]', user_tracking_id: `user-${i}`, client_token: randomUUID(), token_expires_at: at + 600_000, resources_expire_at: at + 365 * 86400_000, biometric_consent_at: at, finished_at: at, completed_at: at + 1000, created_at: at, updated_at: at, outcome: i % 50 === 0 ? 'PENDING' : outcome });
+    sessions.push({
+      id,
+      app_id: appId,
+      state: i % 50 === 0 ? 'ONGOING' : 'COMPLETED',
+      spec,
+      requirements: '[]',
+      user_tracking_id: `user-${i}`,
+      client_token: randomUUID(),
+      token_expires_at: at + 600_000,
+      resources_expire_at: at + 365 * 86400_000,
+      biometric_consent_at: at,
+      finished_at: at,
+      completed_at: at + 1000,
+      created_at: at,
+      updated_at: at,
+      outcome: i % 50 === 0 ? 'PENDING' : outcome,
+    });
     const ffs = randomUUID();
-    checks.push({ id: randomUUID(), session_id: id, type: 'LIVENESS', state: 'DONE', config: '{}', report: report('APPROVE'), resources_used: '[]', generated_media: '[]', created_at: at, updated_at: at });
-    checks.push({ id: ffs, session_id: id, type: 'FAMILIAR_FACE_SEARCH', state: i % 50 === 0 ? 'CREATED' : 'DONE', config: '{"pool_id":"p"}', report: i % 50 === 0 ? null : report(outcome), resources_used: '[]', generated_media: '[]', created_at: at + 1, updated_at: at });
+    checks.push({
+      id: randomUUID(),
+      session_id: id,
+      type: 'LIVENESS',
+      state: 'DONE',
+      config: '{}',
+      report: report('APPROVE'),
+      resources_used: '[]',
+      generated_media: '[]',
+      created_at: at,
+      updated_at: at,
+    });
+    checks.push({
+      id: ffs,
+      session_id: id,
+      type: 'FAMILIAR_FACE_SEARCH',
+      state: i % 50 === 0 ? 'CREATED' : 'DONE',
+      config: '{"pool_id":"p"}',
+      report: i % 50 === 0 ? null : report(outcome),
+      resources_used: '[]',
+      generated_media: '[]',
+      created_at: at + 1,
+      updated_at: at,
+    });
     const mediaId = randomUUID();
-    resources.push({ id: randomUUID(), session_id: id, type: 'LIVENESS', requirement_id: null, source: 'END_USER', data: JSON.stringify({ liveness_type: 'STATIC', image_media_id: mediaId }), created_at: at, updated_at: at });
-    media.push({ id: mediaId, session_id: id, app_id: appId, type: 'IMAGE', content_type: 'image/jpeg', storage_key: `${appId}/${id}/${mediaId}`, size: 1000, sha256: 'ab'.repeat(32), created_at: at });
-    if (i % 100 === 7) reviews.push({ id: randomUUID(), session_id: id, app_id: appId, check_id: ffs, check_type: 'FAMILIAR_FACE_SEARCH', reason: 'FFS_REVIEW_BAND', state: 'OPEN', first_decision: null, first_reason: null, first_by: null, first_at: null, decision: null, decision_reason: null, decided_by: null, decided_at: null, applied_at: null, created_at: at, updated_at: at });
+    resources.push({
+      id: randomUUID(),
+      session_id: id,
+      type: 'LIVENESS',
+      requirement_id: null,
+      source: 'END_USER',
+      data: JSON.stringify({ liveness_type: 'STATIC', image_media_id: mediaId }),
+      created_at: at,
+      updated_at: at,
+    });
+    media.push({
+      id: mediaId,
+      session_id: id,
+      app_id: appId,
+      type: 'IMAGE',
+      content_type: 'image/jpeg',
+      storage_key: `${appId}/${id}/${mediaId}`,
+      size: 1000,
+      sha256: 'ab'.repeat(32),
+      created_at: at,
+    });
+    if (i % 100 === 7)
+      reviews.push({
+        id: randomUUID(),
+        session_id: id,
+        app_id: appId,
+        check_id: ffs,
+        check_type: 'FAMILIAR_FACE_SEARCH',
+        reason: 'FFS_REVIEW_BAND',
+        state: 'OPEN',
+        first_decision: null,
+        first_reason: null,
+        first_by: null,
+        first_at: null,
+        decision: null,
+        decision_reason: null,
+        decided_by: null,
+        decided_at: null,
+        applied_at: null,
+        created_at: at,
+        updated_at: at,
+      });
     if (i % 331 === 0) sample.push(id);
   }
   await db.transaction().execute(async (trx) => {
@@ -91,7 +196,12 @@ app.addHook('onRequest', async (request) => {
   request.benchLabel = request.headers['x-bench'];
 });
 await container.console.users.create({ username: 'bench-admin', role: 'admin', password: 'bench password 123' });
-await container.console.users.create({ username: 'bench-reviewer', role: 'reviewer', password: 'bench password 123', appIds: [appA] });
+await container.console.users.create({
+  username: 'bench-reviewer',
+  role: 'reviewer',
+  password: 'bench password 123',
+  appIds: [appA],
+});
 
 async function signIn(username) {
   const form = await app.inject({ method: 'GET', url: '/console/login' });
@@ -122,7 +232,12 @@ const cases = [
   ['list, needs review', 'admin', () => '/console/sessions?review=yes'],
   ['list, state = ongoing', 'admin', () => '/console/sessions?state=ONGOING'],
   ['list, tracking id prefix', 'admin', (i) => `/console/sessions?tracking=user-${(i * 7919) % N}`],
-  ['list, one day', 'admin', () => `/console/sessions?from=${new Date(start + 15 * 86400_000).toISOString().slice(0, 10)}&to=${new Date(start + 15 * 86400_000).toISOString().slice(0, 10)}`],
+  [
+    'list, one day',
+    'admin',
+    () =>
+      `/console/sessions?from=${new Date(start + 15 * 86400_000).toISOString().slice(0, 10)}&to=${new Date(start + 15 * 86400_000).toISOString().slice(0, 10)}`,
+  ],
   ['session page', 'admin', (i) => `/console/sessions/${sample[i % sample.length]}`],
   ['review queue', 'admin', () => '/console/reviews'],
 ];
@@ -140,7 +255,9 @@ for (const [label, who, url] of cases) {
   rows.push({ label, p50: pct(xs, 50), p95: pct(xs, 95), max: xs.at(-1) });
 }
 
-console.log(`\nconsole bench: ${N.toLocaleString('en')} sessions on ${container.database.dialect} (loaded in ${loadSeconds.toFixed(0)} s), ${REQUESTS} requests per case, server time\n`);
+console.log(
+  `\nconsole bench: ${N.toLocaleString('en')} sessions on ${container.database.dialect} (loaded in ${loadSeconds.toFixed(0)} s), ${REQUESTS} requests per case, server time\n`,
+);
 console.log('| request | p50 ms | p95 ms | max ms |\n|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.label} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.max.toFixed(1)} |`);
 await app.close();

@@ -8,15 +8,28 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { palettePngBomb, progressiveJpegBomb, solidImage, withJpegSize, losslessWebpBomb } from './lib/hostile-images.mjs';
+import {
+  palettePngBomb,
+  progressiveJpegBomb,
+  solidImage,
+  withJpegSize,
+  losslessWebpBomb,
+} from './lib/hostile-images.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
-const noise = (w, h) => sharp({ create: { width: w, height: h, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 30 } } });
+const noise = (w, h) =>
+  sharp({ create: { width: w, height: h, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 30 } } });
 const KINDS = {
   'baseline JPEG': (w, h) => solidImage(w, h, 'jpeg'),
   'progressive JPEG 4:2:0': (w, h) => progressiveJpegBomb(w, h),
   'progressive JPEG 4:4:4': async (w, h) =>
-    withJpegSize(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#d8d2c4' } }).jpeg({ progressive: true, chromaSubsampling: '4:4:4' }).toBuffer(), w, h),
+    withJpegSize(
+      await sharp({ create: { width: 64, height: 48, channels: 3, background: '#d8d2c4' } })
+        .jpeg({ progressive: true, chromaSubsampling: '4:4:4' })
+        .toBuffer(),
+      w,
+      h,
+    ),
   'plain PNG RGB': (w, h) => palettePngBomb(w, h, { interlaced: false, alpha: false }),
   'plain PNG RGBA': (w, h) => palettePngBomb(w, h, { interlaced: false }),
   'interlaced PNG RGB': (w, h) => palettePngBomb(w, h, { alpha: false }),
@@ -26,7 +39,8 @@ const KINDS = {
   'lossless WebP (noise)': (w, h) => noise(w, h).webp({ lossless: true, effort: 0 }).toBuffer(),
 };
 const MiB = 1024 * 1024;
-const vm = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+const vm = (field) =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
 
 if (process.argv[2] === '--child') {
   const [, , kind, w, h, path] = process.argv.slice(1);
@@ -48,11 +62,23 @@ if (process.argv[2] === '--child') {
     await decode().catch((err) => (error = err.code ?? err.message));
     return { peak: Math.round(vm('VmHWM') - base), ms: Math.round(performance.now() - t), error };
   };
-  const decode = path === 'face' ? () => decodeImage(bytes, { ...open, minSide: 1, maxWorkingSide: 3000 }) : () => loadDocumentImage(bytes, { limits: open });
-  console.log(JSON.stringify({ bytes: bytes.length, estimate: Math.round(decodeCost(header) / MiB), ...(await measure(decode)) }));
+  const decode =
+    path === 'face'
+      ? () => decodeImage(bytes, { ...open, minSide: 1, maxWorkingSide: 3000 })
+      : () => loadDocumentImage(bytes, { limits: open });
+  console.log(
+    JSON.stringify({ bytes: bytes.length, estimate: Math.round(decodeCost(header) / MiB), ...(await measure(decode)) }),
+  );
 } else {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '4000x3000,8000x6000,16000x12000' }, kinds: { type: 'string', default: 'all' } } });
-  const kinds = Object.keys(KINDS).filter((k) => values.kinds === 'all' || values.kinds.split(',').some((p) => k.includes(p)));
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '4000x3000,8000x6000,16000x12000' },
+      kinds: { type: 'string', default: 'all' },
+    },
+  });
+  const kinds = Object.keys(KINDS).filter(
+    (k) => values.kinds === 'all' || values.kinds.split(',').some((p) => k.includes(p)),
+  );
   console.log('| image | size | file | estimate (decodeCost) | face intake peak | document reader peak |');
   console.log('|---|---|---|---|---|---|');
   for (const kind of kinds) {
@@ -60,12 +86,19 @@ if (process.argv[2] === '--child') {
       const [w, h] = size.split('x').map(Number);
       if (kind.includes('noise') && w * h > 50e6) continue; // encoding noise that large takes minutes
       // One fresh process per measurement: memory a first decode leaves to the allocator would hide a second's.
-      const child = (path) => JSON.parse(execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', kind, w, h, path], { encoding: 'utf8' }));
+      const child = (path) =>
+        JSON.parse(
+          execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', kind, w, h, path], {
+            encoding: 'utf8',
+          }),
+        );
       const face = child('face');
       const out = { ...face, face, doc: child('doc') };
       const cell = (m) => `${m.peak} MiB${m.error ? ` (${m.error})` : ''}, ${m.ms} ms`;
       const mp = ((w * h) / 1e6).toFixed(0);
-      console.log(`| ${kind} | ${w} × ${h} (${mp} MP) | ${out.bytes < 1024 ? `${out.bytes} B` : `${Math.round(out.bytes / 1024)} KB`} | ${out.estimate} MiB | ${cell(out.face)} | ${cell(out.doc)} |`);
+      console.log(
+        `| ${kind} | ${w} × ${h} (${mp} MP) | ${out.bytes < 1024 ? `${out.bytes} B` : `${Math.round(out.bytes / 1024)} KB`} | ${out.estimate} MiB | ${cell(out.face)} | ${cell(out.doc)} |`,
+      );
     }
   }
 }

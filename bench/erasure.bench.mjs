@@ -26,9 +26,19 @@ try {
   const ids = [];
   for (let i = 0; i < count; i++) {
     const id = (await client.createSession(spec)).getSessionId();
-    const requirement = (await client.getSessionConfiguration(id)).getCapture().getRequiredResources().find((r) => r.getType() === 'FACE_CAPTURE');
-    const resource = await client.createFaceCaptureResource(id, new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement.getId()).build());
-    await client.uploadFaceCaptureImage(id, resource.getId(), new yoti.UploadFaceCaptureImagePayloadBuilder().forJpegImage().withImageContents(image).build());
+    const requirement = (await client.getSessionConfiguration(id))
+      .getCapture()
+      .getRequiredResources()
+      .find((r) => r.getType() === 'FACE_CAPTURE');
+    const resource = await client.createFaceCaptureResource(
+      id,
+      new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement.getId()).build(),
+    );
+    await client.uploadFaceCaptureImage(
+      id,
+      resource.getId(),
+      new yoti.UploadFaceCaptureImagePayloadBuilder().forJpegImage().withImageContents(image).build(),
+    );
     ids.push(id);
   }
   const times = [];
@@ -39,7 +49,21 @@ try {
     if (res.status !== 204) throw new Error(`DELETE answered ${res.status}`);
   }
   times.sort((a, b) => a - b);
-  console.log(JSON.stringify({ endpoint: 'DELETE /sessions/{id} (session with one 300 KB image)', sessions: count, latency_ms: { p50: +percentile(times, 50).toFixed(1), p90: +percentile(times, 90).toFixed(1), max: +times.at(-1).toFixed(1) } }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        endpoint: 'DELETE /sessions/{id} (session with one 300 KB image)',
+        sessions: count,
+        latency_ms: {
+          p50: +percentile(times, 50).toFixed(1),
+          p90: +percentile(times, 90).toFixed(1),
+          max: +times.at(-1).toFixed(1),
+        },
+      },
+      null,
+      2,
+    ),
+  );
 } finally {
   await server.stop();
 }

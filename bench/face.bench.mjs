@@ -12,7 +12,11 @@ import { defaultModelsDir } from '../dist/infra/face/model-set.js';
 import { emptyTimings, FacePipeline } from '../dist/infra/face/pipeline/face-pipeline.js';
 
 const { values } = parseArgs({
-  options: { images: { type: 'string', default: '300' }, runs: { type: 'string', default: '3' }, json: { type: 'string' } },
+  options: {
+    images: { type: 'string', default: '300' },
+    runs: { type: 'string', default: '3' },
+    json: { type: 'string' },
+  },
 });
 const dataDir = resolve(process.env.OPENIDV_TEST_DATA ?? join(import.meta.dirname, '..', '..', 'shared', 'data'));
 const lfw = join(dataDir, 'lfw-dev', 'images');
@@ -121,7 +125,11 @@ const report = {
   facesFound: faces,
   coldLoadMs: { inProcessSessions: coldInProcess, poolOfOneWorker: coldPool1 },
   oneWorker: {
-    perImageMs: { p50: median(perImage), p95: quantile(perImage, 0.95), mean: perImage.reduce((s, v) => s + v, 0) / perImage.length },
+    perImageMs: {
+      p50: median(perImage),
+      p95: quantile(perImage, 0.95),
+      mean: perImage.reduce((s, v) => s + v, 0) / perImage.length,
+    },
     cpuPerImageMs: { p50: median(cpuPerImage), p95: quantile(cpuPerImage, 0.95) },
     stagesMeanMs: stageMeans,
     poolRoundTripMs: { p50: median(roundTrips), p95: quantile(roundTrips, 0.95) },
@@ -137,13 +145,27 @@ const report = {
 };
 
 const s = report.oneWorker;
-console.log(`face engine benchmark (${count} LFW photos, ${faces} faces; load average ${load0.toFixed(2)} -> ${load1.toFixed(2)} on ${threads} cores)`);
+console.log(
+  `face engine benchmark (${count} LFW photos, ${faces} faces; load average ${load0.toFixed(2)} -> ${load1.toFixed(2)} on ${threads} cores)`,
+);
 console.log(`cold load             sessions in process ${ms(coldInProcess)}; pool of one worker ${ms(coldPool1)}`);
-console.log(`one worker, per image p50 ${ms(s.perImageMs.p50)}  p95 ${ms(s.perImageMs.p95)}  (decode+detect, then landmarks+align+embed+quality+liveness of each face)`);
-console.log(`  CPU time per image  p50 ${ms(s.cpuPerImageMs.p50)}  p95 ${ms(s.cpuPerImageMs.p95)}  (this process; excludes waiting for a core)`);
-console.log(`  stages (mean)       ${Object.entries(stageMeans).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+console.log(
+  `one worker, per image p50 ${ms(s.perImageMs.p50)}  p95 ${ms(s.perImageMs.p95)}  (decode+detect, then landmarks+align+embed+quality+liveness of each face)`,
+);
+console.log(
+  `  CPU time per image  p50 ${ms(s.cpuPerImageMs.p50)}  p95 ${ms(s.cpuPerImageMs.p95)}  (this process; excludes waiting for a core)`,
+);
+console.log(
+  `  stages (mean)       ${Object.entries(stageMeans)
+    .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+    .join(', ')}`,
+);
 console.log(`  pool round trip     p50 ${ms(s.poolRoundTripMs.p50)}  p95 ${ms(s.poolRoundTripMs.p95)}`);
 console.log(`  2280×1588 photo     ${ms(s.photo2280x1588Ms)} (2 faces)`);
-console.log(`pool, ${threads} workers      ${report.pool.facesPerSecond.toFixed(1)} faces/s, ${report.pool.imagesPerSecond.toFixed(1)} images/s (median of ${runs.length} runs: ${report.pool.runs.join(', ')} faces/s)`);
-console.log(`resident memory       ${mb(rss0)} before, ${mb(rssLoaded)} with sessions + one worker, peak ${mb(rssPeak)}`);
+console.log(
+  `pool, ${threads} workers      ${report.pool.facesPerSecond.toFixed(1)} faces/s, ${report.pool.imagesPerSecond.toFixed(1)} images/s (median of ${runs.length} runs: ${report.pool.runs.join(', ')} faces/s)`,
+);
+console.log(
+  `resident memory       ${mb(rss0)} before, ${mb(rssLoaded)} with sessions + one worker, peak ${mb(rssPeak)}`,
+);
 if (values.json) await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);

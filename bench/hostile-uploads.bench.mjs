@@ -25,7 +25,9 @@ const { values } = parseArgs({
 });
 const ROUTES = ['analyse', 'liveness', 'face-capture', 'page', 'rp-face-capture'];
 const routes = values.routes === 'all' ? ROUTES : values.routes.split(',');
-const kinds = Object.keys(HOSTILE_KINDS).filter((k) => values.kinds === 'all' || values.kinds.split(',').some((p) => k.includes(p)));
+const kinds = Object.keys(HOSTILE_KINDS).filter(
+  (k) => values.kinds === 'all' || values.kinds.split(',').some((p) => k.includes(p)),
+);
 const parallel = values.parallel.split(',').map(Number);
 const extraEnv = Object.fromEntries(values.env.map((e) => e.split('=')));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -46,23 +48,37 @@ const spec = (route) => ({
     { type: 'LIVENESS', config: { liveness_type: 'STATIC', max_retries: 5 } },
     ...(route === 'page' ? [{ type: 'ID_DOCUMENT_AUTHENTICITY', config: {} }] : []),
   ],
-  requested_tasks: route === 'page' ? [{ type: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION', config: { manual_check: 'NEVER' } }] : [],
+  requested_tasks:
+    route === 'page' ? [{ type: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION', config: { manual_check: 'NEVER' } }] : [],
   sdk_config: { allowed_capture_methods: 'CAMERA_AND_UPLOAD' },
 });
 
 async function round(server, app, route, image, n) {
-  const status = (field) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024);
+  const status = (field) =>
+    Math.round(
+      Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024,
+    );
 
   async function signedMultipart(method, endpoint, bytes) {
     const boundary = `----bench${randomUUID()}`;
     const body = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="binary-content"; filename="image"\r\nContent-Type: image/jpeg\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="binary-content"; filename="image"\r\nContent-Type: image/jpeg\r\n\r\n`,
+      ),
       bytes,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
     const path = `${endpoint}?sdkId=${app.sdkId}&nonce=${randomUUID()}&timestamp=${Date.now()}`;
-    const digest = sign('RSA-SHA256', Buffer.from(`${method}&${path}&${body.toString('base64')}`), app.privateKeyPem).toString('base64');
-    const res = await fetch(`${server.apiUrl}${path}`, { method, headers: { 'x-yoti-auth-digest': digest, 'content-type': `multipart/form-data; boundary=${boundary}` }, body });
+    const digest = sign(
+      'RSA-SHA256',
+      Buffer.from(`${method}&${path}&${body.toString('base64')}`),
+      app.privateKeyPem,
+    ).toString('base64');
+    const res = await fetch(`${server.apiUrl}${path}`, {
+      method,
+      headers: { 'x-yoti-auth-digest': digest, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+    });
     return { status: res.status, body: await res.text() };
   }
 
@@ -70,17 +86,26 @@ async function round(server, app, route, image, n) {
   async function prepare() {
     const created = (await signedFetch(server.apiUrl, app, 'POST', '/sessions', spec(route))).body;
     const id = created.session_id;
-    const client = (method, path, body) => clientFetch(server.apiUrl, id, created.client_session_token, method, path, body);
+    const client = (method, path, body) =>
+      clientFetch(server.apiUrl, id, created.client_session_token, method, path, body);
     const config = (await client('GET', '/configuration')).body;
     const requirement = (type) => config.requirements.find((r) => r.type === type);
     if (route === 'rp-face-capture') {
-      const resource = (await signedFetch(server.apiUrl, app, 'POST', `/sessions/${id}/resources/face-capture`, { requirement_id: requirement('FACE_CAPTURE').id })).body;
+      const resource = (
+        await signedFetch(server.apiUrl, app, 'POST', `/sessions/${id}/resources/face-capture`, {
+          requirement_id: requirement('FACE_CAPTURE').id,
+        })
+      ).body;
       // The user finishes without a selfie, so the checks start and decode the relying party's image.
       return {
         id,
         pipeline: true,
         send: async (bytes) => {
-          const put = await signedMultipart('PUT', `/sessions/${id}/resources/face-capture/${resource.id}/image`, bytes);
+          const put = await signedMultipart(
+            'PUT',
+            `/sessions/${id}/resources/face-capture/${resource.id}/image`,
+            bytes,
+          );
           await client('POST', '/finish');
           return put;
         },
@@ -91,14 +116,22 @@ async function round(server, app, route, image, n) {
       const res = await fetch(`${server.apiUrl}/client/sessions/${id}/documents`, {
         method: 'POST',
         headers: { 'x-client-session-token': created.client_session_token, 'content-type': 'application/json' },
-        body: JSON.stringify({ requirement_id: requirement('ID_DOCUMENT').id, document_type: 'PASSPORT', issuing_country: 'GBR' }),
+        body: JSON.stringify({
+          requirement_id: requirement('ID_DOCUMENT').id,
+          document_type: 'PASSPORT',
+          issuing_country: 'GBR',
+        }),
       });
       const resourceId = (await res.json()).id;
       return {
         id,
         pipeline: true,
         send: async (bytes) => {
-          const page = await client('POST', `/documents/${resourceId}/pages`, form(bytes, { capture_method: 'UPLOAD' }));
+          const page = await client(
+            'POST',
+            `/documents/${resourceId}/pages`,
+            form(bytes, { capture_method: 'UPLOAD' }),
+          );
           await client('POST', `/documents/${resourceId}/complete`);
           await client('POST', '/finish');
           return page;
@@ -106,7 +139,15 @@ async function round(server, app, route, image, n) {
       };
     }
     if (route === 'liveness') {
-      return { id, send: async (bytes) => client('POST', '/liveness', form(bytes, { challenge_id: (await client('POST', '/challenges')).body.challenge_id })) };
+      return {
+        id,
+        send: async (bytes) =>
+          client(
+            'POST',
+            '/liveness',
+            form(bytes, { challenge_id: (await client('POST', '/challenges')).body.challenge_id }),
+          ),
+      };
     }
     return { id, send: (bytes) => client('POST', `/${route}`, form(bytes)) };
   }
@@ -114,7 +155,11 @@ async function round(server, app, route, image, n) {
   async function settled(ids) {
     const deadline = Date.now() + 300_000;
     for (const id of ids) {
-      while (Date.now() < deadline && (await signedFetch(server.apiUrl, app, 'GET', `/sessions/${id}`)).body.state !== 'COMPLETED') await sleep(200);
+      while (
+        Date.now() < deadline &&
+        (await signedFetch(server.apiUrl, app, 'GET', `/sessions/${id}`)).body.state !== 'COMPLETED'
+      )
+        await sleep(200);
     }
     return Date.now() < deadline;
   }
@@ -135,7 +180,9 @@ async function round(server, app, route, image, n) {
     }
   })();
   const t0 = performance.now();
-  const answers = await Promise.all(sessions.map((s) => s.send(image).catch((err) => ({ status: 0, body: String(err) }))));
+  const answers = await Promise.all(
+    sessions.map((s) => s.send(image).catch((err) => ({ status: 0, body: String(err) }))),
+  );
   const complete = sessions[0].pipeline ? await settled(sessions.map((s) => s.id)) : true;
   const seconds = (performance.now() - t0) / 1000;
   attacking = false;
@@ -144,7 +191,10 @@ async function round(server, app, route, image, n) {
   await sleep(3000);
   const after = status('VmRSS');
   return {
-    statuses: answers.map((a) => a.status).sort().join(','),
+    statuses: answers
+      .map((a) => a.status)
+      .sort()
+      .join(','),
     base_mb: base,
     peak_growth_mb: peak - base,
     after_growth_mb: after - base,
@@ -158,7 +208,10 @@ const results = [];
 for (const kind of kinds) {
   const image = await HOSTILE_KINDS[kind]();
   for (const route of routes) {
-    const server = await startServer({ env: { OPENIDV_FACE_THREADS: '2', OPENIDV_JOB_POLL_MS: '50', ...extraEnv }, ...(values.cli ? { cli: resolve(values.cli) } : {}) });
+    const server = await startServer({
+      env: { OPENIDV_FACE_THREADS: '2', OPENIDV_JOB_POLL_MS: '50', ...extraEnv },
+      ...(values.cli ? { cli: resolve(values.cli) } : {}),
+    });
     try {
       const app = await server.createApp('hostile bench');
       // Warm-up with an ordinary photo: the face engine and the document reader start on first use.
@@ -176,5 +229,7 @@ for (const kind of kinds) {
 console.log('| kind | route | parallel | statuses | peak growth | growth after 3 s | /healthz max | time |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of results) {
-  console.log(`| ${r.kind} | ${r.route} | ${r.parallel} | ${r.statuses} | ${r.peak_growth_mb} MB | ${r.after_growth_mb} MB | ${r.healthz_max_ms} ms | ${r.seconds} s${r.complete ? '' : ' (pipeline unfinished)'} |`);
+  console.log(
+    `| ${r.kind} | ${r.route} | ${r.parallel} | ${r.statuses} | ${r.peak_growth_mb} MB | ${r.after_growth_mb} MB | ${r.healthz_max_ms} ms | ${r.seconds} s${r.complete ? '' : ' (pipeline unfinished)'} |`,
+  );
 }

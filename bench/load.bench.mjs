@@ -23,7 +23,10 @@ const { values } = parseArgs({
     // Distinct pre-signed requests per kind: signing costs the client ~1 ms each, so they are prepared before the
     // clock starts and then cycled (nonces repeat after a full cycle, so the nonce guard is turned off for this bench).
     signatures: { type: 'string', default: '6000' },
-    postgres: { type: 'string', default: process.env.OPENIDV_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    postgres: {
+      type: 'string',
+      default: process.env.OPENIDV_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
     json: { type: 'boolean', default: false },
   },
 });
@@ -105,7 +108,10 @@ try {
     .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCamera().build())
     .build();
   const specJson = JSON.parse(JSON.stringify(spec));
-  specJson.requested_checks.push({ type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: poolId, approval_criteria: 'NO_MATCH' } });
+  specJson.requested_checks.push({
+    type: 'FAMILIAR_FACE_SEARCH',
+    config: { pool_id: poolId, approval_criteria: 'NO_MATCH' },
+  });
   const createBody = Buffer.from(JSON.stringify(specJson));
   const readSessionId = (await client.createSession(spec)).getSessionId();
 
@@ -118,7 +124,11 @@ try {
   log(`pre-signing ${n} reads and ${n} creations…`);
   const reads = Array.from({ length: n }, () => {
     const endpoint = `/sessions/${readSessionId}?${query()}`;
-    return { method: 'GET', path: `/idverify/v1${endpoint}`, headers: { 'x-yoti-auth-digest': signed('GET', endpoint), accept: 'application/json' } };
+    return {
+      method: 'GET',
+      path: `/idverify/v1${endpoint}`,
+      headers: { 'x-yoti-auth-digest': signed('GET', endpoint), accept: 'application/json' },
+    };
   });
   const creates = Array.from({ length: n }, () => {
     const endpoint = `/sessions?${query()}`;
@@ -126,7 +136,11 @@ try {
       method: 'POST',
       path: `/idverify/v1${endpoint}`,
       body: createBody,
-      headers: { 'x-yoti-auth-digest': signed('POST', endpoint, createBody), 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        'x-yoti-auth-digest': signed('POST', endpoint, createBody),
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
     };
   });
   // Sanity: one of each answers 2xx before anything is measured.
@@ -147,7 +161,14 @@ try {
     let next = 0;
     const requests = [{ setupRequest: (req) => ({ ...req, ...pool[next++ % pool.length] }) }];
     const cannon = (seconds) =>
-      autocannon({ url: servers.map((s) => s.baseUrl), connections, duration: seconds, requests, pipelining: 1, timeout: 10 });
+      autocannon({
+        url: servers.map((s) => s.baseUrl),
+        connections,
+        duration: seconds,
+        requests,
+        pipelining: 1,
+        timeout: 10,
+      });
     await cannon(3); // warm-up: connections, JIT, PostgreSQL caches
     for (let run = 1; run <= runs; run++) {
       const cpu0 = { api: servers.map((s) => procCpu(s.pid)), pg: postgresCpu(), gen: selfCpu(), box: machineCpu() };
@@ -172,7 +193,14 @@ try {
         errors: r.errors,
         timeouts: r.timeouts,
         rss_mb: servers.map((s) => s.rss()),
-        cpu_cores: { api: api, postgres: pgCores, load_generator: gen, other: Math.max(0, Math.round((busy - api[0] - api[1] - pgCores - gen) * 100) / 100), machine_busy: busy, machine_total: cpus().length },
+        cpu_cores: {
+          api: api,
+          postgres: pgCores,
+          load_generator: gen,
+          other: Math.max(0, Math.round((busy - api[0] - api[1] - pgCores - gen) * 100) / 100),
+          machine_busy: busy,
+          machine_total: cpus().length,
+        },
         // Throughput per CPU-second actually given to each tier: comparable across runs on a shared machine.
         requests_per_cpu_s: {
           api: Math.round(r.requests.total / Math.max(0.01, (api[0] + api[1]) * secs)),
@@ -191,7 +219,14 @@ try {
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
   const summary = {
-    setup: { api_processes: 2, workers: 'none (serve --no-workers)', database: 'PostgreSQL (local)', connections, duration_s: duration, runs },
+    setup: {
+      api_processes: 2,
+      workers: 'none (serve --no-workers)',
+      database: 'PostgreSQL (local)',
+      connections,
+      duration_s: duration,
+      runs,
+    },
     rss_mb_at_start: rssStart,
     rss_mb_at_end: servers.map((s) => s.rss()),
     medians: Object.fromEntries(

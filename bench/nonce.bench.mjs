@@ -28,10 +28,18 @@ try {
   const sdkId = randomUUID();
   // A day's worth of earlier nonces (one request a second for ~28 h at the default), as the guard keeps them.
   for (let i = 0; i < prefill; i += 500) {
-    const rows = Array.from({ length: Math.min(500, prefill - i) }, (_, j) => ({ sdk_id: sdkId, nonce: randomUUID(), seen_at: now - (prefill - i - j) * 1000 }));
+    const rows = Array.from({ length: Math.min(500, prefill - i) }, (_, j) => ({
+      sdk_id: sdkId,
+      nonce: randomUUID(),
+      seen_at: now - (prefill - i - j) * 1000,
+    }));
     await database.db.insertInto('nonces').values(rows).execute();
   }
-  const check = nonceGuard({ nonces: new KyselyNonceRepository(database.db, database.dialect), windowMs: 86400_000, now: () => Date.now() });
+  const check = nonceGuard({
+    nonces: new KyselyNonceRepository(database.db, database.dialect),
+    windowMs: 86400_000,
+    now: () => Date.now(),
+  });
   const app = { sdkId, createdAt: now - 86400_000 };
   const query = () => new URLSearchParams({ sdkId, nonce: randomUUID(), timestamp: String(Date.now()) });
   for (let i = 0; i < 200; i++) await check(app, query()); // warm-up (statement cache, guard start)
@@ -51,7 +59,12 @@ try {
         store: 'sqlite (WAL, synchronous=FULL)',
         prefilled_nonces: prefill,
         calls,
-        check_ms: { p50: +at(0.5).toFixed(3), p90: +at(0.9).toFixed(3), p99: +at(0.99).toFixed(3), max: +times.at(-1).toFixed(3) },
+        check_ms: {
+          p50: +at(0.5).toFixed(3),
+          p90: +at(0.9).toFixed(3),
+          p99: +at(0.99).toFixed(3),
+          max: +times.at(-1).toFixed(3),
+        },
       },
       null,
       2,

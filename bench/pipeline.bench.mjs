@@ -14,7 +14,9 @@ import { createFaceGenerator } from './search-data.mjs';
 import { benchDataDir, createApp, startServer } from './lib/server.mjs';
 import { clientFetch, percentile, signedFetch } from './lib/signed.mjs';
 
-const { values } = parseArgs({ options: { 'pool-size': { type: 'string', default: '100000' }, sessions: { type: 'string', default: '50' } } });
+const { values } = parseArgs({
+  options: { 'pool-size': { type: 'string', default: '100000' }, sessions: { type: 'string', default: '50' } },
+});
 const poolSize = Number(values['pool-size']);
 const sessions = Number(values.sessions);
 const dataRoot = process.env.OPENIDV_TEST_DATA ?? join(import.meta.dirname, '..', '..', 'shared', 'data');
@@ -34,8 +36,12 @@ const codec = createEmbeddingCodec();
 const gallery = new Float32Array(poolSize * 512);
 createFaceGenerator({ seed: 7 }).gallery(poolSize, gallery);
 const now = Date.now();
-sqlite.prepare('INSERT INTO pools (id, app_id, label, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(poolId, app.sdkId, 'BENCH', '{}', now, now);
-const insertApplicant = sqlite.prepare('INSERT INTO applicants (id, app_id, created_at, updated_at) VALUES (?, ?, ?, ?)');
+sqlite
+  .prepare('INSERT INTO pools (id, app_id, label, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+  .run(poolId, app.sdkId, 'BENCH', '{}', now, now);
+const insertApplicant = sqlite.prepare(
+  'INSERT INTO applicants (id, app_id, created_at, updated_at) VALUES (?, ?, ?, ?)',
+);
 const insertFace = sqlite.prepare(
   'INSERT INTO faces (id, applicant_id, app_id, model_set_id, embedding, quality, image_key, content_type, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
 );
@@ -45,20 +51,38 @@ sqlite.transaction(() => {
     const applicant = randomUUID();
     insertApplicant.run(applicant, app.sdkId, now, now);
     const embedding = codec.encode(gallery.subarray(i * 512, (i + 1) * 512));
-    insertFace.run(randomUUID(), applicant, app.sdkId, 'synthetic', embedding, '{}', 'none', 'image/jpeg', '{"type":"IMAGE"}', now);
+    insertFace.run(
+      randomUUID(),
+      applicant,
+      app.sdkId,
+      'synthetic',
+      embedding,
+      '{}',
+      'none',
+      'image/jpeg',
+      '{"type":"IMAGE"}',
+      now,
+    );
     insertMember.run(poolId, applicant, now);
   }
 })();
 sqlite.close();
-process.stderr.write(`pool of ${poolSize} synthetic faces loaded in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s\n`);
+process.stderr.write(
+  `pool of ${poolSize} synthetic faces loaded in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s\n`,
+);
 
 const server = await startServer({ dataDir, env: { OPENIDV_JOB_POLL_MS: '50' } });
 try {
   const api = server.apiUrl;
-  const people = readdirSync(lfw).sort().filter((n) => readdirSync(join(lfw, n)).length >= 2).slice(21, 21 + 40);
+  const people = readdirSync(lfw)
+    .sort()
+    .filter((n) => readdirSync(join(lfw, n)).length >= 2)
+    .slice(21, 21 + 40);
   const photo = (name, i) => join(lfw, name, readdirSync(join(lfw, name)).sort()[i]);
   const enrolled = people[0];
-  const applicant = await signedFetch(api, app, 'POST', '/applicants', { face: { data: readFileSync(photo(enrolled, 0)).toString('base64') } });
+  const applicant = await signedFetch(api, app, 'POST', '/applicants', {
+    face: { data: readFileSync(photo(enrolled, 0)).toString('base64') },
+  });
   await signedFetch(api, app, 'POST', `/pools/${poolId}/applicants`, { applicant_id: applicant.body.id });
 
   async function runOne(selfie) {
@@ -69,7 +93,8 @@ try {
       ],
     };
     const created = (await signedFetch(api, app, 'POST', '/sessions', spec)).body;
-    const call = (method, path, form) => clientFetch(api, created.session_id, created.client_session_token, method, path, form);
+    const call = (method, path, form) =>
+      clientFetch(api, created.session_id, created.client_session_token, method, path, form);
     await call('POST', '/consent');
     const challenge = (await call('POST', '/challenges')).body.challenge_id;
     const form = new FormData();
@@ -94,7 +119,9 @@ try {
   const outcomes = { matched: 0, strangersApproved: 0, wrong: 0 };
   for (let i = 0; i < sessions; i++) {
     const mated = i % 2 === 0;
-    const r = await runOne(mated ? photo(enrolled, 1 + ((i / 2) % 1)) : photo(people[1 + (i % (people.length - 1))], 0));
+    const r = await runOne(
+      mated ? photo(enrolled, 1 + ((i / 2) % 1)) : photo(people[1 + (i % (people.length - 1))], 0),
+    );
     times.push(r.ms);
     if (mated && r.reason === 'MATCH_FOUND') outcomes.matched++;
     else if (!mated && r.reason === 'APPROVE') outcomes.strangersApproved++;

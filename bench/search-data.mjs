@@ -42,7 +42,10 @@ const NOISE_ALPHA = 0.4;
 /** Small fast PRNG (sfc32); returns a function yielding uniforms in [0, 1). */
 function sfc32(a, b, c, d) {
   return () => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     let t = (a + b) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;

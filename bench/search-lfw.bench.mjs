@@ -58,7 +58,11 @@ if (values['embeddings-out']) {
 // ---- 1. The index and the pool policy on the central faces (the evaluator's choice; every photo usable) ----------
 
 function indexVariant(facesPerApplicant, kind, rerank) {
-  const index = new InMemoryFaceIndex({ exactLimit: kind === 'scan' ? 0 : 1e9, promotion: 'sync', ...(rerank ? { rerank } : {}) });
+  const index = new InMemoryFaceIndex({
+    exactLimit: kind === 'scan' ? 0 : 1e9,
+    promotion: 'sync',
+    ...(rerank ? { rerank } : {}),
+  });
   const owner = new Map();
   const mated = [];
   const nonMated = [];
@@ -228,7 +232,8 @@ if (!values['no-fusion']) {
 function impostorSample(vecOf) {
   const xs = [];
   for (let i = 0; i < images.length; i += 7) {
-    for (let j = i + 3; j < images.length; j += 97) if (images[i].person !== images[j].person) xs.push(dot(vecOf(i), vecOf(j)));
+    for (let j = i + 3; j < images.length; j += 97)
+      if (images[i].person !== images[j].person) xs.push(dot(vecOf(i), vecOf(j)));
   }
   return xs.sort((a, b) => a - b);
 }
@@ -272,7 +277,11 @@ function calibrate(vecOf, dims) {
   // Exact scores are kept from about the top 1% of impostors (the tail fit needs the top 0.1%).
   const sample = impostorSample(vecOf);
   const tailFrom = sample[Math.floor(sample.length * 0.99)];
-  return buildCalibration(pairDistributions(packed, dims, identity, tailFrom), { modelSetId: 'bench', dataset: { name: 'lfw-dev' }, command: 'bench' });
+  return buildCalibration(pairDistributions(packed, dims, identity, tailFrom), {
+    modelSetId: 'bench',
+    dataset: { name: 'lfw-dev' },
+    command: 'bench',
+  });
 }
 
 /**
@@ -311,7 +320,15 @@ function calibrateQualityAdjusted(beta) {
   }
   const mean = sum / count;
   const d = {
-    impostor: { count, mean, std: Math.sqrt(sumSq / count - mean * mean), max, histogram, tail: Float32Array.from(tail).sort().reverse(), tailFrom },
+    impostor: {
+      count,
+      mean,
+      std: Math.sqrt(sumSq / count - mean * mean),
+      max,
+      histogram,
+      tail: Float32Array.from(tail).sort().reverse(),
+      tailFrom,
+    },
     genuine: Float32Array.from(genuine).sort(),
   };
   return buildCalibration(d, { modelSetId: 'bench', dataset: { name: 'lfw-dev' }, command: 'bench' });
@@ -334,7 +351,11 @@ function extrapolate(cal) {
 const { pairs, folds } = parsePairs(readFileSync(join(values.lfw, 'pairs.txt'), 'utf8'));
 const indexOfId = new Map(images.map((im, i) => [im.path.slice(join(values.lfw, 'images').length + 1), i]));
 function verification(vecOf) {
-  const scored = pairs.map((p) => ({ score: dot(vecOf(indexOfId.get(p.a)), vecOf(indexOfId.get(p.b))), same: p.same, fold: p.fold }));
+  const scored = pairs.map((p) => ({
+    score: dot(vecOf(indexOfId.get(p.a)), vecOf(indexOfId.get(p.b))),
+    same: p.same,
+    fold: p.fold,
+  }));
   return round(kFoldAccuracy(scored, folds).mean);
 }
 
@@ -344,11 +365,18 @@ function verification(vecOf) {
  */
 function qualityAdjusted(choice, beta) {
   const base = cosine(choice);
-  return (a, b) => base(a, b) + beta * (Math.min(faceOf(choice)(a).quality.embeddingNorm, faceOf(choice)(b).quality.embeddingNorm) - 3.5);
+  return (a, b) =>
+    base(a, b) +
+    beta * (Math.min(faceOf(choice)(a).quality.embeddingNorm, faceOf(choice)(b).quality.embeddingNorm) - 3.5);
 }
 
 function halves(run) {
-  const half = (h) => ({ ...run, mated: run.mated.filter((m) => m.owner % 2 === h), nonMated: run.nonMated.filter((m) => m.owner % 2 === h), refusedMated: 0 });
+  const half = (h) => ({
+    ...run,
+    mated: run.mated.filter((m) => m.owner % 2 === h),
+    nonMated: run.nonMated.filter((m) => m.owner % 2 === h),
+    refusedMated: 0,
+  });
   return [half(0), half(1)];
 }
 
@@ -404,8 +432,18 @@ function qualityBins(run, result) {
 
 // ---- run ----------------------------------------------------------------------------------------------------------
 
-const report = { dataset: values.lfw, photos: images.length, people: people.length, no_face: images.filter((im) => !im.faces.length).length };
-report.index = [indexVariant(1, 'exact'), indexVariant(1, 'scan'), indexVariant(1, 'scan', 50), indexVariant(2, 'exact')];
+const report = {
+  dataset: values.lfw,
+  photos: images.length,
+  people: people.length,
+  no_face: images.filter((im) => !im.faces.length).length,
+};
+report.index = [
+  indexVariant(1, 'exact'),
+  indexVariant(1, 'scan'),
+  indexVariant(1, 'scan', 50),
+  indexVariant(2, 'exact'),
+];
 report.selection = ['single', 'dominant'].map(selectionRates);
 report.selection_ground_truth = centralIsIdentity();
 if (!values['no-shared']) {
@@ -439,16 +477,28 @@ log('every-pair calibrations');
 const baseVec = (i) => images[i].faces[central[i]].embedding;
 const baseCal = calibrate(baseVec, 512);
 report.extrapolated = { cosine: extrapolate(baseCal) };
-for (const beta of [-0.05, -0.1]) report.extrapolated[`quality_adjusted_beta_${beta}`] = extrapolate(calibrateQualityAdjusted(beta));
+for (const beta of [-0.05, -0.1])
+  report.extrapolated[`quality_adjusted_beta_${beta}`] = extrapolate(calibrateQualityAdjusted(beta));
 report.verification = { cosine: verification(baseVec) };
 if (second) {
   const secondVec = (i) => second.perImage[i][central[i]];
-  report.second_embedder = { name: second.embedder, cost_per_face: cost, ms_per_face_during_cache_run: second.msPerFace, verification: verification(secondVec), extrapolated: extrapolate(calibrate(secondVec, 128)) };
+  report.second_embedder = {
+    name: second.embedder,
+    cost_per_face: cost,
+    ms_per_face_during_cache_run: second.msPerFace,
+    verification: verification(secondVec),
+    extrapolated: extrapolate(calibrate(secondVec, 128)),
+  };
   report.fusion = [];
   for (const w of [0.5, 1]) {
     const fused = fusedVectors(w);
     const vecOf = (i) => fused[i][central[i]];
-    const entry = { weight: w, verification: verification(vecOf), extrapolated: extrapolate(calibrate(vecOf, 640)), open_set: {} };
+    const entry = {
+      weight: w,
+      verification: verification(vecOf),
+      extrapolated: extrapolate(calibrate(vecOf, 640)),
+      open_set: {},
+    };
     for (const run of Object.values(runs)) {
       const f = verdicts[run.choice];
       entry.open_set[run.choice] = openSet(run, (a, b) => dot(fused[a][f[a].face], fused[b][f[b].face])).rates;
@@ -459,5 +509,8 @@ if (second) {
 console.log(JSON.stringify(report, null, 2));
 
 // A compact digest for the docs.
-const s = report.selection.map((r) => `${r.choice}: refused ${r.refused}/${r.photos} (${pct(r.refusal_rate)}; multi-face ${r.multi_face_refused}/${r.multi_face_photos}), wrong face ${r.wrong_face} (${pct(r.wrong_face_rate)})`);
+const s = report.selection.map(
+  (r) =>
+    `${r.choice}: refused ${r.refused}/${r.photos} (${pct(r.refusal_rate)}; multi-face ${r.multi_face_refused}/${r.multi_face_photos}), wrong face ${r.wrong_face} (${pct(r.wrong_face_rate)})`,
+);
 log(s.join('\n'));

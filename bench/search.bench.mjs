@@ -41,7 +41,10 @@ const { values: args } = parseArgs({
 
 const DIM = 512;
 const CHUNK = 10_000;
-const sizes = args.sizes.split(',').map(Number).filter((n) => n > 0);
+const sizes = args.sizes
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const queryCount = Number(args.queries);
 const truthCount = Number(args.truth);
 const exactMax = Number(args['exact-max']);
@@ -118,7 +121,9 @@ async function measure(label, n, options, gallery, probes, mates, truth) {
       const done = start + m;
       const rate = done / ((performance.now() - t0) / 1000);
       const cpuS = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6;
-      log(`  ${label}: built ${done}/${n} (${rate.toFixed(0)}/s, ${cpuS.toFixed(0)} CPU-s, ETA ${((n - done) / rate).toFixed(0)} s)`);
+      log(
+        `  ${label}: built ${done}/${n} (${rate.toFixed(0)}/s, ${cpuS.toFixed(0)} CPU-s, ETA ${((n - done) / rate).toFixed(0)} s)`,
+      );
     }
   }
   const buildSeconds = (performance.now() - t0) / 1000;
@@ -145,7 +150,17 @@ async function measure(label, n, options, gallery, probes, mates, truth) {
   return rows;
 }
 
-function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDelta }, scan, gallery, probes, mates, truth) {
+function evaluate(
+  label,
+  n,
+  index,
+  { buildSeconds, buildCpuSeconds, stats, rssDelta },
+  scan,
+  gallery,
+  probes,
+  mates,
+  truth,
+) {
   const probe = new Float32Array(DIM);
   const lat = { 1: [], 10: [] };
   // CPU time of the process per query (all its threads): what a search costs the machine.
@@ -227,7 +242,11 @@ function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDe
       max: +errors[errors.length - 1].toFixed(5),
     },
     // Probes whose exact best face passes the policy threshold, and the share of them the index also passes.
-    decision: { threshold: +threshold.toFixed(4), probesAbove: decision.above, keptByIndex: decision.above ? +(decision.kept / decision.above).toFixed(4) : null },
+    decision: {
+      threshold: +threshold.toFixed(4),
+      probesAbove: decision.above,
+      keptByIndex: decision.above ? +(decision.kept / decision.above).toFixed(4) : null,
+    },
     queries: queryCount,
     truthQueries: results.length,
     loadAverage: loadavg().map((x) => +x.toFixed(2)),
@@ -237,14 +256,26 @@ function evaluate(label, n, index, { buildSeconds, buildCpuSeconds, stats, rssDe
 
 async function crossover(sizesText) {
   const rows = [];
-  const points = sizesText.split(',').map(Number).filter((n) => n > 0);
+  const points = sizesText
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
   const largest = Math.max(...points);
   const { gallery } = makeGallery(largest);
   const { vectors: probes } = gen.probes(largest, 200, 200);
   for (const n of points) {
     const timings = {};
-    for (const [kind, exactLimit] of [['exact', Number.MAX_SAFE_INTEGER], ['scan', 0]]) {
-      const index = new InMemoryFaceIndex({ dimensions: DIM, promotion: 'sync', exactLimit, searchThreads, rerank: rerankList[0] });
+    for (const [kind, exactLimit] of [
+      ['exact', Number.MAX_SAFE_INTEGER],
+      ['scan', 0],
+    ]) {
+      const index = new InMemoryFaceIndex({
+        dimensions: DIM,
+        promotion: 'sync',
+        exactLimit,
+        searchThreads,
+        rerank: rerankList[0],
+      });
       const keys = Float64Array.from({ length: n }, (_, i) => i + 1);
       const t = performance.now();
       index.addMany('x', keys, gallery.subarray(0, n * DIM));
@@ -271,13 +302,19 @@ async function crossover(sizesText) {
       index.close();
     }
     rows.push({ n, ...timings });
-    log(`crossover n=${n}: exact p50 ${timings.exact.p50} ms (CPU ${timings.exact.cpuP50}), scan p50 ${timings.scan.p50} ms (CPU ${timings.scan.cpuP50}, build ${timings.scan.buildSeconds} s)`);
+    log(
+      `crossover n=${n}: exact p50 ${timings.exact.p50} ms (CPU ${timings.exact.cpuP50}), scan p50 ${timings.scan.p50} ms (CPU ${timings.scan.cpuP50}, build ${timings.scan.buildSeconds} s)`,
+    );
   }
   return rows;
 }
 
 const report = {
-  machine: { cpus: availableParallelism(), node: process.version, loadAverageAtStart: loadavg().map((x) => +x.toFixed(2)) },
+  machine: {
+    cpus: availableParallelism(),
+    node: process.version,
+    loadAverageAtStart: loadavg().map((x) => +x.toFixed(2)),
+  },
   options: { ...DEFAULT_FACE_INDEX_OPTIONS, searchThreads, rerank: rerankList, shortlist: shortlistList },
   generator: { seed: 42, spectrum: args.spectrum },
   runs: [],
@@ -291,7 +328,9 @@ for (const n of sizes) {
   const { gallery, seconds } = makeGallery(n);
   const { vectors: probes, mates } = gen.probes(n, Math.ceil(queryCount / 2), Math.floor(queryCount / 2));
   // Interleave mated and stranger probes so any truth subset holds both.
-  const order = Array.from({ length: queryCount }, (_, i) => (i % 2 === 0 ? i / 2 : Math.ceil(queryCount / 2) + (i - 1) / 2));
+  const order = Array.from({ length: queryCount }, (_, i) =>
+    i % 2 === 0 ? i / 2 : Math.ceil(queryCount / 2) + (i - 1) / 2,
+  );
   const mixed = new Float32Array(queryCount * DIM);
   const mixedMates = new Int32Array(queryCount);
   order.forEach((from, to) => {
@@ -317,7 +356,9 @@ for (const n of sizes) {
   }
 }
 
-console.log('\n| faces | index | shortlist | re-rank | build (CPU-s) | build rate | RSS/face | index bytes/face | top-1 p50 / p99 | top-10 p50 / p99 | top-10 CPU p50 / p99 | recall@1 | recall@10 | mated r@1 / strangers r@1 | mate at rank 1 | decision kept | sim. error mean / max |');
+console.log(
+  '\n| faces | index | shortlist | re-rank | build (CPU-s) | build rate | RSS/face | index bytes/face | top-1 p50 / p99 | top-10 p50 / p99 | top-10 CPU p50 / p99 | recall@1 | recall@10 | mated r@1 / strangers r@1 | mate at rank 1 | decision kept | sim. error mean / max |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of report.runs) {
   console.log(
@@ -328,8 +369,14 @@ if (report.crossover.length) {
   console.log('\n| faces | exact top-10 p50 / p99 (CPU p50) | scan top-10 p50 / p99 (CPU p50) | scan build |');
   console.log('|---|---|---|---|');
   for (const c of report.crossover) {
-    console.log(`| ${c.n} | ${c.exact.p50} / ${c.exact.p99} ms (${c.exact.cpuP50}) | ${c.scan.p50} / ${c.scan.p99} ms (${c.scan.cpuP50}) | ${c.scan.buildSeconds} s |`);
+    console.log(
+      `| ${c.n} | ${c.exact.p50} / ${c.exact.p99} ms (${c.exact.cpuP50}) | ${c.scan.p50} / ${c.scan.p99} ms (${c.scan.cpuP50}) | ${c.scan.buildSeconds} s |`,
+    );
   }
 }
-console.log(`\nload average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs (shared machine)`);
+console.log(
+  `\nload average at end: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} on ${availableParallelism()} CPUs (shared machine)`,
+);
 if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));

@@ -58,8 +58,17 @@ function report(name, gallery, probes, mate) {
   }
   const truth = usearch.exactSearch(gallery, probes, DIM, 1, 'ip');
   const recall = [2, 4, 8, 16].map((ef) => {
-    const index = new usearch.Index({ metric: 'ip', connectivity: 16, dimensions: DIM, expansion_add: 64, expansion_search: ef });
-    index.add(BigUint64Array.from({ length: n }, (_, i) => BigInt(i)), gallery);
+    const index = new usearch.Index({
+      metric: 'ip',
+      connectivity: 16,
+      dimensions: DIM,
+      expansion_add: 64,
+      expansion_search: ef,
+    });
+    index.add(
+      BigUint64Array.from({ length: n }, (_, i) => BigInt(i)),
+      gallery,
+    );
     let hit = 0;
     for (let q = 0; q < m; q++) {
       const r = index.search(probes.subarray(q * DIM, (q + 1) * DIM), 1);
@@ -67,13 +76,17 @@ function report(name, gallery, probes, mate) {
     }
     return (hit / m).toFixed(2);
   });
-  console.log(`${name}: gallery ${n}, probes ${m}; genuine ${meanStd(genuine)}, impostor ${meanStd(impostor)}; HNSW recall@1 at ef 2/4/8/16: ${recall.join(' / ')}`);
+  console.log(
+    `${name}: gallery ${n}, probes ${m}; genuine ${meanStd(genuine)}, impostor ${meanStd(impostor)}; HNSW recall@1 at ef 2/4/8/16: ${recall.join(' / ')}`,
+  );
 }
 
 if (args['lfw-cache']) {
   const emb = unit(new Float32Array(readFileSync(args['lfw-cache']).buffer.slice(0)));
   const root = join(args.lfw ?? '../shared/data/lfw-dev', 'images');
-  const counts = readdirSync(root).sort().map((p) => readdirSync(join(root, p)).length);
+  const counts = readdirSync(root)
+    .sort()
+    .map((p) => readdirSync(join(root, p)).length);
   const gallery = [];
   const probes = [];
   const mate = [];
@@ -95,7 +108,13 @@ if (args['lfw-cache']) {
 }
 
 const tuned = Object.fromEntries(
-  [['betaMin', 'beta-min'], ['betaRange', 'beta-range'], ['clusterWeight', 'cluster-weight']].filter(([, a]) => args[a] !== undefined).map(([k, a]) => [k, Number(args[a])]),
+  [
+    ['betaMin', 'beta-min'],
+    ['betaRange', 'beta-range'],
+    ['clusterWeight', 'cluster-weight'],
+  ]
+    .filter(([, a]) => args[a] !== undefined)
+    .map(([k, a]) => [k, Number(args[a])]),
 );
 const gen = createFaceGenerator({ seed: 42, spectrum: args.spectrum, ...tuned });
 const n = 2_086;

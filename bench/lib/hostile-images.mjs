@@ -7,7 +7,9 @@ import sharp from 'sharp';
 
 /** A solid-colour image of real pixels (slow above a few megapixels: libvips encodes every one). */
 export function solidImage(width, height, format = 'png', options = {}) {
-  return sharp({ create: { width, height, channels: 3, background: '#d8d2c4' } })[format](options).toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: '#d8d2c4' } })
+    [format](options)
+    .toBuffer();
 }
 
 /**
@@ -16,7 +18,13 @@ export function solidImage(width, height, format = 'png', options = {}) {
  * 529 bytes declaring 16000 × 12000 cost about 570 MB.
  */
 export async function progressiveJpegBomb(width, height) {
-  return withJpegSize(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#d8d2c4' } }).jpeg({ progressive: true }).toBuffer(), width, height);
+  return withJpegSize(
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#d8d2c4' } })
+      .jpeg({ progressive: true })
+      .toBuffer(),
+    width,
+    height,
+  );
 }
 
 /** Rewrites the frame size in a JPEG's SOFn header. */
@@ -89,7 +97,11 @@ export function palettePngBomb(width, height, { interlaced = true, alpha = true 
  * width × height × 4 bytes and more.
  */
 export async function losslessWebpBomb(width, height) {
-  const out = Buffer.from(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#d8d2c4' } }).webp({ lossless: true, effort: 0 }).toBuffer());
+  const out = Buffer.from(
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#d8d2c4' } })
+      .webp({ lossless: true, effort: 0 })
+      .toBuffer(),
+  );
   const at = out.indexOf('VP8L') + 9; // chunk header (8) + signature byte
   const bits = out.readUInt32LE(at);
   out.writeUInt32LE(((bits & ~0x0fffffff) | (width - 1) | ((height - 1) << 14)) >>> 0, at);

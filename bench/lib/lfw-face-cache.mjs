@@ -15,7 +15,11 @@ export function lfwPhotos(lfw) {
   const root = join(lfw, 'images');
   return readdirSync(root)
     .sort()
-    .flatMap((person) => readdirSync(join(root, person)).sort().map((f) => ({ person, path: join(root, person, f) })));
+    .flatMap((person) =>
+      readdirSync(join(root, person))
+        .sort()
+        .map((f) => ({ person, path: join(root, person, f) })),
+    );
 }
 
 /**
@@ -42,11 +46,25 @@ export async function analyseAll(photos, cachePath, log = (s) => process.stderr.
         const { person, path } = photos[i];
         try {
           const a = await engine.analyse(readFileSync(path), { liveness: false });
-          out[i] = { person, path, width: a.width, height: a.height, rotation: a.rotation, faces: a.faces.map(({ box, landmarks, detectorScore, quality, embedding }) => ({ box, landmarks, detectorScore, quality, embedding })) };
+          out[i] = {
+            person,
+            path,
+            width: a.width,
+            height: a.height,
+            rotation: a.rotation,
+            faces: a.faces.map(({ box, landmarks, detectorScore, quality, embedding }) => ({
+              box,
+              landmarks,
+              detectorScore,
+              quality,
+              embedding,
+            })),
+          };
         } catch (err) {
           out[i] = { person, path, width: 0, height: 0, rotation: 0, faces: [], error: String(err) };
         }
-        if (++done % 250 === 0) log(`\ranalysed ${done}/${photos.length} (${(done / ((Date.now() - started) / 1000)).toFixed(1)}/s)`);
+        if (++done % 250 === 0)
+          log(`\ranalysed ${done}/${photos.length} (${(done / ((Date.now() - started) / 1000)).toFixed(1)}/s)`);
       }
     }),
   );

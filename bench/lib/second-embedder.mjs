@@ -32,20 +32,31 @@ export async function loadSecondEmbedder() {
     wasm = require('@tensorflow/tfjs-backend-wasm');
     faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
   } catch {
-    throw new Error('the second embedder needs the devDependencies @vladmandic/face-api, @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm (npm ci)');
+    throw new Error(
+      'the second embedder needs the devDependencies @vladmandic/face-api, @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm (npm ci)',
+    );
   }
   wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
   await faceapi.tf.setBackend('wasm');
   await faceapi.tf.ready();
-  await faceapi.nets.faceRecognitionNet.loadFromDisk(join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model'));
+  await faceapi.nets.faceRecognitionNet.loadFromDisk(
+    join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model'),
+  );
   const tf = faceapi.tf;
   return {
     name: '@vladmandic/face-api 1.7.15 faceRecognitionNet (dlib ResNet, 128-d), tfjs-wasm',
     dimensions: 128,
     /** Decoded upright RGB of one image file, for align(). */
     async decode(path) {
-      const { data, info } = await sharp(path, { autoOrient: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-      return new ImagePyramid({ data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height });
+      const { data, info } = await sharp(path, { autoOrient: true })
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      return new ImagePyramid({
+        data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+        width: info.width,
+        height: info.height,
+      });
     },
     align(pyramid, landmarks) {
       return warpAffine(pyramid, invertAffine(estimateSimilarity(landmarks, DLIB_TEMPLATE)), CHIP, CHIP, 'replicate');
@@ -91,12 +102,20 @@ export async function secondOpinionAll(images, cachePath, log = (s) => process.s
       all.set(await embedder.embed(embedder.align(pyramid, f.landmarks)), 128 * k++);
       ms.push(performance.now() - t);
     }
-    if ((i + 1) % 250 === 0) log(`\rsecond embedder ${i + 1}/${images.length} (${((i + 1) / ((Date.now() - started) / 1000)).toFixed(1)} photos/s)`);
+    if ((i + 1) % 250 === 0)
+      log(
+        `\rsecond embedder ${i + 1}/${images.length} (${((i + 1) / ((Date.now() - started) / 1000)).toFixed(1)} photos/s)`,
+      );
   }
   log('\n');
   ms.sort((a, b) => a - b);
-  const result = { embedder: embedder.name, faces, msPerFace: { p50: ms[Math.floor(ms.length / 2)], p95: ms[Math.floor(ms.length * 0.95)] } };
-  if (cachePath) writeFileSync(cachePath, JSON.stringify({ ...result, descriptors: Buffer.from(all.buffer).toString('base64') }));
+  const result = {
+    embedder: embedder.name,
+    faces,
+    msPerFace: { p50: ms[Math.floor(ms.length / 2)], p95: ms[Math.floor(ms.length * 0.95)] },
+  };
+  if (cachePath)
+    writeFileSync(cachePath, JSON.stringify({ ...result, descriptors: Buffer.from(all.buffer).toString('base64') }));
   let j = 0;
   return { ...result, perImage: images.map((im) => im.faces.map(() => all.subarray(128 * j, 128 * ++j))) };
 }
@@ -106,13 +125,18 @@ export async function secondOpinionAll(images, cachePath, log = (s) => process.s
  * openidv's (align to 112 + fr_feature) and the second one (align to 150 + ResNet). Medians in ms.
  */
 export async function embedderCost(images, count = 150) {
-  const { loadFaceSessions, releaseFaceSessions } = await import('../../dist/infra/face/models/onnx-sessions.loader.js');
+  const { loadFaceSessions, releaseFaceSessions } = await import(
+    '../../dist/infra/face/models/onnx-sessions.loader.js'
+  );
   const { defaultModelsDir } = await import('../../dist/infra/face/model-set.js');
   const { FaceEmbedder, alignFace } = await import('../../dist/infra/face/models/face-embedder.js');
   const sessions = await loadFaceSessions(defaultModelsDir());
   const first = new FaceEmbedder(sessions.feature, false, 'bgr');
   const second = await loadSecondEmbedder();
-  const picked = images.filter((im) => im.faces.length).filter((_, i) => i % 7 === 0).slice(0, count);
+  const picked = images
+    .filter((im) => im.faces.length)
+    .filter((_, i) => i % 7 === 0)
+    .slice(0, count);
   const t1 = [];
   const t2 = [];
   for (const [k, im] of picked.entries()) {
@@ -127,5 +151,9 @@ export async function embedderCost(images, count = 150) {
   }
   await releaseFaceSessions(sessions);
   const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return { faces: t1.length, openidv_ms: Math.round(median(t1) * 10) / 10, second_ms: Math.round(median(t2) * 10) / 10 };
+  return {
+    faces: t1.length,
+    openidv_ms: Math.round(median(t1) * 10) / 10,
+    second_ms: Math.round(median(t2) * 10) / 10,
+  };
 }

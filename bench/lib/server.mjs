@@ -16,13 +16,26 @@ export function benchDataDir() {
 /** Registers an app on a data folder (the server need not run) and returns its id and key. */
 export async function createApp(dataDir, name, extraEnv = {}) {
   const env = { ...process.env, OPENIDV_DATA_DIR: dataDir, ...extraEnv };
-  const out = JSON.parse((await run(process.execPath, [CLI, 'apps', 'create', '--name', name, '--json'], { env })).stdout);
+  const out = JSON.parse(
+    (await run(process.execPath, [CLI, 'apps', 'create', '--name', name, '--json'], { env })).stdout,
+  );
   return { sdkId: out.sdk_id, privateKeyPem: readFileSync(out.private_key_path, 'utf8') };
 }
 
-export async function startServer({ env: extra = {}, args = [], dataDir = benchDataDir(), command = 'serve', nodeArgs = [], cli = CLI } = {}) {
+export async function startServer({
+  env: extra = {},
+  args = [],
+  dataDir = benchDataDir(),
+  command = 'serve',
+  nodeArgs = [],
+  cli = CLI,
+} = {}) {
   const env = { ...process.env, OPENIDV_LOG_LEVEL: 'warn', OPENIDV_DATA_DIR: dataDir, ...extra };
-  const child = spawn(process.execPath, [...nodeArgs, cli, command, ...(command === 'serve' ? ['--port', '0'] : []), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, cli, command, ...(command === 'serve' ? ['--port', '0'] : []), ...args],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let output = '';
   const baseUrl = await new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {

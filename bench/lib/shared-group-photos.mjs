@@ -6,29 +6,52 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pickSingleFace } from '../../dist/domain/pools/enrolment-gate.js';
 
-const FOLDERS = ['faces-deepface', 'faces-face_recognition', 'faces-faceapi-bbt', 'faces-misc-singletons', 'faces-openface', 'hard-inspireface/insightface_pkg'];
+const FOLDERS = [
+  'faces-deepface',
+  'faces-face_recognition',
+  'faces-faceapi-bbt',
+  'faces-misc-singletons',
+  'faces-openface',
+  'hard-inspireface/insightface_pkg',
+];
 
 function label(data, path, deepface) {
   const rel = path.slice(data.length + 1);
   const [folder, sub] = rel.split('/');
   const file = basename(path);
-  if (folder === 'faces-deepface') return file === 'img11_reflection.jpg' ? 'deepface:id00' : deepface.has(file) ? `deepface:${deepface.get(file)}` : null;
+  if (folder === 'faces-deepface')
+    return file === 'img11_reflection.jpg'
+      ? 'deepface:id00'
+      : deepface.has(file)
+        ? `deepface:${deepface.get(file)}`
+        : null;
   if (folder === 'faces-faceapi-bbt') return sub === 'group' ? null : `bbt:${sub}`;
   if (folder === 'faces-face_recognition') {
     if (sub === 'train') return `fr:${rel.split('/')[2]}`;
-    const known = { 'alex_lacamoire1.jpg': 'alex_lacamoire', 'johnsnow_test1.jpg': 'kit_harington', 'obama1.jpg': 'obama' };
+    const known = {
+      'alex_lacamoire1.jpg': 'alex_lacamoire',
+      'johnsnow_test1.jpg': 'kit_harington',
+      'obama1.jpg': 'obama',
+    };
     if (known[file]) return `fr:${known[file]}`;
     return /^obama/.test(file) ? 'fr:obama' : /^alex/.test(file) ? 'fr:alex_lacamoire' : null;
   }
   // deepface's id00 cluster is Angelina Jolie.
-  if (folder === 'faces-misc-singletons') return rel.includes('angelina_jolie') ? 'deepface:id00' : `misc:${rel.split('/').at(-2)}`;
+  if (folder === 'faces-misc-singletons')
+    return rel.includes('angelina_jolie') ? 'deepface:id00' : `misc:${rel.split('/').at(-2)}`;
   if (folder === 'faces-openface') return file.startsWith('longoria') ? null : `openface:${file.split(/[-.]/)[0]}`;
   return null;
 }
 
 export async function sharedGroupPhotos(engine, data, policy) {
   if (!existsSync(join(data, 'faces-deepface'))) return null;
-  const deepface = new Map(readFileSync(join(data, 'faces-deepface', 'identities_derived.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')));
+  const deepface = new Map(
+    readFileSync(join(data, 'faces-deepface', 'identities_derived.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')),
+  );
   const files = [];
   const walk = (dir) => {
     for (const f of readdirSync(dir).sort()) {
@@ -41,7 +64,11 @@ export async function sharedGroupPhotos(engine, data, policy) {
   const photos = [];
   for (const path of files) {
     try {
-      photos.push({ path, label: label(data, path, deepface), analysis: await engine.analyse(readFileSync(path), { liveness: false }) });
+      photos.push({
+        path,
+        label: label(data, path, deepface),
+        analysis: await engine.analyse(readFileSync(path), { liveness: false }),
+      });
     } catch {
       // unreadable files (a WebP named .jpg among them) are not what this measures
     }

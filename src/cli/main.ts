@@ -26,6 +26,8 @@ program.addCommand((await import('./commands/migrate-store.command.js')).migrate
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Validation errors name what is wrong (e.g. which frame origin), not only that something is.
   const details = (err as { errors?: { property: string; message: string }[] }).errors ?? [];
-  console.error(`openidv: ${err instanceof Error ? err.message : String(err)}${details.map((e) => `\n  ${e.property}: ${e.message}`).join('')}`);
+  console.error(
+    `openidv: ${err instanceof Error ? err.message : String(err)}${details.map((e) => `\n  ${e.property}: ${e.message}`).join('')}`,
+  );
   process.exitCode = 1;
 });

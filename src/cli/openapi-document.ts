@@ -5,7 +5,11 @@ import { buildApp } from '../http/app.js';
 
 /** The OpenAPI document as served, built on a throwaway in-memory store. */
 export async function generateOpenApi(): Promise<unknown> {
-  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', OPENIDV_DATA_DIR: '/nonexistent-openidv', OPENIDV_WORKERS: 'false' });
+  const config = loadConfig({
+    DATABASE_URL: 'sqlite::memory:',
+    OPENIDV_DATA_DIR: '/nonexistent-openidv',
+    OPENIDV_WORKERS: 'false',
+  });
   const container = await createContainer(config, createLogger('silent'));
   const app = await buildApp(container);
   try {

@@ -151,7 +151,8 @@ export interface ConfigOverrides {
 
 function modelSetId(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
-  if (!MODEL_SET_ID_PATTERN.test(raw)) throw new ConfigError(`OPENIDV_FACE_MODEL_SET must be a model set id (letters, digits, . _ / -), got "${raw}"`);
+  if (!MODEL_SET_ID_PATTERN.test(raw))
+    throw new ConfigError(`OPENIDV_FACE_MODEL_SET must be a model set id (letters, digits, . _ / -), got "${raw}"`);
   return raw;
 }
 
@@ -159,7 +160,8 @@ function int(env: Env, name: string, fallback: number, min = 0): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min)
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
   return value;
 }
 
@@ -167,7 +169,8 @@ function num(env: Env, name: string, fallback: number, min: number, max: number)
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(`${name} must be a number in [${min}, ${max}], got "${raw}"`);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw new ConfigError(`${name} must be a number in [${min}, ${max}], got "${raw}"`);
   return value;
 }
 
@@ -199,12 +202,17 @@ const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
 function trustProxy(env: Env): readonly string[] {
   const raw = env.OPENIDV_TRUST_PROXY?.trim() ?? '';
   if (raw === '' || raw.toLowerCase() === 'false') return [];
-  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const address = ipaddr.IPv4.isValidFourPartDecimal(entry) || ipaddr.IPv6.isValid(entry);
     const cidr = ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || ipaddr.IPv6.isValidCIDR(entry);
     if (!PROXY_RANGES.includes(entry) && !address && !cidr) {
-      throw new ConfigError(`OPENIDV_TRUST_PROXY: "${entry}" is not a proxy address, a CIDR or one of ${PROXY_RANGES.join(', ')}`);
+      throw new ConfigError(
+        `OPENIDV_TRUST_PROXY: "${entry}" is not a proxy address, a CIDR or one of ${PROXY_RANGES.join(', ')}`,
+      );
     }
   }
   return entries;
@@ -228,7 +236,8 @@ function mediaConfig(env: Env, dataDir: string): MediaConfig {
 
 function metricsConfig(env: Env): MetricsConfig {
   const token = env.OPENIDV_METRICS_TOKEN || undefined;
-  if (token !== undefined && token.length < 16) throw new ConfigError('OPENIDV_METRICS_TOKEN must be at least 16 characters');
+  if (token !== undefined && token.length < 16)
+    throw new ConfigError('OPENIDV_METRICS_TOKEN must be at least 16 characters');
   const port = env.OPENIDV_METRICS_PORT ? int(env, 'OPENIDV_METRICS_PORT', 0) : undefined;
   if (port !== undefined && port > 65535) throw new ConfigError('OPENIDV_METRICS_PORT must be a port number');
   return { port, token };

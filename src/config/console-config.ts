@@ -42,9 +42,13 @@ export function consoleConfig(
     const clientId = env.OPENIDV_CONSOLE_OIDC_CLIENT_ID;
     if (!clientId) fail('OPENIDV_CONSOLE_OIDC_CLIENT_ID is required with OPENIDV_CONSOLE_OIDC_ISSUER');
     const role = env.OPENIDV_CONSOLE_OIDC_AUTO_CREATE_ROLE || 'none';
-    if (!['none', 'admin', 'reviewer', 'viewer'].includes(role)) fail(`OPENIDV_CONSOLE_OIDC_AUTO_CREATE_ROLE must be none, viewer, reviewer or admin, got "${role}"`);
+    if (!['none', 'admin', 'reviewer', 'viewer'].includes(role))
+      fail(`OPENIDV_CONSOLE_OIDC_AUTO_CREATE_ROLE must be none, viewer, reviewer or admin, got "${role}"`);
     const allowHttp = read.bool('OPENIDV_CONSOLE_OIDC_ALLOW_HTTP', false);
-    if (!issuer.startsWith('https://') && !allowHttp) fail('OPENIDV_CONSOLE_OIDC_ISSUER must be https:// (or set OPENIDV_CONSOLE_OIDC_ALLOW_HTTP=true for a local test provider)');
+    if (!issuer.startsWith('https://') && !allowHttp)
+      fail(
+        'OPENIDV_CONSOLE_OIDC_ISSUER must be https:// (or set OPENIDV_CONSOLE_OIDC_ALLOW_HTTP=true for a local test provider)',
+      );
     oidc = {
       issuer,
       clientId: clientId!,
@@ -56,7 +60,8 @@ export function consoleConfig(
     };
   }
   const secure = env.OPENIDV_CONSOLE_SECURE_COOKIES || 'auto';
-  if (secure !== 'auto' && secure !== 'always') fail(`OPENIDV_CONSOLE_SECURE_COOKIES must be auto or always, got "${secure}"`);
+  if (secure !== 'auto' && secure !== 'always')
+    fail(`OPENIDV_CONSOLE_SECURE_COOKIES must be auto or always, got "${secure}"`);
   return {
     enabled: read.bool('OPENIDV_CONSOLE', true),
     idleMs: read.int('OPENIDV_CONSOLE_IDLE_TIMEOUT', 30 * 60, 60) * 1000,

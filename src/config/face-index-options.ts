@@ -42,12 +42,15 @@ export function resolveFaceIndexOptions(partial: Partial<FaceIndexOptions> = {})
   const o: FaceIndexOptions = { ...DEFAULT_FACE_INDEX_OPTIONS, ...partial };
   for (const name of ['dimensions', 'rerank', 'shortlist', 'searchThreads'] as const) {
     const v = o[name];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`face index: ${name} must be a positive integer`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+      throw new RangeError(`face index: ${name} must be a positive integer`);
   }
   if (o.dimensions > 2_048) throw new RangeError('face index: dimensions must be at most 2048');
-  if (!Number.isInteger(o.exactLimit) || o.exactLimit < 0) throw new RangeError('face index: exactLimit must be an integer >= 0');
+  if (!Number.isInteger(o.exactLimit) || o.exactLimit < 0)
+    throw new RangeError('face index: exactLimit must be an integer >= 0');
   if (!(o.sliceMs > 0)) throw new RangeError('face index: sliceMs must be positive');
-  if (o.promotion !== 'background' && o.promotion !== 'sync') throw new RangeError('face index: promotion must be background or sync');
+  if (o.promotion !== 'background' && o.promotion !== 'sync')
+    throw new RangeError('face index: promotion must be background or sync');
   o.searchThreads = Math.min(o.searchThreads, Math.max(1, availableParallelism()));
   return Object.freeze(o);
 }

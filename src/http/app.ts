@@ -44,7 +44,10 @@ export const API_PREFIX = '/idverify/v1';
 /** A request whose handler lost an error to the process safety net is answered anyway, so it does not hang. */
 function answerEscapedError(reply: FastifyReply): void {
   if (reply.sent) return;
-  void reply.header('connection', 'close').status(500).send({ code: 'INTERNAL_ERROR', message: ERRORS.INTERNAL_ERROR.message });
+  void reply
+    .header('connection', 'close')
+    .status(500)
+    .send({ code: 'INTERNAL_ERROR', message: ERRORS.INTERNAL_ERROR.message });
 }
 
 export interface AppDeps {
@@ -81,7 +84,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Long ids reach schema validation (a Yoti-shaped 400) instead of the router's bare 414.
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: (error, _request, reply: FastifyReply) => {
-      void reply.code(400).send({ code: 'PAYLOAD_VALIDATION', message: error.code === 'FST_ERR_BAD_URL' ? 'The request URL is malformed' : error.message });
+      void reply.code(400).send({
+        code: 'PAYLOAD_VALIDATION',
+        message: error.code === 'FST_ERR_BAD_URL' ? 'The request URL is malformed' : error.message,
+      });
     },
     clientErrorHandler,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
@@ -95,7 +101,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return payload;
   });
 
-  app.addHook('onRequest', (request, reply, done) => requestContext.run({ requestId: request.id, answerEscapedError: () => answerEscapedError(reply) }, done));
+  app.addHook('onRequest', (request, reply, done) =>
+    requestContext.run({ requestId: request.id, answerEscapedError: () => answerEscapedError(reply) }, done),
+  );
   registerRawBodyParsers(app, deps.config);
   registerErrorHandling(app);
   registerHttpMetrics(app, deps.metrics);
@@ -124,7 +132,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(webRoutes, { links: deps.pageLinks });
 
       await api.register(async (signed) => {
-        const auth = signedAuth({ repos: deps.repos, config: deps.config, prefix: API_PREFIX, now: deps.now, admission });
+        const auth = signedAuth({
+          repos: deps.repos,
+          config: deps.config,
+          prefix: API_PREFIX,
+          now: deps.now,
+          admission,
+        });
         signed.addHook('onRequest', auth.onRequest);
         signed.addHook('preParsing', auth.preParsing);
         signed.addHook('preValidation', auth.preValidation);

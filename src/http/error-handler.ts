@@ -28,7 +28,9 @@ function validationErrors(issues: ValidationIssue[], context: string | undefined
   return issues.map((issue) => {
     const missing = typeof issue.params?.missingProperty === 'string' ? `/${issue.params.missingProperty}` : '';
     const path = propertyPath(issue.instancePath + missing);
-    const allowed = Array.isArray(issue.params?.allowedValues) ? `: ${(issue.params.allowedValues as unknown[]).join(', ')}` : '';
+    const allowed = Array.isArray(issue.params?.allowedValues)
+      ? `: ${(issue.params.allowedValues as unknown[]).join(', ')}`
+      : '';
     return {
       property: path || (context === 'body' ? '$' : (context ?? '$')),
       message: (issue.message ?? 'is invalid') + allowed,
@@ -64,7 +66,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (known.status >= 500) request.log.warn({ code: known.code, msg: known.message }, 'request failed');
     // The decoder's own words, kept out of the response (imageRefusal), are still worth a log line.
-    if (error instanceof FaceEngineError) request.log.info({ code: error.code, detail: error.message }, 'image refused');
+    if (error instanceof FaceEngineError)
+      request.log.info({ code: error.code, detail: error.message }, 'image refused');
     const body: Record<string, unknown> = { code: known.code, message: known.message };
     if (known.errors?.length) body.errors = known.errors;
     const retryAfter = known.retryAfterSec ?? (known.code === 'SERVICE_UNAVAILABLE' ? 5 : undefined);
@@ -74,7 +77,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (known.code === 'PAYLOAD_TOO_LARGE') reply.removeHeader('connection');
     return reply.status(known.status).send(body);
   });
-  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ code: 'NOT_FOUND', message: ERRORS.NOT_FOUND.message }));
+  app.setNotFoundHandler((_request, reply) =>
+    reply.status(404).send({ code: 'NOT_FOUND', message: ERRORS.NOT_FOUND.message }),
+  );
 }
 
 /**
@@ -85,12 +90,21 @@ export function registerErrorHandling(app: FastifyInstance): void {
 export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const code: ErrorCode =
-    err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : 'PAYLOAD_VALIDATION';
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'HEADERS_TOO_LARGE'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'REQUEST_TIMEOUT'
+        : 'PAYLOAD_VALIDATION';
   const { status } = ERRORS[code];
-  const body = JSON.stringify({ code, message: code === 'PAYLOAD_VALIDATION' ? 'The request is not valid HTTP' : ERRORS[code].message });
+  const body = JSON.stringify({
+    code,
+    message: code === 'PAYLOAD_VALIDATION' ? 'The request is not valid HTTP' : ERRORS[code].message,
+  });
   this.log.debug({ err }, 'client error');
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(err);
 }

@@ -40,17 +40,26 @@ function framed(raw: Buffer, contentType: string): boolean {
   while (end > 0 && (raw[end - 1] === 0x0a || raw[end - 1] === 0x0d)) end--;
   const open = Buffer.from(`--${boundary}`);
   const close = Buffer.from(`--${boundary}--`);
-  return raw.subarray(0, open.length).equals(open) && end >= close.length && raw.subarray(end - close.length, end).equals(close);
+  return (
+    raw.subarray(0, open.length).equals(open) &&
+    end >= close.length &&
+    raw.subarray(end - close.length, end).equals(close)
+  );
 }
 
-const malformed = (reason: string) => validationError([{ property: '$', message: `malformed multipart body: ${reason}` }]);
+const malformed = (reason: string) =>
+  validationError([{ property: '$', message: `malformed multipart body: ${reason}` }]);
 
 /**
  * Parses an already-buffered multipart body (kept whole because the signature covers its raw bytes). Every
  * failure of the parser, including those its file streams report on their own, rejects the promise: an
  * 'error' event without a listener would otherwise end the process.
  */
-export function parseMultipart(raw: Buffer, contentType: string | undefined, repeatable: readonly string[] = []): Promise<MultipartContent> {
+export function parseMultipart(
+  raw: Buffer,
+  contentType: string | undefined,
+  repeatable: readonly string[] = [],
+): Promise<MultipartContent> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -73,7 +82,8 @@ export function parseMultipart(raw: Buffer, contentType: string | undefined, rep
       reject(error);
     };
     const once = (name: string) => {
-      if (seen.has(name) && !repeatable.includes(name)) fail(validationError([{ property: name, message: 'is given more than once' }]));
+      if (seen.has(name) && !repeatable.includes(name))
+        fail(validationError([{ property: name, message: 'is given more than once' }]));
       seen.add(name);
     };
     parser.on('file', (field, stream, info) => {
@@ -85,7 +95,8 @@ export function parseMultipart(raw: Buffer, contentType: string | undefined, rep
     });
     parser.on('field', (name, value, info) => {
       once(name);
-      if (info.nameTruncated || info.valueTruncated) fail(validationError([{ property: name, message: `is longer than ${LIMITS.fieldSize} bytes` }]));
+      if (info.nameTruncated || info.valueTruncated)
+        fail(validationError([{ property: name, message: `is longer than ${LIMITS.fieldSize} bytes` }]));
       fields[name] = value;
     });
     parser.on('filesLimit', () => fail(malformed(`more than ${LIMITS.files} file parts`)));
@@ -107,12 +118,18 @@ export function parseMultipart(raw: Buffer, contentType: string | undefined, rep
 
 function nonEmpty(files: UploadedFile[], field: string): UploadedFile {
   const file = files.find((f) => f.field === field);
-  if (!file || file.data.length === 0) throw validationError([{ property: field, message: 'a non-empty file part (with a filename) is required' }]);
+  if (!file || file.data.length === 0)
+    throw validationError([{ property: field, message: 'a non-empty file part (with a filename) is required' }]);
   return file;
 }
 
 /** The one required file part `field` of a multipart body, with any `repeatable` parts and the text fields. */
-export async function multipartUpload(body: unknown, contentType: string | undefined, field: string, repeatable: readonly string[] = []) {
+export async function multipartUpload(
+  body: unknown,
+  contentType: string | undefined,
+  field: string,
+  repeatable: readonly string[] = [],
+) {
   if (!Buffer.isBuffer(body)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'multipart/form-data is required');
   const { files, fields } = await parseMultipart(body, contentType, repeatable);
   return { file: nonEmpty(files, field), files, fields };

@@ -20,7 +20,12 @@ export function openApiOptions(prefix: string): SwaggerOptions {
         securitySchemes: {
           YotiSignature: { type: 'apiKey', in: 'header', name: 'X-Yoti-Auth-Digest' },
           SdkId: { type: 'apiKey', in: 'query', name: 'sdkId' },
-          ClientSessionToken: { type: 'apiKey', in: 'header', name: 'X-Client-Session-Token', description: 'The client_session_token of the session (or Authorization: Bearer)' },
+          ClientSessionToken: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-Client-Session-Token',
+            description: 'The client_session_token of the session (or Authorization: Bearer)',
+          },
         },
       },
     },

@@ -9,10 +9,17 @@ import { ErrorSchema } from './schemas/common.schema.js';
  * /healthz, /readyz and /metrics on a port of their own (OPENIDV_METRICS_PORT, `--metrics-port`), so that
  * metrics need not be reachable where the API is: bind it to an internal interface or firewall it.
  */
-export async function startOpsServer(deps: { config: Config; metrics: Registry; probes: ReadinessProbe[] }, port: number): Promise<FastifyInstance> {
+export async function startOpsServer(
+  deps: { config: Config; metrics: Registry; probes: ReadinessProbe[] },
+  port: number,
+): Promise<FastifyInstance> {
   const ops = Fastify({ logger: false });
   ops.addSchema(ErrorSchema);
-  await ops.register(opsRoutes, { metrics: deps.metrics, probes: deps.probes, metricsToken: deps.config.metrics.token });
+  await ops.register(opsRoutes, {
+    metrics: deps.metrics,
+    probes: deps.probes,
+    metricsToken: deps.config.metrics.token,
+  });
   await ops.listen({ port, host: deps.config.host });
   return ops;
 }

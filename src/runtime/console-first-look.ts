@@ -16,7 +16,10 @@ export async function prepareConsoleAdmin(c: Container): Promise<((address: stri
     if ((await c.console.users.count()) === 0) throw err;
     return (address) => `openidv console: ${address}/console\n`;
   }
-  await c.console.audit.record({ name: 'system', ip: null }, 'user.create', { target: 'admin', detail: { role: 'admin', first_start: true } });
+  await c.console.audit.record({ name: 'system', ip: null }, 'user.create', {
+    target: 'admin',
+    detail: { role: 'admin', first_start: true },
+  });
   return (address) =>
     `\nopenidv console: ${address}/console\n  user:     admin\n  password: ${password}   (one-time: you choose your own at first sign-in)\n` +
     `  More users: openidv users create --username NAME --role reviewer|viewer|admin\n\n`;

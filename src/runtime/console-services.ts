@@ -45,19 +45,46 @@ export function createConsoleServices(deps: {
     policy: { fourEyesReject: config.console.fourEyesReject },
     now,
     newId,
-    onListenerError: (err, item) => deps.logger.error({ err, review: item.id }, 'review decision listener failed; the item stays unapplied'),
+    onListenerError: (err, item) =>
+      deps.logger.error({ err, review: item.id }, 'review decision listener failed; the item stays unapplied'),
   });
   const oidc = config.console.oidc;
   return {
     repos,
     users,
-    signIns: new SignInService({ sessions: repos.signIns, users, policy: { idleMs: config.console.idleMs, absoluteMs: config.console.absoluteMs }, now }),
+    signIns: new SignInService({
+      sessions: repos.signIns,
+      users,
+      policy: { idleMs: config.console.idleMs, absoluteMs: config.console.absoluteMs },
+      now,
+    }),
     reviews,
     audit: new AuditService({ audit: repos.audit, now }),
-    views: new SessionViewService({ repos: deps.repos, poolRepo: deps.poolRepo, pools: deps.pools, media: deps.media, calibration: deps.calibration, reviews }),
-    poolAdmin: new PoolAdminService({ pools: deps.pools, poolRepo: deps.poolRepo, calibration: deps.calibration, media: deps.media, now }),
+    views: new SessionViewService({
+      repos: deps.repos,
+      poolRepo: deps.poolRepo,
+      pools: deps.pools,
+      media: deps.media,
+      calibration: deps.calibration,
+      reviews,
+    }),
+    poolAdmin: new PoolAdminService({
+      pools: deps.pools,
+      poolRepo: deps.poolRepo,
+      calibration: deps.calibration,
+      media: deps.media,
+      now,
+    }),
     appAdmin: new AppAdminService(repos.appAdmin),
-    sso: oidc ? new OidcSingleSignOn({ issuer: oidc.issuer, clientId: oidc.clientId, clientSecret: oidc.clientSecret, name: oidc.name, allowHttp: oidc.allowHttp }) : null,
+    sso: oidc
+      ? new OidcSingleSignOn({
+          issuer: oidc.issuer,
+          clientId: oidc.clientId,
+          clientSecret: oidc.clientSecret,
+          name: oidc.name,
+          allowHttp: oidc.allowHttp,
+        })
+      : null,
   };
 }
 

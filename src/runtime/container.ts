@@ -103,7 +103,16 @@ export function createMediaStore(config: Config): MediaStore {
 export function embedderResolver(repo: Pick<ModelSetRepository, 'get'>): EmbedderResolver {
   return async (id) => {
     const r = await repo.get(id);
-    return r ? { id: r.id, file: r.embedderFile, sha256: r.embedderSha256, template: r.template, inputSize: r.inputSize, dimensions: r.dimensions } : null;
+    return r
+      ? {
+          id: r.id,
+          file: r.embedderFile,
+          sha256: r.embedderSha256,
+          template: r.template,
+          inputSize: r.inputSize,
+          dimensions: r.dimensions,
+        }
+      : null;
   };
 }
 
@@ -178,12 +187,40 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const poolSearch = new PoolSearch(poolRepo, index);
   // Erased rows may linger in SQLite's write-ahead log until a checkpoint: erasure on request waits for one.
   const scrub = async () => {
-    if (!(await database.checkpoint())) logger.warn('erased rows may stay in the SQLite WAL until the next checkpoint: other readers kept it busy');
+    if (!(await database.checkpoint()))
+      logger.warn('erased rows may stay in the SQLite WAL until the next checkpoint: other readers kept it busy');
   };
 
-  const pools = new PoolService({ pools: poolRepo, repos, media, engine: engine.get, search: poolSearch, modelSets, now, newId, erased: scrub });
-  const consoleServices = createConsoleServices({ config, database, repos, poolRepo, pools, media, calibration, now, newId, logger });
-  const notifier = new Notifier({ repos, queue, sender: new HttpWebhookSender(config.webhooks), now, maxAttempts: config.webhooks.maxAttempts });
+  const pools = new PoolService({
+    pools: poolRepo,
+    repos,
+    media,
+    engine: engine.get,
+    search: poolSearch,
+    modelSets,
+    now,
+    newId,
+    erased: scrub,
+  });
+  const consoleServices = createConsoleServices({
+    config,
+    database,
+    repos,
+    poolRepo,
+    pools,
+    media,
+    calibration,
+    now,
+    newId,
+    logger,
+  });
+  const notifier = new Notifier({
+    repos,
+    queue,
+    sender: new HttpWebhookSender(config.webhooks),
+    now,
+    maxAttempts: config.webhooks.maxAttempts,
+  });
   const lifecycle = new SessionLifecycle({
     sessions: repos.sessions,
     resources: repos.resources,
@@ -197,22 +234,42 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     newId,
   });
   consoleServices.reviews.onDecided((event) => lifecycle.reviewDecided(event));
-  const sessionMedia = new SessionMedia({ store: media, media: repos.media, images: new HeaderImageInspector(config.images.limits), now, newId });
+  const sessionMedia = new SessionMedia({
+    store: media,
+    media: repos.media,
+    images: new HeaderImageInspector(config.images.limits),
+    now,
+    newId,
+  });
   const sessions = new SessionService({
     repos,
     media,
     sessionMedia,
     lifecycle,
-    specRules: new AdapterSpecRules({ pools: poolRepo, endpointProblem: (url) => endpointProblem(url, config.webhooks) }),
+    specRules: new AdapterSpecRules({
+      pools: poolRepo,
+      endpointProblem: (url) => endpointProblem(url, config.webhooks),
+    }),
     policy: config.sessions,
     clock: { now },
     newId,
     scrub,
   });
-  const faces = new FaceEvidence({ repos, media, engine: engine.get, now, quality: DEFAULT_FACE_QUALITY, modelSet: () => modelSets.active() });
+  const faces = new FaceEvidence({
+    repos,
+    media,
+    engine: engine.get,
+    now,
+    quality: DEFAULT_FACE_QUALITY,
+    modelSet: () => modelSets.active(),
+  });
   let reader: Promise<DocumentReader> | undefined;
   const documentReader = () =>
-    (reader ??= PooledDocumentReader.start({ deadlineMs: config.documents.deadlineMs, limits: config.images.limits, gate: decodeGate }));
+    (reader ??= PooledDocumentReader.start({
+      deadlineMs: config.documents.deadlineMs,
+      limits: config.images.limits,
+      gate: decodeGate,
+    }));
   const tasks = new DocumentTasks({ repos, media, sessionMedia, reader: documentReader, faces, now });
   const evidence = new SessionEvidence({
     repos,
@@ -267,7 +324,13 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     poolSearch,
     pipeline,
     capture,
-    handoffs: new HandoffService({ repos, recordEvent: (id, event, device) => sessions.recordEvent(id, event, device), now, newId, ttlMs: config.page.handoffTtlSec * 1000 }),
+    handoffs: new HandoffService({
+      repos,
+      recordEvent: (id, event, device) => sessions.recordEvent(id, event, device),
+      now,
+      newId,
+      ttlMs: config.page.handoffTtlSec * 1000,
+    }),
     pageLinks: new PageLinks(repos, config.page.frameAncestors),
     notifier,
     lifecycle,

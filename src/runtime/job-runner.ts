@@ -16,7 +16,8 @@ export interface JobRunnerOptions {
   onOutcome?: (name: string, outcome: 'done' | 'retry' | 'dead') => void;
 }
 
-export const defaultBackoff = (attempts: number) => Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1)) * (0.75 + Math.random() / 2);
+export const defaultBackoff = (attempts: number) =>
+  Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1)) * (0.75 + Math.random() / 2);
 
 /**
  * Polls the queue and runs handlers with bounded concurrency. A lease is extended while a handler runs; on stop,
@@ -79,25 +80,36 @@ export class JobRunner {
   }
 
   private async execute(job: Job): Promise<void> {
-    const log = this.options.logger.child({ job: job.id, jobName: job.name, attempt: job.attempts, reqId: job.requestId ?? undefined });
+    const log = this.options.logger.child({
+      job: job.id,
+      jobName: job.name,
+      attempt: job.attempts,
+      reqId: job.requestId ?? undefined,
+    });
     const handler = this.handlers[job.name];
     if (job.attempts > job.maxAttempts) {
       // Only a lease that ran out on the last attempt gets here: its worker stopped or died each time (say, native
       // code crashing on one input). Running it again would take down worker after worker.
       log.warn('job lease expired after its last attempt: marking it dead');
-      await this.queue.fail(job.id, this.owner, 'lease expired after the last attempt (the worker running it stopped or died)', null).catch(() => undefined);
+      await this.queue
+        .fail(job.id, this.owner, 'lease expired after the last attempt (the worker running it stopped or died)', null)
+        .catch(() => undefined);
       this.options.onOutcome?.(job.name, 'dead');
       return;
     }
     // Three renewals per lease, whatever its length: with a floor of 1 s, a 1 s lease lapsed at every renewal and a
     // second worker started the same job while the first still ran it.
     const heartbeat = setInterval(() => {
-      this.queue.extendLease(job.id, this.owner, this.options.leaseMs).catch((err) => log.warn({ err }, 'lease extension failed'));
+      this.queue
+        .extendLease(job.id, this.owner, this.options.leaseMs)
+        .catch((err) => log.warn({ err }, 'lease extension failed'));
     }, this.options.leaseMs / 3);
     try {
       if (!handler) throw new Error(`no handler for job ${job.name}`);
       // Jobs this handler enqueues inherit the originating request id.
-      await requestContext.run({ requestId: job.requestId ?? `job:${job.id}` }, () => handler(job.payload as never, job));
+      await requestContext.run({ requestId: job.requestId ?? `job:${job.id}` }, () =>
+        handler(job.payload as never, job),
+      );
       await this.queue.complete(job.id, this.owner);
       this.options.onOutcome?.(job.name, 'done');
     } catch (err) {
@@ -108,7 +120,9 @@ export class JobRunner {
       const final = !handler || job.attempts >= job.maxAttempts;
       const retryAt = final ? null : Date.now() + (this.options.backoffMs ?? defaultBackoff)(job.attempts);
       log.warn({ err: err instanceof Error ? err.message : String(err), final }, 'job failed');
-      await this.queue.fail(job.id, this.owner, err instanceof Error ? err.message : String(err), retryAt).catch(() => undefined);
+      await this.queue
+        .fail(job.id, this.owner, err instanceof Error ? err.message : String(err), retryAt)
+        .catch(() => undefined);
       this.options.onOutcome?.(job.name, final ? 'dead' : 'retry');
     } finally {
       clearInterval(heartbeat);
@@ -130,7 +144,9 @@ export class JobRunner {
     clearTimeout(timer); // an idle grace timer would keep the event loop (a test runner, an embedding app) alive
     // Jobs still running go back to the queue; their late complete/fail calls no longer match the lease owner.
     if (timedOut) {
-      await Promise.all([...this.inflight.keys()].map((id) => this.queue.release(id, this.owner).catch(() => undefined)));
+      await Promise.all(
+        [...this.inflight.keys()].map((id) => this.queue.release(id, this.owner).catch(() => undefined)),
+      );
     }
   }
 }

@@ -8,7 +8,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: { service: 'openidv' },
       serializers: {
-        req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+        req: (req: { method: string; url: string; id: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: redactUrl(req.url),
+        }),
       },
     },
     destination,

@@ -34,8 +34,10 @@ export async function runMaintenance(deps: {
     await deps.lifecycle.erase(session);
     deps.logger.info({ session: session.id }, 'session erased after its resources TTL');
   }
-  if (expired.length && !(await deps.database.checkpoint())) deps.logger.warn('erased rows may stay in the SQLite WAL until the next checkpoint');
-  for (const session of await deps.repos.sessions.listUnfinishedExpired(now, 100)) await deps.lifecycle.tokenExpired(session);
+  if (expired.length && !(await deps.database.checkpoint()))
+    deps.logger.warn('erased rows may stay in the SQLite WAL until the next checkpoint');
+  for (const session of await deps.repos.sessions.listUnfinishedExpired(now, 100))
+    await deps.lifecycle.tokenExpired(session);
   await deps.lifecycle.recoverReviews();
   await deps.poolRepo.pruneChanges(now - CHANGE_LOG_RETENTION_MS);
   await deps.console?.audit.purgeExpired();

@@ -31,11 +31,21 @@ export interface ImportSummary extends ImportProgress {
   journal: string;
 }
 
-type JournalLine = { entry: string; applicant: string; status: 'pending' | 'enrolled' | 'refused'; code?: string; message?: string };
+type JournalLine = {
+  entry: string;
+  applicant: string;
+  status: 'pending' | 'enrolled' | 'refused';
+  code?: string;
+  message?: string;
+};
 
 /** One journal per (pool, source folder), in the data folder. */
 export function journalPath(dataDir: string, poolId: string, dir: string): string {
-  return join(dataDir, 'imports', `${poolId}-${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 12)}.jsonl`);
+  return join(
+    dataDir,
+    'imports',
+    `${poolId}-${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 12)}.jsonl`,
+  );
 }
 
 export async function listEntries(dir: string): Promise<ImportEntry[]> {
@@ -111,13 +121,22 @@ export async function importPool(
     try {
       const faces = await Promise.all(entry.files.map(async (f) => ({ bytes: await readFile(f) })));
       const { refused } = await c.pools.createApplicantWithFaces(opts.appId, faces, applicant, true);
-      for (const r of refused) refusals.push({ name: `${entry.name}/${basename(entry.files[r.index]!)}`, code: r.error.code, message: r.error.message });
+      for (const r of refused)
+        refusals.push({
+          name: `${entry.name}/${basename(entry.files[r.index]!)}`,
+          code: r.error.code,
+          message: r.error.message,
+        });
       await c.pools.addMember(opts.appId, opts.poolId, applicant);
       await write({ entry: entry.name, applicant, status: 'enrolled' });
       progress.enrolled++;
     } catch (err) {
       const refusal =
-        err instanceof AppError ? { code: err.code, message: err.message } : err instanceof FaceEngineError && err.code !== 'ENGINE_OVERLOADED' && err.code !== 'ENGINE_UNAVAILABLE' ? { code: err.code, message: err.message } : null;
+        err instanceof AppError
+          ? { code: err.code, message: err.message }
+          : err instanceof FaceEngineError && err.code !== 'ENGINE_OVERLOADED' && err.code !== 'ENGINE_UNAVAILABLE'
+            ? { code: err.code, message: err.message }
+            : null;
       if (!refusal) throw err;
       await write({ entry: entry.name, applicant, status: 'refused', ...refusal });
       refusals.push({ name: entry.name, ...refusal });

@@ -27,7 +27,10 @@ export function installSafetyNet(deps: { logger: Logger; metrics: Registry }): v
   const handle = (err: unknown, kind: 'exception' | 'rejection') => {
     const context = requestContext.getStore();
     escaped.inc({ kind });
-    deps.logger.error({ err, reqId: context?.requestId, kind }, 'an error escaped its handler: the request failed, the process keeps serving');
+    deps.logger.error(
+      { err, reqId: context?.requestId, kind },
+      'an error escaped its handler: the request failed, the process keeps serving',
+    );
     context?.answerEscapedError?.();
   };
   process.on('uncaughtException', (err) => handle(err, 'exception'));

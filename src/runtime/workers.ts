@@ -10,7 +10,12 @@ export interface Workers {
 
 /** Job workers and periodic maintenance, in `serve` (unless --no-workers) or alone in `openidv worker`. */
 export function startWorkers(c: Container): Workers {
-  const outcomes = new Counter({ name: 'openidv_jobs_total', help: 'Jobs run, by name and outcome', labelNames: ['name', 'outcome'] as const, registers: [c.metrics] });
+  const outcomes = new Counter({
+    name: 'openidv_jobs_total',
+    help: 'Jobs run, by name and outcome',
+    labelNames: ['name', 'outcome'] as const,
+    registers: [c.metrics],
+  });
   new Gauge({
     name: 'openidv_jobs',
     help: 'Jobs by state',

@@ -147,7 +147,8 @@ export class CaptureApi {
         body = options.form;
       }
       const onProgress = options.onProgress;
-      if (onProgress) xhr.upload.addEventListener('progress', (e) => e.lengthComputable && onProgress(e.loaded / e.total));
+      if (onProgress)
+        xhr.upload.addEventListener('progress', (e) => e.lengthComputable && onProgress(e.loaded / e.total));
       xhr.addEventListener('load', () => {
         let parsed: unknown = null;
         try {
@@ -158,7 +159,14 @@ export class CaptureApi {
         if (xhr.status >= 200 && xhr.status < 300) return resolve(parsed as T);
         const error = (parsed ?? {}) as { code?: string; message?: string };
         const retryAfter = Number(xhr.getResponseHeader('Retry-After'));
-        reject(new ApiError(xhr.status, error.code ?? `HTTP_${xhr.status}`, error.message ?? `The server answered ${xhr.status}`, Number.isFinite(retryAfter) ? retryAfter * 1000 : 0));
+        reject(
+          new ApiError(
+            xhr.status,
+            error.code ?? `HTTP_${xhr.status}`,
+            error.message ?? `The server answered ${xhr.status}`,
+            Number.isFinite(retryAfter) ? retryAfter * 1000 : 0,
+          ),
+        );
       });
       xhr.addEventListener('error', () => reject(new ApiError(0, 'NETWORK', 'The connection failed')));
       xhr.addEventListener('timeout', () => reject(new ApiError(0, 'TIMEOUT', 'The server took too long to answer')));
@@ -171,7 +179,11 @@ export class CaptureApi {
   private static form(image: Blob, fields: Record<string, string> = {}): FormData {
     const form = new FormData();
     for (const [name, value] of Object.entries(fields)) form.append(name, value);
-    form.append('image', image, image.type === 'image/png' ? 'image.png' : image.type === 'image/webp' ? 'image.webp' : 'image.jpg');
+    form.append(
+      'image',
+      image,
+      image.type === 'image/png' ? 'image.png' : image.type === 'image/webp' ? 'image.webp' : 'image.jpg',
+    );
     return form;
   }
 
@@ -193,19 +205,45 @@ export class CaptureApi {
     return (await this.send<{ id: string }>('POST', '/documents', { json: body })).id;
   }
 
-  uploadPage(resourceId: string, image: Blob, method: 'CAMERA' | 'UPLOAD', onProgress?: (f: number) => void): Promise<{ page: number }> {
+  uploadPage(
+    resourceId: string,
+    image: Blob,
+    method: 'CAMERA' | 'UPLOAD',
+    onProgress?: (f: number) => void,
+  ): Promise<{ page: number }> {
     const form = CaptureApi.form(image, { capture_method: method });
-    return this.send('POST', `/documents/${encodeURIComponent(resourceId)}/pages`, { form, timeoutMs: 120_000, ...(onProgress ? { onProgress } : {}) });
+    return this.send('POST', `/documents/${encodeURIComponent(resourceId)}/pages`, {
+      form,
+      timeoutMs: 120_000,
+      ...(onProgress ? { onProgress } : {}),
+    });
   }
 
-  async createSupplementaryDocument(requirementId: string, documentType: string, issuingCountry: string | null): Promise<string> {
-    const body = { requirement_id: requirementId, document_type: documentType, ...(issuingCountry ? { issuing_country: issuingCountry } : {}) };
+  async createSupplementaryDocument(
+    requirementId: string,
+    documentType: string,
+    issuingCountry: string | null,
+  ): Promise<string> {
+    const body = {
+      requirement_id: requirementId,
+      document_type: documentType,
+      ...(issuingCountry ? { issuing_country: issuingCountry } : {}),
+    };
     return (await this.send<{ id: string }>('POST', '/supplementary-documents', { json: body })).id;
   }
 
-  uploadSupplementaryPage(resourceId: string, image: Blob, method: 'CAMERA' | 'UPLOAD', onProgress?: (f: number) => void): Promise<{ page: number }> {
+  uploadSupplementaryPage(
+    resourceId: string,
+    image: Blob,
+    method: 'CAMERA' | 'UPLOAD',
+    onProgress?: (f: number) => void,
+  ): Promise<{ page: number }> {
     const form = CaptureApi.form(image, { capture_method: method });
-    return this.send('POST', `/supplementary-documents/${encodeURIComponent(resourceId)}/pages`, { form, timeoutMs: 120_000, ...(onProgress ? { onProgress } : {}) });
+    return this.send('POST', `/supplementary-documents/${encodeURIComponent(resourceId)}/pages`, {
+      form,
+      timeoutMs: 120_000,
+      ...(onProgress ? { onProgress } : {}),
+    });
   }
 
   completeSupplementaryDocument(resourceId: string): Promise<unknown> {
@@ -227,12 +265,20 @@ export class CaptureApi {
       frame_offsets_ms: burst.frames.map((f) => f.offsetMs).join(','),
     });
     for (const f of burst.frames) form.append('frames', f.blob, 'frame.jpg');
-    return this.send<{ attempts_remaining: number; feedback: Feedback }>('POST', '/liveness', { form, timeoutMs: 120_000, ...(onProgress ? { onProgress } : {}) });
+    return this.send<{ attempts_remaining: number; feedback: Feedback }>('POST', '/liveness', {
+      form,
+      timeoutMs: 120_000,
+      ...(onProgress ? { onProgress } : {}),
+    });
   }
 
   uploadFaceCapture(image: Blob, requirementId: string, method: 'CAMERA' | 'UPLOAD', onProgress?: (f: number) => void) {
     const form = CaptureApi.form(image, { requirement_id: requirementId, capture_method: method });
-    return this.send<{ feedback: Feedback }>('POST', '/face-capture', { form, timeoutMs: 120_000, ...(onProgress ? { onProgress } : {}) });
+    return this.send<{ feedback: Feedback }>('POST', '/face-capture', {
+      form,
+      timeoutMs: 120_000,
+      ...(onProgress ? { onProgress } : {}),
+    });
   }
 
   analyse(image: Blob, signal: AbortSignal): Promise<Feedback> {
@@ -252,13 +298,17 @@ export class CaptureApi {
   }
 
   watchHandoff(handoff: Handoff): Promise<HandoffStatus> {
-    return this.send('GET', `/handoff/${encodeURIComponent(handoff.handoff_id)}`, { headers: { 'X-Handoff-Watch-Token': handoff.watch_token } });
+    return this.send('GET', `/handoff/${encodeURIComponent(handoff.handoff_id)}`, {
+      headers: { 'X-Handoff-Watch-Token': handoff.watch_token },
+    });
   }
 
   /** The phone's side of a hand-off: the link's claim token, once, for the session's client token (no token yet). */
   static async claimHandoff(base: string, sessionId: string, claimToken: string): Promise<string> {
     const api = new CaptureApi(base, sessionId, '');
-    return (await api.send<{ client_session_token: string }>('POST', '/handoff/claim', { json: { claim_token: claimToken } })).client_session_token;
+    return (
+      await api.send<{ client_session_token: string }>('POST', '/handoff/claim', { json: { claim_token: claimToken } })
+    ).client_session_token;
   }
 }
 
@@ -279,7 +329,10 @@ export interface RetryInfo {
  * Runs `call` again after a temporary failure (no connection, timeout, 429, 5xx) with exponential backoff, waiting
  * for the connection to come back when the browser is offline. Other errors, and the last failure, are thrown.
  */
-export async function withRetry<T>(call: () => Promise<T>, options: { attempts?: number; baseDelayMs?: number; onRetry?: (info: RetryInfo) => void } = {}): Promise<T> {
+export async function withRetry<T>(
+  call: () => Promise<T>,
+  options: { attempts?: number; baseDelayMs?: number; onRetry?: (info: RetryInfo) => void } = {},
+): Promise<T> {
   const attempts = options.attempts ?? 4;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -16,13 +16,21 @@ export function cameraSupported(): boolean {
 /** The front ('user') or rear ('environment') camera; any camera where the preferred one does not exist. */
 export async function openCamera(facing: 'user' | 'environment'): Promise<MediaStream> {
   if (!cameraSupported()) throw new CameraError('UNSUPPORTED');
-  const size = facing === 'user' ? { width: { ideal: 1280 }, height: { ideal: 720 } } : { width: { ideal: 1920 }, height: { ideal: 1080 } };
+  const size =
+    facing === 'user'
+      ? { width: { ideal: 1280 }, height: { ideal: 720 } }
+      : { width: { ideal: 1920 }, height: { ideal: 1080 } };
   try {
-    return await navigator.mediaDevices.getUserMedia({ audio: false, video: { facingMode: { ideal: facing }, ...size } });
+    return await navigator.mediaDevices.getUserMedia({
+      audio: false,
+      video: { facingMode: { ideal: facing }, ...size },
+    });
   } catch (err) {
     const name = (err as { name?: string }).name ?? '';
-    if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') throw new CameraError('DENIED');
-    if (name === 'NotReadableError' || name === 'TrackStartError' || name === 'AbortError') throw new CameraError('IN_USE');
+    if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError')
+      throw new CameraError('DENIED');
+    if (name === 'NotReadableError' || name === 'TrackStartError' || name === 'AbortError')
+      throw new CameraError('IN_USE');
     if (name === 'OverconstrainedError') {
       // Some browsers refuse the size hints outright; any camera will do.
       try {
@@ -40,7 +48,9 @@ export function stopCamera(stream: MediaStream | null): void {
 }
 
 function canvasToBlob(canvas: HTMLCanvasElement, type: string, quality: number): Promise<Blob> {
-  return new Promise((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('could not encode the image'))), type, quality));
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('could not encode the image'))), type, quality),
+  );
 }
 
 /** The current video frame as a JPEG, scaled down to at most maxWidth pixels wide (never mirrored). */

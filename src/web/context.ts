@@ -51,7 +51,12 @@ export interface Exits {
   success(redirectUrl: string | null): void;
 }
 
-export function exitsFor(options: { sessionId: string; errorUrl: string | null; embedding: Embedding; onPhone?: (code: string) => void }): Exits {
+export function exitsFor(options: {
+  sessionId: string;
+  errorUrl: string | null;
+  embedding: Embedding;
+  onPhone?: (code: string) => void;
+}): Exits {
   const { sessionId, errorUrl, embedding, onPhone } = options;
   const site = siteName(errorUrl);
   if (onPhone) return { leave: onPhone, leaveLabel: t('page.leave'), success: () => undefined };
@@ -60,7 +65,10 @@ export function exitsFor(options: { sessionId: string; errorUrl: string | null; 
       ? (code: string) => {
           embedding.error(code);
           // Yoti's examples read yotiErrorCode; openidv's readable code stays beside it.
-          if (errorUrl) window.location.assign(withParams(errorUrl, { sessionID: sessionId, error: code, yotiErrorCode: String(yotiCode(code)) }));
+          if (errorUrl)
+            window.location.assign(
+              withParams(errorUrl, { sessionID: sessionId, error: code, yotiErrorCode: String(yotiCode(code)) }),
+            );
         }
       : null;
   return {

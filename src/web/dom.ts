@@ -7,7 +7,11 @@ type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, string | boolean | number | undefined | ((event: Event) => void)>;
 
 /** h('button', {class: 'primary', onclick: go}, 'Continue') */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
@@ -64,7 +68,12 @@ export function announce(message: string): void {
   window.setTimeout(() => (region.textContent = message), 50);
 }
 
-export function button(label: string, onclick: () => void, kind: 'primary' | 'secondary' | 'link' = 'primary', attrs: Attrs = {}): HTMLButtonElement {
+export function button(
+  label: string,
+  onclick: () => void,
+  kind: 'primary' | 'secondary' | 'link' = 'primary',
+  attrs: Attrs = {},
+): HTMLButtonElement {
   return h('button', { type: 'button', class: `btn btn-${kind}`, onclick, ...attrs }, label);
 }
 

@@ -16,7 +16,9 @@ export function readLinkContext(): LinkContext {
     if (!raw) return empty;
     const parsed = JSON.parse(raw) as { frame_ancestors?: unknown; error_url?: unknown; locale?: unknown };
     return {
-      frameAncestors: Array.isArray(parsed.frame_ancestors) ? parsed.frame_ancestors.filter((o): o is string => typeof o === 'string') : [],
+      frameAncestors: Array.isArray(parsed.frame_ancestors)
+        ? parsed.frame_ancestors.filter((o): o is string => typeof o === 'string')
+        : [],
       errorUrl: typeof parsed.error_url === 'string' ? parsed.error_url : null,
       locale: typeof parsed.locale === 'string' ? parsed.locale : null,
     };

@@ -87,10 +87,11 @@ function contextFor(api: CaptureApi, config: CaptureConfiguration, exits: Exits)
     config,
     allowUpload: config.sdk_config.allowed_capture_methods === 'CAMERA_AND_UPLOAD',
     suppressed: new Set(config.sdk_config.suppressed_screens ?? []),
-    progress: (step) => api.progress(step).then(
-      () => undefined,
-      () => undefined,
-    ),
+    progress: (step) =>
+      api.progress(step).then(
+        () => undefined,
+        () => undefined,
+      ),
     exits,
   };
 }
@@ -98,7 +99,9 @@ function contextFor(api: CaptureApi, config: CaptureConfiguration, exits: Exits)
 /** The document types the user may choose from, in the catalogue's order. */
 function documentTypes(requirements: Requirement[]): string[] {
   const types: string[] = [];
-  for (const r of requirements) for (const c of r.supported_countries ?? []) for (const d of c.supported_documents) if (!types.includes(d.type)) types.push(d.type);
+  for (const r of requirements)
+    for (const c of r.supported_countries ?? [])
+      for (const d of c.supported_documents) if (!types.includes(d.type)) types.push(d.type);
   return types;
 }
 
@@ -131,9 +134,16 @@ async function flow(ctx: FlowContext, link: SessionLink, retried: boolean): Prom
   // The welcome screen only for a fresh start, not when the user comes back to a check of their own under way
   // (a face reference the relying party supplied does not make it one).
   // A phone taking over from a computer: the user saw the welcome there.
-  const resumed = retried || link.onPhone || ctx.config.biometric_consent !== null || ctx.config.end_user_started === true;
+  const resumed =
+    retried || link.onPhone || ctx.config.biometric_consent !== null || ctx.config.end_user_started === true;
   const proofTypes = [...new Set(proofs.flatMap((r) => r.document_types ?? []))];
-  if (labels.length && !resumed) await welcome(ctx, { documents: documents.length, documentTypes: documentTypes(documents), proofOfAddress: proofs.length ? proofTypes : [], selfie: needsFace });
+  if (labels.length && !resumed)
+    await welcome(ctx, {
+      documents: documents.length,
+      documentTypes: documentTypes(documents),
+      proofOfAddress: proofs.length ? proofTypes : [],
+      selfie: needsFace,
+    });
   if (labels.length && ctx.config.sdk_config.allow_handoff && !link.onPhone && !handoffDeclined && onDesktop()) {
     const outcome = await offerHandoff(ctx, link.forget);
     if (outcome !== 'here') return;
@@ -169,7 +179,15 @@ async function run(api: CaptureApi, link: SessionLink, page: Page, retried = fal
   let config: CaptureConfiguration | null = null;
   try {
     showStep(null);
-    screen(t('page.loadingTitle'), h('p', { class: 'status', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('page.loading')));
+    screen(
+      t('page.loadingTitle'),
+      h(
+        'p',
+        { class: 'status', role: 'status' },
+        h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+        t('page.loading'),
+      ),
+    );
     config = await withRetry(() => api.configuration());
     useLanguage(config.sdk_config.locale);
     applyTheme(config.sdk_config);
@@ -198,7 +216,13 @@ function exits(page: Page, link: SessionLink, errorUrl: string | null): Exits {
   return exitsFor({ sessionId: link.sessionId, errorUrl, embedding: page.embedding, ...(onPhone ? { onPhone } : {}) });
 }
 
-function report(err: unknown, api: CaptureApi, link: SessionLink, page: Page, config: CaptureConfiguration | null): void {
+function report(
+  err: unknown,
+  api: CaptureApi,
+  link: SessionLink,
+  page: Page,
+  config: CaptureConfiguration | null,
+): void {
   // A link that no longer works still knows its way back: the server put the session's error_url in the page.
   const out = exits(page, link, config?.sdk_config.error_url ?? page.context.errorUrl);
   const retry = () => void run(api, link, page, true);
@@ -209,11 +233,25 @@ function report(err: unknown, api: CaptureApi, link: SessionLink, page: Page, co
   }
   if (err instanceof ApiError && err.retryable) {
     const offline = err.status === 0;
-    return errorScreen(t(offline ? 'error.unreachableTitle' : 'error.busyTitle'), t(offline ? 'error.unreachable' : 'error.busy'), retry, out, offline ? 'NETWORK_ERROR' : 'SERVICE_UNAVAILABLE');
+    return errorScreen(
+      t(offline ? 'error.unreachableTitle' : 'error.busyTitle'),
+      t(offline ? 'error.unreachable' : 'error.busy'),
+      retry,
+      out,
+      offline ? 'NETWORK_ERROR' : 'SERVICE_UNAVAILABLE',
+    );
   }
   if (err instanceof FlowError) return errorScreen(t('error.cannotContinue'), err.message, retry, out, err.code);
-  if (err instanceof ApiError && err.code === 'SESSION_LIMIT_REACHED') return errorScreen(t('error.limitTitle'), t('error.limit'), retry, out, err.code);
-  if (err instanceof CameraError) return errorScreen(t('error.cameraTitle'), t('error.camera'), retry, out, err.problem === 'DENIED' ? 'CAMERA_DENIED' : 'CAMERA_UNAVAILABLE');
+  if (err instanceof ApiError && err.code === 'SESSION_LIMIT_REACHED')
+    return errorScreen(t('error.limitTitle'), t('error.limit'), retry, out, err.code);
+  if (err instanceof CameraError)
+    return errorScreen(
+      t('error.cameraTitle'),
+      t('error.camera'),
+      retry,
+      out,
+      err.problem === 'DENIED' ? 'CAMERA_DENIED' : 'CAMERA_UNAVAILABLE',
+    );
   console.error('identity check failed', err);
   errorScreen(t('error.unexpectedTitle'), t('error.unexpected'), retry, out, 'UNEXPECTED_ERROR');
 }
@@ -223,7 +261,15 @@ const apiBase = () => window.location.pathname.replace(/\/web\/[^/]*$/, '');
 
 /** The phone's side of a hand-off: trade the link's claim token for the session's token, once. */
 async function claimHandoff(sessionId: string, claim: string): Promise<SessionLink | null> {
-  screen(t('page.loadingTitle'), h('p', { class: 'status', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('page.loading')));
+  screen(
+    t('page.loadingTitle'),
+    h(
+      'p',
+      { class: 'status', role: 'status' },
+      h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      t('page.loading'),
+    ),
+  );
   try {
     const token = await withRetry(() => CaptureApi.claimHandoff(apiBase(), sessionId, claim));
     try {
@@ -237,7 +283,14 @@ async function claimHandoff(sessionId: string, claim: string): Promise<SessionLi
   } catch (err) {
     dropParams('handoff');
     if (isClaimRefused(err)) linkUsedScreen();
-    else errorScreen(t('error.unreachableTitle'), t('error.unreachable'), () => window.location.reload(), { leave: null, leaveLabel: '', success: () => undefined }, 'NETWORK_ERROR');
+    else
+      errorScreen(
+        t('error.unreachableTitle'),
+        t('error.unreachable'),
+        () => window.location.reload(),
+        { leave: null, leaveLabel: '', success: () => undefined },
+        'NETWORK_ERROR',
+      );
     return null;
   }
 }

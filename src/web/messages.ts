@@ -47,12 +47,29 @@ export interface PageSpec {
 /** Passports have one page to capture (the photo page with the machine-readable zone); cards have two sides. */
 export function pagesOf(documentType: string): PageSpec[] {
   if (documentType === 'PASSPORT') {
-    return [{ title: t('document.passportPage'), sending: t('document.sendingPhoto'), guide: 'passport', advice: t('document.passportAdvice') }];
+    return [
+      {
+        title: t('document.passportPage'),
+        sending: t('document.sendingPhoto'),
+        guide: 'passport',
+        advice: t('document.passportAdvice'),
+      },
+    ];
   }
   const type = known(documentType);
   return [
-    { title: t(`document.front.${type}` as MessageKey), sending: t('document.sendingFront'), guide: 'card', advice: t('document.frontAdvice') },
-    { title: t(`document.back.${type}` as MessageKey), sending: t('document.sendingBack'), guide: 'card', advice: t('document.backAdvice') },
+    {
+      title: t(`document.front.${type}` as MessageKey),
+      sending: t('document.sendingFront'),
+      guide: 'card',
+      advice: t('document.frontAdvice'),
+    },
+    {
+      title: t(`document.back.${type}` as MessageKey),
+      sending: t('document.sendingBack'),
+      guide: 'card',
+      advice: t('document.backAdvice'),
+    },
   ];
 }
 

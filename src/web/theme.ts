@@ -35,6 +35,8 @@ export function applyTheme(sdk: SdkConfig): void {
   set('--primary', sdk.primary_colour);
   set('--secondary', sdk.secondary_colour);
   set('--text', sdk.font_colour);
-  if (sdk.primary_colour && HEX.test(sdk.primary_colour)) root.setProperty('--on-primary', readableOn(sdk.primary_colour));
-  if (sdk.secondary_colour && HEX.test(sdk.secondary_colour)) root.setProperty('--on-secondary', readableOn(sdk.secondary_colour));
+  if (sdk.primary_colour && HEX.test(sdk.primary_colour))
+    root.setProperty('--on-primary', readableOn(sdk.primary_colour));
+  if (sdk.secondary_colour && HEX.test(sdk.secondary_colour))
+    root.setProperty('--on-secondary', readableOn(sdk.secondary_colour));
 }

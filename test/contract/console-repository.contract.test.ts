@@ -87,7 +87,11 @@ for (const dialect of DIALECTS) {
       expect(await repos.users.getByUsername(user.username)).toEqual(user);
       await expect(repos.users.create(aUser({ username: user.username }))).rejects.toThrow();
       await repos.users.setApps(user.id, [b.sdkId, a.sdkId, b.sdkId]);
-      await repos.users.update(user.id, { role: 'viewer', oidcSubject: 'https://idp|42', mustChangePassword: true, lockedUntil: 9_000 }, 2_000);
+      await repos.users.update(
+        user.id,
+        { role: 'viewer', oidcSubject: 'https://idp|42', mustChangePassword: true, lockedUntil: 9_000 },
+        2_000,
+      );
       const updated = await repos.users.getByOidcSubject('https://idp|42');
       expect(updated).toMatchObject({ role: 'viewer', mustChangePassword: true, lockedUntil: 9_000, updatedAt: 2_000 });
       expect(updated!.appIds.sort()).toEqual([a.sdkId, b.sdkId].sort());
@@ -125,12 +129,34 @@ for (const dialect of DIALECTS) {
       expect(await repos.reviews.createOrGet({ ...first, id: randomUUID(), reason: 'again' })).toEqual(first);
       const other = await repos.reviews.createOrGet(anItem(sb.id, b.sdkId, { createdAt: 20 }));
       const later = await repos.reviews.createOrGet(anItem(sa.id, a.sdkId, { createdAt: 30 }));
-      expect((await repos.reviews.listQueue({ appIds: [a.sdkId], states: ['OPEN'], limit: 10 })).map((i) => i.id)).toEqual([first.id, later.id]);
-      expect((await repos.reviews.listQueue({ appIds: [a.sdkId, b.sdkId], states: ['OPEN'], after: { at: 10, id: first.id }, limit: 10 })).map((i) => i.id)).toEqual([other.id, later.id]);
+      expect(
+        (await repos.reviews.listQueue({ appIds: [a.sdkId], states: ['OPEN'], limit: 10 })).map((i) => i.id),
+      ).toEqual([first.id, later.id]);
+      expect(
+        (
+          await repos.reviews.listQueue({
+            appIds: [a.sdkId, b.sdkId],
+            states: ['OPEN'],
+            after: { at: 10, id: first.id },
+            limit: 10,
+          })
+        ).map((i) => i.id),
+      ).toEqual([other.id, later.id]);
       expect(await repos.reviews.listQueue({ appIds: [], states: ['OPEN'], limit: 10 })).toEqual([]);
 
-      const decided: ReviewItem = { ...first, state: 'DECIDED', decision: 'REJECT', decisionReason: 'same person', decidedBy: 'ann', decidedAt: 40, updatedAt: 40 };
-      const results = await Promise.all([repos.reviews.saveDecision(decided, 'OPEN'), repos.reviews.saveDecision({ ...decided, decidedBy: 'bob' }, 'OPEN')]);
+      const decided: ReviewItem = {
+        ...first,
+        state: 'DECIDED',
+        decision: 'REJECT',
+        decisionReason: 'same person',
+        decidedBy: 'ann',
+        decidedAt: 40,
+        updatedAt: 40,
+      };
+      const results = await Promise.all([
+        repos.reviews.saveDecision(decided, 'OPEN'),
+        repos.reviews.saveDecision({ ...decided, decidedBy: 'bob' }, 'OPEN'),
+      ]);
       expect(results.filter(Boolean)).toHaveLength(1);
       expect((await repos.reviews.get(first.id))!.state).toBe('DECIDED');
       expect((await repos.reviews.listUnapplied(10)).map((i) => i.id)).toContain(first.id);
@@ -150,21 +176,42 @@ for (const dialect of DIALECTS) {
       await repos.audit.append({ ...base, at: 3_000, action: 'user.create', sessionId: null, actor: 'root' });
       const all = await repos.audit.query({ appIds: [app.sdkId], limit: 10 });
       expect(all.map((e) => e.action)).toEqual(['user.create', 'media.view', 'session.view']);
-      expect(await repos.audit.query({ appIds: [app.sdkId], sessionId: sid, action: 'media.view', limit: 10 })).toHaveLength(1);
+      expect(
+        await repos.audit.query({ appIds: [app.sdkId], sessionId: sid, action: 'media.view', limit: 10 }),
+      ).toHaveLength(1);
       expect(await repos.audit.query({ appIds: [app.sdkId], actor: 'root', limit: 10 })).toHaveLength(1);
       expect(await repos.audit.query({ appIds: [app.sdkId], from: 1_500, to: 2_500, limit: 10 })).toHaveLength(1);
-      expect((await repos.audit.query({ appIds: [app.sdkId], beforeSeq: all[0]!.seq, limit: 10 })).map((e) => e.action)).toEqual(['media.view', 'session.view']);
-      await expect(db.database.db.updateTable('audit_events').set({ actor: 'mallory' }).execute()).rejects.toThrow(/append-only/);
-      await expect(db.database.db.deleteFrom('audit_events').where('actor', '=', 'root').execute()).rejects.toThrow(/append-only/);
+      expect(
+        (await repos.audit.query({ appIds: [app.sdkId], beforeSeq: all[0]!.seq, limit: 10 })).map((e) => e.action),
+      ).toEqual(['media.view', 'session.view']);
+      await expect(db.database.db.updateTable('audit_events').set({ actor: 'mallory' }).execute()).rejects.toThrow(
+        /append-only/,
+      );
+      await expect(db.database.db.deleteFrom('audit_events').where('actor', '=', 'root').execute()).rejects.toThrow(
+        /append-only/,
+      );
       expect(await repos.audit.purgeExpired(6_000)).toBeGreaterThanOrEqual(2);
-      expect((await repos.audit.query({ appIds: [app.sdkId], limit: 10 })).map((e) => e.action)).toEqual(['user.create']);
+      expect((await repos.audit.query({ appIds: [app.sdkId], limit: 10 })).map((e) => e.action)).toEqual([
+        'user.create',
+      ]);
     });
 
     it('lists sessions newest first by keyset pages, with filters on state, outcome, tracking id, dates and review', async () => {
       const [a, b] = [await newApp(), await newApp()];
-      const make = async (appId: string, at: number, tracking: string, reports: (string | null)[], state: 'ONGOING' | 'COMPLETED' = 'COMPLETED') => {
+      const make = async (
+        appId: string,
+        at: number,
+        tracking: string,
+        reports: (string | null)[],
+        state: 'ONGOING' | 'COMPLETED' = 'COMPLETED',
+      ) => {
         const s = aSession(appId, { createdAt: at, state, spec: aSpec({ user_tracking_id: tracking }) });
-        await sessions.create(s, reports.map((r, i) => aCheck(s.id, { createdAt: at + i, state: r ? 'DONE' : 'CREATED', report: r ? done(r) : null })));
+        await sessions.create(
+          s,
+          reports.map((r, i) =>
+            aCheck(s.id, { createdAt: at + i, state: r ? 'DONE' : 'CREATED', report: r ? done(r) : null }),
+          ),
+        );
         return s;
       };
       const approved = await make(a.sdkId, 100, 'alice-1', ['APPROVE', 'APPROVE']);
@@ -177,7 +224,11 @@ for (const dialect of DIALECTS) {
         (await repos.sessionList.list({ appIds: [a.sdkId], limit: 10, ...q })).map((r) => r.id);
 
       expect(await ids({})).toEqual([pending.id, noResult.id, rejected.id, approved.id]);
-      expect(await ids({ appIds: [a.sdkId, b.sdkId], trackingId: 'alice' })).toEqual([foreign.id, rejected.id, approved.id]);
+      expect(await ids({ appIds: [a.sdkId, b.sdkId], trackingId: 'alice' })).toEqual([
+        foreign.id,
+        rejected.id,
+        approved.id,
+      ]);
       expect(await ids({ appIds: [] })).toEqual([]);
       expect(await ids({ outcome: 'APPROVE' })).toEqual([approved.id]);
       expect(await ids({ outcome: 'REJECT' })).toEqual([rejected.id]);
@@ -190,7 +241,11 @@ for (const dialect of DIALECTS) {
       expect(await ids({ sessionId: approved.id })).toEqual([approved.id]);
       expect(await ids({ before: { at: 300, id: noResult.id }, limit: 1 })).toEqual([rejected.id]);
       const [row] = await repos.sessionList.list({ appIds: [a.sdkId], sessionId: rejected.id, limit: 1 });
-      expect(row).toMatchObject({ userTrackingId: 'alice-2', openReviews: 1, checks: [{ recommendation: 'APPROVE' }, { recommendation: 'REJECT' }] });
+      expect(row).toMatchObject({
+        userTrackingId: 'alice-2',
+        openReviews: 1,
+        checks: [{ recommendation: 'APPROVE' }, { recommendation: 'REJECT' }],
+      });
     });
 
     it('rotates an active app key and webhook secret, never a revoked one', async () => {

@@ -34,7 +34,11 @@ interface Adapter {
 // 1000-key pages once.
 const S3_TEST_PAGE = 100;
 
-function s3Store(bucket: string, prefix?: string, extra: Partial<ConstructorParameters<typeof S3MediaStore>[0]> = {}): S3MediaStore {
+function s3Store(
+  bucket: string,
+  prefix?: string,
+  extra: Partial<ConstructorParameters<typeof S3MediaStore>[0]> = {},
+): S3MediaStore {
   return new S3MediaStore({
     bucket,
     endpoint: s3!.endpoint,
@@ -153,7 +157,12 @@ for (const adapter of ADAPTERS) {
       expect(await store.get(`${app}/a/b/1`)).toBeNull();
       // Without the trailing '/', a prefix still names the folder: a/bc takes a/bc/… but not a/bcd/….
       await store.deletePrefix(`${app}/a/bc`);
-      expect(await store.list(`${app}/`)).toEqual([`${app}/a/b-c/1`, `${app}/a/b.c/1`, `${app}/a/bcd/1`, `${app}/ab/1`]);
+      expect(await store.list(`${app}/`)).toEqual([
+        `${app}/a/b-c/1`,
+        `${app}/a/b.c/1`,
+        `${app}/a/bcd/1`,
+        `${app}/ab/1`,
+      ]);
       await store.deletePrefix(`${app}/nothing/here/`);
       await store.deletePrefix(`${app}/`);
       expect(await store.list(`${app}/`)).toEqual([]);
@@ -186,7 +195,11 @@ for (const adapter of ADAPTERS) {
       fresh();
       const session = randomUUID();
       const applicant = randomUUID();
-      const keys = [`${app}/${session}/${randomUUID()}`, `${app}/${session}/${randomUUID()}`, `${app}/applicants/${applicant}/${randomUUID()}`];
+      const keys = [
+        `${app}/${session}/${randomUUID()}`,
+        `${app}/${session}/${randomUUID()}`,
+        `${app}/applicants/${applicant}/${randomUUID()}`,
+      ];
       for (const [i, key] of keys.entries()) await store.put(key, Buffer.from([i]), 'image/png');
       for (const [i, key] of keys.entries()) expect([...(await store.get(key))!]).toEqual([i]);
       expect(await store.list(`${app}/${session}/`)).toEqual(keys.slice(0, 2).sort());
@@ -208,7 +221,8 @@ for (const adapter of ADAPTERS) {
         await expect(store.deletePrefix(prefix), prefix).rejects.toThrow();
         await expect(store.list(prefix), prefix).rejects.toThrow();
       }
-      for (const prefix of ['', '/', '//']) await expect(store.deletePrefix(prefix), JSON.stringify(prefix)).rejects.toThrow();
+      for (const prefix of ['', '/', '//'])
+        await expect(store.deletePrefix(prefix), JSON.stringify(prefix)).rejects.toThrow();
       expect(await store.list(`${app}/`)).toEqual([`${app}/s/m`]);
     });
   });
@@ -231,7 +245,8 @@ describe('DiskMediaStore beyond the contract', () => {
 });
 
 describe.skipIf(s3 === null)('S3MediaStore beyond the contract', () => {
-  const raw = () => new S3Client({ endpoint: s3!.endpoint, region: s3!.region, forcePathStyle: true, credentials: s3!.credentials });
+  const raw = () =>
+    new S3Client({ endpoint: s3!.endpoint, region: s3!.region, forcePathStyle: true, credentials: s3!.credentials });
 
   it('sets the content type on the object and keeps every key under its prefix', async () => {
     const store = s3Store('media-raw', 'tenant-a/');
@@ -287,7 +302,11 @@ describe.skipIf(s3 === null)('S3MediaStore beyond the contract', () => {
     process.env.AWS_SECRET_ACCESS_KEY = s3!.credentials.secretAccessKey;
     const { loadConfig } = await import('../../src/config/config.js');
     const { createMediaStore } = await import('../../src/runtime/container.js');
-    const config = loadConfig({ OPENIDV_S3_BUCKET: 'media-raw', OPENIDV_S3_ENDPOINT: s3!.endpoint, OPENIDV_S3_PREFIX: '/from-config/' });
+    const config = loadConfig({
+      OPENIDV_S3_BUCKET: 'media-raw',
+      OPENIDV_S3_ENDPOINT: s3!.endpoint,
+      OPENIDV_S3_PREFIX: '/from-config/',
+    });
     const store = createMediaStore(config);
     try {
       expect(store).toBeInstanceOf(S3MediaStore);
@@ -298,7 +317,10 @@ describe.skipIf(s3 === null)('S3MediaStore beyond the contract', () => {
       expect(await store.list('')).toEqual([]);
     } finally {
       (store as S3MediaStore).close();
-      for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+      for (const [name, value] of [
+        ['AWS_ACCESS_KEY_ID', saved.id],
+        ['AWS_SECRET_ACCESS_KEY', saved.secret],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -306,7 +328,8 @@ describe.skipIf(s3 === null)('S3MediaStore beyond the contract', () => {
   });
 
   it('refuses a key prefix that is not a plain folder path', () => {
-    for (const prefix of ['a/../b', 'a//b', '..']) expect(() => s3Store('media-raw', prefix), prefix).toThrow('invalid S3 key prefix');
+    for (const prefix of ['a/../b', 'a//b', '..'])
+      expect(() => s3Store('media-raw', prefix), prefix).toThrow('invalid S3 key prefix');
   });
 
   it('reports a missing bucket as an error, not as missing media', async () => {
@@ -332,8 +355,14 @@ describe.skipIf(s3 === null)('S3MediaStore beyond the contract', () => {
       expect(err).toBeInstanceOf(S3MediaStoreError);
       const e = err as S3MediaStoreError;
       expect(e.status).toBe(403);
-      const everything = [e.message, e.stack ?? '', JSON.stringify(e), JSON.stringify(Object.getOwnPropertyDescriptors(e))].join('\n');
-      for (const secret of [accessKeyId, secretAccessKey, 'StringToSign', 'Credential=', 'Signature=']) expect(everything).not.toContain(secret);
+      const everything = [
+        e.message,
+        e.stack ?? '',
+        JSON.stringify(e),
+        JSON.stringify(Object.getOwnPropertyDescriptors(e)),
+      ].join('\n');
+      for (const secret of [accessKeyId, secretAccessKey, 'StringToSign', 'Credential=', 'Signature='])
+        expect(everything).not.toContain(secret);
     } finally {
       store.close();
     }

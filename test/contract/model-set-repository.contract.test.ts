@@ -82,7 +82,11 @@ for (const dialect of DIALECTS) {
     it('stores a calibration as JSON', async () => {
       const a = aModelSet();
       await sets.install(a);
-      const calibration = { schema: 'openidv.face-calibration/v1', modelSetId: a.id, impostor: { quantiles: [{ p: 0.1, similarity: 0.2 }] } };
+      const calibration = {
+        schema: 'openidv.face-calibration/v1',
+        modelSetId: a.id,
+        impostor: { quantiles: [{ p: 0.1, similarity: 0.2 }] },
+      };
       expect(await sets.setCalibration(a.id, calibration, tick())).toBe(true);
       expect((await sets.get(a.id))?.calibration).toEqual(calibration);
       expect(await sets.setCalibration('nope', calibration, tick())).toBe(false);
@@ -114,13 +118,22 @@ for (const dialect of DIALECTS) {
       const mine = todo.find((f) => f.key === faces[0]!.key)!;
       expect(mine).toMatchObject({ imageKey: faces[0]!.imageKey, modelSetId: OLD });
       expect(Array.from(mine.embedding)).toEqual(Array.from(faces[0]!.embedding));
-      expect(await sets.facesToEmbed(NEW, faces[1]!.key, 1000)).not.toContainEqual(expect.objectContaining({ key: faces[0]!.key }));
+      expect(await sets.facesToEmbed(NEW, faces[1]!.key, 1000)).not.toContainEqual(
+        expect.objectContaining({ key: faces[0]!.key }),
+      );
       // A face is never on the list of its own set.
       expect((await sets.facesToEmbed(OLD, 0, 1000)).map((f) => f.key)).not.toContain(faces[0]!.key);
 
       const pending = await sets.countFacesToEmbed(NEW);
       expect(pending).toBeGreaterThanOrEqual(2);
-      expect(await sets.progress(NEW)).toContainEqual({ poolId: pool.id, appId: app, label: pool.label, modelSetId: OLD, faces: 2, embedded: 0 });
+      expect(await sets.progress(NEW)).toContainEqual({
+        poolId: pool.id,
+        appId: app,
+        label: pool.label,
+        modelSetId: OLD,
+        faces: 2,
+        embedded: 0,
+      });
       await sets.saveEmbedding(faces[0]!.key, NEW, anEmbedding(101), tick());
       await sets.saveEmbedding(faces[0]!.key, NEW, anEmbedding(999), tick()); // a rerun keeps the first
       expect(Array.from((await sets.embeddingOf(faces[0]!.key, NEW))!)).toEqual(Array.from(anEmbedding(101)));
@@ -128,7 +141,9 @@ for (const dialect of DIALECTS) {
       expect(await sets.embeddingOf(faces[1]!.key, NEW)).toBeNull();
       expect((await sets.facesToEmbed(NEW, 0, 1000)).map((f) => f.key)).not.toContain(faces[0]!.key);
       expect(await sets.countFacesToEmbed(NEW)).toBe(pending - 1);
-      expect(await sets.progress(NEW)).toContainEqual(expect.objectContaining({ poolId: pool.id, faces: 2, embedded: 1 }));
+      expect(await sets.progress(NEW)).toContainEqual(
+        expect.objectContaining({ poolId: pool.id, faces: 2, embedded: 1 }),
+      );
     });
 
     it('switches a pool only when every member has the new embedding, and logs the switch once', async () => {
@@ -146,19 +161,25 @@ for (const dialect of DIALECTS) {
       expect(await sets.switchPool(pool.id, NEW, tick())).toBe(false);
       expect(await pools.poolModelSet(pool.id)).toBe(NEW);
       expect((await pools.getPool(app, pool.id))?.modelSetId).toBe(NEW);
-      expect((await pools.changesSince(before, 100)).map((c) => ({ poolId: c.poolId, op: c.op }))).toEqual([{ poolId: pool.id, op: 'switch' }]);
+      expect((await pools.changesSince(before, 100)).map((c) => ({ poolId: c.poolId, op: c.op }))).toEqual([
+        { poolId: pool.id, op: 'switch' },
+      ]);
       expect(await sets.poolSets()).toContain(NEW);
 
       // After the switch, the pool's faces are read under the new set: by a loading index and from the log.
       const { rows } = await pools.memberFaces({ poolId: pool.id, applicantId: '' }, 100);
       const mine = rows.filter((r) => r.poolId === pool.id);
       expect(mine.map((r) => r.modelSetId)).toEqual([NEW, NEW]);
-      expect(new Set(mine.map((r) => Array.from(r.embedding).join()))).toEqual(new Set([anEmbedding(111), anEmbedding(112)].map((v) => Array.from(v).join())));
+      expect(new Set(mine.map((r) => Array.from(r.embedding).join()))).toEqual(
+        new Set([anEmbedding(111), anEmbedding(112)].map((v) => Array.from(v).join())),
+      );
       const later = await pools.latestChangeSeq();
       const applicantId = randomUUID();
       await pools.createApplicant({ id: applicantId, appId: app, createdAt: tick(), updatedAt: clock });
       // Enrolled with both sets (pools on OLD may still search it), then added to the NEW pool.
-      const face = await pools.addFace(aFace(app, applicantId, { embedding: anEmbedding(13), createdAt: tick() }), { [NEW]: anEmbedding(113) });
+      const face = await pools.addFace(aFace(app, applicantId, { embedding: anEmbedding(13), createdAt: tick() }), {
+        [NEW]: anEmbedding(113),
+      });
       await pools.addMember(pool.id, applicantId, tick());
       const [add] = await pools.changesSince(later, 100);
       expect(add).toMatchObject({ poolId: pool.id, op: 'add', faceKey: face.key, modelSetId: NEW });
@@ -181,7 +202,9 @@ for (const dialect of DIALECTS) {
       const faces = [await member(app, pool.id, 31), await member(app, pool.id, 32)];
       const search = new PoolSearch(pools, new InMemoryFaceIndex({ dimensions: 512 }));
       expect((await search.search(pool.id, faces[0]!.embedding, 1, OLD))[0]?.faceId).toBe(faces[0]!.id);
-      await expect(search.search(pool.id, anEmbedding(131), 1, NEW)).rejects.toThrow(/searched on model set test-model-set-1/);
+      await expect(search.search(pool.id, anEmbedding(131), 1, NEW)).rejects.toThrow(
+        /searched on model set test-model-set-1/,
+      );
 
       for (const [i, f] of faces.entries()) await sets.saveEmbedding(f.key, NEW, anEmbedding(131 + i), tick());
       // Re-embedded but not switched: still the old set.
@@ -191,7 +214,9 @@ for (const dialect of DIALECTS) {
       const [hit] = await search.search(pool.id, anEmbedding(132), 1, NEW);
       expect(hit).toMatchObject({ faceId: faces[1]!.id });
       expect(hit!.similarity).toBeCloseTo(1, 5);
-      await expect(search.search(pool.id, faces[0]!.embedding, 1, OLD)).rejects.toThrow(/searched on model set byo-arcface-r50/);
+      await expect(search.search(pool.id, faces[0]!.embedding, 1, OLD)).rejects.toThrow(
+        /searched on model set byo-arcface-r50/,
+      );
       // A process starting now loads the pool on the new set.
       const fresh = new PoolSearch(pools, new InMemoryFaceIndex({ dimensions: 512 }));
       expect((await fresh.search(pool.id, anEmbedding(131), 1, NEW))[0]?.faceId).toBe(faces[0]!.id);
@@ -205,7 +230,11 @@ for (const dialect of DIALECTS) {
       await sets.saveEmbedding(face.key, NEW, anEmbedding(141), tick());
       await pools.deleteApplicant(app, face.applicantId, tick());
       expect(await sets.embeddingOf(face.key, NEW)).toBeNull();
-      const left = await db.database.db.selectFrom('face_embeddings').select('face_key').where('face_key', '=', face.key).execute();
+      const left = await db.database.db
+        .selectFrom('face_embeddings')
+        .select('face_key')
+        .where('face_key', '=', face.key)
+        .execute();
       expect(left).toEqual([]);
     });
   });

@@ -6,7 +6,11 @@ import type { SessionRecord } from '../../src/domain/sessions/session.types.js';
 import { createEmbeddingCodec } from '../../src/infra/crypto/embedding-codec.js';
 import { KyselyAppRepository } from '../../src/infra/db/repositories/app.repository.js';
 import { KyselyMediaRepository } from '../../src/infra/db/repositories/media.repository.js';
-import { KyselyChallengeRepository, KyselyFaceAnalysisRepository, KyselyWebhookRepository } from '../../src/infra/db/repositories/pipeline.repository.js';
+import {
+  KyselyChallengeRepository,
+  KyselyFaceAnalysisRepository,
+  KyselyWebhookRepository,
+} from '../../src/infra/db/repositories/pipeline.repository.js';
 import { KyselySessionRepository } from '../../src/infra/db/repositories/session.repository.js';
 import { KyselyWorkRepository } from '../../src/infra/db/repositories/work.repository.js';
 import { DIALECTS, type TestDatabase } from '../helpers/databases.js';
@@ -16,7 +20,6 @@ import { aCheck, aFaceResult, aMedia, anApp, aSession } from '../helpers/records
 // challenges, webhook deliveries, replay and expiry queries) behaves the same on SQLite and PostgreSQL.
 
 const bytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-
 
 for (const dialect of DIALECTS) {
   const available = await dialect.available();
@@ -46,12 +49,26 @@ for (const dialect of DIALECTS) {
       for (const codec of [createEmbeddingCodec(), createEmbeddingCodec(randomBytes(32).toString('base64'))]) {
         const repo = new KyselyFaceAnalysisRepository(db.database.db, codec);
         const session = await newSession();
-        const analysis: FaceAnalysis = { modelSetId: 'm1', width: 640, height: 480, rotation: 0, faces: [aFaceResult(1), aFaceResult(2)] };
-        const record: StoredFaceAnalysis = { mediaId: randomUUID(), sessionId: session.id, analysis, imageError: null, createdAt: 1 };
+        const analysis: FaceAnalysis = {
+          modelSetId: 'm1',
+          width: 640,
+          height: 480,
+          rotation: 0,
+          faces: [aFaceResult(1), aFaceResult(2)],
+        };
+        const record: StoredFaceAnalysis = {
+          mediaId: randomUUID(),
+          sessionId: session.id,
+          analysis,
+          imageError: null,
+          createdAt: 1,
+        };
         await repo.save(record);
         const back = await repo.get(record.mediaId);
         expect(back).toEqual(record);
-        back!.analysis.faces.forEach((f, i) => expect(bytes(f.embedding).equals(bytes(analysis.faces[i]!.embedding))).toBe(true));
+        back!.analysis.faces.forEach((f, i) =>
+          expect(bytes(f.embedding).equals(bytes(analysis.faces[i]!.embedding))).toBe(true),
+        );
         await repo.save({ ...record, createdAt: 2, analysis: { ...analysis, faces: [] } });
         expect((await repo.get(record.mediaId))!.analysis.faces).toHaveLength(2);
         const unreadable: StoredFaceAnalysis = {
@@ -97,14 +114,26 @@ for (const dialect of DIALECTS) {
       expect(await repo.consume(session.id, expiring.id, 'cc', 1_000)).toBe(false);
       const raced = { ...c, id: randomUUID() };
       await repo.create(raced);
-      const wins = await Promise.all(Array.from({ length: 6 }, (_, i) => repo.consume(session.id, raced.id, `d${i}`, 700)));
+      const wins = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => repo.consume(session.id, raced.id, `d${i}`, 700)),
+      );
       expect(wins.filter(Boolean)).toHaveLength(1);
     });
 
     it('keeps webhook deliveries of a session in creation order, idempotent on id', async () => {
       const repo = new KyselyWebhookRepository(db.database.db);
       const session = await newSession();
-      const base = { sessionId: session.id, topic: 'SESSION_COMPLETION', payload: { session_id: session.id, topic: 'SESSION_COMPLETION' }, state: 'pending' as const, attempts: 0, lastStatus: null, lastError: null, updatedAt: 0, deliveredAt: null };
+      const base = {
+        sessionId: session.id,
+        topic: 'SESSION_COMPLETION',
+        payload: { session_id: session.id, topic: 'SESSION_COMPLETION' },
+        state: 'pending' as const,
+        attempts: 0,
+        lastStatus: null,
+        lastError: null,
+        updatedAt: 0,
+        deliveredAt: null,
+      };
       const ids = [randomUUID(), randomUUID(), randomUUID()];
       for (const id of ids) await repo.create({ ...base, id }, 5_000);
       await repo.create({ ...base, id: ids[0]!, topic: 'CHECK_COMPLETION' }, 6_000);
@@ -113,7 +142,14 @@ for (const dialect of DIALECTS) {
       expect(listed.map((d) => d.createdAt)).toEqual([5_000, 5_001, 5_002]);
       expect(listed[0]).toEqual({ ...base, id: ids[0]!, createdAt: 5_000, updatedAt: 5_000 } satisfies WebhookDelivery);
       expect(await repo.earlierPending(listed[2]!)).toEqual(listed[0]);
-      const delivered = { ...listed[0]!, state: 'delivered' as const, attempts: 1, lastStatus: 200, updatedAt: 5_100, deliveredAt: 5_100 };
+      const delivered = {
+        ...listed[0]!,
+        state: 'delivered' as const,
+        attempts: 1,
+        lastStatus: 200,
+        updatedAt: 5_100,
+        deliveredAt: 5_100,
+      };
       await repo.update(delivered);
       expect(await repo.get(ids[0]!)).toEqual(delivered);
       expect(await repo.earlierPending(listed[2]!)).toEqual(listed[1]);
@@ -124,7 +160,17 @@ for (const dialect of DIALECTS) {
     it('gives concurrent webhook deliveries of one session distinct creation times', async () => {
       const repo = new KyselyWebhookRepository(db.database.db);
       const session = await newSession();
-      const base = { sessionId: session.id, topic: 'CHECK_COMPLETION', payload: {}, state: 'pending' as const, attempts: 0, lastStatus: null, lastError: null, updatedAt: 0, deliveredAt: null };
+      const base = {
+        sessionId: session.id,
+        topic: 'CHECK_COMPLETION',
+        payload: {},
+        state: 'pending' as const,
+        attempts: 0,
+        lastStatus: null,
+        lastError: null,
+        updatedAt: 0,
+        deliveredAt: null,
+      };
       await Promise.all(Array.from({ length: 6 }, () => repo.create({ ...base, id: randomUUID() }, 7_000)));
       const times = (await repo.list(session.id)).map((d) => d.createdAt);
       expect(times).toHaveLength(6);

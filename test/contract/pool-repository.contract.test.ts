@@ -35,7 +35,8 @@ function randomUnitVector(dim = 512): Float32Array {
 }
 
 type Change = Pick<IndexChange, 'poolId' | 'op' | 'faceKey'>;
-const sortChanges = (c: Change[]) => [...c].sort((a, b) => (a.poolId + a.op + String(a.faceKey)).localeCompare(b.poolId + b.op + String(b.faceKey)));
+const sortChanges = (c: Change[]) =>
+  [...c].sort((a, b) => (a.poolId + a.op + String(a.faceKey)).localeCompare(b.poolId + b.op + String(b.faceKey)));
 
 for (const dialect of DIALECTS) {
   const available = await dialect.available();
@@ -129,7 +130,11 @@ for (const dialect of DIALECTS) {
       it('adds faces with increasing keys, reads them scoped, and keeps embeddings bit-exact', async () => {
         const app = await newApp();
         const a = await newApplicant(app);
-        const input = aFace(app, a.id, { embedding: awkwardEmbedding(), source: { type: 'SESSION', session_id: randomUUID(), media_id: randomUUID() }, createdAt: tick() });
+        const input = aFace(app, a.id, {
+          embedding: awkwardEmbedding(),
+          source: { type: 'SESSION', session_id: randomUUID(), media_id: randomUUID() },
+          createdAt: tick(),
+        });
         const f1 = await repo.addFace(input);
         const f2 = await repo.addFace(aFace(app, a.id, { createdAt: tick() }));
         expect(typeof f1.key).toBe('number');
@@ -161,20 +166,30 @@ for (const dialect of DIALECTS) {
       it('encrypts embeddings at rest with a key, and reads rows written before the key was set', async () => {
         const k = db.database.db;
         const keyed = new KyselyPoolRepository(k, db.database.dialect, createEmbeddingCodec(KEY));
-        const otherKey = new KyselyPoolRepository(k, db.database.dialect, createEmbeddingCodec(randomBytes(32).toString('base64')));
+        const otherKey = new KyselyPoolRepository(
+          k,
+          db.database.dialect,
+          createEmbeddingCodec(randomBytes(32).toString('base64')),
+        );
         const app = await newApp();
         const a = await newApplicant(app);
         const plainFace = await repo.addFace(aFace(app, a.id, { createdAt: tick() }));
         const input = aFace(app, a.id, { embedding: awkwardEmbedding(), createdAt: tick() });
         const secret = await keyed.addFace(input);
-        const raw = await k.selectFrom('faces').select('embedding').where('id', '=', secret.id).executeTakeFirstOrThrow();
+        const raw = await k
+          .selectFrom('faces')
+          .select('embedding')
+          .where('id', '=', secret.id)
+          .executeTakeFirstOrThrow();
         const blob = Buffer.from(raw.embedding);
         expect(blob[0]).toBe(1);
         expect(blob.includes(bytes(input.embedding).subarray(16, 48))).toBe(false);
         const read = await keyed.getFace(app, a.id, secret.id);
         expect(bytes(read!.embedding).equals(bytes(input.embedding))).toBe(true);
         // A key introduced later still reads the rows stored before it.
-        expect(bytes((await keyed.getFace(app, a.id, plainFace.id))!.embedding).equals(bytes(plainFace.embedding))).toBe(true);
+        expect(
+          bytes((await keyed.getFace(app, a.id, plainFace.id))!.embedding).equals(bytes(plainFace.embedding)),
+        ).toBe(true);
         // Without the key, or with another key, an encrypted embedding cannot be read.
         await expect(repo.getFace(app, a.id, secret.id)).rejects.toThrow();
         await expect(otherKey.getFace(app, a.id, secret.id)).rejects.toThrow();
@@ -186,14 +201,22 @@ for (const dialect of DIALECTS) {
       it('creates, reads, updates, lists and deletes pools within their app', async () => {
         const app = await newApp();
         const other = await newApp();
-        const pools = [aPool(app, { createdAt: 1 }), aPool(app, { createdAt: 2, label: 'second', settings: {} }), aPool(app, { createdAt: 2 })];
+        const pools = [
+          aPool(app, { createdAt: 1 }),
+          aPool(app, { createdAt: 2, label: 'second', settings: {} }),
+          aPool(app, { createdAt: 2 }),
+        ];
         for (const p of pools) await repo.createPool(p);
         await repo.createPool(aPool(other, { createdAt: 1 }));
         expect(await repo.getPool(app, pools[0]!.id)).toEqual(pools[0]);
         expect(await repo.getPool(other, pools[0]!.id)).toBeNull();
         await repo.updatePoolSettings(app, pools[0]!.id, { threshold: 0.42, target_fpir: 0.001, top_k: 3 }, 99);
         await repo.updatePoolSettings(other, pools[1]!.id, { threshold: 0.1 }, 100);
-        expect(await repo.getPool(app, pools[0]!.id)).toEqual({ ...pools[0], settings: { threshold: 0.42, target_fpir: 0.001, top_k: 3 }, updatedAt: 99 });
+        expect(await repo.getPool(app, pools[0]!.id)).toEqual({
+          ...pools[0],
+          settings: { threshold: 0.42, target_fpir: 0.001, top_k: 3 },
+          updatedAt: 99,
+        });
         expect(await repo.getPool(app, pools[1]!.id)).toEqual(pools[1]);
         const first = await repo.listPools(app, undefined, 2);
         const rest = await repo.listPools(app, first.nextCursor, 2);
@@ -226,7 +249,10 @@ for (const dialect of DIALECTS) {
           { id: pool.id, label: pool.label },
           { id: otherPool.id, label: 'other' },
         ]);
-        const expected = members.map((a, i) => ({ a, at: 500 + (i >> 1) })).sort((x, y) => x.at - y.at || (x.a.id < y.a.id ? -1 : 1)).map((x) => x.a);
+        const expected = members
+          .map((a, i) => ({ a, at: 500 + (i >> 1) }))
+          .sort((x, y) => x.at - y.at || (x.a.id < y.a.id ? -1 : 1))
+          .map((x) => x.a);
         const p1 = await repo.listMembers(pool.id, undefined, 2);
         const p2 = await repo.listMembers(pool.id, p1.nextCursor, 2);
         const p3 = await repo.listMembers(pool.id, p2.nextCursor, 2);
@@ -267,7 +293,9 @@ for (const dialect of DIALECTS) {
           expect(best).toMatchObject({ applicantId: faces[i]!.applicantId });
           expect(best!.similarity).toBeCloseTo(1, 5);
         }
-        expect((await search.search(small.id, faces[1_201]!.embedding, 1, 'test-model-set-1'))[0]?.applicantId).toBe(faces[1_201]!.applicantId);
+        expect((await search.search(small.id, faces[1_201]!.embedding, 1, 'test-model-set-1'))[0]?.applicantId).toBe(
+          faces[1_201]!.applicantId,
+        );
       });
     });
 
@@ -281,10 +309,16 @@ for (const dialect of DIALECTS) {
         const loner = await newApplicant(app);
         let f1!: Awaited<ReturnType<typeof repo.addFace>>;
         let f2!: typeof f1;
-        expect(await changesOf(async () => (f1 = await repo.addFace(aFace(app, a.id, { createdAt: tick() }))))).toEqual([]);
-        expect(await changesOf(() => repo.addMember(p1.id, a.id, tick()))).toEqual([{ poolId: p1.id, op: 'add', faceKey: f1.key }]);
+        expect(await changesOf(async () => (f1 = await repo.addFace(aFace(app, a.id, { createdAt: tick() }))))).toEqual(
+          [],
+        );
+        expect(await changesOf(() => repo.addMember(p1.id, a.id, tick()))).toEqual([
+          { poolId: p1.id, op: 'add', faceKey: f1.key },
+        ]);
         expect(await changesOf(() => repo.addMember(p1.id, a.id, tick()))).toEqual([]);
-        expect(await changesOf(() => repo.addMember(p2.id, a.id, tick()))).toEqual([{ poolId: p2.id, op: 'add', faceKey: f1.key }]);
+        expect(await changesOf(() => repo.addMember(p2.id, a.id, tick()))).toEqual([
+          { poolId: p2.id, op: 'add', faceKey: f1.key },
+        ]);
         expect(await changesOf(async () => (f2 = await repo.addFace(aFace(app, a.id, { createdAt: tick() }))))).toEqual(
           sortChanges([
             { poolId: p1.id, op: 'add', faceKey: f2.key },
@@ -299,9 +333,15 @@ for (const dialect of DIALECTS) {
           ]),
         );
         expect(await changesOf(() => repo.removeMember(p1.id, a.id, tick()))).toEqual([]);
-        expect(await changesOf(() => repo.deleteFace(app, a.id, f1.id, tick()))).toEqual([{ poolId: p2.id, op: 'remove', faceKey: f1.key }]);
-        expect(await changesOf(() => repo.deleteApplicant(app, a.id, tick()))).toEqual([{ poolId: p2.id, op: 'remove', faceKey: f2.key }]);
-        expect(await changesOf(() => repo.deletePool(app, p2.id, tick()))).toEqual([{ poolId: p2.id, op: 'drop', faceKey: null }]);
+        expect(await changesOf(() => repo.deleteFace(app, a.id, f1.id, tick()))).toEqual([
+          { poolId: p2.id, op: 'remove', faceKey: f1.key },
+        ]);
+        expect(await changesOf(() => repo.deleteApplicant(app, a.id, tick()))).toEqual([
+          { poolId: p2.id, op: 'remove', faceKey: f2.key },
+        ]);
+        expect(await changesOf(() => repo.deletePool(app, p2.id, tick()))).toEqual([
+          { poolId: p2.id, op: 'drop', faceKey: null },
+        ]);
         expect(await changesOf(() => repo.deletePool(app, p2.id, tick()))).toEqual([]);
       });
 
@@ -339,7 +379,10 @@ for (const dialect of DIALECTS) {
         const pools = [aPool(app), aPool(app), aPool(app)];
         for (const p of pools) await repo.createPool(p);
         const [a, b, outsider] = [await newApplicant(app), await newApplicant(app), await newApplicant(app)];
-        const fa = [await repo.addFace(aFace(app, a.id, { createdAt: tick() })), await repo.addFace(aFace(app, a.id, { createdAt: tick() }))];
+        const fa = [
+          await repo.addFace(aFace(app, a.id, { createdAt: tick() })),
+          await repo.addFace(aFace(app, a.id, { createdAt: tick() })),
+        ];
         const fb = [await repo.addFace(aFace(app, b.id, { createdAt: tick() }))];
         const fo = await repo.addFace(aFace(app, outsider.id, { createdAt: tick() }));
         await repo.addMember(pools[0]!.id, a.id, tick());
@@ -362,13 +405,26 @@ for (const dialect of DIALECTS) {
         }
         const ids = seen.map((r) => `${r.poolId}:${r.key}`);
         expect(new Set(ids).size).toBe(ids.length);
-        const mine = seen.filter((r) => pools.some((p) => p.id === r.poolId)).map(({ poolId, key, embedding }) => ({ poolId, key, embedding }));
-        const byPoolKey = (x: { poolId: string; key: number }, y: { poolId: string; key: number }) => (x.poolId < y.poolId ? -1 : x.poolId > y.poolId ? 1 : x.key - y.key);
+        const mine = seen
+          .filter((r) => pools.some((p) => p.id === r.poolId))
+          .map(({ poolId, key, embedding }) => ({ poolId, key, embedding }));
+        const byPoolKey = (x: { poolId: string; key: number }, y: { poolId: string; key: number }) =>
+          x.poolId < y.poolId ? -1 : x.poolId > y.poolId ? 1 : x.key - y.key;
         expect([...mine].sort(byPoolKey)).toEqual([...expected].sort(byPoolKey));
         const order = (x: MemberFace, y: MemberFace) =>
-          x.poolId !== y.poolId ? (x.poolId < y.poolId ? -1 : 1) : x.applicantId !== y.applicantId ? (x.applicantId < y.applicantId ? -1 : 1) : x.key - y.key;
+          x.poolId !== y.poolId
+            ? x.poolId < y.poolId
+              ? -1
+              : 1
+            : x.applicantId !== y.applicantId
+              ? x.applicantId < y.applicantId
+                ? -1
+                : 1
+              : x.key - y.key;
         for (let i = 1; i < seen.length; i++) expect(order(seen[i - 1]!, seen[i]!)).toBeLessThan(0);
-        expect(seen.filter((r) => r.applicantId === a.id && r.poolId === pools[0]!.id).map((r) => r.key)).toEqual(fa.map((f) => f.key));
+        expect(seen.filter((r) => r.applicantId === a.id && r.poolId === pools[0]!.id).map((r) => r.key)).toEqual(
+          fa.map((f) => f.key),
+        );
         expect(pages).toBeGreaterThanOrEqual(2);
 
         const resolved = await repo.resolveMembers(pools[0]!.id, [fa[0]!.key, fb[0]!.key, fo.key, 987_654_321]);
@@ -378,7 +434,9 @@ for (const dialect of DIALECTS) {
             { key: fb[0]!.key, faceId: fb[0]!.id, applicantId: b.id },
           ].sort((x, y) => x.key - y.key),
         );
-        expect(await repo.resolveMembers(pools[1]!.id, [fa[0]!.key, fb[0]!.key])).toEqual([{ key: fb[0]!.key, faceId: fb[0]!.id, applicantId: b.id }]);
+        expect(await repo.resolveMembers(pools[1]!.id, [fa[0]!.key, fb[0]!.key])).toEqual([
+          { key: fb[0]!.key, faceId: fb[0]!.id, applicantId: b.id },
+        ]);
         expect(await repo.resolveMembers(pools[2]!.id, [fa[0]!.key])).toEqual([]);
         expect(await repo.resolveMembers(pools[0]!.id, [])).toEqual([]);
       });

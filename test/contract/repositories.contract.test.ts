@@ -73,7 +73,10 @@ for (const dialect of DIALECTS) {
         const app = await newApp();
         const other = await newApp();
         const session = aSession(app.sdkId, { biometricConsentAt: 2_500 });
-        const checks = [aCheck(session.id, { createdAt: 2_000 }), aCheck(session.id, { type: 'FACE_MATCH', createdAt: 2_001 })];
+        const checks = [
+          aCheck(session.id, { createdAt: 2_000 }),
+          aCheck(session.id, { type: 'FACE_MATCH', createdAt: 2_001 }),
+        ];
         await sessions.create(session, checks);
         expect(await sessions.get(app.sdkId, session.id)).toEqual(session);
         expect(await sessions.get(other.sdkId, session.id)).toBeNull();
@@ -110,10 +113,22 @@ for (const dialect of DIALECTS) {
         const m2 = aMedia(session, { createdAt: 4_001, type: 'JSON', contentType: 'application/json' });
         await media.create(m2);
         await media.create(m1);
-        expect(await sessions.bundle(session)).toEqual({ session, checks: [check], tasks: [task], resources: [resource], media: [m1, m2] });
+        expect(await sessions.bundle(session)).toEqual({
+          session,
+          checks: [check],
+          tasks: [task],
+          resources: [resource],
+          media: [m1, m2],
+        });
         const empty = aSession(app.sdkId);
         await sessions.create(empty, []);
-        expect(await sessions.bundle(empty)).toEqual({ session: empty, checks: [], tasks: [], resources: [], media: [] });
+        expect(await sessions.bundle(empty)).toEqual({
+          session: empty,
+          checks: [],
+          tasks: [],
+          resources: [],
+          media: [],
+        });
       });
 
       it('updates only the given fields, and can clear one', async () => {
@@ -121,11 +136,24 @@ for (const dialect of DIALECTS) {
         const session = aSession(app.sdkId);
         await sessions.create(session, []);
         await sessions.update(session.id, { state: 'COMPLETED', finishedAt: 8_000, completedAt: 8_500 }, 9_000);
-        expect(await sessions.getById(session.id)).toEqual({ ...session, state: 'COMPLETED', finishedAt: 8_000, completedAt: 8_500, updatedAt: 9_000 });
+        expect(await sessions.getById(session.id)).toEqual({
+          ...session,
+          state: 'COMPLETED',
+          finishedAt: 8_000,
+          completedAt: 8_500,
+          updatedAt: 9_000,
+        });
         await sessions.update(session.id, { biometricConsentAt: 9_100 }, 9_100);
         await sessions.update(session.id, { biometricConsentAt: null }, 9_200);
         const after = await sessions.getById(session.id);
-        expect(after).toEqual({ ...session, state: 'COMPLETED', finishedAt: 8_000, completedAt: 8_500, biometricConsentAt: null, updatedAt: 9_200 });
+        expect(after).toEqual({
+          ...session,
+          state: 'COMPLETED',
+          finishedAt: 8_000,
+          completedAt: 8_500,
+          biometricConsentAt: null,
+          updatedAt: 9_200,
+        });
       });
 
       it('deletes a session and every row that hangs off it, and nothing of another session', async () => {
@@ -140,19 +168,64 @@ for (const dialect of DIALECTS) {
           const m = aMedia(session);
           await media.create(m);
           await devices.add(aDeviceEvent(session.id));
-          await k.insertInto('capture_challenges').values({ id: randomUUID(), session_id: session.id, expires_at: 1, used_at: null, media_sha256: null, created_at: 1 }).execute();
-          await k.insertInto('face_analyses').values({ media_id: m.id, session_id: session.id, model_set_id: 'm', result: '{}', embeddings: Buffer.from([1, 2]), created_at: 1 }).execute();
+          await k
+            .insertInto('capture_challenges')
+            .values({
+              id: randomUUID(),
+              session_id: session.id,
+              expires_at: 1,
+              used_at: null,
+              media_sha256: null,
+              created_at: 1,
+            })
+            .execute();
+          await k
+            .insertInto('face_analyses')
+            .values({
+              media_id: m.id,
+              session_id: session.id,
+              model_set_id: 'm',
+              result: '{}',
+              embeddings: Buffer.from([1, 2]),
+              created_at: 1,
+            })
+            .execute();
           await k
             .insertInto('webhook_deliveries')
-            .values({ id: randomUUID(), session_id: session.id, topic: 'SESSION_COMPLETION', payload: '{}', state: 'pending', attempts: 0, last_status: null, last_error: null, created_at: 1, updated_at: 1, delivered_at: null })
+            .values({
+              id: randomUUID(),
+              session_id: session.id,
+              topic: 'SESSION_COMPLETION',
+              payload: '{}',
+              state: 'pending',
+              attempts: 0,
+              last_status: null,
+              last_error: null,
+              created_at: 1,
+              updated_at: 1,
+              delivered_at: null,
+            })
             .execute();
           return session;
         };
-        const TABLES = ['checks', 'resources', 'tasks', 'media', 'device_events', 'capture_challenges', 'face_analyses', 'webhook_deliveries'] as const;
+        const TABLES = [
+          'checks',
+          'resources',
+          'tasks',
+          'media',
+          'device_events',
+          'capture_challenges',
+          'face_analyses',
+          'webhook_deliveries',
+        ] as const;
         const counts = async (sessionId: string) => {
           const out: Record<string, number> = {};
           for (const t of TABLES) {
-            const row = await k.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow();
+            const row = await k
+              .selectFrom(t)
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('session_id', '=', sessionId)
+              .executeTakeFirstOrThrow();
             out[t] = Number(row.n);
           }
           return out;
@@ -184,7 +257,13 @@ for (const dialect of DIALECTS) {
         const app = await newApp();
         const session = aSession(app.sdkId);
         await sessions.create(session, []);
-        const later = aResource(session.id, { createdAt: 3_002, type: 'ID_DOCUMENT', requirementId: 'req-1', source: 'RELYING_BUSINESS', data: {} });
+        const later = aResource(session.id, {
+          createdAt: 3_002,
+          type: 'ID_DOCUMENT',
+          requirementId: 'req-1',
+          source: 'RELYING_BUSINESS',
+          data: {},
+        });
         const first = aResource(session.id, { createdAt: 3_001 });
         await resources.create(later);
         await resources.create(first);
@@ -192,7 +271,11 @@ for (const dialect of DIALECTS) {
         expect(await resources.get(randomUUID(), first.id)).toBeNull();
         expect(await resources.list(session.id)).toEqual([first, later]);
         const pages = [{ capture_method: 'CAMERA' as const, media_id: randomUUID(), frames: [] }];
-        const updated = { ...later, data: { document_type: 'PASSPORT', issuing_country: 'GBR', pages }, updatedAt: 3_500 };
+        const updated = {
+          ...later,
+          data: { document_type: 'PASSPORT', issuing_country: 'GBR', pages },
+          updatedAt: 3_500,
+        };
         await resources.update(updated);
         expect(await resources.get(session.id, later.id)).toEqual(updated);
         // An update names its session: the wrong one changes nothing.
@@ -209,16 +292,36 @@ for (const dialect of DIALECTS) {
         await resources.create(resource);
         const report = {
           recommendation: { value: 'APPROVE' as const },
-          breakdown: [{ sub_check: 'liveness', result: 'PASS' as const, process: 'AUTOMATED' as const, details: [{ name: 'score', value: '0.99' }] }],
+          breakdown: [
+            {
+              sub_check: 'liveness',
+              result: 'PASS' as const,
+              process: 'AUTOMATED' as const,
+              details: [{ name: 'score', value: '0.99' }],
+            },
+          ],
         };
-        const done = { ...check, state: 'DONE' as const, report, resourcesUsed: [resource.id], generatedMedia: [{ id: randomUUID(), type: 'JSON' }], updatedAt: 9_000 };
+        const done = {
+          ...check,
+          state: 'DONE' as const,
+          report,
+          resourcesUsed: [resource.id],
+          generatedMedia: [{ id: randomUUID(), type: 'JSON' }],
+          updatedAt: 9_000,
+        };
         await work.saveCheck({ ...done, createdAt: 1 });
         expect(await work.getCheck(session.id, check.id)).toEqual(done);
         expect(await work.getCheck(randomUUID(), check.id)).toBeNull();
 
         const task = aTask(session.id, resource.id);
         await work.saveTask(task);
-        const doneTask = { ...task, state: 'DONE' as const, recommendation: { value: 'APPROVE' as const }, generatedChecks: [{ id: randomUUID(), type: 'ID_DOCUMENT_TEXT_DATA_CHECK' }], updatedAt: 9_100 };
+        const doneTask = {
+          ...task,
+          state: 'DONE' as const,
+          recommendation: { value: 'APPROVE' as const },
+          generatedChecks: [{ id: randomUUID(), type: 'ID_DOCUMENT_TEXT_DATA_CHECK' }],
+          updatedAt: 9_100,
+        };
         await work.saveTask({ ...doneTask, createdAt: 1 });
         expect(await work.getTask(session.id, task.id)).toEqual(doneTask);
         expect(await work.getTask(randomUUID(), task.id)).toBeNull();
@@ -288,16 +391,17 @@ for (const dialect of DIALECTS) {
 
       it('records nonces without flushing, and leaves every other write durable', async () => {
         const app = randomUUID();
-        expect(await Promise.all(Array.from({ length: 20 }, (_, i) => nonces.remember(app, `n${i % 10}`, 4_000)))).toEqual([
-          ...Array.from({ length: 10 }, () => true),
-          ...Array.from({ length: 10 }, () => false),
-        ]);
+        expect(
+          await Promise.all(Array.from({ length: 20 }, (_, i) => nonces.remember(app, `n${i % 10}`, 4_000))),
+        ).toEqual([...Array.from({ length: 10 }, () => true), ...Array.from({ length: 10 }, () => false)]);
         // The relaxed setting is the nonce insert's alone: the connection (SQLite) or session (PostgreSQL) is back
         // to the durable default for everything else.
         const durable =
           db.database.dialect === 'sqlite'
-            ? (await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(db.database.db)).rows[0]!.synchronous === 2
-            : (await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(db.database.db)).rows[0]!.synchronous_commit === 'on';
+            ? (await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(db.database.db)).rows[0]!.synchronous ===
+              2
+            : (await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(db.database.db)).rows[0]!
+                .synchronous_commit === 'on';
         expect(durable).toBe(true);
       });
 

@@ -73,17 +73,33 @@ describe.each(DIALECTS)('migration 0007 backfills the outcome on $name', (dialec
         await database.db
           .insertInto('sessions')
           .values({
-            id: s.id, app_id: s.appId, state: s.state, spec: '{}', requirements: '[]', user_tracking_id: null, client_token: s.clientToken,
-            token_expires_at: s.tokenExpiresAt, resources_expire_at: s.resourcesExpireAt, biometric_consent_at: null, finished_at: null,
-            completed_at: null, created_at: s.createdAt, updated_at: s.updatedAt,
+            id: s.id,
+            app_id: s.appId,
+            state: s.state,
+            spec: '{}',
+            requirements: '[]',
+            user_tracking_id: null,
+            client_token: s.clientToken,
+            token_expires_at: s.tokenExpiresAt,
+            resources_expire_at: s.resourcesExpireAt,
+            biometric_consent_at: null,
+            finished_at: null,
+            completed_at: null,
+            created_at: s.createdAt,
+            updated_at: s.updatedAt,
           })
           .execute();
         for (const r of reports) {
-          await database.db.insertInto('checks').values(checkRow(aCheck(s.id, { state: r ? 'DONE' : 'CREATED', report: r ? done(r) : null }))).execute();
+          await database.db
+            .insertInto('checks')
+            .values(checkRow(aCheck(s.id, { state: r ? 'DONE' : 'CREATED', report: r ? done(r) : null })))
+            .execute();
         }
       }
       await migrate(database);
-      const read = async (id: string) => (await database.db.selectFrom('sessions').select('outcome').where('id', '=', id).executeTakeFirstOrThrow()).outcome;
+      const read = async (id: string) =>
+        (await database.db.selectFrom('sessions').select('outcome').where('id', '=', id).executeTakeFirstOrThrow())
+          .outcome;
       for (const [name] of cases) expect(await read(ids[name]!)).toBe(name === 'none' ? null : name);
       if (database !== t.database) await database.close();
     } finally {

@@ -35,7 +35,8 @@ for (const dialect of DIALECTS) {
       await db?.drop();
     });
 
-    const one = (s: string, counter: string, amount: number, limit: number) => usage.consume(s, [{ counter, amount, limit }]).then((over) => over === null);
+    const one = (s: string, counter: string, amount: number, limit: number) =>
+      usage.consume(s, [{ counter, amount, limit }]).then((over) => over === null);
 
     it('adds up to the limit and not beyond, per session and counter', async () => {
       const [a, b] = [await newSession(), await newSession()];
@@ -50,7 +51,11 @@ for (const dialect of DIALECTS) {
 
     it('moves several counters all or none, and names the one over its limit', async () => {
       const s = await newSession();
-      const charge = (bytes: number) => usage.consume(s, [{ counter: 'uploads', amount: 1, limit: 3 }, { counter: 'bytes', amount: bytes, limit: 100 }]);
+      const charge = (bytes: number) =>
+        usage.consume(s, [
+          { counter: 'uploads', amount: 1, limit: 3 },
+          { counter: 'bytes', amount: bytes, limit: 100 },
+        ]);
       expect(await charge(60)).toBeNull();
       expect(await charge(60)).toBe('bytes');
       expect(await charge(40)).toBeNull(); // the refused charge added no upload either: 2 of 3 now
@@ -72,7 +77,12 @@ for (const dialect of DIALECTS) {
       await usage.release(s, 'bytes', 1_000);
       expect(await one(s, 'bytes', 100, 100)).toBe(true);
       for (const w of ['analyses@1', 'analyses@2']) await one(s, w, 1, 1);
-      expect(await usage.consume(s, [{ counter: 'analyses@3', amount: 1, limit: 1 }], { prefix: 'analyses@', keep: 'analyses@3' })).toBeNull();
+      expect(
+        await usage.consume(s, [{ counter: 'analyses@3', amount: 1, limit: 1 }], {
+          prefix: 'analyses@',
+          keep: 'analyses@3',
+        }),
+      ).toBeNull();
       expect(await one(s, 'analyses@1', 1, 1)).toBe(true);
       expect(await one(s, 'analyses@3', 1, 1)).toBe(false);
       expect(await one(s, 'bytes', 1, 100)).toBe(false);
@@ -88,17 +98,28 @@ for (const dialect of DIALECTS) {
 
     describe('capture quotas', () => {
       const limits = { maxUploads: 3, maxUploadBytes: 1000, maxEvents: 2, maxAnalyses: 4, analysesPerMinute: 3 };
-      const refusal = (p: Promise<unknown>) => p.then(() => null, (e: AppError) => e);
+      const refusal = (p: Promise<unknown>) =>
+        p.then(
+          () => null,
+          (e: AppError) => e,
+        );
 
       it('counts received images and their bytes; a refused image keeps its count but gives its bytes back', async () => {
         const s = await newSession();
         const quota = new SessionQuota(usage, limits, () => 0);
         await quota.upload(s, [new Uint8Array(600)]);
-        expect(await refusal(quota.upload(s, [new Uint8Array(500)]))).toMatchObject({ code: 'SESSION_LIMIT_REACHED', status: 409, message: expect.stringContaining('MB of images') });
+        expect(await refusal(quota.upload(s, [new Uint8Array(500)]))).toMatchObject({
+          code: 'SESSION_LIMIT_REACHED',
+          status: 409,
+          message: expect.stringContaining('MB of images'),
+        });
         await quota.notKept(s, [new Uint8Array(600)]);
         await quota.upload(s, [new Uint8Array(500), new Uint8Array(10)]);
         // 1 + 2 images received (the refused 500-byte one was not counted): the fourth is over the limit of 3.
-        expect(await refusal(quota.upload(s, [new Uint8Array(1)]))).toMatchObject({ code: 'SESSION_LIMIT_REACHED', message: expect.stringContaining('limit of 3 images') });
+        expect(await refusal(quota.upload(s, [new Uint8Array(1)]))).toMatchObject({
+          code: 'SESSION_LIMIT_REACHED',
+          message: expect.stringContaining('limit of 3 images'),
+        });
       });
 
       it('caps the events a session records', async () => {
@@ -115,11 +136,24 @@ for (const dialect of DIALECTS) {
         const quota = new SessionQuota(usage, limits, () => now);
         const tokenExpiresAt = now + 600_000;
         for (let i = 0; i < 3; i++) await quota.analysis(s, tokenExpiresAt);
-        expect(await refusal(quota.analysis(s, tokenExpiresAt))).toMatchObject({ code: 'RATE_LIMITED', status: 429, retryAfterSec: 45 });
+        expect(await refusal(quota.analysis(s, tokenExpiresAt))).toMatchObject({
+          code: 'RATE_LIMITED',
+          status: 429,
+          retryAfterSec: 45,
+        });
         now += 60_000;
         await quota.analysis(s, tokenExpiresAt);
-        expect(await refusal(quota.analysis(s, tokenExpiresAt))).toMatchObject({ code: 'ANALYSIS_LIMIT_REACHED', status: 429, retryAfterSec: 540 });
-        const windows = await db.database.db.selectFrom('session_usage').select('counter').where('session_id', '=', s).where('counter', 'like', 'analyses@%').execute();
+        expect(await refusal(quota.analysis(s, tokenExpiresAt))).toMatchObject({
+          code: 'ANALYSIS_LIMIT_REACHED',
+          status: 429,
+          retryAfterSec: 540,
+        });
+        const windows = await db.database.db
+          .selectFrom('session_usage')
+          .select('counter')
+          .where('session_id', '=', s)
+          .where('counter', 'like', 'analyses@%')
+          .execute();
         expect(windows).toHaveLength(1);
       });
     });

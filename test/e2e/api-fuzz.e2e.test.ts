@@ -17,9 +17,27 @@ const rnd = (): number => {
 };
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)] as T;
 const ODD: readonly (() => unknown)[] = [
-  () => null, () => -1, () => 0, () => 1e308, () => -0.5, () => 2 ** 53 + 7, () => true, () => '', () => 'x'.repeat(100_000),
-  () => '\u0000\ud800', () => '🙂'.repeat(50), () => [], () => [null], () => ({}), () => JSON.parse('{"__proto__": {"admin": true}}'),
-  () => [[[[[]]]]], () => '2026-13-45T99:99:99Z', () => '#zzz', () => 'javascript:alert(1)', () => 'http://169.254.169.254/', () => 'CAMERA',
+  () => null,
+  () => -1,
+  () => 0,
+  () => 1e308,
+  () => -0.5,
+  () => 2 ** 53 + 7,
+  () => true,
+  () => '',
+  () => 'x'.repeat(100_000),
+  () => '\u0000\ud800',
+  () => '🙂'.repeat(50),
+  () => [],
+  () => [null],
+  () => ({}),
+  () => JSON.parse('{"__proto__": {"admin": true}}'),
+  () => [[[[[]]]]],
+  () => '2026-13-45T99:99:99Z',
+  () => '#zzz',
+  () => 'javascript:alert(1)',
+  () => 'http://169.254.169.254/',
+  () => 'CAMERA',
 ];
 const odd = (): unknown => pick(ODD)();
 function mutate(v: unknown): unknown {
@@ -45,11 +63,29 @@ const sdkSpec = () =>
     .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().build())
     .withRequiredDocument(
       new yoti.RequiredIdDocumentBuilder()
-        .withFilter(new yoti.OrthogonalRestrictionsFilterBuilder().withWhitelistedCountries(['GBR']).withWhitelistedDocumentTypes(['PASSPORT']).build())
+        .withFilter(
+          new yoti.OrthogonalRestrictionsFilterBuilder()
+            .withWhitelistedCountries(['GBR'])
+            .withWhitelistedDocumentTypes(['PASSPORT'])
+            .build(),
+        )
         .build(),
     )
-    .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().withPrimaryColour('#2d9fff').withSuccessUrl('https://e.test/ok').withErrorUrl('https://e.test/err').build())
-    .withNotifications(new yoti.NotificationConfigBuilder().withEndpoint('https://e.test/hook').withAuthToken('a:b').forSessionCompletion().build())
+    .withSdkConfig(
+      new yoti.SdkConfigBuilder()
+        .withAllowsCameraAndUpload()
+        .withPrimaryColour('#2d9fff')
+        .withSuccessUrl('https://e.test/ok')
+        .withErrorUrl('https://e.test/err')
+        .build(),
+    )
+    .withNotifications(
+      new yoti.NotificationConfigBuilder()
+        .withEndpoint('https://e.test/hook')
+        .withAuthToken('a:b')
+        .forSessionCompletion()
+        .build(),
+    )
     .build();
 
 describe('API fuzzing', () => {
@@ -67,9 +103,18 @@ describe('API fuzzing', () => {
     const failures: string[] = [];
     const statuses = new Set<number>();
     const send = async (method: string, path: string, body?: unknown) => {
-      const r = await rawSignedFetch(server.apiUrl, { method, path, ...(body !== undefined ? { body: Buffer.from(JSON.stringify(body)) } : {}), sdkId: app.sdkId, privateKeyPem: app.privateKeyPem });
+      const r = await rawSignedFetch(server.apiUrl, {
+        method,
+        path,
+        ...(body !== undefined ? { body: Buffer.from(JSON.stringify(body)) } : {}),
+        sdkId: app.sdkId,
+        privateKeyPem: app.privateKeyPem,
+      });
       statuses.add(r.status);
-      if (r.status >= 500) failures.push(`${method} ${path} ${JSON.stringify(body).slice(0, 300)} -> ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      if (r.status >= 500)
+        failures.push(
+          `${method} ${path} ${JSON.stringify(body).slice(0, 300)} -> ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`,
+        );
       return r;
     };
     const poolId = ((await send('POST', '/pools', { label: 'p', type: 'BLOCKLIST' })).body as { id: string }).id;
@@ -99,24 +144,58 @@ describe('API fuzzing', () => {
     for (let i = 0; i < 30; i++) {
       const session = await client.createSession(sdkSpec());
       const base = `${server.apiUrl}/client/sessions/${session.getSessionId()}`;
-      const call = async (method: string, path: string, init: { json?: unknown; body?: BodyInit; type?: string } = {}) => {
+      const call = async (
+        method: string,
+        path: string,
+        init: { json?: unknown; body?: BodyInit; type?: string } = {},
+      ) => {
         const type = init.json !== undefined ? 'application/json' : init.type;
         const res = await fetch(base + path, {
           method,
-          headers: { 'x-client-session-token': session.getClientSessionToken(), ...(type ? { 'content-type': type } : {}) },
-          ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : init.body !== undefined ? { body: init.body } : {}),
+          headers: {
+            'x-client-session-token': session.getClientSessionToken(),
+            ...(type ? { 'content-type': type } : {}),
+          },
+          ...(init.json !== undefined
+            ? { body: JSON.stringify(init.json) }
+            : init.body !== undefined
+              ? { body: init.body }
+              : {}),
         });
         const text = await res.text();
         if (res.status >= 500) failures.push(`${method} ${path} -> ${res.status} ${text.slice(0, 200)}`);
         return { status: res.status, text };
       };
       await call('POST', '/consent', { json: rnd() < 0.5 ? odd() : {} });
-      const requirement = JSON.parse((await call('GET', '/configuration')).text).requirements?.find((r: { type: string }) => r.type === 'ID_DOCUMENT');
-      const doc = await call('POST', '/documents', { json: mutate({ requirement_id: requirement?.id, document_type: 'PASSPORT', issuing_country: 'GBR' }) });
+      const requirement = JSON.parse((await call('GET', '/configuration')).text).requirements?.find(
+        (r: { type: string }) => r.type === 'ID_DOCUMENT',
+      );
+      const doc = await call('POST', '/documents', {
+        json: mutate({ requirement_id: requirement?.id, document_type: 'PASSPORT', issuing_country: 'GBR' }),
+      });
       const docId = doc.status === 201 ? (JSON.parse(doc.text) as { id: string }).id : 'no-such-document';
       const form = new FormData();
-      if (rnd() < 0.8) form.set('image', new Blob([new Uint8Array(Buffer.from(rnd() < 0.5 ? 'abc' : `\xff\xd8\xff\xe0${'x'.repeat(100)}`))]), 'a.jpg');
-      for (let k = 0; k < Math.floor(rnd() * 8); k++) form.append(pick(['frames', 'capture_method', 'challenge_id', 'nonce', 'still_offset_ms', 'frame_offsets_ms', 'requirement_id', 'image', 'x']), String(odd()).slice(0, 5000));
+      if (rnd() < 0.8)
+        form.set(
+          'image',
+          new Blob([new Uint8Array(Buffer.from(rnd() < 0.5 ? 'abc' : `\xff\xd8\xff\xe0${'x'.repeat(100)}`))]),
+          'a.jpg',
+        );
+      for (let k = 0; k < Math.floor(rnd() * 8); k++)
+        form.append(
+          pick([
+            'frames',
+            'capture_method',
+            'challenge_id',
+            'nonce',
+            'still_offset_ms',
+            'frame_offsets_ms',
+            'requirement_id',
+            'image',
+            'x',
+          ]),
+          String(odd()).slice(0, 5000),
+        );
       await call('POST', `/documents/${docId}/pages`, { body: form });
       await call('POST', `/documents/${docId}/complete`);
       await call('POST', '/challenges', { json: odd() });
@@ -138,11 +217,29 @@ describe('API fuzzing', () => {
     const labels: string[] = [];
     const mutations: [string, () => void][] = [
       ['duplicate', () => parts.push({ ...pick(parts) })],
-      ['interleave', () => parts.splice(Math.floor(rnd() * parts.length), 0, { name: pick(['challenge_id', 'nonce', 'frame_offsets_ms', 'requirement_id', 'x']), filename: null, data: Buffer.from(String(odd()).slice(0, 3000)), pad: 0 })],
+      [
+        'interleave',
+        () =>
+          parts.splice(Math.floor(rnd() * parts.length), 0, {
+            name: pick(['challenge_id', 'nonce', 'frame_offsets_ms', 'requirement_id', 'x']),
+            filename: null,
+            data: Buffer.from(String(odd()).slice(0, 3000)),
+            pad: 0,
+          }),
+      ],
       ['no-filename', () => (pick(parts).filename = null)],
-      ['odd-filename', () => (pick(parts).filename = pick(['', '../../etc/passwd', 'a\u0000b', '%00.jpg', 'x'.repeat(2000)]))],
+      [
+        'odd-filename',
+        () => (pick(parts).filename = pick(['', '../../etc/passwd', 'a\u0000b', '%00.jpg', 'x'.repeat(2000)])),
+      ],
       ['huge-header', () => (pick(parts).pad = pick([4000, 17_000, 70_000]))],
-      ['many-parts', () => { for (let i = 0; i < 25; i++) parts.push({ name: 'frames', filename: 'f.jpg', data: Buffer.from('f'), pad: 0 }); }],
+      [
+        'many-parts',
+        () => {
+          for (let i = 0; i < 25; i++)
+            parts.push({ name: 'frames', filename: 'f.jpg', data: Buffer.from('f'), pad: 0 });
+        },
+      ],
       ['empty-file', () => (pick(parts).data = Buffer.alloc(0))],
     ];
     for (let k = 0; k < 1 + Math.floor(rnd() * 3); k++) {
@@ -151,7 +248,9 @@ describe('API fuzzing', () => {
       apply();
     }
     const chunks = parts.flatMap((p) => [
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename === null ? '' : `; filename="${p.filename}"`}\r\n${p.pad ? `X-Pad: ${'p'.repeat(p.pad)}\r\n` : ''}\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename === null ? '' : `; filename="${p.filename}"`}\r\n${p.pad ? `X-Pad: ${'p'.repeat(p.pad)}\r\n` : ''}\r\n`,
+      ),
       p.data,
       Buffer.from('\r\n'),
     ]);
@@ -162,12 +261,23 @@ describe('API fuzzing', () => {
       body = body.subarray(0, Math.floor(rnd() * body.length));
     } else if (ending < 0.35) {
       labels.push('cut-and-closed');
-      body = Buffer.concat([body.subarray(0, Math.floor(rnd() * body.length)), Buffer.from(pick([`--${boundary}--`, `\r\n--${boundary}--\r\n`]))]);
+      body = Buffer.concat([
+        body.subarray(0, Math.floor(rnd() * body.length)),
+        Buffer.from(pick([`--${boundary}--`, `\r\n--${boundary}--\r\n`])),
+      ]);
     }
     const declared = rnd();
     let type = `multipart/form-data; boundary=${boundary}`;
     if (declared < 0.25) {
-      type = pick(['multipart/form-data', 'multipart/form-data; boundary=other', `multipart/mixed; boundary=${boundary}`, `multipart/form-data; boundary="${boundary}"`, `MULTIPART/FORM-DATA; BOUNDARY=${boundary}`, 'text/plain', 'application/json']);
+      type = pick([
+        'multipart/form-data',
+        'multipart/form-data; boundary=other',
+        `multipart/mixed; boundary=${boundary}`,
+        `multipart/form-data; boundary="${boundary}"`,
+        `MULTIPART/FORM-DATA; BOUNDARY=${boundary}`,
+        'text/plain',
+        'application/json',
+      ]);
       labels.push(`type:${type.slice(0, 30)}`);
     }
     return { body, type, label: labels.join('+') };
@@ -179,7 +289,8 @@ describe('API fuzzing', () => {
     const statuses = new Set<number>();
     const record = (what: string, answer: { status: number; body: string; error?: string }) => {
       statuses.add(answer.status);
-      if (answer.status === 0 || answer.status >= 500) failures.push(`${what} -> ${answer.status} ${answer.error ?? answer.body.slice(0, 200)}`);
+      if (answer.status === 0 || answer.status >= 500)
+        failures.push(`${what} -> ${answer.status} ${answer.error ?? answer.body.slice(0, 200)}`);
     };
     for (let i = 0; i < 12; i++) {
       const session = await client.createSession(sdkSpec());
@@ -187,31 +298,83 @@ describe('API fuzzing', () => {
       const token = session.getClientSessionToken();
       const api = (path: string) => `${server.apiUrl}/client/sessions/${id}${path}`;
       await fetch(api('/consent'), { method: 'POST', headers: { 'x-client-session-token': token } });
-      const requirement = ((await (await fetch(api('/configuration'), { headers: { 'x-client-session-token': token } })).json()) as { requirements: { id: string; type: string }[] }).requirements.find((r) => r.type === 'ID_DOCUMENT');
-      const doc = (await (await fetch(api('/documents'), { method: 'POST', headers: { 'x-client-session-token': token, 'content-type': 'application/json' }, body: JSON.stringify({ requirement_id: requirement?.id, document_type: 'PASSPORT', issuing_country: 'GBR' }) })).json()) as { id: string };
+      const requirement = (
+        (await (await fetch(api('/configuration'), { headers: { 'x-client-session-token': token } })).json()) as {
+          requirements: { id: string; type: string }[];
+        }
+      ).requirements.find((r) => r.type === 'ID_DOCUMENT');
+      const doc = (await (
+        await fetch(api('/documents'), {
+          method: 'POST',
+          headers: { 'x-client-session-token': token, 'content-type': 'application/json' },
+          body: JSON.stringify({ requirement_id: requirement?.id, document_type: 'PASSPORT', issuing_country: 'GBR' }),
+        })
+      ).json()) as { id: string };
       for (const path of ['/analyse', '/liveness', '/face-capture', `/documents/${doc.id}/pages`]) {
         for (let k = 0; k < 4; k++) {
           const { body, type, label } = mutatedMultipart('image');
           const url = new URL(api(path));
-          record(`${path} ${label}`, await rawHttp(server.baseUrl, { method: 'POST', path: url.pathname, headers: { 'x-client-session-token': token, 'content-type': type }, body }));
+          record(
+            `${path} ${label}`,
+            await rawHttp(server.baseUrl, {
+              method: 'POST',
+              path: url.pathname,
+              headers: { 'x-client-session-token': token, 'content-type': type },
+              body,
+            }),
+          );
         }
       }
       // The relying party's upload, signed over the mutated bytes.
-      const resource = await signedCall(server.apiUrl, app, 'POST', `/sessions/${id}/resources/face-capture`, { requirement_id: 'none' });
+      const resource = await signedCall(server.apiUrl, app, 'POST', `/sessions/${id}/resources/face-capture`, {
+        requirement_id: 'none',
+      });
       for (let k = 0; k < 4; k++) {
         const { body, type, label } = mutatedMultipart('binary-content');
         const endpoint = `/sessions/${id}/resources/face-capture/${resource.body?.id ?? 'none'}/image?${signedQuery(app.sdkId)}`;
-        record(`PUT image ${label}`, await rawHttp(server.baseUrl, { method: 'PUT', path: `/idverify/v1${endpoint}`, headers: { 'x-yoti-auth-digest': signRequest('PUT', endpoint, body, app.privateKeyPem), 'content-type': type }, body }));
+        record(
+          `PUT image ${label}`,
+          await rawHttp(server.baseUrl, {
+            method: 'PUT',
+            path: `/idverify/v1${endpoint}`,
+            headers: {
+              'x-yoti-auth-digest': signRequest('PUT', endpoint, body, app.privateKeyPem),
+              'content-type': type,
+            },
+            body,
+          }),
+        );
       }
     }
     // Oversized (over the 15 MiB upload limit), announced or chunked, and an HTTP header line over 16 KB.
     const session = await client.createSession(sdkSpec());
-    const big = Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n'), Buffer.alloc(16 << 20, 0x41)]);
+    const big = Buffer.concat([
+      Buffer.from('--b\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n'),
+      Buffer.alloc(16 << 20, 0x41),
+    ]);
     for (const chunked of [false, true]) {
-      const answer = await rawHttp(server.baseUrl, { method: 'POST', path: `/idverify/v1/client/sessions/${session.getSessionId()}/analyse`, headers: { 'x-client-session-token': session.getClientSessionToken(), 'content-type': 'multipart/form-data; boundary=b' }, body: big, chunked });
+      const answer = await rawHttp(server.baseUrl, {
+        method: 'POST',
+        path: `/idverify/v1/client/sessions/${session.getSessionId()}/analyse`,
+        headers: {
+          'x-client-session-token': session.getClientSessionToken(),
+          'content-type': 'multipart/form-data; boundary=b',
+        },
+        body: big,
+        chunked,
+      });
       expect(answer.status).toBe(413);
     }
-    const longHeader = await rawHttp(server.baseUrl, { method: 'POST', path: `/idverify/v1/client/sessions/${session.getSessionId()}/analyse`, headers: { 'x-client-session-token': session.getClientSessionToken(), 'x-long': 'h'.repeat(20_000), 'content-type': 'multipart/form-data; boundary=b' }, body: Buffer.from('--b--\r\n') });
+    const longHeader = await rawHttp(server.baseUrl, {
+      method: 'POST',
+      path: `/idverify/v1/client/sessions/${session.getSessionId()}/analyse`,
+      headers: {
+        'x-client-session-token': session.getClientSessionToken(),
+        'x-long': 'h'.repeat(20_000),
+        'content-type': 'multipart/form-data; boundary=b',
+      },
+      body: Buffer.from('--b--\r\n'),
+    });
     expect(longHeader.status).toBe(431);
     expect(failures).toEqual([]);
     expect(statuses).toContain(400);
@@ -232,27 +395,56 @@ describe('API fuzzing', () => {
       () => ({ body: Buffer.from('not json at all {'), type: 'application/json' }),
       () => ({ body: Buffer.from('a=b&c=d'), type: 'application/x-www-form-urlencoded' }),
       () => ({ body: Buffer.from('hello'), type: 'text/plain' }),
-      () => ({ body: Buffer.from('--b\r\nContent-Disposition: form-data; name="image"; filename="a"\r\n\r\nXX'), type: 'multipart/form-data; boundary=b' }),
+      () => ({
+        body: Buffer.from('--b\r\nContent-Disposition: form-data; name="image"; filename="a"\r\n\r\nXX'),
+        type: 'multipart/form-data; boundary=b',
+      }),
       () => ({ body: Buffer.alloc(2 << 20, 0x7b), type: 'application/json' }),
       () => ({ body: Buffer.from('{}'), type: null }),
     ];
     const credentials: [string, (path: string) => { path: string; headers: Record<string, string> }][] = [
       ['none', (path) => ({ path, headers: {} })],
-      ['unknown app', (path) => ({ path: `${path}?sdkId=nobody&nonce=n&timestamp=1`, headers: { 'x-yoti-auth-digest': 'Zm9yZ2Vk' } })],
-      ['forged digest', (path) => ({ path: `${path}?sdkId=${app.sdkId}&nonce=n&timestamp=1`, headers: { 'x-yoti-auth-digest': 'Zm9yZ2Vk' } })],
+      [
+        'unknown app',
+        (path) => ({ path: `${path}?sdkId=nobody&nonce=n&timestamp=1`, headers: { 'x-yoti-auth-digest': 'Zm9yZ2Vk' } }),
+      ],
+      [
+        'forged digest',
+        (path) => ({
+          path: `${path}?sdkId=${app.sdkId}&nonce=n&timestamp=1`,
+          headers: { 'x-yoti-auth-digest': 'Zm9yZ2Vk' },
+        }),
+      ],
       ['unsigned', (path) => ({ path: `${path}?sdkId=${app.sdkId}`, headers: {} })],
-      ['signature of another request', (path) => ({ path: `${path}?sdkId=${app.sdkId}&nonce=n&timestamp=1`, headers: { 'x-yoti-auth-digest': signRequest('GET', '/sessions?sdkId=x', undefined, app.privateKeyPem) } })],
+      [
+        'signature of another request',
+        (path) => ({
+          path: `${path}?sdkId=${app.sdkId}&nonce=n&timestamp=1`,
+          headers: { 'x-yoti-auth-digest': signRequest('GET', '/sessions?sdkId=x', undefined, app.privateKeyPem) },
+        }),
+      ],
     ];
-    const signedRoutes: [string, string][] = [['POST', '/sessions'], ['PATCH', '/pools/p'], ['POST', '/applicants'], ['POST', '/pools/p/search'], ['PUT', `/sessions/${session.getSessionId()}/resources/face-capture/r/image`]];
+    const signedRoutes: [string, string][] = [
+      ['POST', '/sessions'],
+      ['PATCH', '/pools/p'],
+      ['POST', '/applicants'],
+      ['POST', '/pools/p/search'],
+      ['PUT', `/sessions/${session.getSessionId()}/resources/face-capture/r/image`],
+    ];
     const clientRoutes = ['/documents', '/progress', '/liveness', '/analyse', '/consent'];
-    const clientTokens: [string, string | null][] = [['no token', null], ['forged token', 'forged'], ["another session's token", other.getClientSessionToken()]];
+    const clientTokens: [string, string | null][] = [
+      ['no token', null],
+      ['forged token', 'forged'],
+      ["another session's token", other.getClientSessionToken()],
+    ];
     const statuses: Record<string, number> = {};
     const wrong: string[] = [];
     const send = async (label: string, req: RawRequest, signedForApp = false) => {
       const answer = await rawHttp(server.baseUrl, req);
       statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
       const allowed = signedForApp ? [401, 413, 415, 429] : [401, 429];
-      if (!allowed.includes(answer.status)) wrong.push(`${label} -> ${answer.status} ${answer.error ?? answer.body.slice(0, 150)}`);
+      if (!allowed.includes(answer.status))
+        wrong.push(`${label} -> ${answer.status} ${answer.error ?? answer.body.slice(0, 150)}`);
     };
     for (let i = 0; i < 160; i++) {
       const { body, type } = pick(bodies)();
@@ -261,11 +453,20 @@ describe('API fuzzing', () => {
         const [method, route] = pick(signedRoutes);
         const [label, credential] = pick(credentials);
         const target = credential(`/idverify/v1${route}`);
-        await send(`${method} ${route} (${label}, ${type})`, { method, path: target.path, headers: { ...headers, ...target.headers }, body }, label === 'forged digest' || label === 'signature of another request');
+        await send(
+          `${method} ${route} (${label}, ${type})`,
+          { method, path: target.path, headers: { ...headers, ...target.headers }, body },
+          label === 'forged digest' || label === 'signature of another request',
+        );
       } else {
         const route = pick(clientRoutes);
         const [label, token] = pick(clientTokens);
-        await send(`client ${route} (${label}, ${type})`, { method: 'POST', path: `/idverify/v1/client/sessions/${session.getSessionId()}${route}`, headers: { ...headers, ...(token ? { 'x-client-session-token': token } : {}) }, body });
+        await send(`client ${route} (${label}, ${type})`, {
+          method: 'POST',
+          path: `/idverify/v1/client/sessions/${session.getSessionId()}${route}`,
+          headers: { ...headers, ...(token ? { 'x-client-session-token': token } : {}) },
+          body,
+        });
       }
     }
     expect(wrong).toEqual([]);

@@ -5,7 +5,16 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../src/web/i18n/en.js';
-import { browserSkipReason, collectProblems, type LaunchedBrowser, launchChromium, placeholderVideo, screenshot, tempDir, videoFromPhoto } from '../helpers/browser.js';
+import {
+  browserSkipReason,
+  collectProblems,
+  type LaunchedBrowser,
+  launchChromium,
+  placeholderVideo,
+  screenshot,
+  tempDir,
+  videoFromPhoto,
+} from '../helpers/browser.js';
 import { hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
 import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
@@ -17,13 +26,18 @@ import { idvClient, signedCall, yoti } from '../helpers/yoti.js';
 // documents, and the "Take photo" button on a laptop screen. Screenshots go to test-artifacts/web-capture/.
 
 // jsqr is CommonJS whose typings declare an ES default export.
-const jsQR = ((jsqr as unknown as { default?: typeof jsqr }).default ?? jsqr) as unknown as (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+const jsQR = ((jsqr as unknown as { default?: typeof jsqr }).default ?? jsqr) as unknown as (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+) => { data: string } | null;
 
 const skipReason = browserSkipReason();
 if (skipReason) console.warn(`[skip] capture page option tests: ${skipReason}`);
 const withData = !skipReason && hasData('lfw-dev', 'images');
 const RP = 'https://rp.example';
-const PHONE_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
+const PHONE_UA =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
 
 type Spec = {
   selfie?: boolean;
@@ -49,8 +63,15 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
 
   beforeAll(async () => {
     work = tempDir('openidv-options-');
-    const [faceVideo, plainVideo] = await Promise.all([videoFromPhoto(person!.photos[0]!, join(work, 'face.y4m')), placeholderVideo(join(work, 'plain.y4m'))]);
-    [server, faceCamera, plainCamera] = await Promise.all([startServer({ env: { OPENIDV_JOB_POLL_MS: '50' } }), launchChromium({ video: faceVideo }), launchChromium({ video: plainVideo })]);
+    const [faceVideo, plainVideo] = await Promise.all([
+      videoFromPhoto(person!.photos[0]!, join(work, 'face.y4m')),
+      placeholderVideo(join(work, 'plain.y4m')),
+    ]);
+    [server, faceCamera, plainCamera] = await Promise.all([
+      startServer({ env: { OPENIDV_JOB_POLL_MS: '50' } }),
+      launchChromium({ video: faceVideo }),
+      launchChromium({ video: plainVideo }),
+    ]);
     app = await server.createApp('page-options');
   });
   afterAll(async () => {
@@ -62,28 +83,49 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
 
   async function createSession(spec: Spec) {
     let builder = new yoti.SessionSpecificationBuilder().withClientSessionTokenTtl(600);
-    if (spec.selfie !== false) builder = builder.withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().withMaxRetries(spec.maxRetries ?? 1).build());
-    if (spec.faceComparison) builder = builder.withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build());
+    if (spec.selfie !== false)
+      builder = builder.withRequestedCheck(
+        new yoti.RequestedLivenessCheckBuilder()
+          .forStaticLiveness()
+          .withMaxRetries(spec.maxRetries ?? 1)
+          .build(),
+      );
+    if (spec.faceComparison)
+      builder = builder.withRequestedCheck(
+        new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build(),
+      );
     if (spec.document) {
       const d = spec.document === true ? {} : spec.document;
-      let filter = new yoti.OrthogonalRestrictionsFilterBuilder().withWhitelistedCountries(d.countries ?? ['CZE', 'GBR']).withWhitelistedDocumentTypes(d.types ?? ['PASSPORT', 'NATIONAL_ID']);
+      let filter = new yoti.OrthogonalRestrictionsFilterBuilder()
+        .withWhitelistedCountries(d.countries ?? ['CZE', 'GBR'])
+        .withWhitelistedDocumentTypes(d.types ?? ['PASSPORT', 'NATIONAL_ID']);
       if (d.allowExpired) filter = filter.withAllowExpiredDocuments(true);
       builder = builder.withRequiredDocument(new yoti.RequiredIdDocumentBuilder().withFilter(filter.build()).build());
     }
     if (spec.proof) {
-      let proof = new yoti.RequiredSupplementaryDocumentBuilder().withObjective(new yoti.ProofOfAddressObjectiveBuilder().build());
+      let proof = new yoti.RequiredSupplementaryDocumentBuilder().withObjective(
+        new yoti.ProofOfAddressObjectiveBuilder().build(),
+      );
       if (spec.proof.types) proof = proof.withDocumentTypes(spec.proof.types);
       if (spec.proof.countries) proof = proof.withCountryCodes(spec.proof.countries);
       builder = builder.withRequiredDocument(proof.build());
     }
-    let sdk = new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().withSuccessUrl(`${RP}/done`).withErrorUrl(`${RP}/error`).withPrivacyPolicyUrl(`${RP}/privacy`);
+    let sdk = new yoti.SdkConfigBuilder()
+      .withAllowsCameraAndUpload()
+      .withSuccessUrl(`${RP}/done`)
+      .withErrorUrl(`${RP}/error`)
+      .withPrivacyPolicyUrl(`${RP}/privacy`);
     if (spec.locale) sdk = sdk.withLocale(spec.locale);
     if (spec.handoff) sdk = sdk.withAllowHandoff(true);
     if (spec.suppressed) sdk = sdk.withSuppressedScreens(spec.suppressed);
     if (spec.genericRetries) sdk = sdk.withIdDocumentTextExtractionGenericRetries(spec.genericRetries);
     const session = await idvClient(app, server.apiUrl).createSession(builder.withSdkConfig(sdk.build()).build());
     const id: string = session.getSessionId();
-    return { id, token: session.getClientSessionToken() as string, url: `${server.apiUrl}/web/index.html?sessionID=${id}&sessionToken=${session.getClientSessionToken()}` };
+    return {
+      id,
+      token: session.getClientSessionToken() as string,
+      url: `${server.apiUrl}/web/index.html?sessionID=${id}&sessionToken=${session.getClientSessionToken()}`,
+    };
   }
 
   interface Opened {
@@ -92,14 +134,24 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     problems: string[];
   }
 
-  async function open(browser: Browser, url: string | null, options: { width?: number; height?: number; locale?: string; phone?: boolean } = {}): Promise<Opened> {
+  async function open(
+    browser: Browser,
+    url: string | null,
+    options: { width?: number; height?: number; locale?: string; phone?: boolean } = {},
+  ): Promise<Opened> {
     const context = await browser.newContext({
       permissions: ['camera'],
       viewport: { width: options.width ?? 480, height: options.height ?? 860 },
       ...(options.locale ? { locale: options.locale } : {}),
       ...(options.phone ? { isMobile: true, hasTouch: true, userAgent: PHONE_UA } : {}),
     });
-    await context.route(`${RP}/**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Relying party</title><h1>Back at the relying party</h1>' }));
+    await context.route(`${RP}/**`, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/html',
+        body: '<!doctype html><title>Relying party</title><h1>Back at the relying party</h1>',
+      }),
+    );
     const page = await context.newPage();
     const problems = collectProblems(page);
     if (url) await page.goto(url);
@@ -107,7 +159,8 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
   }
 
   const visible = (locator: Locator, timeout = 15_000) => locator.first().waitFor({ state: 'visible', timeout });
-  const heading = (page: Page, text: string | RegExp, timeout = 30_000) => visible(page.getByRole('heading', { level: 1, name: text }), timeout);
+  const heading = (page: Page, text: string | RegExp, timeout = 30_000) =>
+    visible(page.getByRole('heading', { level: 1, name: text }), timeout);
 
   /** English sentences of the catalogue found on a page that should speak another language. */
   async function englishLeft(page: Page): Promise<string[]> {
@@ -119,16 +172,58 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
 
   describe('languages', () => {
     const LANGUAGES = [
-      { locale: 'en-GB', lang: 'en', welcome: "Let's check your identity", start: 'Start', consent: 'Your consent to use your face', agree: /I agree/, next: 'Continue', choice: 'Your identity document', country: 'Czechia' },
-      { locale: 'es-ES', lang: 'es', welcome: 'Vamos a verificar tu identidad', start: 'Empezar', consent: 'Tu consentimiento para usar tu cara', agree: /Acepto/, next: 'Continuar', choice: 'Tu documento de identidad', country: 'Chequia' },
-      { locale: 'fr-FR', lang: 'fr', welcome: 'Vérifions votre identité', start: 'Commencer', consent: 'Votre consentement pour l’utilisation de votre visage', agree: /J’accepte/, next: 'Continuer', choice: 'Votre pièce d’identité', country: 'Tchéquie' },
-      { locale: 'de-DE', lang: 'de', welcome: 'Prüfen wir Ihre Identität', start: 'Starten', consent: 'Ihre Einwilligung zur Verwendung Ihres Gesichts', agree: /Ich willige ein/, next: 'Weiter', choice: 'Ihr Ausweisdokument', country: 'Tschechien' },
+      {
+        locale: 'en-GB',
+        lang: 'en',
+        welcome: "Let's check your identity",
+        start: 'Start',
+        consent: 'Your consent to use your face',
+        agree: /I agree/,
+        next: 'Continue',
+        choice: 'Your identity document',
+        country: 'Czechia',
+      },
+      {
+        locale: 'es-ES',
+        lang: 'es',
+        welcome: 'Vamos a verificar tu identidad',
+        start: 'Empezar',
+        consent: 'Tu consentimiento para usar tu cara',
+        agree: /Acepto/,
+        next: 'Continuar',
+        choice: 'Tu documento de identidad',
+        country: 'Chequia',
+      },
+      {
+        locale: 'fr-FR',
+        lang: 'fr',
+        welcome: 'Vérifions votre identité',
+        start: 'Commencer',
+        consent: 'Votre consentement pour l’utilisation de votre visage',
+        agree: /J’accepte/,
+        next: 'Continuer',
+        choice: 'Votre pièce d’identité',
+        country: 'Tchéquie',
+      },
+      {
+        locale: 'de-DE',
+        lang: 'de',
+        welcome: 'Prüfen wir Ihre Identität',
+        start: 'Starten',
+        consent: 'Ihre Einwilligung zur Verwendung Ihres Gesichts',
+        agree: /Ich willige ein/,
+        next: 'Weiter',
+        choice: 'Ihr Ausweisdokument',
+        country: 'Tschechien',
+      },
     ];
     for (const l of LANGUAGES) {
       it(`speaks ${l.lang} when sdk_config.locale is ${l.locale}, on every screen up to the camera`, async () => {
         const session = await createSession({ locale: l.locale, document: true });
         // The browser prefers another language: sdk_config.locale wins.
-        const { context, page, problems } = await open(plainCamera.browser, session.url, { locale: l.lang === 'de' ? 'fr-FR' : 'de-DE' });
+        const { context, page, problems } = await open(plainCamera.browser, session.url, {
+          locale: l.lang === 'de' ? 'fr-FR' : 'de-DE',
+        });
         await heading(page, l.welcome);
         expect(await page.evaluate(() => document.documentElement.lang)).toBe(l.lang);
         await screenshot(page, `language-${l.lang}-01-welcome`);
@@ -215,8 +310,17 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     expect([...desktop.problems, ...phone.problems]).toEqual([]);
     await phone.context.close();
     await desktop.context.close();
-    const events = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map((e: { event: string }) => e.event);
-    expect(events).toEqual(expect.arrayContaining(['PROGRESS:HANDOFF_OFFERED', 'HANDOFF_CLAIMED', 'PROGRESS:SELFIE_UPLOADED', 'CLIENT_SESSION_TOKEN_DELETED']));
+    const events = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map(
+      (e: { event: string }) => e.event,
+    );
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'PROGRESS:HANDOFF_OFFERED',
+        'HANDOFF_CLAIMED',
+        'PROGRESS:SELFIE_UPLOADED',
+        'CLIENT_SESSION_TOKEN_DELETED',
+      ]),
+    );
   }, 180_000);
 
   it('keeps "Take photo" fully on screen on a 1280x800 laptop (about 1280x700 of page), for documents and the selfie', async () => {
@@ -242,7 +346,13 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     await screenshot(page, 'laptop-01-document-camera');
     const chooser = page.waitForEvent('filechooser');
     await page.locator('#upload-button').click();
-    await (await chooser).setFiles({ name: 'page.png', mimeType: 'image/png', buffer: await sharp({ create: { width: 800, height: 560, channels: 3, background: '#ddd' } }).png().toBuffer() });
+    await (await chooser).setFiles({
+      name: 'page.png',
+      mimeType: 'image/png',
+      buffer: await sharp({ create: { width: 800, height: 560, channels: 3, background: '#ddd' } })
+        .png()
+        .toBuffer(),
+    });
     await page.getByRole('button', { name: 'Use this photo' }).click();
     await page.getByRole('button', { name: "I'm ready" }).click();
     const selfieShutter = await shutterOnScreen();
@@ -252,7 +362,10 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
   }, 90_000);
 
   it('skips suppressed screens: document choice (single document), document tips and selfie tips', async () => {
-    const session = await createSession({ document: { countries: ['GBR'], types: ['PASSPORT'] }, suppressed: ['ID_DOCUMENT_REQUIREMENTS', 'ID_DOCUMENT_EDUCATION', 'STATIC_LIVENESS_EDUCATION'] });
+    const session = await createSession({
+      document: { countries: ['GBR'], types: ['PASSPORT'] },
+      suppressed: ['ID_DOCUMENT_REQUIREMENTS', 'ID_DOCUMENT_EDUCATION', 'STATIC_LIVENESS_EDUCATION'],
+    });
     const { context, page, problems } = await open(plainCamera.browser, session.url);
     await page.getByRole('button', { name: 'Start' }).click();
     await page.getByLabel(/I agree that my face/).check();
@@ -261,12 +374,20 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     expect(await page.locator('#capture-back').count()).toBe(0);
     const chooser = page.waitForEvent('filechooser');
     await page.locator('#upload-button').click();
-    await (await chooser).setFiles({ name: 'page.png', mimeType: 'image/png', buffer: await sharp({ create: { width: 800, height: 560, channels: 3, background: '#ddd' } }).png().toBuffer() });
+    await (await chooser).setFiles({
+      name: 'page.png',
+      mimeType: 'image/png',
+      buffer: await sharp({ create: { width: 800, height: 560, channels: 3, background: '#ddd' } })
+        .png()
+        .toBuffer(),
+    });
     await page.getByRole('button', { name: 'Use this photo' }).click();
     // Straight to the camera: no "I'm ready" tips.
     await visible(page.locator('#shutter'));
     expect(await page.locator('#selfie-ready').count()).toBe(0);
-    const events = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map((e: { event: string }) => e.event);
+    const events = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map(
+      (e: { event: string }) => e.event,
+    );
     expect(events).not.toContain('PROGRESS:DOCUMENT_SELECT');
     expect(events).not.toContain('PROGRESS:DOCUMENT_TIPS');
     expect(events).not.toContain('PROGRESS:SELFIE_TIPS');
@@ -299,23 +420,35 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     const raw = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}`)).body;
     // The retake sent nothing: two attempts were used, in one liveness resource.
     expect(raw.resources.liveness_capture).toHaveLength(1);
-    const tracked = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map((e: { event: string }) => e.event);
+    const tracked = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map(
+      (e: { event: string }) => e.event,
+    );
     expect(tracked.filter((e: string) => e === 'PROGRESS:SELFIE_UPLOADED')).toHaveLength(2);
     expect(problems).toEqual([]);
     await context.close();
   }, 120_000);
 
   it('asks for an unreadable document again while attempts_configuration allows, then says the tries are used', async () => {
-    const session = await createSession({ selfie: false, document: { countries: ['GBR'], types: ['PASSPORT'] }, genericRetries: 1 });
+    const session = await createSession({
+      selfie: false,
+      document: { countries: ['GBR'], types: ['PASSPORT'] },
+      genericRetries: 1,
+    });
     const client = idvClient(app, server.apiUrl);
-    const attempts = async () => (await client.getSessionConfiguration(session.id)).getCapture().getIdDocumentResourceRequirements()[0].getAttemptsRemaining();
+    const attempts = async () =>
+      (await client.getSessionConfiguration(session.id))
+        .getCapture()
+        .getIdDocumentResourceRequirements()[0]
+        .getAttemptsRemaining();
     expect(await attempts()).toEqual({ GENERIC: 1 });
     const { context, page, problems } = await open(plainCamera.browser, session.url);
     await page.getByRole('button', { name: 'Start' }).click();
     await page.locator('#document-continue').click();
     await page.locator('#document-tips-continue').click();
     // A blank page: no machine-readable zone to read.
-    const blank = await sharp({ create: { width: 1000, height: 700, channels: 3, background: '#e8e2d4' } }).png().toBuffer();
+    const blank = await sharp({ create: { width: 1000, height: 700, channels: 3, background: '#e8e2d4' } })
+      .png()
+      .toBuffer();
     const sendBlank = async () => {
       const chooser = page.waitForEvent('filechooser');
       await page.locator('#upload-button').click();
@@ -337,8 +470,16 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     await page.waitForURL(`${RP}/done?sessionID=${session.id}`, { timeout: 30_000 });
     expect(problems).toEqual([]);
     await context.close();
-    const tracked = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map((e: { event: string }) => e.event);
-    expect(tracked).toEqual(expect.arrayContaining(['DOCUMENT_RETRY:GENERIC', 'PROGRESS:DOCUMENT_RETRY_GENERIC', 'PROGRESS:DOCUMENT_OUT_OF_TRIES']));
+    const tracked = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map(
+      (e: { event: string }) => e.event,
+    );
+    expect(tracked).toEqual(
+      expect.arrayContaining([
+        'DOCUMENT_RETRY:GENERIC',
+        'PROGRESS:DOCUMENT_RETRY_GENERIC',
+        'PROGRESS:DOCUMENT_OUT_OF_TRIES',
+      ]),
+    );
     const raw = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}`)).body;
     expect(raw.resources.id_documents).toHaveLength(1);
     expect(raw.resources.id_documents[0].pages, 'only the last capture is kept').toHaveLength(1);
@@ -364,14 +505,25 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
   }, 60_000);
 
   it('asks for a proof of address of an allowed type and country, takes several pages, and finishes only then', async () => {
-    const session = await createSession({ selfie: false, proof: { types: ['UTILITY_BILL', 'BANK_STATEMENT'], countries: ['GBR', 'IRL'] } });
+    const session = await createSession({
+      selfie: false,
+      proof: { types: ['UTILITY_BILL', 'BANK_STATEMENT'], countries: ['GBR', 'IRL'] },
+    });
     const { context, page, problems } = await open(plainCamera.browser, session.url);
     await heading(page, "Let's check your identity");
     await visible(page.getByText('A recent document showing your address (utility bill or bank statement)'));
     await page.getByRole('button', { name: 'Start' }).click();
     await heading(page, 'Proof of your address');
-    expect(await page.locator('input[name="poa-type"]').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).toEqual(['UTILITY_BILL', 'BANK_STATEMENT']);
-    expect(await page.locator('#poa-country option').allTextContents()).toEqual(['Choose a country', 'Ireland', 'United Kingdom']);
+    expect(
+      await page
+        .locator('input[name="poa-type"]')
+        .evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value)),
+    ).toEqual(['UTILITY_BILL', 'BANK_STATEMENT']);
+    expect(await page.locator('#poa-country option').allTextContents()).toEqual([
+      'Choose a country',
+      'Ireland',
+      'United Kingdom',
+    ]);
     await page.locator('#poa-continue').click();
     await visible(page.getByRole('alert').filter({ hasText: 'Choose the type of document.' }));
     await page.getByLabel('Bank statement').check();
@@ -390,7 +542,13 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
     await heading(page, 'Page 2 of your bank statement');
     const chooser = page.waitForEvent('filechooser');
     await page.locator('#upload-button').click();
-    await (await chooser).setFiles({ name: 'statement-2.png', mimeType: 'image/png', buffer: await sharp({ create: { width: 620, height: 877, channels: 3, background: '#fafafa' } }).png().toBuffer() });
+    await (await chooser).setFiles({
+      name: 'statement-2.png',
+      mimeType: 'image/png',
+      buffer: await sharp({ create: { width: 620, height: 877, channels: 3, background: '#fafafa' } })
+        .png()
+        .toBuffer(),
+    });
     await page.getByRole('button', { name: 'Use this photo' }).click();
     await page.getByRole('button', { name: "That's all" }).click();
     await page.waitForURL(`${RP}/done?sessionID=${session.id}`, { timeout: 30_000 });
@@ -399,15 +557,22 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
 
     const client = idvClient(app, server.apiUrl);
     const deadline = Date.now() + 30_000;
-    while ((await client.getSession(session.id)).getState() !== 'COMPLETED' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while ((await client.getSession(session.id)).getState() !== 'COMPLETED' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
     const result = await client.getSession(session.id);
     expect(result.getState()).toBe('COMPLETED');
     const [document] = result.getResources().getSupplementaryDocuments();
     expect([document.getDocumentType(), document.getIssuingCountry()]).toEqual(['BANK_STATEMENT', 'IRL']);
-    expect(document.getPages().map((p: { getCaptureMethod(): string }) => p.getCaptureMethod())).toEqual(['CAMERA', 'UPLOAD']);
+    expect(document.getPages().map((p: { getCaptureMethod(): string }) => p.getCaptureMethod())).toEqual([
+      'CAMERA',
+      'UPLOAD',
+    ]);
 
     // No countries named: none is asked, and every type is offered.
-    const open2 = await open(plainCamera.browser, (await createSession({ selfie: false, proof: { types: null, countries: null } })).url);
+    const open2 = await open(
+      plainCamera.browser,
+      (await createSession({ selfie: false, proof: { types: null, countries: null } })).url,
+    );
     await open2.page.getByRole('button', { name: 'Start' }).click();
     await heading(open2.page, 'Proof of your address');
     expect(await open2.page.locator('input[name="poa-type"]').count()).toBe(4);
@@ -418,9 +583,22 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
   it('shows the welcome when only the relying party has supplied the face reference', async () => {
     const session = await createSession({ faceComparison: true });
     const client = idvClient(app, server.apiUrl);
-    const requirement = (await client.getSessionConfiguration(session.id)).getCapture().getRequiredResources().find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
-    const resource = await client.createFaceCaptureResource(session.id, new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement.getId()).build());
-    await client.uploadFaceCaptureImage(session.id, resource.getId(), new yoti.UploadFaceCaptureImagePayloadBuilder().forJpegImage().withImageContents(readFileSync(person!.photos[1]!)).build());
+    const requirement = (await client.getSessionConfiguration(session.id))
+      .getCapture()
+      .getRequiredResources()
+      .find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
+    const resource = await client.createFaceCaptureResource(
+      session.id,
+      new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement.getId()).build(),
+    );
+    await client.uploadFaceCaptureImage(
+      session.id,
+      resource.getId(),
+      new yoti.UploadFaceCaptureImagePayloadBuilder()
+        .forJpegImage()
+        .withImageContents(readFileSync(person!.photos[1]!))
+        .build(),
+    );
     const { context, page } = await open(plainCamera.browser, session.url);
     await heading(page, "Let's check your identity");
     await page.getByRole('button', { name: 'Start' }).click();
@@ -437,7 +615,11 @@ describe.skipIf(!withData)('capture page options in Chromium', () => {
       await context.close();
       return text;
     };
-    expect(await lead({ selfie: false, document: true })).toBe('Which document will you use? It must be the original and not expired.');
-    expect(await lead({ selfie: false, document: { allowExpired: true } })).toBe('Which document will you use? It must be the original document.');
+    expect(await lead({ selfie: false, document: true })).toBe(
+      'Which document will you use? It must be the original and not expired.',
+    );
+    expect(await lead({ selfie: false, document: { allowExpired: true } })).toBe(
+      'Which document will you use? It must be the original document.',
+    );
   }, 60_000);
 });

@@ -31,7 +31,13 @@ async function axeViolations(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol, so the page's CSP (no script at all) stays as it is.
   await page.evaluate(AXE);
   const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(ctx: Document, opts: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
     return axe.run(document, { resultTypes: ['violations'] });
   });
   return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -96,22 +102,42 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
     // A pool with one enrolled person, and a session whose selfie is a real photo of someone else who looks enough
     // like them that the best candidate falls in the pool's review band: manual_check FALLBACK sends it to a person.
     const poolId = (await signedCall(server.apiUrl, appA, 'POST', '/pools', { label: 'BLOCKLIST' })).body.id;
-    const applicant = await signedCall(server.apiUrl, appA, 'POST', '/applicants', { face: { data: readFileSync(enrolled!.photos[0]!).toString('base64') } });
+    const applicant = await signedCall(server.apiUrl, appA, 'POST', '/applicants', {
+      face: { data: readFileSync(enrolled!.photos[0]!).toString('base64') },
+    });
     await signedCall(server.apiUrl, appA, 'POST', `/pools/${poolId}/applicants`, { applicant_id: applicant.body.id });
     const search = async (photo: string) =>
-      (await signedCall(server.apiUrl, appA, 'POST', `/pools/${poolId}/search`, { image: { data: readFileSync(photo).toString('base64') } })).body.candidates?.[0]?.similarity ?? Number.NaN;
+      (
+        await signedCall(server.apiUrl, appA, 'POST', `/pools/${poolId}/search`, {
+          image: { data: readFileSync(photo).toString('base64') },
+        })
+      ).body.candidates?.[0]?.similarity ?? Number.NaN;
     const probe = await lookAlike(enrolled!, poolReviewBand({}, 1, defaultScoreCalibration()), search);
     const spec = new yoti.SessionSpecificationBuilder()
       .withClientSessionTokenTtl(600)
       .withUserTrackingId('<b>tracked</b>')
       .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().withMaxRetries(2).build())
       .withRequestedCheck(familiarFaceSearch(poolId, 'NO_MATCH', 'FALLBACK'))
-      .withNotifications(new yoti.NotificationConfigBuilder().withEndpoint(receiver.url).forCheckCompletion().forSessionCompletion().build())
+      .withNotifications(
+        new yoti.NotificationConfigBuilder()
+          .withEndpoint(receiver.url)
+          .forCheckCompletion()
+          .forSessionCompletion()
+          .build(),
+      )
       .build();
     const session = await idvClient(appA, server.apiUrl).createSession(spec);
     sessionA = session.getSessionId();
-    await new ClientApi(server.apiUrl, sessionA, session.getClientSessionToken()).selfieAndFinish(readFileSync(probe.photo));
-    sessionB = (await idvClient(appB, server.apiUrl).createSession(new yoti.SessionSpecificationBuilder().withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build()).build())).getSessionId();
+    await new ClientApi(server.apiUrl, sessionA, session.getClientSessionToken()).selfieAndFinish(
+      readFileSync(probe.photo),
+    );
+    sessionB = (
+      await idvClient(appB, server.apiUrl).createSession(
+        new yoti.SessionSpecificationBuilder()
+          .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
+          .build(),
+      )
+    ).getSessionId();
     browser = await launchChromium();
   }, 180_000);
 
@@ -138,11 +164,18 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
   /** Waits for a page, or fails saying where the browser is and what it shows. */
   async function arrive(page: Page, url: RegExp) {
     await page.waitForURL(url, { timeout: 15_000 }).catch(async (err: Error) => {
-      throw new Error(`${err.message} at ${page.url()}: ${(await page.locator('body').textContent())?.replace(/\s+/g, ' ').slice(0, 400)}`);
+      throw new Error(
+        `${err.message} at ${page.url()}: ${(await page.locator('body').textContent())?.replace(/\s+/g, ' ').slice(0, 400)}`,
+      );
     });
   }
 
-  async function signIn(context: BrowserContext, username: string, password: string, newPassword?: string): Promise<Page> {
+  async function signIn(
+    context: BrowserContext,
+    username: string,
+    password: string,
+    newPassword?: string,
+  ): Promise<Page> {
     const page = await context.newPage();
     await visit(page, '/console/', 'console-01-sign-in');
     // Keyboard: the first Tab reaches the skip link, which moves the focus to the page's content.
@@ -193,7 +226,9 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
     // While it waits, the official SDK reads the session: ONGOING, the search CREATED and without a report yet.
     const waiting = await idvClient(appA, server.apiUrl).getSession(sessionA);
     expect(waiting.getState()).toBe('ONGOING');
-    const waitingSearch = waiting.getChecks().find((c: { getType(): string }) => c.getType() === 'FAMILIAR_FACE_SEARCH');
+    const waitingSearch = waiting
+      .getChecks()
+      .find((c: { getType(): string }) => c.getType() === 'FAMILIAR_FACE_SEARCH');
     expect(waitingSearch.getState()).toBe('CREATED');
     expect(waitingSearch.getReport()).toBeUndefined();
     await row.getByRole('link', { name: /Review/ }).click();
@@ -203,7 +238,8 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
     // The probe and the candidate's enrolled face both load (the images are real and served to this user).
     const images = r.locator('section.compare img');
     expect(await images.count()).toBeGreaterThanOrEqual(2);
-    for (const img of await images.all()) expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    for (const img of await images.all())
+      expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     expect(await r.locator('.compare h4').first().textContent()).toMatch(/similarity 0\.\d\d/);
     await shot(r, 'console-04-review-compare');
     await r.getByRole('radio', { name: 'Reject' }).check();
@@ -214,25 +250,42 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
 
     // The decision completes the session: the SDK reads EXPERT_REVIEW in the report, and the webhook fires.
     let done = await idvClient(appA, server.apiUrl).getSession(sessionA);
-    for (const deadline = Date.now() + 30_000; done.getState() !== 'COMPLETED'; done = await idvClient(appA, server.apiUrl).getSession(sessionA)) {
+    for (
+      const deadline = Date.now() + 30_000;
+      done.getState() !== 'COMPLETED';
+      done = await idvClient(appA, server.apiUrl).getSession(sessionA)
+    ) {
       if (Date.now() > deadline) throw new Error('the reviewed session did not complete');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const report = done.getChecks().find((c: { getType(): string }) => c.getType() === 'FAMILIAR_FACE_SEARCH').getReport();
+    const report = done
+      .getChecks()
+      .find((c: { getType(): string }) => c.getType() === 'FAMILIAR_FACE_SEARCH')
+      .getReport();
     expect(report.getRecommendation().getValue()).toBe('REJECT');
     expect(report.getRecommendation().getReason()).toBe('MATCH_FOUND');
     const [decided] = report.getBreakdown();
-    expect([decided.getSubCheck(), decided.getResult(), decided.getProcess()]).toEqual(['face_not_found_in_pool', 'FAIL', 'EXPERT_REVIEW']);
+    expect([decided.getSubCheck(), decided.getResult(), decided.getProcess()]).toEqual([
+      'face_not_found_in_pool',
+      'FAIL',
+      'EXPERT_REVIEW',
+    ]);
     const reason = decided.getDetails().find((d: { getName(): string }) => d.getName() === 'review_reason');
     expect(reason.getValue()).toBe('Same person as the blocklisted applicant <script>x</script>');
-    const completion = () => receiver.delivered().find((w) => w.json.topic === 'session_completion' && w.json.session_id === sessionA);
-    for (const deadline = Date.now() + 30_000; !completion(); await new Promise((resolve) => setTimeout(resolve, 100))) {
+    const completion = () =>
+      receiver.delivered().find((w) => w.json.topic === 'session_completion' && w.json.session_id === sessionA);
+    for (
+      const deadline = Date.now() + 30_000;
+      !completion();
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    ) {
       if (Date.now() > deadline) throw new Error('no SESSION_COMPLETION webhook');
     }
 
     await visit(page, '/console/audit', 'console-06-audit');
     const audit = (await page.locator('tbody').textContent())!;
-    for (const action of ['review.view', 'media.view', 'face.view', 'review.decide', 'user.create']) expect(audit).toContain(action);
+    for (const action of ['review.view', 'media.view', 'face.view', 'review.decide', 'user.create'])
+      expect(audit).toContain(action);
     expect(audit).toContain('Same person as the blocklisted applicant <script>x</script>');
     // Add to blocklist: the session's selfie becomes a second applicant of the pool; then one face is removed.
     await visit(page, `/console/sessions/${sessionA}`);
@@ -269,19 +322,25 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
     // A POST without the CSRF token is refused, even with the reviewer's cookie.
     const other = await signedCall(server.apiUrl, appA, 'GET', `/sessions/${sessionA}`);
     expect(other.status).toBe(200);
-    const refused = await r.request.post(`${server.baseUrl}/console/reviews/${reviewId}/decide`, { form: { decision: 'APPROVE', reason: '' } });
+    const refused = await r.request.post(`${server.baseUrl}/console/reviews/${reviewId}/decide`, {
+      form: { decision: 'APPROVE', reason: '' },
+    });
     expect(refused.status()).toBe(403);
     await reviewer.close();
   }, 240_000);
 
   it('does not let a viewer decide', async () => {
-    const created = JSON.parse(await server.cli(['users', 'create', '--username', 'vera', '--role', 'viewer', '--apps', appA.sdkId, '--json'])) as { password: string };
+    const created = JSON.parse(
+      await server.cli(['users', 'create', '--username', 'vera', '--role', 'viewer', '--apps', appA.sdkId, '--json']),
+    ) as { password: string };
     const context = await browser.browser.newContext();
     const page = await signIn(context, 'vera', created.password, 'vera only looks here');
     await visit(page, `/console/reviews/${reviewId}`);
     expect(await page.getByRole('button', { name: 'Record decision' }).count()).toBe(0);
     const csrf = await page.locator('input[name="_csrf"]').first().getAttribute('value');
-    const res = await page.request.post(`${server.baseUrl}/console/reviews/${reviewId}/decide`, { form: { _csrf: csrf!, decision: 'APPROVE', reason: '' } });
+    const res = await page.request.post(`${server.baseUrl}/console/reviews/${reviewId}/decide`, {
+      form: { _csrf: csrf!, decision: 'APPROVE', reason: '' },
+    });
     expect(res.status()).toBe(403);
     // Disabling her from the command line ends her session at once.
     await server.cli(['users', 'disable', 'vera']);
@@ -293,7 +352,17 @@ describe.skipIf(skip !== null)('operator console in Chromium', () => {
   });
 
   it('signs in with OpenID Connect against a real provider', async () => {
-    await server.cli(['users', 'create', '--username', 'oscar@example.com', '--role', 'viewer', '--apps', appA.sdkId, '--sso-only']);
+    await server.cli([
+      'users',
+      'create',
+      '--username',
+      'oscar@example.com',
+      '--role',
+      'viewer',
+      '--apps',
+      appA.sdkId,
+      '--sso-only',
+    ]);
     const context = await browser.browser.newContext();
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/console/login`);

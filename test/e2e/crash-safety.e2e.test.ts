@@ -33,7 +33,9 @@ describe.skipIf(!withData)('crash safety', () => {
     server = await startServer({ dataDir, env });
     const app = await server.createApp('crash');
     const poolId = (await signedCall(server.apiUrl, app, 'POST', '/pools', { label: 'crash pool' })).body.id;
-    const applicant = await signedCall(server.apiUrl, app, 'POST', '/applicants', { face: { data: readFileSync(people[0]!.photos[0]!).toString('base64') } });
+    const applicant = await signedCall(server.apiUrl, app, 'POST', '/applicants', {
+      face: { data: readFileSync(people[0]!.photos[0]!).toString('base64') },
+    });
     await signedCall(server.apiUrl, app, 'POST', `/pools/${poolId}/applicants`, { applicant_id: applicant.body.id });
 
     const client = idvClient(app, server.apiUrl);
@@ -42,7 +44,13 @@ describe.skipIf(!withData)('crash safety', () => {
       const spec = new yoti.SessionSpecificationBuilder()
         .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
         .withRequestedCheck(familiarFaceSearch(poolId, 'NO_MATCH'))
-        .withNotifications(new yoti.NotificationConfigBuilder().withEndpoint(receiver.url).forCheckCompletion().forSessionCompletion().build())
+        .withNotifications(
+          new yoti.NotificationConfigBuilder()
+            .withEndpoint(receiver.url)
+            .forCheckCompletion()
+            .forSessionCompletion()
+            .build(),
+        )
         .build();
       const session = await client.createSession(spec);
       const api = new ClientApi(server.apiUrl, session.getSessionId(), session.getClientSessionToken());
@@ -51,14 +59,18 @@ describe.skipIf(!withData)('crash safety', () => {
       ids.push(session.getSessionId());
     }
     // Finish all at once, then kill the process while their checks are queued or running.
-    await Promise.all(ids.map(async (id) => {
-      const token = (await client.getSession(id)).getClientSessionToken();
-      await new ClientApi(server!.apiUrl, id, token).finish();
-    }));
+    await Promise.all(
+      ids.map(async (id) => {
+        const token = (await client.getSession(id)).getClientSessionToken();
+        await new ClientApi(server!.apiUrl, id, token).finish();
+      }),
+    );
     server.process.kill('SIGKILL');
     await new Promise((r) => server!.process.once('exit', r));
     const atKill = new Database(join(dataDir, 'openidv.db'), { readonly: true });
-    const completedAtKill = (atKill.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE state = 'COMPLETED'`).get() as { n: number }).n;
+    const completedAtKill = (
+      atKill.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE state = 'COMPLETED'`).get() as { n: number }
+    ).n;
     atKill.close();
     expect(completedAtKill, 'the kill must land while work is still pending').toBeLessThan(SESSIONS);
 
@@ -80,7 +92,10 @@ describe.skipIf(!withData)('crash safety', () => {
 
     // Every webhook event delivered at least once; duplicates share a webhook-id and stay rare.
     const expectedEvents = SESSIONS * 3;
-    while (new Set(receiver.delivered().map((r) => r.headers['webhook-id'])).size < expectedEvents && Date.now() < deadline) {
+    while (
+      new Set(receiver.delivered().map((r) => r.headers['webhook-id'])).size < expectedEvents &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => setTimeout(r, 200));
     }
     const ids2 = receiver.delivered().map((r) => r.headers['webhook-id'] as string);
@@ -88,7 +103,10 @@ describe.skipIf(!withData)('crash safety', () => {
     expect(ids2.length - new Set(ids2).size).toBeLessThanOrEqual(expectedEvents);
 
     const db = new Database(join(dataDir, 'openidv.db'), { readonly: true });
-    const states = db.prepare(`SELECT state, COUNT(*) AS n FROM jobs GROUP BY state`).all() as { state: string; n: number }[];
+    const states = db.prepare(`SELECT state, COUNT(*) AS n FROM jobs GROUP BY state`).all() as {
+      state: string;
+      n: number;
+    }[];
     db.close();
     expect(states.filter((s) => s.state === 'dead')).toEqual([]);
   });

@@ -38,12 +38,17 @@ async function freePort(): Promise<number> {
 /** A request signed once, exactly as the Node SDK signs it, that can be sent again byte for byte. */
 function captured(app: TestApp, method: string, path: string, body?: unknown) {
   const endpoint = `${path}?sdkId=${app.sdkId}&nonce=${randomUUID()}&timestamp=${Date.now()}`;
-  const bytes = body === undefined ? undefined : Buffer.from(body instanceof RawJson ? body.text : JSON.stringify(body));
+  const bytes =
+    body === undefined ? undefined : Buffer.from(body instanceof RawJson ? body.text : JSON.stringify(body));
   const digest = signRequest(method, endpoint, bytes, app.privateKeyPem);
   return (apiUrl: string, extraHeaders: Record<string, string> = {}) =>
     fetch(`${apiUrl}${endpoint}`, {
       method,
-      headers: { 'x-yoti-auth-digest': digest, ...(bytes ? { 'content-type': 'application/json' } : {}), ...extraHeaders },
+      headers: {
+        'x-yoti-auth-digest': digest,
+        ...(bytes ? { 'content-type': 'application/json' } : {}),
+        ...extraHeaders,
+      },
       ...(bytes ? { body: new Uint8Array(bytes) } : {}),
     });
 }
@@ -55,7 +60,14 @@ class RawJson {
 
 function nested(depth: number): string {
   const shapes = Array.from({ length: depth }, () => rnd() < 0.5);
-  return shapes.map((o) => (o ? '{"a":' : '[')).join('') + '"x"' + shapes.reverse().map((o) => (o ? '}' : ']')).join('');
+  return (
+    shapes.map((o) => (o ? '{"a":' : '[')).join('') +
+    '"x"' +
+    shapes
+      .reverse()
+      .map((o) => (o ? '}' : ']'))
+      .join('')
+  );
 }
 
 /** GET /healthz round trips while `attack` runs: the server must keep serving the cheapest request. */
@@ -76,7 +88,9 @@ describe('hostile data (default configuration)', () => {
 
   beforeAll(async () => {
     opsPort = await freePort();
-    server = await startServer({ env: { OPENIDV_EMBEDDING_KEY: EMBEDDING_KEY, OPENIDV_JOB_POLL_MS: '50', OPENIDV_METRICS_PORT: String(opsPort) } });
+    server = await startServer({
+      env: { OPENIDV_EMBEDDING_KEY: EMBEDDING_KEY, OPENIDV_JOB_POLL_MS: '50', OPENIDV_METRICS_PORT: String(opsPort) },
+    });
     app = await server.createApp('hostile-data');
   });
   afterAll(async () => {
@@ -90,7 +104,17 @@ describe('hostile data (default configuration)', () => {
       const create = captured(app, 'POST', '/sessions', spec);
       // The same bytes sent 5 times at once, some with headers the signature does not cover changed.
       const answers = await Promise.all(
-        Array.from({ length: 5 }, () => create(server.apiUrl, pick<Record<string, string>>([{}, { 'x-forwarded-for': '203.0.113.7' }, { 'user-agent': 'replayer' }, { 'x-yoti-sdk': 'Java' }]))),
+        Array.from({ length: 5 }, () =>
+          create(
+            server.apiUrl,
+            pick<Record<string, string>>([
+              {},
+              { 'x-forwarded-for': '203.0.113.7' },
+              { 'user-agent': 'replayer' },
+              { 'x-yoti-sdk': 'Java' },
+            ]),
+          ),
+        ),
       );
       const statuses = answers.map((a) => a.status).sort();
       expect(statuses).toEqual([201, 401, 401, 401, 401]);
@@ -105,7 +129,11 @@ describe('hostile data (default configuration)', () => {
     }
     // The official SDK, whose every request carries a fresh nonce, works throughout.
     const client = idvClient(app, server.apiUrl);
-    const session = await client.createSession(new yoti.SessionSpecificationBuilder().withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build()).build());
+    const session = await client.createSession(
+      new yoti.SessionSpecificationBuilder()
+        .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
+        .build(),
+    );
     expect((await client.getSession(session.getSessionId())).getState()).toBe('ONGOING');
     await client.deleteSession(session.getSessionId());
   });
@@ -130,7 +158,8 @@ describe('hostile data (default configuration)', () => {
           : `{"type":"ID_DOCUMENT_TEXT_DATA_EXTRACTION","config":{${junk}}}`;
       bodies.push(new RawJson(`{"${item.includes('TEXT_DATA') ? 'requested_tasks' : 'requested_checks'}":[${item}]}`));
     }
-    const answers: { status: number; body: { code?: string; message?: string; errors?: { property: string }[] } }[] = [];
+    const answers: { status: number; body: { code?: string; message?: string; errors?: { property: string }[] } }[] =
+      [];
     await responsiveDuring('deep and junk configs', server.baseUrl, async () => {
       for (const body of bodies) {
         const res = await captured(app, 'POST', '/sessions', body)(server.apiUrl);
@@ -146,7 +175,9 @@ describe('hostile data (default configuration)', () => {
     }
 
     // A 10 MB junk value is refused too (400, or 413 where a smaller body limit applies), never stored.
-    const huge = await captured(app, 'POST', '/sessions', { requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC', note: 'x'.repeat(10_000_000) } }] })(server.apiUrl);
+    const huge = await captured(app, 'POST', '/sessions', {
+      requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC', note: 'x'.repeat(10_000_000) } }],
+    })(server.apiUrl);
     expect([400, 413]).toContain(huge.status);
 
     // What the SDK sends is still accepted, and the session result echoes only known settings.
@@ -155,7 +186,13 @@ describe('hostile data (default configuration)', () => {
         .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().withMaxRetries(2).build())
         .withRequestedCheck(new yoti.RequestedFaceMatchCheckBuilder().withManualCheckFallback().build())
         .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().withManualCheckNever().build())
-        .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().withChipDataDesired().withCreateExpandedDocumentFields(true).build())
+        .withRequestedTask(
+          new yoti.RequestedTextExtractionTaskBuilder()
+            .withManualCheckNever()
+            .withChipDataDesired()
+            .withCreateExpandedDocumentFields(true)
+            .build(),
+        )
         .build(),
     );
     const raw = await captured(app, 'GET', `/sessions/${created.getSessionId()}`)(server.apiUrl);
@@ -178,12 +215,19 @@ describe('hostile data (default configuration)', () => {
       'https://[2002:a00:1::1]/hook',
     ];
     for (const endpoint of endpoints) {
-      const res = await captured(app, 'POST', '/sessions', { notifications: { endpoint, topics: ['SESSION_COMPLETION'] } })(server.apiUrl);
+      const res = await captured(app, 'POST', '/sessions', {
+        notifications: { endpoint, topics: ['SESSION_COMPLETION'] },
+      })(server.apiUrl);
       const body = (await res.json()) as { code: string; errors?: { property: string }[] };
       expect(res.status, endpoint).toBe(400);
-      expect(body.errors?.map((e) => e.property), endpoint).toContain('notifications.endpoint');
+      expect(
+        body.errors?.map((e) => e.property),
+        endpoint,
+      ).toContain('notifications.endpoint');
     }
-    const ok = await captured(app, 'POST', '/sessions', { notifications: { endpoint: 'https://rp.example/hook' } })(server.apiUrl);
+    const ok = await captured(app, 'POST', '/sessions', { notifications: { endpoint: 'https://rp.example/hook' } })(
+      server.apiUrl,
+    );
     expect(ok.status).toBe(201);
   });
 
@@ -198,68 +242,103 @@ describe('hostile data (default configuration)', () => {
   });
 
   const withFace = hasData('faces-deepface', 'img1.jpg');
-  it.skipIf(!withFace)('leaves none of a deleted session in the database, its WAL and shm files or the media folder', async () => {
-    const client = idvClient(app, server.apiUrl);
-    const image = readFileSync(dataPath('faces-deepface', 'img1.jpg'));
-    const spec = new yoti.SessionSpecificationBuilder()
-      .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
-      .withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build())
-      .build();
-    // A neighbour session with its own face stays; the victim is deleted.
-    const upload = async () => {
-      const created = await client.createSession(spec);
-      const sessionId: string = created.getSessionId();
-      const requirement = (await client.getSessionConfiguration(sessionId)).getCapture().getRequiredResources().find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
-      const resource = await client.createFaceCaptureResource(sessionId, new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement.getId()).build());
-      await client.uploadFaceCaptureImage(sessionId, resource.getId(), new yoti.UploadFaceCaptureImagePayloadBuilder().forJpegImage().withImageContents(image).build());
-      // The user finishes without a selfie: the checks start and the pipeline analyses the reference.
-      expect((await new ClientApi(server.apiUrl, sessionId, created.getClientSessionToken()).finish()).status).toBe(200);
-      return sessionId;
-    };
-    const neighbour = await upload();
-    const victim = await upload();
+  it.skipIf(!withFace)(
+    'leaves none of a deleted session in the database, its WAL and shm files or the media folder',
+    async () => {
+      const client = idvClient(app, server.apiUrl);
+      const image = readFileSync(dataPath('faces-deepface', 'img1.jpg'));
+      const spec = new yoti.SessionSpecificationBuilder()
+        .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
+        .withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build())
+        .build();
+      // A neighbour session with its own face stays; the victim is deleted.
+      const upload = async () => {
+        const created = await client.createSession(spec);
+        const sessionId: string = created.getSessionId();
+        const requirement = (await client.getSessionConfiguration(sessionId))
+          .getCapture()
+          .getRequiredResources()
+          .find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
+        const resource = await client.createFaceCaptureResource(
+          sessionId,
+          new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement.getId()).build(),
+        );
+        await client.uploadFaceCaptureImage(
+          sessionId,
+          resource.getId(),
+          new yoti.UploadFaceCaptureImagePayloadBuilder().forJpegImage().withImageContents(image).build(),
+        );
+        // The user finishes without a selfie: the checks start and the pipeline analyses the reference.
+        expect((await new ClientApi(server.apiUrl, sessionId, created.getClientSessionToken()).finish()).status).toBe(
+          200,
+        );
+        return sessionId;
+      };
+      const neighbour = await upload();
+      const victim = await upload();
 
-    // The pipeline analyses the image: its embedding is stored (AES-GCM under OPENIDV_EMBEDDING_KEY).
-    const dbPath = join(server.dataDir, 'openidv.db');
-    let stored: Buffer | undefined;
-    for (const deadline = Date.now() + 60_000; !stored; ) {
-      const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-      try {
-        const row = db.prepare('SELECT embeddings FROM face_analyses WHERE session_id = ? AND embeddings IS NOT NULL').get(victim) as { embeddings: Buffer } | undefined;
-        stored = row?.embeddings;
-      } finally {
-        db.close();
+      // The pipeline analyses the image: its embedding is stored (AES-GCM under OPENIDV_EMBEDDING_KEY).
+      const dbPath = join(server.dataDir, 'openidv.db');
+      let stored: Buffer | undefined;
+      for (const deadline = Date.now() + 60_000; !stored; ) {
+        const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+        try {
+          const row = db
+            .prepare('SELECT embeddings FROM face_analyses WHERE session_id = ? AND embeddings IS NOT NULL')
+            .get(victim) as { embeddings: Buffer } | undefined;
+          stored = row?.embeddings;
+        } finally {
+          db.close();
+        }
+        if (!stored && Date.now() > deadline) throw new Error('the face analysis was never stored');
+        if (!stored) await new Promise((r) => setTimeout(r, 200));
       }
-      if (!stored && Date.now() > deadline) throw new Error('the face analysis was never stored');
-      if (!stored) await new Promise((r) => setTimeout(r, 200));
-    }
-    // The plaintext floats, decrypted here with the test's key: never on disk, before or after.
-    const decipher = createDecipheriv('aes-256-gcm', Buffer.from(EMBEDDING_KEY, 'base64'), stored.subarray(1, 13));
-    decipher.setAuthTag(stored.subarray(13, 29));
-    const floats = Buffer.concat([decipher.update(stored.subarray(29)), decipher.final()]);
-    expect(floats.length).toBeGreaterThanOrEqual(512);
+      // The plaintext floats, decrypted here with the test's key: never on disk, before or after.
+      const decipher = createDecipheriv('aes-256-gcm', Buffer.from(EMBEDDING_KEY, 'base64'), stored.subarray(1, 13));
+      decipher.setAuthTag(stored.subarray(13, 29));
+      const floats = Buffer.concat([decipher.update(stored.subarray(29)), decipher.final()]);
+      expect(floats.length).toBeGreaterThanOrEqual(512);
 
-    const needles = [...needlesOf('image', image, { skip: 2048 }), ...needlesOf('embedding as stored', stored), ...needlesOf('embedding floats', floats)];
-    // The test sees the bytes before the erasure (the same image is the neighbour's too, so only the media
-    // folder of the victim and the embedding are telling): otherwise it would prove nothing.
-    expect(findResidue(join(server.dataDir, 'media'), needlesOf('image', image, { skip: 2048 })).length).toBeGreaterThanOrEqual(2);
-    expect(findResidue(server.dataDir, needlesOf('embedding as stored', stored)).length).toBeGreaterThan(0);
+      const needles = [
+        ...needlesOf('image', image, { skip: 2048 }),
+        ...needlesOf('embedding as stored', stored),
+        ...needlesOf('embedding floats', floats),
+      ];
+      // The test sees the bytes before the erasure (the same image is the neighbour's too, so only the media
+      // folder of the victim and the embedding are telling): otherwise it would prove nothing.
+      expect(
+        findResidue(join(server.dataDir, 'media'), needlesOf('image', image, { skip: 2048 })).length,
+      ).toBeGreaterThanOrEqual(2);
+      expect(findResidue(server.dataDir, needlesOf('embedding as stored', stored)).length).toBeGreaterThan(0);
 
-    await client.deleteSession(victim);
-    const t0 = Date.now();
-    // Within a few seconds (DELETE waits for the checkpoint, so at once in practice).
-    let residue = findResidue(server.dataDir, [...needlesOf('embedding as stored', stored), ...needlesOf('embedding floats', floats)]);
-    while (residue.length && Date.now() - t0 < 3000) {
-      await new Promise((r) => setTimeout(r, 200));
-      residue = findResidue(server.dataDir, [...needlesOf('embedding as stored', stored), ...needlesOf('embedding floats', floats)]);
-    }
-    expect(residue).toEqual([]);
-    // The image: only the neighbour's copy remains, in the neighbour's folder.
-    const imageResidue = findResidue(server.dataDir, needles.filter((n) => n.label.startsWith('image')));
-    expect(imageResidue.every((line) => line.includes(neighbour)), imageResidue.join('\n')).toBe(true);
-    expect(imageResidue.some((line) => line.includes(victim))).toBe(false);
-    expect((await client.getSession(neighbour)).getSessionId()).toBe(neighbour);
-  });
+      await client.deleteSession(victim);
+      const t0 = Date.now();
+      // Within a few seconds (DELETE waits for the checkpoint, so at once in practice).
+      let residue = findResidue(server.dataDir, [
+        ...needlesOf('embedding as stored', stored),
+        ...needlesOf('embedding floats', floats),
+      ]);
+      while (residue.length && Date.now() - t0 < 3000) {
+        await new Promise((r) => setTimeout(r, 200));
+        residue = findResidue(server.dataDir, [
+          ...needlesOf('embedding as stored', stored),
+          ...needlesOf('embedding floats', floats),
+        ]);
+      }
+      expect(residue).toEqual([]);
+      // The image: only the neighbour's copy remains, in the neighbour's folder.
+      const imageResidue = findResidue(
+        server.dataDir,
+        needles.filter((n) => n.label.startsWith('image')),
+      );
+      expect(
+        imageResidue.every((line) => line.includes(neighbour)),
+        imageResidue.join('\n'),
+      ).toBe(true);
+      expect(imageResidue.some((line) => line.includes(victim))).toBe(false);
+      expect((await client.getSession(neighbour)).getSessionId()).toBe(neighbour);
+    },
+  );
 });
 
 describe('disk media store killed mid-write', () => {
@@ -271,7 +350,11 @@ describe('disk media store killed mid-write', () => {
     // A writer of large files, killed (SIGKILL) while a temporary file exists.
     const child = spawn(
       process.execPath,
-      ['--input-type=module', '-e', `const { DiskMediaStore } = await import(${JSON.stringify(store)}); const s = new DiskMediaStore(${JSON.stringify(root)}); const big = Buffer.alloc(64 * 1024 * 1024, 7); for (let i = 0; ; i++) await s.put('app/session/m' + i, big, 'image/jpeg');`],
+      [
+        '--input-type=module',
+        '-e',
+        `const { DiskMediaStore } = await import(${JSON.stringify(store)}); const s = new DiskMediaStore(${JSON.stringify(root)}); const big = Buffer.alloc(64 * 1024 * 1024, 7); for (let i = 0; ; i++) await s.put('app/session/m' + i, big, 'image/jpeg');`,
+      ],
       { stdio: 'ignore' },
     );
     const tmpFiles = (dir: string): string[] =>
@@ -290,7 +373,10 @@ describe('disk media store killed mid-write', () => {
 
     const left = tmpFiles(root).map((f) => relative(root, f));
     expect(left.length).toBeGreaterThan(0);
-    expect(left.every((f) => f.startsWith('.tmp/')), left.join(', ')).toBe(true);
+    expect(
+      left.every((f) => f.startsWith('.tmp/')),
+      left.join(', '),
+    ).toBe(true);
     const { DiskMediaStore } = (await import(store)) as typeof import('../../src/infra/media/disk-media.store.js');
     const media = new DiskMediaStore(root);
     expect((await media.list('')).every((k) => /^app\/session\/m\d+$/.test(k))).toBe(true);

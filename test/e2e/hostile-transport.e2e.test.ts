@@ -36,7 +36,10 @@ async function waitReady(baseUrl: string): Promise<void> {
 /** The path and Yoti signature headers of a signed request over exactly `body`. */
 function signed(app: TestApp, method: string, path: string, body?: Buffer) {
   const endpoint = `${path}${path.includes('?') ? '&' : '?'}${signedQuery(app.sdkId)}`;
-  return { path: `${PREFIX}${endpoint}`, headers: { 'x-yoti-auth-digest': signRequest(method, endpoint, body, app.privateKeyPem) } };
+  return {
+    path: `${PREFIX}${endpoint}`,
+    headers: { 'x-yoti-auth-digest': signRequest(method, endpoint, body, app.privateKeyPem) },
+  };
 }
 
 describe('a server under attack', () => {
@@ -54,14 +57,20 @@ describe('a server under attack', () => {
     server = await startServer({ env: { OPENIDV_WORKERS: 'false' } });
     app = await server.createApp('hostile-transport');
     await waitReady(server.baseUrl);
-    jpeg = await sharp({ create: { width: 48, height: 48, channels: 3, background: '#888' } }).jpeg().toBuffer();
+    jpeg = await sharp({ create: { width: 48, height: 48, channels: 3, background: '#888' } })
+      .jpeg()
+      .toBuffer();
     // One session with every upload route open: consent given, a document resource, a face-capture resource.
     const session = await idvClient(app, server.apiUrl).createSession(
       new yoti.SessionSpecificationBuilder()
         .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
         .withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build())
         .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().withMaxRetries(10).build())
-        .withRequiredDocument(new yoti.RequiredSupplementaryDocumentBuilder().withObjective(new yoti.ProofOfAddressObjectiveBuilder().build()).build())
+        .withRequiredDocument(
+          new yoti.RequiredSupplementaryDocumentBuilder()
+            .withObjective(new yoti.ProofOfAddressObjectiveBuilder().build())
+            .build(),
+        )
         .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().build())
         .build(),
     );
@@ -69,14 +78,20 @@ describe('a server under attack', () => {
     token = session.getClientSessionToken();
     const api = new ClientApi(server.apiUrl, sessionId, token);
     await api.consent();
-    const document = (await api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'ID_DOCUMENT');
-    const documentId = (await api.createDocument(document.id, 'PASSPORT', 'GBR')).body.id;
-    const proof = (await api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'SUPPLEMENTARY_DOCUMENT');
-    const proofId = (await api.createSupplementaryDocument(proof.id, 'UTILITY_BILL')).body.id;
-    const faceRequirement = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${sessionId}/configuration`)).body.capture.required_resources.find(
-      (r: { type: string }) => r.type === 'FACE_CAPTURE',
+    const document = (await api.configuration()).body.requirements.find(
+      (r: { type: string }) => r.type === 'ID_DOCUMENT',
     );
-    const resource = await signedCall(server.apiUrl, app, 'POST', `/sessions/${sessionId}/resources/face-capture`, { requirement_id: faceRequirement.id });
+    const documentId = (await api.createDocument(document.id, 'PASSPORT', 'GBR')).body.id;
+    const proof = (await api.configuration()).body.requirements.find(
+      (r: { type: string }) => r.type === 'SUPPLEMENTARY_DOCUMENT',
+    );
+    const proofId = (await api.createSupplementaryDocument(proof.id, 'UTILITY_BILL')).body.id;
+    const faceRequirement = (
+      await signedCall(server.apiUrl, app, 'GET', `/sessions/${sessionId}/configuration`)
+    ).body.capture.required_resources.find((r: { type: string }) => r.type === 'FACE_CAPTURE');
+    const resource = await signedCall(server.apiUrl, app, 'POST', `/sessions/${sessionId}/resources/face-capture`, {
+      requirement_id: faceRequirement.id,
+    });
     poolId = (await signedCall(server.apiUrl, app, 'POST', '/pools', { label: 'p', type: 'BLOCKLIST' })).body.id;
     const client = `${PREFIX}/client/sessions/${sessionId}`;
     routes = [
@@ -84,13 +99,25 @@ describe('a server under attack', () => {
       { name: 'liveness', path: `${client}/liveness`, method: 'POST', signed: false },
       { name: 'face-capture', path: `${client}/face-capture`, method: 'POST', signed: false },
       { name: 'document page', path: `${client}/documents/${documentId}/pages`, method: 'POST', signed: false },
-      { name: 'supplementary document page', path: `${client}/supplementary-documents/${proofId}/pages`, method: 'POST', signed: false },
-      { name: 'face-capture image (signed)', path: `/sessions/${sessionId}/resources/face-capture/${resource.body.id}/image`, method: 'PUT', signed: true },
+      {
+        name: 'supplementary document page',
+        path: `${client}/supplementary-documents/${proofId}/pages`,
+        method: 'POST',
+        signed: false,
+      },
+      {
+        name: 'face-capture image (signed)',
+        path: `/sessions/${sessionId}/resources/face-capture/${resource.body.id}/image`,
+        method: 'PUT',
+        signed: true,
+      },
     ];
     const idle = await probeLatency(`${server.baseUrl}/healthz`);
     await new Promise((r) => setTimeout(r, 1000));
     const baseline = await idle.stop();
-    report(`baseline (no attack): /healthz ${latencyFigures(baseline.target)}; idle control meanwhile ${latencyFigures(baseline.control)}`);
+    report(
+      `baseline (no attack): /healthz ${latencyFigures(baseline.target)}; idle control meanwhile ${latencyFigures(baseline.control)}`,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -102,17 +129,46 @@ describe('a server under attack', () => {
     }
   });
 
-  const send = (route: Route, body: Buffer, contentType: string, extra: Partial<RawRequest> = {}): Promise<RawAnswer> => {
+  const send = (
+    route: Route,
+    body: Buffer,
+    contentType: string,
+    extra: Partial<RawRequest> = {},
+  ): Promise<RawAnswer> => {
     if (route.signed) {
       const s = signed(app, route.method, route.path, body);
-      return rawHttp(server.baseUrl, { method: route.method, path: s.path, headers: { ...s.headers, 'content-type': contentType }, body, ...extra });
+      return rawHttp(server.baseUrl, {
+        method: route.method,
+        path: s.path,
+        headers: { ...s.headers, 'content-type': contentType },
+        body,
+        ...extra,
+      });
     }
-    return rawHttp(server.baseUrl, { method: route.method, path: route.path, headers: { 'x-client-session-token': token, 'content-type': contentType }, body, ...extra });
+    return rawHttp(server.baseUrl, {
+      method: route.method,
+      path: route.path,
+      headers: { 'x-client-session-token': token, 'content-type': contentType },
+      body,
+      ...extra,
+    });
   };
 
   it('answers cut, oversized and malformed multipart bodies on every upload route below 500, /healthz within 250 ms', async () => {
     const part = fc.record({
-      name: fc.constantFrom('image', 'frames', 'binary-content', 'challenge_id', 'nonce', 'still_offset_ms', 'frame_offsets_ms', 'requirement_id', 'capture_method', 'x', ''),
+      name: fc.constantFrom(
+        'image',
+        'frames',
+        'binary-content',
+        'challenge_id',
+        'nonce',
+        'still_offset_ms',
+        'frame_offsets_ms',
+        'requirement_id',
+        'capture_method',
+        'x',
+        '',
+      ),
       file: fc.boolean(),
       filename: fc.option(fc.constantFrom('a.jpg', '', '../../etc/passwd', 'ä.png', 'x'.repeat(300)), { nil: null }),
       data: fc.constantFrom('jpeg', 'junk', 'empty', 'almost-boundary', 'long-field', 'short-field'),
@@ -130,21 +186,49 @@ describe('a server under attack', () => {
       cut: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null, freq: 2 }),
       // A cut body closed again looks whole from outside, so the parser itself meets the cut part.
       reclose: fc.constantFrom('', '', `--${BOUNDARY}--`, `\r\n--${BOUNDARY}--\r\n`),
-      declared: fc.constantFrom('right', 'right', 'right', 'right', 'other-boundary', 'no-boundary', 'quoted', 'mixed', 'json', 'upper-case'),
+      declared: fc.constantFrom(
+        'right',
+        'right',
+        'right',
+        'right',
+        'other-boundary',
+        'no-boundary',
+        'quoted',
+        'mixed',
+        'json',
+        'upper-case',
+      ),
     });
     const encode = (f: typeof form extends fc.Arbitrary<infer T> ? T : never): { body: Buffer; type: string } => {
       const chunks: Buffer[] = [];
       for (const p of f.parts) {
         const data =
-          p.data === 'jpeg' ? jpeg : p.data === 'junk' ? Buffer.from('\xff\xd8\xff\xe0junk'.repeat(40), 'latin1') : p.data === 'almost-boundary' ? Buffer.from(`\r\n--${BOUNDARY}X\r\n--${BOUNDARY.slice(0, 5)}`) : p.data === 'long-field' ? Buffer.alloc(5000, 'f') : p.data === 'short-field' ? Buffer.from('UPLOAD') : Buffer.alloc(0);
+          p.data === 'jpeg'
+            ? jpeg
+            : p.data === 'junk'
+              ? Buffer.from('\xff\xd8\xff\xe0junk'.repeat(40), 'latin1')
+              : p.data === 'almost-boundary'
+                ? Buffer.from(`\r\n--${BOUNDARY}X\r\n--${BOUNDARY.slice(0, 5)}`)
+                : p.data === 'long-field'
+                  ? Buffer.alloc(5000, 'f')
+                  : p.data === 'short-field'
+                    ? Buffer.from('UPLOAD')
+                    : Buffer.alloc(0);
         const name = routes[f.route]!.signed && p.name === 'image' ? 'binary-content' : p.name;
         const disposition = `form-data; name="${name}"${p.filename !== null ? `; filename="${p.filename}"` : ''}`;
         const headers = `Content-Disposition: ${disposition}\r\n${p.file ? 'Content-Type: image/jpeg\r\n' : ''}${p.headerPad ? `X-Pad: ${'p'.repeat(p.headerPad)}\r\n` : ''}`;
         chunks.push(Buffer.from(`--${BOUNDARY}\r\n${headers}\r\n`), data, Buffer.from('\r\n'));
       }
-      chunks.push(Buffer.from({ closed: `--${BOUNDARY}--\r\n`, unclosed: '', 'no-final-crlf': `--${BOUNDARY}--`, garbage: '--\x00\x01--' }[f.ending]));
+      chunks.push(
+        Buffer.from(
+          { closed: `--${BOUNDARY}--\r\n`, unclosed: '', 'no-final-crlf': `--${BOUNDARY}--`, garbage: '--\x00\x01--' }[
+            f.ending
+          ],
+        ),
+      );
       let body = Buffer.concat(chunks);
-      if (f.cut !== null) body = Buffer.concat([body.subarray(0, Math.floor(body.length * f.cut)), Buffer.from(f.reclose)]);
+      if (f.cut !== null)
+        body = Buffer.concat([body.subarray(0, Math.floor(body.length * f.cut)), Buffer.from(f.reclose)]);
       const type = {
         right: `multipart/form-data; boundary=${BOUNDARY}`,
         'other-boundary': 'multipart/form-data; boundary=somethingElse',
@@ -189,7 +273,10 @@ describe('a server under attack', () => {
         FC,
       );
       // Over the upload limit (15 MiB): refused from Content-Length, or while streaming when chunked.
-      const oversized = Buffer.concat([Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n`), Buffer.alloc(16 << 20, 0x41)]);
+      const oversized = Buffer.concat([
+        Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n`),
+        Buffer.alloc(16 << 20, 0x41),
+      ]);
       for (const [i, route] of routes.entries()) {
         const chunked = i % 2 === 1;
         const answer = await send(route, oversized, `multipart/form-data; boundary=${BOUNDARY}`, { chunked });
@@ -200,7 +287,9 @@ describe('a server under attack', () => {
       await network;
     }
     const probed = await probe.stop();
-    report(`multipart: ${FC.numRuns} generated bodies over ${routes.length} routes, ${hangUps} hang-ups mid-body, statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    report(
+      `multipart: ${FC.numRuns} generated bodies over ${routes.length} routes, ${hangUps} hang-ups mid-body, statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
     expectResponsive('multipart', probed);
     // The generated bodies reach past the parser too: some are accepted or judged as images.
     expect([...statuses.keys()].some((s) => s < 300 || s === 422)).toBe(true);
@@ -218,13 +307,29 @@ describe('a server under attack', () => {
       return [
         { method: 'POST', path: `${PREFIX}/sessions?sdkId=nobody`, headers: json, body: nested },
         { method: 'POST', path: `${PREFIX}/sessions?sdkId=${app.sdkId}`, headers: json, body: nested, chunked: true },
-        { method: 'POST', path: `${PREFIX}/client/sessions/${sessionId}/challenges`, headers: { ...json, 'x-client-session-token': 'forged' }, body: nested, chunked: true },
+        {
+          method: 'POST',
+          path: `${PREFIX}/client/sessions/${sessionId}/challenges`,
+          headers: { ...json, 'x-client-session-token': 'forged' },
+          body: nested,
+          chunked: true,
+        },
         signedJson('/sessions'),
         { ...signedJson('/sessions'), chunked: true },
         signedJson(`/pools/${poolId}/search`),
-        { method: 'POST', path: `${PREFIX}/client/sessions/${sessionId}/challenges`, headers: { ...json, 'x-client-session-token': token }, body: nested },
+        {
+          method: 'POST',
+          path: `${PREFIX}/client/sessions/${sessionId}/challenges`,
+          headers: { ...json, 'x-client-session-token': token },
+          body: nested,
+        },
         // A stranger who knows the sdkId, on a route whose limit is upload-sized: read and hashed, then refused.
-        { method: 'POST', path: `${PREFIX}/pools/${poolId}/search?sdkId=${app.sdkId}&nonce=n&timestamp=1`, headers: { ...json, 'x-yoti-auth-digest': 'Zm9yZ2Vk' }, body: nested },
+        {
+          method: 'POST',
+          path: `${PREFIX}/pools/${poolId}/search?sdkId=${app.sdkId}&nonce=n&timestamp=1`,
+          headers: { ...json, 'x-yoti-auth-digest': 'Zm9yZ2Vk' },
+          body: nested,
+        },
       ];
     };
     // Rounds follow each other for at least 6 s (3 rounds at least), so the probe gathers enough answers.
@@ -237,7 +342,9 @@ describe('a server under attack', () => {
       answers.push(...(await Promise.all(requests.map((r) => rawHttp(server.baseUrl, r)))));
     }
     const probed = await probe.stop();
-    report(`nested JSON: ${answers.length / 8} rounds of 8 concurrent 14 MB bodies, statuses ${JSON.stringify(answers.map((a) => a.status || a.error))}`);
+    report(
+      `nested JSON: ${answers.length / 8} rounds of 8 concurrent 14 MB bodies, statuses ${JSON.stringify(answers.map((a) => a.status || a.error))}`,
+    );
     for (const a of answers) expect([400, 401, 413, 429], a.error ?? a.body).toContain(a.status);
     // The authenticated search (upload-sized, so read whole) is refused for its nesting, after its signature; the
     // forged one for its signature, never parsed.
@@ -256,7 +363,9 @@ describe('a server under attack', () => {
       let received = '';
       let asked = false;
       const body = `"${'x'.repeat(300_000)}"`;
-      socket.write(`POST ${PREFIX}/sessions?sdkId=${app.sdkId}&nonce=n&timestamp=1 HTTP/1.1\r\nhost: x\r\nx-yoti-auth-digest: Zm9yZ2Vk\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`);
+      socket.write(
+        `POST ${PREFIX}/sessions?sdkId=${app.sdkId}&nonce=n&timestamp=1 HTTP/1.1\r\nhost: x\r\nx-yoti-auth-digest: Zm9yZ2Vk\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`,
+      );
       socket.write(body);
       socket.on('data', (d: Buffer) => {
         received += d.toString('latin1');
@@ -274,13 +383,22 @@ describe('a server under attack', () => {
 
   it('refuses a stranger before reading its body: an announced, withheld 10 MB body is answered at once', async () => {
     const withheld = (path: string, headers: Record<string, string>) =>
-      rawHttp(server.baseUrl, { method: 'POST', path, headers: { 'content-type': 'application/json', 'content-length': String(10 << 20), ...headers }, withholdBody: true, timeoutMs: 5000 });
+      rawHttp(server.baseUrl, {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json', 'content-length': String(10 << 20), ...headers },
+        withholdBody: true,
+        timeoutMs: 5000,
+      });
     const answers = await Promise.all([
       withheld(`${PREFIX}/sessions?sdkId=nobody`, {}),
       withheld(`${PREFIX}/sessions?sdkId=${app.sdkId}`, {}),
       withheld(`${PREFIX}/pools/${poolId}/search?sdkId=nobody`, { 'x-yoti-auth-digest': 'AAAA' }),
       withheld(`${PREFIX}/client/sessions/${sessionId}/documents`, { 'x-client-session-token': 'forged' }),
-      withheld(routes[0]!.path, { 'x-client-session-token': 'forged', 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }),
+      withheld(routes[0]!.path, {
+        'x-client-session-token': 'forged',
+        'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      }),
     ]);
     expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
   });
@@ -293,7 +411,13 @@ describe('strangers against the rate budgets of others', () => {
   let victim: TestApp;
 
   beforeAll(async () => {
-    server = await startServer({ env: { OPENIDV_WORKERS: 'false', OPENIDV_RATE_LIMIT: String(APP_BUDGET), OPENIDV_UNAUTHENTICATED_RATE_LIMIT: String(STRANGER_BUDGET) } });
+    server = await startServer({
+      env: {
+        OPENIDV_WORKERS: 'false',
+        OPENIDV_RATE_LIMIT: String(APP_BUDGET),
+        OPENIDV_UNAUTHENTICATED_RATE_LIMIT: String(STRANGER_BUDGET),
+      },
+    });
     victim = await server.createApp('victim');
   }, 120_000);
   afterAll(async () => {
@@ -302,24 +426,42 @@ describe('strangers against the rate budgets of others', () => {
 
   /** A stranger's request as fast-check draws it: the victim's ids in any spelling, forged or no credentials. */
   const strangerRequest = (sdkId: string, sessionId: string) =>
-    fc.record({
-      kind: fc.constantFrom('unsigned', 'forged', 'client-forged', 'client-none'),
-      spelling: fc.constantFrom('plain', 'percent', 'upper-percent', 'doubled-param'),
-      forwardedFor: fc.option(fc.oneof(fc.ipV4(), fc.ipV6(), fc.constant('203.0.113.1, 10.0.0.1')), { nil: null }),
-    }).map(({ kind, spelling, forwardedFor }): RawRequest => {
-      const spell = (id: string) =>
-        spelling === 'percent' ? [...id].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('') : spelling === 'upper-percent' ? id.replace(/[a-f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : id;
-      const headers: Record<string, string> = forwardedFor ? { 'x-forwarded-for': forwardedFor } : {};
-      const sdk = `sdkId=${spell(sdkId)}${spelling === 'doubled-param' ? `&sdkId=${sdkId}` : ''}`;
-      if (kind === 'unsigned') return { method: 'GET', path: `${PREFIX}/sessions/${spell(sessionId)}?${sdk}`, headers };
-      if (kind === 'forged') return { method: 'GET', path: `${PREFIX}/sessions/${spell(sessionId)}?${sdk}&nonce=n&timestamp=1`, headers: { ...headers, 'x-yoti-auth-digest': 'Zm9yZ2Vk' } };
-      const client = `${PREFIX}/client/sessions/${spell(sessionId)}/configuration`;
-      return { method: 'GET', path: client, headers: kind === 'client-forged' ? { ...headers, 'x-client-session-token': 'forged-token' } : headers };
-    });
+    fc
+      .record({
+        kind: fc.constantFrom('unsigned', 'forged', 'client-forged', 'client-none'),
+        spelling: fc.constantFrom('plain', 'percent', 'upper-percent', 'doubled-param'),
+        forwardedFor: fc.option(fc.oneof(fc.ipV4(), fc.ipV6(), fc.constant('203.0.113.1, 10.0.0.1')), { nil: null }),
+      })
+      .map(({ kind, spelling, forwardedFor }): RawRequest => {
+        const spell = (id: string) =>
+          spelling === 'percent'
+            ? [...id].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')
+            : spelling === 'upper-percent'
+              ? id.replace(/[a-f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+              : id;
+        const headers: Record<string, string> = forwardedFor ? { 'x-forwarded-for': forwardedFor } : {};
+        const sdk = `sdkId=${spell(sdkId)}${spelling === 'doubled-param' ? `&sdkId=${sdkId}` : ''}`;
+        if (kind === 'unsigned')
+          return { method: 'GET', path: `${PREFIX}/sessions/${spell(sessionId)}?${sdk}`, headers };
+        if (kind === 'forged')
+          return {
+            method: 'GET',
+            path: `${PREFIX}/sessions/${spell(sessionId)}?${sdk}&nonce=n&timestamp=1`,
+            headers: { ...headers, 'x-yoti-auth-digest': 'Zm9yZ2Vk' },
+          };
+        const client = `${PREFIX}/client/sessions/${spell(sessionId)}/configuration`;
+        return {
+          method: 'GET',
+          path: client,
+          headers: kind === 'client-forged' ? { ...headers, 'x-client-session-token': 'forged-token' } : headers,
+        };
+      });
 
   it('never throttles an app or an end user that strangers name, even from the strangers own address', async () => {
     const client = idvClient(victim, server.apiUrl);
-    const session = await client.createSession(new yoti.SessionSpecificationBuilder().withClientSessionTokenTtl(600).build());
+    const session = await client.createSession(
+      new yoti.SessionSpecificationBuilder().withClientSessionTokenTtl(600).build(),
+    );
     const user = new ClientApi(server.apiUrl, session.getSessionId(), session.getClientSessionToken());
     const victimStatuses: number[] = [];
     const userStatuses: number[] = [];
@@ -327,11 +469,18 @@ describe('strangers against the rate budgets of others', () => {
     const stranger = fc.sample(strangerRequest(victim.sdkId, session.getSessionId()), { seed: 19, numRuns: 300 });
     for (let i = 0; i < stranger.length; i++) {
       // Strangers at two addresses; the victim and its user share the first one with them (one NAT).
-      strangerStatuses.push((await rawHttp(server.baseUrl, { ...stranger[i]!, localAddress: i % 2 ? '127.0.0.2' : '127.0.0.1' })).status);
-      if (i % 12 === 0) victimStatuses.push((await signedCall(server.apiUrl, victim, 'GET', `/sessions/${session.getSessionId()}`)).status);
+      strangerStatuses.push(
+        (await rawHttp(server.baseUrl, { ...stranger[i]!, localAddress: i % 2 ? '127.0.0.2' : '127.0.0.1' })).status,
+      );
+      if (i % 12 === 0)
+        victimStatuses.push(
+          (await signedCall(server.apiUrl, victim, 'GET', `/sessions/${session.getSessionId()}`)).status,
+        );
       if (i % 12 === 6) userStatuses.push((await user.configuration()).status);
     }
-    report(`poisoning: ${stranger.length} stranger requests naming the victims -> ${JSON.stringify(countOf(strangerStatuses))}; app ${JSON.stringify(countOf(victimStatuses))}; end user ${JSON.stringify(countOf(userStatuses))}`);
+    report(
+      `poisoning: ${stranger.length} stranger requests naming the victims -> ${JSON.stringify(countOf(strangerStatuses))}; app ${JSON.stringify(countOf(victimStatuses))}; end user ${JSON.stringify(countOf(userStatuses))}`,
+    );
     expect(new Set(victimStatuses)).toEqual(new Set([200]));
     expect(new Set(userStatuses)).toEqual(new Set([200]));
     // Each stranger address got its own budget of answers, then 429; no spelling or forwarded address opened more.
@@ -340,15 +489,27 @@ describe('strangers against the rate budgets of others', () => {
   });
 
   it('holds a client session to its budget whatever the percent-encoding of its id', async () => {
-    const session = await idvClient(victim, server.apiUrl).createSession(new yoti.SessionSpecificationBuilder().build());
+    const session = await idvClient(victim, server.apiUrl).createSession(
+      new yoti.SessionSpecificationBuilder().build(),
+    );
     const id: string = session.getSessionId();
     const spellings = fc.sample(
-      fc.array(fc.boolean(), { minLength: id.length, maxLength: id.length }).map((encode) => [...id].map((c, i) => (encode[i] ? `%${c.charCodeAt(0).toString(16)}` : c)).join('')),
+      fc
+        .array(fc.boolean(), { minLength: id.length, maxLength: id.length })
+        .map((encode) => [...id].map((c, i) => (encode[i] ? `%${c.charCodeAt(0).toString(16)}` : c)).join('')),
       { seed: 19, numRuns: 2 * APP_BUDGET },
     );
     const statuses = [];
     for (const spelling of spellings) {
-      statuses.push((await rawHttp(server.baseUrl, { method: 'GET', path: `${PREFIX}/client/sessions/${spelling}/configuration`, headers: { 'x-client-session-token': session.getClientSessionToken() } })).status);
+      statuses.push(
+        (
+          await rawHttp(server.baseUrl, {
+            method: 'GET',
+            path: `${PREFIX}/client/sessions/${spelling}/configuration`,
+            headers: { 'x-client-session-token': session.getClientSessionToken() },
+          })
+        ).status,
+      );
     }
     report(`percent-encoding: ${spellings.length} spellings of one session id -> ${JSON.stringify(countOf(statuses))}`);
     expect(statuses.filter((s) => s === 200)).toHaveLength(APP_BUDGET);
@@ -356,19 +517,41 @@ describe('strangers against the rate budgets of others', () => {
   });
 
   it('holds a stranger address to its budget whatever X-Forwarded-For it claims, and refuses its uploads unread once over', async () => {
-    const forwarded = fc.sample(fc.oneof(fc.ipV4(), fc.ipV6(), fc.array(fc.ipV4(), { minLength: 2, maxLength: 4 }).map((a) => a.join(', '))), { seed: 19, numRuns: 3 * STRANGER_BUDGET });
+    const forwarded = fc.sample(
+      fc.oneof(
+        fc.ipV4(),
+        fc.ipV6(),
+        fc.array(fc.ipV4(), { minLength: 2, maxLength: 4 }).map((a) => a.join(', ')),
+      ),
+      { seed: 19, numRuns: 3 * STRANGER_BUDGET },
+    );
     const statuses = [];
     for (const address of forwarded) {
-      statuses.push((await rawHttp(server.baseUrl, { method: 'GET', path: `${PREFIX}/sessions/x?sdkId=${victim.sdkId}`, headers: { 'x-forwarded-for': address }, localAddress: '127.0.0.3' })).status);
+      statuses.push(
+        (
+          await rawHttp(server.baseUrl, {
+            method: 'GET',
+            path: `${PREFIX}/sessions/x?sdkId=${victim.sdkId}`,
+            headers: { 'x-forwarded-for': address },
+            localAddress: '127.0.0.3',
+          })
+        ).status,
+      );
     }
-    report(`X-Forwarded-For: ${forwarded.length} requests, each claiming another address -> ${JSON.stringify(countOf(statuses))}`);
+    report(
+      `X-Forwarded-For: ${forwarded.length} requests, each claiming another address -> ${JSON.stringify(countOf(statuses))}`,
+    );
     expect(statuses.slice(0, STRANGER_BUDGET)).toEqual(Array(STRANGER_BUDGET).fill(401));
     expect(statuses.slice(STRANGER_BUDGET)).toEqual(Array(2 * STRANGER_BUDGET).fill(429));
     // Over budget, a known sdkId and any digest no longer buy the reading of an upload-sized body.
     const withheld = await rawHttp(server.baseUrl, {
       method: 'PUT',
       path: `${PREFIX}/sessions/s/resources/face-capture/r/image?sdkId=${victim.sdkId}&nonce=n&timestamp=1`,
-      headers: { 'x-yoti-auth-digest': 'Zm9yZ2Vk', 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(10 << 20) },
+      headers: {
+        'x-yoti-auth-digest': 'Zm9yZ2Vk',
+        'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+        'content-length': String(10 << 20),
+      },
       withholdBody: true,
       localAddress: '127.0.0.3',
       timeoutMs: 5000,

@@ -21,7 +21,14 @@ const GROWTH_MB = 300;
 // Every answer these tests read is a Yoti-shape error (or empty).
 type Answer = { status: number; body: { code?: string; message?: string } | null; headers?: Headers };
 type Route = 'analyse' | 'liveness' | 'face-capture' | 'page' | 'supplementary page' | 'relying party face capture';
-const ROUTES: Route[] = ['analyse', 'liveness', 'face-capture', 'page', 'supplementary page', 'relying party face capture'];
+const ROUTES: Route[] = [
+  'analyse',
+  'liveness',
+  'face-capture',
+  'page',
+  'supplementary page',
+  'relying party face capture',
+];
 
 // Generated variants: each kind at sizes under and over the 200 MP pixel limit, all far over the decoding budget.
 const BOMBS: { name: string; make: () => Promise<Buffer> | Buffer }[] = [
@@ -52,7 +59,12 @@ async function openSession(proof = false) {
     .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
     .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().build())
     .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().build());
-  if (proof) builder = builder.withRequiredDocument(new yoti.RequiredSupplementaryDocumentBuilder().withObjective(new yoti.ProofOfAddressObjectiveBuilder().build()).build());
+  if (proof)
+    builder = builder.withRequiredDocument(
+      new yoti.RequiredSupplementaryDocumentBuilder()
+        .withObjective(new yoti.ProofOfAddressObjectiveBuilder().build())
+        .build(),
+    );
   const session = await client.createSession(builder.build());
   const id: string = session.getSessionId();
   const api = new ClientApi(server.apiUrl, id, session.getClientSessionToken());
@@ -60,8 +72,13 @@ async function openSession(proof = false) {
   const requirements: { id: string; type: string }[] = (await api.configuration()).body.requirements;
   const requirement = (type: string) => requirements.find((r) => r.type === type)!.id;
   const documentId: string = (await api.createDocument(requirement('ID_DOCUMENT'), 'PASSPORT', 'GBR')).body.id;
-  const proofId: string | null = proof ? (await api.createSupplementaryDocument(requirement('SUPPLEMENTARY_DOCUMENT'), 'UTILITY_BILL')).body.id : null;
-  const faceCapture = await client.createFaceCaptureResource(id, new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement('FACE_CAPTURE')).build());
+  const proofId: string | null = proof
+    ? (await api.createSupplementaryDocument(requirement('SUPPLEMENTARY_DOCUMENT'), 'UTILITY_BILL')).body.id
+    : null;
+  const faceCapture = await client.createFaceCaptureResource(
+    id,
+    new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement('FACE_CAPTURE')).build(),
+  );
   const send = async (route: Route, image: Buffer): Promise<Answer> => {
     switch (route) {
       case 'analyse':
@@ -75,17 +92,30 @@ async function openSession(proof = false) {
       case 'supplementary page':
         return api.supplementaryPage(proofId!, image, 'UPLOAD');
       case 'relying party face capture':
-        return client.uploadFaceCaptureImage(id, faceCapture.getId(), new yoti.UploadFaceCaptureImagePayloadBuilder().forJpegImage().withImageContents(image).build()).then(
-          () => ({ status: 204, body: null }),
-          (err: { getResponseStatusCode(): number; getResponseBody(): unknown }) => ({ status: err.getResponseStatusCode(), body: err.getResponseBody() }),
-        );
+        return client
+          .uploadFaceCaptureImage(
+            id,
+            faceCapture.getId(),
+            new yoti.UploadFaceCaptureImagePayloadBuilder().forJpegImage().withImageContents(image).build(),
+          )
+          .then(
+            () => ({ status: 204, body: null }),
+            (err: { getResponseStatusCode(): number; getResponseBody(): unknown }) => ({
+              status: err.getResponseStatusCode(),
+              body: err.getResponseBody(),
+            }),
+          );
     }
   };
   return { id, api, documentId, send };
 }
 
 /** Sends each image at once from its own session, while watching the server's memory and /healthz. */
-async function attack(route: Route, images: Buffer[], after: (sessions: Awaited<ReturnType<typeof openSession>>[]) => Promise<void> = async () => undefined) {
+async function attack(
+  route: Route,
+  images: Buffer[],
+  after: (sessions: Awaited<ReturnType<typeof openSession>>[]) => Promise<void> = async () => undefined,
+) {
   const sessions = await Promise.all(images.map(() => openSession(route === 'supplementary page')));
   const watch = await watchServer(server.process.pid!, server.baseUrl);
   const answers = await Promise.all(sessions.map((s, i) => s.send(route, images[i]!)));
@@ -118,7 +148,15 @@ beforeAll(async () => {
   // Two inference threads beside the document thread: three decoders that could run at once without the gate.
   server = await startServer({
     dataDir,
-    env: { OPENIDV_FACE_THREADS: '2', OPENIDV_JOB_POLL_MS: '50', OPENIDV_SESSION_MAX_UPLOADS: '30', OPENIDV_SESSION_MAX_UPLOAD_MB: '2', OPENIDV_SESSION_MAX_EVENTS: '12', OPENIDV_SESSION_MAX_ANALYSES: '8', OPENIDV_ANALYSES_PER_MINUTE: '5' },
+    env: {
+      OPENIDV_FACE_THREADS: '2',
+      OPENIDV_JOB_POLL_MS: '50',
+      OPENIDV_SESSION_MAX_UPLOADS: '30',
+      OPENIDV_SESSION_MAX_UPLOAD_MB: '2',
+      OPENIDV_SESSION_MAX_EVENTS: '12',
+      OPENIDV_SESSION_MAX_ANALYSES: '8',
+      OPENIDV_ANALYSES_PER_MINUTE: '5',
+    },
   });
   app = await server.createApp('hostile uploads');
   client = idvClient(app, server.apiUrl);
@@ -141,42 +179,61 @@ afterAll(async () => {
 });
 
 describe('hostile uploads against the built server', () => {
-  it.each(ROUTES)('%s: 8 concurrent bombs are refused from their header, in fixed words, and nothing is kept', async (route) => {
-    const images = Array.from({ length: CONCURRENT }, (_, i) => bombs[i % bombs.length]!.bytes);
-    const { answers, sessions } = await attack(route, images);
-    for (const [i, a] of answers.entries()) {
-      expect(a.status, `${bombs[i % bombs.length]!.name}: ${JSON.stringify(a.body)}`).toBe(422);
-      expect(a.body?.code).toBe('IMAGE_TOO_LARGE');
-      expect(a.body?.message).toBe('The image is too large: its dimensions or the memory needed to decode it exceed the limit');
-    }
-    for (const s of sessions) expect(existsSync(join(server.dataDir, 'media', app.sdkId, s.id)) ? readdirSync(join(server.dataDir, 'media', app.sdkId, s.id)) : []).toEqual([]);
-  }, 120_000);
+  it.each(ROUTES)(
+    '%s: 8 concurrent bombs are refused from their header, in fixed words, and nothing is kept',
+    async (route) => {
+      const images = Array.from({ length: CONCURRENT }, (_, i) => bombs[i % bombs.length]!.bytes);
+      const { answers, sessions } = await attack(route, images);
+      for (const [i, a] of answers.entries()) {
+        expect(a.status, `${bombs[i % bombs.length]!.name}: ${JSON.stringify(a.body)}`).toBe(422);
+        expect(a.body?.code).toBe('IMAGE_TOO_LARGE');
+        expect(a.body?.message).toBe(
+          'The image is too large: its dimensions or the memory needed to decode it exceed the limit',
+        );
+      }
+      for (const s of sessions)
+        expect(
+          existsSync(join(server.dataDir, 'media', app.sdkId, s.id))
+            ? readdirSync(join(server.dataDir, 'media', app.sdkId, s.id))
+            : [],
+        ).toEqual([]);
+    },
+    120_000,
+  );
 
   // Just under the decoding budget (192 MiB estimated each): decoded for real, about 150 MB each. Without the gate
   // three decoders (two face threads, the document thread) would run such images at once.
   const underBudget: { name: string; make: () => Promise<Buffer> | Buffer; routes: Route[] }[] = [
-    { name: 'progressive JPEG 7200 x 5400', make: () => progressiveJpegBomb(7200, 5400), routes: ['analyse', 'relying party face capture'] },
+    {
+      name: 'progressive JPEG 7200 x 5400',
+      make: () => progressiveJpegBomb(7200, 5400),
+      routes: ['analyse', 'relying party face capture'],
+    },
     // Interlaced PNG decodes slowly (seconds each): one route is enough to show the budget holds.
     { name: 'interlaced PNG 4800 x 4800', make: () => palettePngBomb(4800, 4800), routes: ['analyse'] },
   ];
 
-  it.each(underBudget.map((c) => ({ ...c, on: c.routes.join(' and ') })))('$name, 8 at once on $on: decoded within the budget', async ({ make, routes }) => {
-    const image = Buffer.from(await make());
-    for (const route of routes) {
-      const { answers, sessions } = await attack(route, Array(CONCURRENT).fill(image), async (opened) => {
-        if (route !== 'relying party face capture') return;
-        // The relying party's capture is decoded by the pipeline, which the user's finish starts.
-        for (const s of opened) await s.api.finish();
-        await completed(opened.map((s) => s.id));
-      });
-      for (const a of answers) {
-        // Decoded (a 529-byte JPEG has no data past its header, hence 422 UNPROCESSABLE_IMAGE), not refused as too large.
-        expect([200, 204, 422], JSON.stringify(a.body)).toContain(a.status);
-        expect(a.body?.code).not.toBe('IMAGE_TOO_LARGE');
+  it.each(underBudget.map((c) => ({ ...c, on: c.routes.join(' and ') })))(
+    '$name, 8 at once on $on: decoded within the budget',
+    async ({ make, routes }) => {
+      const image = Buffer.from(await make());
+      for (const route of routes) {
+        const { answers, sessions } = await attack(route, Array(CONCURRENT).fill(image), async (opened) => {
+          if (route !== 'relying party face capture') return;
+          // The relying party's capture is decoded by the pipeline, which the user's finish starts.
+          for (const s of opened) await s.api.finish();
+          await completed(opened.map((s) => s.id));
+        });
+        for (const a of answers) {
+          // Decoded (a 529-byte JPEG has no data past its header, hence 422 UNPROCESSABLE_IMAGE), not refused as too large.
+          expect([200, 204, 422], JSON.stringify(a.body)).toContain(a.status);
+          expect(a.body?.code).not.toBe('IMAGE_TOO_LARGE');
+        }
+        expect(sessions).toHaveLength(CONCURRENT);
       }
-      expect(sessions).toHaveLength(CONCURRENT);
-    }
-  }, 300_000);
+    },
+    300_000,
+  );
 
   it('8 document pages just under the budget go through the whole pipeline within the budget', async () => {
     const image = Buffer.from(await progressiveJpegBomb(7200, 5400));
@@ -199,11 +256,20 @@ describe('per-session caps', () => {
       const answer = await s.api.liveness(cut, { kind: 'raw' }); // a burst of 5 images, each counted
       expect(answer.status).toBe(422);
       // A fixed message, not libvips' ("VipsJpeg: Premature end of JPEG file").
-      expect(answer.body).toEqual({ code: 'UNPROCESSABLE_IMAGE', message: 'The image could not be decoded: it is damaged or incomplete' });
+      expect(answer.body).toEqual({
+        code: 'UNPROCESSABLE_IMAGE',
+        message: 'The image could not be decoded: it is damaged or incomplete',
+      });
     }
     const over = await s.api.liveness(await solidImage(640, 480, 'jpeg'), { kind: 'raw' });
-    expect(over).toMatchObject({ status: 409, body: { code: 'SESSION_LIMIT_REACHED', message: 'This session has received its limit of 30 images' } });
-    expect((await s.api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'LIVENESS').attempts_remaining).toBe(11);
+    expect(over).toMatchObject({
+      status: 409,
+      body: { code: 'SESSION_LIMIT_REACHED', message: 'This session has received its limit of 30 images' },
+    });
+    expect(
+      (await s.api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'LIVENESS')
+        .attempts_remaining,
+    ).toBe(11);
     const result = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${s.id}`)).body;
     expect(result.resources.liveness_capture).toEqual([]);
     expect(existsSync(join(server.dataDir, 'media', app.sdkId, s.id))).toBe(false);
@@ -213,7 +279,10 @@ describe('per-session caps', () => {
     const s = await openSession();
     const big = await solidImage(1400, 1000, 'png', { compressionLevel: 0 }); // about 4 MB, uncompressed
     expect(big.length).toBeGreaterThan(2 * MiB);
-    expect(await s.api.page(s.documentId, big)).toMatchObject({ status: 409, body: { code: 'SESSION_LIMIT_REACHED', message: 'This session has stored its limit of 2 MB of images' } });
+    expect(await s.api.page(s.documentId, big)).toMatchObject({
+      status: 409,
+      body: { code: 'SESSION_LIMIT_REACHED', message: 'This session has stored its limit of 2 MB of images' },
+    });
     const small = await solidImage(1400, 1000, 'jpeg');
     expect((await s.api.page(s.documentId, small)).status).toBe(201);
   });
@@ -226,7 +295,9 @@ describe('per-session caps', () => {
     expect(answers[11]).toBe(409);
     expect(await s.api.challenge()).toMatchObject({ status: 409, body: { code: 'SESSION_LIMIT_REACHED' } });
     const devices = await client.getSessionTrackedDevices(s.id);
-    expect(devices.getDeviceEvents().filter((d: { getEvent(): string }) => d.getEvent().startsWith('PROGRESS:'))).toHaveLength(11);
+    expect(
+      devices.getDeviceEvents().filter((d: { getEvent(): string }) => d.getEvent().startsWith('PROGRESS:')),
+    ).toHaveLength(11);
   });
 
   it('limits live-feedback analyses per minute and per session, with Retry-After', async () => {
@@ -256,11 +327,15 @@ describe('the decoding queue', () => {
 
   it('answers 503 with Retry-After once its queue is full, and stays up', async () => {
     // Room for one image just under the per-image limit at a time, and one more waiting.
-    small = await startServer({ env: { OPENIDV_FACE_THREADS: '2', OPENIDV_DECODE_MEMORY_MB: '200', OPENIDV_DECODE_QUEUE: '1' } });
+    small = await startServer({
+      env: { OPENIDV_FACE_THREADS: '2', OPENIDV_DECODE_MEMORY_MB: '200', OPENIDV_DECODE_QUEUE: '1' },
+    });
     const smallApp = await small.createApp('decoding queue');
     const smallClient = idvClient(smallApp, small.apiUrl);
     const session = await smallClient.createSession(
-      new yoti.SessionSpecificationBuilder().withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build()).build(),
+      new yoti.SessionSpecificationBuilder()
+        .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
+        .build(),
     );
     const api = new ClientApi(small.apiUrl, session.getSessionId(), session.getClientSessionToken());
     await api.consent();

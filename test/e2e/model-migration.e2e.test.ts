@@ -43,10 +43,14 @@ describe.skipIf(!withData)('bring your own model: install, eval, activate, migra
   let poolId: string;
   const applicantOf = new Map<string, string>();
 
-  const call = (method: string, endpoint: string, payload?: unknown) => signedCall(server.apiUrl, app, method, endpoint, payload);
+  const call = (method: string, endpoint: string, payload?: unknown) =>
+    signedCall(server.apiUrl, app, method, endpoint, payload);
   const cli = async (args: string[]) => {
     try {
-      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: server.env, maxBuffer: 16 * 1024 * 1024 });
+      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+        env: server.env,
+        maxBuffer: 16 * 1024 * 1024,
+      });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };
@@ -59,14 +63,19 @@ describe.skipIf(!withData)('bring your own model: install, eval, activate, migra
     return res.body as SearchBody;
   };
   const status = async () =>
-    JSON.parse((await cli(['models', 'status', '--json'])).stdout) as { active: string; done: boolean; faces_to_embed: number; pools: { poolId: string; modelSetId: string; faces: number; embedded: number }[] };
+    JSON.parse((await cli(['models', 'status', '--json'])).stdout) as {
+      active: string;
+      done: boolean;
+      faces_to_embed: number;
+      pools: { poolId: string; modelSetId: string; faces: number; embedded: number }[];
+    };
   /** Faces of the store with an embedding under the new set (their own or a re-embedding), read as the worker writes. */
   const embeddedUnderNew = () => {
     const db = new Database(join(dataDir, 'openidv.db'), { readonly: true, fileMustExist: true });
     try {
       const row = db
         .prepare(
-          "SELECT SUM(CASE WHEN f.model_set_id = ? OR EXISTS (SELECT 1 FROM face_embeddings e WHERE e.face_key = f.key AND e.model_set_id = ?) THEN 1 ELSE 0 END) AS done, COUNT(*) AS total FROM faces f",
+          'SELECT SUM(CASE WHEN f.model_set_id = ? OR EXISTS (SELECT 1 FROM face_embeddings e WHERE e.face_key = f.key AND e.model_set_id = ?) THEN 1 ELSE 0 END) AS done, COUNT(*) AS total FROM faces f',
         )
         .get(NEW, NEW) as { done: number; total: number };
       return row;
@@ -100,10 +109,16 @@ describe.skipIf(!withData)('bring your own model: install, eval, activate, migra
     const notModel = join(lfwDir, 'pairs.txt');
     const notModelSha = createHash('sha256').update(readFileSync(notModel)).digest('hex');
     const cases: [string[], RegExp][] = [
-      [['--file', EMBEDDER, '--sha256', `${sha.slice(0, 63)}${sha.endsWith('0') ? '1' : '0'}`], /checksum mismatch: .* has sha256 [0-9a-f]{64}, not [0-9a-f]{64}/],
+      [
+        ['--file', EMBEDDER, '--sha256', `${sha.slice(0, 63)}${sha.endsWith('0') ? '1' : '0'}`],
+        /checksum mismatch: .* has sha256 [0-9a-f]{64}, not [0-9a-f]{64}/,
+      ],
       [['--file', join(lfwDir, 'nope.onnx'), '--sha256', sha], /cannot read .*nope\.onnx: no such file/],
       [['--file', notModel, '--sha256', notModelSha], /not an ONNX model/],
-      [['--file', EMBEDDER, '--sha256', sha, '--template', 'shipped', '--dims', '128'], /the model gives 512-d embeddings, not 128/],
+      [
+        ['--file', EMBEDDER, '--sha256', sha, '--template', 'shipped', '--dims', '128'],
+        /the model gives 512-d embeddings, not 128/,
+      ],
       [['--file', EMBEDDER, '--sha256', 'xyz'], /--sha256 must be 64 hexadecimal digits/],
       [['--file', EMBEDDER, '--sha256', sha, '--id', SHIPPED], /is the shipped model set/],
     ];
@@ -122,10 +137,23 @@ describe.skipIf(!withData)('bring your own model: install, eval, activate, migra
 
   it('installs the shipped embedder as another set, refuses to activate it uncalibrated, and evaluates it', async () => {
     const sha = createHash('sha256').update(readFileSync(EMBEDDER)).digest('hex');
-    const installed = await cli(['models', 'install', '--id', NEW, '--file', EMBEDDER, '--sha256', sha, '--template', 'shipped']);
+    const installed = await cli([
+      'models',
+      'install',
+      '--id',
+      NEW,
+      '--file',
+      EMBEDDER,
+      '--sha256',
+      sha,
+      '--template',
+      'shipped',
+    ]);
     expect(installed.code, installed.stderr).toBe(0);
     expect(readdirSync(join(dataDir, 'models'))).toEqual([`${sha}.onnx`]);
-    expect((await cli(['models', 'install', '--id', NEW, '--file', EMBEDDER, '--sha256', sha])).stderr).toMatch(/already installed/);
+    expect((await cli(['models', 'install', '--id', NEW, '--file', EMBEDDER, '--sha256', sha])).stderr).toMatch(
+      /already installed/,
+    );
 
     const early = await cli(['models', 'activate', NEW]);
     expect(early.code).toBe(1);
@@ -135,7 +163,9 @@ describe.skipIf(!withData)('bring your own model: install, eval, activate, migra
     expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(evaluated.stdout).toMatch(/model set\s+copy-mfn/);
     expect(evaluated.stdout).toMatch(/calibration of copy-mfn on openidv-byo-lfw-\S+ stored/);
-    expect((await cli(['models', 'list'])).stdout).toMatch(/ {2}copy-mfn {2}installed {2}shipped {2}512-d {2}calibration: openidv-byo-lfw-/);
+    expect((await cli(['models', 'list'])).stdout).toMatch(
+      / {2}copy-mfn {2}installed {2}shipped {2}512-d {2}calibration: openidv-byo-lfw-/,
+    );
   }, 300_000);
 
   it('moves every face and the pool to the new set in the background, searches answering throughout, across a kill -9', async () => {
@@ -159,7 +189,8 @@ describe.skipIf(!withData)('bring your own model: install, eval, activate, migra
     worker = await startWorker({ dataDir, env });
     let progress = embeddedUnderNew();
     for (const deadline = Date.now() + 120_000; progress.done < 2; progress = embeddedUnderNew()) {
-      if (Date.now() > deadline) throw new Error(`the worker embedded ${progress.done} faces in 2 minutes:\n${worker.output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`the worker embedded ${progress.done} faces in 2 minutes:\n${worker.output()}`);
       await sleep(20);
     }
     await worker.stop('SIGKILL');
@@ -184,16 +215,22 @@ describe.skipIf(!withData)('bring your own model: install, eval, activate, migra
       for (const person of [...probes, late]) {
         const found = await search(person.photos[1]!);
         expect([SHIPPED, NEW]).toContain(found.model_set_id);
-        expect(found.candidates[0], `${person.name} on ${found.model_set_id}`).toMatchObject({ applicant_id: applicantOf.get(person.name), match: true });
+        expect(found.candidates[0], `${person.name} on ${found.model_set_id}`).toMatchObject({
+          applicant_id: applicantOf.get(person.name),
+          match: true,
+        });
       }
       const now = await status();
       if (now.done) break;
-      if (Date.now() > deadline) throw new Error(`migration not done after 3 minutes: ${JSON.stringify(now)}\n${worker.output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`migration not done after 3 minutes: ${JSON.stringify(now)}\n${worker.output()}`);
     }
 
     const final = await status();
     expect(final).toMatchObject({ active: NEW, done: true, faces_to_embed: 0 });
-    expect(final.pools).toEqual([expect.objectContaining({ poolId, modelSetId: NEW, faces: people.length + 1, embedded: people.length + 1 })]);
+    expect(final.pools).toEqual([
+      expect.objectContaining({ poolId, modelSetId: NEW, faces: people.length + 1, embedded: people.length + 1 }),
+    ]);
     expect(embeddedUnderNew()).toEqual({ done: people.length + 1, total: people.length + 1 });
     const pool = await call('GET', `/pools/${poolId}`);
     expect(pool.body.decision).toMatchObject({ model_set_id: NEW });
@@ -207,7 +244,8 @@ describe.skipIf(!withData)('bring your own model: install, eval, activate, migra
       expect(after.candidates[0]).toEqual(was.candidates[0]);
       // (the late applicant joined the pool since: it may take a place among the others, never change their scores)
       const score = new Map(after.candidates.map((c) => [c.applicant_id, c.similarity]));
-      for (const c of was.candidates) if (score.has(c.applicant_id)) expect(score.get(c.applicant_id)).toBe(c.similarity);
+      for (const c of was.candidates)
+        if (score.has(c.applicant_id)) expect(score.get(c.applicant_id)).toBe(c.similarity);
     }
     expect(worker.output()).not.toMatch(/not found again in its image|cannot be re-embedded/);
   }, 420_000);

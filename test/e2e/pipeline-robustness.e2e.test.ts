@@ -29,11 +29,25 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 60_000):
 function rowsOf(dbPath: string, sessionId: string): Record<string, number> {
   const db = new Database(dbPath, { readonly: true });
   try {
-    const tables = ['sessions:id', 'checks:session_id', 'tasks:session_id', 'resources:session_id', 'media:session_id', 'device_events:session_id', 'face_analyses:session_id', 'capture_challenges:session_id', 'webhook_deliveries:session_id', 'jobs:session_id'];
+    const tables = [
+      'sessions:id',
+      'checks:session_id',
+      'tasks:session_id',
+      'resources:session_id',
+      'media:session_id',
+      'device_events:session_id',
+      'face_analyses:session_id',
+      'capture_challenges:session_id',
+      'webhook_deliveries:session_id',
+      'jobs:session_id',
+    ];
     return Object.fromEntries(
       tables.map((t) => {
         const [table, column] = t.split(':');
-        return [table!, (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${column} = ?`).get(sessionId) as { n: number }).n];
+        return [
+          table!,
+          (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${column} = ?`).get(sessionId) as { n: number }).n,
+        ];
       }),
     );
   } finally {
@@ -72,7 +86,13 @@ describe.skipIf(!withData)('pipeline robustness', () => {
       .withClientSessionTokenTtl(ttl)
       .withResourcesTtl(resourcesTtl)
       .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().withMaxRetries(1).build())
-      .withNotifications(new yoti.NotificationConfigBuilder().withEndpoint(receiver.url).forCheckCompletion().forSessionCompletion().build())
+      .withNotifications(
+        new yoti.NotificationConfigBuilder()
+          .withEndpoint(receiver.url)
+          .forCheckCompletion()
+          .forSessionCompletion()
+          .build(),
+      )
       .build();
 
   async function completed(sessionId: string) {
@@ -85,7 +105,9 @@ describe.skipIf(!withData)('pipeline robustness', () => {
     const client = idvClient(app, server.apiUrl);
     const session = await client.createSession(livenessSpec());
     const id = session.getSessionId();
-    await new ClientApi(server.apiUrl, id, session.getClientSessionToken()).selfieAndFinish(readFileSync(alice!.photos[0]!));
+    await new ClientApi(server.apiUrl, id, session.getClientSessionToken()).selfieAndFinish(
+      readFileSync(alice!.photos[0]!),
+    );
     await completed(id);
     const dbPath = join(server.dataDir, 'openidv.db');
     const before = rowsOf(dbPath, id);
@@ -101,12 +123,15 @@ describe.skipIf(!withData)('pipeline robustness', () => {
     const client = idvClient(app, server.apiUrl);
     const session = await client.createSession(livenessSpec(2, 3));
     const id = session.getSessionId();
-    await new ClientApi(server.apiUrl, id, session.getClientSessionToken()).selfieAndFinish(readFileSync(alice!.photos[0]!));
+    await new ClientApi(server.apiUrl, id, session.getClientSessionToken()).selfieAndFinish(
+      readFileSync(alice!.photos[0]!),
+    );
     await completed(id);
     // The purge removes the files and the rows in separate steps: wait until both are gone (it failed once
     // under full-suite load when the rows were read between the two).
     const purged = (): boolean =>
-      !existsSync(join(server.dataDir, 'media', app.sdkId, id)) && Object.values(rowsOf(join(server.dataDir, 'openidv.db'), id)).every((n) => n === 0);
+      !existsSync(join(server.dataDir, 'media', app.sdkId, id)) &&
+      Object.values(rowsOf(join(server.dataDir, 'openidv.db'), id)).every((n) => n === 0);
     await waitFor(async () => (purged() ? true : undefined), 20_000);
     expect(purged()).toBe(true);
     await expect(client.getSession(id)).rejects.toMatchObject({});
@@ -118,19 +143,33 @@ describe.skipIf(!withData)('pipeline robustness', () => {
     const api = new ClientApi(server.apiUrl, session.getSessionId(), session.getClientSessionToken());
     expect((await api.liveness(readFileSync(alice!.photos[0]!))).body).toMatchObject({ code: 'FORBIDDEN' });
     await api.consent();
-    expect((await api.liveness(Buffer.from('plain text, not an image'))).body).toMatchObject({ code: 'UNPROCESSABLE_IMAGE' });
-    const oversize = await postOversize(`${server.apiUrl}/client/sessions/${session.getSessionId()}/liveness`, { 'x-client-session-token': session.getClientSessionToken(), 'content-type': 'multipart/form-data; boundary=b' }, 5 * 1024 * 1024);
+    expect((await api.liveness(Buffer.from('plain text, not an image'))).body).toMatchObject({
+      code: 'UNPROCESSABLE_IMAGE',
+    });
+    const oversize = await postOversize(
+      `${server.apiUrl}/client/sessions/${session.getSessionId()}/liveness`,
+      { 'x-client-session-token': session.getClientSessionToken(), 'content-type': 'multipart/form-data; boundary=b' },
+      5 * 1024 * 1024,
+    );
     expect(oversize.status).toBe(413);
     // An image the engine cannot read is refused and not kept: it does not use up an attempt.
     const truncated = readFileSync(alice!.photos[0]!).subarray(0, 600);
     const corrupt = await api.liveness(truncated);
     expect(corrupt).toMatchObject({ status: 422, body: { code: 'UNPROCESSABLE_IMAGE' } });
-    const blank = await sharp({ create: { width: 400, height: 400, channels: 3, background: '#777' } }).jpeg().toBuffer();
-    expect((await api.liveness(blank)).body).toMatchObject({ attempts_remaining: 1, feedback: { usable: false, issues: ['NO_FACE'] } });
+    const blank = await sharp({ create: { width: 400, height: 400, channels: 3, background: '#777' } })
+      .jpeg()
+      .toBuffer();
+    expect((await api.liveness(blank)).body).toMatchObject({
+      attempts_remaining: 1,
+      feedback: { usable: false, issues: ['NO_FACE'] },
+    });
     const noFace = await api.liveness(blank);
     expect(noFace.body).toMatchObject({ attempts_remaining: 0, feedback: { usable: false, issues: ['NO_FACE'] } });
     expect((await api.liveness(blank)).body).toMatchObject({ code: 'MAX_RETRIES_EXCEEDED' });
-    expect((await api.analyse(readFileSync(dataPath('faces-deepface', 'couple.jpg')))).body).toMatchObject({ usable: false, issues: ['MULTIPLE_FACES'] });
+    expect((await api.analyse(readFileSync(dataPath('faces-deepface', 'couple.jpg')))).body).toMatchObject({
+      usable: false,
+      issues: ['MULTIPLE_FACES'],
+    });
     await api.finish();
     expect((await api.configuration()).status).toBe(401);
     const result = await completed(session.getSessionId());
@@ -159,9 +198,19 @@ describe.skipIf(!withData)('pipeline robustness', () => {
         .build();
       const session = await client.createSession(spec);
       const id = session.getSessionId();
-      const requirement = (await client.getSessionConfiguration(id)).getCapture().getRequiredResources().find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
-      const resource = await client.createFaceCaptureResource(id, new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement.getId()).build());
-      await client.uploadFaceCaptureImage(id, resource.getId(), new yoti.UploadFaceCaptureImagePayloadBuilder().forJpegImage().withImageContents(reference).build());
+      const requirement = (await client.getSessionConfiguration(id))
+        .getCapture()
+        .getRequiredResources()
+        .find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
+      const resource = await client.createFaceCaptureResource(
+        id,
+        new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement.getId()).build(),
+      );
+      await client.uploadFaceCaptureImage(
+        id,
+        resource.getId(),
+        new yoti.UploadFaceCaptureImagePayloadBuilder().forJpegImage().withImageContents(reference).build(),
+      );
       const api = new ClientApi(server.apiUrl, id, session.getClientSessionToken());
       await api.consent();
       const config = (await api.configuration()).body;
@@ -177,14 +226,21 @@ describe.skipIf(!withData)('pipeline robustness', () => {
       await api.liveness(readFileSync(selfie));
       await api.finish();
       const result = await completed(id);
-      const report = (type: string) => result.getChecks().find((c: { getType(): string }) => c.getType() === type).getReport();
+      const report = (type: string) =>
+        result
+          .getChecks()
+          .find((c: { getType(): string }) => c.getType() === type)
+          .getReport();
       return { comparison: report('FACE_COMPARISON'), faceMatch: report('ID_DOCUMENT_FACE_MATCH') };
     };
     const same = await run(readFileSync(alice!.photos[0]!), alice!.photos[1]!);
     expect(same.comparison.getRecommendation().getValue()).toBe('APPROVE');
     expect(same.faceMatch.getRecommendation().getValue()).toBe('APPROVE');
     expect(same.faceMatch.getBreakdown()[0].getSubCheck()).toBe('ai_face_match');
-    const scores = same.faceMatch.getBreakdown()[0].getDetails().map((d: { getName(): string }) => d.getName());
+    const scores = same.faceMatch
+      .getBreakdown()[0]
+      .getDetails()
+      .map((d: { getName(): string }) => d.getName());
     expect(scores).toContain('confidence_score');
     const other = await run(readFileSync(bob!.photos[0]!), alice!.photos[1]!);
     expect(other.comparison.getRecommendation().getValue()).toBe('REJECT');

@@ -17,7 +17,10 @@ interface CheckJson {
   type: string;
   state: string;
   resources_used: string[];
-  report: { recommendation: { value: string; reason?: string }; breakdown: { sub_check: string; result: string; details: { name: string; value: string }[] }[] };
+  report: {
+    recommendation: { value: string; reason?: string };
+    breakdown: { sub_check: string; result: string; details: { name: string; value: string }[] }[];
+  };
   config?: Record<string, string>;
 }
 
@@ -34,10 +37,15 @@ describe.skipIf(!withData)('checks pipeline end to end', () => {
     server = await startServer({ env: { OPENIDV_WEBHOOK_ALLOW_PRIVATE: 'true', OPENIDV_JOB_POLL_MS: '50' } });
     app = await server.createApp('pipeline');
     poolId = (await signedCall(server.apiUrl, app, 'POST', '/pools', { label: 'POOL EXAMPLE' })).body.id;
-    const created = await signedCall(server.apiUrl, app, 'POST', '/applicants', { face: { data: readFileSync(enrolled!.photos[0]!).toString('base64') } });
+    const created = await signedCall(server.apiUrl, app, 'POST', '/applicants', {
+      face: { data: readFileSync(enrolled!.photos[0]!).toString('base64') },
+    });
     expect(created.status).toBe(201);
     applicantId = created.body.id;
-    expect((await signedCall(server.apiUrl, app, 'POST', `/pools/${poolId}/applicants`, { applicant_id: applicantId })).status).toBe(204);
+    expect(
+      (await signedCall(server.apiUrl, app, 'POST', `/pools/${poolId}/applicants`, { applicant_id: applicantId }))
+        .status,
+    ).toBe(204);
   });
 
   afterAll(async () => {
@@ -80,7 +88,13 @@ describe.skipIf(!withData)('checks pipeline end to end', () => {
     const parsed = await client.getSession(session.getSessionId());
     const raw = await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.getSessionId()}`);
     const checks = raw.body.checks as CheckJson[];
-    return { sessionId: session.getSessionId(), parsed, raw: raw.body, liveness: checks.find((c) => c.type === 'LIVENESS')!, ffs: checks.find((c) => c.type === 'FAMILIAR_FACE_SEARCH')! };
+    return {
+      sessionId: session.getSessionId(),
+      parsed,
+      raw: raw.body,
+      liveness: checks.find((c) => c.type === 'LIVENESS')!,
+      ffs: checks.find((c) => c.type === 'FAMILIAR_FACE_SEARCH')!,
+    };
   }
 
   it('rejects an enrolled face under NO_MATCH with MATCH_FOUND, the pool and the applicant, and approves liveness', async () => {
@@ -88,9 +102,13 @@ describe.skipIf(!withData)('checks pipeline end to end', () => {
     expect(parsed.getBiometricConsentTimestamp()).toBeInstanceOf(Date);
     const sdkLiveness = parsed.getLivenessChecks()[0];
     expect(sdkLiveness.getReport().getRecommendation().getValue()).toBe('APPROVE');
-    expect(sdkLiveness.getReport().getBreakdown().map((b: { getSubCheck(): string }) => b.getSubCheck()).sort()).toEqual(
-      ['face_processing', 'liveness_auth', 'payload_signature_verification'],
-    );
+    expect(
+      sdkLiveness
+        .getReport()
+        .getBreakdown()
+        .map((b: { getSubCheck(): string }) => b.getSubCheck())
+        .sort(),
+    ).toEqual(['face_processing', 'liveness_auth', 'payload_signature_verification']);
     expect(liveness.state).toBe('DONE');
     expect(liveness.report.breakdown.every((b) => b.result === 'PASS')).toBe(true);
     const livenessResource = raw.resources.liveness_capture[0];
@@ -112,7 +130,8 @@ describe.skipIf(!withData)('checks pipeline end to end', () => {
 
     // Webhooks: every topic in order, Basic auth, a valid Standard Webhooks signature, retried after a 500.
     const deadline = Date.now() + 30_000;
-    while (!receiver.delivered().some((r) => r.json.topic === 'session_completion') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!receiver.delivered().some((r) => r.json.topic === 'session_completion') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     const delivered = receiver.delivered().filter((r) => r.json.session_id === sessionId);
     const topics = delivered.map((r) => r.json.topic);
     expect(topics[0]).toBe('resource_update');
@@ -150,8 +169,13 @@ describe.skipIf(!withData)('checks pipeline end to end', () => {
 
   it('searches with the main face of a selfie with a background face and reports the other, while liveness stays strict', async () => {
     const photo = (name: string) => dataPath('lfw-dev', 'images', 'Ann_Veneman', name);
-    const created = await signedCall(server.apiUrl, app, 'POST', '/applicants', { face: { data: readFileSync(photo('Ann_Veneman_0001.jpg')).toString('base64') } });
-    expect((await signedCall(server.apiUrl, app, 'POST', `/pools/${poolId}/applicants`, { applicant_id: created.body.id })).status).toBe(204);
+    const created = await signedCall(server.apiUrl, app, 'POST', '/applicants', {
+      face: { data: readFileSync(photo('Ann_Veneman_0001.jpg')).toString('base64') },
+    });
+    expect(
+      (await signedCall(server.apiUrl, app, 'POST', `/pools/${poolId}/applicants`, { applicant_id: created.body.id }))
+        .status,
+    ).toBe(204);
     // Ann_Veneman_0008: her face centred, a colleague's behind her at the right edge.
     const { ffs, liveness, parsed } = await runSession('MATCH', photo('Ann_Veneman_0008.jpg'));
     expect(ffs.report.recommendation).toEqual({ value: 'APPROVE' });

@@ -16,7 +16,8 @@ describe.skipIf(!withData)('applicant pools over HTTP', () => {
   let appA: TestApp;
   let appB: TestApp;
 
-  const call = (app: TestApp, method: string, endpoint: string, payload?: unknown) => signedCall(server.apiUrl, app, method, endpoint, payload);
+  const call = (app: TestApp, method: string, endpoint: string, payload?: unknown) =>
+    signedCall(server.apiUrl, app, method, endpoint, payload);
 
   const people = withData ? lfwPeople(8, 3) : [];
   const enrolled = people.slice(0, 6);
@@ -33,7 +34,9 @@ describe.skipIf(!withData)('applicant pools over HTTP', () => {
       const created = await call(appA, 'POST', '/applicants', { face: { data: b64(person.photos[0]!) } });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       applicantOf.set(person.name, created.body.id);
-      expect((await call(appA, 'POST', `/pools/${poolId}/applicants`, { applicant_id: created.body.id })).status).toBe(204);
+      expect((await call(appA, 'POST', `/pools/${poolId}/applicants`, { applicant_id: created.body.id })).status).toBe(
+        204,
+      );
     }
   });
 
@@ -74,26 +77,40 @@ describe.skipIf(!withData)('applicant pools over HTTP', () => {
     const [gone, faceless] = [enrolled[3]!, enrolled[4]!];
     expect((await call(appA, 'DELETE', `/applicants/${applicantOf.get(gone.name)}`)).status).toBe(204);
     const afterDelete = await call(appA, 'POST', `/pools/${poolId}/search`, { image: { data: b64(gone.photos[1]!) } });
-    expect(afterDelete.body.candidates.map((c: { applicant_id: string }) => c.applicant_id)).not.toContain(applicantOf.get(gone.name));
+    expect(afterDelete.body.candidates.map((c: { applicant_id: string }) => c.applicant_id)).not.toContain(
+      applicantOf.get(gone.name),
+    );
 
     const applicant = await call(appA, 'GET', `/applicants/${applicantOf.get(faceless.name)}`);
     const faceId = applicant.body.faces.archetype_face;
-    expect((await call(appA, 'DELETE', `/applicants/${applicantOf.get(faceless.name)}/faces/${faceId}`)).status).toBe(204);
-    const afterFace = await call(appA, 'POST', `/pools/${poolId}/search`, { image: { data: b64(faceless.photos[1]!) } });
-    expect(afterFace.body.candidates.map((c: { applicant_id: string }) => c.applicant_id)).not.toContain(applicantOf.get(faceless.name));
+    expect((await call(appA, 'DELETE', `/applicants/${applicantOf.get(faceless.name)}/faces/${faceId}`)).status).toBe(
+      204,
+    );
+    const afterFace = await call(appA, 'POST', `/pools/${poolId}/search`, {
+      image: { data: b64(faceless.photos[1]!) },
+    });
+    expect(afterFace.body.candidates.map((c: { applicant_id: string }) => c.applicant_id)).not.toContain(
+      applicantOf.get(faceless.name),
+    );
     expect((await call(appA, 'GET', `/applicants/${applicantOf.get(faceless.name)}/faces/${faceId}`)).status).toBe(404);
   });
 
   it('refuses unusable enrolment images with 422 and a specific code', async () => {
-    const noFace = await call(appA, 'POST', '/applicants', { face: { data: b64(dataPath('hard-misc', 'white_noface.png')) } });
+    const noFace = await call(appA, 'POST', '/applicants', {
+      face: { data: b64(dataPath('hard-misc', 'white_noface.png')) },
+    });
     expect(noFace).toMatchObject({ status: 422, body: { code: 'NO_FACE_DETECTED' } });
-    const couple = await call(appA, 'POST', '/applicants', { face: { data: b64(dataPath('faces-deepface', 'couple.jpg')) } });
+    const couple = await call(appA, 'POST', '/applicants', {
+      face: { data: b64(dataPath('faces-deepface', 'couple.jpg')) },
+    });
     expect(couple).toMatchObject({ status: 422, body: { code: 'MULTIPLE_FACES_DETECTED' } });
     const tiny = await sharp(enrolled[0]!.photos[0]!).resize(48, 48).jpeg().toBuffer();
     const small = await call(appA, 'POST', '/applicants', { face: { data: tiny.toString('base64') } });
     expect(small.status).toBe(422);
     expect(['FACE_TOO_SMALL', 'NO_FACE_DETECTED']).toContain(small.body.code);
-    const garbage = await call(appA, 'POST', '/applicants', { face: { data: Buffer.from('not an image').toString('base64') } });
+    const garbage = await call(appA, 'POST', '/applicants', {
+      face: { data: Buffer.from('not an image').toString('base64') },
+    });
     expect(garbage).toMatchObject({ status: 422, body: { code: 'UNPROCESSABLE_IMAGE' } });
     const list = await call(appA, 'GET', '/applicants?limit=500');
     expect(list.body.items).toHaveLength(enrolled.length - 1);
@@ -112,20 +129,32 @@ describe.skipIf(!withData)('applicant pools over HTTP', () => {
     expect(selection.used_face_box.x).toBeLessThan(50);
     expect((await call(app, 'POST', `/pools/${pool}/applicants`, { applicant_id: created.body.id })).status).toBe(204);
     // The enrolled face is hers: other photos of her find the applicant.
-    const found = await call(app, 'POST', `/pools/${pool}/search`, { image: { data: b64(lfw('Ann_Veneman_0001.jpg')) } });
+    const found = await call(app, 'POST', `/pools/${pool}/search`, {
+      image: { data: b64(lfw('Ann_Veneman_0001.jpg')) },
+    });
     expect(found.body.candidates[0]).toMatchObject({ applicant_id: created.body.id, match: true });
     expect(found.body.face_selection.other_face_count).toBe(0);
-    const added = await call(app, 'POST', `/applicants/${created.body.id}/faces`, { face: { data: b64(lfw('Ann_Veneman_0002.jpg')) } });
+    const added = await call(app, 'POST', `/applicants/${created.body.id}/faces`, {
+      face: { data: b64(lfw('Ann_Veneman_0002.jpg')) },
+    });
     expect(added).toMatchObject({ status: 201, body: { face_selection: { other_face_count: 0 } } });
     // A probe with a face as large as the subject's, cut by the frame edge, searches with the subject's.
-    const probe = await call(app, 'POST', `/pools/${pool}/search`, { image: { data: b64(lfw('Colin_Powell_0222.jpg')) } });
+    const probe = await call(app, 'POST', `/pools/${pool}/search`, {
+      image: { data: b64(lfw('Colin_Powell_0222.jpg')) },
+    });
     expect(probe.status, JSON.stringify(probe.body)).toBe(200);
     expect(probe.body.face_selection).toMatchObject({ other_face_count: 1, other_face_boxes: [{ x: 0 }] });
     expect(probe.body.candidates.filter((c: { match: boolean }) => c.match)).toEqual([]);
     // Two people side by side: no main face, so no guess.
     const pair = dataPath('faces-face_recognition', 'test', 'kit_with_rose.jpg');
-    expect(await call(app, 'POST', `/pools/${pool}/search`, { image: { data: b64(pair) } })).toMatchObject({ status: 422, body: { code: 'MULTIPLE_FACES_DETECTED' } });
-    expect(await call(app, 'POST', '/applicants', { face: { data: b64(pair) } })).toMatchObject({ status: 422, body: { code: 'MULTIPLE_FACES_DETECTED' } });
+    expect(await call(app, 'POST', `/pools/${pool}/search`, { image: { data: b64(pair) } })).toMatchObject({
+      status: 422,
+      body: { code: 'MULTIPLE_FACES_DETECTED' },
+    });
+    expect(await call(app, 'POST', '/applicants', { face: { data: b64(pair) } })).toMatchObject({
+      status: 422,
+      body: { code: 'MULTIPLE_FACES_DETECTED' },
+    });
   });
 
   it('enrols a face from an earlier session of the same app only', async () => {
@@ -136,29 +165,59 @@ describe.skipIf(!withData)('applicant pools over HTTP', () => {
       .build();
     const sessionId = (await client.createSession(spec)).getSessionId();
     const config = await client.getSessionConfiguration(sessionId);
-    const requirement = config.getCapture().getRequiredResources().find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
-    const resource = await client.createFaceCaptureResource(sessionId, new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement.getId()).build());
+    const requirement = config
+      .getCapture()
+      .getRequiredResources()
+      .find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
+    const resource = await client.createFaceCaptureResource(
+      sessionId,
+      new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(requirement.getId()).build(),
+    );
     await client.uploadFaceCaptureImage(
       sessionId,
       resource.getId(),
-      new yoti.UploadFaceCaptureImagePayloadBuilder().forJpegImage().withImageContents(readFileSync(dataPath('faces-deepface', 'img1.jpg'))).build(),
+      new yoti.UploadFaceCaptureImagePayloadBuilder()
+        .forJpegImage()
+        .withImageContents(readFileSync(dataPath('faces-deepface', 'img1.jpg')))
+        .build(),
     );
-    const mediaId = (await client.getSession(sessionId)).getResources().getFaceCaptureResources()[0].getImage().getMedia().getId();
+    const mediaId = (await client.getSession(sessionId))
+      .getResources()
+      .getFaceCaptureResources()[0]
+      .getImage()
+      .getMedia()
+      .getId();
     const applicant = (await call(appA, 'POST', '/applicants', {})).body.id;
-    const added = await call(appA, 'POST', `/applicants/${applicant}/faces`, { face: { source: { session_id: sessionId, media_id: mediaId } } });
+    const added = await call(appA, 'POST', `/applicants/${applicant}/faces`, {
+      face: { source: { session_id: sessionId, media_id: mediaId } },
+    });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
     expect(typeof added.body.id).toBe('string');
     const applicantB = (await call(appB, 'POST', '/applicants', {})).body.id;
-    const foreign = await call(appB, 'POST', `/applicants/${applicantB}/faces`, { face: { source: { session_id: sessionId, media_id: mediaId } } });
+    const foreign = await call(appB, 'POST', `/applicants/${applicantB}/faces`, {
+      face: { source: { session_id: sessionId, media_id: mediaId } },
+    });
     expect(foreign.status).toBe(404);
 
     // F11: the applicant's face becomes the FACE_COMPARISON reference of a new session.
     const second = (await client.createSession(spec)).getSessionId();
-    const req2 = (await client.getSessionConfiguration(second)).getCapture().getRequiredResources().find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
-    const res2 = await client.createFaceCaptureResource(second, new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(req2.getId()).build());
-    const put = await call(appA, 'PUT', `/sessions/${second}/resources/face-capture/${res2.getId()}/applicant`, { applicant_id: applicant });
+    const req2 = (await client.getSessionConfiguration(second))
+      .getCapture()
+      .getRequiredResources()
+      .find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
+    const res2 = await client.createFaceCaptureResource(
+      second,
+      new yoti.CreateFaceCaptureResourcePayloadBuilder().withRequirementId(req2.getId()).build(),
+    );
+    const put = await call(appA, 'PUT', `/sessions/${second}/resources/face-capture/${res2.getId()}/applicant`, {
+      applicant_id: applicant,
+    });
     expect(put.status).toBe(200);
-    const state = (await client.getSessionConfiguration(second)).getCapture().getRequiredResources().find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE').getState();
+    const state = (await client.getSessionConfiguration(second))
+      .getCapture()
+      .getRequiredResources()
+      .find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE')
+      .getState();
     expect(state).toBe('COMPLETED');
   });
 
@@ -166,12 +225,16 @@ describe.skipIf(!withData)('applicant pools over HTTP', () => {
     const id = applicantOf.get(enrolled[0]!.name)!;
     expect((await call(appB, 'GET', `/applicants/${id}`)).status).toBe(404);
     expect((await call(appB, 'GET', `/pools/${poolId}`)).status).toBe(404);
-    expect((await call(appB, 'POST', `/pools/${poolId}/search`, { image: { data: b64(enrolled[0]!.photos[1]!) } })).status).toBe(404);
+    expect(
+      (await call(appB, 'POST', `/pools/${poolId}/search`, { image: { data: b64(enrolled[0]!.photos[1]!) } })).status,
+    ).toBe(404);
     expect((await call(appB, 'DELETE', `/pools/${poolId}`)).status).toBe(404);
     const poolB = (await call(appB, 'POST', '/pools', { label: 'B' })).body.id;
     expect((await call(appB, 'POST', `/pools/${poolB}/applicants`, { applicant_id: id })).status).toBe(404);
     expect((await call(appB, 'GET', '/pools')).body.items.map((p: { id: string }) => p.id)).toEqual([poolB]);
-    const ffs = { requested_checks: [{ type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: poolId, approval_criteria: 'NO_MATCH' } }] };
+    const ffs = {
+      requested_checks: [{ type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: poolId, approval_criteria: 'NO_MATCH' } }],
+    };
     const session = await call(appB, 'POST', '/sessions', ffs);
     expect(session.status).toBe(400);
     expect(session.body.errors[0].property).toBe('requested_checks[0].config.pool_id');

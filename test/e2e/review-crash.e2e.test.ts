@@ -23,13 +23,17 @@ const PASSWORD = 'sam reviews the selfies';
 /** Signs in to the console over HTTP (cookies kept by Playwright's request context) and returns a form poster. */
 async function consoleClient(baseUrl: string) {
   const http: APIRequestContext = await request.newContext({ baseURL: baseUrl });
-  const csrfOf = async (path: string) => /name="_csrf" value="([^"]+)"/.exec(await (await http.get(path)).text())?.[1] ?? '';
-  const signedIn = await http.post('/console/login', { form: { username: 'sam', password: PASSWORD, _csrf: await csrfOf('/console/login'), next: '/console/reviews' } });
+  const csrfOf = async (path: string) =>
+    /name="_csrf" value="([^"]+)"/.exec(await (await http.get(path)).text())?.[1] ?? '';
+  const signedIn = await http.post('/console/login', {
+    form: { username: 'sam', password: PASSWORD, _csrf: await csrfOf('/console/login'), next: '/console/reviews' },
+  });
   expect(signedIn.url()).toContain('/console/reviews');
   return {
     http,
     page: async (path: string) => (await http.get(path)).text(),
-    post: async (path: string, form: Record<string, string>) => http.post(path, { form: { ...form, _csrf: await csrfOf(path.replace(/\/decide$/, '')) } }),
+    post: async (path: string, form: Record<string, string>) =>
+      http.post(path, { form: { ...form, _csrf: await csrfOf(path.replace(/\/decide$/, '')) } }),
   };
 }
 
@@ -49,10 +53,14 @@ describe.skipIf(!withData)('manual review across a kill -9', () => {
     receiver = await startWebhookReceiver();
     server = await startServer({ dataDir, env });
     const app: TestApp = await server.createApp('review crash');
-    execFileSync(process.execPath, [CLI, 'users', 'create', '--username', 'sam', '--role', 'reviewer', '--apps', app.sdkId, '--password-stdin'], {
-      env: server.env,
-      input: PASSWORD,
-    });
+    execFileSync(
+      process.execPath,
+      [CLI, 'users', 'create', '--username', 'sam', '--role', 'reviewer', '--apps', app.sdkId, '--password-stdin'],
+      {
+        env: server.env,
+        input: PASSWORD,
+      },
+    );
 
     const ids: string[] = [];
     for (const person of lfwPeople(2, 1, 40)) {
@@ -62,7 +70,9 @@ describe.skipIf(!withData)('manual review across a kill -9', () => {
       };
       const created = await signedCall(server.apiUrl, app, 'POST', '/sessions', spec);
       expect(created.status, JSON.stringify(created.body)).toBe(201);
-      await new ClientApi(server.apiUrl, created.body.session_id, created.body.client_session_token).selfieAndFinish(readFileSync(person.photos[0]!));
+      await new ClientApi(server.apiUrl, created.body.session_id, created.body.client_session_token).selfieAndFinish(
+        readFileSync(person.photos[0]!),
+      );
       ids.push(created.body.session_id);
     }
 
@@ -71,8 +81,12 @@ describe.skipIf(!withData)('manual review across a kill -9', () => {
     const itemOf = new Map<string, string>();
     for (const deadline = Date.now() + 60_000; itemOf.size < ids.length; ) {
       const html = await reviewer.page('/console/reviews');
-      for (const m of html.matchAll(/href="\/console\/sessions\/([0-9a-f-]{36})">[^<]*<\/a><\/td><td>.*?href="\/console\/reviews\/([0-9a-f-]{36})"/gs)) itemOf.set(m[1]!, m[2]!);
-      if (Date.now() > deadline) throw new Error(`only ${itemOf.size} of ${ids.length} sessions reached the review queue`);
+      for (const m of html.matchAll(
+        /href="\/console\/sessions\/([0-9a-f-]{36})">[^<]*<\/a><\/td><td>.*?href="\/console\/reviews\/([0-9a-f-]{36})"/gs,
+      ))
+        itemOf.set(m[1]!, m[2]!);
+      if (Date.now() > deadline)
+        throw new Error(`only ${itemOf.size} of ${ids.length} sessions reached the review queue`);
       if (itemOf.size < ids.length) await new Promise((r) => setTimeout(r, 300));
     }
     expect(await reviewer.page('/console/reviews')).toContain('manual_check ALWAYS');
@@ -99,8 +113,12 @@ describe.skipIf(!withData)('manual review across a kill -9', () => {
     await new Promise((r) => server!.process.once('exit', r));
     await reviewer.http.dispose();
     const db = new Database(join(dataDir, 'openidv.db'));
-    const unapplied = db.prepare(`SELECT session_id FROM review_items WHERE state = 'DECIDED' AND applied_at IS NULL ORDER BY session_id`).all();
-    expect(unapplied, 'the kill landed between the decisions and their application').toEqual([...ids].sort().map((session_id) => ({ session_id })));
+    const unapplied = db
+      .prepare(`SELECT session_id FROM review_items WHERE state = 'DECIDED' AND applied_at IS NULL ORDER BY session_id`)
+      .all();
+    expect(unapplied, 'the kill landed between the decisions and their application').toEqual(
+      [...ids].sort().map((session_id) => ({ session_id })),
+    );
     expect(db.prepare(`SELECT COUNT(*) AS n FROM checks WHERE state = 'AWAITING_REVIEW'`).get()).toEqual({ n: 2 });
     // For one session the process died before the listener enqueued its job: only the decided row is left.
     db.prepare(`DELETE FROM jobs WHERE name = 'review.apply' AND session_id = ?`).run(lost);
@@ -118,12 +136,21 @@ describe.skipIf(!withData)('manual review across a kill -9', () => {
     const decidedOf = async (id: string) => {
       const report = (await client.getSession(id)).getLivenessChecks()[0].getReport();
       const auth = report.getBreakdown().find((b: { getSubCheck(): string }) => b.getSubCheck() === 'liveness_auth');
-      const reason = auth.getDetails().find((d: { getName(): string }) => d.getName() === 'review_reason').getValue();
+      const reason = auth
+        .getDetails()
+        .find((d: { getName(): string }) => d.getName() === 'review_reason')
+        .getValue();
       return [report.getRecommendation().getValue(), auth.getResult(), auth.getProcess(), reason];
     };
     expect(await decidedOf(kept)).toEqual(['APPROVE', 'PASS', 'EXPERT_REVIEW', 'a live person, poor light']);
     expect(await decidedOf(lost)).toEqual(['REJECT', 'FAIL', 'EXPERT_REVIEW', 'a photo of a printed photo']);
-    const completions = () => new Set(receiver!.delivered().filter((w) => w.json.topic === 'session_completion').map((w) => w.json.session_id));
+    const completions = () =>
+      new Set(
+        receiver!
+          .delivered()
+          .filter((w) => w.json.topic === 'session_completion')
+          .map((w) => w.json.session_id),
+      );
     while (completions().size < ids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect([...completions()].sort()).toEqual([...ids].sort());
   }, 240_000);

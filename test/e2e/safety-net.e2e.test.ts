@@ -35,7 +35,10 @@ let base: string;
 const dataDir = tempDataDir();
 let output = '';
 beforeAll(async () => {
-  child = spawn(process.execPath, ['--input-type=module', '-e', HARNESS], { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, ['--input-type=module', '-e', HARNESS], {
+    env: { ...process.env, DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   base = await new Promise<string>((resolve, reject) => {
@@ -56,16 +59,23 @@ afterAll(async () => {
 });
 
 it('answers, logs and counts an escaped error, and keeps serving', async () => {
-  for (const [bug, kind] of [['event', 'exception'], ['rejection', 'rejection']] as const) {
+  for (const [bug, kind] of [
+    ['event', 'exception'],
+    ['rejection', 'rejection'],
+  ] as const) {
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${base}/bug/${bug}`, { headers: { 'x-request-id': `req-${bug}-${i}` }, signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${base}/bug/${bug}`, {
+        headers: { 'x-request-id': `req-${bug}-${i}` },
+        signal: AbortSignal.timeout(5000),
+      });
       expect(res.status).toBe(500);
       expect(await res.json()).toEqual({ code: 'INTERNAL_ERROR', message: 'An unexpected error occurred' });
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
     }
     const lines = output.split('\n').filter((l) => l.includes(`"reqId":"req-${bug}-`));
     expect(lines).toHaveLength(3);
-    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ level: 50, kind, msg: expect.stringContaining('keeps serving') });
+    for (const line of lines)
+      expect(JSON.parse(line)).toMatchObject({ level: 50, kind, msg: expect.stringContaining('keeps serving') });
   }
   const counts = (await (await fetch(`${base}/bug/count`)).json()) as { labels: { kind: string }; value: number }[];
   expect(Object.fromEntries(counts.map((c) => [c.labels.kind, c.value]))).toEqual({ exception: 3, rejection: 3 });

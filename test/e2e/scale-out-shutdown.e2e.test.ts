@@ -40,13 +40,22 @@ for (const dialect of DIALECTS) {
     });
 
     const runner = (handlers: Record<string, JobHandler>, o: { leaseMs?: number; concurrency?: number } = {}) => {
-      const r = new JobRunner(queue, handlers, { concurrency: o.concurrency ?? 4, leaseMs: o.leaseMs ?? 5000, pollMs: 20, logger });
+      const r = new JobRunner(queue, handlers, {
+        concurrency: o.concurrency ?? 4,
+        leaseMs: o.leaseMs ?? 5000,
+        pollMs: 20,
+        logger,
+      });
       runners.push(r);
       r.start();
       return r;
     };
     const rows = (name: string) =>
-      db.database.db.selectFrom('jobs').select(['id', 'state', 'attempts', 'lease_owner', 'lease_expires_at', 'last_error']).where('name', '=', name).execute();
+      db.database.db
+        .selectFrom('jobs')
+        .select(['id', 'state', 'attempts', 'lease_owner', 'lease_expires_at', 'last_error'])
+        .where('name', '=', name)
+        .execute();
 
     it('lets in-flight jobs finish within the grace period, and runs none twice', async () => {
       const runs = new Map<string, number>();
@@ -95,7 +104,9 @@ for (const dialect of DIALECTS) {
       expect((await rows('block')).map((j) => j.state)).toEqual(['queued', 'queued']);
       const done: unknown[] = [];
       runner({ block: (async (p: unknown) => void done.push(p)) as JobHandler });
-      await until('the second worker to finish them', async () => (await rows('block')).every((j) => j.state === 'done'));
+      await until('the second worker to finish them', async () =>
+        (await rows('block')).every((j) => j.state === 'done'),
+      );
       expect(done.sort()).toEqual([1, 2]);
       expect((await rows('block')).map((j) => j.attempts)).toEqual([1, 1]);
     });
@@ -142,7 +153,10 @@ for (const dialect of DIALECTS) {
       }
       let ran = 0;
       runner({ poison: (async () => void ran++) as JobHandler });
-      await until('the poison job to settle', async () => (await rows('poison'))[0]!.state !== 'queued' && (await rows('poison'))[0]!.state !== 'running');
+      await until(
+        'the poison job to settle',
+        async () => (await rows('poison'))[0]!.state !== 'queued' && (await rows('poison'))[0]!.state !== 'running',
+      );
       expect(ran).toBe(0);
       const [job] = await rows('poison');
       expect(job).toMatchObject({ state: 'dead', lease_owner: null });

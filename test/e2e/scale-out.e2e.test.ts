@@ -45,7 +45,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface CheckJson {
   type: string;
   state: string;
-  report: { recommendation: { value: string; reason?: string }; breakdown: { sub_check: string; result: string; details: { name: string; value: string }[] }[] };
+  report: {
+    recommendation: { value: string; reason?: string };
+    breakdown: { sub_check: string; result: string; details: { name: string; value: string }[] }[];
+  };
 }
 
 describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker processes on PostgreSQL + S3', () => {
@@ -109,18 +112,28 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
     // Some LFW photos show two faces or none: people with a photo the engine refuses or picks one face of are left
     // out (the test is about processes, not about the data). Which result a usable photo gets is never screened.
     const usable = async (photo: string) => {
-      const res = await signedCall(apis[1]!.apiUrl, app, 'POST', `/pools/${poolId}/search`, { image: { data: b64(photo) } });
+      const res = await signedCall(apis[1]!.apiUrl, app, 'POST', `/pools/${poolId}/search`, {
+        image: { data: b64(photo) },
+      });
       return res.status === 200 && res.body.face_selection.other_face_count === 0;
     };
     for (const person of candidates) {
       if (enrolled.length === ENROLLED && strangers.length === SESSIONS - ENROLLED && ryw.length === 3) break;
       if (enrolled.length < ENROLLED) {
         if (!(await usable(person.photos[0]!)) || !(await usable(person.photos[1]!))) continue;
-        const created = await signedCall(apis[0]!.apiUrl, app, 'POST', '/applicants', { face: { data: b64(person.photos[0]!) } });
+        const created = await signedCall(apis[0]!.apiUrl, app, 'POST', '/applicants', {
+          face: { data: b64(person.photos[0]!) },
+        });
         if (created.status === 422) continue;
         expect(created.status, JSON.stringify(created.body)).toBe(201);
         applicantOf.set(person.name, created.body.id);
-        expect((await signedCall(apis[0]!.apiUrl, app, 'POST', `/pools/${poolId}/applicants`, { applicant_id: created.body.id })).status).toBe(204);
+        expect(
+          (
+            await signedCall(apis[0]!.apiUrl, app, 'POST', `/pools/${poolId}/applicants`, {
+              applicant_id: created.body.id,
+            })
+          ).status,
+        ).toBe(204);
         enrolled.push(person);
       } else if (strangers.length < SESSIONS - ENROLLED) {
         if (await usable(person.photos[0]!)) strangers.push(person);
@@ -160,7 +173,10 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
     // vanish with it): the per-session cost that sizing guidance in docs/deployment.md quotes.
     const cpu = new Map<number, { role: 'api' | 'worker'; first: number; last: number }>();
     const sampleCpu = () => {
-      for (const [role, pids] of [['api', apis.map((a) => a.process.pid!)], ['worker', workers.map((w) => w.pid)]] as const) {
+      for (const [role, pids] of [
+        ['api', apis.map((a) => a.process.pid!)],
+        ['worker', workers.map((w) => w.pid)],
+      ] as const) {
         for (const pid of pids) {
           const now = cpuSeconds(pid);
           const seen = cpu.get(pid);
@@ -220,7 +236,11 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
     const stopped = await workers[1]!.stop('SIGTERM');
     expect(stopped, workers[1]!.output()).toEqual({ code: 0, signal: null });
     expect(await jobsOf(workers[1]!.pid), 'no lease left behind by a stopped worker').toEqual([]);
-    const afterStop = await db.database.db.selectFrom('jobs').select(['id', 'state', 'lease_owner']).where('id', 'in', stoppedJobs).execute();
+    const afterStop = await db.database.db
+      .selectFrom('jobs')
+      .select(['id', 'state', 'lease_owner'])
+      .where('id', 'in', stoppedJobs)
+      .execute();
     for (const job of afterStop) expect(['done', 'queued']).toContain(job.state);
     mark('worker2_stopped_s');
     workers.push(await replacement);
@@ -237,7 +257,11 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
         .executeTakeFirstOrThrow();
       if (Number(row.n) === SESSIONS) break;
       if (Date.now() > deadline) {
-        const open = await db.database.db.selectFrom('jobs').select(['name', 'state', 'attempts', 'last_error', 'session_id']).where('state', '!=', 'done').execute();
+        const open = await db.database.db
+          .selectFrom('jobs')
+          .select(['name', 'state', 'attempts', 'last_error', 'session_id'])
+          .where('state', '!=', 'done')
+          .execute();
         throw new Error(`${row.n}/${SESSIONS} sessions completed; jobs not done: ${JSON.stringify(open)}`);
       }
       await sleep(100);
@@ -245,12 +269,18 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
     mark('all_completed_s');
     sampleCpu();
     clearInterval(sampler);
-    const used = (role: 'api' | 'worker') => [...cpu.values()].filter((c) => c.role === role).reduce((a, c) => a + c.last - c.first, 0);
+    const used = (role: 'api' | 'worker') =>
+      [...cpu.values()].filter((c) => c.role === role).reduce((a, c) => a + c.last - c.first, 0);
     console.log(
       `[scale-out] CPU over the sessions phase: API processes ${used('api').toFixed(1)} s, workers ${used('worker').toFixed(1)} s ` +
         `(${Math.round((used('api') * 1000) / SESSIONS)} + ${Math.round((used('worker') * 1000) / SESSIONS)} ms per session); ` +
-        `RSS MB: API ${apis.map((a) => rssMb(a.process.pid!)).join(' / ')}, running worker ${workers.filter((w) => w.process.exitCode === null && w.process.signalCode === null).map((w) => rssMb(w.pid)).join(' / ')}; ` +
-        `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`,
+        `RSS MB: API ${apis.map((a) => rssMb(a.process.pid!)).join(' / ')}, running worker ${workers
+          .filter((w) => w.process.exitCode === null && w.process.signalCode === null)
+          .map((w) => rssMb(w.pid))
+          .join(' / ')}; ` +
+        `load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')} on ${availableParallelism()} cores`,
     );
 
     // Results through the SDK and the raw JSON, read on alternating APIs.
@@ -264,18 +294,32 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
       expect(liveness.state).toBe('DONE');
       expect(ffs.state).toBe('DONE');
       if (i < ENROLLED) {
-        expect(ffs.report.recommendation, `session ${i}: ${enrolled[i]!.name} is enrolled`).toEqual({ value: 'REJECT', reason: 'MATCH_FOUND' });
+        expect(ffs.report.recommendation, `session ${i}: ${enrolled[i]!.name} is enrolled`).toEqual({
+          value: 'REJECT',
+          reason: 'MATCH_FOUND',
+        });
         const details = Object.fromEntries(ffs.report.breakdown[0]!.details.map((d) => [d.name, d.value]));
         expect(details.matching_applicant).toBe(applicantOf.get(enrolled[i]!.name));
       } else {
-        expect(ffs.report.recommendation, `session ${i}: ${strangers[i - ENROLLED]!.name} is a stranger`).toEqual({ value: 'APPROVE' });
+        expect(ffs.report.recommendation, `session ${i}: ${strangers[i - ENROLLED]!.name} is a stranger`).toEqual({
+          value: 'APPROVE',
+        });
       }
     }
 
     // No job lost, none dead, none failed; the killed worker's jobs ran again once their lease expired.
-    const jobs = await db.database.db.selectFrom('jobs').select(['id', 'name', 'state', 'attempts', 'last_error', 'lease_owner']).execute();
-    expect(jobs.filter((j) => j.state !== 'done'), 'every job done').toEqual([]);
-    expect(jobs.filter((j) => j.last_error !== null), 'no job failed').toEqual([]);
+    const jobs = await db.database.db
+      .selectFrom('jobs')
+      .select(['id', 'name', 'state', 'attempts', 'last_error', 'lease_owner'])
+      .execute();
+    expect(
+      jobs.filter((j) => j.state !== 'done'),
+      'every job done',
+    ).toEqual([]);
+    expect(
+      jobs.filter((j) => j.last_error !== null),
+      'no job failed',
+    ).toEqual([]);
     const recovered = jobs.filter((j) => killedJobs.includes(j.id));
     expect(recovered).toHaveLength(killedJobs.length);
     for (const job of recovered) expect(job.attempts).toBeGreaterThanOrEqual(2);
@@ -287,35 +331,62 @@ describe.skipIf(!withData || !withPostgres)('scale-out: 2 API and 2 worker proce
     );
 
     // Media went to S3 and nowhere else: the session images are objects of the bucket.
-    const media = await db.database.db.selectFrom('media').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const media = await db.database.db
+      .selectFrom('media')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(media.n)).toBeGreaterThanOrEqual(SESSIONS);
   }, 170_000);
 
   it('reflects an enrolment or a deletion returned on API 1 in a search that starts right after on API 2', async () => {
     const [api1, api2] = apis as [RunningServer, RunningServer];
     const search = async (person: LfwPerson) => {
-      const res = await signedCall(api2.apiUrl, app, 'POST', `/pools/${poolId}/search`, { image: { data: b64(person.photos[1]!) } });
+      const res = await signedCall(api2.apiUrl, app, 'POST', `/pools/${poolId}/search`, {
+        image: { data: b64(person.photos[1]!) },
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       return res.body.candidates as { applicant_id: string; match: boolean }[];
     };
     // Make API 2's index current first, so each search below depends on the change log alone.
     await search(ryw[0]!);
     for (const person of ryw) {
-      const created = await signedCall(api1.apiUrl, app, 'POST', '/applicants', { face: { data: b64(person.photos[0]!) } });
+      const created = await signedCall(api1.apiUrl, app, 'POST', '/applicants', {
+        face: { data: b64(person.photos[0]!) },
+      });
       expect(created.status).toBe(201);
       const applicantId = created.body.id as string;
-      expect((await signedCall(api1.apiUrl, app, 'POST', `/pools/${poolId}/applicants`, { applicant_id: applicantId })).status).toBe(204);
-      expect((await search(person))[0], `${person.name} enrolled on API 1`).toMatchObject({ applicant_id: applicantId, match: true });
+      expect(
+        (await signedCall(api1.apiUrl, app, 'POST', `/pools/${poolId}/applicants`, { applicant_id: applicantId }))
+          .status,
+      ).toBe(204);
+      expect((await search(person))[0], `${person.name} enrolled on API 1`).toMatchObject({
+        applicant_id: applicantId,
+        match: true,
+      });
 
       // Deleting the only face, then (re-adding one) the applicant: each must vanish from API 2 at once.
-      const faceId = (await signedCall(api1.apiUrl, app, 'GET', `/applicants/${applicantId}`)).body.faces.archetype_face as string;
-      expect((await signedCall(api1.apiUrl, app, 'DELETE', `/applicants/${applicantId}/faces/${faceId}`)).status).toBe(204);
-      expect((await search(person)).map((c) => c.applicant_id), `${person.name}'s face deleted on API 1`).not.toContain(applicantId);
-      const readded = await signedCall(api1.apiUrl, app, 'POST', `/applicants/${applicantId}/faces`, { face: { data: b64(person.photos[0]!) } });
+      const faceId = (await signedCall(api1.apiUrl, app, 'GET', `/applicants/${applicantId}`)).body.faces
+        .archetype_face as string;
+      expect((await signedCall(api1.apiUrl, app, 'DELETE', `/applicants/${applicantId}/faces/${faceId}`)).status).toBe(
+        204,
+      );
+      expect(
+        (await search(person)).map((c) => c.applicant_id),
+        `${person.name}'s face deleted on API 1`,
+      ).not.toContain(applicantId);
+      const readded = await signedCall(api1.apiUrl, app, 'POST', `/applicants/${applicantId}/faces`, {
+        face: { data: b64(person.photos[0]!) },
+      });
       expect(readded.status).toBe(201);
-      expect((await search(person))[0], `${person.name}'s face added again on API 1`).toMatchObject({ applicant_id: applicantId, match: true });
+      expect((await search(person))[0], `${person.name}'s face added again on API 1`).toMatchObject({
+        applicant_id: applicantId,
+        match: true,
+      });
       expect((await signedCall(api1.apiUrl, app, 'DELETE', `/applicants/${applicantId}`)).status).toBe(204);
-      expect((await search(person)).map((c) => c.applicant_id), `${person.name} deleted on API 1`).not.toContain(applicantId);
+      expect(
+        (await search(person)).map((c) => c.applicant_id),
+        `${person.name} deleted on API 1`,
+      ).not.toContain(applicantId);
     }
     mark('read_your_writes_s');
   }, 60_000);

@@ -55,7 +55,9 @@ beforeAll(async () => {
   appA = await server.createApp('app A');
   appB = await server.createApp('app B');
   client = new yoti.IDVClient(appA.sdkId, appA.privateKeyPem, { apiUrl: server.apiUrl });
-  jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#c08060' } }).jpeg().toBuffer();
+  jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#c08060' } })
+    .jpeg()
+    .toBuffer();
 });
 
 afterAll(async () => {
@@ -74,7 +76,12 @@ describe('sessions through the official yoti SDK', () => {
     expect(result.getUserTrackingId()).toBe('user-42');
     expect(Number.isInteger(result.getClientSessionTokenTtl())).toBe(true);
     expect(result.getClientSessionTokenTtl()).toBeLessThanOrEqual(600);
-    expect(result.getChecks().map((c: { getType(): string }) => c.getType()).sort()).toEqual(['FACE_COMPARISON', 'LIVENESS']);
+    expect(
+      result
+        .getChecks()
+        .map((c: { getType(): string }) => c.getType())
+        .sort(),
+    ).toEqual(['FACE_COMPARISON', 'LIVENESS']);
     for (const check of result.getChecks()) expect(check.getState()).toBe('CREATED');
     expect(result.getLivenessChecks()).toHaveLength(1);
 
@@ -106,7 +113,10 @@ describe('sessions through the official yoti SDK', () => {
     expect(Buffer.compare(Buffer.from(media.getContent()), jpeg)).toBe(0);
 
     const configAfter = await client.getSessionConfiguration(sessionId);
-    const faceAfter = configAfter.getCapture().getRequiredResources().find((r: { getId(): string }) => r.getId() === faceCapture.getId());
+    const faceAfter = configAfter
+      .getCapture()
+      .getRequiredResources()
+      .find((r: { getId(): string }) => r.getId() === faceCapture.getId());
     expect(faceAfter.getState()).toBe('COMPLETED');
 
     const devices = await client.getSessionTrackedDevices(sessionId);
@@ -145,7 +155,10 @@ describe('sessions through the official yoti SDK', () => {
   });
 
   it('rejects invalid specifications with property paths and unsupported checks with 400', async () => {
-    const bad = { client_session_token_ttl: 600, requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'BLINK' } }] };
+    const bad = {
+      client_session_token_ttl: 600,
+      requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'BLINK' } }],
+    };
     const res = await rawSignedFetch(server.apiUrl, {
       method: 'POST',
       path: '/sessions',
@@ -155,7 +168,9 @@ describe('sessions through the official yoti SDK', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 'PAYLOAD_VALIDATION' });
-    expect((res.body as { errors: { property: string }[] }).errors.map((e) => e.property)).toContain('requested_checks[0].config.liveness_type');
+    expect((res.body as { errors: { property: string }[] }).errors.map((e) => e.property)).toContain(
+      'requested_checks[0].config.liveness_type',
+    );
 
     const watchlist = new yoti.SessionSpecificationBuilder()
       .withRequestedCheck(new yoti.RequestedWatchlistScreeningCheckBuilder().withAdverseMediaCategory().build())
@@ -163,7 +178,9 @@ describe('sessions through the official yoti SDK', () => {
     await expectIdvError(client.createSession(watchlist), 400, 'UNSUPPORTED_CHECK');
 
     // FACE_COMPARISON compares the liveness selfie: alone it would complete at once with NOT_AVAILABLE.
-    const comparisonAlone = new yoti.SessionSpecificationBuilder().withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build()).build();
+    const comparisonAlone = new yoti.SessionSpecificationBuilder()
+      .withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build())
+      .build();
     const refused = await client.createSession(comparisonAlone).then(
       () => null,
       (e: { getResponseStatusCode(): number; getResponseBody(): unknown }) => e,
@@ -171,7 +188,9 @@ describe('sessions through the official yoti SDK', () => {
     expect(refused?.getResponseStatusCode()).toBe(400);
     expect(refused?.getResponseBody()).toMatchObject({
       code: 'PAYLOAD_VALIDATION',
-      errors: [{ property: 'requested_checks[0].type', message: expect.stringContaining('request a LIVENESS check as well') }],
+      errors: [
+        { property: 'requested_checks[0].type', message: expect.stringContaining('request a LIVENESS check as well') },
+      ],
     });
   });
 
@@ -182,7 +201,10 @@ describe('sessions through the official yoti SDK', () => {
     expect(result.getState()).toBe('EXPIRED');
     expect(result.getClientSessionTokenTtl()).toBe(0);
     const configuration = await client.getSessionConfiguration(created.getSessionId());
-    const faceCapture = configuration.getCapture().getRequiredResources().find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
+    const faceCapture = configuration
+      .getCapture()
+      .getRequiredResources()
+      .find((r: { getType(): string }) => r.getType() === 'FACE_CAPTURE');
     await expectIdvError(
       client.createFaceCaptureResource(
         created.getSessionId(),
@@ -262,7 +284,11 @@ describe('authentication and tenancy', () => {
     const huge = Buffer.alloc(3 * 1024 * 1024, 0x20);
     const path = `/sessions?${signedQuery(appA.sdkId)}`;
     const digest = signRequest('POST', path, huge, appA.privateKeyPem);
-    const tooLarge = await postOversize(`${server.apiUrl}${path}`, { 'x-yoti-auth-digest': digest, 'content-type': 'application/json' }, huge.length);
+    const tooLarge = await postOversize(
+      `${server.apiUrl}${path}`,
+      { 'x-yoti-auth-digest': digest, 'content-type': 'application/json' },
+      huge.length,
+    );
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
   });

@@ -2,7 +2,18 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, collectProblems, type LaunchedBrowser, launchChromium, layoutProblems, placeholderVideo, screenshot, standInVideoFromPhoto, tempDir, videoFromPhoto } from '../helpers/browser.js';
+import {
+  browserSkipReason,
+  collectProblems,
+  type LaunchedBrowser,
+  launchChromium,
+  layoutProblems,
+  placeholderVideo,
+  screenshot,
+  standInVideoFromPhoto,
+  tempDir,
+  videoFromPhoto,
+} from '../helpers/browser.js';
 import { ClientApi } from '../helpers/client-api.js';
 import { dataPath, hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
@@ -40,7 +51,10 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
 
   beforeAll(async () => {
     work = tempDir('openidv-web-');
-    const [faceVideo, plainVideo] = await Promise.all([standInVideoFromPhoto(enrolled!.photos[1]!, join(work, 'face.y4m')), placeholderVideo(join(work, 'placeholder.y4m'))]);
+    const [faceVideo, plainVideo] = await Promise.all([
+      standInVideoFromPhoto(enrolled!.photos[1]!, join(work, 'face.y4m')),
+      placeholderVideo(join(work, 'placeholder.y4m')),
+    ]);
     // Info-level logs, to check below that no client token reaches them.
     [server, faceCamera, plainCamera] = await Promise.all([
       startServer({ env: { OPENIDV_LOG_LEVEL: 'info', OPENIDV_JOB_POLL_MS: '50' } }),
@@ -49,9 +63,14 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     ]);
     app = await server.createApp('web-capture');
     poolId = (await signedCall(server.apiUrl, app, 'POST', '/pools', { label: 'POOL EXAMPLE' })).body.id;
-    const applicant = await signedCall(server.apiUrl, app, 'POST', '/applicants', { face: { data: readFileSync(enrolled!.photos[0]!).toString('base64') } });
+    const applicant = await signedCall(server.apiUrl, app, 'POST', '/applicants', {
+      face: { data: readFileSync(enrolled!.photos[0]!).toString('base64') },
+    });
     expect(applicant.status).toBe(201);
-    expect((await signedCall(server.apiUrl, app, 'POST', `/pools/${poolId}/applicants`, { applicant_id: applicant.body.id })).status).toBe(204);
+    expect(
+      (await signedCall(server.apiUrl, app, 'POST', `/pools/${poolId}/applicants`, { applicant_id: applicant.body.id }))
+        .status,
+    ).toBe(204);
   });
 
   afterAll(async () => {
@@ -61,7 +80,12 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  async function createSession(options: { selfie: boolean; document: boolean; upload: boolean; justInTimeConsent?: boolean }) {
+  async function createSession(options: {
+    selfie: boolean;
+    document: boolean;
+    upload: boolean;
+    justInTimeConsent?: boolean;
+  }) {
     let spec = new yoti.SessionSpecificationBuilder().withClientSessionTokenTtl(600);
     if (options.selfie) {
       spec = spec
@@ -69,10 +93,15 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
         .withRequestedCheck(familiarFaceSearch(poolId, 'NO_MATCH'));
     }
     if (options.document) {
-      const filter = new yoti.OrthogonalRestrictionsFilterBuilder().withWhitelistedCountries(['CZE', 'GBR']).withWhitelistedDocumentTypes(['PASSPORT', 'NATIONAL_ID']).build();
+      const filter = new yoti.OrthogonalRestrictionsFilterBuilder()
+        .withWhitelistedCountries(['CZE', 'GBR'])
+        .withWhitelistedDocumentTypes(['PASSPORT', 'NATIONAL_ID'])
+        .build();
       spec = spec.withRequiredDocument(new yoti.RequiredIdDocumentBuilder().withFilter(filter).build());
     }
-    let sdkBuilder = options.upload ? new yoti.SdkConfigBuilder().withAllowsCameraAndUpload() : new yoti.SdkConfigBuilder().withAllowsCamera();
+    let sdkBuilder = options.upload
+      ? new yoti.SdkConfigBuilder().withAllowsCameraAndUpload()
+      : new yoti.SdkConfigBuilder().withAllowsCamera();
     if (options.justInTimeConsent) sdkBuilder = sdkBuilder.withJustInTimeBiometricConsentFlow();
     const sdk = sdkBuilder
       .withPrimaryColour('#0b5fff')
@@ -87,7 +116,11 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     return { id, token, url: `${server.apiUrl}/web/index.html?sessionID=${id}&sessionToken=${token}` };
   }
 
-  async function open(browser: LaunchedBrowser, url: string, options: { camera: boolean; width?: number; height?: number }): Promise<Opened> {
+  async function open(
+    browser: LaunchedBrowser,
+    url: string,
+    options: { camera: boolean; width?: number; height?: number },
+  ): Promise<Opened> {
     const context = await browser.browser.newContext({
       permissions: options.camera ? ['camera'] : [],
       viewport: { width: options.width ?? 480, height: options.height ?? 860 },
@@ -95,7 +128,13 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
       isMobile: (options.width ?? 480) < 400,
     });
     // The relying party's pages (success_url, error_url, privacy policy): the machine is offline.
-    await context.route(`${RP}/**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Relying party</title><h1>Back at the relying party</h1>' }));
+    await context.route(`${RP}/**`, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/html',
+        body: '<!doctype html><title>Relying party</title><h1>Back at the relying party</h1>',
+      }),
+    );
     const page = await context.newPage();
     const problems = collectProblems(page);
     await page.goto(url);
@@ -104,14 +143,19 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
 
   // playwright-core has no expect(): wait for the state instead (a timeout fails the test).
   const visible = (locator: Locator, timeout = 15_000) => locator.first().waitFor({ state: 'visible', timeout });
-  const heading = (page: Page, text: string | RegExp) => visible(page.getByRole('heading', { level: 1, name: text }), 30_000);
+  const heading = (page: Page, text: string | RegExp) =>
+    visible(page.getByRole('heading', { level: 1, name: text }), 30_000);
 
   async function chooseDocument(page: Page) {
     await heading(page, 'Your identity document');
     const options = await page.locator('#country option').allTextContents();
     expect(options).toEqual(['Choose a country', 'Czechia', 'United Kingdom']);
     await page.getByLabel('Country that issued it').selectOption('CZE');
-    expect(await page.locator('input[name="document-type"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['PASSPORT', 'NATIONAL_ID']);
+    expect(
+      await page
+        .locator('input[name="document-type"]')
+        .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+    ).toEqual(['PASSPORT', 'NATIONAL_ID']);
     await page.getByLabel('Passport').check();
   }
 
@@ -138,7 +182,9 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await heading(page, "Let's check your identity");
     // The token leaves the address bar as soon as the page has read it.
     expect(page.url()).not.toContain('sessionToken');
-    expect(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--primary').trim())).toBe('#0b5fff');
+    expect(
+      await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--primary').trim()),
+    ).toBe('#0b5fff');
     await screenshot(page, 'story-01-welcome');
     await page.getByRole('button', { name: 'Start' }).click();
 
@@ -200,17 +246,39 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     const [idDocument] = raw.resources.id_documents;
     expect(idDocument).toMatchObject({ document_type: 'PASSPORT', issuing_country: 'CZE' });
     expect(idDocument.pages.map((p: { capture_method: string }) => p.capture_method)).toEqual(['UPLOAD']);
-    const checks = raw.checks as { type: string; state: string; report: { recommendation: { value: string; reason?: string } } }[];
+    const checks = raw.checks as {
+      type: string;
+      state: string;
+      report: { recommendation: { value: string; reason?: string } };
+    }[];
     const ffs = checks.find((c) => c.type === 'FAMILIAR_FACE_SEARCH')!;
     const liveness = checks.find((c) => c.type === 'LIVENESS')!;
-    expect(ffs).toMatchObject({ state: 'DONE', report: { recommendation: { value: 'REJECT', reason: 'MATCH_FOUND' } } });
-    expect(liveness, JSON.stringify(liveness)).toMatchObject({ state: 'DONE', report: { recommendation: { value: 'APPROVE' } } });
+    expect(ffs).toMatchObject({
+      state: 'DONE',
+      report: { recommendation: { value: 'REJECT', reason: 'MATCH_FOUND' } },
+    });
+    expect(liveness, JSON.stringify(liveness)).toMatchObject({
+      state: 'DONE',
+      report: { recommendation: { value: 'APPROVE' } },
+    });
     // The page reported its progress (POST progress) up to the finish.
-    const events = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map((e: { event: string }) => e.event);
-    for (const step of ['CONFIG_FIRST_LOADED', 'PROGRESS:WELCOME', 'PROGRESS:CONSENT_GIVEN', 'PROGRESS:DOCUMENT_COMPLETED', 'PROGRESS:SELFIE_UPLOADED', 'PROGRESS:FINISH', 'CLIENT_SESSION_TOKEN_DELETED']) {
+    const events = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}/tracked-devices`)).body.map(
+      (e: { event: string }) => e.event,
+    );
+    for (const step of [
+      'CONFIG_FIRST_LOADED',
+      'PROGRESS:WELCOME',
+      'PROGRESS:CONSENT_GIVEN',
+      'PROGRESS:DOCUMENT_COMPLETED',
+      'PROGRESS:SELFIE_UPLOADED',
+      'PROGRESS:FINISH',
+      'CLIENT_SESSION_TOKEN_DELETED',
+    ]) {
       expect(events).toContain(step);
     }
-    console.info(`[web-capture] story: ${((Date.now() - started) / 1000).toFixed(1)} s from session creation to COMPLETED`);
+    console.info(
+      `[web-capture] story: ${((Date.now() - started) / 1000).toFixed(1)} s from session creation to COMPLETED`,
+    );
   }, 180_000);
 
   it('fits a 320-px phone: every control inside the viewport, no sideways scrolling (placeholder camera, no face)', async () => {
@@ -221,7 +289,11 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
       await screenshot(page, `phone-${name}`);
     };
     // Keyboard only where it matters most: consent, and the shutter.
-    const focused = () => page.evaluate(() => ({ id: document.activeElement?.id, outline: getComputedStyle(document.activeElement!).outlineStyle }));
+    const focused = () =>
+      page.evaluate(() => ({
+        id: document.activeElement?.id,
+        outline: getComputedStyle(document.activeElement!).outlineStyle,
+      }));
     await heading(page, "Let's check your identity");
     await check('01-welcome');
     await page.keyboard.press('Tab');
@@ -271,7 +343,9 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await uploadDocumentFile(page);
     // The first upload attempt dies on the network: the page says so and tries again by itself.
     let failed = 0;
-    await page.route('**/documents/*/pages', (route) => (failed++ === 0 ? route.abort('connectionreset') : route.continue()));
+    await page.route('**/documents/*/pages', (route) =>
+      failed++ === 0 ? route.abort('connectionreset') : route.continue(),
+    );
     await page.getByRole('button', { name: 'Use this photo' }).click();
     await visible(page.getByText(/The connection was interrupted\. Trying again/), 10_000);
     await screenshot(page, 'denied-02-upload-retry');
@@ -280,7 +354,9 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     expect(problems).toEqual([]);
     await context.close();
     const raw = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}`)).body;
-    expect(raw.resources.id_documents[0].pages.map((p: { capture_method: string }) => p.capture_method)).toEqual(['UPLOAD']);
+    expect(raw.resources.id_documents[0].pages.map((p: { capture_method: string }) => p.capture_method)).toEqual([
+      'UPLOAD',
+    ]);
 
     // Camera only: no upload offered, and the user is told how to allow the camera.
     const cameraOnly = await createSession({ selfie: false, document: true, upload: false });
@@ -297,7 +373,9 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     // A device with no camera at all: upload offered at once.
     const noCamera = await launchChromium();
     try {
-      const third = await open(noCamera, (await createSession({ selfie: false, document: true, upload: true })).url, { camera: true });
+      const third = await open(noCamera, (await createSession({ selfie: false, document: true, upload: true })).url, {
+        camera: true,
+      });
       await third.page.getByRole('button', { name: 'Start' }).click();
       await chooseDocument(third.page);
       await pastDocumentTips(third.page);
@@ -324,7 +402,10 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
       await page.getByRole('button', { name: "I'm ready" }).click();
       await visible(page.locator('.guide-oval'));
       await visible(page.locator('#shutter:not([disabled])'), 30_000);
-      expect(await page.locator('#upload-button').count(), 'no upload on the selfie step of a CAMERA_AND_UPLOAD session').toBe(0);
+      expect(
+        await page.locator('#upload-button').count(),
+        'no upload on the selfie step of a CAMERA_AND_UPLOAD session',
+      ).toBe(0);
       expect(await page.locator('#file-input').count()).toBe(1); // present for documents, never offered here
       await screenshot(page, 'selfie-live-only');
       await page.getByRole('button', { name: 'Take photo' }).click();
@@ -343,8 +424,14 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
       const result = await client.getSession(session.id);
       const [liveness] = result.getLivenessChecks();
       expect(liveness.getReport().getRecommendation().getValue()).toBe('REJECT');
-      const signature = liveness.getReport().getBreakdown().find((b: { getSubCheck(): string }) => b.getSubCheck() === 'payload_signature_verification');
-      const reason = signature.getDetails().find((d: { getName(): string }) => d.getName() === 'reason').getValue();
+      const signature = liveness
+        .getReport()
+        .getBreakdown()
+        .find((b: { getSubCheck(): string }) => b.getSubCheck() === 'payload_signature_verification');
+      const reason = signature
+        .getDetails()
+        .find((d: { getName(): string }) => d.getName() === 'reason')
+        .getValue();
       console.info(`[web-capture] a still photo held to the camera: LIVENESS REJECT, ${reason}`);
       expect(reason).toMatch(/byte-identical|no motion|does not move|flat picture/);
       expect(result.getResources().getStaticLivenessResources()).toHaveLength(1);
@@ -368,7 +455,9 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     await visible(second.page.locator('#camera-leave'));
     await screenshot(second.page, 'selfie-camera-denied');
     await second.page.locator('#camera-leave').click();
-    await second.page.waitForURL(new RegExp(`${RP}/error\\?sessionID=${denied.id}&error=CAMERA_DENIED`), { timeout: 15_000 });
+    await second.page.waitForURL(new RegExp(`${RP}/error\\?sessionID=${denied.id}&error=CAMERA_DENIED`), {
+      timeout: 15_000,
+    });
     await second.context.close();
   }, 180_000);
 
@@ -426,8 +515,12 @@ describe.skipIf(!withData)('end-user capture page in Chromium', () => {
     expect(csp).toContain("script-src 'self'");
     const js = await fetch(`${server.apiUrl}/web/app.js`);
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    expect((await fetch(`${server.apiUrl}/web/app.js`, { headers: { 'if-none-match': js.headers.get('etag')! } })).status).toBe(304);
-    expect((await fetch(`${server.apiUrl}/web/styles.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect(
+      (await fetch(`${server.apiUrl}/web/app.js`, { headers: { 'if-none-match': js.headers.get('etag')! } })).status,
+    ).toBe(304);
+    expect((await fetch(`${server.apiUrl}/web/styles.css`)).headers.get('content-type')).toBe(
+      'text/css; charset=utf-8',
+    );
     expect((await fetch(`${server.apiUrl}/web/tsconfig.json`)).status).toBe(404);
     const redirect = await fetch(`${server.apiUrl}/web/?sessionID=x&sessionToken=y`, { redirect: 'manual' });
     expect(redirect.headers.get('location')).toBe('/idverify/v1/web/index.html?sessionID=x&sessionToken=y');

@@ -29,7 +29,15 @@ export class MemoryJobQueue implements JobQueue {
       if (!handler) throw new Error(`no handler for job ${job.name}`);
       job.attempts += 1;
       try {
-        await handler(job.payload as never, { id: job.id, name: job.name, payload: job.payload, attempts: job.attempts, maxAttempts: job.maxAttempts ?? 5, sessionId: job.sessionId ?? null, requestId: null });
+        await handler(job.payload as never, {
+          id: job.id,
+          name: job.name,
+          payload: job.payload,
+          attempts: job.attempts,
+          maxAttempts: job.maxAttempts ?? 5,
+          sessionId: job.sessionId ?? null,
+          requestId: null,
+        });
         job.state = 'done';
       } catch (err) {
         if (!(err instanceof DeferJob)) throw err;
@@ -51,6 +59,11 @@ export class MemoryJobQueue implements JobQueue {
     for (const job of this.jobs) if (job.sessionId === sessionId && job.state === 'queued') job.state = 'dead';
   }
   async stats(): Promise<QueueStats> {
-    return { queued: this.queued().length, running: 0, done: this.jobs.filter((j) => j.state === 'done').length, dead: 0 };
+    return {
+      queued: this.queued().length,
+      running: 0,
+      done: this.jobs.filter((j) => j.state === 'done').length,
+      dead: 0,
+    };
   }
 }

@@ -12,7 +12,14 @@ import type {
   WebhookRepository,
   WorkRepository,
 } from '../../src/domain/ports/repositories.port.js';
-import type { CheckRecord, DeviceEvent, MediaRecord, ResourceRecord, SessionRecord, TaskRecord } from '../../src/domain/sessions/session.types.js';
+import type {
+  CheckRecord,
+  DeviceEvent,
+  MediaRecord,
+  ResourceRecord,
+  SessionRecord,
+  TaskRecord,
+} from '../../src/domain/sessions/session.types.js';
 
 // In-memory fakes of the session repositories for the unit tier. They keep the contracts the SQL repositories are
 // held to in test/contract (scoping by app, cascade on delete, copies in and out), not their performance.
@@ -46,7 +53,8 @@ export class MemorySessionStore {
       return s && s.appId === appId ? copy(s) : null;
     },
     getById: async (id) => copy(this.sessionRows.get(id) ?? null),
-    getByClientToken: async (token) => copy([...this.sessionRows.values()].find((s) => s.clientToken === token) ?? null),
+    getByClientToken: async (token) =>
+      copy([...this.sessionRows.values()].find((s) => s.clientToken === token) ?? null),
     bundle: async (session) => ({
       session,
       checks: this.of(this.checkRows, session.id),
@@ -60,13 +68,25 @@ export class MemorySessionStore {
     },
     delete: async (id) => {
       this.sessionRows.delete(id);
-      for (const rows of [this.checkRows, this.taskRows, this.resourceRows, this.mediaRows, this.analysisRows, this.challengeRows, this.webhookRows]) {
+      for (const rows of [
+        this.checkRows,
+        this.taskRows,
+        this.resourceRows,
+        this.mediaRows,
+        this.analysisRows,
+        this.challengeRows,
+        this.webhookRows,
+      ]) {
         for (const [key, row] of rows) if (row.sessionId === id) rows.delete(key);
       }
       this.usageRows.delete(id);
       this.deviceRows.splice(0, this.deviceRows.length, ...this.deviceRows.filter((d) => d.sessionId !== id));
     },
-    listPurgeable: async (now, limit) => [...this.sessionRows.values()].filter((s) => s.resourcesExpireAt <= now).slice(0, limit).map(copy),
+    listPurgeable: async (now, limit) =>
+      [...this.sessionRows.values()]
+        .filter((s) => s.resourcesExpireAt <= now)
+        .slice(0, limit)
+        .map(copy),
     listUnfinishedExpired: async (now, limit) =>
       [...this.sessionRows.values()]
         .filter((s) => s.state === 'ONGOING' && s.finishedAt === null && s.tokenExpiresAt <= now)
@@ -97,7 +117,11 @@ export class MemorySessionStore {
   readonly media: MediaRepository = {
     create: async (m) => void this.mediaRows.set(m.id, copy(m)),
     countOtherSessionsWithDigest: async (sessionId, sha256) =>
-      new Set([...this.mediaRows.values()].filter((m) => m.sha256 === sha256 && m.sessionId !== sessionId).map((m) => m.sessionId)).size,
+      new Set(
+        [...this.mediaRows.values()]
+          .filter((m) => m.sha256 === sha256 && m.sessionId !== sessionId)
+          .map((m) => m.sessionId),
+      ).size,
     get: async (sessionId, id) => this.of(this.mediaRows, sessionId).find((m) => m.id === id) ?? null,
     list: async (sessionId) => this.of(this.mediaRows, sessionId),
     delete: async (_sessionId, id) => void this.mediaRows.delete(id),
@@ -106,7 +130,12 @@ export class MemorySessionStore {
   readonly devices: DeviceEventRepository = {
     add: async (e) => void this.deviceRows.push(copy(e)),
     list: async (sessionId) => this.of(this.deviceRows, sessionId),
-    clear: async (sessionId) => void this.deviceRows.splice(0, this.deviceRows.length, ...this.deviceRows.filter((d) => d.sessionId !== sessionId)),
+    clear: async (sessionId) =>
+      void this.deviceRows.splice(
+        0,
+        this.deviceRows.length,
+        ...this.deviceRows.filter((d) => d.sessionId !== sessionId),
+      ),
   };
 
   readonly analyses: FaceAnalysisRepository = {
@@ -124,7 +153,8 @@ export class MemorySessionStore {
       this.challengeRows.set(id, { ...c, usedAt: at, mediaSha256: sha256 });
       return true;
     },
-    findByMedia: async (sessionId, sha256) => this.of(this.challengeRows, sessionId).find((c) => c.mediaSha256 === sha256) ?? null,
+    findByMedia: async (sessionId, sha256) =>
+      this.of(this.challengeRows, sessionId).find((c) => c.mediaSha256 === sha256) ?? null,
   };
 
   readonly usage: UsageRepository = {
@@ -133,7 +163,8 @@ export class MemorySessionStore {
       const over = charges.find((c) => (counters.get(c.counter) ?? 0) + c.amount > c.limit);
       if (over) return over.counter;
       for (const c of charges) counters.set(c.counter, (counters.get(c.counter) ?? 0) + c.amount);
-      if (drop) for (const key of counters.keys()) if (key.startsWith(drop.prefix) && key !== drop.keep) counters.delete(key);
+      if (drop)
+        for (const key of counters.keys()) if (key.startsWith(drop.prefix) && key !== drop.keep) counters.delete(key);
       this.usageRows.set(sessionId, counters);
       return null;
     },
@@ -150,7 +181,9 @@ export class MemorySessionStore {
     get: async (id) => copy(this.webhookRows.get(id) ?? null),
     list: async (sessionId) => this.of(this.webhookRows, sessionId),
     earlierPending: async (d) =>
-      [...this.webhookRows.values()].find((w) => w.sessionId === d.sessionId && w.state === 'pending' && w.createdAt < d.createdAt) ?? null,
+      [...this.webhookRows.values()].find(
+        (w) => w.sessionId === d.sessionId && w.state === 'pending' && w.createdAt < d.createdAt,
+      ) ?? null,
     update: async (d) => void this.webhookRows.set(d.id, copy(d)),
   };
 }

@@ -16,7 +16,9 @@ export class MemoryReviewRepository implements ReviewRepository {
     return item ? { ...item } : null;
   }
   async listQueue(query: Parameters<ReviewRepository['listQueue']>[0]): Promise<ReviewItem[]> {
-    return [...this.items.values()].filter((i) => query.states.includes(i.state) && (!query.appIds || query.appIds.includes(i.appId))).slice(0, query.limit);
+    return [...this.items.values()]
+      .filter((i) => query.states.includes(i.state) && (!query.appIds || query.appIds.includes(i.appId)))
+      .slice(0, query.limit);
   }
   async listForSession(sessionId: string): Promise<ReviewItem[]> {
     return [...this.items.values()].filter((i) => i.sessionId === sessionId);

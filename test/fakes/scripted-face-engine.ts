@@ -21,7 +21,13 @@ export class ScriptedFaceEngine implements FaceEngine {
 
   async analyse(image: Uint8Array, _options?: AnalyseOptions): Promise<FaceAnalysis> {
     this.calls++;
-    const answer = this.answers.get(this.key(image)) ?? { modelSetId: this.modelSetId, width: 640, height: 480, rotation: 0, faces: [] };
+    const answer = this.answers.get(this.key(image)) ?? {
+      modelSetId: this.modelSetId,
+      width: 640,
+      height: 480,
+      rotation: 0,
+      faces: [],
+    };
     if (answer instanceof Error) throw answer;
     return answer;
   }

@@ -60,8 +60,19 @@ export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool
     revoke: async () => false,
     setFrameAncestors: async () => false,
   };
-  const notifier = new Notifier({ repos: { webhooks: store.webhooks, sessions: store.sessions, apps }, queue, sender: { post: async () => ({ status: 204 }) }, now, maxAttempts: 3 });
-  const reviews = new ReviewService({ reviews: new MemoryReviewRepository(), policy: { fourEyesReject: false }, now, newId });
+  const notifier = new Notifier({
+    repos: { webhooks: store.webhooks, sessions: store.sessions, apps },
+    queue,
+    sender: { post: async () => ({ status: 204 }) },
+    now,
+    maxAttempts: 3,
+  });
+  const reviews = new ReviewService({
+    reviews: new MemoryReviewRepository(),
+    policy: { fourEyesReject: false },
+    now,
+    newId,
+  });
   let scrubs = 0;
   const lifecycle = new SessionLifecycle({
     sessions: store.sessions,
@@ -78,12 +89,29 @@ export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool
   });
   reviews.onDecided((event) => lifecycle.reviewDecided(event));
   const engine = new ScriptedFaceEngine();
-  const faces = new FaceEvidence({ repos: store, media, engine: async () => engine, now, quality: DEFAULT_FACE_QUALITY });
-  const sessionMedia = new SessionMedia({ store: media, media: store.media, images: { check: async () => undefined }, now, newId });
-  const documents = reader ? new DocumentTasks({ repos: store, media, sessionMedia, reader: async () => reader, faces, now }) : undefined;
+  const faces = new FaceEvidence({
+    repos: store,
+    media,
+    engine: async () => engine,
+    now,
+    quality: DEFAULT_FACE_QUALITY,
+  });
+  const sessionMedia = new SessionMedia({
+    store: media,
+    media: store.media,
+    images: { check: async () => undefined },
+    now,
+    newId,
+  });
+  const documents = reader
+    ? new DocumentTasks({ repos: store, media, sessionMedia, reader: async () => reader, faces, now })
+    : undefined;
   const evidence = new SessionEvidence({
     repos: store,
-    poolRepo: { getPool: async (appId, id) => (pool && pool.record.appId === appId && pool.record.id === id ? pool.record : null), getFace: async () => null },
+    poolRepo: {
+      getPool: async (appId, id) => (pool && pool.record.appId === appId && pool.record.id === id ? pool.record : null),
+      getFace: async () => null,
+    },
     pools: {
       searchEmbedding: async (p, probe) => ({
         candidates: pool?.candidates ?? [],
@@ -100,8 +128,26 @@ export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool
     ...(documents ? { documents } : {}),
     now,
   });
-  const pipeline = new SessionPipeline({ repos: store, queue, lifecycle, evidence, ...(checks ? { checks } : {}), ...(documents ? { tasks: documents } : {}), now, newId });
-  const sessions = new SessionService({ repos: store, media, sessionMedia, lifecycle, policy: POLICY, ...(checks ? { checks } : {}), clock: { now }, newId });
+  const pipeline = new SessionPipeline({
+    repos: store,
+    queue,
+    lifecycle,
+    evidence,
+    ...(checks ? { checks } : {}),
+    ...(documents ? { tasks: documents } : {}),
+    now,
+    newId,
+  });
+  const sessions = new SessionService({
+    repos: store,
+    media,
+    sessionMedia,
+    lifecycle,
+    policy: POLICY,
+    ...(checks ? { checks } : {}),
+    clock: { now },
+    newId,
+  });
   const capture = new CaptureService({
     repos: store,
     sessions,
@@ -117,7 +163,8 @@ export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool
     challengeTtlMs: 60_000,
   });
   /** Runs every queued job (pipeline steps, lifecycle jobs; webhook deliveries are left out). */
-  const drain = () => queue.drain({ ...pipeline.handlers(), ...lifecycle.handlers(), 'webhook.deliver': () => undefined });
+  const drain = () =>
+    queue.drain({ ...pipeline.handlers(), ...lifecycle.handlers(), 'webhook.deliver': () => undefined });
   return {
     store,
     queue,

@@ -60,7 +60,10 @@ export async function probeLatency(url: string, everyMs = 5): Promise<LatencyPro
       .split('\n')
       .filter((l) => l.startsWith(`${tag} `))
       .map((l) => l.slice(2));
-    return { latencies: values.filter((v) => v !== 'FAIL').map(Number), failures: values.filter((v) => v === 'FAIL').length };
+    return {
+      latencies: values.filter((v) => v !== 'FAIL').map(Number),
+      failures: values.filter((v) => v === 'FAIL').length,
+    };
   };
   // Probing has begun before the attack does, and a short attack still gets a few probes around it.
   await whenProbed(1);
@@ -95,15 +98,22 @@ export const latencyFigures = ({ latencies, failures }: Latencies) =>
  * is what the attack adds; on a quiet machine the control's p95 is a few ms. Before the issue-19 fixes the
  * process died or stalled for seconds, which fails every bound.
  */
-export function expectResponsive(phase: string, { target, control }: { target: Latencies; control: Latencies }, log = console.log) {
+export function expectResponsive(
+  phase: string,
+  { target, control }: { target: Latencies; control: Latencies },
+  log = console.log,
+) {
   log(`[hostile] ${phase}: /healthz ${latencyFigures(target)}; idle control meanwhile ${latencyFigures(control)}`);
   expect(target.failures, phase).toBe(0);
   expect(target.latencies.length, phase).toBeGreaterThanOrEqual(3);
-  expect(percentile(target.latencies, 0.95), phase).toBeLessThan(HEALTHZ_BUDGET_MS + percentile(control.latencies, 0.95));
+  expect(percentile(target.latencies, 0.95), phase).toBeLessThan(
+    HEALTHZ_BUDGET_MS + percentile(control.latencies, 0.95),
+  );
   expect(Math.max(...target.latencies), phase).toBeLessThan(1000);
 }
 
-const status = (pid: number, field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+const status = (pid: number, field: 'VmRSS' | 'VmHWM') =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
 /** Resident memory of a process in MiB. */
 export const rssMb = (pid: number) => status(pid, 'VmRSS');

@@ -24,7 +24,10 @@ export class ClientApi {
   private async request(method: string, path: string, body?: BodyInit, json?: unknown) {
     const res = await fetch(`${this.apiUrl}/client/sessions/${this.sessionId}${path}`, {
       method,
-      headers: { 'x-client-session-token': this.token, ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        'x-client-session-token': this.token,
+        ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(json !== undefined ? { body: JSON.stringify(json) } : body ? { body } : {}),
     });
     const text = await res.text();
@@ -46,19 +49,30 @@ export class ClientApi {
     return this.request('POST', '/consent');
   }
   challenge(requirementId?: string) {
-    return this.request('POST', `/challenges${requirementId ? `?requirement_id=${encodeURIComponent(requirementId)}` : ''}`);
+    return this.request(
+      'POST',
+      `/challenges${requirementId ? `?requirement_id=${encodeURIComponent(requirementId)}` : ''}`,
+    );
   }
   /**
    * A STATIC liveness capture as the page sends it: a challenge, then a burst made from `image` answering it once
    * the burst's time has passed. Bytes that are not an image are sent as they are, as every frame.
    */
   async liveness(image: Buffer, opts: LivenessOptions = {}) {
-    const raw: PhotoBurst = { image, frames: [image, image, image, image], stillOffsetMs: 200, frameOffsetsMs: [0, 100, 300, 400] };
+    const raw: PhotoBurst = {
+      image,
+      frames: [image, image, image, image],
+      stillOffsetMs: 200,
+      frameOffsetsMs: [0, 100, 300, 400],
+    };
     const burst = opts.kind === 'raw' ? raw : await photoBurst(image, opts.kind).catch(() => raw);
     return this.livenessBurst(burst, opts);
   }
   async livenessBurst(burst: PhotoBurst, opts: Omit<LivenessOptions, 'kind'> = {}) {
-    const fields: Record<string, string> = { still_offset_ms: String(burst.stillOffsetMs), frame_offsets_ms: burst.frameOffsetsMs.join(',') };
+    const fields: Record<string, string> = {
+      still_offset_ms: String(burst.stillOffsetMs),
+      frame_offsets_ms: burst.frameOffsetsMs.join(','),
+    };
     if (opts.challenge !== false) {
       let challenge = opts.challenge;
       if (!challenge) {
@@ -78,7 +92,11 @@ export class ClientApi {
     return this.request('POST', '/analyse', this.form(image));
   }
   createDocument(requirementId: string, documentType: string, country: string) {
-    return this.request('POST', '/documents', undefined, { requirement_id: requirementId, document_type: documentType, issuing_country: country });
+    return this.request('POST', '/documents', undefined, {
+      requirement_id: requirementId,
+      document_type: documentType,
+      issuing_country: country,
+    });
   }
   page(resourceId: string, image: Buffer, method: 'CAMERA' | 'UPLOAD' = 'CAMERA', frames: Buffer[] = []) {
     return this.request('POST', `/documents/${resourceId}/pages`, this.form(image, { capture_method: method }, frames));
@@ -87,10 +105,18 @@ export class ClientApi {
     return this.request('POST', `/documents/${resourceId}/complete`);
   }
   createSupplementaryDocument(requirementId: string, documentType: string, country?: string) {
-    return this.request('POST', '/supplementary-documents', undefined, { requirement_id: requirementId, document_type: documentType, ...(country ? { issuing_country: country } : {}) });
+    return this.request('POST', '/supplementary-documents', undefined, {
+      requirement_id: requirementId,
+      document_type: documentType,
+      ...(country ? { issuing_country: country } : {}),
+    });
   }
   supplementaryPage(resourceId: string, image: Buffer, method: 'CAMERA' | 'UPLOAD' = 'UPLOAD') {
-    return this.request('POST', `/supplementary-documents/${resourceId}/pages`, this.form(image, { capture_method: method }));
+    return this.request(
+      'POST',
+      `/supplementary-documents/${resourceId}/pages`,
+      this.form(image, { capture_method: method }),
+    );
   }
   completeSupplementaryDocument(resourceId: string) {
     return this.request('POST', `/supplementary-documents/${resourceId}/complete`);

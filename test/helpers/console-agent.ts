@@ -23,16 +23,28 @@ export class ConsoleAgent {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers } }));
+    return this.remember(
+      await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers } }),
+    );
   }
 
   /** A form POST; the CSRF token of the last page is added unless `_csrf` is given (or null to leave it out). */
-  async post(url: string, form: Record<string, string | string[] | null> = {}, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    form: Record<string, string | string[] | null> = {},
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     const body = new URLSearchParams();
     const withToken = '_csrf' in form ? form : { ...form, _csrf: this.csrf };
-    for (const [k, v] of Object.entries(withToken)) for (const x of v === null ? [] : Array.isArray(v) ? v : [v]) body.append(k, x);
+    for (const [k, v] of Object.entries(withToken))
+      for (const x of v === null ? [] : Array.isArray(v) ? v : [v]) body.append(k, x);
     return this.remember(
-      await this.app.inject({ method: 'POST', url, payload: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...headers } }),
+      await this.app.inject({
+        method: 'POST',
+        url,
+        payload: body.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...headers },
+      }),
     );
   }
 

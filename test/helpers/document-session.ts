@@ -6,19 +6,32 @@ import { yoti } from './yoti.js';
 
 type IdvClient = InstanceType<typeof yoti.IDVClient>;
 
-export async function openDocumentCapture(client: IdvClient, apiUrl: string, country = 'GBR', documentType = 'PASSPORT', expandedFields = false) {
+export async function openDocumentCapture(
+  client: IdvClient,
+  apiUrl: string,
+  country = 'GBR',
+  documentType = 'PASSPORT',
+  expandedFields = false,
+) {
   const spec = new yoti.SessionSpecificationBuilder()
     .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().build())
     .withRequestedCheck(new yoti.RequestedFaceMatchCheckBuilder().withManualCheckNever().build())
     .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forStaticLiveness().build())
-    .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().withCreateExpandedDocumentFields(expandedFields).build())
+    .withRequestedTask(
+      new yoti.RequestedTextExtractionTaskBuilder()
+        .withManualCheckNever()
+        .withCreateExpandedDocumentFields(expandedFields)
+        .build(),
+    )
     .withSdkConfig(new yoti.SdkConfigBuilder().withAllowsCameraAndUpload().build())
     .build();
   const session = await client.createSession(spec);
   const id: string = session.getSessionId();
   const api = new ClientApi(apiUrl, id, session.getClientSessionToken());
   await api.consent();
-  const requirement = (await api.configuration()).body.requirements.find((r: { type: string }) => r.type === 'ID_DOCUMENT');
+  const requirement = (await api.configuration()).body.requirements.find(
+    (r: { type: string }) => r.type === 'ID_DOCUMENT',
+  );
   const doc = await api.createDocument(requirement.id, documentType, country);
   return { id, api, documentId: doc.body.id as string };
 }

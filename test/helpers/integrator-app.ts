@@ -19,9 +19,14 @@ export interface IntegratorApp {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const layout = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
+const layout = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
 
-export async function startIntegrator(options: { apiUrl: string; app: TestApp; useCases: Record<string, SpecFactory> }): Promise<IntegratorApp> {
+export async function startIntegrator(options: {
+  apiUrl: string;
+  app: TestApp;
+  useCases: Record<string, SpecFactory>;
+}): Promise<IntegratorApp> {
   const client = idvClient(options.app, options.apiUrl);
   const server = express();
   let baseUrl = '';
@@ -48,7 +53,9 @@ export async function startIntegrator(options: { apiUrl: string; app: TestApp; u
         ),
       );
     } catch (error) {
-      res.status(500).send(layout('Error', `<p id="error">${escapeHtml(String((error as Error).message ?? error))}</p>`));
+      res
+        .status(500)
+        .send(layout('Error', `<p id="error">${escapeHtml(String((error as Error).message ?? error))}</p>`));
     }
   });
 
@@ -64,14 +71,19 @@ export async function startIntegrator(options: { apiUrl: string; app: TestApp; u
     }
     const rows = session
       .getChecks()
-      // biome-ignore lint/suspicious/noExplicitAny: the SDK's session result reaches this CommonJS import untyped
-      .map((check: any) => `<li data-type="${escapeHtml(check.getType())}">${escapeHtml(check.getType())} ${escapeHtml(check.getState())} ${escapeHtml(check.getReport()?.getRecommendation()?.getValue() ?? '')}</li>`)
+      .map(
+        // biome-ignore lint/suspicious/noExplicitAny: the SDK's session result reaches this CommonJS import untyped
+        (check: any) =>
+          `<li data-type="${escapeHtml(check.getType())}">${escapeHtml(check.getType())} ${escapeHtml(check.getState())} ${escapeHtml(check.getReport()?.getRecommendation()?.getValue() ?? '')}</li>`,
+      )
       .join('');
     res.send(layout('Success', `<h1 id="state">${escapeHtml(session.getState())}</h1><ul id="checks">${rows}</ul>`));
   });
 
   server.get('/error', (req, res) => {
-    const error = req.query.yotiErrorCode ? `Error Code: ${String(req.query.yotiErrorCode)}` : 'An unknown error occurred';
+    const error = req.query.yotiErrorCode
+      ? `Error Code: ${String(req.query.yotiErrorCode)}`
+      : 'An unknown error occurred';
     res.send(layout('Error', `<h1 id="error">${escapeHtml(error)}</h1>`));
   });
 

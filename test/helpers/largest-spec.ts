@@ -20,10 +20,22 @@ export function largestSessionSpec(): unknown {
     .withRequestedCheck(new yoti.RequestedFaceMatchCheckBuilder().withManualCheckNever().build())
     .withRequestedCheck(new yoti.RequestedDocumentAuthenticityCheckBuilder().withManualCheckNever().build())
     .withRequestedCheck(new yoti.RequestedFaceComparisonCheckBuilder().withManualCheckNever().build())
-    .withRequestedTask(new yoti.RequestedTextExtractionTaskBuilder().withManualCheckNever().withChipDataDesired().withCreateExpandedDocumentFields(true).build());
+    .withRequestedTask(
+      new yoti.RequestedTextExtractionTaskBuilder()
+        .withManualCheckNever()
+        .withChipDataDesired()
+        .withCreateExpandedDocumentFields(true)
+        .build(),
+    );
   for (let d = 0; d < 10; d++) {
-    let filter = new yoti.DocumentRestrictionsFilterBuilder().forWhitelist().withAllowExpiredDocuments(false).withAllowNonLatinDocuments(true);
-    for (const type of TYPES) filter = filter.withDocumentRestriction(new yoti.DocumentRestrictionBuilder().withDocumentTypes([type]).withCountries(countries).build());
+    let filter = new yoti.DocumentRestrictionsFilterBuilder()
+      .forWhitelist()
+      .withAllowExpiredDocuments(false)
+      .withAllowNonLatinDocuments(true);
+    for (const type of TYPES)
+      filter = filter.withDocumentRestriction(
+        new yoti.DocumentRestrictionBuilder().withDocumentTypes([type]).withCountries(countries).build(),
+      );
     builder = builder.withRequiredDocument(new yoti.RequiredIdDocumentBuilder().withFilter(filter.build()).build());
   }
   return builder
@@ -42,7 +54,12 @@ export function largestSessionSpec(): unknown {
         .withIdDocumentTextExtractionReclassificationRetries(2)
         .withEarlyBiometricConsentFlow()
         .withAllowHandoff(true)
-        .withSuppressedScreens(['ID_DOCUMENT_EDUCATION', 'ID_DOCUMENT_REQUIREMENTS', 'FACE_CAPTURE_EDUCATION', 'STATIC_LIVENESS_EDUCATION'])
+        .withSuppressedScreens([
+          'ID_DOCUMENT_EDUCATION',
+          'ID_DOCUMENT_REQUIREMENTS',
+          'FACE_CAPTURE_EDUCATION',
+          'STATIC_LIVENESS_EDUCATION',
+        ])
         .build(),
     )
     .withNotifications(

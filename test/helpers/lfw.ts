@@ -13,7 +13,9 @@ export function lfwPeople(count: number, minPhotos: number, skip = 0): LfwPerson
   const people: LfwPerson[] = [];
   let seen = 0;
   for (const name of readdirSync(root).sort()) {
-    const photos = readdirSync(`${root}/${name}`).sort().map((f) => `${root}/${name}/${f}`);
+    const photos = readdirSync(`${root}/${name}`)
+      .sort()
+      .map((f) => `${root}/${name}/${f}`);
     if (photos.length < minPhotos) continue;
     if (seen++ < skip) continue;
     people.push({ name, photos });

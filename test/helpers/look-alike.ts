@@ -17,11 +17,16 @@ export async function lookAlike(
 ): Promise<{ photo: string; similarity: number }> {
   const { margin = 0.02, tries = 120 } = options;
   const root = dataPath('lfw-dev', 'images');
-  const names = readdirSync(root).sort().filter((n) => n !== enrolled.name).slice(0, tries);
+  const names = readdirSync(root)
+    .sort()
+    .filter((n) => n !== enrolled.name)
+    .slice(0, tries);
   for (const name of names) {
     const photo = `${root}/${name}/${readdirSync(`${root}/${name}`).sort()[0]}`;
     const similarity = await similarityOf(photo);
     if (similarity >= band.lower + margin && similarity < band.upper - margin) return { photo, similarity };
   }
-  throw new Error(`none of ${names.length} people scores inside [${band.lower}, ${band.upper}) against ${enrolled.name}`);
+  throw new Error(
+    `none of ${names.length} people scores inside [${band.lower}, ${band.upper}) against ${enrolled.name}`,
+  );
 }

@@ -29,7 +29,15 @@ export async function startOidcProvider(redirectUris: string[]): Promise<TestOid
   const clientId = 'openidv-console';
   const clientSecret = 'a-test-client-secret-of-enough-length';
   const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: redirectUris, grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: redirectUris,
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['preferred_username'] },
     findAccount: async (_ctx: unknown, id: string) => ({
       accountId: id,

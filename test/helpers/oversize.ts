@@ -5,7 +5,11 @@ import { request } from 'node:http';
  * on the declared length; writing all of it races the server closing the connection, and the EPIPE or reset
  * that wins the race hides the 413 (seen in CI with fetch and a 3 MB body).
  */
-export function postOversize(url: string, headers: Record<string, string>, bytes: number): Promise<{ status: number; body: unknown }> {
+export function postOversize(
+  url: string,
+  headers: Record<string, string>,
+  bytes: number,
+): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': bytes } }, (res) => {
       let text = '';
@@ -23,7 +27,9 @@ export function postOversize(url: string, headers: Record<string, string>, bytes
       });
     });
     req.setTimeout(15_000, () => req.destroy(new Error('no answer to an oversize upload')));
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
+    );
     req.write(Buffer.alloc(64 * 1024, 0x20));
   });
 }

@@ -30,13 +30,31 @@ async function frame(base: Buffer, kind: PhotoBurstKind, i: number): Promise<Buf
     case 'repeated':
       return base;
     case 're-encoded':
-      return img.resize(Math.round(640 * [1, 0.95, 0.9, 0.8, 0.75][i]!)).jpeg({ quality: [95, 80, 70, 60, 50][i]! }).toBuffer();
+      return img
+        .resize(Math.round(640 * [1, 0.95, 0.9, 0.8, 0.75][i]!))
+        .jpeg({ quality: [95, 80, 70, 60, 50][i]! })
+        .toBuffer();
     case 'slid':
-      return img.extend({ left: i * 8, top: i * 4, right: 32 - i * 8, bottom: 16 - i * 4, background: '#555555' }).jpeg({ quality: 90 }).toBuffer();
+      return img
+        .extend({ left: i * 8, top: i * 4, right: 32 - i * 8, bottom: 16 - i * 4, background: '#555555' })
+        .jpeg({ quality: 90 })
+        .toBuffer();
     case 'turned':
-      return img.rotate((i - 2) * 3, { background: '#555555' }).jpeg({ quality: 90 }).toBuffer();
+      return img
+        .rotate((i - 2) * 3, { background: '#555555' })
+        .jpeg({ quality: 90 })
+        .toBuffer();
     case 'stand-in':
-      return img.affine([[1, SHEAR[i]!], [0, 1 + STRETCH[i]!]], { background: '#555555' }).jpeg({ quality: 90 }).toBuffer();
+      return img
+        .affine(
+          [
+            [1, SHEAR[i]!],
+            [0, 1 + STRETCH[i]!],
+          ],
+          { background: '#555555' },
+        )
+        .jpeg({ quality: 90 })
+        .toBuffer();
   }
 }
 

@@ -45,7 +45,11 @@ export function rawHttp(baseUrl: string, req: RawRequest): Promise<RawAnswer> {
     let received = Buffer.alloc(0);
     let settled = false;
     let error: string | undefined;
-    const socket = connect({ host: url.hostname, port: Number(url.port), ...(req.localAddress ? { localAddress: req.localAddress } : {}) });
+    const socket = connect({
+      host: url.hostname,
+      port: Number(url.port),
+      ...(req.localAddress ? { localAddress: req.localAddress } : {}),
+    });
     const settle = (answer: RawAnswer) => {
       if (settled) return;
       settled = true;
@@ -53,28 +57,46 @@ export function rawHttp(baseUrl: string, req: RawRequest): Promise<RawAnswer> {
       socket.destroy();
       resolve(answer);
     };
-    const timer = setTimeout(() => settle(parseAnswer(received) ?? { status: 0, body: '', error: 'timeout' }), req.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => settle(parseAnswer(received) ?? { status: 0, body: '', error: 'timeout' }),
+      req.timeoutMs ?? 30_000,
+    );
     socket.on('data', (d: Buffer) => {
       received = Buffer.concat([received, d]);
       const answer = parseAnswer(received);
       if (answer) settle(answer);
     });
     socket.on('error', (err: NodeJS.ErrnoException) => (error ??= err.code ?? err.message));
-    socket.on('close', () => settle(parseAnswer(received) ?? { status: 0, body: received.toString('utf8'), error: error ?? 'closed without an answer' }));
+    socket.on('close', () =>
+      settle(
+        parseAnswer(received) ?? {
+          status: 0,
+          body: received.toString('utf8'),
+          error: error ?? 'closed without an answer',
+        },
+      ),
+    );
     socket.on('connect', () => {
       const body = req.body ?? Buffer.alloc(0);
       const headers: Record<string, string> = { host: url.host, ...req.headers };
       const named = (h: string) => Object.keys(headers).some((k) => k.toLowerCase() === h);
       if (req.chunked) headers['transfer-encoding'] = 'chunked';
-      else if ((req.body || req.withholdBody) && !named('content-length')) headers['content-length'] = String(body.length);
-      socket.write(`${req.method} ${req.path} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+      else if ((req.body || req.withholdBody) && !named('content-length'))
+        headers['content-length'] = String(body.length);
+      socket.write(
+        `${req.method} ${req.path} HTTP/1.1\r\n${Object.entries(headers)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('')}\r\n`,
+      );
       if (req.withholdBody) return;
       let at = 0;
       const pump = () => {
         while (at < body.length && !settled && socket.writable) {
           const slice = body.subarray(at, at + (1 << 20));
           at += slice.length;
-          const framed = req.chunked ? [Buffer.from(`${slice.length.toString(16)}\r\n`), slice, Buffer.from('\r\n')] : [slice];
+          const framed = req.chunked
+            ? [Buffer.from(`${slice.length.toString(16)}\r\n`), slice, Buffer.from('\r\n')]
+            : [slice];
           if (!socket.write(Buffer.concat(framed))) return void socket.once('drain', pump);
         }
         if (req.chunked && !settled && socket.writable) socket.write('0\r\n\r\n');
@@ -85,11 +107,19 @@ export function rawHttp(baseUrl: string, req: RawRequest): Promise<RawAnswer> {
 }
 
 /** Announces `declared` bytes, sends `sent` of them, and hangs up: a body cut by the network. */
-export function hangUpMidBody(baseUrl: string, path: string, headers: Record<string, string>, sent: Buffer, declared: number): Promise<void> {
+export function hangUpMidBody(
+  baseUrl: string,
+  path: string,
+  headers: Record<string, string>,
+  sent: Buffer,
+  declared: number,
+): Promise<void> {
   const url = new URL(baseUrl);
   return new Promise((resolve) => {
     const socket = connect(Number(url.port), url.hostname, () => {
-      const head = Object.entries({ host: url.host, 'content-length': String(declared), ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+      const head = Object.entries({ host: url.host, 'content-length': String(declared), ...headers })
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('');
       socket.write(`POST ${path} HTTP/1.1\r\n${head}\r\n`);
       socket.write(sent, () => setTimeout(() => socket.destroy(), 20));
     });

@@ -121,7 +121,15 @@ export const aDeviceEvent = (sessionId: string, o: Partial<DeviceEvent> = {}): D
 });
 
 export const aQuality = (): FaceQuality =>
-  ({ faceSizePx: 180, sharpness: 120.5, brightness: 128, clippedFraction: 0.01, frontalness: 0.97, yawDeg: 2.5, rollDeg: -1.25 }) as FaceQuality;
+  ({
+    faceSizePx: 180,
+    sharpness: 120.5,
+    brightness: 128,
+    clippedFraction: 0.01,
+    frontalness: 0.97,
+    yawDeg: 2.5,
+    rollDeg: -1.25,
+  }) as FaceQuality;
 
 /** A unit vector of pseudo-random floats; values chosen to exercise every bit, not to look like a face. */
 export function anEmbedding(seed: number, dim = 512): Float32Array {
@@ -136,7 +144,11 @@ export function anEmbedding(seed: number, dim = 512): Float32Array {
   return v;
 }
 
-export const aFace = (appId: string, applicantId: string, o: Partial<Omit<FaceRecord, 'key'>> = {}): Omit<FaceRecord, 'key'> => {
+export const aFace = (
+  appId: string,
+  applicantId: string,
+  o: Partial<Omit<FaceRecord, 'key'>> = {},
+): Omit<FaceRecord, 'key'> => {
   const id = o.id ?? randomUUID();
   return {
     id,
@@ -166,17 +178,18 @@ export const aPool = (appId: string, o: Partial<PoolRecord> = {}): PoolRecord =>
 });
 
 /** One analysed face as the engine reports it, with a seeded embedding. */
-export const aFaceResult = (seed: number): AnalysedFace => ({
-  box: { x: 10.5, y: 20.25, width: 100, height: 120 },
-  landmarks: [
-    { x: 40, y: 60 },
-    { x: 80, y: 60 },
-    { x: 60, y: 80 },
-    { x: 45, y: 100 },
-    { x: 75, y: 100 },
-  ],
-  detectorScore: 0.98,
-  quality: aQuality(),
-  embedding: anEmbedding(seed),
-  liveness: 0.91,
-}) as AnalysedFace;
+export const aFaceResult = (seed: number): AnalysedFace =>
+  ({
+    box: { x: 10.5, y: 20.25, width: 100, height: 120 },
+    landmarks: [
+      { x: 40, y: 60 },
+      { x: 80, y: 60 },
+      { x: 60, y: 80 },
+      { x: 45, y: 100 },
+      { x: 75, y: 100 },
+    ],
+    detectorScore: 0.98,
+    quality: aQuality(),
+    embedding: anEmbedding(seed),
+    liveness: 0.91,
+  }) as AnalysedFace;

@@ -8,12 +8,19 @@ import { join, relative } from 'node:path';
  * Distinct windows of a byte string: a match of any of them means (part of) the bytes survived. `skip` leaves
  * out a prefix other files share (an image format's header).
  */
-export function needlesOf(label: string, bytes: Uint8Array, options: { skip?: number; width?: number; count?: number } = {}): { label: string; bytes: Buffer }[] {
+export function needlesOf(
+  label: string,
+  bytes: Uint8Array,
+  options: { skip?: number; width?: number; count?: number } = {},
+): { label: string; bytes: Buffer }[] {
   const { skip = 0, width = 48, count = 4 } = options;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset + skip, bytes.byteLength - skip);
   if (buf.length <= width) return [{ label, bytes: buf }];
   const step = Math.floor((buf.length - width) / (count - 1));
-  return Array.from({ length: count }, (_, i) => ({ label: `${label}@${skip + i * step}`, bytes: buf.subarray(i * step, i * step + width) }));
+  return Array.from({ length: count }, (_, i) => ({
+    label: `${label}@${skip + i * step}`,
+    bytes: buf.subarray(i * step, i * step + width),
+  }));
 }
 
 function filesUnder(path: string): string[] {

@@ -22,7 +22,9 @@ export async function startS3Server(buckets: string[]): Promise<TestS3Server | n
   const dir = mkdtempSync(join(tmpdir(), 'openidv-s3rver-'));
   let child: ChildProcess | undefined;
   try {
-    child = spawn(process.execPath, ['--openssl-legacy-provider', CHILD, dir, ...buckets], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--openssl-legacy-provider', CHILD, dir, ...buckets], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const port = await readyPort(child, 15_000);
     const running = child;
     return {

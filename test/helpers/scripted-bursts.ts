@@ -25,10 +25,23 @@ function faceIn(kind: BurstKind, i: number, seed: number, liveness: number): Ana
 }
 
 /** Five distinct JPEG-looking buffers, scripted as a burst of `kind`; the still is the middle frame. */
-export function scriptBurst(engine: ScriptedFaceEngine, kind: BurstKind, seed = 7, tag = 0, liveness = 0.91): Omit<LivenessBurst, 'challengeId' | 'nonce'> {
-  const frames = OFFSETS.map((_, i) => Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, seed & 0xff, tag & 0xff, tag >> 8, i]));
+export function scriptBurst(
+  engine: ScriptedFaceEngine,
+  kind: BurstKind,
+  seed = 7,
+  tag = 0,
+  liveness = 0.91,
+): Omit<LivenessBurst, 'challengeId' | 'nonce'> {
+  const frames = OFFSETS.map((_, i) =>
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, seed & 0xff, tag & 0xff, tag >> 8, i]),
+  );
   frames.forEach((bytes, i) => {
-    const analysis: Omit<FaceAnalysis, 'modelSetId'> = { width: 640, height: 480, rotation: 0, faces: [faceIn(kind, i, seed, liveness)] };
+    const analysis: Omit<FaceAnalysis, 'modelSetId'> = {
+      width: 640,
+      height: 480,
+      rotation: 0,
+      faces: [faceIn(kind, i, seed, liveness)],
+    };
     engine.script(bytes, analysis);
   });
   const stillAt = 2;

@@ -31,7 +31,9 @@ export function tempDataDir(prefix = 'openidv-test-'): string {
 }
 
 /** Starts the built server (`dist/`) as a child process on a free port with its own data folder. */
-export async function startServer(options: { env?: Record<string, string>; dataDir?: string; args?: string[] } = {}): Promise<RunningServer> {
+export async function startServer(
+  options: { env?: Record<string, string>; dataDir?: string; args?: string[] } = {},
+): Promise<RunningServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -41,7 +43,10 @@ export async function startServer(options: { env?: Record<string, string>; dataD
     OPENIDV_FACE_THREADS: '1',
     ...options.env,
   };
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.args ?? [])], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -69,8 +74,16 @@ export async function startServer(options: { env?: Record<string, string>; dataD
     process: child,
     cli,
     async createApp(name: string) {
-      const out = JSON.parse(await cli(['apps', 'create', '--name', name, '--json'])) as { sdk_id: string; private_key_path: string; webhook_secret: string };
-      return { sdkId: out.sdk_id, privateKeyPem: readFileSync(out.private_key_path, 'utf8'), webhookSecret: out.webhook_secret };
+      const out = JSON.parse(await cli(['apps', 'create', '--name', name, '--json'])) as {
+        sdk_id: string;
+        private_key_path: string;
+        webhook_secret: string;
+      };
+      return {
+        sdkId: out.sdk_id,
+        privateKeyPem: readFileSync(out.private_key_path, 'utf8'),
+        webhookSecret: out.webhook_secret,
+      };
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {

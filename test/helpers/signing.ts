@@ -2,8 +2,15 @@ import { randomUUID, sign } from 'node:crypto';
 
 // An independent implementation of the Yoti request signature, for negative tests that must tamper with a
 // request after signing (the SDK cannot be made to do that).
-export function signRequest(method: string, endpointWithQuery: string, body: Buffer | undefined, privateKeyPem: string): string {
-  const message = body?.length ? `${method}&${endpointWithQuery}&${body.toString('base64')}` : `${method}&${endpointWithQuery}`;
+export function signRequest(
+  method: string,
+  endpointWithQuery: string,
+  body: Buffer | undefined,
+  privateKeyPem: string,
+): string {
+  const message = body?.length
+    ? `${method}&${endpointWithQuery}&${body.toString('base64')}`
+    : `${method}&${endpointWithQuery}`;
   return sign('RSA-SHA256', Buffer.from(message), privateKeyPem).toString('base64');
 }
 

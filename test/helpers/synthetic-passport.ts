@@ -40,7 +40,10 @@ export function td3(f: PassportFields): string[] {
   ];
 }
 
-export async function syntheticPassport(portrait: Buffer, fields: PassportFields = SPECIMEN): Promise<{ image: Buffer; lines: string[] }> {
+export async function syntheticPassport(
+  portrait: Buffer,
+  fields: PassportFields = SPECIMEN,
+): Promise<{ image: Buffer; lines: string[] }> {
   const lines = td3(fields);
   const width = 1250;
   const height = 880;
@@ -51,11 +54,17 @@ export async function syntheticPassport(portrait: Buffer, fields: PassportFields
       <text x="420" y="200" font-family="DejaVu Sans" font-size="26" fill="#333">${fields.surname}</text>
       <text x="420" y="250" font-family="DejaVu Sans" font-size="26" fill="#333">${fields.givenNames}</text>
       ${lines
-        .map((l, i) => `<text x="60" y="${770 + i * 56}" font-family="OCR B" font-size="36" fill="#111" textLength="1130" lengthAdjust="spacing" xml:space="preserve">${l.replace(/</g, '&lt;')}</text>`)
+        .map(
+          (l, i) =>
+            `<text x="60" y="${770 + i * 56}" font-family="OCR B" font-size="36" fill="#111" textLength="1130" lengthAdjust="spacing" xml:space="preserve">${l.replace(/</g, '&lt;')}</text>`,
+        )
         .join('')}
     </svg>`,
   );
   const face = await sharp(portrait).resize(300, 380, { fit: 'cover' }).toBuffer();
-  const image = await sharp(mrzSvg).composite([{ input: face, left: 60, top: 110 }]).jpeg({ quality: 92 }).toBuffer();
+  const image = await sharp(mrzSvg)
+    .composite([{ input: face, left: 60, top: 110 }])
+    .jpeg({ quality: 92 })
+    .toBuffer();
   return { image, lines };
 }

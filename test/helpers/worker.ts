@@ -16,7 +16,9 @@ export interface RunningWorker {
   output(): string;
 }
 
-export async function startWorker(options: { env?: Record<string, string>; dataDir?: string } = {}): Promise<RunningWorker> {
+export async function startWorker(
+  options: { env?: Record<string, string>; dataDir?: string } = {},
+): Promise<RunningWorker> {
   const dataDir = options.dataDir ?? tempDataDir('openidv-worker-');
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),

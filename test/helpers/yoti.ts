@@ -16,7 +16,11 @@ class RequestedFamiliarFaceSearchCheck extends RequestedCheck {
 }
 
 export function familiarFaceSearch(poolId: string, criteria: 'MATCH' | 'NO_MATCH', manualCheck?: ManualCheck) {
-  return new RequestedFamiliarFaceSearchCheck({ pool_id: poolId, approval_criteria: criteria, ...(manualCheck ? { manual_check: manualCheck } : {}) });
+  return new RequestedFamiliarFaceSearchCheck({
+    pool_id: poolId,
+    approval_criteria: criteria,
+    ...(manualCheck ? { manual_check: manualCheck } : {}),
+  });
 }
 
 export function idvClient(app: TestApp, apiUrl: string) {

@@ -29,7 +29,10 @@ describe.skipIf(!ready)('active liveness on rendered frames', () => {
     const s = subjects[0]!;
     const head = new TexturedHead(s.photo);
     const rng = seededRng(1);
-    const shot = async (yaw: number) => analyser.analyse(await encodeJpeg(head.render({ ...s.frontal, yawDeg: s.frontal.yawDeg + yaw }).toImage(2.5, 1, rng)));
+    const shot = async (yaw: number) =>
+      analyser.analyse(
+        await encodeJpeg(head.render({ ...s.frontal, yawDeg: s.frontal.yawDeg + yaw }).toImage(2.5, 1, rng)),
+      );
     const [front, left, right] = [await shot(0), await shot(30), await shot(-30)];
     expect(front.face!.landmarks).toHaveLength(68);
     expect(Math.abs(front.face!.yawDeg)).toBeLessThan(12);

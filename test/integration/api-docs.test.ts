@@ -17,7 +17,12 @@ it('serves the docs page and its assets with a strict CSP, no framing and no ref
   expect(page.statusCode).toBe(200);
   // The page links its assets under the API's mount point (they were linked from /docs/static, a 404).
   expect(page.body).toContain('/idverify/v1/docs/static/swagger-ui-bundle.js');
-  for (const url of ['/idverify/v1/docs', '/idverify/v1/docs/static/swagger-ui-bundle.js', '/idverify/v1/docs/static/swagger-initializer.js', '/idverify/v1/docs/json']) {
+  for (const url of [
+    '/idverify/v1/docs',
+    '/idverify/v1/docs/static/swagger-ui-bundle.js',
+    '/idverify/v1/docs/static/swagger-initializer.js',
+    '/idverify/v1/docs/json',
+  ]) {
     const res = await h.app.inject({ method: 'GET', url });
     expect(res.statusCode, url).toBe(200);
     const csp = String(res.headers['content-security-policy']);
@@ -28,5 +33,9 @@ it('serves the docs page and its assets with a strict CSP, no framing and no ref
     expect(res.headers['referrer-policy'], url).toBe('no-referrer');
     expect(res.headers['x-content-type-options'], url).toBe('nosniff');
   }
-  expect((await h.app.inject({ method: 'GET', url: '/idverify/v1/docs/static/swagger-ui-bundle.js' })).headers['content-type']).toMatch(/javascript/);
+  expect(
+    (await h.app.inject({ method: 'GET', url: '/idverify/v1/docs/static/swagger-ui-bundle.js' })).headers[
+      'content-type'
+    ],
+  ).toMatch(/javascript/);
 });

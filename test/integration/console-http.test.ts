@@ -41,9 +41,18 @@ describe('operator console over HTTP', () => {
     poolB = (await c.pools.createPool(appB, 'blocklist B')).id;
     sessionA = (await c.sessions.create(appA, spec(XSS, poolA))).session_id;
     sessionB = (await c.sessions.create(appB, spec('user-b', poolB))).session_id;
-    const checkOf = async (_appId: string, id: string) => (await c.repos.work.listChecks(id)).find((x) => x.type === 'FAMILIAR_FACE_SEARCH')!;
-    reviewA = (await c.console.reviews.openReview({ id: sessionA, appId: appA }, await checkOf(appA, sessionA), 'FFS_REVIEW_BAND')).id;
-    reviewB = (await c.console.reviews.openReview({ id: sessionB, appId: appB }, await checkOf(appB, sessionB), 'ALWAYS')).id;
+    const checkOf = async (_appId: string, id: string) =>
+      (await c.repos.work.listChecks(id)).find((x) => x.type === 'FAMILIAR_FACE_SEARCH')!;
+    reviewA = (
+      await c.console.reviews.openReview(
+        { id: sessionA, appId: appA },
+        await checkOf(appA, sessionA),
+        'FFS_REVIEW_BAND',
+      )
+    ).id;
+    reviewB = (
+      await c.console.reviews.openReview({ id: sessionB, appId: appB }, await checkOf(appB, sessionB), 'ALWAYS')
+    ).id;
     await c.console.users.create({ username: 'root', role: 'admin', password: PASSWORD });
     await c.console.users.create({ username: 'rev-a', role: 'reviewer', password: PASSWORD, appIds: [appA] });
     await c.console.users.create({ username: 'view-a', role: 'viewer', password: PASSWORD, appIds: [appA] });
@@ -70,7 +79,11 @@ describe('operator console over HTTP', () => {
     const cookie = String(login.headers['set-cookie']);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('Path=/console');
-    const https = await env.app.inject({ method: 'GET', url: '/console/login', headers: { 'x-forwarded-proto': 'https' } });
+    const https = await env.app.inject({
+      method: 'GET',
+      url: '/console/login',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
     expect(String(https.headers['set-cookie'])).toContain('Secure');
   });
 
@@ -88,12 +101,24 @@ describe('operator console over HTTP', () => {
     expect(token).not.toBe(pending);
     // Neither the planted token nor the pending sign-in token authenticates.
     for (const other of ['planted-by-attacker', pending]) {
-      const r = await env.app.inject({ method: 'GET', url: '/console/sessions', headers: { cookie: `openidv_console=${other}` } });
+      const r = await env.app.inject({
+        method: 'GET',
+        url: '/console/sessions',
+        headers: { cookie: `openidv_console=${other}` },
+      });
       expect(r.statusCode).toBe(303);
     }
     expect((await a.get('/console/sessions')).statusCode).toBe(200);
     await a.post('/console/logout');
-    expect((await env.app.inject({ method: 'GET', url: '/console/sessions', headers: { cookie: `openidv_console=${token}` } })).statusCode).toBe(303);
+    expect(
+      (
+        await env.app.inject({
+          method: 'GET',
+          url: '/console/sessions',
+          headers: { cookie: `openidv_console=${token}` },
+        })
+      ).statusCode,
+    ).toBe(303);
   });
 
   it('refuses requests without the CSRF token, with a wrong one, from another origin, and a login without its form', async () => {
@@ -101,14 +126,21 @@ describe('operator console over HTTP', () => {
     await a.get('/console/users');
     const before = (await env.container.console.users.list()).length;
     expect((await a.post('/console/users', { username: 'csrf-1', role: 'admin', _csrf: null })).statusCode).toBe(403);
-    expect((await a.post('/console/users', { username: 'csrf-2', role: 'admin', _csrf: 'x'.repeat(43) })).statusCode).toBe(403);
-    expect((await a.post('/console/users', { username: 'csrf-3', role: 'admin' }, { origin: 'https://evil.example' })).statusCode).toBe(403);
+    expect(
+      (await a.post('/console/users', { username: 'csrf-2', role: 'admin', _csrf: 'x'.repeat(43) })).statusCode,
+    ).toBe(403);
+    expect(
+      (await a.post('/console/users', { username: 'csrf-3', role: 'admin' }, { origin: 'https://evil.example' }))
+        .statusCode,
+    ).toBe(403);
     expect((await env.container.console.users.list()).length).toBe(before);
     const res = await a.post('/console/users', { username: 'csrf-ok', role: 'viewer' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('One-time password');
     const fresh = new ConsoleAgent(env.app);
-    expect((await fresh.post('/console/login', { username: 'root', password: PASSWORD, _csrf: 'guess' })).statusCode).toBe(403);
+    expect(
+      (await fresh.post('/console/login', { username: 'root', password: PASSWORD, _csrf: 'guess' })).statusCode,
+    ).toBe(403);
   });
 
   it('locks an account after repeated failures: the right password then fails too, and the audit log says so', async () => {
@@ -118,34 +150,55 @@ describe('operator console over HTTP', () => {
     const locked = await a.signIn('victim', PASSWORD);
     expect(locked.statusCode).toBe(401);
     expect(locked.body).toContain('Sign-in failed');
-    const events = await env.container.console.audit.search({ appIds: null, actor: 'victim', action: 'signin.failed', limit: 10 });
+    const events = await env.container.console.audit.search({
+      appIds: null,
+      actor: 'victim',
+      action: 'signin.failed',
+      limit: 10,
+    });
     expect(events.map((e) => e.detail)).toEqual(['LOCKED', 'LOCKED', 'BAD_CREDENTIALS', 'BAD_CREDENTIALS']);
   });
 
   it('keeps console cookies and API signatures apart', async () => {
     const a = await agent('root');
-    const api = await env.app.inject({ method: 'GET', url: `/idverify/v1/sessions/${sessionA}`, headers: { cookie: `openidv_console=${a.cookies.get('openidv_console')}` } });
+    const api = await env.app.inject({
+      method: 'GET',
+      url: `/idverify/v1/sessions/${sessionA}`,
+      headers: { cookie: `openidv_console=${a.cookies.get('openidv_console')}` },
+    });
     expect(api.statusCode).toBe(401);
     const signed = await env.signed('GET', `/sessions/${sessionA}`);
     expect(signed.statusCode).toBe(200);
-    const consoleWithSignature = await env.app.inject({ method: 'GET', url: `/console/sessions/${sessionA}?sdkId=${appA}&nonce=n&timestamp=1`, headers: { 'x-yoti-auth-digest': 'abc' } });
+    const consoleWithSignature = await env.app.inject({
+      method: 'GET',
+      url: `/console/sessions/${sessionA}?sdkId=${appA}&nonce=n&timestamp=1`,
+      headers: { 'x-yoti-auth-digest': 'abc' },
+    });
     expect(consoleWithSignature.statusCode).toBe(303);
   });
 
   it('shows a user only the apps granted: app B’s session, review item and pool read as unknown', async () => {
     const a = await agent('rev-a');
     expect((await a.get(`/console/sessions/${sessionA}`)).statusCode).toBe(200);
-    for (const url of [`/console/sessions/${sessionB}`, `/console/sessions/${sessionB}/media/x`, `/console/reviews/${reviewB}`, `/console/pools/${poolB}`]) {
+    for (const url of [
+      `/console/sessions/${sessionB}`,
+      `/console/sessions/${sessionB}/media/x`,
+      `/console/reviews/${reviewB}`,
+      `/console/pools/${poolB}`,
+    ]) {
       const res = await a.get(url);
       expect(res.statusCode, url).toBe(404);
       expect(res.body).not.toContain('user-b');
     }
-    expect((await a.post(`/console/reviews/${reviewB}/decide`, { decision: 'APPROVE', reason: '' })).statusCode).toBe(404);
+    expect((await a.post(`/console/reviews/${reviewB}/decide`, { decision: 'APPROVE', reason: '' })).statusCode).toBe(
+      404,
+    );
     const list = await a.get(`/console/sessions?app=${appB}`);
     expect(list.body).not.toContain(sessionB);
     expect((await a.get('/console/sessions')).body).not.toContain(sessionB);
     expect((await a.get('/console/reviews')).body).not.toContain(reviewB);
-    for (const adminOnly of ['/console/users', '/console/apps', '/console/audit', '/console/try']) expect((await a.get(adminOnly)).statusCode, adminOnly).toBe(403);
+    for (const adminOnly of ['/console/users', '/console/apps', '/console/audit', '/console/try'])
+      expect((await a.get(adminOnly)).statusCode, adminOnly).toBe(403);
   });
 
   it('lets a viewer look at a review item but not decide it', async () => {
@@ -153,16 +206,31 @@ describe('operator console over HTTP', () => {
     const page = await v.get(`/console/reviews/${reviewA}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('can look at this item but not decide');
-    expect((await v.post(`/console/reviews/${reviewA}/decide`, { decision: 'REJECT', reason: 'no' })).statusCode).toBe(403);
+    expect((await v.post(`/console/reviews/${reviewA}/decide`, { decision: 'REJECT', reason: 'no' })).statusCode).toBe(
+      403,
+    );
     expect((await env.container.console.reviews.get(reviewA))!.state).toBe('OPEN');
   });
 
   it('escapes user_tracking_id and review reasons everywhere they are shown', async () => {
     const r = await agent('rev-a');
     await r.get(`/console/reviews/${reviewA}`);
-    expect((await r.post(`/console/reviews/${reviewA}/decide`, { decision: 'REJECT', reason: `<script>alert("x")</script>${XSS}` })).statusCode).toBe(303);
+    expect(
+      (
+        await r.post(`/console/reviews/${reviewA}/decide`, {
+          decision: 'REJECT',
+          reason: `<script>alert("x")</script>${XSS}`,
+        })
+      ).statusCode,
+    ).toBe(303);
     const root = await agent('root');
-    for (const url of ['/console/sessions', `/console/sessions/${sessionA}`, `/console/reviews/${reviewA}`, '/console/audit', '/console/reviews?show=decided']) {
+    for (const url of [
+      '/console/sessions',
+      `/console/sessions/${sessionA}`,
+      `/console/reviews/${reviewA}`,
+      '/console/audit',
+      '/console/reviews?show=decided',
+    ]) {
       const res = await root.get(url);
       expect(res.statusCode, url).toBe(200);
       expect(res.body, url).not.toContain('<img src=x');
@@ -172,7 +240,9 @@ describe('operator console over HTTP', () => {
     const csv = await root.get('/console/audit/export?format=csv&action=review.decide');
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.body).toContain('review.decide');
-    const json = JSON.parse((await root.get('/console/audit/export?format=json&action=review.decide')).body) as { actor: string }[];
+    const json = JSON.parse((await root.get('/console/audit/export?format=json&action=review.decide')).body) as {
+      actor: string;
+    }[];
     expect(json[0]!.actor).toBe('rev-a');
   });
 
@@ -230,7 +300,15 @@ describe('operator console over HTTP', () => {
       const res = await root.post(url, form);
       expect(res.statusCode, `${url.slice(0, 80)} ${JSON.stringify(form).slice(0, 80)}`).toBe(status);
     }
-    const huge = await env.app.inject({ method: 'POST', url: '/console/users', payload: `a=${'b'.repeat(70_000)}`, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `openidv_console=${root.cookies.get('openidv_console')}` } });
+    const huge = await env.app.inject({
+      method: 'POST',
+      url: '/console/users',
+      payload: `a=${'b'.repeat(70_000)}`,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `openidv_console=${root.cookies.get('openidv_console')}`,
+      },
+    });
     expect(huge.statusCode).toBe(413);
   });
 
@@ -243,30 +321,58 @@ describe('operator console over HTTP', () => {
     expect(await env.signed('GET', `/sessions/${sessionA}`).then((r) => r.statusCode)).toBe(401);
     const query = signedQuery(appA);
     const endpoint = `/sessions/${sessionA}?${query}`;
-    const signed = await env.app.inject({ method: 'GET', url: `/idverify/v1${endpoint}`, headers: { 'x-yoti-auth-digest': signRequest('GET', endpoint, undefined, pem) } });
+    const signed = await env.app.inject({
+      method: 'GET',
+      url: `/idverify/v1${endpoint}`,
+      headers: { 'x-yoti-auth-digest': signRequest('GET', endpoint, undefined, pem) },
+    });
     expect(signed.statusCode).toBe(200);
   });
 
   it("sets an app's framing origins: the capture page's CSP follows, bad origins are refused, a viewer cannot", async () => {
     const c = env.container;
-    const { session_id: id, client_session_token: token } = await c.sessions.create(appA, { requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC' } }] });
+    const { session_id: id, client_session_token: token } = await c.sessions.create(appA, {
+      requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC' } }],
+    });
     const framing = async () =>
-      /frame-ancestors ([^;]+)/.exec(String((await env.app.inject({ method: 'GET', url: `/idverify/v1/web/index.html?sessionID=${id}&sessionToken=${token}` })).headers['content-security-policy']))?.[1];
+      /frame-ancestors ([^;]+)/.exec(
+        String(
+          (
+            await env.app.inject({
+              method: 'GET',
+              url: `/idverify/v1/web/index.html?sessionID=${id}&sessionToken=${token}`,
+            })
+          ).headers['content-security-policy'],
+        ),
+      )?.[1];
     const root = await agent('root');
     await root.get('/console/apps');
-    const saved = await root.post(`/console/apps/${appA}/frame-ancestors`, { frame_ancestors: 'https://shop.example https://*.shop.example' });
+    const saved = await root.post(`/console/apps/${appA}/frame-ancestors`, {
+      frame_ancestors: 'https://shop.example https://*.shop.example',
+    });
     expect(saved.statusCode, saved.body).toBe(200);
     expect(saved.body).toContain('value="https://shop.example https://*.shop.example"');
     expect(await framing()).toBe('https://shop.example https://*.shop.example');
-    for (const bad of ['https://shop.example/path', 'javascript:alert(1)', '*', `https://${'a'.repeat(2100)}.example`]) {
-      expect((await root.post(`/console/apps/${appA}/frame-ancestors`, { frame_ancestors: bad })).statusCode, bad).toBeGreaterThanOrEqual(400);
+    for (const bad of [
+      'https://shop.example/path',
+      'javascript:alert(1)',
+      '*',
+      `https://${'a'.repeat(2100)}.example`,
+    ]) {
+      expect(
+        (await root.post(`/console/apps/${appA}/frame-ancestors`, { frame_ancestors: bad })).statusCode,
+        bad,
+      ).toBeGreaterThanOrEqual(400);
     }
     expect(await framing()).toBe('https://shop.example https://*.shop.example');
     expect((await root.post(`/console/apps/${appA}/frame-ancestors`, { frame_ancestors: '' })).statusCode).toBe(200);
     expect(await framing()).toBe("'none'");
     const viewer = await agent('view-a');
     await viewer.get('/console/sessions');
-    expect((await viewer.post(`/console/apps/${appA}/frame-ancestors`, { frame_ancestors: 'https://evil.example' })).statusCode).toBe(403);
+    expect(
+      (await viewer.post(`/console/apps/${appA}/frame-ancestors`, { frame_ancestors: 'https://evil.example' }))
+        .statusCode,
+    ).toBe(403);
     expect(await framing()).toBe("'none'");
   });
 

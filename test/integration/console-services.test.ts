@@ -36,14 +36,22 @@ describe('console services', () => {
   });
 
   const users = () =>
-    new ConsoleUserService({ users: repos.users, hasher: new Argon2PasswordHasher(), lockout: { maxFailures: 3, lockoutMs: 60_000 }, now, newId: randomUUID, appExists: async (id) => id === session.appId });
+    new ConsoleUserService({
+      users: repos.users,
+      hasher: new Argon2PasswordHasher(),
+      lockout: { maxFailures: 3, lockoutMs: 60_000 },
+      now,
+      newId: randomUUID,
+      appExists: async (id) => id === session.appId,
+    });
 
   it('hashes passwords with argon2id and locks an account after repeated failures, even for the right password', async () => {
     const service = users();
     const user = await service.create({ username: 'lock-me', role: 'reviewer', password: 'a long enough password' });
     expect(user.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect((await service.signIn('lock-me', 'a long enough password')).ok).toBe(true);
-    for (let i = 0; i < 2; i++) expect(await service.signIn('lock-me', 'wrong')).toEqual({ ok: false, reason: 'BAD_CREDENTIALS' });
+    for (let i = 0; i < 2; i++)
+      expect(await service.signIn('lock-me', 'wrong')).toEqual({ ok: false, reason: 'BAD_CREDENTIALS' });
     expect(await service.signIn('lock-me', 'wrong')).toEqual({ ok: false, reason: 'LOCKED' });
     expect(await service.signIn('lock-me', 'a long enough password')).toEqual({ ok: false, reason: 'LOCKED' });
     clock += 60_001;
@@ -57,17 +65,35 @@ describe('console services', () => {
   it('links a single sign-on identity to the user named by its email, and creates none unless allowed', async () => {
     const service = users();
     await service.create({ username: 'sso@example.com', role: 'viewer' });
-    const linked = await service.signInWithIdentity({ subject: 'https://idp|1', email: 'sso@example.com', preferredUsername: null }, null);
+    const linked = await service.signInWithIdentity(
+      { subject: 'https://idp|1', email: 'sso@example.com', preferredUsername: null },
+      null,
+    );
     expect(linked.ok && linked.user.username).toBe('sso@example.com');
-    expect((await service.signInWithIdentity({ subject: 'https://idp|2', email: 'stranger@example.com', preferredUsername: null }, null)).ok).toBe(false);
-    const created = await service.signInWithIdentity({ subject: 'https://idp|3', email: 'new@example.com', preferredUsername: null }, 'viewer');
+    expect(
+      (
+        await service.signInWithIdentity(
+          { subject: 'https://idp|2', email: 'stranger@example.com', preferredUsername: null },
+          null,
+        )
+      ).ok,
+    ).toBe(false);
+    const created = await service.signInWithIdentity(
+      { subject: 'https://idp|3', email: 'new@example.com', preferredUsername: null },
+      'viewer',
+    );
     expect(created.ok && created.user.role).toBe('viewer');
   });
 
   it('gives every sign-in a new token, refuses a planted one, and ends sessions after the idle time', async () => {
     const service = users();
     const user = await service.create({ username: 'fixate', role: 'viewer', password: 'a long enough password' });
-    const signIns = new SignInService({ sessions: repos.signIns, users: service, policy: { idleMs: 60_000, absoluteMs: 3_600_000 }, now });
+    const signIns = new SignInService({
+      sessions: repos.signIns,
+      users: service,
+      policy: { idleMs: 60_000, absoluteMs: 3_600_000 },
+      now,
+    });
     const pending = await signIns.startPending('127.0.0.1');
     const signed = await signIns.signIn(user, '127.0.0.1', pending.token);
     expect(signed.token).not.toBe(pending.token);
@@ -79,7 +105,12 @@ describe('console services', () => {
   });
 
   it('four-eyes: a REJECT waits for a second, different reviewer, and the decided event fires once with both names', async () => {
-    const reviews = new ReviewService({ reviews: repos.reviews, policy: { fourEyesReject: true }, now, newId: randomUUID });
+    const reviews = new ReviewService({
+      reviews: repos.reviews,
+      policy: { fourEyesReject: true },
+      now,
+      newId: randomUUID,
+    });
     const events: ReviewDecided[] = [];
     reviews.onDecided((e) => void events.push(e));
     const check = { id: randomUUID(), type: 'FAMILIAR_FACE_SEARCH' };
@@ -92,7 +123,12 @@ describe('console services', () => {
     const final = await reviews.decide(item.id, 'bob', 'REJECT', 'confirmed');
     expect(final).toMatchObject({ state: 'DECIDED', decision: 'REJECT', firstBy: 'ann', decidedBy: 'bob' });
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ checkId: check.id, decision: 'REJECT', decidedBy: ['ann', 'bob'], reason: 'confirmed' });
+    expect(events[0]).toMatchObject({
+      checkId: check.id,
+      decision: 'REJECT',
+      decidedBy: ['ann', 'bob'],
+      reason: 'confirmed',
+    });
     await expect(reviews.decide(item.id, 'carol', 'APPROVE', '')).rejects.toThrow(/already decided/);
     expect((await reviews.listUnapplied()).map((i) => i.id)).toContain(item.id);
     await reviews.markApplied(item.id);
@@ -101,7 +137,13 @@ describe('console services', () => {
 
   it('keeps a decision whose listener failed, and lists it as unapplied for the recovery sweep', async () => {
     const failures: string[] = [];
-    const reviews = new ReviewService({ reviews: repos.reviews, policy: { fourEyesReject: false }, now, newId: randomUUID, onListenerError: (_e, item) => failures.push(item.id) });
+    const reviews = new ReviewService({
+      reviews: repos.reviews,
+      policy: { fourEyesReject: false },
+      now,
+      newId: randomUUID,
+      onListenerError: (_e, item) => failures.push(item.id),
+    });
     reviews.onDecided(() => {
       throw new Error('queue down');
     });
@@ -112,14 +154,37 @@ describe('console services', () => {
   });
 
   it('without four-eyes one reviewer decides; two at once cannot both win', async () => {
-    const reviews = new ReviewService({ reviews: repos.reviews, policy: { fourEyesReject: false }, now, newId: randomUUID });
+    const reviews = new ReviewService({
+      reviews: repos.reviews,
+      policy: { fourEyesReject: false },
+      now,
+      newId: randomUUID,
+    });
     const item = await reviews.openReview(session, { id: randomUUID(), type: 'LIVENESS' }, 'LIVENESS_NEAR_THRESHOLD');
-    const outcomes = await Promise.allSettled([reviews.decide(item.id, 'ann', 'APPROVE', ''), reviews.decide(item.id, 'bob', 'REJECT', 'printed photo')]);
+    const outcomes = await Promise.allSettled([
+      reviews.decide(item.id, 'ann', 'APPROVE', ''),
+      reviews.decide(item.id, 'bob', 'REJECT', 'printed photo'),
+    ]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
   });
 
   it('exports audit events as CSV with formula cells neutralised', () => {
-    const csv = auditCsv([{ seq: 1, at: 0, actor: 'ann', action: 'review.decide', appId: null, sessionId: 's', target: null, detail: '=HYPERLINK("x"),"quoted"', ip: null, expiresAt: null }]);
-    expect(csv).toBe('seq,at,actor,action,app_id,session_id,target,detail,ip\r\n1,1970-01-01T00:00:00.000Z,ann,review.decide,,s,,"\'=HYPERLINK(""x""),""quoted""",\r\n');
+    const csv = auditCsv([
+      {
+        seq: 1,
+        at: 0,
+        actor: 'ann',
+        action: 'review.decide',
+        appId: null,
+        sessionId: 's',
+        target: null,
+        detail: '=HYPERLINK("x"),"quoted"',
+        ip: null,
+        expiresAt: null,
+      },
+    ]);
+    expect(csv).toBe(
+      'seq,at,actor,action,app_id,session_id,target,detail,ip\r\n1,1970-01-01T00:00:00.000Z,ann,review.decide,,s,,"\'=HYPERLINK(""x""),""quoted""",\r\n',
+    );
   });
 });

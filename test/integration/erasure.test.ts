@@ -12,12 +12,23 @@ import { type InProcess, inProcessApp } from '../helpers/in-process.js';
 async function noiseJpeg(seed: number): Promise<Buffer> {
   const raw = randomBytes(96 * 96 * 3);
   raw[0] = seed;
-  return sharp(raw, { raw: { width: 96, height: 96, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+  return sharp(raw, { raw: { width: 96, height: 96, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .toBuffer();
 }
 
 /** A session with a relying-business face capture and a stored face analysis, as the pipeline leaves them. */
 async function sessionWithFace(h: InProcess, seed: number) {
-  const created = await h.signed('POST', '/sessions', JSON.stringify({ requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC' } }, { type: 'FACE_COMPARISON', config: { manual_check: 'NEVER' } }] }));
+  const created = await h.signed(
+    'POST',
+    '/sessions',
+    JSON.stringify({
+      requested_checks: [
+        { type: 'LIVENESS', config: { liveness_type: 'STATIC' } },
+        { type: 'FACE_COMPARISON', config: { manual_check: 'NEVER' } },
+      ],
+    }),
+  );
   expect(created.statusCode).toBe(201);
   const sessionId = created.json<{ session_id: string }>().session_id;
   const session = await h.container.sessions.require(h.sdkId, sessionId);
@@ -34,7 +45,11 @@ async function sessionWithFace(h: InProcess, seed: number) {
     imageError: null,
     createdAt: Date.now(),
   });
-  const row = await h.container.database.db.selectFrom('face_analyses').select('embeddings').where('media_id', '=', media!.id).executeTakeFirstOrThrow();
+  const row = await h.container.database.db
+    .selectFrom('face_analyses')
+    .select('embeddings')
+    .where('media_id', '=', media!.id)
+    .executeTakeFirstOrThrow();
   return { sessionId, image, embedding: face.embedding, stored: Buffer.from(row.embeddings!) };
 }
 
@@ -58,7 +73,11 @@ describe.each<{ name: string; env: Record<string, string> }>([
     for (let i = 3; i < 6; i++) await sessionWithFace(h, i);
     await h.container.database.checkpoint();
     const plainEmbedding = Buffer.from(victim.embedding.buffer);
-    const needles = [...needlesOf('image', victim.image, { skip: 1024 }), ...needlesOf('embedding as stored', victim.stored), ...needlesOf('embedding floats', plainEmbedding)];
+    const needles = [
+      ...needlesOf('image', victim.image, { skip: 1024 }),
+      ...needlesOf('embedding as stored', victim.stored),
+      ...needlesOf('embedding floats', plainEmbedding),
+    ];
     // The test can see the bytes before the erasure (otherwise it would prove nothing).
     expect(findResidue(dataDir, needlesOf('image', victim.image, { skip: 1024 })).length).toBeGreaterThan(0);
     expect(findResidue(dataDir, needlesOf('embedding as stored', victim.stored)).length).toBeGreaterThan(0);
@@ -78,7 +97,10 @@ describe.each<{ name: string; env: Record<string, string> }>([
     const victim = await sessionWithFace(h, 1);
     await h.container.database.checkpoint();
     const [media] = await h.container.repos.media.list(victim.sessionId);
-    const needles = [...needlesOf('image', victim.image, { skip: 1024 }), ...needlesOf('embedding as stored', victim.stored)];
+    const needles = [
+      ...needlesOf('image', victim.image, { skip: 1024 }),
+      ...needlesOf('embedding as stored', victim.stored),
+    ];
     expect(findResidue(h.container.config.dataDir, needles).length).toBeGreaterThan(0);
 
     expect((await h.signed('DELETE', `/sessions/${victim.sessionId}/media/${media!.id}/content`)).statusCode).toBe(204);

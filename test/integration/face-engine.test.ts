@@ -74,7 +74,9 @@ describe.skipIf(!modelsPresent)('face engine: intake guards', () => {
     expect(await code(Buffer.from('GIF89a\x01\x00\x01\x00'))).toBe('IMAGE_UNSUPPORTED_FORMAT');
     expect(await code(Buffer.from('%PDF-1.7 not an image'))).toBe('IMAGE_UNSUPPORTED_FORMAT');
     expect(await code(new Uint8Array(0))).toBe('IMAGE_UNSUPPORTED_FORMAT');
-    const tiny = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#fff' } }).png().toBuffer();
+    const tiny = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
     expect(await code(tiny)).toBe('IMAGE_TOO_SMALL');
     // A PNG body behind a JPEG signature: the content and the header disagree.
     const fake = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), tiny.subarray(3)]);
@@ -94,13 +96,16 @@ describe.skipIf(!modelsPresent)('face engine: worker pool', () => {
   it('applies back-pressure: a full queue rejects at once with ENGINE_OVERLOADED', async () => {
     const engine = await createFaceEngine({ threads: 1, maxQueue: 1 });
     try {
-      const image = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#777' } }).jpeg().toBuffer();
+      const image = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#777' } })
+        .jpeg()
+        .toBuffer();
       const results = await Promise.allSettled(Array.from({ length: 6 }, () => engine.analyse(image)));
       const rejected = results.filter((r) => r.status === 'rejected');
       const accepted = results.filter((r) => r.status === 'fulfilled');
       // One running + one waiting; the rest are turned away without waiting.
       expect(accepted.length).toBe(2);
-      for (const r of rejected) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'ENGINE_OVERLOADED' });
+      for (const r of rejected)
+        expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'ENGINE_OVERLOADED' });
       // Once drained, the engine takes work again.
       await expect(engine.analyse(image)).resolves.toMatchObject({ modelSetId: MODEL_SET_ID, faces: [] });
     } finally {
@@ -108,22 +113,25 @@ describe.skipIf(!modelsPresent)('face engine: worker pool', () => {
     }
   });
 
-  it.skipIf(!withData)('gives the same result from a worker thread as in process, and leaves the caller its bytes', async () => {
-    const bytes = await readFile(dataPath('faces-deepface', 'img1.jpg'));
-    const pooled = await createFaceEngine({ threads: 2 });
-    const local = await createFaceEngine({ inProcess: true });
-    try {
-      const [a, b] = [await pooled.analyse(bytes), await local.analyse(bytes)];
-      expect(bytes.length).toBeGreaterThan(0);
-      expect(a.faces).toHaveLength(1);
-      expect(cosine(a.faces[0]!.embedding, b.faces[0]!.embedding)).toBeGreaterThan(0.9999);
-      const owned = new Uint8Array(bytes);
-      await pooled.analyse(owned, { transfer: true });
-      expect(owned.byteLength).toBe(0); // moved, not copied
-    } finally {
-      await Promise.all([pooled.close(), local.close()]);
-    }
-  });
+  it.skipIf(!withData)(
+    'gives the same result from a worker thread as in process, and leaves the caller its bytes',
+    async () => {
+      const bytes = await readFile(dataPath('faces-deepface', 'img1.jpg'));
+      const pooled = await createFaceEngine({ threads: 2 });
+      const local = await createFaceEngine({ inProcess: true });
+      try {
+        const [a, b] = [await pooled.analyse(bytes), await local.analyse(bytes)];
+        expect(bytes.length).toBeGreaterThan(0);
+        expect(a.faces).toHaveLength(1);
+        expect(cosine(a.faces[0]!.embedding, b.faces[0]!.embedding)).toBeGreaterThan(0.9999);
+        const owned = new Uint8Array(bytes);
+        await pooled.analyse(owned, { transfer: true });
+        expect(owned.byteLength).toBe(0); // moved, not copied
+      } finally {
+        await Promise.all([pooled.close(), local.close()]);
+      }
+    },
+  );
 });
 
 describe.skipIf(!withData)('face engine on real photos', () => {
@@ -131,7 +139,11 @@ describe.skipIf(!withData)('face engine on real photos', () => {
   const cache = new Map<string, Promise<FaceAnalysis>>();
   const analyse = (...path: string[]) => {
     const key = path.join('/');
-    if (!cache.has(key)) cache.set(key, readFile(dataPath(...path)).then((b) => engine.analyse(b)));
+    if (!cache.has(key))
+      cache.set(
+        key,
+        readFile(dataPath(...path)).then((b) => engine.analyse(b)),
+      );
     return cache.get(key)!;
   };
   const embedding = async (...path: string[]) => {
@@ -273,14 +285,18 @@ describe.skipIf(!withData)('face engine on real photos', () => {
       ['faces-openface/examples/lennon-1.jpg', 'faces-openface/examples/clapton-1.jpg'],
       ['faces-openface/examples/adams.jpg', 'faces-openface/examples/carell.jpg'],
     ];
-    for (const [a, b] of same) expect(cosine(await embedding(a!), await embedding(b!)), `${a} ~ ${b}`).toBeGreaterThan(FACE_MATCH_THRESHOLD);
-    for (const [a, b] of different) expect(cosine(await embedding(a!), await embedding(b!)), `${a} ≁ ${b}`).toBeLessThan(FACE_MATCH_THRESHOLD);
+    for (const [a, b] of same)
+      expect(cosine(await embedding(a!), await embedding(b!)), `${a} ~ ${b}`).toBeGreaterThan(FACE_MATCH_THRESHOLD);
+    for (const [a, b] of different)
+      expect(cosine(await embedding(a!), await embedding(b!)), `${a} ≁ ${b}`).toBeLessThan(FACE_MATCH_THRESHOLD);
   });
 
   it('separates the eight TV characters: every same-character crop pair above, every other pair below', async () => {
     const people = ['amy', 'bernadette', 'howard', 'leonard', 'penny', 'raj', 'sheldon', 'stuart'];
     const faces = await Promise.all(
-      people.map(async (p) => Promise.all([1, 2, 3, 4, 5].map((i) => embedding('faces-faceapi-bbt', p, `${p}${i}.png`)))),
+      people.map(async (p) =>
+        Promise.all([1, 2, 3, 4, 5].map((i) => embedding('faces-faceapi-bbt', p, `${p}${i}.png`))),
+      ),
     );
     let worstGenuine = 1;
     let worstImpostor = -1;
@@ -296,7 +312,9 @@ describe.skipIf(!withData)('face engine on real photos', () => {
         ),
       ),
     );
-    console.info(`[face] BBT: lowest same-character similarity ${worstGenuine.toFixed(3)}, highest cross-character ${worstImpostor.toFixed(3)}`);
+    console.info(
+      `[face] BBT: lowest same-character similarity ${worstGenuine.toFixed(3)}, highest cross-character ${worstImpostor.toFixed(3)}`,
+    );
     expect(worstGenuine).toBeGreaterThan(FACE_MATCH_THRESHOLD);
     expect(worstImpostor).toBeLessThan(FACE_MATCH_THRESHOLD);
   });
@@ -310,9 +328,11 @@ describe.skipIf(!withData)('face engine on real photos', () => {
     const errors: string[] = [];
     for (const [x, y, decision] of rows) {
       const s = cosine(await embedding('faces-deepface', x!), await embedding('faces-deepface', y!));
-      if ((s >= FACE_MATCH_THRESHOLD) !== (decision === 'Yes')) errors.push(`${x}/${y} ${decision} ${s.toFixed(3)}`);
+      if (s >= FACE_MATCH_THRESHOLD !== (decision === 'Yes')) errors.push(`${x}/${y} ${decision} ${s.toFixed(3)}`);
     }
-    console.info(`[face] deepface master.csv: ${rows.length - errors.length}/${rows.length} right; wrong: ${errors.join(', ') || 'none'}`);
+    console.info(
+      `[face] deepface master.csv: ${rows.length - errors.length}/${rows.length} right; wrong: ${errors.join(', ') || 'none'}`,
+    );
     expect(errors.length / rows.length).toBeLessThanOrEqual(0.01);
   });
 
@@ -323,7 +343,11 @@ describe.skipIf(!withData)('face engine on real photos', () => {
       'tablet (silentface F2)': (await analyse('spoof-silentface/image_F2.jpg')).faces[0]!.liveness!,
       'monitor (inspireface rgb_fake)': (await analyse('spoof-inspireface/rgb_fake.jpg')).faces[0]!.liveness!,
     };
-    console.info(`[face] liveness: live ${live}; ${Object.entries(spoofs).map(([k, v]) => `${k} ${v}`).join('; ')}`);
+    console.info(
+      `[face] liveness: live ${live}; ${Object.entries(spoofs)
+        .map(([k, v]) => `${k} ${v}`)
+        .join('; ')}`,
+    );
     for (const [name, score] of Object.entries(spoofs)) {
       expect(score, name).toBeLessThan(live);
       expect(score, name).toBeLessThan(LIVENESS_THRESHOLD);

@@ -32,17 +32,47 @@ describe('session creation input', () => {
     ['null check list', JSON.stringify({ requested_checks: null })],
     ['checks not objects', JSON.stringify({ requested_checks: ['LIVENESS', 3, null] })],
     ['unknown check type', JSON.stringify({ requested_checks: [{ type: 'MIND_READING' }] })],
-    ['FFS without pool', JSON.stringify({ requested_checks: [{ type: 'FAMILIAR_FACE_SEARCH', config: { approval_criteria: 'MATCH' } }] })],
+    [
+      'FFS without pool',
+      JSON.stringify({ requested_checks: [{ type: 'FAMILIAR_FACE_SEARCH', config: { approval_criteria: 'MATCH' } }] }),
+    ],
     ['bad enum in sdk_config', JSON.stringify({ sdk_config: { allowed_capture_methods: 'TELEPATHY' } })],
     ['bad colour', JSON.stringify({ sdk_config: { primary_colour: 'blue' } })],
     ['bad URL', JSON.stringify({ sdk_config: { success_url: 'not a url' } })],
-    ['bad notification topic', JSON.stringify({ notifications: { endpoint: 'https://x.test/h', topics: ['EVERYTHING'] } })],
-    ['bad required document', JSON.stringify({ required_documents: [{ type: 'ID_DOCUMENT', filter: { type: 'DOCUMENT_RESTRICTIONS' } }] })],
-    ['unknown document type', JSON.stringify({ required_documents: [{ type: 'ID_DOCUMENT', filter: { type: 'ORTHOGONAL_RESTRICTIONS', type_restriction: { inclusion: 'WHITELIST', document_types: ['LIBRARY_CARD'] } } }] })],
+    [
+      'bad notification topic',
+      JSON.stringify({ notifications: { endpoint: 'https://x.test/h', topics: ['EVERYTHING'] } }),
+    ],
+    [
+      'bad required document',
+      JSON.stringify({ required_documents: [{ type: 'ID_DOCUMENT', filter: { type: 'DOCUMENT_RESTRICTIONS' } }] }),
+    ],
+    [
+      'unknown document type',
+      JSON.stringify({
+        required_documents: [
+          {
+            type: 'ID_DOCUMENT',
+            filter: {
+              type: 'ORTHOGONAL_RESTRICTIONS',
+              type_restriction: { inclusion: 'WHITELIST', document_types: ['LIBRARY_CARD'] },
+            },
+          },
+        ],
+      }),
+    ],
     ['resources_ttl too short', JSON.stringify({ client_session_token_ttl: 600, resources_ttl: 700 })],
     ['deadline in the past', JSON.stringify({ session_deadline: '2001-01-01T00:00:00Z' })],
     ['deadline not a date', JSON.stringify({ session_deadline: 'tomorrow' })],
-    ['duplicate liveness', JSON.stringify({ requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC' } }, { type: 'LIVENESS', config: { liveness_type: 'STATIC' } }] })],
+    [
+      'duplicate liveness',
+      JSON.stringify({
+        requested_checks: [
+          { type: 'LIVENESS', config: { liveness_type: 'STATIC' } },
+          { type: 'LIVENESS', config: { liveness_type: 'STATIC' } },
+        ],
+      }),
+    ],
   ];
 
   it.each(bodies)('refuses %s with 400', async (_name, body) => {
@@ -62,16 +92,28 @@ describe('session creation input', () => {
   });
 
   it('names the offending property', async () => {
-    const res = await h.signed('POST', '/sessions', JSON.stringify({ client_session_token_ttl: 10, sdk_config: { primary_colour: 'blue' } }));
+    const res = await h.signed(
+      'POST',
+      '/sessions',
+      JSON.stringify({ client_session_token_ttl: 10, sdk_config: { primary_colour: 'blue' } }),
+    );
     expectYotiError(res, 400, 'PAYLOAD_VALIDATION');
     const props = (res.json() as { errors: { property: string }[] }).errors.map((e) => e.property);
     expect(props).toContain('sdk_config.primary_colour');
   });
 
   it('refuses ZOOM liveness and identity profiles as unsupported', async () => {
-    const zoom = await h.signed('POST', '/sessions', JSON.stringify({ requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'ZOOM' } }] }));
+    const zoom = await h.signed(
+      'POST',
+      '/sessions',
+      JSON.stringify({ requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'ZOOM' } }] }),
+    );
     expectYotiError(zoom, 400, 'UNSUPPORTED_CHECK');
-    const profile = await h.signed('POST', '/sessions', JSON.stringify({ identity_profile_requirements: { trust_framework: 'UK_TFIDA' } }));
+    const profile = await h.signed(
+      'POST',
+      '/sessions',
+      JSON.stringify({ identity_profile_requirements: { trust_framework: 'UK_TFIDA' } }),
+    );
     expectYotiError(profile, 400, 'UNSUPPORTED_CHECK');
   });
 
@@ -83,7 +125,11 @@ describe('session creation input', () => {
 
   it('refuses a signed request whose body is empty or of the wrong type', async () => {
     expectYotiError(await h.signed('POST', '/sessions', ''), 400);
-    expectYotiError(await h.signed('POST', '/sessions', 'a=b', 'application/x-www-form-urlencoded'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectYotiError(
+      await h.signed('POST', '/sessions', 'a=b', 'application/x-www-form-urlencoded'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 });
 
@@ -96,20 +142,50 @@ describe('paths and uploads', () => {
   });
 
   it('refuses malformed and non-image face-capture uploads', async () => {
-    const created = (await h.signed('POST', '/sessions', JSON.stringify({ requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC' } }, { type: 'FACE_COMPARISON' }] }))).json() as { session_id: string };
+    const created = (
+      await h.signed(
+        'POST',
+        '/sessions',
+        JSON.stringify({
+          requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC' } }, { type: 'FACE_COMPARISON' }],
+        }),
+      )
+    ).json() as { session_id: string };
     const config = (await h.signed('GET', `/sessions/${created.session_id}/configuration`)).json() as {
       capture: { required_resources: { id: string; type: string }[] };
     };
     const requirement = config.capture.required_resources.find((r) => r.type === 'FACE_CAPTURE')!;
-    expectYotiError(await h.signed('POST', `/sessions/${created.session_id}/resources/face-capture`, JSON.stringify({ requirement_id: 'other' })), 400, 'PAYLOAD_VALIDATION');
-    const resource = (await h.signed('POST', `/sessions/${created.session_id}/resources/face-capture`, JSON.stringify({ requirement_id: requirement.id }))).json() as { id: string };
+    expectYotiError(
+      await h.signed(
+        'POST',
+        `/sessions/${created.session_id}/resources/face-capture`,
+        JSON.stringify({ requirement_id: 'other' }),
+      ),
+      400,
+      'PAYLOAD_VALIDATION',
+    );
+    const resource = (
+      await h.signed(
+        'POST',
+        `/sessions/${created.session_id}/resources/face-capture`,
+        JSON.stringify({ requirement_id: requirement.id }),
+      )
+    ).json() as { id: string };
     const url = `/sessions/${created.session_id}/resources/face-capture/${resource.id}/image`;
     expectYotiError(await h.signed('PUT', url, 'garbage', 'multipart/form-data; boundary=xyz'), 400);
     expectYotiError(await h.signed('PUT', url, 'garbage', 'multipart/form-data'), 415);
     const part = (name: string, data: string) =>
       `--b\r\nContent-Disposition: form-data; name="${name}"; filename="f"\r\nContent-Type: image/jpg\r\n\r\n${data}\r\n--b--\r\n`;
-    expectYotiError(await h.signed('PUT', url, part('other-name', 'x'), 'multipart/form-data; boundary=b'), 400, 'PAYLOAD_VALIDATION');
-    expectYotiError(await h.signed('PUT', url, part('binary-content', 'not an image'), 'multipart/form-data; boundary=b'), 422, 'UNPROCESSABLE_IMAGE');
+    expectYotiError(
+      await h.signed('PUT', url, part('other-name', 'x'), 'multipart/form-data; boundary=b'),
+      400,
+      'PAYLOAD_VALIDATION',
+    );
+    expectYotiError(
+      await h.signed('PUT', url, part('binary-content', 'not an image'), 'multipart/form-data; boundary=b'),
+      422,
+      'UNPROCESSABLE_IMAGE',
+    );
   });
 });
 
@@ -128,7 +204,8 @@ describe('requests the HTTP parser refuses before any route', () => {
       socket.on('error', reject);
     });
   }
-  const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { code: string; message: string };
+  const bodyOf = (answer: string) =>
+    JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { code: string; message: string };
 
   it('answers a URL over 16 KB with a Yoti-shaped 431, and one that is not HTTP with a Yoti-shaped 400', async () => {
     const long = await raw(`GET /idverify/v1/sessions/${'x'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);

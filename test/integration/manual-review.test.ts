@@ -23,7 +23,10 @@ const people = hasData('lfw-dev', 'images') ? lfwPeople(1, 2, 20) : [];
 /** Runs every due job of the pipeline and the lifecycle; webhook deliveries are completed unsent (no endpoint). */
 async function drain(h: InProcess) {
   const c = h.container;
-  const handlers: Record<string, (payload: never) => Promise<void>> = { ...c.pipeline.handlers(), ...c.lifecycle.handlers() };
+  const handlers: Record<string, (payload: never) => Promise<void>> = {
+    ...c.pipeline.handlers(),
+    ...c.lifecycle.handlers(),
+  };
   for (let round = 0; round < 50; round++) {
     const jobs = await c.queue.claim('test', 20, 60_000);
     if (!jobs.length) return;
@@ -51,7 +54,9 @@ describe.skipIf(!people.length).each(DIALECTS)('manual review in the session lif
     await t?.drop();
   });
 
-  it('holds the session in review, applies both decisions (one after a crash) and completes it once', async ({ skip }) => {
+  it('holds the session in review, applies both decisions (one after a crash) and completes it once', async ({
+    skip,
+  }) => {
     if (!available) skip();
     const c = h.container;
     const [enrolled] = people as [(typeof people)[0]];
@@ -61,13 +66,17 @@ describe.skipIf(!people.length).each(DIALECTS)('manual review in the session lif
     const applicant = await c.pools.createApplicant(h.sdkId, { bytes: readFileSync(enrolled.photos[0]!) });
     await c.pools.addMember(h.sdkId, pool.id, applicant.applicant.id);
     const { band } = await c.console.poolAdmin.overview(await c.pools.requirePool(h.sdkId, pool.id));
-    const search = async (photo: string) => (await c.pools.searchImage(h.sdkId, pool.id, readFileSync(photo).toString('base64'))).candidates[0]!.similarity;
+    const search = async (photo: string) =>
+      (await c.pools.searchImage(h.sdkId, pool.id, readFileSync(photo).toString('base64'))).candidates[0]!.similarity;
     const probe = readFileSync((await lookAlike(enrolled, band, search)).photo);
 
     const spec = {
       requested_checks: [
         { type: 'LIVENESS', config: { liveness_type: 'STATIC', manual_check: 'ALWAYS' } },
-        { type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: pool.id, approval_criteria: 'NO_MATCH', manual_check: 'FALLBACK' } },
+        {
+          type: 'FAMILIAR_FACE_SEARCH',
+          config: { pool_id: pool.id, approval_criteria: 'NO_MATCH', manual_check: 'FALLBACK' },
+        },
       ],
       notifications: { endpoint: 'https://hooks.example.com/idv' },
     };
@@ -112,7 +121,12 @@ describe.skipIf(!people.length).each(DIALECTS)('manual review in the session lif
     expect((await c.repos.sessions.getById(id))!.state, 'the liveness check still waits').toBe('AWAITING_REVIEW');
 
     // The liveness decision is recorded by a process that dies before its listener runs: no job, only the row.
-    const dying = new ReviewService({ reviews: createConsoleRepositories(c.database.db, c.database.dialect).reviews, policy: { fourEyesReject: false }, now: Date.now, newId: () => 'unused' });
+    const dying = new ReviewService({
+      reviews: createConsoleRepositories(c.database.db, c.database.dialect).reviews,
+      policy: { fourEyesReject: false },
+      now: Date.now,
+      newId: () => 'unused',
+    });
     await dying.decide(livenessItem.id, 'sam', 'APPROVE', '');
     await drain(h);
     expect((await c.console.reviews.listUnapplied()).map((i) => i.id)).toEqual([livenessItem.id]);
@@ -125,15 +139,28 @@ describe.skipIf(!people.length).each(DIALECTS)('manual review in the session lif
     const byType = (type: string) => done.checks.find((x: { type: string }) => x.type === type);
     const [liveness, ffs] = [byType('LIVENESS'), byType('FAMILIAR_FACE_SEARCH')];
     expect(ffs.report.recommendation).toEqual({ value: 'REJECT', reason: 'MATCH_FOUND' });
-    expect(ffs.report.breakdown[0]).toMatchObject({ sub_check: 'face_not_found_in_pool', result: 'FAIL', process: 'EXPERT_REVIEW' });
-    expect(ffs.report.breakdown[0].details).toContainEqual({ name: 'review_reason', value: 'the same person as the enrolled applicant' });
+    expect(ffs.report.breakdown[0]).toMatchObject({
+      sub_check: 'face_not_found_in_pool',
+      result: 'FAIL',
+      process: 'EXPERT_REVIEW',
+    });
+    expect(ffs.report.breakdown[0].details).toContainEqual({
+      name: 'review_reason',
+      value: 'the same person as the enrolled applicant',
+    });
     expect(ffs.config).toMatchObject({ manual_check: 'FALLBACK', pool_label: 'BLOCKLIST' });
     expect(liveness.report.recommendation).toEqual({ value: 'APPROVE' });
-    expect(liveness.report.breakdown.find((b: { sub_check: string }) => b.sub_check === 'liveness_auth')).toMatchObject({ result: 'PASS', process: 'EXPERT_REVIEW' });
+    expect(liveness.report.breakdown.find((b: { sub_check: string }) => b.sub_check === 'liveness_auth')).toMatchObject(
+      { result: 'PASS', process: 'EXPERT_REVIEW' },
+    );
     const topics = (await c.repos.webhooks.list(id)).map((w) => w.topic);
     expect(topics.filter((x) => x === 'CHECK_COMPLETION')).toHaveLength(2);
     expect(topics.filter((x) => x === 'SESSION_COMPLETION')).toHaveLength(1);
-    const outcome = await c.database.db.selectFrom('sessions').select('outcome').where('id', '=', id).executeTakeFirst();
+    const outcome = await c.database.db
+      .selectFrom('sessions')
+      .select('outcome')
+      .where('id', '=', id)
+      .executeTakeFirst();
     expect(outcome?.outcome).toBe('REJECT');
   });
 });

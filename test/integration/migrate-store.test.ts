@@ -20,7 +20,19 @@ import { DiskMediaStore } from '../../src/infra/media/disk-media.store.js';
 import { S3MediaStore } from '../../src/infra/media/s3-media.store.js';
 import { KyselyJobQueue } from '../../src/infra/queue/kysely-job.queue.js';
 import { postgresAvailable, postgresTestDatabase, type TestDatabase } from '../helpers/databases.js';
-import { aCheck, aDeviceEvent, aFace, aMedia, anApp, anEmbedding, aPool, aQuality, aResource, aSession, aTask } from '../helpers/records.js';
+import {
+  aCheck,
+  aDeviceEvent,
+  aFace,
+  aMedia,
+  anApp,
+  anEmbedding,
+  aPool,
+  aQuality,
+  aResource,
+  aSession,
+  aTask,
+} from '../helpers/records.js';
 import { startS3Server, type TestS3Server } from '../helpers/s3-server.js';
 import { CLI } from '../helpers/server.js';
 
@@ -52,7 +64,10 @@ async function seed(dataDir: string) {
   const objects = new Map<string, Buffer>();
   for (let i = 0; i < 3; i++) {
     const session = aSession(app.sdkId, { createdAt: 2_000 + i, state: i === 0 ? 'COMPLETED' : 'ONGOING' });
-    await repos.sessions.create(session, [aCheck(session.id, { type: 'LIVENESS' }), aCheck(session.id, { type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: 'p' } })]);
+    await repos.sessions.create(session, [
+      aCheck(session.id, { type: 'LIVENESS' }),
+      aCheck(session.id, { type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: 'p' } }),
+    ]);
     const resource = aResource(session.id);
     await repos.resources.create(resource);
     await repos.work.saveTask(aTask(session.id, resource.id));
@@ -62,8 +77,21 @@ async function seed(dataDir: string) {
       await repos.media.create(row);
       await media.put(row.storageKey, data, row.contentType);
       objects.set(row.storageKey, data);
-      const face = { box: { x: 1, y: 2, width: 50, height: 60 }, landmarks: [], detectorScore: 0.9, quality: aQuality(), embedding: anEmbedding(i * 10 + m), liveness: 0.8 };
-      await repos.analyses.save({ mediaId: row.id, sessionId: session.id, analysis: { modelSetId: 'm', width: 250, height: 250, rotation: 0, faces: [face as unknown as AnalysedFace] }, imageError: null, createdAt: 4_100 });
+      const face = {
+        box: { x: 1, y: 2, width: 50, height: 60 },
+        landmarks: [],
+        detectorScore: 0.9,
+        quality: aQuality(),
+        embedding: anEmbedding(i * 10 + m),
+        liveness: 0.8,
+      };
+      await repos.analyses.save({
+        mediaId: row.id,
+        sessionId: session.id,
+        analysis: { modelSetId: 'm', width: 250, height: 250, rotation: 0, faces: [face as unknown as AnalysedFace] },
+        imageError: null,
+        createdAt: 4_100,
+      });
     }
     await repos.devices.add(aDeviceEvent(session.id));
     await repos.challenges.create({
@@ -79,8 +107,27 @@ async function seed(dataDir: string) {
       steps: [{ kind: 'BURST', frames: 5, spanMs: 1000 }],
       revealed: 1,
     });
-    await repos.webhooks.create({ id: randomUUID(), sessionId: session.id, topic: 'SESSION_COMPLETION', payload: { session_id: session.id }, state: 'delivered', attempts: 1, lastStatus: 200, lastError: null, updatedAt: 5_000, deliveredAt: 5_000 }, 5_000);
-    await queue.enqueue({ name: 'session.process', payload: { sessionId: session.id }, sessionId: session.id, dedupeKey: `process:${session.id}` });
+    await repos.webhooks.create(
+      {
+        id: randomUUID(),
+        sessionId: session.id,
+        topic: 'SESSION_COMPLETION',
+        payload: { session_id: session.id },
+        state: 'delivered',
+        attempts: 1,
+        lastStatus: 200,
+        lastError: null,
+        updatedAt: 5_000,
+        deliveredAt: 5_000,
+      },
+      5_000,
+    );
+    await queue.enqueue({
+      name: 'session.process',
+      payload: { sessionId: session.id },
+      sessionId: session.id,
+      dedupeKey: `process:${session.id}`,
+    });
     sessions.push(session);
   }
   await repos.nonces.remember(app.sdkId, 'nonce-seen-before', 1_000);
@@ -149,12 +196,40 @@ describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreS
   });
 
   const s3Store = (bucket = BUCKET) =>
-    new S3MediaStore({ bucket, endpoint: s3!.endpoint, region: s3!.region, forcePathStyle: true, prefix: PREFIX, credentials: s3!.credentials });
+    new S3MediaStore({
+      bucket,
+      endpoint: s3!.endpoint,
+      region: s3!.region,
+      forcePathStyle: true,
+      prefix: PREFIX,
+      credentials: s3!.credentials,
+    });
 
   it('copies every table and media object, and the repositories read the same install back', async () => {
-    const { stdout } = await run(process.execPath, [CLI, 'migrate-store', '--from', dataDir, '--to', target.url, '--media-to', 's3', '--batch-size', '2', '--json'], { env });
-    const report = JSON.parse(stdout) as { tables: Record<string, number>; nextKeys: Record<string, number>; media: { objects: number; missing: string[] } };
-    expect(report.tables).toMatchObject({ apps: 1, sessions: 3, checks: 6, resources: 3, tasks: 3, media: 6, face_analyses: 6, jobs: 3, applicants: 3, faces: 5, pools: 2, pool_members: 3 });
+    const { stdout } = await run(
+      process.execPath,
+      [CLI, 'migrate-store', '--from', dataDir, '--to', target.url, '--media-to', 's3', '--batch-size', '2', '--json'],
+      { env },
+    );
+    const report = JSON.parse(stdout) as {
+      tables: Record<string, number>;
+      nextKeys: Record<string, number>;
+      media: { objects: number; missing: string[] };
+    };
+    expect(report.tables).toMatchObject({
+      apps: 1,
+      sessions: 3,
+      checks: 6,
+      resources: 3,
+      tasks: 3,
+      media: 6,
+      face_analyses: 6,
+      jobs: 3,
+      applicants: 3,
+      faces: 5,
+      pools: 2,
+      pool_members: 3,
+    });
     expect(Object.keys(report.tables)).toEqual(STORE_TABLES.map((t) => t.name));
     expect(report.media.objects).toBe(seeded.objects.size);
     expect(report.media.missing).toEqual([seeded.lost.storageKey]);
@@ -187,7 +262,9 @@ describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreS
       expect(bytesOf(back!.embedding).equals(bytesOf(face.embedding))).toBe(true);
     }
     const { rows: members } = await pools.memberFaces(null, 100);
-    expect(members.map((m) => m.key).sort((a, b) => a - b)).toEqual(seeded.faces.map((f) => f.key).sort((a, b) => a - b));
+    expect(members.map((m) => m.key).sort((a, b) => a - b)).toEqual(
+      seeded.faces.map((f) => f.key).sort((a, b) => a - b),
+    );
     expect(await pools.changesSince(0, 1_000)).toEqual(seeded.changes);
 
     // Media: every object in the bucket under the prefix, byte for byte.
@@ -208,7 +285,9 @@ describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreS
   });
 
   it('refuses a target database that already holds rows', async () => {
-    const failed = await run(process.execPath, [CLI, 'migrate-store', '--from', dataDir, '--to', target.url], { env }).catch((e: { code: number; stderr: string }) => e);
+    const failed = await run(process.execPath, [CLI, 'migrate-store', '--from', dataDir, '--to', target.url], {
+      env,
+    }).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stderr: string }).stderr).toMatch(/target database is not empty/);
   });
@@ -219,7 +298,13 @@ describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreS
     const other = s3Store('other-bucket');
     try {
       await other.put('someone-else/object', Buffer.from('x'), 'text/plain');
-      await expect(migrateStore({ source, target: fresh.database, media: { from: new DiskMediaStore(join(dataDir, 'media')), to: other } })).rejects.toThrow(/media store is not empty/);
+      await expect(
+        migrateStore({
+          source,
+          target: fresh.database,
+          media: { from: new DiskMediaStore(join(dataDir, 'media')), to: other },
+        }),
+      ).rejects.toThrow(/media store is not empty/);
       for (const t of STORE_TABLES) expect(await countRows(fresh.database, t.name)).toBe(0);
     } finally {
       other.close();
@@ -239,7 +324,9 @@ describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreS
       for (const key of await from.list('')) await corrupt.put(key, (await from.get(key))!, 'image/jpeg');
       const victim = (await repositoriesOf(source).media.list(seeded.sessions[0]!.id))[0]!;
       writeFileSync(join(copyDir, victim.storageKey), 'tampered');
-      const failure = await migrateStore({ source, target: fresh.database, media: { from: corrupt, to: sink } }).catch((e: unknown) => e);
+      const failure = await migrateStore({ source, target: fresh.database, media: { from: corrupt, to: sink } }).catch(
+        (e: unknown) => e,
+      );
       expect(failure).toBeInstanceOf(StoreMigrationError);
       expect(String(failure)).toMatch(/SHA-256/);
       for (const t of STORE_TABLES) expect(await countRows(fresh.database, t.name)).toBe(0);

@@ -21,7 +21,14 @@ describe.skipIf(!withData)('face engine with installed model sets', () => {
   const specs: Record<string, EmbedderSpec> = {
     'copy-bgr': { id: 'copy-bgr', file: FILE, sha256, template: 'shipped', inputSize: 112, dimensions: 512 },
     'copy-rgb': { id: 'copy-rgb', file: FILE, sha256, template: 'arcface112', inputSize: 112, dimensions: 512 },
-    tampered: { id: 'tampered', file: FILE, sha256: '0'.repeat(64), template: 'arcface112', inputSize: 112, dimensions: 512 },
+    tampered: {
+      id: 'tampered',
+      file: FILE,
+      sha256: '0'.repeat(64),
+      template: 'arcface112',
+      inputSize: 112,
+      dimensions: 512,
+    },
   };
   const [alice, bob] = withData ? lfwPeople(2, 2, 3) : [];
   let inProcess: FaceEngine;
@@ -40,7 +47,11 @@ describe.skipIf(!withData)('face engine with installed model sets', () => {
   it('embeds the same faces under the set asked for and the others named, saying which set made the embedding', async () => {
     const image = readFileSync(alice!.photos[0]!);
     const shipped = await inProcess.analyse(image, { liveness: false });
-    const analysis = await inProcess.analyse(image, { liveness: false, modelSetId: 'copy-bgr', alsoEmbedWith: [MODEL_SET_ID, 'copy-rgb'] });
+    const analysis = await inProcess.analyse(image, {
+      liveness: false,
+      modelSetId: 'copy-bgr',
+      alsoEmbedWith: [MODEL_SET_ID, 'copy-rgb'],
+    });
     expect(analysis.modelSetId).toBe('copy-bgr');
     expect(analysis.faces.map((f) => [f.box, f.quality])).toEqual(shipped.faces.map((f) => [f.box, f.quality]));
     const [face] = analysis.faces;
@@ -54,8 +65,13 @@ describe.skipIf(!withData)('face engine with installed model sets', () => {
   });
 
   it('keeps a set consistent with itself: the same person scores above a stranger under copy-rgb too', async () => {
-    const embed = async (path: string) => (await inProcess.analyse(readFileSync(path), { liveness: false, modelSetId: 'copy-rgb' })).faces[0]!.embedding;
-    const [a1, a2, b1] = await Promise.all([embed(alice!.photos[0]!), embed(alice!.photos[1]!), embed(bob!.photos[0]!)]);
+    const embed = async (path: string) =>
+      (await inProcess.analyse(readFileSync(path), { liveness: false, modelSetId: 'copy-rgb' })).faces[0]!.embedding;
+    const [a1, a2, b1] = await Promise.all([
+      embed(alice!.photos[0]!),
+      embed(alice!.photos[1]!),
+      embed(bob!.photos[0]!),
+    ]);
     expect(cosine(a1, a2)).toBeGreaterThan(cosine(a1, b1) + 0.1);
   });
 
@@ -72,8 +88,14 @@ describe.skipIf(!withData)('face engine with installed model sets', () => {
   it('refuses an unknown set and a file whose checksum changed, on both engines', async () => {
     const image = readFileSync(alice!.photos[1]!);
     for (const engine of [inProcess, pooled]) {
-      await expect(engine.analyse(image, { modelSetId: 'never-installed' })).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: 'model set never-installed is not installed' });
-      await expect(engine.analyse(image, { alsoEmbedWith: ['tampered'] })).rejects.toMatchObject({ code: 'ENGINE_UNAVAILABLE', message: expect.stringMatching(/no longer has its installed checksum/) });
+      await expect(engine.analyse(image, { modelSetId: 'never-installed' })).rejects.toMatchObject({
+        code: 'ENGINE_UNAVAILABLE',
+        message: 'model set never-installed is not installed',
+      });
+      await expect(engine.analyse(image, { alsoEmbedWith: ['tampered'] })).rejects.toMatchObject({
+        code: 'ENGINE_UNAVAILABLE',
+        message: expect.stringMatching(/no longer has its installed checksum/),
+      });
       // The engine still works afterwards.
       expect((await engine.analyse(image, { liveness: false })).faces.length).toBeGreaterThan(0);
     }

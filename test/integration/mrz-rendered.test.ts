@@ -36,33 +36,59 @@ async function dataPage(lines: string[], fontSize = 26): Promise<Buffer> {
   const height = Math.round(width * 0.7);
   const mrzTop = height - fontSize * (lines.length * 1.6 + 1.2);
   const text = ['SURNAME / NOM', 'MUSTERMANN', 'GIVEN NAMES', 'ERIKA', 'DATE OF BIRTH 12 08 1964']
-    .map((t, i) => `<text x="${width * 0.38}" y="${fontSize * (2 + i * 1.4)}" font-family="DejaVu Sans" font-size="${fontSize * 0.7}" fill="#334">${t}</text>`)
+    .map(
+      (t, i) =>
+        `<text x="${width * 0.38}" y="${fontSize * (2 + i * 1.4)}" font-family="DejaVu Sans" font-size="${fontSize * 0.7}" fill="#334">${t}</text>`,
+    )
     .join('');
   const underlay = `<rect x="${pitch * 2}" y="${fontSize}" width="${width * 0.28}" height="${height * 0.55}" fill="#999"/>${text}`;
-  const r = await renderOcrbLines(lines, { fontSize, marginX: pitch * 2, marginTop: mrzTop, width, height, paper: '#f4f1ea', underlay });
+  const r = await renderOcrbLines(lines, {
+    fontSize,
+    marginX: pitch * 2,
+    marginTop: mrzTop,
+    width,
+    height,
+    paper: '#f4f1ea',
+    underlay,
+  });
   return r.png;
 }
 
 describe.skipIf(!font)('reading rendered OCR-B data pages', () => {
   const cases: { format: MrzFormat; input: ComposeInput; rotate: number }[] = [
     { format: 'TD3', input: person, rotate: 0 },
-    { format: 'TD1', input: { ...person, documentCode: 'ID', documentNumber: 'T22000129', optionalData1: '', optionalData2: '' }, rotate: 90 },
-    { format: 'TD2', input: { ...person, documentCode: 'I', surname: 'Eriksson', givenNames: 'Anna Maria' }, rotate: 180 },
+    {
+      format: 'TD1',
+      input: { ...person, documentCode: 'ID', documentNumber: 'T22000129', optionalData1: '', optionalData2: '' },
+      rotate: 90,
+    },
+    {
+      format: 'TD2',
+      input: { ...person, documentCode: 'I', surname: 'Eriksson', givenNames: 'Anna Maria' },
+      rotate: 180,
+    },
   ];
 
-  it.each(cases)('$format turned $rotate°', async ({ format, input, rotate }) => {
-    const lines = composeMrz(format, input);
-    const page = await sharp(await dataPage(lines)).rotate(rotate).jpeg({ quality: 90 }).toBuffer();
-    const r = await readDocument(page, { ocr: engines }, { today, deadlineMs });
-    expect(r.failure, JSON.stringify(r.failure)).toBeUndefined();
-    expect(r.mrz?.lines).toEqual(lines);
-    expect(r.mrz?.format).toBe(format);
-    expect(r.mrz?.unverifiedFields).toContain('names');
-    expect((r.rotation + rotate) % 360).toBe(0);
-    expect(r.quality?.glyphHeight).toBeGreaterThan(10);
-    expect(r.mrzQuad).toHaveLength(4);
-    if (format !== 'TD1') expect(r.portraitWindow?.width).toBeGreaterThan(0);
-  }, 60_000);
+  it.each(cases)(
+    '$format turned $rotate°',
+    async ({ format, input, rotate }) => {
+      const lines = composeMrz(format, input);
+      const page = await sharp(await dataPage(lines))
+        .rotate(rotate)
+        .jpeg({ quality: 90 })
+        .toBuffer();
+      const r = await readDocument(page, { ocr: engines }, { today, deadlineMs });
+      expect(r.failure, JSON.stringify(r.failure)).toBeUndefined();
+      expect(r.mrz?.lines).toEqual(lines);
+      expect(r.mrz?.format).toBe(format);
+      expect(r.mrz?.unverifiedFields).toContain('names');
+      expect((r.rotation + rotate) % 360).toBe(0);
+      expect(r.quality?.glyphHeight).toBeGreaterThan(10);
+      expect(r.mrzQuad).toHaveLength(4);
+      if (format !== 'TD1') expect(r.portraitWindow?.width).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 
   it('reads the fields out of the TD3 page', async () => {
     const r = await readDocument(await dataPage(composeMrz('TD3', person)), { ocr: engines }, { today, deadlineMs });
@@ -91,10 +117,15 @@ describe.skipIf(!font)('reading rendered OCR-B data pages', () => {
 
   it('reads a PNG whose paper is transparent (hidden pixels black) as print on white', async () => {
     const lines = composeMrz('TD3', person);
-    const { data, info } = await sharp(await dataPage(lines)).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(await dataPage(lines))
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const ink = Buffer.alloc(info.width * info.height * 4);
     for (let i = 0; i < info.width * info.height; i++) ink[i * 4 + 3] = 255 - (data[i] as number);
-    const png = await sharp(ink, { raw: { width: info.width, height: info.height, channels: 4 } }).png().toBuffer();
+    const png = await sharp(ink, { raw: { width: info.width, height: info.height, channels: 4 } })
+      .png()
+      .toBuffer();
     const r = await readDocument(png, { ocr: engines }, { today, deadlineMs });
     expect(r.failure, JSON.stringify(r.failure)).toBeUndefined();
     expect(r.mrz?.lines).toEqual(lines);
@@ -104,24 +135,39 @@ describe.skipIf(!font)('reading rendered OCR-B data pages', () => {
     const png = await dataPage(composeMrz('TD3', person));
     const { width = 0, height = 0 } = await sharp(png).metadata();
     const glare = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><radialGradient id="g"><stop offset="0" stop-color="#fff"/><stop offset="0.6" stop-color="#fff" stop-opacity="0.95"/><stop offset="1" stop-color="#fff" stop-opacity="0"/></radialGradient></defs><ellipse cx="${width * 0.45}" cy="${height - 26 * 2.5}" rx="${width * 0.12}" ry="${26 * 3}" fill="url(#g)"/></svg>`;
-    const page = await sharp(png).composite([{ input: Buffer.from(glare) }]).jpeg().toBuffer();
+    const page = await sharp(png)
+      .composite([{ input: Buffer.from(glare) }])
+      .jpeg()
+      .toBuffer();
     const r = await readDocument(page, { ocr: engines }, { today, deadlineMs });
     expect(r.mrz).toBeUndefined();
     expect(r.failure?.reason, r.failure?.detail).toBe('GLARE_OBSTRUCTION');
   }, 60_000);
 
   it('refuses a JPEG cut short in transit as unreadable instead of blaming blur', async () => {
-    const page = await sharp(await dataPage(composeMrz('TD3', person))).jpeg({ quality: 90 }).toBuffer();
-    const r = await readDocument(page.subarray(0, Math.round(page.length * 0.6)), { ocr: engines }, { today, deadlineMs });
+    const page = await sharp(await dataPage(composeMrz('TD3', person)))
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    const r = await readDocument(
+      page.subarray(0, Math.round(page.length * 0.6)),
+      { ocr: engines },
+      { today, deadlineMs },
+    );
     expect(r.mrz).toBeUndefined();
     expect(r.failure?.reason, r.failure?.detail).toBe('UNABLE_TO_LOAD');
   }, 30_000);
 
   it('says the resolution is too low when the glyphs are a few pixels high', async () => {
-    const small = await sharp(await dataPage(composeMrz('TD3', person))).resize({ width: 180 }).png().toBuffer();
+    const small = await sharp(await dataPage(composeMrz('TD3', person)))
+      .resize({ width: 180 })
+      .png()
+      .toBuffer();
     const r = await readDocument(small, { ocr: engines }, { today, deadlineMs });
     expect(r.mrz === undefined || r.mrz.lines.join() === composeMrz('TD3', person).join()).toBe(true);
-    if (!r.mrz) expect(['IMAGE_RESOLUTION_TOO_LOW', 'DOCUMENT_NOT_SUPPORTED', 'PHOTO_TOO_BLURRY', 'INCORRECT_MRZ']).toContain(r.failure?.reason);
+    if (!r.mrz)
+      expect(['IMAGE_RESOLUTION_TOO_LOW', 'DOCUMENT_NOT_SUPPORTED', 'PHOTO_TOO_BLURRY', 'INCORRECT_MRZ']).toContain(
+        r.failure?.reason,
+      );
   }, 60_000);
 });
 
@@ -137,15 +183,23 @@ describe('images without a readable MRZ', () => {
   it.each([
     [20_000, 60],
     [60, 20_000],
-  ])('answers a %i × %i strip without blowing up the working image', async (width, height) => {
-    const strip = await sharp({ create: { width, height, channels: 3, background: '#fff' } }).png().toBuffer();
-    const r = await readDocument(strip, { ocr: engines }, { deadlineMs });
-    expect(r.mrz).toBeUndefined();
-    expect(r.failure?.reason).toBeDefined();
-  }, 15_000);
+  ])(
+    'answers a %i × %i strip without blowing up the working image',
+    async (width, height) => {
+      const strip = await sharp({ create: { width, height, channels: 3, background: '#fff' } })
+        .png()
+        .toBuffer();
+      const r = await readDocument(strip, { ocr: engines }, { deadlineMs });
+      expect(r.mrz).toBeUndefined();
+      expect(r.failure?.reason).toBeDefined();
+    },
+    15_000,
+  );
 
   it('says the resolution is too low for an image too small to hold any MRZ', async () => {
-    const tiny = await sharp({ create: { width: 180, height: 120, channels: 3, background: '#d8d2c4' } }).jpeg().toBuffer();
+    const tiny = await sharp({ create: { width: 180, height: 120, channels: 3, background: '#d8d2c4' } })
+      .jpeg()
+      .toBuffer();
     const r = await readDocument(tiny, { ocr: engines }, { deadlineMs });
     expect(r.failure?.reason, r.failure?.detail).toBe('IMAGE_RESOLUTION_TOO_LOW');
     expect(r.quality).toBeDefined();

@@ -17,15 +17,28 @@ afterAll(() => closeOcrEngines(engines));
 // Only the folders' labelled images that the subset names are read (evaluateFolder takes a filter).
 const SUBSET: Record<string, string[]> = {
   // The last two were once accepted with a wrong country code (NLO, EBR/GER): read by eye, now refused.
-  'mrz-passporteye': ['tests/passport-td3.jpg', 'tests/passport-td2.png', 'testdata/100_pass-lux.jpg', 'testdata/100_id-si.jpg', 'testdata/98_pass-nld.jpg', 'testdata/27_pass-gbr.jpg'],
+  'mrz-passporteye': [
+    'tests/passport-td3.jpg',
+    'tests/passport-td2.png',
+    'testdata/100_pass-lux.jpg',
+    'testdata/100_id-si.jpg',
+    'testdata/98_pass-nld.jpg',
+    'testdata/27_pass-gbr.jpg',
+  ],
   'mrz-imagejs': ['fixtures/id1.jpg', 'fixtures/id2.jpg', 'fixtures/id_fail.png'],
-  'mrz-doubango': ['images/Czech_passport_2005_MRZ_orient1_1300x1002.jpg', 'images/Czech_passport_2005_MRZ_orient6_1300x1002.jpg', 'images/Passport-France_1200x864.jpg'],
+  'mrz-doubango': [
+    'images/Czech_passport_2005_MRZ_orient1_1300x1002.jpg',
+    'images/Czech_passport_2005_MRZ_orient6_1300x1002.jpg',
+    'images/Passport-France_1200x864.jpg',
+  ],
   // 7 px blurred glyphs in perspective: every engine misreads some of them; it must be refused, not read wrong.
   'mrz-docsaid': ['finetune_mrz_img.jpg'],
 };
 
 // By-eye transcriptions of unlabelled specimens, by folder (see bench/mrz-checked.json).
-const CHECKED = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'bench', 'mrz-checked.json'), 'utf8')) as Record<string, Record<string, string[]>>;
+const CHECKED = JSON.parse(
+  readFileSync(path.join(import.meta.dirname, '..', '..', 'bench', 'mrz-checked.json'), 'utf8'),
+) as Record<string, Record<string, string[]>>;
 
 describe.skipIf(!present)('MRZ reader on the shared specimen photos (subset)', () => {
   const reports: FolderReport[] = [];
@@ -35,12 +48,20 @@ describe.skipIf(!present)('MRZ reader on the shared specimen photos (subset)', (
       if (!hasData(folder)) continue;
       // A generous deadline: this checks what is read; the bench measures time.
       const checked = CHECKED[folder];
-      reports.push(await evaluateFolder(dataPath(folder), engines, { deadlineMs: 20_000, only: files, ...(checked ? { checked } : {}) }));
+      reports.push(
+        await evaluateFolder(dataPath(folder), engines, {
+          deadlineMs: 20_000,
+          only: files,
+          ...(checked ? { checked } : {}),
+        }),
+      );
     }
   }, 170_000);
 
   it('accepts no wrong reading', () => {
-    const wrong = reports.flatMap((r) => r.results.filter((x) => x.outcome === 'wrong').map((x) => `${path.basename(r.folder)}/${x.file}`));
+    const wrong = reports.flatMap((r) =>
+      r.results.filter((x) => x.outcome === 'wrong').map((x) => `${path.basename(r.folder)}/${x.file}`),
+    );
     expect(wrong).toEqual([]);
   });
 
@@ -63,7 +84,12 @@ describe.skipIf(!present)('MRZ reader on the shared specimen photos (subset)', (
     const checked = CHECKED['mrz-passporteye'];
     const wrong: string[] = [];
     for (const workWidth of [800, 1200]) {
-      const r = await evaluateFolder(dataPath('mrz-passporteye'), engines, { deadlineMs: 20_000, only: risky, workWidth, ...(checked ? { checked } : {}) });
+      const r = await evaluateFolder(dataPath('mrz-passporteye'), engines, {
+        deadlineMs: 20_000,
+        only: risky,
+        workWidth,
+        ...(checked ? { checked } : {}),
+      });
       expect(r.checked.total).toBe(2);
       wrong.push(...r.results.filter((x) => x.outcome === 'wrong').map((x) => `${x.file} at ${workWidth} px`));
     }

@@ -10,7 +10,13 @@ import { createLogger } from '../../src/runtime/logger.js';
 import { ROOT } from '../helpers/server.js';
 
 interface Doc {
-  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, { format?: string }> } }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { requestBody?: { content: Record<string, { schema: { properties?: Record<string, { format?: string }> } }> } }
+    >
+  >;
   components: { schemas: Record<string, unknown> };
 }
 
@@ -27,13 +33,18 @@ it('is a valid OpenAPI 3.1 document whose every reference resolves (@readme/open
   expect(result.valid, JSON.stringify(result)).toBe(true);
   expect(result.warnings).toEqual([]);
   // Referenced by $id in route schemas: emitted, and referenced as components.
-  for (const name of ['Error', 'Applicant', 'PoolDetail', 'PoolSearchResult', 'SessionSpecification', 'SessionResult']) expect(Object.keys(doc.components.schemas)).toContain(name);
+  for (const name of ['Error', 'Applicant', 'PoolDetail', 'PoolSearchResult', 'SessionSpecification', 'SessionResult'])
+    expect(Object.keys(doc.components.schemas)).toContain(name);
   expect(JSON.stringify(doc)).not.toMatch(/"\$ref":"(?!#\/components\/schemas\/)/);
 });
 
 /** Served routes as `METHOD /path`, as Fastify adds them (HEAD, which Fastify adds beside GET, left out). */
 async function servedRoutes(): Promise<string[]> {
-  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', OPENIDV_DATA_DIR: '/nonexistent-openidv', OPENIDV_WORKERS: 'false' });
+  const config = loadConfig({
+    DATABASE_URL: 'sqlite::memory:',
+    OPENIDV_DATA_DIR: '/nonexistent-openidv',
+    OPENIDV_WORKERS: 'false',
+  });
   const container = await createContainer(config, createLogger('silent'));
   const routes: string[] = [];
   const app = await buildApp({
@@ -49,7 +60,9 @@ async function servedRoutes(): Promise<string[]> {
 
 it('documents every served route, and every Yoti endpoint of spec 3.1', async () => {
   const doc = (await generateOpenApi()) as Doc;
-  const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path })));
+  const documented = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path })),
+  );
   // The operator console (/console) is a server-rendered application of its own, kept out of the API's
   // document on purpose (console.plugin.ts; docs/console.md describes it).
   const served = (await servedRoutes()).filter((route) => !/^[A-Z]+ \/console(\/|$)/.test(route));
@@ -57,9 +70,14 @@ it('documents every served route, and every Yoti endpoint of spec 3.1', async ()
   const undocumented = served.filter((route) => {
     const [method, path] = route.split(' ') as [string, string];
     // A served pattern (":id", "*") as a concrete path; a documented template ("{id}") as a pattern.
-    const concrete = path.replace(/:[^/]+/g, 'x').replace(/\*$/, 'x').replace(/(.)\/$/, '$1');
+    const concrete = path
+      .replace(/:[^/]+/g, 'x')
+      .replace(/\*$/, 'x')
+      .replace(/(.)\/$/, '$1');
     return !documented.some(
-      (d) => d.method === method && new RegExp(`^${d.path.replace(/\{[^}]+\}/g, '[^/]+').replace(/(.)\/$/, '$1')}$`).test(concrete),
+      (d) =>
+        d.method === method &&
+        new RegExp(`^${d.path.replace(/\{[^}]+\}/g, '[^/]+').replace(/(.)\/$/, '$1')}$`).test(concrete),
     );
   });
   expect(undocumented).toEqual([]);
@@ -87,7 +105,10 @@ it('gives every upload operation a multipart request body with its image part', 
   const uploads = Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods)
       .filter(([, op]) => op.requestBody?.content[MULTIPART])
-      .map(([method, op]) => ({ op: `${method.toUpperCase()} ${path}`, parts: op.requestBody!.content[MULTIPART]!.schema.properties ?? {} })),
+      .map(([method, op]) => ({
+        op: `${method.toUpperCase()} ${path}`,
+        parts: op.requestBody!.content[MULTIPART]!.schema.properties ?? {},
+      })),
   );
   expect(uploads.map((u) => u.op).sort()).toEqual([
     'POST /idverify/v1/client/sessions/{sessionId}/analyse',
@@ -97,8 +118,14 @@ it('gives every upload operation a multipart request body with its image part', 
     'POST /idverify/v1/client/sessions/{sessionId}/supplementary-documents/{resourceId}/pages',
     'PUT /idverify/v1/sessions/{sessionId}/resources/face-capture/{resourceId}/image',
   ]);
-  for (const u of uploads) expect(Object.values(u.parts).some((p) => p.format === 'binary'), u.op).toBe(true);
+  for (const u of uploads)
+    expect(
+      Object.values(u.parts).some((p) => p.format === 'binary'),
+      u.op,
+    ).toBe(true);
   // Every route that consumes multipart (its "consumes" becomes the request body's media type) is listed.
-  const source = ['client.routes.ts', 'face-capture.routes.ts'].map((f) => readFileSync(join(ROOT, 'src', 'http', 'routes', f), 'utf8')).join('\n');
+  const source = ['client.routes.ts', 'face-capture.routes.ts']
+    .map((f) => readFileSync(join(ROOT, 'src', 'http', 'routes', f), 'utf8'))
+    .join('\n');
   expect((source.match(/consumes:/g) ?? []).length).toBe(uploads.length);
 });

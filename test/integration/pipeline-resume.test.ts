@@ -19,10 +19,21 @@ describe('pipeline steps run again after a worker died mid-step', () => {
   let sessionId: string;
   let checkId: string;
 
-  const jobs = () => h.container.database.db.selectFrom('jobs').select(['name', 'dedupe_key']).where('session_id', '=', sessionId).execute();
-  const webhooks = () => h.container.database.db.selectFrom('webhook_deliveries').select('topic').where('session_id', '=', sessionId).execute();
+  const jobs = () =>
+    h.container.database.db
+      .selectFrom('jobs')
+      .select(['name', 'dedupe_key'])
+      .where('session_id', '=', sessionId)
+      .execute();
+  const webhooks = () =>
+    h.container.database.db
+      .selectFrom('webhook_deliveries')
+      .select('topic')
+      .where('session_id', '=', sessionId)
+      .execute();
   const state = async () => (await h.container.repos.sessions.getById(sessionId))!.state;
-  const dieAtNextEnqueue = () => vi.spyOn(h.container.queue, 'enqueue').mockRejectedValueOnce(new Error('worker killed'));
+  const dieAtNextEnqueue = () =>
+    vi.spyOn(h.container.queue, 'enqueue').mockRejectedValueOnce(new Error('worker killed'));
 
   beforeEach(async () => {
     h = await inProcessApp();
@@ -44,13 +55,21 @@ describe('pipeline steps run again after a worker died mid-step', () => {
   it('a check found done still sends its webhook and finalises the session', async () => {
     dieAtNextEnqueue();
     await expect(h.container.pipeline.runCheck(sessionId, checkId)).rejects.toThrow('worker killed');
-    expect((await h.container.repos.work.getCheck(sessionId, checkId))!.state, 'the check was saved before the death').toBe('DONE');
+    expect(
+      (await h.container.repos.work.getCheck(sessionId, checkId))!.state,
+      'the check was saved before the death',
+    ).toBe('DONE');
     expect((await jobs()).map((j) => j.dedupe_key)).not.toContain(`finalise:${sessionId}:check:${checkId}`);
 
     await h.container.pipeline.runCheck(sessionId, checkId);
-    expect((await jobs()).filter((j) => j.name === JOBS.finalise).map((j) => j.dedupe_key)).toContain(`finalise:${sessionId}:check:${checkId}`);
+    expect((await jobs()).filter((j) => j.name === JOBS.finalise).map((j) => j.dedupe_key)).toContain(
+      `finalise:${sessionId}:check:${checkId}`,
+    );
     expect((await webhooks()).map((w) => w.topic)).toEqual(['CHECK_COMPLETION']);
-    expect((await jobs()).filter((j) => j.name === WEBHOOK_JOB), 'its webhook is queued').toHaveLength(1);
+    expect(
+      (await jobs()).filter((j) => j.name === WEBHOOK_JOB),
+      'its webhook is queued',
+    ).toHaveLength(1);
     await h.container.lifecycle.finalise(sessionId);
     expect(await state()).toBe('COMPLETED');
   });
@@ -69,32 +88,37 @@ describe('pipeline steps run again after a worker died mid-step', () => {
 });
 
 // The synthetic passport's MRZ is printed in OCR-B (Debian fonts-ocr-b), as in documents.e2e.
-describe.skipIf(!hasData('lfw-dev', 'images') || !findOcrbFont())('a document task run again after a worker died mid-task', () => {
-  let h: InProcess;
-  afterEach(async () => {
-    vi.restoreAllMocks();
-    await h.close();
-  });
+describe.skipIf(!hasData('lfw-dev', 'images') || !findOcrbFont())(
+  'a document task run again after a worker died mid-task',
+  () => {
+    let h: InProcess;
+    afterEach(async () => {
+      vi.restoreAllMocks();
+      await h.close();
+    });
 
-  it('still lists the portrait and fields media it made before the death', async () => {
-    h = await inProcessApp();
-    const apiUrl = `${await h.app.listen({ port: 0, host: '127.0.0.1' })}/idverify/v1`;
-    const client = idvClient({ sdkId: h.sdkId, privateKeyPem: h.privateKeyPem, webhookSecret: '' }, apiUrl);
-    const { id, api, documentId } = await openDocumentCapture(client, apiUrl);
-    const { image } = await syntheticPassport(readFileSync(lfwPeople(1, 1, 5)[0]!.photos[0]!));
-    expect((await api.page(documentId, image)).status).toBeLessThan(300);
-    await h.container.pipeline.process(id);
-    const task = (await h.container.repos.work.listTasks(id))[0]!;
+    it('still lists the portrait and fields media it made before the death', async () => {
+      h = await inProcessApp();
+      const apiUrl = `${await h.app.listen({ port: 0, host: '127.0.0.1' })}/idverify/v1`;
+      const client = idvClient({ sdkId: h.sdkId, privateKeyPem: h.privateKeyPem, webhookSecret: '' }, apiUrl);
+      const { id, api, documentId } = await openDocumentCapture(client, apiUrl);
+      const { image } = await syntheticPassport(readFileSync(lfwPeople(1, 1, 5)[0]!.photos[0]!));
+      expect((await api.page(documentId, image)).status).toBeLessThan(300);
+      await h.container.pipeline.process(id);
+      const task = (await h.container.repos.work.listTasks(id))[0]!;
 
-    // Dies after the resource was updated with both media, before the task itself was saved.
-    vi.spyOn(h.container.repos.work, 'saveTask').mockRejectedValueOnce(new Error('worker killed'));
-    await expect(h.container.pipeline.runTask(id, task.id)).rejects.toThrow('worker killed');
-    await h.container.pipeline.runTask(id, task.id);
+      // Dies after the resource was updated with both media, before the task itself was saved.
+      vi.spyOn(h.container.repos.work, 'saveTask').mockRejectedValueOnce(new Error('worker killed'));
+      await expect(h.container.pipeline.runTask(id, task.id)).rejects.toThrow('worker killed');
+      await h.container.pipeline.runTask(id, task.id);
 
-    const done = (await h.container.repos.work.getTask(id, task.id))!;
-    expect(done.state).toBe('DONE');
-    expect(done.generatedMedia.map((m) => m.type).sort()).toEqual(['IMAGE', 'JSON']);
-    const resource = (await h.container.repos.resources.list(id)).find((r) => r.id === documentId)!;
-    expect(done.generatedMedia.map((m) => m.id).sort()).toEqual([resource.data.document_fields_media_id, resource.data.document_id_photo_media_id].sort());
-  }, 60_000);
-});
+      const done = (await h.container.repos.work.getTask(id, task.id))!;
+      expect(done.state).toBe('DONE');
+      expect(done.generatedMedia.map((m) => m.type).sort()).toEqual(['IMAGE', 'JSON']);
+      const resource = (await h.container.repos.resources.list(id)).find((r) => r.id === documentId)!;
+      expect(done.generatedMedia.map((m) => m.id).sort()).toEqual(
+        [resource.data.document_fields_media_id, resource.data.document_id_photo_media_id].sort(),
+      );
+    }, 60_000);
+  },
+);

@@ -24,13 +24,17 @@ describe.skipIf(!withData)('bulk pool import', () => {
     // Sub-folders: one applicant with several photos each; loose files: one applicant each.
     for (const person of lfwPeople(3, 2, 21)) {
       mkdirSync(join(source, person.name));
-      for (const photo of person.photos.slice(0, 2)) copyFileSync(photo, join(source, person.name, photo.split('/').pop()!));
+      for (const photo of person.photos.slice(0, 2))
+        copyFileSync(photo, join(source, person.name, photo.split('/').pop()!));
     }
     copyFileSync(dataPath('faces-deepface', 'img1.jpg'), join(source, 'single.jpg'));
     copyFileSync(dataPath('hard-misc', 'white_noface.png'), join(source, 'noface.png'));
     copyFileSync(dataPath('faces-deepface', 'couple.jpg'), join(source, 'couple.jpg'));
     writeFileSync(join(source, 'notes.txt'), 'not an image');
-    c = await createContainer(loadConfig({ ...process.env, OPENIDV_DATA_DIR: join(root, 'data'), OPENIDV_FACE_THREADS: '1' }), createLogger('silent'));
+    c = await createContainer(
+      loadConfig({ ...process.env, OPENIDV_DATA_DIR: join(root, 'data'), OPENIDV_FACE_THREADS: '1' }),
+      createLogger('silent'),
+    );
     appId = (await c.apps.create('import')).app.sdkId;
     poolId = (await c.pools.createPool(appId, 'IMPORTED')).id;
   });
@@ -60,15 +64,24 @@ describe.skipIf(!withData)('bulk pool import', () => {
     copyFileSync(dataPath('faces-deepface', 'img3.jpg'), join(dir, 'b.jpg'));
     const pool = (await c.pools.createPool(appId, 'RESUMED')).id;
     // A crash after a.jpg's applicant was created under its journalled id, before its membership was written.
-    const { applicant } = await c.pools.createApplicantWithFaces(appId, [{ bytes: readFileSync(join(dir, 'a.jpg')) }], randomUUID());
+    const { applicant } = await c.pools.createApplicantWithFaces(
+      appId,
+      [{ bytes: readFileSync(join(dir, 'a.jpg')) }],
+      randomUUID(),
+    );
     const journal = journalPath(c.config.dataDir, pool, dir);
     mkdirSync(join(c.config.dataDir, 'imports'), { recursive: true });
-    writeFileSync(journal, `${JSON.stringify({ entry: 'a.jpg', applicant: applicant.id, status: 'pending' })}\n{"entry":"b.jpg","appl`);
+    writeFileSync(
+      journal,
+      `${JSON.stringify({ entry: 'a.jpg', applicant: applicant.id, status: 'pending' })}\n{"entry":"b.jpg","appl`,
+    );
     const resumed = await importPool(c, { appId, poolId: pool, dir, concurrency: 1 });
     expect(resumed).toMatchObject({ enrolled: 2, refused: 0 });
     const members = (await c.pools.listMembers(appId, pool, undefined, 100)).items.map((m) => m.applicant.id);
     expect(members).toHaveLength(2);
     expect(members).toContain(applicant.id);
-    expect((await c.pools.listApplicants(appId, undefined, 500)).items.filter((a) => a.applicant.id === applicant.id)).toHaveLength(1);
+    expect(
+      (await c.pools.listApplicants(appId, undefined, 500)).items.filter((a) => a.applicant.id === applicant.id),
+    ).toHaveLength(1);
   });
 });

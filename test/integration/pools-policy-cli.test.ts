@@ -14,13 +14,28 @@ const run = promisify(execFile);
 
 describe('openidv pools policy', () => {
   it('prints each size with its review band, and the 1:1 band, as the policy code derives them', async () => {
-    const { stdout } = await run(process.execPath, [CLI, 'pools', 'policy', '--sizes', '1,100000', '--review-target-fpir', '0.2', '--json']);
-    const printed = JSON.parse(stdout) as { one_to_one_review_band: { lower: number; upper: number }; rows: { pool_faces: number; threshold: number; review_from: number }[] };
+    const { stdout } = await run(process.execPath, [
+      CLI,
+      'pools',
+      'policy',
+      '--sizes',
+      '1,100000',
+      '--review-target-fpir',
+      '0.2',
+      '--json',
+    ]);
+    const printed = JSON.parse(stdout) as {
+      one_to_one_review_band: { lower: number; upper: number };
+      rows: { pool_faces: number; threshold: number; review_from: number }[];
+    };
     const calibration = defaultScoreCalibration();
     for (const row of printed.rows) {
       const policy = poolDecisionPolicy({}, row.pool_faces, calibration);
       expect(row.threshold).toBeCloseTo(policy.threshold, 10);
-      expect(row.review_from).toBeCloseTo(poolReviewBand({ review_target_fpir: 0.2 }, row.pool_faces, calibration, policy).lower, 10);
+      expect(row.review_from).toBeCloseTo(
+        poolReviewBand({ review_target_fpir: 0.2 }, row.pool_faces, calibration, policy).lower,
+        10,
+      );
       expect(row.review_from).toBeLessThan(row.threshold);
     }
     expect(printed.one_to_one_review_band).toMatchObject(faceMatchReviewBand(calibration));

@@ -27,7 +27,10 @@ let dir: string;
 const open: Server[] = [];
 
 async function server(env: Record<string, string> = {}): Promise<Server> {
-  const container = await createContainer(loadConfig({ OPENIDV_DATA_DIR: dir, OPENIDV_WORKERS: 'false', ...env }), createLogger('silent'));
+  const container = await createContainer(
+    loadConfig({ OPENIDV_DATA_DIR: dir, OPENIDV_WORKERS: 'false', ...env }),
+    createLogger('silent'),
+  );
   const clock = { now: Date.now() };
   const app = await buildApp({ ...container, now: () => clock.now });
   const s = { app, container, clock };
@@ -54,12 +57,17 @@ function signed(sdkId: string, key: string, method: string, path: string, body?:
   return {
     method: method as 'POST',
     url: `/idverify/v1${endpoint}`,
-    headers: { 'x-yoti-auth-digest': signRequest(method, endpoint, bytes, key), ...(bytes ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      'x-yoti-auth-digest': signRequest(method, endpoint, bytes, key),
+      ...(bytes ? { 'content-type': 'application/json' } : {}),
+    },
     ...(bytes ? { payload: bytes } : {}),
   };
 }
 
-const SPEC = JSON.stringify({ requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC', max_retries: 1 } }] });
+const SPEC = JSON.stringify({
+  requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC', max_retries: 1 } }],
+});
 
 describe('nonce guard (default configuration)', () => {
   it('refuses exact replays of signed POST and DELETE requests', async () => {
@@ -73,7 +81,12 @@ describe('nonce guard (default configuration)', () => {
     expect(replayed.statusCode).toBe(401);
     expect(replayed.json()).toMatchObject({ code: 'UNAUTHORIZED' });
 
-    const del = signed(record.sdkId, privateKeyPem!, 'DELETE', `/sessions/${created.json<{ session_id: string }>().session_id}`);
+    const del = signed(
+      record.sdkId,
+      privateKeyPem!,
+      'DELETE',
+      `/sessions/${created.json<{ session_id: string }>().session_id}`,
+    );
     expect((await s.app.inject(del)).statusCode).toBe(204);
     expect((await s.app.inject(del)).statusCode).toBe(401);
     // Fresh requests of the same app are unaffected.
@@ -89,15 +102,36 @@ describe('nonce guard (default configuration)', () => {
 
     // Two windows and more later: the next request purges old nonces, the captured one's included.
     s.clock.now += 2 * WINDOW + 2 * HOUR;
-    expect((await s.app.inject(signed(record.sdkId, privateKeyPem!, 'GET', '/sessions/unknown', undefined, s.clock.now))).statusCode).toBe(404);
-    const left = await s.container.database.db.selectFrom('nonces').select('nonce').where('sdk_id', '=', record.sdkId).execute();
+    expect(
+      (await s.app.inject(signed(record.sdkId, privateKeyPem!, 'GET', '/sessions/unknown', undefined, s.clock.now)))
+        .statusCode,
+    ).toBe(404);
+    const left = await s.container.database.db
+      .selectFrom('nonces')
+      .select('nonce')
+      .where('sdk_id', '=', record.sdkId)
+      .execute();
     expect(left).toHaveLength(1);
 
     expect((await s.app.inject(first)).statusCode).toBe(401);
     // A fresh request signed a little over one window ago is refused too; one inside it is served.
-    const stale = signed(record.sdkId, privateKeyPem!, 'GET', '/sessions/unknown', undefined, s.clock.now - WINDOW - 60_000);
+    const stale = signed(
+      record.sdkId,
+      privateKeyPem!,
+      'GET',
+      '/sessions/unknown',
+      undefined,
+      s.clock.now - WINDOW - 60_000,
+    );
     expect((await s.app.inject(stale)).statusCode).toBe(401);
-    const recent = signed(record.sdkId, privateKeyPem!, 'GET', '/sessions/unknown', undefined, s.clock.now - WINDOW + 60_000);
+    const recent = signed(
+      record.sdkId,
+      privateKeyPem!,
+      'GET',
+      '/sessions/unknown',
+      undefined,
+      s.clock.now - WINDOW + 60_000,
+    );
     expect((await s.app.inject(recent)).statusCode).toBe(404);
   });
 

@@ -36,20 +36,36 @@ describe.skipIf(!ready)('STATIC burst on real photos', () => {
   async function verdict(photo: string, kind: PhotoBurstKind) {
     const burst = await photoBurst(readFileSync(photo), kind);
     const ordered = [burst.frames[0]!, burst.frames[1]!, burst.image, burst.frames[2]!, burst.frames[3]!];
-    const offsets = [burst.frameOffsetsMs[0]!, burst.frameOffsetsMs[1]!, burst.stillOffsetMs, burst.frameOffsetsMs[2]!, burst.frameOffsetsMs[3]!];
+    const offsets = [
+      burst.frameOffsetsMs[0]!,
+      burst.frameOffsetsMs[1]!,
+      burst.stillOffsetMs,
+      burst.frameOffsetsMs[2]!,
+      burst.frameOffsetsMs[3]!,
+    ];
     const frames: BurstFrame[] = [];
     for (const [i, bytes] of ordered.entries()) {
       const analysis = await engine.analyse(bytes, { liveness: false });
-      frames.push({ sha256: createHash('sha256').update(bytes).digest('hex'), width: analysis.width, height: analysis.height, faces: analysis.faces, offsetMs: offsets[i]! });
+      frames.push({
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        width: analysis.width,
+        height: analysis.height,
+        faces: analysis.faces,
+        offsetMs: offsets[i]!,
+      });
     }
     return assessBurst(frames, { issuedAt: 0, usedAt: 2_000, expiresAt: 300_000 });
   }
 
-  it.each<PhotoBurstKind>(['repeated', 're-encoded', 'slid', 'turned'])('fails every %s burst of one photo', async (kind) => {
-    const outcomes = [];
-    for (const photo of photos()) outcomes.push(await verdict(photo, kind));
-    expect(outcomes.filter((v) => v.pass)).toEqual([]);
-  }, 120_000);
+  it.each<PhotoBurstKind>(['repeated', 're-encoded', 'slid', 'turned'])(
+    'fails every %s burst of one photo',
+    async (kind) => {
+      const outcomes = [];
+      for (const photo of photos()) outcomes.push(await verdict(photo, kind));
+      expect(outcomes.filter((v) => v.pass)).toEqual([]);
+    },
+    120_000,
+  );
 
   it('passes the non-rigid stand-in on most photos (a test instrument, not a measure of real users)', async () => {
     const outcomes = [];

@@ -24,8 +24,14 @@ async function mrzLinePngs(file: string): Promise<Buffer[]> {
   const k = gray.width / work.width;
   return Promise.all(
     band.lines.map((l) => {
-      const line = sampleLine(gray, { x0: l.x0 * k, y0: l.y0 * k, x1: l.x1 * k, y1: l.y1 * k, height: l.height * k }, { glyphHeight: 32 });
-      return fromGray(stretchContrast(tightRows(line))).png().toBuffer();
+      const line = sampleLine(
+        gray,
+        { x0: l.x0 * k, y0: l.y0 * k, x1: l.x1 * k, y1: l.y1 * k, height: l.height * k },
+        { glyphHeight: 32 },
+      );
+      return fromGray(stretchContrast(tightRows(line)))
+        .png()
+        .toBuffer();
     }),
   );
 }
@@ -35,7 +41,8 @@ describe.skipIf(!present)('tesseract.js legacy engine', () => {
   afterAll(() => engine.close());
   const read = async (pngs: Buffer[]): Promise<string[]> => {
     const out: string[] = [];
-    for (const image of pngs) out.push((await engine.recognize({ image, psm: 7, whitelist: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<' })).trim());
+    for (const image of pngs)
+      out.push((await engine.recognize({ image, psm: 7, whitelist: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<' })).trim());
     return out;
   };
 
@@ -43,7 +50,9 @@ describe.skipIf(!present)('tesseract.js legacy engine', () => {
     const lines = await mrzLinePngs(dataPath(folder, probe));
     expect(lines).toHaveLength(2);
     const first = await read(lines);
-    const others = readdirSync(dataPath(folder)).filter((f) => /\.(jpe?g|png)$/.test(f) && f !== probe).sort();
+    const others = readdirSync(dataPath(folder))
+      .filter((f) => /\.(jpe?g|png)$/.test(f) && f !== probe)
+      .sort();
     for (const f of others) await read(await mrzLinePngs(dataPath(folder, f)));
     expect(await read(lines)).toEqual(first);
   }, 120_000);

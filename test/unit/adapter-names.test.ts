@@ -12,7 +12,11 @@ const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLo
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? files(join(dir, e.name))
+      : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')
+        ? [join(dir, e.name)]
+        : [],
   );
 }
 
@@ -26,7 +30,12 @@ function adapters(): { file: string; ports: string[] }[] {
       ),
     );
     return [...source.matchAll(/export class \w+ implements ([\w\s,]+)\{/g)]
-      .map((m) => m[1]!.split(',').map((n) => n.trim()).filter((n) => fromPorts.has(n)))
+      .map((m) =>
+        m[1]!
+          .split(',')
+          .map((n) => n.trim())
+          .filter((n) => fromPorts.has(n)),
+      )
       .filter((ports) => ports.length > 0)
       .map((ports) => ({ file: relative(INFRA, file), ports }));
   });

@@ -31,11 +31,20 @@ type Session = Awaited<ReturnType<typeof started>>;
 async function sendBurst(w: World, session: Session, kind: BurstKind = 'live', tag = 0) {
   const { challenge_id, nonce } = await w.capture.challenge(session);
   w.advance(1500);
-  return w.capture.uploadLiveness(session, { ...scriptBurst(w.engine, kind, 7, tag), challengeId: challenge_id, nonce });
+  return w.capture.uploadLiveness(session, {
+    ...scriptBurst(w.engine, kind, 7, tag),
+    challengeId: challenge_id,
+    nonce,
+  });
 }
 
-const code = async (p: Promise<unknown>) => p.then(() => 'resolved', (err: unknown) => (err instanceof AppError ? err.code : String(err)));
-const result = async (w: ReturnType<typeof sessionWorld>, id: string) => sessionResultJson(await w.store.sessions.bundle((await w.store.sessions.getById(id))!), w.now());
+const code = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (err: unknown) => (err instanceof AppError ? err.code : String(err)),
+  );
+const result = async (w: ReturnType<typeof sessionWorld>, id: string) =>
+  sessionResultJson(await w.store.sessions.bundle((await w.store.sessions.getById(id))!), w.now());
 
 describe('capture API and checks pipeline', () => {
   it('takes a challenged selfie to an approved LIVENESS and a COMPLETED session, with its webhooks in order', async () => {
@@ -48,29 +57,51 @@ describe('capture API and checks pipeline', () => {
 
     const shown = await result(w, session.id);
     expect(shown.state).toBe('COMPLETED');
-    expect(shown.checks[0]).toMatchObject({ type: 'LIVENESS', state: 'DONE', report: { recommendation: { value: 'APPROVE' } }, resources_used: [upload.resource_id] });
-    expect(await w.topics(session.id)).toEqual(['RESOURCE_UPDATE', 'CLIENT_SESSION_TOKEN_DELETED', 'CHECK_COMPLETION', 'SESSION_COMPLETION']);
+    expect(shown.checks[0]).toMatchObject({
+      type: 'LIVENESS',
+      state: 'DONE',
+      report: { recommendation: { value: 'APPROVE' } },
+      resources_used: [upload.resource_id],
+    });
+    expect(await w.topics(session.id)).toEqual([
+      'RESOURCE_UPDATE',
+      'CLIENT_SESSION_TOKEN_DELETED',
+      'CHECK_COMPLETION',
+      'SESSION_COMPLETION',
+    ]);
     expect(shown.resources.liveness_capture[0]).toMatchObject({ capture_method: 'CAMERA', frames: expect.any(Array) });
     expect(shown.resources.liveness_capture[0]!.frames).toHaveLength(4);
     expect(w.engine.calls, 'the still is analysed once at upload, each other frame once by the check').toBe(5);
   });
 
-  it('refuses a liveness capture without a usable challenge: none, a wrong nonce, used, expired, another session\'s', async () => {
+  it("refuses a liveness capture without a usable challenge: none, a wrong nonce, used, expired, another session's", async () => {
     const w = sessionWorld();
     const session = await started(w);
     const other = await started(w);
     const burst = scriptBurst(w.engine, 'live');
     const fresh = await w.capture.challenge(session);
     w.advance(1500);
-    expect(await code(w.capture.uploadLiveness(session, { ...burst, challengeId: fresh.challenge_id, nonce: 'wrong' }))).toBe('CONFLICT');
+    expect(
+      await code(w.capture.uploadLiveness(session, { ...burst, challengeId: fresh.challenge_id, nonce: 'wrong' })),
+    ).toBe('CONFLICT');
     const foreign = await w.capture.challenge(other);
-    expect(await code(w.capture.uploadLiveness(session, { ...burst, challengeId: foreign.challenge_id, nonce: foreign.nonce }))).toBe('CONFLICT');
+    expect(
+      await code(
+        w.capture.uploadLiveness(session, { ...burst, challengeId: foreign.challenge_id, nonce: foreign.nonce }),
+      ),
+    ).toBe('CONFLICT');
     await w.capture.uploadLiveness(session, { ...burst, challengeId: fresh.challenge_id, nonce: fresh.nonce });
     const replay = scriptBurst(w.engine, 'live', 7, 1);
-    expect(await code(w.capture.uploadLiveness(session, { ...replay, challengeId: fresh.challenge_id, nonce: fresh.nonce })), 'used').toBe('CONFLICT');
+    expect(
+      await code(w.capture.uploadLiveness(session, { ...replay, challengeId: fresh.challenge_id, nonce: fresh.nonce })),
+      'used',
+    ).toBe('CONFLICT');
     const late = await w.capture.challenge(session);
     w.advance(400_000);
-    expect(await code(w.capture.uploadLiveness(session, { ...replay, challengeId: late.challenge_id, nonce: late.nonce })), 'expired').toBe('CONFLICT');
+    expect(
+      await code(w.capture.uploadLiveness(session, { ...replay, challengeId: late.challenge_id, nonce: late.nonce })),
+      'expired',
+    ).toBe('CONFLICT');
     expect((await w.store.resources.list(session.id))[0]!.data.attempts, 'a refused capture uses no attempt').toBe(1);
   });
 
@@ -104,7 +135,9 @@ describe('capture API and checks pipeline', () => {
     for (const s of [first, second, hasty]) await w.capture.finish(s);
     await w.drain();
     const reason = async (id: string) =>
-      (await result(w, id)).checks[0]!.report!.breakdown.find((b) => b.sub_check === 'payload_signature_verification')!.details.find((d) => d.name === 'reason')?.value;
+      (await result(w, id)).checks[0]!.report!.breakdown.find(
+        (b) => b.sub_check === 'payload_signature_verification',
+      )!.details.find((d) => d.name === 'reason')?.value;
     expect(await reason(first.id)).toBe('a frame of the burst was submitted in another session');
     expect(await reason(second.id)).toBe('a frame of the burst was submitted in another session');
     expect(await reason(hasty.id)).toBe('the capture arrived sooner after its challenge than the burst lasts');
@@ -121,11 +154,19 @@ describe('capture API and checks pipeline', () => {
     const stored = () => w.media.list(`app-1/${session.id}/`);
     const { challenge_id, nonce } = await w.capture.challenge(session);
     w.advance(1500);
-    const corrupt = { ...scriptBurst(w.engine, 'live'), image: { data: OTHER_SELFIE }, challengeId: challenge_id, nonce };
+    const corrupt = {
+      ...scriptBurst(w.engine, 'live'),
+      image: { data: OTHER_SELFIE },
+      challengeId: challenge_id,
+      nonce,
+    };
     expect(await code(w.capture.uploadLiveness(session, corrupt))).toBe('UNPROCESSABLE_IMAGE');
     expect(await stored()).toEqual([]);
     expect(w.store.usageRows.get(session.id)?.get('upload_bytes'), 'the refused bytes are given back').toBe(0);
-    expect((await w.store.challenges.get(session.id, challenge_id))!.usedAt, 'a refused burst leaves its challenge usable').toBeNull();
+    expect(
+      (await w.store.challenges.get(session.id, challenge_id))!.usedAt,
+      'a refused burst leaves its challenge usable',
+    ).toBeNull();
 
     await sendBurst(w, session, 'live', 1);
     await sendBurst(w, session, 'live', 2);
@@ -156,6 +197,11 @@ describe('capture API and checks pipeline', () => {
     await w.pipeline.runCheck(session.id, check.id);
     await w.drain();
     expect((await w.store.work.listChecks(session.id))[0]).toEqual(before);
-    expect(await w.topics(session.id)).toEqual(['RESOURCE_UPDATE', 'CLIENT_SESSION_TOKEN_DELETED', 'CHECK_COMPLETION', 'SESSION_COMPLETION']);
+    expect(await w.topics(session.id)).toEqual([
+      'RESOURCE_UPDATE',
+      'CLIENT_SESSION_TOKEN_DELETED',
+      'CHECK_COMPLETION',
+      'SESSION_COMPLETION',
+    ]);
   });
 });

@@ -45,18 +45,36 @@ const result = async (w: ReturnType<typeof sessionWorld>, session: SessionRecord
 
 describe('check registry', () => {
   it('lists each check openidv performs once, by type', () => {
-    expect(CHECKS.types).toEqual(['ID_DOCUMENT_AUTHENTICITY', 'ID_DOCUMENT_FACE_MATCH', 'FACE_COMPARISON', 'LIVENESS', 'FAMILIAR_FACE_SEARCH', 'ID_DOCUMENT_TEXT_DATA_CHECK']);
+    expect(CHECKS.types).toEqual([
+      'ID_DOCUMENT_AUTHENTICITY',
+      'ID_DOCUMENT_FACE_MATCH',
+      'FACE_COMPARISON',
+      'LIVENESS',
+      'FAMILIAR_FACE_SEARCH',
+      'ID_DOCUMENT_TEXT_DATA_CHECK',
+    ]);
     expect(() => new CheckRegistry([...CHECK_DEFINITIONS, CHECK_DEFINITIONS[0]!])).toThrow('share a type');
   });
 
   describe('a toy check added with one definition file and one registry line', () => {
     it('is refused by the built-in registry and validated by its own config schema in the new one', () => {
-      expect(refusal(() => validateSessionSpec(toy(), policy, 0))).toEqual({ code: 'PAYLOAD_VALIDATION', properties: ['requested_checks[0].type'] });
-      expect(validateSessionSpec(toy({ note: 'hi', manual_check: null }), policy, 0, TOY_CHECKS).requested_checks).toEqual([{ type: 'SELFIE_PRESENT', config: { note: 'hi' } }]);
-      expect(refusal(() => validateSessionSpec(toy({ colour: 'red' }), policy, 0, TOY_CHECKS)).properties).toEqual(['requested_checks[0].config.colour']);
-      expect(refusal(() => validateSessionSpec(toy({ note: 'x'.repeat(21) }), policy, 0, TOY_CHECKS)).properties).toEqual(['requested_checks[0].config.note']);
+      expect(refusal(() => validateSessionSpec(toy(), policy, 0))).toEqual({
+        code: 'PAYLOAD_VALIDATION',
+        properties: ['requested_checks[0].type'],
+      });
+      expect(
+        validateSessionSpec(toy({ note: 'hi', manual_check: null }), policy, 0, TOY_CHECKS).requested_checks,
+      ).toEqual([{ type: 'SELFIE_PRESENT', config: { note: 'hi' } }]);
+      expect(refusal(() => validateSessionSpec(toy({ colour: 'red' }), policy, 0, TOY_CHECKS)).properties).toEqual([
+        'requested_checks[0].config.colour',
+      ]);
+      expect(
+        refusal(() => validateSessionSpec(toy({ note: 'x'.repeat(21) }), policy, 0, TOY_CHECKS)).properties,
+      ).toEqual(['requested_checks[0].config.note']);
       const twice = { requested_checks: [{ type: 'SELFIE_PRESENT' }, { type: 'SELFIE_PRESENT' }] };
-      expect(refusal(() => validateSessionSpec(twice, policy, 0, TOY_CHECKS)).properties).toEqual(['requested_checks[1].type']);
+      expect(refusal(() => validateSessionSpec(twice, policy, 0, TOY_CHECKS)).properties).toEqual([
+        'requested_checks[1].type',
+      ]);
     });
 
     it('creates the capture it needs, is evaluated by the pipeline and shows in the session result', async () => {
@@ -69,7 +87,17 @@ describe('check registry', () => {
         expect.objectContaining({
           type: 'SELFIE_PRESENT',
           state: 'DONE',
-          report: { recommendation: { value: 'APPROVE' }, breakdown: [{ sub_check: 'selfie_present', result: 'PASS', process: 'AUTOMATED', details: [{ name: 'media_id', value: media.id }] }] },
+          report: {
+            recommendation: { value: 'APPROVE' },
+            breakdown: [
+              {
+                sub_check: 'selfie_present',
+                result: 'PASS',
+                process: 'AUTOMATED',
+                details: [{ name: 'media_id', value: media.id }],
+              },
+            ],
+          },
         }),
       ]);
     });
@@ -83,7 +111,10 @@ describe('check registry', () => {
       await w.drain();
       const shown = await result(w, session);
       expect(shown.state).toBe('COMPLETED');
-      expect(shown.checks[0]).toMatchObject({ state: 'DONE', report: { recommendation: { value: 'APPROVE' }, breakdown: [{ process: 'EXPERT_REVIEW', result: 'PASS' }] } });
+      expect(shown.checks[0]).toMatchObject({
+        state: 'DONE',
+        report: { recommendation: { value: 'APPROVE' }, breakdown: [{ process: 'EXPERT_REVIEW', result: 'PASS' }] },
+      });
     });
   });
 });

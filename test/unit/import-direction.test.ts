@@ -103,12 +103,28 @@ describe('import direction', () => {
 
   it('has no import cycle between layers, nor between the areas of infra and tools', () => {
     expect(cycles(imports.map(({ from, to }) => [layerOf(from), layerOf(to)]))).toEqual([]);
-    const areaImports = imports.filter(({ from, to }) => ACYCLIC_AREAS.includes(layerOf(from)) && layerOf(from) === layerOf(to));
+    const areaImports = imports.filter(
+      ({ from, to }) => ACYCLIC_AREAS.includes(layerOf(from)) && layerOf(from) === layerOf(to),
+    );
     expect(cycles(areaImports.map(({ from, to }) => [areaOf(from), areaOf(to)]))).toEqual([]);
   });
 
   it('finds a loop however long, and only the nodes on it', () => {
-    expect(cycles([['a', 'b'], ['b', 'c'], ['c', 'a'], ['c', 'd'], ['d', 'e']])).toEqual([['a', 'b', 'c']]);
-    expect(cycles([['a', 'b'], ['b', 'c'], ['a', 'c']])).toEqual([]);
+    expect(
+      cycles([
+        ['a', 'b'],
+        ['b', 'c'],
+        ['c', 'a'],
+        ['c', 'd'],
+        ['d', 'e'],
+      ]),
+    ).toEqual([['a', 'b', 'c']]);
+    expect(
+      cycles([
+        ['a', 'b'],
+        ['b', 'c'],
+        ['a', 'c'],
+      ]),
+    ).toEqual([]);
   });
 });

@@ -14,21 +14,44 @@ import { scriptBurst } from '../helpers/scripted-bursts.js';
 // what the report says once a reviewer decided.
 
 /** A selfie of its own bytes (the same bytes in two sessions fail the capture's signature sub-check). */
-const POOL: PoolRecord = { id: 'pool-1', appId: 'app-1', label: 'BLOCKLIST', settings: {}, modelSetId: 'test-model-set', createdAt: 0, updatedAt: 0 };
-const liveness = (manual_check?: string) => ({ type: 'LIVENESS', config: { liveness_type: 'STATIC', ...(manual_check ? { manual_check } : {}) } });
+const POOL: PoolRecord = {
+  id: 'pool-1',
+  appId: 'app-1',
+  label: 'BLOCKLIST',
+  settings: {},
+  modelSetId: 'test-model-set',
+  createdAt: 0,
+  updatedAt: 0,
+};
+const liveness = (manual_check?: string) => ({
+  type: 'LIVENESS',
+  config: { liveness_type: 'STATIC', ...(manual_check ? { manual_check } : {}) },
+});
 const ffs = (approval_criteria: string, manual_check?: string) => ({
   type: 'FAMILIAR_FACE_SEARCH',
   config: { pool_id: POOL.id, approval_criteria, ...(manual_check ? { manual_check } : {}) },
 });
 
 /** A world whose pool of one face finds a best candidate of `similarity` (the decade calibration's band at one face: 0.1-0.4). */
-const withPool = (similarity: number): WorldPool => ({ record: POOL, candidates: [{ applicantId: 'applicant-9', faceId: 'face-9', similarity }], size: 1 });
+const withPool = (similarity: number): WorldPool => ({
+  record: POOL,
+  candidates: [{ applicantId: 'applicant-9', faceId: 'face-9', similarity }],
+  size: 1,
+});
 
 let bursts = 0;
 
 /** A session of `checks` whose user sent a live burst scoring `score` on liveness (a still re-sent when told). */
-async function run(w: ReturnType<typeof sessionWorld>, checks: { type: string; config: object }[], score: number, options: { still?: boolean } = {}) {
-  const { session_id } = await w.sessions.create('app-1', { requested_checks: checks, notifications: { endpoint: 'https://hooks.example/idv' } });
+async function run(
+  w: ReturnType<typeof sessionWorld>,
+  checks: { type: string; config: object }[],
+  score: number,
+  options: { still?: boolean } = {},
+) {
+  const { session_id } = await w.sessions.create('app-1', {
+    requested_checks: checks,
+    notifications: { endpoint: 'https://hooks.example/idv' },
+  });
   const burst = scriptBurst(w.engine, options.still ? 'still' : 'live', 7, ++bursts, score);
   let session = (await w.store.sessions.getById(session_id))!;
   await w.capture.consent(session);
@@ -42,8 +65,10 @@ async function run(w: ReturnType<typeof sessionWorld>, checks: { type: string; c
 }
 
 const stored = async (w: ReturnType<typeof sessionWorld>, id: string) => (await w.store.sessions.getById(id))!;
-const shown = async (w: ReturnType<typeof sessionWorld>, id: string) => sessionResultJson(await w.store.sessions.bundle(await stored(w, id)), w.now());
-const openItems = (w: ReturnType<typeof sessionWorld>) => w.reviews.queue({ appIds: null, states: ['OPEN'], limit: 10 });
+const shown = async (w: ReturnType<typeof sessionWorld>, id: string) =>
+  sessionResultJson(await w.store.sessions.bundle(await stored(w, id)), w.now());
+const openItems = (w: ReturnType<typeof sessionWorld>) =>
+  w.reviews.queue({ appIds: null, states: ['OPEN'], limit: 10 });
 
 describe('manual_check', () => {
   it('reads ALWAYS, FALLBACK (with an inconclusive result only) and NEVER', () => {
@@ -74,7 +99,10 @@ describe('manual_check', () => {
     const [item] = await openItems(w);
     expect(item).toMatchObject({ sessionId: id, checkType: 'LIVENESS', reason: 'ALWAYS' });
     // The console shows the reviewer what the machine found, and why the check is in review.
-    expect(checkSummary((await w.store.work.listChecks(id))[0]!)).toMatchObject({ outcome: 'Waiting for a reviewer (automated result: approved)', value: 'PENDING' });
+    expect(checkSummary((await w.store.work.listChecks(id))[0]!)).toMatchObject({
+      outcome: 'Waiting for a reviewer (automated result: approved)',
+      value: 'PENDING',
+    });
     expect(reviewReasonWords(item!.reason)).toMatch(/^manual_check ALWAYS/);
     expect(await w.topics(id)).not.toContain('SESSION_COMPLETION');
 
@@ -86,8 +114,16 @@ describe('manual_check', () => {
     expect(done.checks[0]!.report!.recommendation).toEqual({ value: 'APPROVE' });
     expect(liveness_auth).toMatchObject({ result: 'PASS', process: 'EXPERT_REVIEW' });
     expect(liveness_auth!.details).toContainEqual({ name: 'review_reason', value: 'looked at the selfie' });
-    expect(done.checks[0]!.report!.breakdown.filter((b) => b.process === 'AUTOMATED').map((b) => b.sub_check)).toEqual(['face_processing', 'payload_signature_verification']);
-    expect(await w.topics(id)).toEqual(['RESOURCE_UPDATE', 'CLIENT_SESSION_TOKEN_DELETED', 'CHECK_COMPLETION', 'SESSION_COMPLETION']);
+    expect(done.checks[0]!.report!.breakdown.filter((b) => b.process === 'AUTOMATED').map((b) => b.sub_check)).toEqual([
+      'face_processing',
+      'payload_signature_verification',
+    ]);
+    expect(await w.topics(id)).toEqual([
+      'RESOURCE_UPDATE',
+      'CLIENT_SESSION_TOKEN_DELETED',
+      'CHECK_COMPLETION',
+      'SESSION_COMPLETION',
+    ]);
   });
 
   it('FALLBACK sends a liveness score near its threshold, and nothing else', async () => {
@@ -99,8 +135,13 @@ describe('manual_check', () => {
     const never = await run(w, [liveness()], 0.62);
     expect((await openItems(w)).map((i) => [i.sessionId, i.reason])).toEqual([[near, 'LIVENESS_NEAR_THRESHOLD']]);
     for (const id of [clear, attack, unchallenged, never]) expect((await stored(w, id)).state, id).toBe('COMPLETED');
-    expect((await shown(w, never)).checks[0]!.report!.recommendation, 'NEVER keeps the automated verdict').toEqual({ value: 'APPROVE' });
-    expect((await shown(w, unchallenged)).checks[0]!.report!.recommendation, 'a burst that fails payload_signature_verification stays rejected').toEqual({ value: 'REJECT' });
+    expect((await shown(w, never)).checks[0]!.report!.recommendation, 'NEVER keeps the automated verdict').toEqual({
+      value: 'APPROVE',
+    });
+    expect(
+      (await shown(w, unchallenged)).checks[0]!.report!.recommendation,
+      'a burst that fails payload_signature_verification stays rejected',
+    ).toEqual({ value: 'REJECT' });
   });
 
   it('FALLBACK sends a familiar face search whose best candidate is in the review band; the reject reads MATCH_FOUND', async () => {
@@ -109,7 +150,9 @@ describe('manual_check', () => {
     const [item] = await openItems(w);
     expect(item).toMatchObject({ sessionId: id, checkType: 'FAMILIAR_FACE_SEARCH', reason: 'FFS_REVIEW_BAND' });
     const check = (await w.store.work.listChecks(id))[0]!;
-    expect(check.report!.recommendation, 'below the match threshold the machine alone would approve').toEqual({ value: 'APPROVE' });
+    expect(check.report!.recommendation, 'below the match threshold the machine alone would approve').toEqual({
+      value: 'APPROVE',
+    });
     expect(check.config).toMatchObject({ manual_check: 'FALLBACK', pool_label: 'BLOCKLIST' });
 
     await w.reviews.decide(item!.id, 'rita', 'REJECT', 'same person as applicant-9');
@@ -117,7 +160,11 @@ describe('manual_check', () => {
     const report = (await shown(w, id)).checks[0]!.report!;
     expect(report.recommendation).toEqual({ value: 'REJECT', reason: 'MATCH_FOUND' });
     expect(report.breakdown).toHaveLength(1);
-    expect(report.breakdown[0]).toMatchObject({ sub_check: 'face_not_found_in_pool', result: 'FAIL', process: 'EXPERT_REVIEW' });
+    expect(report.breakdown[0]).toMatchObject({
+      sub_check: 'face_not_found_in_pool',
+      result: 'FAIL',
+      process: 'EXPERT_REVIEW',
+    });
     expect(report.breakdown[0]!.details).toContainEqual({ name: 'candidate_1_similarity', value: '0.25' });
     expect(report.breakdown[0]!.details).toContainEqual({ name: 'review_reason', value: 'same person as applicant-9' });
     expect((await stored(w, id)).state).toBe('COMPLETED');
@@ -145,12 +192,21 @@ describe('manual_check', () => {
     await w.drain();
     expect((await stored(w, id)).state).toBe('AWAITING_REVIEW');
     expect((await shown(w, id)).checks.map((c) => c.state)).toEqual(['DONE', 'CREATED']);
-    await w.reviews.decide(items.find((i) => i.checkType === 'FAMILIAR_FACE_SEARCH')!.id, 'rita', 'APPROVE', 'the same person');
+    await w.reviews.decide(
+      items.find((i) => i.checkType === 'FAMILIAR_FACE_SEARCH')!.id,
+      'rita',
+      'APPROVE',
+      'the same person',
+    );
     await w.drain();
     const result = await shown(w, id);
     expect(result.state).toBe('COMPLETED');
     expect(result.checks[1]!.report!.recommendation).toEqual({ value: 'APPROVE' });
-    expect(result.checks[1]!.report!.breakdown[0]).toMatchObject({ sub_check: 'face_found_in_pool', result: 'PASS', process: 'EXPERT_REVIEW' });
+    expect(result.checks[1]!.report!.breakdown[0]).toMatchObject({
+      sub_check: 'face_found_in_pool',
+      result: 'PASS',
+      process: 'EXPERT_REVIEW',
+    });
     expect((await w.topics(id)).filter((t) => t === 'SESSION_COMPLETION')).toHaveLength(1);
   });
 
@@ -163,13 +219,23 @@ describe('manual_check', () => {
     const item = await w.reviews.openReview(session, check, 'ALWAYS');
     await w.reviews.decide(item.id, 'rita', 'REJECT', 'a printed photo');
     await w.drain();
-    expect((await w.reviews.listUnapplied()).map((i) => i.id), 'not applied to a check the lifecycle never sent').toEqual([item.id]);
+    expect(
+      (await w.reviews.listUnapplied()).map((i) => i.id),
+      'not applied to a check the lifecycle never sent',
+    ).toEqual([item.id]);
     const automated: Report = { recommendation: { value: 'APPROVE' }, breakdown: [] };
     await w.lifecycle.checkEvaluated(session, check, { report: automated, resourcesUsed: [], review: 'ALWAYS' });
     await w.drain();
     expect((await w.store.work.getCheck(session_id, check.id))!.report).toEqual({
       recommendation: { value: 'REJECT' },
-      breakdown: [{ sub_check: 'liveness_auth', result: 'FAIL', process: 'EXPERT_REVIEW', details: [{ name: 'review_reason', value: 'a printed photo' }] }],
+      breakdown: [
+        {
+          sub_check: 'liveness_auth',
+          result: 'FAIL',
+          process: 'EXPERT_REVIEW',
+          details: [{ name: 'review_reason', value: 'a printed photo' }],
+        },
+      ],
     });
     expect((await stored(w, session_id)).state).toBe('COMPLETED');
     expect(await w.reviews.listUnapplied()).toEqual([]);
@@ -179,16 +245,39 @@ describe('manual_check', () => {
 describe('reviewed report', () => {
   const automated: Report = {
     recommendation: { value: 'REJECT', reason: 'DIFFERENT_PERSON' },
-    breakdown: [{ sub_check: 'ai_face_match', result: 'FAIL', process: 'AUTOMATED', details: [{ name: 'confidence_score', value: '0.31' }] }],
+    breakdown: [
+      {
+        sub_check: 'ai_face_match',
+        result: 'FAIL',
+        process: 'AUTOMATED',
+        details: [{ name: 'confidence_score', value: '0.31' }],
+      },
+    ],
   };
 
   it("adds a manual_face_match beside the machine's ai_face_match, keeping the machine's reason on a reject", () => {
     const rule = { subCheck: 'manual_face_match', rejectReason: 'DIFFERENT_PERSON' };
-    expect(reviewedReport(automated, { decision: 'APPROVE', decisionReason: 'same person, older photo' }, rule)).toEqual({
+    expect(
+      reviewedReport(automated, { decision: 'APPROVE', decisionReason: 'same person, older photo' }, rule),
+    ).toEqual({
       recommendation: { value: 'APPROVE' },
-      breakdown: [automated.breakdown[0], { sub_check: 'manual_face_match', result: 'PASS', process: 'EXPERT_REVIEW', details: [{ name: 'review_reason', value: 'same person, older photo' }] }],
+      breakdown: [
+        automated.breakdown[0],
+        {
+          sub_check: 'manual_face_match',
+          result: 'PASS',
+          process: 'EXPERT_REVIEW',
+          details: [{ name: 'review_reason', value: 'same person, older photo' }],
+        },
+      ],
     });
-    expect(reviewedReport(automated, { decision: 'REJECT', decisionReason: 'x' }, { subCheck: 'manual_face_match', rejectReason: 'OTHER' }).recommendation).toEqual({
+    expect(
+      reviewedReport(
+        automated,
+        { decision: 'REJECT', decisionReason: 'x' },
+        { subCheck: 'manual_face_match', rejectReason: 'OTHER' },
+      ).recommendation,
+    ).toEqual({
       value: 'REJECT',
       reason: 'DIFFERENT_PERSON',
     });
@@ -197,7 +286,14 @@ describe('reviewed report', () => {
   it('rewrites the first sub-check when the check names none, and leaves out an empty reason', () => {
     expect(reviewedReport(automated, { decision: 'REJECT', decisionReason: '' })).toEqual({
       recommendation: { value: 'REJECT', reason: 'DIFFERENT_PERSON' },
-      breakdown: [{ sub_check: 'ai_face_match', result: 'FAIL', process: 'EXPERT_REVIEW', details: [{ name: 'confidence_score', value: '0.31' }] }],
+      breakdown: [
+        {
+          sub_check: 'ai_face_match',
+          result: 'FAIL',
+          process: 'EXPERT_REVIEW',
+          details: [{ name: 'confidence_score', value: '0.31' }],
+        },
+      ],
     });
   });
 });

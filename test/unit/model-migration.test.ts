@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
 import { ModelSetChoice } from '../../src/domain/models/model-set-choice.js';
-import { activateModelSet, MODEL_MIGRATION_JOB, ModelMigration, ModelSetError } from '../../src/domain/models/model-migration.js';
+import {
+  activateModelSet,
+  MODEL_MIGRATION_JOB,
+  ModelMigration,
+  ModelSetError,
+} from '../../src/domain/models/model-migration.js';
 import type { FaceToEmbed, ModelSetRecord, PoolMigrationProgress } from '../../src/domain/models/model-set.types.js';
 import type { AnalyseOptions, FaceAnalysis, FaceEngine } from '../../src/domain/ports/face-engine.port.js';
 import type { JobSpec } from '../../src/domain/ports/job-queue.port.js';
@@ -27,7 +32,8 @@ function memoryRepo(faces: FaceToEmbed[], pools: PoolMigrationProgress[]) {
   const saved = new Map<number, Float32Array>();
   const switched: string[] = [];
   const repo: Pick<ModelSetRepository, 'facesToEmbed' | 'saveEmbedding' | 'progress' | 'switchPool'> = {
-    facesToEmbed: async (set, after, limit) => faces.filter((f) => f.key > after && f.modelSetId !== set && !saved.has(f.key)).slice(0, limit),
+    facesToEmbed: async (set, after, limit) =>
+      faces.filter((f) => f.key > after && f.modelSetId !== set && !saved.has(f.key)).slice(0, limit),
     saveEmbedding: async (key, _set, embedding) => void (saved.has(key) || saved.set(key, embedding)),
     progress: async () => pools.map((p) => ({ ...p, embedded: faces.filter((f) => saved.has(f.key)).length })),
     switchPool: async (poolId, set) => {
@@ -55,17 +61,31 @@ function engineOf(imageFaces: Record<string, number[]>, calls: AnalyseOptions[] 
         width: 640,
         height: 480,
         rotation: 0,
-        faces: seeds.map((seed) => ({ ...aFaceResult(seed), alsoEmbedded: Object.fromEntries((options.alsoEmbedWith ?? []).map((s) => [s, anEmbedding(seed + 1000)])) })),
+        faces: seeds.map((seed) => ({
+          ...aFaceResult(seed),
+          alsoEmbedded: Object.fromEntries((options.alsoEmbedWith ?? []).map((s) => [s, anEmbedding(seed + 1000)])),
+        })),
       };
     },
   };
 }
 
-async function setup(faceSeeds: number[], imageFaces: Record<string, number[]>, options: { batch?: number; active?: string } = {}) {
+async function setup(
+  faceSeeds: number[],
+  imageFaces: Record<string, number[]>,
+  options: { batch?: number; active?: string } = {},
+) {
   const media = new MemoryMediaStore();
-  const faces: FaceToEmbed[] = faceSeeds.map((seed, i) => ({ key: i + 1, imageKey: `img-${i + 1}`, modelSetId: OLD, embedding: anEmbedding(seed) }));
+  const faces: FaceToEmbed[] = faceSeeds.map((seed, i) => ({
+    key: i + 1,
+    imageKey: `img-${i + 1}`,
+    modelSetId: OLD,
+    embedding: anEmbedding(seed),
+  }));
   for (const f of faces) if (imageFaces[f.imageKey]) await media.put(f.imageKey, Buffer.from(f.imageKey), 'image/jpeg');
-  const pools: PoolMigrationProgress[] = [{ poolId: 'pool-1', appId: 'app', label: 'BLOCKLIST', modelSetId: OLD, faces: faces.length, embedded: 0 }];
+  const pools: PoolMigrationProgress[] = [
+    { poolId: 'pool-1', appId: 'app', label: 'BLOCKLIST', modelSetId: OLD, faces: faces.length, embedded: 0 },
+  ];
   const store = memoryRepo(faces, pools);
   const jobs: JobSpec[] = [];
   const warnings: string[] = [];
@@ -84,7 +104,7 @@ async function setup(faceSeeds: number[], imageFaces: Record<string, number[]>, 
 }
 
 describe('ModelMigration', () => {
-  it("gives each face the new embedding of the face it is in its image, recognised by its stored one, and switches the pool", async () => {
+  it('gives each face the new embedding of the face it is in its image, recognised by its stored one, and switches the pool', async () => {
     // img-1 is a group photo where the enrolled face (seed 7) is the second one found.
     const { migration, store, calls, pools } = await setup([7, 8], { 'img-1': [3, 7], 'img-2': [8] });
     await migration.run({ modelSetId: NEW, activatedAt: 1, afterKey: 0 });
@@ -107,11 +127,21 @@ describe('ModelMigration', () => {
   });
 
   it('runs one batch per job, each queuing the next with a key of its own, and the last queuing none', async () => {
-    const { migration, store, jobs } = await setup([1, 2, 3], { 'img-1': [1], 'img-2': [2], 'img-3': [3] }, { batch: 2 });
+    const { migration, store, jobs } = await setup(
+      [1, 2, 3],
+      { 'img-1': [1], 'img-2': [2], 'img-3': [3] },
+      { batch: 2 },
+    );
     await migration.run({ modelSetId: NEW, activatedAt: 5, afterKey: 0 });
     expect(store.saved.size).toBe(2);
     expect(store.switched).toEqual([]);
-    expect(jobs).toEqual([expect.objectContaining({ name: MODEL_MIGRATION_JOB, payload: { modelSetId: NEW, activatedAt: 5, afterKey: 2 }, dedupeKey: 'models.migrate:new-set:5:2' })]);
+    expect(jobs).toEqual([
+      expect.objectContaining({
+        name: MODEL_MIGRATION_JOB,
+        payload: { modelSetId: NEW, activatedAt: 5, afterKey: 2 },
+        dedupeKey: 'models.migrate:new-set:5:2',
+      }),
+    ]);
     await migration.run(jobs[0]!.payload as never);
     expect(store.saved.size).toBe(3);
     expect(store.switched).toEqual(['pool-1']);
@@ -144,7 +174,10 @@ describe('activateModelSet', () => {
     return {
       calls,
       deps: {
-        repo: { get: async () => found, activate: async (id: string | null, at: number) => void calls.push(['activate', id, at]) },
+        repo: {
+          get: async () => found,
+          activate: async (id: string | null, at: number) => void calls.push(['activate', id, at]),
+        },
         migration: { start: async (id: string, at: number) => void calls.push(['start', id, at]) },
         shippedId: 'shipped',
         now: () => 42,
@@ -167,10 +200,16 @@ describe('activateModelSet', () => {
   it('activates a calibrated set and starts its migration; the shipped set clears the active row', async () => {
     const calibrated = deps(record({ calibration: { schema: 'openidv.face-calibration/v1' } }));
     await activateModelSet(calibrated.deps, NEW);
-    expect(calibrated.calls).toEqual([['activate', NEW, 42], ['start', NEW, 42]]);
+    expect(calibrated.calls).toEqual([
+      ['activate', NEW, 42],
+      ['start', NEW, 42],
+    ]);
     const back = deps(null);
     await activateModelSet(back.deps, 'shipped');
-    expect(back.calls).toEqual([['activate', null, 42], ['start', 'shipped', 42]]);
+    expect(back.calls).toEqual([
+      ['activate', null, 42],
+      ['start', 'shipped', 42],
+    ]);
   });
 });
 
@@ -196,7 +235,9 @@ describe('ModelSetChoice', () => {
       [null, /OPENIDV_FACE_MODEL_SET: model set new-set is not installed/],
       [uncalibrated, /OPENIDV_FACE_MODEL_SET: model set new-set has no calibration/],
     ] as const) {
-      const err = await choice(NEW, record).active().catch((e: unknown) => e);
+      const err = await choice(NEW, record)
+        .active()
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).status).toBe(503);
       expect((err as AppError).message).toMatch(reason);
@@ -260,7 +301,9 @@ describe('PoolService.searchEmbedding', () => {
 
   it('refuses (503, retried by a job) a probe of another set it cannot embed again, comparing nothing', async () => {
     const { search, asked } = searchOn({ current: OLD });
-    const err = await service(search).searchEmbedding(pool, { embedding: anEmbedding(1), modelSetId: NEW }).catch((e: unknown) => e);
+    const err = await service(search)
+      .searchEmbedding(pool, { embedding: anEmbedding(1), modelSetId: NEW })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).status).toBe(503);
     expect(asked).toEqual([]);
@@ -268,7 +311,11 @@ describe('PoolService.searchEmbedding', () => {
 
   it('follows a pool that switches between reading its set and searching', async () => {
     const { search, asked } = searchOn({ current: OLD }, true);
-    const found = await service(search).searchEmbedding(pool, { embedding: anEmbedding(1), modelSetId: OLD, reembed: async () => anEmbedding(3) });
+    const found = await service(search).searchEmbedding(pool, {
+      embedding: anEmbedding(1),
+      modelSetId: OLD,
+      reembed: async () => anEmbedding(3),
+    });
     expect(asked.map(([, s]) => s)).toEqual(['third-set']);
     expect(found.modelSetId).toBe('third-set');
   });
@@ -284,7 +331,14 @@ describe('session faces and model sets', () => {
     await media.put(selfie.storageKey, Buffer.from('selfie'), 'image/jpeg');
     const calls: AnalyseOptions[] = [];
     const engine = engineOf({ selfie: [7] }, calls);
-    const faces = new FaceEvidence({ repos: store, media, engine: async () => engine, now: () => 0, quality: DEFAULT_FACE_QUALITY, modelSet: async () => NEW });
+    const faces = new FaceEvidence({
+      repos: store,
+      media,
+      engine: async () => engine,
+      now: () => 0,
+      quality: DEFAULT_FACE_QUALITY,
+      modelSet: async () => NEW,
+    });
     return { store, media, selfie, calls, faces };
   }
 
@@ -309,7 +363,19 @@ describe('session faces and model sets', () => {
         async searchEmbedding(_pool, probe) {
           const reembedded = probe.modelSetId === OLD ? [] : Array.from((await probe.reembed!(OLD))!);
           asked.push({ modelSetId: probe.modelSetId, reembedded });
-          return { candidates: [], policy: { threshold: 0.5, source: 'derived', targetFpir: 0.01, expectedFpir: 0.01, expectedFnir: 0.02, poolSize: 0 }, modelSetId: OLD, calibration: decadeCalibration() };
+          return {
+            candidates: [],
+            policy: {
+              threshold: 0.5,
+              source: 'derived',
+              targetFpir: 0.01,
+              expectedFpir: 0.01,
+              expectedFnir: 0.02,
+              poolSize: 0,
+            },
+            modelSetId: OLD,
+            calibration: decadeCalibration(),
+          };
         },
       },
       faces,
@@ -340,7 +406,11 @@ describe('session faces and model sets', () => {
     });
     const face = await faces.singleFace(selfie, 'dominant');
     // A reference of OLD that has a NEW embedding (an applicant face the migration reached).
-    const reference = { face: { embedding: anEmbedding(99) }, modelSetId: OLD, under: async (set: string) => (set === NEW ? anEmbedding(1007) : null) };
+    const reference = {
+      face: { embedding: anEmbedding(99) },
+      modelSetId: OLD,
+      under: async (set: string) => (set === NEW ? anEmbedding(1007) : null),
+    };
     const compared = await evidence.compare(face, reference, 'INVALID');
     expect(compared).toMatchObject({ kind: 'compared', threshold: 0.3 });
     if (compared.kind !== 'compared') throw new Error('not compared');
@@ -348,7 +418,10 @@ describe('session faces and model sets', () => {
     expect(compared.similarity).toBeCloseTo(cos(anEmbedding(7), anEmbedding(1007)), 6);
     const stuck = { face: { embedding: anEmbedding(99) }, modelSetId: 'elsewhere' };
     const noSelfieUnder = { ...face, under: async () => null };
-    expect(await evidence.compare(noSelfieUnder, stuck, 'INVALID')).toMatchObject({ kind: 'unusable', detail: expect.stringMatching(/different face models/) });
+    expect(await evidence.compare(noSelfieUnder, stuck, 'INVALID')).toMatchObject({
+      kind: 'unusable',
+      detail: expect.stringMatching(/different face models/),
+    });
   });
 });
 

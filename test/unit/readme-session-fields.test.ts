@@ -4,7 +4,13 @@ import { Kind, type TSchema } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../src/domain/checks/registry.js';
 import { TEXT_ATTEMPT_CATEGORIES } from '../../src/domain/documents/text-attempts.js';
-import { SessionSpecSchema, SUPPORTED_TASKS, TaskConfigSchemas, UNSUPPORTED_CHECKS, UNSUPPORTED_TASKS } from '../../src/domain/sessions/session-spec.schema.js';
+import {
+  SessionSpecSchema,
+  SUPPORTED_TASKS,
+  TaskConfigSchemas,
+  UNSUPPORTED_CHECKS,
+  UNSUPPORTED_TASKS,
+} from '../../src/domain/sessions/session-spec.schema.js';
 
 // The README's "Session-creation fields" table lists every field a session specification may carry and what openidv
 // does with it. The fields come from the schemas themselves (the envelope, each check definition's config and its
@@ -31,16 +37,19 @@ function schemaFields(): Set<string> {
   for (const type of CHECKS.types) {
     const definition = CHECKS.get(type)!;
     fields.add(`requested_checks[${type}]`);
-    for (const key of [...Object.keys(definition.config.properties), ...(definition.ignoredConfigKeys ?? [])]) fields.add(`requested_checks[${type}].config.${key}`);
+    for (const key of [...Object.keys(definition.config.properties), ...(definition.ignoredConfigKeys ?? [])])
+      fields.add(`requested_checks[${type}].config.${key}`);
   }
   for (const type of UNSUPPORTED_CHECKS) fields.add(`requested_checks[${type}]`);
   for (const type of SUPPORTED_TASKS) {
     fields.add(`requested_tasks[${type}]`);
-    for (const key of Object.keys(TaskConfigSchemas[type].properties)) fields.add(`requested_tasks[${type}].config.${key}`);
+    for (const key of Object.keys(TaskConfigSchemas[type].properties))
+      fields.add(`requested_tasks[${type}].config.${key}`);
   }
   for (const type of UNSUPPORTED_TASKS) fields.add(`requested_tasks[${type}]`);
   // A record in the schema (any key), whose keys openidv knows: the categories it counts.
-  for (const category of Object.keys(TEXT_ATTEMPT_CATEGORIES)) fields.add(`sdk_config.attempts_configuration.ID_DOCUMENT_TEXT_DATA_EXTRACTION.${category}`);
+  for (const category of Object.keys(TEXT_ATTEMPT_CATEGORIES))
+    fields.add(`sdk_config.attempts_configuration.ID_DOCUMENT_TEXT_DATA_EXTRACTION.${category}`);
   return fields;
 }
 
@@ -72,7 +81,12 @@ describe('README: every session-creation field and what openidv does with it', (
     const unclear = section
       .split('\n')
       .filter((line) => line.startsWith('| `'))
-      .filter((line) => !/honoured|accepted, no effect|refused \(`400 (PAYLOAD_VALIDATION|UNSUPPORTED_CHECK)`|validated per type|the capture page's options/.test(line));
+      .filter(
+        (line) =>
+          !/honoured|accepted, no effect|refused \(`400 (PAYLOAD_VALIDATION|UNSUPPORTED_CHECK)`|validated per type|the capture page's options/.test(
+            line,
+          ),
+      );
     expect(unclear).toEqual([]);
   });
 });

@@ -5,11 +5,27 @@ import { sessionResultJson } from '../../src/http/schemas/session.mapper.js';
 import type { BreakdownItem, Report, ResourceRecord, SessionRecord } from '../../src/domain/sessions/session.types.js';
 import { sessionWorld } from '../fakes/session-world.js';
 
-const LIVENESS_ONLY = { requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC' } }], notifications: { endpoint: 'https://hooks.example/idv' } };
-const signature: BreakdownItem = { sub_check: 'payload_signature_verification', result: 'PASS', process: 'AUTOMATED', details: [] };
+const LIVENESS_ONLY = {
+  requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'STATIC' } }],
+  notifications: { endpoint: 'https://hooks.example/idv' },
+};
+const signature: BreakdownItem = {
+  sub_check: 'payload_signature_verification',
+  result: 'PASS',
+  process: 'AUTOMATED',
+  details: [],
+};
 const report: Report = {
   recommendation: { value: 'REJECT' },
-  breakdown: [{ sub_check: 'liveness_auth', result: 'FAIL', process: 'AUTOMATED', details: [{ name: 'confidence_score', value: '0.45' }] }, signature],
+  breakdown: [
+    {
+      sub_check: 'liveness_auth',
+      result: 'FAIL',
+      process: 'AUTOMATED',
+      details: [{ name: 'confidence_score', value: '0.45' }],
+    },
+    signature,
+  ],
 };
 
 async function created(w: ReturnType<typeof sessionWorld>) {
@@ -38,7 +54,12 @@ describe('session lifecycle', () => {
   it('creates an ONGOING session with its requirements and CREATED checks', async () => {
     const w = sessionWorld();
     const { session, check } = await created(w);
-    expect(session).toMatchObject({ appId: 'app-1', state: 'ONGOING', finishedAt: null, tokenExpiresAt: w.now() + 900_000 });
+    expect(session).toMatchObject({
+      appId: 'app-1',
+      state: 'ONGOING',
+      finishedAt: null,
+      tokenExpiresAt: w.now() + 900_000,
+    });
     expect(session.requirements.map((r) => r.type)).toEqual(['LIVENESS']);
     expect(check).toMatchObject({ type: 'LIVENESS', state: 'CREATED', report: null });
   });
@@ -97,7 +118,10 @@ describe('session lifecycle', () => {
     expect((await w.store.work.getCheck(session.id, check.id))!.state).toBe('AWAITING_REVIEW');
     await w.lifecycle.finalise(session.id);
     expect(await stateOf(w, session.id), 'finalise does not complete a session in review').toBe('AWAITING_REVIEW');
-    const shown = sessionResultJson(await w.store.sessions.bundle((await w.store.sessions.getById(session.id))!), w.now());
+    const shown = sessionResultJson(
+      await w.store.sessions.bundle((await w.store.sessions.getById(session.id))!),
+      w.now(),
+    );
     expect(shown.state).toBe('ONGOING');
     expect(shown.checks[0]).toMatchObject({ state: 'CREATED' });
     expect(shown.checks[0]).not.toHaveProperty('report');
@@ -110,14 +134,17 @@ describe('session lifecycle', () => {
 
     const decided = (await w.store.work.getCheck(session.id, check.id))!;
     expect(decided.state).toBe('DONE');
-    expect(decided.report, 'the decided sub-check is the person\'s; the others stay the machine\'s').toEqual({
+    expect(decided.report, "the decided sub-check is the person's; the others stay the machine's").toEqual({
       recommendation: { value: 'REJECT' },
       breakdown: [
         {
           sub_check: 'liveness_auth',
           result: 'FAIL',
           process: 'EXPERT_REVIEW',
-          details: [{ name: 'confidence_score', value: '0.45' }, { name: 'review_reason', value: 'a photo of a screen' }],
+          details: [
+            { name: 'confidence_score', value: '0.45' },
+            { name: 'review_reason', value: 'a photo of a screen' },
+          ],
         },
         signature,
       ],

@@ -19,7 +19,11 @@ function readerOf(lines: string[] | null): DocumentReader & { reads: number } {
   if (decoded && !decoded.ok) throw new Error('the test MRZ does not decode');
   const read: DocumentRead = decoded?.ok
     ? { mrz: decoded.reading, engines: { agreed: ['test'], consulted: ['test'] }, ms: 1 }
-    : { failure: { reason: 'DOCUMENT_NOT_SUPPORTED', detail: 'no MRZ found' }, engines: { agreed: [], consulted: ['test'] }, ms: 1 };
+    : {
+        failure: { reason: 'DOCUMENT_NOT_SUPPORTED', detail: 'no MRZ found' },
+        engines: { agreed: [], consulted: ['test'] },
+        ms: 1,
+      };
   const reader = {
     reads: 0,
     read: async () => {
@@ -33,10 +37,17 @@ function readerOf(lines: string[] | null): DocumentReader & { reads: number } {
 }
 
 /** A session with text extraction whose user uploaded one page of the document they chose, then finished. */
-async function documentSession(w: ReturnType<typeof sessionWorld>, chosen: { type: string; country: string }, taskConfig: Record<string, unknown> = {}) {
+async function documentSession(
+  w: ReturnType<typeof sessionWorld>,
+  chosen: { type: string; country: string },
+  taskConfig: Record<string, unknown> = {},
+) {
   const session = await w.lifecycle.create(
     'app-1',
-    w.spec({ requested_checks: [{ type: 'ID_DOCUMENT_AUTHENTICITY' }], requested_tasks: [{ type: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION', config: { manual_check: 'NEVER', ...taskConfig } }] }),
+    w.spec({
+      requested_checks: [{ type: 'ID_DOCUMENT_AUTHENTICITY' }],
+      requested_tasks: [{ type: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION', config: { manual_check: 'NEVER', ...taskConfig } }],
+    }),
   );
   const media = await w.sessionMedia.storeImage(session, PAGE);
   await w.store.resources.create({
@@ -45,7 +56,12 @@ async function documentSession(w: ReturnType<typeof sessionWorld>, chosen: { typ
     type: 'ID_DOCUMENT',
     requirementId: session.requirements[0]!.id,
     source: 'END_USER',
-    data: { document_type: chosen.type, issuing_country: chosen.country, pages: [{ capture_method: 'UPLOAD', media_id: media.id, frames: [] }], complete: true },
+    data: {
+      document_type: chosen.type,
+      issuing_country: chosen.country,
+      pages: [{ capture_method: 'UPLOAD', media_id: media.id, frames: [] }],
+      complete: true,
+    },
     createdAt: w.now(),
     updatedAt: w.now(),
   });
@@ -73,7 +89,11 @@ describe('ID_DOCUMENT_TEXT_DATA_CHECK', () => {
     const [document] = result.resources.id_documents;
     const [task] = document!.tasks;
     expect(task!.generated_checks).toEqual([{ id: check!.id, type: 'ID_DOCUMENT_TEXT_DATA_CHECK' }]);
-    expect(check).toMatchObject({ state: 'DONE', resources_used: [document!.id], generated_media: [{ id: document!.document_fields!.media.id, type: 'JSON' }] });
+    expect(check).toMatchObject({
+      state: 'DONE',
+      resources_used: [document!.id],
+      generated_media: [{ id: document!.document_fields!.media.id, type: 'JSON' }],
+    });
     expect(check!.report!.recommendation).toEqual({ value: 'APPROVE' });
     expect(subChecks(check!)).toEqual({
       text_data_readable: 'PASS',
@@ -103,11 +123,21 @@ describe('ID_DOCUMENT_TEXT_DATA_CHECK', () => {
       { name: 'issuing_country_read', value: 'CZE' },
     ];
     for (const type of ['ID_DOCUMENT_TEXT_DATA_CHECK', 'ID_DOCUMENT_AUTHENTICITY']) {
-      expect(check(type).report!.recommendation, type).toEqual({ value: 'NOT_AVAILABLE', reason: 'INCORRECT_DOCUMENT_TYPE' });
-      expect(check(type).report!.breakdown.find((b) => b.sub_check === 'document_recognition'), type).toMatchObject({ result: 'FAIL', details: expected });
+      expect(check(type).report!.recommendation, type).toEqual({
+        value: 'NOT_AVAILABLE',
+        reason: 'INCORRECT_DOCUMENT_TYPE',
+      });
+      expect(
+        check(type).report!.breakdown.find((b) => b.sub_check === 'document_recognition'),
+        type,
+      ).toMatchObject({ result: 'FAIL', details: expected });
     }
     // The check digits themselves are fine: the document is readable, it is just not the one chosen.
-    expect(subChecks(check('ID_DOCUMENT_TEXT_DATA_CHECK'))).toMatchObject({ text_data_readable: 'PASS', mrz_check_digit_composite: 'PASS', document_recognition: 'FAIL' });
+    expect(subChecks(check('ID_DOCUMENT_TEXT_DATA_CHECK'))).toMatchObject({
+      text_data_readable: 'PASS',
+      mrz_check_digit_composite: 'PASS',
+      document_recognition: 'FAIL',
+    });
   });
 
   it('is not made when no fields were extracted; the task says why', async () => {
@@ -117,7 +147,10 @@ describe('ID_DOCUMENT_TEXT_DATA_CHECK', () => {
     const result = await resultOf(w, session);
     expect(result.state).toBe('COMPLETED');
     expect(result.checks.map((c) => c.type)).toEqual(['ID_DOCUMENT_AUTHENTICITY']);
-    expect(result.resources.id_documents[0]!.tasks[0]).toMatchObject({ generated_checks: [], recommendation: { value: 'NOT_AVAILABLE', reason: 'DOCUMENT_NOT_SUPPORTED' } });
+    expect(result.resources.id_documents[0]!.tasks[0]).toMatchObject({
+      generated_checks: [],
+      recommendation: { value: 'NOT_AVAILABLE', reason: 'DOCUMENT_NOT_SUPPORTED' },
+    });
   });
 
   it('is made once when the task runs again after a worker died before saving it', async () => {
@@ -130,7 +163,9 @@ describe('ID_DOCUMENT_TEXT_DATA_CHECK', () => {
       return saveTask(task);
     };
     await expect(w.drain()).rejects.toThrow('worker died');
-    expect((await w.store.work.listChecks(session.id)).filter((c) => c.type === 'ID_DOCUMENT_TEXT_DATA_CHECK')).toHaveLength(1);
+    expect(
+      (await w.store.work.listChecks(session.id)).filter((c) => c.type === 'ID_DOCUMENT_TEXT_DATA_CHECK'),
+    ).toHaveLength(1);
     w.store.work.saveTask = saveTask;
     await w.drain();
     const result = await resultOf(w, session);
@@ -142,7 +177,15 @@ describe('ID_DOCUMENT_TEXT_DATA_CHECK', () => {
   it('cannot be requested: the task makes it', () => {
     const w = sessionWorld();
     expect(() => w.spec({ requested_checks: [{ type: 'ID_DOCUMENT_TEXT_DATA_CHECK' }] })).toThrow(
-      expect.objectContaining({ code: 'PAYLOAD_VALIDATION', errors: [{ property: 'requested_checks[0].type', message: expect.stringContaining('ID_DOCUMENT_TEXT_DATA_EXTRACTION task') }] }),
+      expect.objectContaining({
+        code: 'PAYLOAD_VALIDATION',
+        errors: [
+          {
+            property: 'requested_checks[0].type',
+            message: expect.stringContaining('ID_DOCUMENT_TEXT_DATA_EXTRACTION task'),
+          },
+        ],
+      }),
     );
   });
 });
@@ -151,9 +194,13 @@ describe('ID_DOCUMENT_TEXT_DATA_EXTRACTION options', () => {
   const fieldsOf = async (w: ReturnType<typeof sessionWorld>, session: SessionRecord, id: string) =>
     JSON.parse((await w.media.get((await w.store.media.get(session.id, id))!.storageKey))!.toString('utf8'));
 
-  it('create_expanded_document_fields: adds Yoti\'s expanded fields media, each field with its source and script', async () => {
+  it("create_expanded_document_fields: adds Yoti's expanded fields media, each field with its source and script", async () => {
     const w = sessionWorld({ reader: readerOf(td3(SPECIMEN)) });
-    const session = await documentSession(w, { type: 'PASSPORT', country: 'GBR' }, { create_expanded_document_fields: true });
+    const session = await documentSession(
+      w,
+      { type: 'PASSPORT', country: 'GBR' },
+      { create_expanded_document_fields: true },
+    );
     await w.drain();
     const [document] = (await resultOf(w, session)).resources.id_documents;
     const expandedId = document!.expanded_document_fields!.media.id;

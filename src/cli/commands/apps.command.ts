@@ -18,7 +18,8 @@ export async function withContainer<T>(opts: { data?: string }, fn: (c: Containe
 const FRAME_HELP =
   'origins allowed to show this app\'s capture pages in an iframe, separated by spaces or commas (https://shop.example, https://*.example.com), "none", or "default" (OPENIDV_FRAME_ANCESTORS)';
 
-const framing = (origins: string[] | null) => (origins === null ? 'default' : origins.length ? origins.join(' ') : 'none');
+const framing = (origins: string[] | null) =>
+  origins === null ? 'default' : origins.length ? origins.join(' ') : 'none';
 
 function createCommand(): Command {
   return withDataOption(
@@ -29,25 +30,39 @@ function createCommand(): Command {
       .option('--private-key-out <file>', 'where to write the generated private key (default <data>/keys/<sdk_id>.pem)')
       .option('--frame-ancestors <origins>', FRAME_HELP)
       .option('--json', 'print {"sdk_id", "private_key_path", "webhook_secret"} as JSON'),
-  ).action(async (opts: { data?: string; name: string; publicKey?: string; privateKeyOut?: string; frameAncestors?: string; json?: boolean }) => {
-    if (opts.publicKey && opts.privateKeyOut) throw new Error('--public-key and --private-key-out exclude each other');
-    const publicKey = opts.publicKey ? await readFile(opts.publicKey, 'utf8') : undefined;
-    await withContainer(opts, async (c) => {
-      const { app, privateKeyPem } = await c.apps.create(opts.name, publicKey, opts.frameAncestors);
-      let keyPath: string | undefined;
-      if (privateKeyPem) {
-        keyPath = resolve(opts.privateKeyOut ?? join(c.config.dataDir, 'keys', `${app.sdkId}.pem`));
-        await mkdir(dirname(keyPath), { recursive: true, mode: 0o700 });
-        await writeFile(keyPath, privateKeyPem, { mode: 0o600 });
-        await chmod(keyPath, 0o600);
-      }
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ sdk_id: app.sdkId, ...(keyPath ? { private_key_path: keyPath } : {}), webhook_secret: app.webhookSecret })}\n`);
-      } else {
-        process.stdout.write(`SDK id: ${app.sdkId}\n${keyPath ? `private key: ${keyPath}\n` : ''}webhook secret: ${app.webhookSecret}\n`);
-      }
-    });
-  });
+  ).action(
+    async (opts: {
+      data?: string;
+      name: string;
+      publicKey?: string;
+      privateKeyOut?: string;
+      frameAncestors?: string;
+      json?: boolean;
+    }) => {
+      if (opts.publicKey && opts.privateKeyOut)
+        throw new Error('--public-key and --private-key-out exclude each other');
+      const publicKey = opts.publicKey ? await readFile(opts.publicKey, 'utf8') : undefined;
+      await withContainer(opts, async (c) => {
+        const { app, privateKeyPem } = await c.apps.create(opts.name, publicKey, opts.frameAncestors);
+        let keyPath: string | undefined;
+        if (privateKeyPem) {
+          keyPath = resolve(opts.privateKeyOut ?? join(c.config.dataDir, 'keys', `${app.sdkId}.pem`));
+          await mkdir(dirname(keyPath), { recursive: true, mode: 0o700 });
+          await writeFile(keyPath, privateKeyPem, { mode: 0o600 });
+          await chmod(keyPath, 0o600);
+        }
+        if (opts.json) {
+          process.stdout.write(
+            `${JSON.stringify({ sdk_id: app.sdkId, ...(keyPath ? { private_key_path: keyPath } : {}), webhook_secret: app.webhookSecret })}\n`,
+          );
+        } else {
+          process.stdout.write(
+            `SDK id: ${app.sdkId}\n${keyPath ? `private key: ${keyPath}\n` : ''}webhook secret: ${app.webhookSecret}\n`,
+          );
+        }
+      });
+    },
+  );
 }
 
 function listCommand(): Command {
@@ -63,7 +78,11 @@ function listCommand(): Command {
           frame_ancestors: framing(a.frameAncestors),
         }));
         if (opts.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
-        else for (const r of rows) process.stdout.write(`${r.sdk_id}  ${r.status.padEnd(8)}  ${r.created}  ${r.name}  (framed by: ${r.frame_ancestors})\n`);
+        else
+          for (const r of rows)
+            process.stdout.write(
+              `${r.sdk_id}  ${r.status.padEnd(8)}  ${r.created}  ${r.name}  (framed by: ${r.frame_ancestors})\n`,
+            );
       });
     },
   );
@@ -84,14 +103,14 @@ function updateCommand(): Command {
 }
 
 function revokeCommand(): Command {
-  return withDataOption(new Command('revoke').description('Revoke an app: its signatures stop working at once').argument('<sdk_id>')).action(
-    async (sdkId: string, opts: { data?: string }) => {
-      await withContainer(opts, async (c) => {
-        await c.apps.revoke(sdkId);
-        process.stdout.write(`revoked ${sdkId}\n`);
-      });
-    },
-  );
+  return withDataOption(
+    new Command('revoke').description('Revoke an app: its signatures stop working at once').argument('<sdk_id>'),
+  ).action(async (sdkId: string, opts: { data?: string }) => {
+    await withContainer(opts, async (c) => {
+      await c.apps.revoke(sdkId);
+      process.stdout.write(`revoked ${sdkId}\n`);
+    });
+  });
 }
 
 export function appsCommand(): Command {

@@ -43,12 +43,14 @@ function summary(r: LfwReport): string {
     `pairs w/o a face   ${v.pairsWithDetectionFailure}`,
     `all pairs          ${r.allPairs.genuinePairs} genuine, ${r.allPairs.impostorPairs} impostor`,
     ...r.allPairs.operatingPoints.map(
-      (p) => `  FAR ${p.targetFar.toExponential(0).padEnd(6)} threshold ${p.threshold.toFixed(4)}  TAR ${pct(p.tar)}  FRR ${pct(p.frr)}`,
+      (p) =>
+        `  FAR ${p.targetFar.toExponential(0).padEnd(6)} threshold ${p.threshold.toFixed(4)}  TAR ${pct(p.tar)}  FRR ${pct(p.frr)}`,
     ),
     `1:N                gallery ${r.identification.gallerySize}, mated probes ${r.identification.matedProbes}, non-mated ${r.identification.nonMatedProbes}`,
     `  rank-1           ${pct(r.identification.rank1Accuracy)}`,
     ...r.identification.operatingPoints.map(
-      (p) => `  FNIR @ FPIR ${pct(p.targetFpir, 0).padEnd(4)} ${pct(p.fnir)} at threshold ${p.threshold.toFixed(4)} (measured FPIR ${pct(p.fpir)})`,
+      (p) =>
+        `  FNIR @ FPIR ${pct(p.targetFpir, 0).padEnd(4)} ${pct(p.fnir)} at threshold ${p.threshold.toFixed(4)} (measured FPIR ${pct(p.fpir)})`,
     ),
   ];
   if (r.liveness) {
@@ -77,9 +79,18 @@ export async function evaluateFaces(o: FaceEvaluationRequest): Promise<FaceCalib
   const log = (line: string) => process.stderr.write(`[eval faces] ${line}\n`);
   const threads = o.threads ?? availableParallelism();
   log(`starting ${threads} worker thread(s)${o.modelSetId ? ` for model set ${o.modelSetId}` : ''}`);
-  const engine = await createFaceEngine({ threads, maxQueue: 2 * threads, ...(o.modelSets ? { modelSets: o.modelSets } : {}) });
+  const engine = await createFaceEngine({
+    threads,
+    maxQueue: 2 * threads,
+    ...(o.modelSets ? { modelSets: o.modelSets } : {}),
+  });
   try {
-    const result = await evaluateLfw(dir, engine, { liveness: o.liveness, concurrency: 2 * threads, log, ...(o.modelSetId ? { modelSetId: o.modelSetId } : {}) });
+    const result = await evaluateLfw(dir, engine, {
+      liveness: o.liveness,
+      concurrency: 2 * threads,
+      log,
+      ...(o.modelSetId ? { modelSetId: o.modelSetId } : {}),
+    });
     const r = result.report;
     process.stdout.write(`${summary(r)}\n`);
     if (o.json) {
@@ -90,7 +101,11 @@ export async function evaluateFaces(o: FaceEvaluationRequest): Promise<FaceCalib
       // Operating points on the all-pairs curve: with ~14 M impostor pairs these FARs are actually measured.
       const marks = r.allPairs.operatingPoints
         .filter((p) => p.targetFar >= 1e-4)
-        .map((p) => ({ label: `FAR ${p.targetFar.toExponential(0)}: thr ${p.threshold.toFixed(3)}`, far: p.targetFar, tar: p.tar }));
+        .map((p) => ({
+          label: `FAR ${p.targetFar.toExponential(0)}: thr ${p.threshold.toFixed(3)}`,
+          far: p.targetFar,
+          tar: p.tar,
+        }));
       await writeRocPng(
         o.plot,
         `ROC: ${r.modelSetId} on ${basename(dir)} (k-fold acc ${pct(r.verification.kFold.mean)}, AUC ${r.verification.auc.toFixed(4)})`,

@@ -39,7 +39,9 @@ export function evalLivenessCommand(): Command {
     .option('--json <file>', 'write every attempt and the summary as JSON')
     .option('--verbose', 'print each attempt')
     .action(async (opts) => {
-      const dataDir = path.resolve(opts.dataset ?? process.env.OPENIDV_TEST_DATA ?? path.join(process.cwd(), '..', 'shared', 'data'));
+      const dataDir = path.resolve(
+        opts.dataset ?? process.env.OPENIDV_TEST_DATA ?? path.join(process.cwd(), '..', 'shared', 'data'),
+      );
       const classes = String(opts.classes)
         .split(',')
         .map((s) => s.trim())
@@ -50,7 +52,9 @@ export function evalLivenessCommand(): Command {
       const engine = await createFaceEngine({ inProcess: true });
       try {
         const subjects = await loadSubjects(engine, dataDir, opts.split, opts.people);
-        console.log(`${subjects.length} usable ${opts.split} subjects from the first ${opts.people} LFW people of the split`);
+        console.log(
+          `${subjects.length} usable ${opts.split} subjects from the first ${opts.people} LFW people of the split`,
+        );
         const analyser = new FaceModelFrameAnalyser(engine);
         if (opts.probe) {
           const rows = await parallaxProbe(analyser, subjects.slice(0, opts.probe), opts.seed);
@@ -59,8 +63,11 @@ export function evalLivenessCommand(): Command {
             const v = rows.filter((r) => r.kind === kind);
             const p = v.map((r) => r.parallax).sort((a, b) => a - b);
             const y = v.map((r) => Math.abs(r.yawDeg)).sort((a, b) => a - b);
-            const q = (a: number[], k: number) => (a.length ? a[Math.min(a.length - 1, Math.floor(k * a.length))]!.toFixed(4) : '-');
-            console.log(`  ${kind.padEnd(8)} n=${v.length} parallax min ${q(p, 0)} p5 ${q(p, 0.05)} p50 ${q(p, 0.5)} p95 ${q(p, 0.95)} max ${q(p, 1)}; |yaw| read p50 ${q(y, 0.5)} max ${q(y, 1)}`);
+            const q = (a: number[], k: number) =>
+              a.length ? a[Math.min(a.length - 1, Math.floor(k * a.length))]!.toFixed(4) : '-';
+            console.log(
+              `  ${kind.padEnd(8)} n=${v.length} parallax min ${q(p, 0)} p5 ${q(p, 0.05)} p50 ${q(p, 0.5)} p95 ${q(p, 0.95)} max ${q(p, 1)}; |yaw| read p50 ${q(y, 0.5)} max ${q(y, 1)}`,
+            );
           }
         }
         const evaluation = new LivenessEvaluation(analyser, subjects, {
@@ -77,7 +84,9 @@ export function evalLivenessCommand(): Command {
           onAttempt: (r) => {
             if (!opts.verbose) return;
             const extra = `parallax ${r.parallax ?? '-'} min_cos ${r.minCosine ?? '-'} ${r.failure ?? ''} ${r.failed.join(',')} | replay ${r.replayShare.toFixed(2)} le4 ${r.replayShare4.toFixed(2)} nearest ${r.medianNearestBits}`;
-            console.log(`${r.cls.padEnd(20)} ${r.decision.padEnd(7)} ${String(r.frames).padStart(3)} frames ${r.plan.join('>')} ${extra}`);
+            console.log(
+              `${r.cls.padEnd(20)} ${r.decision.padEnd(7)} ${String(r.frames).padStart(3)} frames ${r.plan.join('>')} ${extra}`,
+            );
           },
         });
         const started = performance.now();
@@ -85,18 +94,30 @@ export function evalLivenessCommand(): Command {
         const summary = summarise(results);
         console.log('\nclass                 attempts  approved  rate     95% upper  rejected by');
         for (const c of summary.classes) {
-          const by = Object.entries(c.rejectedBy).map(([k, v]) => `${k} ${v}`).join(', ');
+          const by = Object.entries(c.rejectedBy)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ');
           console.log(
             `${c.cls.padEnd(20)} ${String(c.attempts).padStart(9)} ${String(c.approved).padStart(9)}  ${(100 * c.rate).toFixed(1).padStart(5)}%  ${(100 * c.upper95).toFixed(2).padStart(7)}%  ${by}`,
           );
         }
         const bf = summary.classes.find((c) => c.cls === 'bona_fide');
-        if (bf?.completedMs) console.log(`stand-in time to complete (simulated): p50 ${Math.round(bf.completedMs.p50)} ms, p90 ${Math.round(bf.completedMs.p90)} ms, max ${Math.round(bf.completedMs.max)} ms`);
+        if (bf?.completedMs)
+          console.log(
+            `stand-in time to complete (simulated): p50 ${Math.round(bf.completedMs.p50)} ms, p90 ${Math.round(bf.completedMs.p90)} ms, max ${Math.round(bf.completedMs.max)} ms`,
+          );
         const f = (v: number) => v.toFixed(1);
-        console.log(`frame analysis: p50 ${f(summary.analyseMs.p50)} ms, p90 ${f(summary.analyseMs.p90)} ms per frame (one thread, in process)`);
-        console.log(`decide(): p50 ${f(summary.decideMs.p50)} ms, p90 ${f(summary.decideMs.p90)} ms; last frame + decide: p50 ${f(summary.lastFramePlusDecideMs.p50)} ms`);
-        console.log(`frames per attempt: p50 ${summary.framesPerAttempt.p50}, max ${summary.framesPerAttempt.max}; wall ${Math.round((performance.now() - started) / 1000)} s`);
-        if (opts.json) await writeFile(opts.json, JSON.stringify({ options: { ...opts, dataDir }, summary, results }, null, 1));
+        console.log(
+          `frame analysis: p50 ${f(summary.analyseMs.p50)} ms, p90 ${f(summary.analyseMs.p90)} ms per frame (one thread, in process)`,
+        );
+        console.log(
+          `decide(): p50 ${f(summary.decideMs.p50)} ms, p90 ${f(summary.decideMs.p90)} ms; last frame + decide: p50 ${f(summary.lastFramePlusDecideMs.p50)} ms`,
+        );
+        console.log(
+          `frames per attempt: p50 ${summary.framesPerAttempt.p50}, max ${summary.framesPerAttempt.max}; wall ${Math.round((performance.now() - started) / 1000)} s`,
+        );
+        if (opts.json)
+          await writeFile(opts.json, JSON.stringify({ options: { ...opts, dataDir }, summary, results }, null, 1));
       } finally {
         await engine.close();
       }

@@ -32,7 +32,14 @@ async function ensureDevelopmentApp(c: Container): Promise<void> {
   );
 }
 
-type ServeOptions = { data?: string; port?: number; host?: string; workers?: boolean; httpProcesses?: number; metricsPort?: number };
+type ServeOptions = {
+  data?: string;
+  port?: number;
+  host?: string;
+  workers?: boolean;
+  httpProcesses?: number;
+  metricsPort?: number;
+};
 
 export function serveCommand(): Command {
   return withDataOption(
@@ -41,8 +48,16 @@ export function serveCommand(): Command {
       .option('--port <port>', 'listen port; env OPENIDV_PORT (default 8080)', port)
       .option('--host <host>', 'listen address; env OPENIDV_HOST (default 127.0.0.1)')
       .option('--no-workers', 'serve the API only; run `openidv worker` separately')
-      .option('--http-processes <n>', 'HTTP processes sharing the port (one per core you give the API); env OPENIDV_HTTP_PROCESSES', (v) => Number(v))
-      .option('--metrics-port <port>', 'serve /healthz, /readyz and /metrics on this port (not on the API port); env OPENIDV_METRICS_PORT', port),
+      .option(
+        '--http-processes <n>',
+        'HTTP processes sharing the port (one per core you give the API); env OPENIDV_HTTP_PROCESSES',
+        (v) => Number(v),
+      )
+      .option(
+        '--metrics-port <port>',
+        'serve /healthz, /readyz and /metrics on this port (not on the API port); env OPENIDV_METRICS_PORT',
+        port,
+      ),
   ).action(async (opts: ServeOptions) => {
     const processes = opts.httpProcesses ?? Number(process.env.OPENIDV_HTTP_PROCESSES ?? 1);
     if (processes > 1 && cluster.isPrimary) return runPrimary(opts, processes);
@@ -65,7 +80,8 @@ async function runPrimary(opts: ServeOptions, processes: number): Promise<void> 
   let announced = false;
   const fork = (index: number) => {
     // Inference threads are shared out: one per core across all processes unless configured.
-    const threads = process.env.OPENIDV_FACE_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / processes)));
+    const threads =
+      process.env.OPENIDV_FACE_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / processes)));
     const worker = cluster.fork({ OPENIDV_PROCESS_INDEX: String(index), OPENIDV_FACE_THREADS: threads });
     worker.on('exit', (code, signal) => {
       if (!stopping) {
@@ -77,7 +93,9 @@ async function runPrimary(opts: ServeOptions, processes: number): Promise<void> 
   cluster.on('message', (_worker, message: { listening?: string }) => {
     if (message.listening && !announced) {
       announced = true;
-      process.stdout.write(`openidv listening on ${message.listening}/idverify/v1 (data: ${config.dataDir}, ${processes} HTTP processes)\n`);
+      process.stdout.write(
+        `openidv listening on ${message.listening}/idverify/v1 (data: ${config.dataDir}, ${processes} HTTP processes)\n`,
+      );
       if (consoleNote) process.stdout.write(consoleNote(message.listening));
     }
   });
@@ -100,7 +118,9 @@ async function runServer(opts: ServeOptions, index: number): Promise<void> {
   if (cluster.isPrimary) await ensureDevelopmentApp(container);
   const consoleNote = cluster.isPrimary ? await prepareConsoleAdmin(container) : null;
   // Models and the face index load in the background; /readyz reports when they are up.
-  container.faceEngine().catch((err: unknown) => logger.error({ err }, 'face engine unavailable: face checks will fail until it starts'));
+  container
+    .faceEngine()
+    .catch((err: unknown) => logger.error({ err }, 'face engine unavailable: face checks will fail until it starts'));
   container.poolSearch.load().catch((err: unknown) => logger.error({ err }, 'face index load failed'));
   const app = await buildApp(container);
   installSafetyNet({ logger, metrics: container.metrics });
@@ -108,9 +128,13 @@ async function runServer(opts: ServeOptions, index: number): Promise<void> {
   const address = await app.listen({ port: config.port, host: config.host });
   const metricsPort = opts.metricsPort ?? config.metrics.port;
   const ops = metricsPort === undefined ? null : await startOpsServer(container, metricsPort);
-  if (ops && index === 0) process.stdout.write(`openidv operations (healthz, readyz, metrics) on port ${metricsPort}\n`);
+  if (ops && index === 0)
+    process.stdout.write(`openidv operations (healthz, readyz, metrics) on port ${metricsPort}\n`);
   if (cluster.isWorker) process.send?.({ listening: address });
-  else process.stdout.write(`openidv listening on ${address}/idverify/v1 (data: ${config.dataDir})\n${consoleNote?.(address) ?? ''}`);
+  else
+    process.stdout.write(
+      `openidv listening on ${address}/idverify/v1 (data: ${config.dataDir})\n${consoleNote?.(address) ?? ''}`,
+    );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -15,7 +15,11 @@ export function workerCommand(): Command {
   return withDataOption(
     new Command('worker')
       .description('Run job workers only (checks, tasks, webhooks, maintenance), no API')
-      .option('--metrics-port <port>', 'serve /healthz, /readyz and /metrics (queue depth, jobs) on this port; env OPENIDV_METRICS_PORT', port),
+      .option(
+        '--metrics-port <port>',
+        'serve /healthz, /readyz and /metrics (queue depth, jobs) on this port; env OPENIDV_METRICS_PORT',
+        port,
+      ),
   ).action(async (opts: { data?: string; metricsPort?: number }) => {
     const config = configFrom(opts);
     const logger = createLogger(config.logLevel);
@@ -27,7 +31,9 @@ export function workerCommand(): Command {
     // Orchestrators probe workers too; only the operations routes, never the API.
     const metricsPort = opts.metricsPort ?? config.metrics.port;
     const ops = metricsPort === undefined ? null : await startOpsServer(container, metricsPort);
-    process.stdout.write(`openidv worker started (data: ${config.dataDir}${ops ? `, metrics on port ${metricsPort}` : ''})\n`);
+    process.stdout.write(
+      `openidv worker started (data: ${config.dataDir}${ops ? `, metrics on port ${metricsPort}` : ''})\n`,
+    );
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;

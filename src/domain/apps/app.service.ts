@@ -73,11 +73,13 @@ export class AppService {
   /** Which origins may frame the app's capture pages; answers the list now in force for the app. */
   async setFrameAncestors(sdkId: string, raw: string): Promise<string[] | null> {
     const origins = frameAncestors(raw);
-    if (!(await this.apps.setFrameAncestors(sdkId, origins))) throw new AppError('NOT_FOUND', `No app with SDK id ${sdkId}`);
+    if (!(await this.apps.setFrameAncestors(sdkId, origins)))
+      throw new AppError('NOT_FOUND', `No app with SDK id ${sdkId}`);
     return origins;
   }
 
   async revoke(sdkId: string): Promise<void> {
-    if (!(await this.apps.revoke(sdkId, this.now()))) throw new AppError('NOT_FOUND', `No active app with SDK id ${sdkId}`);
+    if (!(await this.apps.revoke(sdkId, this.now())))
+      throw new AppError('NOT_FOUND', `No active app with SDK id ${sdkId}`);
   }
 }

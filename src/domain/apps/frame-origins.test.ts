@@ -42,7 +42,10 @@ describe('frame origins', () => {
   });
 
   it('reads lists separated by spaces or commas, drops duplicates, says none, and caps the length', () => {
-    expect(parseFrameOrigins(' https://a.example, https://b.example  https://A.example ')).toEqual(['https://a.example', 'https://b.example']);
+    expect(parseFrameOrigins(' https://a.example, https://b.example  https://A.example ')).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
     expect(parseFrameOrigins('none')).toEqual([]);
     expect(parseFrameOrigins('')).toEqual([]);
     const many = Array.from({ length: MAX_FRAME_ORIGINS + 1 }, (_, i) => `https://s${i}.example`).join(' ');

@@ -18,15 +18,20 @@ export function parseFrameOrigin(raw: string): string {
   const input = raw.trim();
   if (!input) throw new FrameOriginError('an origin is empty');
   const shown = JSON.stringify(input.length > 80 ? `${input.slice(0, 80)}…` : input);
-  if (input.length > MAX_ORIGIN_LENGTH) throw new FrameOriginError(`${shown} is longer than ${MAX_ORIGIN_LENGTH} characters`);
+  if (input.length > MAX_ORIGIN_LENGTH)
+    throw new FrameOriginError(`${shown} is longer than ${MAX_ORIGIN_LENGTH} characters`);
   const m = ORIGIN.exec(input.toLowerCase());
-  if (!m) throw new FrameOriginError(`${shown} is not an origin: give scheme://host[:port] (http or https), with no path, query, user or quotes`);
+  if (!m)
+    throw new FrameOriginError(
+      `${shown} is not an origin: give scheme://host[:port] (http or https), with no path, query, user or quotes`,
+    );
   const [, scheme, host, port] = m as unknown as [string, 'http' | 'https', string, string | undefined];
   const ipv6 = host.startsWith('[');
   if (host.includes('*') && (!host.startsWith('*.') || host.split('.').length < 3)) {
     throw new FrameOriginError(`${shown}: a wildcard must be followed by at least two labels (https://*.example.com)`);
   }
-  if (!ipv6 && !IPV4.test(host) && !HOST.test(host)) throw new FrameOriginError(`${shown} has an invalid host name (use the ASCII/punycode form)`);
+  if (!ipv6 && !IPV4.test(host) && !HOST.test(host))
+    throw new FrameOriginError(`${shown} has an invalid host name (use the ASCII/punycode form)`);
   if (ipv6) {
     try {
       new URL(`${scheme}://${host}`);
@@ -51,6 +56,7 @@ export function parseFrameOrigin(raw: string): string {
 export function parseFrameOrigins(raw: string): string[] {
   const items = raw.split(/[\s,]+/).filter(Boolean);
   if (items.length === 1 && items[0]!.toLowerCase() === 'none') return [];
-  if (items.length > MAX_FRAME_ORIGINS) throw new FrameOriginError(`at most ${MAX_FRAME_ORIGINS} origins may frame the page (got ${items.length})`);
+  if (items.length > MAX_FRAME_ORIGINS)
+    throw new FrameOriginError(`at most ${MAX_FRAME_ORIGINS} origins may frame the page (got ${items.length})`);
   return [...new Set(items.map(parseFrameOrigin))];
 }

@@ -18,8 +18,23 @@ export class AuditService {
     },
   ) {}
 
-  async record(actor: Actor, action: string, about: { appId?: string | null; sessionId?: string | null; target?: string | null; detail?: unknown; expiresAt?: number | null } = {}): Promise<void> {
-    const detail = about.detail === undefined ? null : typeof about.detail === 'string' ? about.detail : JSON.stringify(about.detail);
+  async record(
+    actor: Actor,
+    action: string,
+    about: {
+      appId?: string | null;
+      sessionId?: string | null;
+      target?: string | null;
+      detail?: unknown;
+      expiresAt?: number | null;
+    } = {},
+  ): Promise<void> {
+    const detail =
+      about.detail === undefined
+        ? null
+        : typeof about.detail === 'string'
+          ? about.detail
+          : JSON.stringify(about.detail);
     const event: NewAuditEvent = {
       at: this.deps.now(),
       actor: actor.name,
@@ -54,7 +69,17 @@ function csvCell(value: string | number | null): string {
 }
 
 export function auditRow(e: AuditEvent) {
-  return { seq: e.seq, at: new Date(e.at).toISOString(), actor: e.actor, action: e.action, app_id: e.appId, session_id: e.sessionId, target: e.target, detail: e.detail, ip: e.ip };
+  return {
+    seq: e.seq,
+    at: new Date(e.at).toISOString(),
+    actor: e.actor,
+    action: e.action,
+    app_id: e.appId,
+    session_id: e.sessionId,
+    target: e.target,
+    detail: e.detail,
+    ip: e.ip,
+  };
 }
 
 export function auditCsv(events: AuditEvent[]): string {

@@ -1,7 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DocumentEvidence } from '../checks/check-definition.js';
 import { countriesFor, isKnownCountry } from '../documents/supported-documents.js';
-import { attemptLimits, attemptsRemaining, attemptsUsed, readingFailure, type TextAttemptCategory } from '../documents/text-attempts.js';
+import {
+  attemptLimits,
+  attemptsRemaining,
+  attemptsUsed,
+  readingFailure,
+  type TextAttemptCategory,
+} from '../documents/text-attempts.js';
 import { AppError, validationError } from '../errors.js';
 import { imageRefusal } from '../media/image-refusal.js';
 import type { SessionMedia } from '../media/session-media.js';
@@ -94,26 +100,37 @@ export class CaptureService {
     return session!;
   }
 
-  private requirement(session: SessionRecord, id: string | undefined, type: Requirement['type'], property = 'requirement_id'): Requirement {
-    const found = id ? session.requirements.find((r) => r.id === id) : session.requirements.find((r) => r.type === type);
-    if (!found || found.type !== type) throw validationError([{ property, message: `is not a ${type} requirement of this session` }]);
+  private requirement(
+    session: SessionRecord,
+    id: string | undefined,
+    type: Requirement['type'],
+    property = 'requirement_id',
+  ): Requirement {
+    const found = id
+      ? session.requirements.find((r) => r.id === id)
+      : session.requirements.find((r) => r.type === type);
+    if (!found || found.type !== type)
+      throw validationError([{ property, message: `is not a ${type} requirement of this session` }]);
     return found;
   }
 
   private requireConsent(session: SessionRecord): void {
-    if (session.biometricConsentAt === null) throw new AppError('FORBIDDEN', 'Biometric consent is required before a face capture');
+    if (session.biometricConsentAt === null)
+      throw new AppError('FORBIDDEN', 'Biometric consent is required before a face capture');
   }
 
   async configuration(session: SessionRecord, device: Record<string, string>) {
     const resources = await this.deps.repos.resources.list(session.id);
     const events = await this.deps.repos.devices.list(session.id);
-    if (!events.some((e) => e.event === 'CONFIG_FIRST_LOADED')) await this.deps.sessions.recordEvent(session.id, 'CONFIG_FIRST_LOADED', device);
+    if (!events.some((e) => e.event === 'CONFIG_FIRST_LOADED'))
+      await this.deps.sessions.recordEvent(session.id, 'CONFIG_FIRST_LOADED', device);
     const { spec } = session;
     const sdk = spec.sdk_config;
     return {
       session_id: session.id,
       client_session_token_ttl: tokenTtl(session, this.deps.now()),
-      biometric_consent: session.biometricConsentAt !== null ? new Date(session.biometricConsentAt).toISOString() : null,
+      biometric_consent:
+        session.biometricConsentAt !== null ? new Date(session.biometricConsentAt).toISOString() : null,
       biometric_consent_required: !spec.block_biometric_consent,
       // The user has begun (a capture of theirs exists): a relying party's own face reference does not count.
       end_user_started: resources.some((r) => r.source === 'END_USER'),
@@ -134,8 +151,19 @@ export class CaptureService {
       requirements: session.requirements.map((r) => {
         const mine = resources.filter((x) => x.requirementId === r.id);
         const base = { id: r.id, type: r.type, state: isRequirementMet(r, resources) ? 'COMPLETED' : 'REQUIRED' };
-        if (r.type === 'ID_DOCUMENT') return { ...base, supported_countries: countriesFor(r.filter), allow_expired_documents: r.filter?.allow_expired_documents ?? false };
-        if (r.type === 'SUPPLEMENTARY_DOCUMENT') return { ...base, document_types: [...supplementaryTypes(r)], country_codes: r.country_codes ?? [], objective: r.objective?.type ?? 'PROOF_OF_ADDRESS' };
+        if (r.type === 'ID_DOCUMENT')
+          return {
+            ...base,
+            supported_countries: countriesFor(r.filter),
+            allow_expired_documents: r.filter?.allow_expired_documents ?? false,
+          };
+        if (r.type === 'SUPPLEMENTARY_DOCUMENT')
+          return {
+            ...base,
+            document_types: [...supplementaryTypes(r)],
+            country_codes: r.country_codes ?? [],
+            objective: r.objective?.type ?? 'PROOF_OF_ADDRESS',
+          };
         if (r.type === 'LIVENESS') {
           const attempts = mine.reduce((n, x) => n + (x.data.attempts ?? 0), 0);
           return { ...base, liveness_type: 'STATIC', attempts_remaining: Math.max(0, this.maxAttempts(r) - attempts) };
@@ -151,9 +179,11 @@ export class CaptureService {
   }
 
   async consent(session: SessionRecord) {
-    if (session.spec.block_biometric_consent) throw new AppError('FORBIDDEN', 'Biometric consent is blocked for this session');
+    if (session.spec.block_biometric_consent)
+      throw new AppError('FORBIDDEN', 'Biometric consent is blocked for this session');
     const at = session.biometricConsentAt ?? this.deps.now();
-    if (session.biometricConsentAt === null) await this.deps.repos.sessions.update(session.id, { biometricConsentAt: at }, at);
+    if (session.biometricConsentAt === null)
+      await this.deps.repos.sessions.update(session.id, { biometricConsentAt: at }, at);
     return { biometric_consent: new Date(at).toISOString() };
   }
 
@@ -190,23 +220,40 @@ export class CaptureService {
       liveness_type: 'STATIC',
       expires_at: new Date(challenge.expiresAt).toISOString(),
       steps_total: steps.length,
-      step: { index: 0, kind: step.kind, frames: step.frames, span_ms: step.spanMs, min_frames: BURST.minFrames, max_frames: BURST.maxFrames },
+      step: {
+        index: 0,
+        kind: step.kind,
+        frames: step.frames,
+        span_ms: step.spanMs,
+        min_frames: BURST.minFrames,
+        max_frames: BURST.maxFrames,
+      },
     };
   }
 
-  async createDocument(session: SessionRecord, body: { requirement_id: string; document_type: string; issuing_country: string }) {
+  async createDocument(
+    session: SessionRecord,
+    body: { requirement_id: string; document_type: string; issuing_country: string },
+  ) {
     const requirement = this.requirement(session, body.requirement_id, 'ID_DOCUMENT');
     const allowed = countriesFor(requirement.filter).find((c) => c.code === body.issuing_country);
     if (!allowed) throw validationError([{ property: 'issuing_country', message: 'is not accepted for this session' }]);
     if (!allowed.supported_documents.some((d) => d.type === body.document_type)) {
-      throw validationError([{ property: 'document_type', message: 'is not accepted for this country in this session' }]);
+      throw validationError([
+        { property: 'document_type', message: 'is not accepted for this country in this session' },
+      ]);
     }
     await this.deps.quota.event(session.id);
     const now = this.deps.now();
     // A capture sent back to be taken again (its reading failed) is taken again in the same resource, whatever
     // document the user now chooses: its tries stay counted against it.
     const retaken = (await this.deps.repos.resources.list(session.id)).find(
-      (r) => r.requirementId === requirement.id && r.source === 'END_USER' && r.data.text_attempts && !r.data.complete && !r.data.pages?.length,
+      (r) =>
+        r.requirementId === requirement.id &&
+        r.source === 'END_USER' &&
+        r.data.text_attempts &&
+        !r.data.complete &&
+        !r.data.pages?.length,
     );
     if (retaken) {
       retaken.data = { ...retaken.data, document_type: body.document_type, issuing_country: body.issuing_country };
@@ -233,14 +280,20 @@ export class CaptureService {
    * A proof-of-address document (SUPPLEMENTARY_DOCUMENT requirement): a type the requirement allows (any of Yoti's
    * four when it names none) and, where the requirement lists countries, one of them. No text is read from it.
    */
-  async createSupplementaryDocument(session: SessionRecord, body: { requirement_id: string; document_type: string; issuing_country?: string }) {
+  async createSupplementaryDocument(
+    session: SessionRecord,
+    body: { requirement_id: string; document_type: string; issuing_country?: string },
+  ) {
     const requirement = this.requirement(session, body.requirement_id, 'SUPPLEMENTARY_DOCUMENT');
     if (!supplementaryTypes(requirement).includes(body.document_type)) {
       throw validationError([{ property: 'document_type', message: 'is not accepted for this session' }]);
     }
     const countries = requirement.country_codes ?? [];
     const country = body.issuing_country;
-    if (countries.length && country === undefined) throw validationError([{ property: 'issuing_country', message: 'is required: this session accepts documents of some countries only' }]);
+    if (countries.length && country === undefined)
+      throw validationError([
+        { property: 'issuing_country', message: 'is required: this session accepts documents of some countries only' },
+      ]);
     if (country !== undefined && !(countries.length ? countries.includes(country) : isKnownCountry(country))) {
       throw validationError([{ property: 'issuing_country', message: 'is not accepted for this session' }]);
     }
@@ -267,30 +320,49 @@ export class CaptureService {
     return resource;
   }
 
-  async uploadPage(session: SessionRecord, resourceId: string, image: UploadedImage, frames: UploadedImage[], method: 'CAMERA' | 'UPLOAD', kind: DocumentKind = 'ID_DOCUMENT') {
+  async uploadPage(
+    session: SessionRecord,
+    resourceId: string,
+    image: UploadedImage,
+    frames: UploadedImage[],
+    method: 'CAMERA' | 'UPLOAD',
+    kind: DocumentKind = 'ID_DOCUMENT',
+  ) {
     const resource = await this.ownResource(session, resourceId, kind);
     if (resource.data.complete) throw new AppError('CONFLICT', 'This document is already complete');
     if (method === 'UPLOAD' && session.spec.sdk_config.allowed_capture_methods === 'CAMERA') {
       throw new AppError('FORBIDDEN', 'This session accepts camera captures only');
     }
     const maxPages = MAX_PAGES[kind];
-    if ((resource.data.pages?.length ?? 0) >= maxPages) throw new AppError('CONFLICT', `A document has at most ${maxPages} pages`);
+    if ((resource.data.pages?.length ?? 0) >= maxPages)
+      throw new AppError('CONFLICT', `A document has at most ${maxPages} pages`);
     const images = [image.data, ...frames.slice(0, 5).map((f) => f.data)];
     const [page, ...frameMedia] = await this.receiving(session, images, async () => {
       // Every image is checked before any is stored, so a refused frame leaves no page behind.
       const types = await Promise.all(images.map((data) => this.deps.sessionMedia.checkImage(data)));
       const stored = [];
-      for (const [i, data] of images.entries()) stored.push(await this.deps.sessionMedia.store(session, 'IMAGE', types[i]!, data));
+      for (const [i, data] of images.entries())
+        stored.push(await this.deps.sessionMedia.store(session, 'IMAGE', types[i]!, data));
       return stored;
     });
-    resource.data = { ...resource.data, pages: [...(resource.data.pages ?? []), { capture_method: method, media_id: page!.id, frames: frameMedia.map((m) => m.id) }] };
+    resource.data = {
+      ...resource.data,
+      pages: [
+        ...(resource.data.pages ?? []),
+        { capture_method: method, media_id: page!.id, frames: frameMedia.map((m) => m.id) },
+      ],
+    };
     resource.updatedAt = this.deps.now();
     await this.deps.repos.resources.update(resource);
     await this.deps.lifecycle.resourceUpdated(session, resource.id, `resource:${resource.id}:page:${page!.id}`);
     return { page: resource.data.pages!.length, media_id: page!.id };
   }
 
-  async completeDocument(session: SessionRecord, resourceId: string, kind: DocumentKind = 'ID_DOCUMENT'): Promise<DocumentCompletion> {
+  async completeDocument(
+    session: SessionRecord,
+    resourceId: string,
+    kind: DocumentKind = 'ID_DOCUMENT',
+  ): Promise<DocumentCompletion> {
     const resource = await this.ownResource(session, resourceId, kind);
     if (resource.data.complete) return { id: resource.id, state: 'COMPLETED' };
     if (!resource.data.pages?.length) throw new AppError('CONFLICT', 'Upload at least one page first');
@@ -301,7 +373,11 @@ export class CaptureService {
     latest.data = { ...latest.data, complete: true };
     latest.updatedAt = this.deps.now();
     await this.deps.repos.resources.update(latest);
-    return { id: resource.id, state: 'COMPLETED', ...(retry ? { reading: retry.reading, attempts_remaining: retry.attempts_remaining } : {}) };
+    return {
+      id: resource.id,
+      state: 'COMPLETED',
+      ...(retry ? { reading: retry.reading, attempts_remaining: retry.attempts_remaining } : {}),
+    };
   }
 
   /**
@@ -320,10 +396,18 @@ export class CaptureService {
     const used = attemptsUsed(requirement, bundle.resources);
     const left = (limits[failure?.category ?? 'GENERIC'] ?? 0) - (used[failure?.category ?? 'GENERIC'] ?? 0);
     if (!failure || left <= 0) {
-      return { id: resource.id, state: 'COMPLETED', reading: failure ?? { category: null, reason: null }, attempts_remaining: attemptsRemaining(session.spec, requirement, bundle.resources) };
+      return {
+        id: resource.id,
+        state: 'COMPLETED',
+        reading: failure ?? { category: null, reason: null },
+        attempts_remaining: attemptsRemaining(session.spec, requirement, bundle.resources),
+      };
     }
     const pages = current.data.pages ?? [];
-    const attempts = { ...current.data.text_attempts, [failure.category]: (current.data.text_attempts?.[failure.category] ?? 0) + 1 };
+    const attempts = {
+      ...current.data.text_attempts,
+      [failure.category]: (current.data.text_attempts?.[failure.category] ?? 0) + 1,
+    };
     const { reading: _discarded, ...kept } = current.data;
     current.data = { ...kept, pages: [], text_attempts: attempts };
     current.updatedAt = this.deps.now();
@@ -332,10 +416,18 @@ export class CaptureService {
     // longer count as stored (the images still count as received).
     const erased = pages.flatMap((p) => [p.media_id, ...p.frames]);
     for (const id of erased) await this.deps.sessions.deleteMedia(session.appId, session.id, id);
-    await this.deps.quota.erased(session.id, bundle.media.filter((m) => erased.includes(m.id)).reduce((sum, m) => sum + m.size, 0));
+    await this.deps.quota.erased(
+      session.id,
+      bundle.media.filter((m) => erased.includes(m.id)).reduce((sum, m) => sum + m.size, 0),
+    );
     await this.deps.sessions.recordEvent(session.id, `DOCUMENT_RETRY:${failure.category}`, {});
     const resources = bundle.resources.map((r) => (r.id === current.id ? current : r));
-    return { id: resource.id, state: 'RETRY', reading: failure, attempts_remaining: attemptsRemaining(session.spec, requirement, resources) };
+    return {
+      id: resource.id,
+      state: 'RETRY',
+      reading: failure,
+      attempts_remaining: attemptsRemaining(session.spec, requirement, resources),
+    };
   }
 
   /**
@@ -356,7 +448,11 @@ export class CaptureService {
    * A face image the engine can read, stored with its analysis. An image it cannot read (undecodable, too small,
    * too large) is refused with 422 and nothing of it is kept.
    */
-  private async acceptFaceImage(session: SessionRecord, image: UploadedImage, beforeStore: (digest: string) => Promise<void> = async () => undefined) {
+  private async acceptFaceImage(
+    session: SessionRecord,
+    image: UploadedImage,
+    beforeStore: (digest: string) => Promise<void> = async () => undefined,
+  ) {
     const contentType = await this.deps.sessionMedia.checkImage(image.data);
     const examined = await this.deps.faces.examine(image.data);
     if (examined.imageError) throw imageRefusal(examined.imageError as ImageErrorCode);
@@ -369,7 +465,12 @@ export class CaptureService {
    * A usable, unused, unexpired challenge of this session for this requirement whose nonce the client echoes. Every
    * way of failing gives the same answer, so a guess learns nothing about which part was wrong.
    */
-  private async openChallenge(session: SessionRecord, requirement: Requirement, challengeId: string, nonce: string): Promise<CaptureChallenge> {
+  private async openChallenge(
+    session: SessionRecord,
+    requirement: Requirement,
+    challengeId: string,
+    nonce: string,
+  ): Promise<CaptureChallenge> {
     const challenge = await this.deps.repos.challenges.get(session.id, challengeId);
     const expected = Buffer.from(challenge?.nonce ?? '');
     const given = Buffer.from(nonce);
@@ -382,7 +483,11 @@ export class CaptureService {
       expected.length > 0 &&
       expected.length === given.length &&
       timingSafeEqual(expected, given);
-    if (!usable) throw new AppError('CONFLICT', 'The liveness challenge is unknown, already used, expired or not for this capture; request a new one');
+    if (!usable)
+      throw new AppError(
+        'CONFLICT',
+        'The liveness challenge is unknown, already used, expired or not for this capture; request a new one',
+      );
     return challenge!;
   }
 
@@ -397,7 +502,12 @@ export class CaptureService {
     const requirement = this.requirement(session, burst.requirementId, 'LIVENESS');
     const frameCount = burst.frames.length + 1;
     if (frameCount < BURST.minFrames || frameCount > BURST.maxFrames) {
-      throw validationError([{ property: 'frames', message: `a burst has ${BURST.minFrames - 1} to ${BURST.maxFrames - 1} frames besides the image` }]);
+      throw validationError([
+        {
+          property: 'frames',
+          message: `a burst has ${BURST.minFrames - 1} to ${BURST.maxFrames - 1} frames besides the image`,
+        },
+      ]);
     }
     const resources = await this.deps.repos.resources.list(session.id);
     let resource = resources.find((r) => r.requirementId === requirement.id && r.source === 'END_USER');
@@ -411,24 +521,44 @@ export class CaptureService {
       const types = await Promise.all(images.slice(1).map((data) => this.deps.sessionMedia.checkImage(data)));
       const still = await this.acceptFaceImage(session, burst.image, async (digest) => {
         if (!(await this.deps.repos.challenges.consume(session.id, challenge.id, digest, this.deps.now()))) {
-          throw new AppError('CONFLICT', 'The liveness challenge is unknown, already used, expired or not for this capture; request a new one');
+          throw new AppError(
+            'CONFLICT',
+            'The liveness challenge is unknown, already used, expired or not for this capture; request a new one',
+          );
         }
       });
       const frames = [];
-      for (const [i, data] of images.slice(1).entries()) frames.push(await this.deps.sessionMedia.store(session, 'IMAGE', types[i]!, data));
+      for (const [i, data] of images.slice(1).entries())
+        frames.push(await this.deps.sessionMedia.store(session, 'IMAGE', types[i]!, data));
       return { still, frames };
     });
     const { media, stored: analysis } = stored.still;
     const now = this.deps.now();
     if (!resource) {
-      resource = { id: this.deps.newId(), sessionId: session.id, type: 'LIVENESS', requirementId: requirement.id, source: 'END_USER', data: { liveness_type: 'STATIC' }, createdAt: now, updatedAt: now };
+      resource = {
+        id: this.deps.newId(),
+        sessionId: session.id,
+        type: 'LIVENESS',
+        requirementId: requirement.id,
+        source: 'END_USER',
+        data: { liveness_type: 'STATIC' },
+        createdAt: now,
+        updatedAt: now,
+      };
       await this.deps.repos.resources.create(resource);
     }
     const timeline = [
       { media_id: media.id, offset_ms: burst.stillOffsetMs },
       ...stored.frames.map((m, i) => ({ media_id: m.id, offset_ms: burst.frameOffsetsMs[i]! })),
     ].sort((a, b) => a.offset_ms - b.offset_ms);
-    resource.data = { ...resource.data, image_media_id: media.id, capture_method: 'CAMERA', challenge_id: challenge.id, burst: timeline, attempts: attempts + 1 };
+    resource.data = {
+      ...resource.data,
+      image_media_id: media.id,
+      capture_method: 'CAMERA',
+      challenge_id: challenge.id,
+      burst: timeline,
+      attempts: attempts + 1,
+    };
     resource.updatedAt = now;
     await this.deps.repos.resources.update(resource);
     await this.deps.lifecycle.resourceUpdated(session, resource.id, `resource:${resource.id}:attempt:${attempts + 1}`);
@@ -441,7 +571,12 @@ export class CaptureService {
   }
 
   /** An end-user face capture (FACE_CAPTURE requirement). */
-  async uploadFaceCapture(session: SessionRecord, image: UploadedImage, requirementId?: string, method: 'CAMERA' | 'UPLOAD' = 'CAMERA') {
+  async uploadFaceCapture(
+    session: SessionRecord,
+    image: UploadedImage,
+    requirementId?: string,
+    method: 'CAMERA' | 'UPLOAD' = 'CAMERA',
+  ) {
     this.requireConsent(session);
     const requirement = this.requirement(session, requirementId, 'FACE_CAPTURE');
     const { media, stored } = await this.receiving(session, [image.data], () => this.acceptFaceImage(session, image));

@@ -39,9 +39,11 @@ export class HandoffService {
   constructor(private readonly deps: HandoffServiceDeps) {}
 
   async start(session: SessionRecord) {
-    if (!session.spec.sdk_config.allow_handoff) throw new AppError('FORBIDDEN', 'Hand-off to a phone is not enabled for this session (sdk_config.allow_handoff)');
+    if (!session.spec.sdk_config.allow_handoff)
+      throw new AppError('FORBIDDEN', 'Hand-off to a phone is not enabled for this session (sdk_config.allow_handoff)');
     const { handoffs } = this.deps.repos;
-    if ((await handoffs.countForSession(session.id)) >= MAX_HANDOFFS) throw new AppError('CONFLICT', `A session may create at most ${MAX_HANDOFFS} hand-off links`);
+    if ((await handoffs.countForSession(session.id)) >= MAX_HANDOFFS)
+      throw new AppError('CONFLICT', `A session may create at most ${MAX_HANDOFFS} hand-off links`);
     const now = this.deps.now();
     await handoffs.revokeOpen(session.id, now);
     const claim = secret();
@@ -57,29 +59,42 @@ export class HandoffService {
       createdAt: now,
     };
     await handoffs.create(record);
-    return { handoff_id: record.id, claim_token: claim, watch_token: watch, expires_at: new Date(record.expiresAt).toISOString() };
+    return {
+      handoff_id: record.id,
+      claim_token: claim,
+      watch_token: watch,
+      expires_at: new Date(record.expiresAt).toISOString(),
+    };
   }
 
   /** The phone's side: the claim secret, once, for the session's client token. */
   async claim(sessionId: string, claimSecret: string, device: Record<string, string>) {
     const now = this.deps.now();
-    const record = claimSecret.length <= MAX_SECRET_LENGTH ? await this.deps.repos.handoffs.findByClaimHash(digest(claimSecret)) : null;
+    const record =
+      claimSecret.length <= MAX_SECRET_LENGTH
+        ? await this.deps.repos.handoffs.findByClaimHash(digest(claimSecret))
+        : null;
     const session = record && record.sessionId === sessionId ? await this.deps.repos.sessions.getById(sessionId) : null;
-    if (!record || !session || !isTokenActive(session, now) || !(await this.deps.repos.handoffs.claim(record.id, now))) throw new AppError('BAD_TOKEN');
+    if (!record || !session || !isTokenActive(session, now) || !(await this.deps.repos.handoffs.claim(record.id, now)))
+      throw new AppError('BAD_TOKEN');
     await this.deps.recordEvent(session.id, 'HANDOFF_CLAIMED', device);
     return { client_session_token: session.clientToken };
   }
 
   /** The desktop's side: where the phone has got to. Works after the session finished, unlike the client token. */
   async status(sessionId: string, handoffId: string, watchSecret: string) {
-    const record = watchSecret.length <= MAX_SECRET_LENGTH ? await this.deps.repos.handoffs.get(sessionId, handoffId) : null;
+    const record =
+      watchSecret.length <= MAX_SECRET_LENGTH ? await this.deps.repos.handoffs.get(sessionId, handoffId) : null;
     const expected = record ? Buffer.from(record.watchHash, 'hex') : null;
     const given = Buffer.from(digest(watchSecret), 'hex');
     if (!record || !expected || !timingSafeEqual(expected, given)) throw new AppError('BAD_TOKEN');
     const session = await this.deps.repos.sessions.getById(sessionId);
     if (!session) throw new AppError('BAD_TOKEN');
     const resources = await this.deps.repos.resources.list(session.id);
-    const left = record.claimedAt === null ? undefined : (await this.deps.repos.devices.list(session.id)).findLast((e) => e.event.startsWith(LEFT_PREFIX));
+    const left =
+      record.claimedAt === null
+        ? undefined
+        : (await this.deps.repos.devices.list(session.id)).findLast((e) => e.event.startsWith(LEFT_PREFIX));
     const now = this.deps.now();
     let state: HandoffState;
     if (session.finishedAt !== null) state = 'FINISHED';

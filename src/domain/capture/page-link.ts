@@ -33,6 +33,10 @@ export class PageLinks {
     const app = await this.repos.apps.get(session.appId);
     if (!app || app.revokedAt !== null) return this.fallback;
     const sdk = session.spec.sdk_config;
-    return { frameAncestors: app.frameAncestors ?? this.defaultFrameAncestors, errorUrl: sdk.error_url ?? null, locale: sdk.locale ?? null };
+    return {
+      frameAncestors: app.frameAncestors ?? this.defaultFrameAncestors,
+      errorUrl: sdk.error_url ?? null,
+      locale: sdk.locale ?? null,
+    };
   }
 }

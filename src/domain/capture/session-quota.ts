@@ -24,8 +24,13 @@ export class SessionQuota {
       { counter: 'uploads', amount: images.length, limit: maxUploads },
       { counter: 'upload_bytes', amount: total(images), limit: maxUploadBytes },
     ]);
-    if (over === 'uploads') throw new AppError('SESSION_LIMIT_REACHED', `This session has received its limit of ${maxUploads} images`);
-    if (over) throw new AppError('SESSION_LIMIT_REACHED', `This session has stored its limit of ${Math.round(maxUploadBytes / MiB)} MB of images`);
+    if (over === 'uploads')
+      throw new AppError('SESSION_LIMIT_REACHED', `This session has received its limit of ${maxUploads} images`);
+    if (over)
+      throw new AppError(
+        'SESSION_LIMIT_REACHED',
+        `This session has stored its limit of ${Math.round(maxUploadBytes / MiB)} MB of images`,
+      );
   }
 
   /** Gives back the bytes of received images that were refused and not kept (they still count as received). */
@@ -40,7 +45,10 @@ export class SessionQuota {
 
   async event(sessionId: string): Promise<void> {
     if (await this.usage.consume(sessionId, [{ counter: 'events', amount: 1, limit: this.limits.maxEvents }])) {
-      throw new AppError('SESSION_LIMIT_REACHED', `This session has recorded its limit of ${this.limits.maxEvents} events`);
+      throw new AppError(
+        'SESSION_LIMIT_REACHED',
+        `This session has recorded its limit of ${this.limits.maxEvents} events`,
+      );
     }
   }
 
@@ -61,7 +69,10 @@ export class SessionQuota {
       { prefix: 'analyses@', keep: minute },
     );
     if (over === minute) {
-      throw retryAfter(new AppError('RATE_LIMITED', `At most ${this.limits.analysesPerMinute} analyses a minute`), (window + 1) * MINUTE_MS - now);
+      throw retryAfter(
+        new AppError('RATE_LIMITED', `At most ${this.limits.analysesPerMinute} analyses a minute`),
+        (window + 1) * MINUTE_MS - now,
+      );
     }
     if (over) throw retryAfter(new AppError('ANALYSIS_LIMIT_REACHED'), tokenExpiresAt - now);
   }

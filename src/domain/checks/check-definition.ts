@@ -6,7 +6,15 @@ import type { AnalysedFace } from '../ports/face-engine.port.js';
 import type { PoolCandidate } from '../pools/pool-search.js';
 import type { PoolDecisionPolicy } from '../pools/pool-threshold.js';
 import type { PoolRecord } from '../pools/pool.types.js';
-import type { CheckRecord, MediaRecord, MediaRef, Report, ResourceRecord, SessionBundle, TaskRecord } from '../sessions/session.types.js';
+import type {
+  CheckRecord,
+  MediaRecord,
+  MediaRef,
+  Report,
+  ResourceRecord,
+  SessionBundle,
+  TaskRecord,
+} from '../sessions/session.types.js';
 import type { BurstVerdict } from './static-burst.js';
 import type { FaceMatchEvidence } from './face-match.verdict.js';
 import type { ScoreBand } from './manual-check.js';
@@ -27,7 +35,10 @@ export interface CheckOutcome {
 }
 
 /** A capture a check needs; requirements.ts turns the needs of all checks into the session's requirements. */
-export type RequirementNeed = { type: 'ID_DOCUMENT' } | { type: 'SELFIE'; maxRetries?: number } | { type: 'FACE_CAPTURE' };
+export type RequirementNeed =
+  | { type: 'ID_DOCUMENT' }
+  | { type: 'SELFIE'; maxRetries?: number }
+  | { type: 'FACE_CAPTURE' };
 
 /** A refusal of one setting, `property` relative to the check's config. */
 export interface ConfigProblem {
@@ -44,7 +55,12 @@ export interface SpecContext {
 /** A face to compare (from an analysis or an enrolled applicant), or why there is none. */
 /** A face to compare: its embedding, the set it is from and (when it can be) the same face under another set. */
 export type Comparable =
-  | { face: { embedding: Float32Array }; others?: Box[]; modelSetId?: string; under?: (modelSetId: string) => Promise<Float32Array | null> }
+  | {
+      face: { embedding: Float32Array };
+      others?: Box[];
+      modelSetId?: string;
+      under?: (modelSetId: string) => Promise<Float32Array | null>;
+    }
   | Exclude<FaceOutcome, { face: unknown }>;
 
 /** One reading of an ID document (MRZ and quality), and the page it came from. */
@@ -56,7 +72,11 @@ export interface StoredDocumentRead extends DocumentRead {
 /** The document reading shared by the text extraction task and the document checks. */
 export interface DocumentEvidence {
   reading(bundle: SessionBundle, resource: ResourceRecord): Promise<StoredDocumentRead | null>;
-  portrait(bundle: SessionBundle, resource: ResourceRecord, read: StoredDocumentRead | null): Promise<{ media: MediaRecord; face: AnalysedFace } | null>;
+  portrait(
+    bundle: SessionBundle,
+    resource: ResourceRecord,
+    read: StoredDocumentRead | null,
+  ): Promise<{ media: MediaRecord; face: AnalysedFace } | null>;
 }
 
 /** The evidence a check may gather: faces, captures, pools and documents of the session (pipeline/check-evidence.ts). */
@@ -80,7 +100,10 @@ export interface CheckEvidence {
   pool(appId: string, poolId: string): Promise<PoolRecord | null>;
   /** The best candidates, the match threshold in force and the pool's review band below it. */
   /** Searches the pool with a session face (embedded again under the pool's set when that is another). */
-  searchPool(pool: PoolRecord, probe: UsableFace): Promise<{ candidates: PoolCandidate[]; policy: PoolDecisionPolicy; band: ReviewBand }>;
+  searchPool(
+    pool: PoolRecord,
+    probe: UsableFace,
+  ): Promise<{ candidates: PoolCandidate[]; policy: PoolDecisionPolicy; band: ReviewBand }>;
 }
 
 export interface CheckContext {

@@ -8,7 +8,10 @@ import { subCheck } from './report.js';
  * passport uploaded as a British driving licence fails it. The document checks and the text data check all report
  * it as `document_recognition`, with what was expected and what was read.
  */
-export function documentRecognition(resource: ResourceRecord, mrz: MrzReading): { agrees: boolean; subCheck: BreakdownItem } {
+export function documentRecognition(
+  resource: ResourceRecord,
+  mrz: MrzReading,
+): { agrees: boolean; subCheck: BreakdownItem } {
   const countryRead = isoCountry(mrz.issuingState);
   const typeOk = typeMatches(resource.data.document_type, mrz);
   const countryOk = !resource.data.issuing_country || countryRead === resource.data.issuing_country;

@@ -32,7 +32,9 @@ export const inBand = (score: number, band: ScoreBand): boolean => score >= band
  * read off the calibration in force (shipped lfw-dev: threshold 0.34 at FMR 0.088%; band 0.25-0.42, from FMR 0.88%
  * to 0.0088%). About 0.9% of strangers and 1.8% of genuine pairs land in it (docs/accuracy.md, "Review bands").
  */
-export function faceMatchReviewBand(calibration: Pick<ScoreCalibration, 'oneToOneThreshold' | 'falseMatchRateAt' | 'thresholdForFpir'>): ScoreBand {
+export function faceMatchReviewBand(
+  calibration: Pick<ScoreCalibration, 'oneToOneThreshold' | 'falseMatchRateAt' | 'thresholdForFpir'>,
+): ScoreBand {
   const threshold = calibration.oneToOneThreshold;
   const fmr = calibration.falseMatchRateAt(threshold);
   return {
@@ -49,5 +51,8 @@ export function faceMatchReviewBand(calibration: Pick<ScoreCalibration, 'oneToOn
 export const LIVENESS_REVIEW_MARGIN = 0.2;
 
 export function livenessReviewBand(threshold: number): ScoreBand {
-  return { lower: Math.max(0, threshold - LIVENESS_REVIEW_MARGIN), upper: Math.min(1, threshold + LIVENESS_REVIEW_MARGIN) };
+  return {
+    lower: Math.max(0, threshold - LIVENESS_REVIEW_MARGIN),
+    upper: Math.min(1, threshold + LIVENESS_REVIEW_MARGIN),
+  };
 }

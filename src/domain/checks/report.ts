@@ -36,5 +36,9 @@ const boxText = (b: Box) => [b.x, b.y, b.width, b.height].map((v) => Math.round(
  * faces and its main one was used: that face's box and the others' ("x,y,width,height" in pixels, ";"-separated).
  */
 export function faceSelectionDetails(used: Box, others: Box[], usedName: string): Details {
-  return { [`${usedName}_box`]: boxText(used), other_faces_count: String(others.length), other_face_boxes: others.map(boxText).join(';') };
+  return {
+    [`${usedName}_box`]: boxText(used),
+    other_faces_count: String(others.length),
+    other_face_boxes: others.map(boxText).join(';'),
+  };
 }

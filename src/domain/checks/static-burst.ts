@@ -63,7 +63,11 @@ export interface BurstVerdict {
 /** A second face at least this share of the main one's size makes the frame ambiguous. */
 const COMPARABLE_FACE = 0.5;
 
-const fail = (reason: string, details: Record<string, string | number>): BurstVerdict => ({ pass: false, reason, details });
+const fail = (reason: string, details: Record<string, string | number>): BurstVerdict => ({
+  pass: false,
+  reason,
+  details,
+});
 
 /** Least-squares similarity transform (scale, rotation, translation) from a to b; the RMS residual it leaves. */
 export function similarityResidual(a: readonly Point[], b: readonly Point[]): number {
@@ -137,7 +141,10 @@ function median(values: number[]): number {
 export function assessBurst(frames: BurstFrame[], timing: BurstTiming, thresholds = BURST_THRESHOLDS): BurstVerdict {
   const details: Record<string, string | number> = { frames: frames.length };
   if (frames.length < BURST.minFrames || frames.length > BURST.maxFrames) {
-    return fail(`the burst has ${frames.length} frames; ${BURST.minFrames} to ${BURST.maxFrames} are expected`, details);
+    return fail(
+      `the burst has ${frames.length} frames; ${BURST.minFrames} to ${BURST.maxFrames} are expected`,
+      details,
+    );
   }
   const offsets = frames.map((f) => f.offsetMs);
   const span = Math.max(...offsets) - Math.min(...offsets);
@@ -145,10 +152,13 @@ export function assessBurst(frames: BurstFrame[], timing: BurstTiming, threshold
   details.upload_after_ms = timing.usedAt - timing.issuedAt;
   if (timing.usedAt > timing.expiresAt) return fail('the capture arrived after its challenge expired', details);
   if (offsets.some((t, i) => i > 0 && t <= offsets[i - 1]!)) return fail('the frame times do not increase', details);
-  if (span < BURST.minSpanMs || span > BURST.maxSpanMs) return fail(`the frames span ${span} ms; ${BURST.minSpanMs} to ${BURST.maxSpanMs} ms are expected`, details);
+  if (span < BURST.minSpanMs || span > BURST.maxSpanMs)
+    return fail(`the frames span ${span} ms; ${BURST.minSpanMs} to ${BURST.maxSpanMs} ms are expected`, details);
   // The burst cannot have been taken in less time than it spans after the challenge existed.
-  if (timing.usedAt - timing.issuedAt < span) return fail('the capture arrived sooner after its challenge than the burst lasts', details);
-  if (new Set(frames.map((f) => f.sha256)).size !== frames.length) return fail('two frames of the burst are byte-identical', details);
+  if (timing.usedAt - timing.issuedAt < span)
+    return fail('the capture arrived sooner after its challenge than the burst lasts', details);
+  if (new Set(frames.map((f) => f.sha256)).size !== frames.length)
+    return fail('two frames of the burst are byte-identical', details);
 
   const faces: { points: Point[]; face: AnalysedFace }[] = [];
   for (const [i, frame] of frames.entries()) {
@@ -188,8 +198,14 @@ export function assessBurst(frames: BurstFrame[], timing: BurstTiming, threshold
   details.anchor_face_px = Math.round(anchor.face.quality.faceSizePx);
   if (minCosine < thresholds.sameIdentityCosine) return fail('the face changes identity between frames', details);
   if (maxMotion < thresholds.noMotionIod) {
-    return fail(maxCosine >= thresholds.samePictureCosine ? 'the frames are one picture re-sent: no motion between them' : 'the scene does not move between frames', details);
+    return fail(
+      maxCosine >= thresholds.samePictureCosine
+        ? 'the frames are one picture re-sent: no motion between them'
+        : 'the scene does not move between frames',
+      details,
+    );
   }
-  if (residual < thresholds.rigidResidualIod) return fail('the face moves only as a flat picture would (one 2D similarity transform)', details);
+  if (residual < thresholds.rigidResidualIod)
+    return fail('the face moves only as a flat picture would (one 2D similarity transform)', details);
   return { pass: true, details };
 }

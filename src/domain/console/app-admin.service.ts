@@ -14,13 +14,15 @@ export class AppAdminService {
       publicKeyEncoding: { type: 'spki', format: 'pem' },
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
-    if (!(await this.apps.setPublicKey(sdkId, pair.publicKey))) throw new AppError('NOT_FOUND', 'No active app with this SDK id');
+    if (!(await this.apps.setPublicKey(sdkId, pair.publicKey)))
+      throw new AppError('NOT_FOUND', 'No active app with this SDK id');
     return pair.privateKey;
   }
 
   async rotateWebhookSecret(sdkId: string): Promise<string> {
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
-    if (!(await this.apps.setWebhookSecret(sdkId, secret))) throw new AppError('NOT_FOUND', 'No active app with this SDK id');
+    if (!(await this.apps.setWebhookSecret(sdkId, secret)))
+      throw new AppError('NOT_FOUND', 'No active app with this SDK id');
     return secret;
   }
 }

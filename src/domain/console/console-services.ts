@@ -20,4 +20,3 @@ export interface ConsoleServices {
   appAdmin: AppAdminService;
   sso: SingleSignOn | null;
 }
-

@@ -27,7 +27,9 @@ export interface NewUser {
   temporary?: boolean;
 }
 
-export type SignInResult = { ok: true; user: ConsoleUser } | { ok: false; reason: 'BAD_CREDENTIALS' | 'LOCKED' | 'DISABLED' | 'SSO_ONLY' };
+export type SignInResult =
+  | { ok: true; user: ConsoleUser }
+  | { ok: false; reason: 'BAD_CREDENTIALS' | 'LOCKED' | 'DISABLED' | 'SSO_ONLY' };
 
 /** Console users, their passwords (argon2id) and the lock-out after repeated failures. */
 export class ConsoleUserService {
@@ -46,19 +48,26 @@ export class ConsoleUserService {
   ) {}
 
   static checkPassword(password: string): void {
-    if (password.length < MIN_PASSWORD_LENGTH) throw validationError([{ property: 'password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` }]);
-    if (password.length > 1024) throw validationError([{ property: 'password', message: 'must be at most 1024 characters' }]);
+    if (password.length < MIN_PASSWORD_LENGTH)
+      throw validationError([{ property: 'password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` }]);
+    if (password.length > 1024)
+      throw validationError([{ property: 'password', message: 'must be at most 1024 characters' }]);
   }
 
   private async checkApps(appIds: string[]): Promise<void> {
-    for (const id of appIds) if (!(await this.deps.appExists(id))) throw validationError([{ property: 'apps', message: `no app with SDK id ${id}` }]);
+    for (const id of appIds)
+      if (!(await this.deps.appExists(id)))
+        throw validationError([{ property: 'apps', message: `no app with SDK id ${id}` }]);
   }
 
   async create(input: NewUser): Promise<ConsoleUser> {
     const username = input.username.trim();
-    if (!USERNAME.test(username)) throw validationError([{ property: 'username', message: 'must be 1-128 letters, digits or . _ @ + -' }]);
-    if (!(ROLES as readonly string[]).includes(input.role)) throw validationError([{ property: 'role', message: `must be one of ${ROLES.join(', ')}` }]);
-    if (await this.deps.users.getByUsername(username)) throw new AppError('CONFLICT', 'A console user with this name exists');
+    if (!USERNAME.test(username))
+      throw validationError([{ property: 'username', message: 'must be 1-128 letters, digits or . _ @ + -' }]);
+    if (!(ROLES as readonly string[]).includes(input.role))
+      throw validationError([{ property: 'role', message: `must be one of ${ROLES.join(', ')}` }]);
+    if (await this.deps.users.getByUsername(username))
+      throw new AppError('CONFLICT', 'A console user with this name exists');
     if (input.password !== undefined) ConsoleUserService.checkPassword(input.password);
     const appIds = [...new Set(input.appIds ?? [])];
     await this.checkApps(appIds);
@@ -103,11 +112,16 @@ export class ConsoleUserService {
   }
 
   async setDisabled(user: ConsoleUser, disabled: boolean): Promise<void> {
-    await this.deps.users.update(user.id, { disabledAt: disabled ? this.deps.now() : null, failedAttempts: 0, lockedUntil: null }, this.deps.now());
+    await this.deps.users.update(
+      user.id,
+      { disabledAt: disabled ? this.deps.now() : null, failedAttempts: 0, lockedUntil: null },
+      this.deps.now(),
+    );
   }
 
   async setRoleAndApps(user: ConsoleUser, role: Role, appIds: string[], allApps: boolean): Promise<void> {
-    if (!(ROLES as readonly string[]).includes(role)) throw validationError([{ property: 'role', message: `must be one of ${ROLES.join(', ')}` }]);
+    if (!(ROLES as readonly string[]).includes(role))
+      throw validationError([{ property: 'role', message: `must be one of ${ROLES.join(', ')}` }]);
     await this.checkApps(appIds);
     await this.deps.users.update(user.id, { role, allApps: role === 'admin' || allApps }, this.deps.now());
     await this.deps.users.setApps(user.id, appIds);
@@ -116,7 +130,11 @@ export class ConsoleUserService {
   async setPassword(user: ConsoleUser, password: string, temporary = false): Promise<void> {
     ConsoleUserService.checkPassword(password);
     const hash = await this.deps.hasher.hash(password);
-    await this.deps.users.update(user.id, { passwordHash: hash, mustChangePassword: temporary, failedAttempts: 0, lockedUntil: null }, this.deps.now());
+    await this.deps.users.update(
+      user.id,
+      { passwordHash: hash, mustChangePassword: temporary, failedAttempts: 0, lockedUntil: null },
+      this.deps.now(),
+    );
   }
 
   /**
@@ -137,7 +155,11 @@ export class ConsoleUserService {
     if (!(await this.deps.hasher.verify(user.passwordHash, password))) {
       const failures = await this.deps.users.addFailure(user.id, now);
       if (failures >= this.deps.lockout.maxFailures) {
-        await this.deps.users.update(user.id, { lockedUntil: now + this.deps.lockout.lockoutMs, failedAttempts: 0 }, now);
+        await this.deps.users.update(
+          user.id,
+          { lockedUntil: now + this.deps.lockout.lockoutMs, failedAttempts: 0 },
+          now,
+        );
         return { ok: false, reason: 'LOCKED' };
       }
       return { ok: false, reason: 'BAD_CREDENTIALS' };

@@ -28,13 +28,16 @@ export class PoolAdminService {
   /** Enrols a session image as a new applicant of the pool ("add to blocklist"). */
   async addSessionFace(session: SessionRecord, mediaId: string, poolId: string): Promise<string> {
     await this.deps.pools.requirePool(session.appId, poolId);
-    const { applicant } = await this.deps.pools.createApplicantWithFaces(session.appId, [{ source: { session_id: session.id, media_id: mediaId } }]);
+    const { applicant } = await this.deps.pools.createApplicantWithFaces(session.appId, [
+      { source: { session_id: session.id, media_id: mediaId } },
+    ]);
     await this.deps.pools.addMember(session.appId, poolId, applicant.id);
     return applicant.id;
   }
 
   async setReviewTargetFpir(pool: PoolRecord, value: number | null): Promise<void> {
-    if (value !== null && !(value > 0 && value < 1)) throw validationError([{ property: 'review_target_fpir', message: 'must be a number between 0 and 1' }]);
+    if (value !== null && !(value > 0 && value < 1))
+      throw validationError([{ property: 'review_target_fpir', message: 'must be a number between 0 and 1' }]);
     const settings: PoolSettingsWithReview = { ...pool.settings };
     if (value === null) delete settings.review_target_fpir;
     else settings.review_target_fpir = value;
@@ -42,7 +45,11 @@ export class PoolAdminService {
   }
 
   /** An enrolled face's image, if the face belongs to the applicant and the applicant to the pool's app. */
-  async faceImage(pool: PoolRecord, applicantId: string, faceId: string): Promise<{ contentType: string; data: Buffer }> {
+  async faceImage(
+    pool: PoolRecord,
+    applicantId: string,
+    faceId: string,
+  ): Promise<{ contentType: string; data: Buffer }> {
     const face = await this.deps.poolRepo.getFace(pool.appId, applicantId, faceId);
     const data = face ? await this.deps.media.get(face.imageKey) : null;
     if (!face || !data) throw new AppError('FACE_NOT_FOUND');

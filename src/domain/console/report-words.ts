@@ -15,7 +15,8 @@ const CHECK_NAMES: Record<string, string> = {
 const SUB_CHECKS: Record<string, string> = {
   face_processing: 'One usable face was found in the selfie',
   liveness_auth: 'The live-camera burst passed and the passive liveness score reached its threshold',
-  payload_signature_verification: 'A live-camera burst answering a single-use challenge in time, of one moving scene and one person',
+  payload_signature_verification:
+    'A live-camera burst answering a single-use challenge in time, of one moving scene and one person',
   ai_face_match: 'The two faces are similar enough to be the same person',
   manual_face_match: 'A reviewer found the two faces to be the same person',
   face_found_in_pool: 'The face was found in the pool',
@@ -58,7 +59,8 @@ const REVIEW_REASONS: Record<string, string> = {
   FFS_REVIEW_BAND: "The best candidate is in the pool's review band: below the match threshold, but close to it",
   LIVENESS_NEAR_THRESHOLD: 'The liveness score is near its threshold',
   FACE_MATCH_NEAR_THRESHOLD: 'The similarity of the two faces is near the match threshold',
-  DOCUMENT_NOT_VERIFIED: 'The document could not be verified automatically (unreadable MRZ, failed check digit, wrong type, no portrait)',
+  DOCUMENT_NOT_VERIFIED:
+    'The document could not be verified automatically (unreadable MRZ, failed check digit, wrong type, no portrait)',
 };
 
 export function reviewReasonWords(reason: string): string {
@@ -66,7 +68,8 @@ export function reviewReasonWords(reason: string): string {
 }
 
 export function recommendationWords(r: Recommendation | null, state: string): string {
-  if (r && state === 'AWAITING_REVIEW') return `Waiting for a reviewer (automated result: ${recommendationWords(r, 'DONE').toLowerCase()})`;
+  if (r && state === 'AWAITING_REVIEW')
+    return `Waiting for a reviewer (automated result: ${recommendationWords(r, 'DONE').toLowerCase()})`;
   if (!r || state !== 'DONE') return 'Not finished yet';
   const reason = r.reason ? `: ${REASONS[r.reason] ?? r.reason.toLowerCase().replace(/_/g, ' ')}` : '';
   switch (r.value) {
@@ -97,7 +100,9 @@ export function checkSummary(check: CheckRecord) {
 }
 
 /** One word for a session's checks: pending while any runs; else the worst outcome. */
-export function sessionOutcome(checks: { state: string; recommendation: string | null }[]): 'APPROVE' | 'REJECT' | 'NOT_AVAILABLE' | 'PENDING' | 'NONE' {
+export function sessionOutcome(
+  checks: { state: string; recommendation: string | null }[],
+): 'APPROVE' | 'REJECT' | 'NOT_AVAILABLE' | 'PENDING' | 'NONE' {
   if (!checks.length) return 'NONE';
   if (checks.some((c) => c.state !== 'DONE')) return 'PENDING';
   if (checks.some((c) => c.recommendation === 'REJECT')) return 'REJECT';

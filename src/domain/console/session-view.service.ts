@@ -10,7 +10,13 @@ import { poolReviewBand, type ReviewBand } from '../pools/review-band.js';
 import type { ReviewItem } from '../review/review.types.js';
 import type { ReviewService } from '../review/review.service.js';
 import { mediaKey } from '../media/session-media.js';
-import type { CheckRecord, MediaRecord, ResourceRecord, SessionBundle, SessionRecord } from '../sessions/session.types.js';
+import type {
+  CheckRecord,
+  MediaRecord,
+  ResourceRecord,
+  SessionBundle,
+  SessionRecord,
+} from '../sessions/session.types.js';
 import { checkName, checkSummary } from './report-words.js';
 
 export interface TimelineEntry {
@@ -32,7 +38,14 @@ export interface FfsComparison {
   unavailable: string | null;
   policy: PoolDecisionPolicy | null;
   band: ReviewBand | null;
-  candidates: { applicantId: string; faceId: string; similarity: number; match: boolean; inBand: boolean; faceIds: string[] }[];
+  candidates: {
+    applicantId: string;
+    faceId: string;
+    similarity: number;
+    match: boolean;
+    inBand: boolean;
+    faceIds: string[];
+  }[];
 }
 
 export interface DocumentFieldsView {
@@ -85,7 +98,9 @@ export class SessionViewService {
       repos.webhooks.list(session.id),
       this.deps.reviews.forSession(session.id),
     ]);
-    const ffs = await Promise.all(bundle.checks.filter((c) => c.type === 'FAMILIAR_FACE_SEARCH').map((c) => this.familiarFaceSearch(c, bundle)));
+    const ffs = await Promise.all(
+      bundle.checks.filter((c) => c.type === 'FAMILIAR_FACE_SEARCH').map((c) => this.familiarFaceSearch(c, bundle)),
+    );
     return {
       session,
       bundle,
@@ -100,7 +115,10 @@ export class SessionViewService {
   }
 
   /** A session image's bytes, for the console's image route (the caller has checked access and audits the view). */
-  async image(session: SessionRecord, mediaId: string): Promise<{ contentType: string; data: Buffer; media: MediaRecord }> {
+  async image(
+    session: SessionRecord,
+    mediaId: string,
+  ): Promise<{ contentType: string; data: Buffer; media: MediaRecord }> {
     const media = await this.deps.repos.media.get(session.id, mediaId);
     const data = media?.type === 'IMAGE' ? await this.deps.media.get(mediaKey(media)) : null;
     if (!media || !data) throw new AppError('MEDIA_NOT_FOUND');
@@ -117,7 +135,11 @@ export class SessionViewService {
       images.push({ mediaId: media.id, label });
     };
     for (const r of bundle.resources) {
-      if (r.type === 'LIVENESS' || r.type === 'FACE_CAPTURE') add(r.data.image_media_id, r.type === 'LIVENESS' ? 'Selfie (liveness capture)' : r.source === 'END_USER' ? 'Selfie' : 'Reference face');
+      if (r.type === 'LIVENESS' || r.type === 'FACE_CAPTURE')
+        add(
+          r.data.image_media_id,
+          r.type === 'LIVENESS' ? 'Selfie (liveness capture)' : r.source === 'END_USER' ? 'Selfie' : 'Reference face',
+        );
       r.data.pages?.forEach((p, i) => {
         add(p.media_id, `${docLabel(r)} page ${i + 1}`);
         p.frames.forEach((f, j) => add(f, `${docLabel(r)} page ${i + 1}, frame ${j + 1}`));
@@ -131,7 +153,9 @@ export class SessionViewService {
   private async documents(bundle: SessionBundle): Promise<DocumentFieldsView[]> {
     const views: DocumentFieldsView[] = [];
     for (const r of bundle.resources) {
-      const media = r.data.document_fields_media_id ? bundle.media.find((m) => m.id === r.data.document_fields_media_id) : undefined;
+      const media = r.data.document_fields_media_id
+        ? bundle.media.find((m) => m.id === r.data.document_fields_media_id)
+        : undefined;
       const bytes = media ? await this.deps.media.get(mediaKey(media)) : null;
       if (!media || !bytes) continue;
       let parsed: Record<string, unknown>;
@@ -144,7 +168,12 @@ export class SessionViewService {
       const fields = Object.entries(parsed)
         .filter(([k, v]) => k !== 'verification' && k !== 'mrz' && (typeof v === 'string' || typeof v === 'number'))
         .map(([k, v]): [string, string] => [k, String(v)]);
-      views.push({ mediaId: media.id, fields, verification: Object.entries(verification.fields ?? {}), note: verification.note ?? null });
+      views.push({
+        mediaId: media.id,
+        fields,
+        verification: Object.entries(verification.fields ?? {}),
+        note: verification.note ?? null,
+      });
     }
     return views;
   }
@@ -158,17 +187,30 @@ export class SessionViewService {
     const pool = await this.deps.poolRepo.getPool(bundle.session.appId, poolId);
     const resource = bundle.resources.find((r) => check.resourcesUsed.includes(r.id)) ?? selfieResource(bundle);
     const probeMediaId = resource?.data.image_media_id ?? null;
-    const base = { checkId: check.id, poolId, poolLabel: pool?.label ?? null, probeMediaId, policy: null, band: null, candidates: [] };
+    const base = {
+      checkId: check.id,
+      poolId,
+      poolLabel: pool?.label ?? null,
+      probeMediaId,
+      policy: null,
+      band: null,
+      candidates: [],
+    };
     if (!pool) return { ...base, unavailable: 'The pool no longer exists.' };
     const stored = probeMediaId ? await this.deps.repos.analyses.get(probeMediaId) : null;
     const verdict = stored && !stored.imageError ? pickSingleFace(stored.analysis, DEFAULT_FACE_QUALITY) : null;
-    if (!verdict || !('face' in verdict)) return { ...base, unavailable: 'The selfie has no usable face to search with.' };
+    if (!verdict || !('face' in verdict))
+      return { ...base, unavailable: 'The selfie has no usable face to search with.' };
     // The page compares only faces of one set: a pool now on another set than the selfie's analysis says so.
     let found: Awaited<ReturnType<PoolService['searchEmbedding']>>;
     try {
-      found = await this.deps.pools.searchEmbedding(pool, { embedding: verdict.face.embedding, modelSetId: stored!.analysis.modelSetId });
+      found = await this.deps.pools.searchEmbedding(pool, {
+        embedding: verdict.face.embedding,
+        modelSetId: stored!.analysis.modelSetId,
+      });
     } catch (err) {
-      if (err instanceof AppError && err.code === 'SERVICE_UNAVAILABLE') return { ...base, unavailable: 'The pool is now on another face model than this selfie was analysed with.' };
+      if (err instanceof AppError && err.code === 'SERVICE_UNAVAILABLE')
+        return { ...base, unavailable: 'The pool is now on another face model than this selfie was analysed with.' };
       throw err;
     }
     const { candidates, policy, calibration } = found;
@@ -193,28 +235,50 @@ export class SessionViewService {
 }
 
 function docLabel(r: ResourceRecord): string {
-  return [r.data.issuing_country, (r.data.document_type ?? 'Document').replace(/_/g, ' ').toLowerCase()].filter(Boolean).join(' ');
+  return [r.data.issuing_country, (r.data.document_type ?? 'Document').replace(/_/g, ' ').toLowerCase()]
+    .filter(Boolean)
+    .join(' ');
 }
 
 function selfieResource(bundle: SessionBundle): ResourceRecord | undefined {
-  return bundle.resources.filter((r) => (r.type === 'LIVENESS' || (r.type === 'FACE_CAPTURE' && r.source === 'END_USER')) && r.data.image_media_id).at(-1);
+  return bundle.resources
+    .filter(
+      (r) => (r.type === 'LIVENESS' || (r.type === 'FACE_CAPTURE' && r.source === 'END_USER')) && r.data.image_media_id,
+    )
+    .at(-1);
 }
 
-function timeline(bundle: SessionBundle, devices: { event: string; createdAt: number }[], webhooks: WebhookDelivery[], reviews: ReviewItem[]): TimelineEntry[] {
+function timeline(
+  bundle: SessionBundle,
+  devices: { event: string; createdAt: number }[],
+  webhooks: WebhookDelivery[],
+  reviews: ReviewItem[],
+): TimelineEntry[] {
   const s = bundle.session;
   const entries: TimelineEntry[] = [{ at: s.createdAt, what: 'Session created' }];
   if (s.biometricConsentAt) entries.push({ at: s.biometricConsentAt, what: 'The user gave biometric consent' });
-  for (const r of bundle.resources) entries.push({ at: r.createdAt, what: `${r.type.replace(/_/g, ' ').toLowerCase()} capture started (${r.source === 'END_USER' ? 'user' : 'relying business'})` });
+  for (const r of bundle.resources)
+    entries.push({
+      at: r.createdAt,
+      what: `${r.type.replace(/_/g, ' ').toLowerCase()} capture started (${r.source === 'END_USER' ? 'user' : 'relying business'})`,
+    });
   for (const d of devices) entries.push({ at: d.createdAt, what: `Device event: ${d.event}` });
   if (s.finishedAt) entries.push({ at: s.finishedAt, what: 'The user finished the capture' });
-  for (const t of bundle.tasks) if (t.state === 'DONE') entries.push({ at: t.updatedAt, what: `${checkName(t.type)} done` });
-  for (const c of bundle.checks) if (c.state === 'DONE') entries.push({ at: c.updatedAt, what: `${checkName(c.type)} done: ${c.report?.recommendation.value ?? ''}` });
+  for (const t of bundle.tasks)
+    if (t.state === 'DONE') entries.push({ at: t.updatedAt, what: `${checkName(t.type)} done` });
+  for (const c of bundle.checks)
+    if (c.state === 'DONE')
+      entries.push({ at: c.updatedAt, what: `${checkName(c.type)} done: ${c.report?.recommendation.value ?? ''}` });
   for (const r of reviews) {
     entries.push({ at: r.createdAt, what: `${checkName(r.checkType)} sent to review (${r.reason})` });
     if (r.firstAt) entries.push({ at: r.firstAt, what: `${r.firstBy} rejected; waiting for a second reviewer` });
     if (r.decidedAt) entries.push({ at: r.decidedAt, what: `${r.decidedBy} decided ${r.decision}` });
   }
   if (s.completedAt) entries.push({ at: s.completedAt, what: 'Session completed' });
-  for (const w of webhooks) entries.push({ at: w.createdAt, what: `Webhook ${w.topic}: ${w.state}${w.lastStatus ? ` (HTTP ${w.lastStatus})` : ''}` });
+  for (const w of webhooks)
+    entries.push({
+      at: w.createdAt,
+      what: `Webhook ${w.topic}: ${w.state}${w.lastStatus ? ` (HTTP ${w.lastStatus})` : ''}`,
+    });
   return entries.sort((a, b) => a.at - b.at);
 }

@@ -42,11 +42,18 @@ export class SignInService {
   ) {}
 
   /** A session for a sign-in in progress (no user yet). Returns the cookie token. */
-  async startPending(ip: string | null, data: Record<string, string> = {}): Promise<{ token: string; session: SignInSession }> {
+  async startPending(
+    ip: string | null,
+    data: Record<string, string> = {},
+  ): Promise<{ token: string; session: SignInSession }> {
     return this.create(null, ip, data, PENDING_MS);
   }
 
-  async signIn(user: ConsoleUser, ip: string | null, previousToken?: string): Promise<{ token: string; session: SignInSession }> {
+  async signIn(
+    user: ConsoleUser,
+    ip: string | null,
+    previousToken?: string,
+  ): Promise<{ token: string; session: SignInSession }> {
     if (previousToken) await this.deps.sessions.delete(hashToken(previousToken));
     return this.create(user.id, ip, {}, this.deps.policy.idleMs);
   }
@@ -54,7 +61,16 @@ export class SignInService {
   private async create(userId: string | null, ip: string | null, data: Record<string, string>, ttl: number) {
     const token = newToken();
     const now = this.deps.now();
-    const session: SignInSession = { tokenHash: hashToken(token), userId, csrfToken: newToken(), data, ip, createdAt: now, lastSeenAt: now, expiresAt: now + ttl };
+    const session: SignInSession = {
+      tokenHash: hashToken(token),
+      userId,
+      csrfToken: newToken(),
+      data,
+      ip,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + ttl,
+    };
     await this.deps.sessions.create(session);
     return { token, session };
   }
@@ -76,7 +92,12 @@ export class SignInService {
       return null;
     }
     // Extend the idle window at most once a minute: not a write per request.
-    if (now - session.lastSeenAt > 60_000) await this.deps.sessions.touch(session.tokenHash, now, Math.min(now + this.deps.policy.idleMs, session.createdAt + this.deps.policy.absoluteMs));
+    if (now - session.lastSeenAt > 60_000)
+      await this.deps.sessions.touch(
+        session.tokenHash,
+        now,
+        Math.min(now + this.deps.policy.idleMs, session.createdAt + this.deps.policy.absoluteMs),
+      );
     return { session, user };
   }
 

@@ -28,7 +28,9 @@ export class DocumentTasks implements TaskRunner, DocumentEvidence {
   ) {}
 
   private pageMedia(bundle: SessionBundle, resource: ResourceRecord): MediaRecord[] {
-    return (resource.data.pages ?? []).map((p) => bundle.media.find((m) => m.id === p.media_id)).filter((m): m is MediaRecord => Boolean(m));
+    return (resource.data.pages ?? [])
+      .map((p) => bundle.media.find((m) => m.id === p.media_id))
+      .filter((m): m is MediaRecord => Boolean(m));
   }
 
   /** Reads the pages in order until one yields an MRZ; remembers the result on the resource. */
@@ -57,7 +59,11 @@ export class DocumentTasks implements TaskRunner, DocumentEvidence {
   }
 
   /** The portrait: the largest face on the MRZ page inside the layout's portrait window, else on any page. */
-  async portrait(bundle: SessionBundle, resource: ResourceRecord, read: StoredDocumentRead | null): Promise<{ media: MediaRecord; face: AnalysedFace } | null> {
+  async portrait(
+    bundle: SessionBundle,
+    resource: ResourceRecord,
+    read: StoredDocumentRead | null,
+  ): Promise<{ media: MediaRecord; face: AnalysedFace } | null> {
     const pages = this.pageMedia(bundle, resource);
     const order = read ? [pages[read.page], ...pages.filter((_, i) => i !== read.page)] : pages;
     for (const media of order) {
@@ -71,7 +77,9 @@ export class DocumentTasks implements TaskRunner, DocumentEvidence {
   }
 
   private async storeJson(bundle: SessionBundle, value: unknown): Promise<string> {
-    return (await this.deps.sessionMedia.store(bundle.session, 'JSON', 'application/json', Buffer.from(JSON.stringify(value)))).id;
+    return (
+      await this.deps.sessionMedia.store(bundle.session, 'JSON', 'application/json', Buffer.from(JSON.stringify(value)))
+    ).id;
   }
 
   /** chip_data is a wish (openidv cannot read NFC chips, and Yoti too reads the images without one): no effect. */
@@ -89,21 +97,39 @@ export class DocumentTasks implements TaskRunner, DocumentEvidence {
       }
     }
     if (read?.mrz && !resource.data.document_fields_media_id) {
-      resource.data = { ...resource.data, document_fields_media_id: await this.storeJson(bundle, documentFields(read.mrz)) };
+      resource.data = {
+        ...resource.data,
+        document_fields_media_id: await this.storeJson(bundle, documentFields(read.mrz)),
+      };
     }
-    if (read?.mrz && task.config.create_expanded_document_fields === true && !resource.data.expanded_document_fields_media_id) {
-      resource.data = { ...resource.data, expanded_document_fields_media_id: await this.storeJson(bundle, expandedDocumentFields(read.mrz)) };
+    if (
+      read?.mrz &&
+      task.config.create_expanded_document_fields === true &&
+      !resource.data.expanded_document_fields_media_id
+    ) {
+      resource.data = {
+        ...resource.data,
+        expanded_document_fields_media_id: await this.storeJson(bundle, expandedDocumentFields(read.mrz)),
+      };
     }
     resource.updatedAt = this.deps.now();
     await this.deps.repos.resources.update(resource);
     // Listed from the resource, not from what this run stored: a run after a worker died between the resource
     // update and the task's save finds both media already made, and must still list them.
     const generated: TaskRecord['generatedMedia'] = [
-      ...(resource.data.document_id_photo_media_id ? [{ id: resource.data.document_id_photo_media_id, type: 'IMAGE' as const }] : []),
-      ...(resource.data.document_fields_media_id ? [{ id: resource.data.document_fields_media_id, type: 'JSON' as const }] : []),
-      ...(resource.data.expanded_document_fields_media_id ? [{ id: resource.data.expanded_document_fields_media_id, type: 'JSON' as const }] : []),
+      ...(resource.data.document_id_photo_media_id
+        ? [{ id: resource.data.document_id_photo_media_id, type: 'IMAGE' as const }]
+        : []),
+      ...(resource.data.document_fields_media_id
+        ? [{ id: resource.data.document_fields_media_id, type: 'JSON' as const }]
+        : []),
+      ...(resource.data.expanded_document_fields_media_id
+        ? [{ id: resource.data.expanded_document_fields_media_id, type: 'JSON' as const }]
+        : []),
     ].filter((m) => !task.generatedMedia.some((g) => g.id === m.id));
-    const recommendation = read?.mrz ? { value: 'PROGRESS' as const } : notAvailable(read?.failure?.reason ?? 'UNABLE_TO_LOAD');
+    const recommendation = read?.mrz
+      ? { value: 'PROGRESS' as const }
+      : notAvailable(read?.failure?.reason ?? 'UNABLE_TO_LOAD');
     return { ...task, recommendation, generatedMedia: [...task.generatedMedia, ...generated] };
   }
 }

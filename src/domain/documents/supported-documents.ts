@@ -37,17 +37,23 @@ export function isKnownCountry(code: string): boolean {
 }
 
 /** The countries and document types a document filter (spec 3.3) leaves the end user to choose from. */
-export function countriesFor(filter: DocumentFilter | undefined): { code: string; supported_documents: { type: string }[] }[] {
+export function countriesFor(
+  filter: DocumentFilter | undefined,
+): { code: string; supported_documents: { type: string }[] }[] {
   const allowed = (country: string, type: string): boolean => {
     if (!filter) return true;
     if (filter.type === 'ORTHOGONAL_RESTRICTIONS') {
       const c = filter.country_restriction;
       const t = filter.type_restriction;
       const inList = (inclusion: string, list: string[], v: string) => (inclusion === 'WHITELIST') === list.includes(v);
-      return (!c || inList(c.inclusion, c.country_codes, country)) && (!t || inList(t.inclusion, t.document_types, type));
+      return (
+        (!c || inList(c.inclusion, c.country_codes, country)) && (!t || inList(t.inclusion, t.document_types, type))
+      );
     }
     const matches = (filter.documents ?? []).some(
-      (d) => (!d.country_codes?.length || d.country_codes.includes(country)) && (!d.document_types?.length || d.document_types.includes(type)),
+      (d) =>
+        (!d.country_codes?.length || d.country_codes.includes(country)) &&
+        (!d.document_types?.length || d.document_types.includes(type)),
     );
     return filter.inclusion === 'BLACKLIST' ? !matches : matches;
   };

@@ -40,7 +40,12 @@ export class SessionMedia {
     return this.store(session, 'IMAGE', await this.checkImage(data), data);
   }
 
-  async store(session: SessionRecord, type: MediaRecord['type'], contentType: string, data: Buffer): Promise<MediaRecord> {
+  async store(
+    session: SessionRecord,
+    type: MediaRecord['type'],
+    contentType: string,
+    data: Buffer,
+  ): Promise<MediaRecord> {
     const media: MediaRecord = {
       id: this.deps.newId(),
       sessionId: session.id,

@@ -82,7 +82,12 @@ export class ModelMigration {
   async switchReadyPools(modelSetId: string): Promise<number> {
     let switched = 0;
     for (const pool of await this.deps.repo.progress(modelSetId)) {
-      if (pool.modelSetId !== modelSetId && pool.embedded === pool.faces && (await this.deps.repo.switchPool(pool.poolId, modelSetId, this.deps.now()))) switched++;
+      if (
+        pool.modelSetId !== modelSetId &&
+        pool.embedded === pool.faces &&
+        (await this.deps.repo.switchPool(pool.poolId, modelSetId, this.deps.now()))
+      )
+        switched++;
     }
     return switched;
   }
@@ -91,18 +96,35 @@ export class ModelMigration {
    * The face's embedding under the new set: its image analysed again, under its own set and the new one at once,
    * and the face recognised among those found by its stored embedding (the same image gives the same face).
    */
-  private async embed(engine: FaceEngine, face: { key: number; imageKey: string; modelSetId: string; embedding: Float32Array }, modelSetId: string) {
+  private async embed(
+    engine: FaceEngine,
+    face: { key: number; imageKey: string; modelSetId: string; embedding: Float32Array },
+    modelSetId: string,
+  ) {
     const bytes = await this.deps.media.get(face.imageKey);
     if (!bytes) {
-      this.deps.warn?.('face image missing: the face cannot be re-embedded and its pools stay on their set', { faceKey: face.key });
+      this.deps.warn?.('face image missing: the face cannot be re-embedded and its pools stay on their set', {
+        faceKey: face.key,
+      });
       return null;
     }
     let analysis: Awaited<ReturnType<FaceEngine['analyse']>>;
     try {
-      analysis = await engine.analyse(bytes, { liveness: false, modelSetId: face.modelSetId, alsoEmbedWith: [modelSetId] });
+      analysis = await engine.analyse(bytes, {
+        liveness: false,
+        modelSetId: face.modelSetId,
+        alsoEmbedWith: [modelSetId],
+      });
     } catch (err) {
-      if ((err as { code?: string }).code === 'ENGINE_OVERLOADED' || (err as { code?: string }).code === 'ENGINE_UNAVAILABLE') throw err;
-      this.deps.warn?.('face image unreadable: the face cannot be re-embedded', { faceKey: face.key, error: String(err) });
+      if (
+        (err as { code?: string }).code === 'ENGINE_OVERLOADED' ||
+        (err as { code?: string }).code === 'ENGINE_UNAVAILABLE'
+      )
+        throw err;
+      this.deps.warn?.('face image unreadable: the face cannot be re-embedded', {
+        faceKey: face.key,
+        error: String(err),
+      });
       return null;
     }
     let best: { score: number; embedding: Float32Array | undefined } = { score: -1, embedding: undefined };
@@ -111,7 +133,10 @@ export class ModelMigration {
       if (score > best.score) best = { score, embedding: found.alsoEmbedded?.[modelSetId] };
     }
     if (best.score < SAME_FACE || !best.embedding) {
-      this.deps.warn?.('the enrolled face was not found again in its image', { faceKey: face.key, similarity: best.score });
+      this.deps.warn?.('the enrolled face was not found again in its image', {
+        faceKey: face.key,
+        similarity: best.score,
+      });
       return null;
     }
     return best.embedding;
@@ -131,14 +156,21 @@ export class ModelSetError extends Error {
  * refused: its scores would be compared with thresholds measured on another model.
  */
 export async function activateModelSet(
-  deps: { repo: Pick<ModelSetRepository, 'get' | 'activate'>; migration: Pick<ModelMigration, 'start'>; shippedId: string; now: () => number },
+  deps: {
+    repo: Pick<ModelSetRepository, 'get' | 'activate'>;
+    migration: Pick<ModelMigration, 'start'>;
+    shippedId: string;
+    now: () => number;
+  },
   modelSetId: string,
 ): Promise<void> {
   if (modelSetId !== deps.shippedId) {
     const record = await deps.repo.get(modelSetId);
     if (!record) throw new ModelSetError(`no model set ${modelSetId} is installed (see \`openidv models list\`)`);
     if (record.calibration === null) {
-      throw new ModelSetError(`model set ${modelSetId} has no calibration: run \`openidv models eval --id ${modelSetId} --lfw DIR\` first`);
+      throw new ModelSetError(
+        `model set ${modelSetId} has no calibration: run \`openidv models eval --id ${modelSetId} --lfw DIR\` first`,
+      );
     }
   }
   const at = deps.now();

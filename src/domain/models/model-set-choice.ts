@@ -55,7 +55,8 @@ export class ModelSetChoice {
     if (cached) return cached;
     const record = await this.deps.repo.get(modelSetId);
     if (!record) throw new Error(`model set ${modelSetId} is not installed`);
-    if (record.calibration === null) throw new Error(`model set ${modelSetId} has no calibration: run \`openidv models eval\``);
+    if (record.calibration === null)
+      throw new Error(`model set ${modelSetId} has no calibration: run \`openidv models eval\``);
     const calibration = this.deps.calibrationFrom(record.calibration);
     this.calibrations.set(modelSetId, calibration);
     return calibration;

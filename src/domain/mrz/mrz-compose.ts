@@ -24,7 +24,11 @@ export interface ComposeInput {
 const mrzText = (s: string): string => s.toUpperCase().replace(/[^A-Z0-9<]+/g, '<');
 const fit = (s: string, n: number): string => mrzText(s).padEnd(n, '<').slice(0, n);
 /** A name part: letters only, any other run (space, hyphen, apostrophe) becomes one filler. */
-const namePart = (s: string): string => s.toUpperCase().replace(/[^A-Z]+/g, '<').replace(/^<|<$/g, '');
+const namePart = (s: string): string =>
+  s
+    .toUpperCase()
+    .replace(/[^A-Z]+/g, '<')
+    .replace(/^<|<$/g, '');
 
 function nameField(surname: string, given: string, n: number): string {
   return fit(given ? `${namePart(surname)}<<${namePart(given)}` : namePart(surname), n);
@@ -47,7 +51,14 @@ export function composeMrz(format: MrzFormat, f: ComposeInput): string[] {
     case 'MRVA':
       lines = [
         fit(f.documentCode, 2) + fit(f.issuingState, 3) + nameField(f.surname, f.givenNames, 39),
-        fit(f.documentNumber, 9) + '0' + fit(nat, 3) + f.birthDate + '0' + f.sex + (f.expiryDate ?? '') + '0' +
+        fit(f.documentNumber, 9) +
+          '0' +
+          fit(nat, 3) +
+          f.birthDate +
+          '0' +
+          f.sex +
+          (f.expiryDate ?? '') +
+          '0' +
           (format === 'TD3' ? fit(f.optionalData1 ?? '', 14) + '00' : fit(f.optionalData1 ?? '', 16)),
       ];
       break;
@@ -56,13 +67,34 @@ export function composeMrz(format: MrzFormat, f: ComposeInput): string[] {
       lines = [
         fit(f.documentCode, 2) + fit(f.issuingState, 3) + nameField(f.surname, f.givenNames, 31),
         format === 'TD2'
-          ? fit(long.number, 9) + long.numberCheck + fit(nat, 3) + f.birthDate + '0' + f.sex + (f.expiryDate ?? '') + '0' + fit(long.optional, 7) + '0'
-          : fit(f.documentNumber, 9) + '0' + fit(nat, 3) + f.birthDate + '0' + f.sex + (f.expiryDate ?? '') + '0' + fit(f.optionalData1 ?? '', 8),
+          ? fit(long.number, 9) +
+            long.numberCheck +
+            fit(nat, 3) +
+            f.birthDate +
+            '0' +
+            f.sex +
+            (f.expiryDate ?? '') +
+            '0' +
+            fit(long.optional, 7) +
+            '0'
+          : fit(f.documentNumber, 9) +
+            '0' +
+            fit(nat, 3) +
+            f.birthDate +
+            '0' +
+            f.sex +
+            (f.expiryDate ?? '') +
+            '0' +
+            fit(f.optionalData1 ?? '', 8),
       ];
       break;
     case 'TD1':
       lines = [
-        fit(f.documentCode, 2) + fit(f.issuingState, 3) + fit(long.number, 9) + long.numberCheck + fit(long.optional, 15),
+        fit(f.documentCode, 2) +
+          fit(f.issuingState, 3) +
+          fit(long.number, 9) +
+          long.numberCheck +
+          fit(long.optional, 15),
         f.birthDate + '0' + f.sex + (f.expiryDate ?? '') + '0' + fit(nat, 3) + fit(f.optionalData2 ?? '', 11) + '0',
         nameField(f.surname, f.givenNames, 30),
       ];

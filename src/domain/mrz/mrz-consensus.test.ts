@@ -27,7 +27,11 @@ describe('consensus of several OCR engines', () => {
 
   it('takes the per-character majority of three engines for unprotected fields', () => {
     const v = resolveReads(
-      [read('a', [TD3[0]!.replace('ANNA', 'ANHA'), TD3[1] as string]), read('b', TD3), read('c', [TD3[0]!.replace('MARIA', 'MAPIA'), TD3[1] as string])],
+      [
+        read('a', [TD3[0]!.replace('ANNA', 'ANHA'), TD3[1] as string]),
+        read('b', TD3),
+        read('c', [TD3[0]!.replace('MARIA', 'MAPIA'), TD3[1] as string]),
+      ],
       44,
       { today },
     );
@@ -36,15 +40,28 @@ describe('consensus of several OCR engines', () => {
 
   it("counts an LSTM engine's K/C/L/E/X in a filler run as '<', but only for engines that declare it", () => {
     const ghosty = [TD3[0]!.replace('MARIA<<<<<<', 'MARIA<K<L<C'), TD3[1] as string];
-    expect(resolveReads([read('ocrb', TD3), read('lstm', ghosty, { fillerGhosts: 'KCLEXS' })], 44, { today }).ok).toBe(true);
+    expect(resolveReads([read('ocrb', TD3), read('lstm', ghosty, { fillerGhosts: 'KCLEXS' })], 44, { today }).ok).toBe(
+      true,
+    );
     expect(resolveReads([read('ocrb', TD3), read('other', ghosty)], 44, { today }).ok).toBe(false);
   });
 
   it('refuses two valid reads that disagree on protected data, unless two engines outvote one', () => {
-    const person = { documentCode: 'P', issuingState: 'UTO', birthDate: '740812', sex: 'F' as const, expiryDate: '120415', surname: 'ERIKSSON', givenNames: 'ANNA MARIA' };
+    const person = {
+      documentCode: 'P',
+      issuingState: 'UTO',
+      birthDate: '740812',
+      sex: 'F' as const,
+      expiryDate: '120415',
+      surname: 'ERIKSSON',
+      givenNames: 'ANNA MARIA',
+    };
     const one = composeMrz('TD3', { ...person, documentNumber: 'L898902C3' });
     const two = composeMrz('TD3', { ...person, documentNumber: 'L898902C8' });
-    expect(resolveReads([read('a', one), read('b', two)], 44, { today })).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(resolveReads([read('a', one), read('b', two)], 44, { today })).toMatchObject({
+      ok: false,
+      reason: 'conflict',
+    });
     const v = resolveReads([read('a', one), read('b', two), read('c', one)], 44, { today });
     expect(v.ok && v.reading.documentNumber).toBe('L898902C3');
   });
@@ -60,17 +77,29 @@ describe('consensus of several OCR engines', () => {
     // tesseract reads '1'; any of them may be wrong, and nothing can tell.
     const visa = ['VIUSATRAVELER<<HAPPYPERSON<<<<<<<<<<<<<<<<<<', '555123ABC6GBR6502056F0412236IFLNDOOAMS803085'];
     const one = [visa[0] as string, visa[1]!.replace('6IFL', '61FL')];
-    expect(resolveReads([read('ocrb', visa), read('b', one), read('c', one)], 44, { today })).toMatchObject({ ok: false, reason: 'unconfirmed', unconfirmed: ['optionalData1'] });
+    expect(resolveReads([read('ocrb', visa), read('b', one), read('c', one)], 44, { today })).toMatchObject({
+      ok: false,
+      reason: 'unconfirmed',
+      unconfirmed: ['optionalData1'],
+    });
     expect(resolveReads([read('ocrb', visa), read('b', visa), read('c', one)], 44, { today }).ok).toBe(true);
   });
 
-  it("does not let others confirm an unprotected character the first engine was unsure of", () => {
+  it('does not let others confirm an unprotected character the first engine was unsure of', () => {
     // A Dutch specimen: the OCR-B reader read P<NLD's D as 0 at p 0.54, both tesseract models as O; the
     // class fix made the 0 an O, and P<NLO was accepted.
     const misread = [TD3[0]!.replace('P<UTO', 'P<UT0'), TD3[1] as string];
     const sure = (p: number): number[][] => misread.map((l) => [...l].map((_, i) => (i === 4 ? p : 0.99)));
-    const at = (p: number): OcrRead[] => [read('ocrb', misread, { confidence: sure(p) }), read('legacy', TD3), read('lstm', TD3, { family: 'lstm' })];
-    expect(resolveReads(at(0.54), 44, { today })).toMatchObject({ ok: false, reason: 'unconfirmed', unconfirmed: ['issuingState'] });
+    const at = (p: number): OcrRead[] => [
+      read('ocrb', misread, { confidence: sure(p) }),
+      read('legacy', TD3),
+      read('lstm', TD3, { family: 'lstm' }),
+    ];
+    expect(resolveReads(at(0.54), 44, { today })).toMatchObject({
+      ok: false,
+      reason: 'unconfirmed',
+      unconfirmed: ['issuingState'],
+    });
     expect(resolveReads(at(0.95), 44, { today }).ok).toBe(true);
   });
 
@@ -80,7 +109,11 @@ describe('consensus of several OCR engines', () => {
     const best = [TD3[0]!.replace('P<UTO', 'P<UT9'), TD3[1] as string];
     const second = [TD3[0]!.replace('P<UTO', 'P<UT0'), TD3[1] as string];
     const misread = [TD3[0]!.replace('P<UTO', 'P<UTQ'), TD3[1] as string];
-    const reads = (alt: string[]): OcrRead[] => [read('ocrb', best, { alternatives: [[alt[0] as string], []] }), read('tess', second), read('other', misread)];
+    const reads = (alt: string[]): OcrRead[] => [
+      read('ocrb', best, { alternatives: [[alt[0] as string], []] }),
+      read('tess', second),
+      read('other', misread),
+    ];
     expect(resolveReads(reads(second), 44, { today })).toMatchObject({ ok: false, unconfirmed: ['issuingState'] });
   });
 
@@ -89,10 +122,14 @@ describe('consensus of several OCR engines', () => {
     // the OCR-B reader read G. Two voices of one model outvoting the third must not confirm the E.
     const misread = [TD3[0]!.replace('P<UTO', 'P<UTC'), TD3[1] as string];
     const lstm = { family: 'tesseract-lstm-eng' };
-    expect(resolveReads([read('ocrb', TD3), read('cli', misread, lstm), read('js', misread, lstm)], 44, { today }).ok).toBe(false);
+    expect(
+      resolveReads([read('ocrb', TD3), read('cli', misread, lstm), read('js', misread, lstm)], 44, { today }).ok,
+    ).toBe(false);
     // Two different models agreeing against the third do outvote it (the per-character majority).
     expect(resolveReads([read('ocrb', TD3), read('cli', misread), read('js', misread)], 44, { today }).ok).toBe(true);
-    expect(resolveReads([read('ocrb', TD3), read('cli', TD3, lstm), read('js', misread, lstm)], 44, { today }).ok).toBe(true);
+    expect(resolveReads([read('ocrb', TD3), read('cli', TD3, lstm), read('js', misread, lstm)], 44, { today }).ok).toBe(
+      true,
+    );
   });
 
   it('explains a failure of the check digits', () => {
@@ -104,17 +141,31 @@ describe('consensus of several OCR engines', () => {
 
   it('uses an alternative reading of a line when the first one fails its check digits', () => {
     const shifted = 'X' + TD3[1]!.slice(0, 43);
-    const v = resolveReads([read('a', [TD3[0] as string, shifted], { alternatives: [[], [TD3[1] as string]] }), read('b', TD3)], 44, { today });
+    const v = resolveReads(
+      [read('a', [TD3[0] as string, shifted], { alternatives: [[], [TD3[1] as string]] }), read('b', TD3)],
+      44,
+      { today },
+    );
     expect(v.ok && v.reading.lines).toEqual(TD3);
   });
 });
 
 describe('glyph-alike disagreements', () => {
   it('lets the preferred engine settle O versus 0 when both reads pass their check digits', () => {
-    const person = { documentCode: 'P', issuingState: 'POL', birthDate: '720330', sex: 'F' as const, expiryDate: '160713', surname: 'KOWALSKA', givenNames: 'ANNA' };
+    const person = {
+      documentCode: 'P',
+      issuingState: 'POL',
+      birthDate: '720330',
+      sex: 'F' as const,
+      expiryDate: '160713',
+      surname: 'KOWALSKA',
+      givenNames: 'ANNA',
+    };
     const zeros = composeMrz('TD3', { ...person, documentNumber: 'ZS0000177' });
     // A generic model reads the same glyphs as letters; build a variant that happens to pass too.
-    const letters = ['ZSOOOO177', 'ZSOOO0177', 'ZS0OOO177', 'ZSO0OO177'].map((n) => composeMrz('TD3', { ...person, documentNumber: n })).find((l) => l[1]!.slice(9, 10) === zeros[1]!.slice(9, 10));
+    const letters = ['ZSOOOO177', 'ZSOOO0177', 'ZS0OOO177', 'ZSO0OO177']
+      .map((n) => composeMrz('TD3', { ...person, documentNumber: n }))
+      .find((l) => l[1]!.slice(9, 10) === zeros[1]!.slice(9, 10));
     if (!letters) return; // no such variant for these digits: nothing to show
     const v = resolveReads([read('ocrb', zeros), read('tess', letters), read('other', zeros)], 44, { today });
     expect(v.ok && v.reading.documentNumber).toBe('ZS0000177');

@@ -1,5 +1,12 @@
 import { alignTo } from './mrz-align.js';
-import { candidateLayouts, positionClasses, type FieldName, type MrzFormat, type MrzLayout, type PositionClass } from './mrz-format.js';
+import {
+  candidateLayouts,
+  positionClasses,
+  type FieldName,
+  type MrzFormat,
+  type MrzLayout,
+  type PositionClass,
+} from './mrz-format.js';
 import { buildReading, fieldText } from './mrz-parser.js';
 import type { MrzReading } from './mrz-reading.js';
 import { coerce, repairMrz, type RepairResult } from './mrz-repair.js';
@@ -70,16 +77,27 @@ const familyOf = (r: { engine: string; family?: string }): string => r.family ??
 /** The check-digit-covered content of a reading; two passing reads that differ here cannot both be right. */
 function protectedKey(a: Attempt): string {
   const covered = a.layout.fields.filter(
-    (f) => f.kind !== 'name' && a.layout.checks.some((c) => c.covers.some((s) => s.line === f.line && s.start <= f.start && s.end >= f.end)),
+    (f) =>
+      f.kind !== 'name' &&
+      a.layout.checks.some((c) => c.covers.some((s) => s.line === f.line && s.start <= f.start && s.end >= f.end)),
   );
   return [a.layout.format, ...covered.map((f) => fieldText(a.repair.lines, f))].join('/');
 }
 
-function attempt(engine: string, lines: readonly string[], lineLength: number, alternatives: readonly (readonly string[])[] = []): Attempt | undefined {
+function attempt(
+  engine: string,
+  lines: readonly string[],
+  lineLength: number,
+  alternatives: readonly (readonly string[])[] = [],
+): Attempt | undefined {
   if (lines.length === 0) return undefined;
   // Per line: the reading, then its alternatives, each fitted to the length in up to 3 ways.
   const variants = lines.map((l, i) =>
-    [...new Set([l, ...(alternatives[i] ?? [])].flatMap((t) => fitLineLength(normalizeOcrLine(t), lineLength).slice(0, 3)))].slice(0, 6),
+    [
+      ...new Set(
+        [l, ...(alternatives[i] ?? [])].flatMap((t) => fitLineLength(normalizeOcrLine(t), lineLength).slice(0, 3)),
+      ),
+    ].slice(0, 6),
   );
   if (variants.some((v) => v.length === 0)) return undefined;
   let combos: string[][] = [[]];
@@ -100,7 +118,11 @@ function attempt(engine: string, lines: readonly string[], lineLength: number, a
  * Every read aligned to reference lines: per line and position, the character it read there (class-fixed),
  * and the engine's probability for it (1 where the engine gives none).
  */
-function alignReads(reads: readonly OcrRead[], reference: string[], layout: MrzLayout): { engine: string; family: string; ghosts: string; at: string[][]; conf: number[][] }[] {
+function alignReads(
+  reads: readonly OcrRead[],
+  reference: string[],
+  layout: MrzLayout,
+): { engine: string; family: string; ghosts: string; at: string[][]; conf: number[][] }[] {
   const classes = positionClasses(layout);
   return reads.map((r) => {
     const at: string[][] = [];
@@ -111,10 +133,12 @@ function alignReads(reads: readonly OcrRead[], reference: string[], layout: MrzL
       const map = alignTo(ref, raw);
       // Probabilities index the engine's own text; normalising must have left it as it was.
       const probs = raw === line ? r.confidence?.[li] : undefined;
-      at.push([...ref].map((_, pos) => {
-        const k = map[pos] ?? -1;
-        return k < 0 ? '' : coerce(raw[k] as string, (classes[li] as PositionClass[])[pos] as PositionClass);
-      }));
+      at.push(
+        [...ref].map((_, pos) => {
+          const k = map[pos] ?? -1;
+          return k < 0 ? '' : coerce(raw[k] as string, (classes[li] as PositionClass[])[pos] as PositionClass);
+        }),
+      );
       conf.push([...ref].map((_, pos) => probs?.[map[pos] ?? -1] ?? 1));
     });
     return { engine: r.engine, family: familyOf(r), ghosts: r.fillerGhosts ?? '', at, conf };
@@ -122,7 +146,11 @@ function alignReads(reads: readonly OcrRead[], reference: string[], layout: MrzL
 }
 
 /** Combines the reads of one MRZ band (same line count, lines of `lineLength` characters) into a verdict. */
-export function resolveReads(reads: readonly OcrRead[], lineLength: number, options: ConsensusOptions = {}): ConsensusResult {
+export function resolveReads(
+  reads: readonly OcrRead[],
+  lineLength: number,
+  options: ConsensusOptions = {},
+): ConsensusResult {
   const minAgreement = options.minAgreement ?? 2;
   const attempts = reads
     .map((r): Attempt | undefined => {
@@ -160,7 +188,9 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
 
   const valid = attempts.filter((a) => a.repair.ok);
   if (valid.length === 0) {
-    const best = [...attempts].sort((a, b) => a.repair.failedChecks.length - b.repair.failedChecks.length)[0] as Attempt;
+    const best = [...attempts].sort(
+      (a, b) => a.repair.failedChecks.length - b.repair.failedChecks.length,
+    )[0] as Attempt;
     return {
       ok: false,
       reason: 'no-valid-read',
@@ -231,7 +261,11 @@ export function resolveReads(reads: readonly OcrRead[], lineLength: number, opti
     ...(options.today ? { today: options.today } : {}),
     correctedFields: chosen.a.repair.correctedFields,
   });
-  return { ok: true, reading, sources: [...new Set(candidates.filter((a) => protectedKey(a) === protectedKey(chosen.a)).map((a) => a.engine))] };
+  return {
+    ok: true,
+    reading,
+    sources: [...new Set(candidates.filter((a) => protectedKey(a) === protectedKey(chosen.a)).map((a) => a.engine))],
+  };
 }
 
 // Glyph-alike characters whose MRZ values differ by an amount a mod-10 check digit always detects (so
@@ -251,7 +285,9 @@ const sameShape = (a: string, b: string): boolean => a === b || SAME_SHAPE.some(
  * digit and must not count as a rival reading of that field.
  */
 function shapeKey(a: Attempt): string {
-  return [...protectedKey(a)].map((c) => (a.ghosts?.includes(c) ? '<' : (SAME_SHAPE.find((g) => g.includes(c))?.[0] ?? c))).join('');
+  return [...protectedKey(a)]
+    .map((c) => (a.ghosts?.includes(c) ? '<' : (SAME_SHAPE.find((g) => g.includes(c))?.[0] ?? c)))
+    .join('');
 }
 
 function isCovered(layout: MrzLayout, f: { line: number; start: number; end: number }): boolean {
@@ -281,10 +317,19 @@ function majorityVariant(a: Attempt, reads: readonly OcrRead[]): Attempt | undef
   if (lines.every((l, i) => l === a.repair.lines[i])) return undefined;
   const repair = repairMrz(lines, a.layout);
   if (!repair.ok) return undefined;
-  return { engine: 'vote', layout: a.layout, repair: { ...repair, correctedFields: [...new Set([...a.repair.correctedFields, ...repair.correctedFields])] } };
+  return {
+    engine: 'vote',
+    layout: a.layout,
+    repair: { ...repair, correctedFields: [...new Set([...a.repair.correctedFields, ...repair.correctedFields])] },
+  };
 }
 
-function unconfirmedFields(a: Attempt, reads: readonly OcrRead[], minAgreement: number, confirmProtected: boolean): FieldName[] {
+function unconfirmedFields(
+  a: Attempt,
+  reads: readonly OcrRead[],
+  minAgreement: number,
+  confirmProtected: boolean,
+): FieldName[] {
   const lines = a.repair.lines;
   const aligned = alignReads(reads, lines, a.layout);
   const out: FieldName[] = [];

@@ -38,7 +38,10 @@ describe('names', () => {
   });
 
   it('splits primary and secondary identifiers', () => {
-    expect(splitNameField('VAN<DER<BERG<<ANNA<MARIA<<<<')).toEqual({ surname: 'VAN DER BERG', givenNames: 'ANNA MARIA' });
+    expect(splitNameField('VAN<DER<BERG<<ANNA<MARIA<<<<')).toEqual({
+      surname: 'VAN DER BERG',
+      givenNames: 'ANNA MARIA',
+    });
     expect(splitNameField('MONONYM<<<<<<')).toEqual({ surname: 'MONONYM', givenNames: '' });
   });
 });
@@ -54,12 +57,17 @@ describe('repair', () => {
   });
 
   it('turns digits into letters in country codes and names', () => {
-    const r = repairMrz(['P<UT0ERIKSS0N<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UT07408122F1204159ZE184226B<<<<<10'], LAYOUTS.TD3);
+    const r = repairMrz(
+      ['P<UT0ERIKSS0N<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UT07408122F1204159ZE184226B<<<<<10'],
+      LAYOUTS.TD3,
+    );
     expect(r.lines).toEqual(TD3);
   });
 
   it('uses the check digit to settle one O/0-style confusion in a document number', () => {
-    const r = repairMrz([TD3[0] as string, (TD3[1] as string).replace('L898902', 'L8989O2')], LAYOUTS.TD3, { maxGuidedSwaps: 1 });
+    const r = repairMrz([TD3[0] as string, (TD3[1] as string).replace('L898902', 'L8989O2')], LAYOUTS.TD3, {
+      maxGuidedSwaps: 1,
+    });
     expect(r.ok).toBe(true);
     expect(r.lines).toEqual(TD3);
     expect(r.guidedSwaps).toBe(1);
@@ -79,7 +87,9 @@ describe('repair', () => {
 
   it('refuses an ambiguous repair (two single swaps both satisfy the check)', () => {
     // B->8 at index 3 and 2->Z at index 6 both restore the check digit: neither is trusted.
-    const r = repairMrz([TD3[0] as string, (TD3[1] as string).replace('L898902', 'L89B902')], LAYOUTS.TD3, { maxGuidedSwaps: 1 });
+    const r = repairMrz([TD3[0] as string, (TD3[1] as string).replace('L898902', 'L89B902')], LAYOUTS.TD3, {
+      maxGuidedSwaps: 1,
+    });
     expect(r.ok).toBe(false);
     expect(r.failedChecks).toContain('documentNumber');
   });
@@ -93,7 +103,10 @@ describe('decodeMrzLines', () => {
   });
 
   it('repairs miscounted filler runs', () => {
-    const d = decodeMrzLines([TD3[0]!.replace('<<<<<<<<<<<<<<<<<<<', '<<<<<<<<<<<<<<<<<'), TD3[1]!.replace('B<<<<<10', 'B<<<<<<10')], { today });
+    const d = decodeMrzLines(
+      [TD3[0]!.replace('<<<<<<<<<<<<<<<<<<<', '<<<<<<<<<<<<<<<<<'), TD3[1]!.replace('B<<<<<10', 'B<<<<<<10')],
+      { today },
+    );
     expect(d.ok && d.reading.lines).toEqual(TD3);
   });
 

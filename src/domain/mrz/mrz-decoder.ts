@@ -59,7 +59,10 @@ export function decodeMrzLines(rawLines: readonly string[], options: DecodeOptio
       const window = lines.slice(start, start + count);
       for (const length of targetLengths(window)) {
         if (count === 3 && Math.abs(window.reduce((s, l) => s + l.length, 0) / 3 - 30) > 6) continue;
-        const variants = cartesian(window.map((l) => fitLineLength(l, length)), MAX_VARIANTS);
+        const variants = cartesian(
+          window.map((l) => fitLineLength(l, length)),
+          MAX_VARIANTS,
+        );
         for (const variant of variants) {
           for (const layout of candidateLayouts(count, length, variant[0] ?? '')) {
             tryLayout(variant, layout);
@@ -79,7 +82,9 @@ export function decodeMrzLines(rawLines: readonly string[], options: DecodeOptio
       accepted.push({ reading, repair, cost: repair.guidedSwaps * 10 + repair.classFixes });
       return;
     }
-    const failed = evaluateChecks(repair.lines, layout).filter((c) => !c.ok).map((c) => c.name);
+    const failed = evaluateChecks(repair.lines, layout)
+      .filter((c) => !c.ok)
+      .map((c) => c.name);
     if (!bestFailure || failed.length < bestFailure.failedChecks.length) {
       bestFailure = { format: layout.format, failedChecks: failed, lines: repair.lines };
     }
@@ -88,7 +93,9 @@ export function decodeMrzLines(rawLines: readonly string[], options: DecodeOptio
   if (accepted.length > 0) {
     accepted.sort((a, b) => a.cost - b.cost);
     const best = accepted[0] as (typeof accepted)[number];
-    const rivals = accepted.filter((a) => a.cost === best.cost && protectedKey(a.reading) !== protectedKey(best.reading));
+    const rivals = accepted.filter(
+      (a) => a.cost === best.cost && protectedKey(a.reading) !== protectedKey(best.reading),
+    );
     if (rivals.length === 0) return { ok: true, reading: best.reading, repair: best.repair };
     return { ok: false, format: best.reading.format, failedChecks: ['ambiguous'], lines: best.reading.lines };
   }

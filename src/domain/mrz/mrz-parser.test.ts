@@ -44,13 +44,23 @@ describe('MRZ parser', () => {
     expect(r.verification.birthDate).toBe('check-digit');
     expect(r.verification.names).toBe('none');
     expect(r.verification.nationality).toBe('format');
-    expect(r.unverifiedFields).toEqual(expect.arrayContaining(['names', 'nationality', 'issuingState', 'sex', 'documentCode']));
+    expect(r.unverifiedFields).toEqual(
+      expect.arrayContaining(['names', 'nationality', 'issuingState', 'sex', 'documentCode']),
+    );
     expect(r.warnings.join()).toMatch(/UTO is the ICAO specimen state/);
   });
 
   it('reads the French identity card layout (no expiry, names under the composite)', () => {
     const r = buildReading(SPECIMENS.FRENCH_ID, LAYOUTS.FRENCH_ID, { today });
-    expect(r).toMatchObject({ documentNumber: '940992310285', surname: 'BERTHIER', givenNames: 'CORINNE', birthDate: '1965-12-06', sex: 'F', expiryDate: null, nationality: null });
+    expect(r).toMatchObject({
+      documentNumber: '940992310285',
+      surname: 'BERTHIER',
+      givenNames: 'CORINNE',
+      birthDate: '1965-12-06',
+      sex: 'F',
+      expiryDate: null,
+      nationality: null,
+    });
     expect(r.verification.surname).toBe('check-digit');
   });
 
@@ -90,7 +100,12 @@ describe('MRZ parser', () => {
   });
 
   it('follows a TD1 document number longer than 9 characters into the optional data', () => {
-    const lines = composeMrz('TD1', { ...person(), documentCode: 'I', documentNumber: 'D23145890734', optionalData1: 'ABC' });
+    const lines = composeMrz('TD1', {
+      ...person(),
+      documentCode: 'I',
+      documentNumber: 'D23145890734',
+      optionalData1: 'ABC',
+    });
     expect(lines[0]?.slice(14, 15)).toBe('<');
     const r = buildReading(lines, LAYOUTS.TD1, { today });
     expect(r.documentNumber).toBe('D23145890734');
@@ -99,15 +114,26 @@ describe('MRZ parser', () => {
 });
 
 function person(): ComposeInput {
-  return { documentCode: 'P', issuingState: 'D', documentNumber: 'C01X00T47', birthDate: '640812', sex: 'F', expiryDate: '270430', surname: 'Mustermann', givenNames: 'Erika' };
+  return {
+    documentCode: 'P',
+    issuingState: 'D',
+    documentNumber: 'C01X00T47',
+    birthDate: '640812',
+    sex: 'F',
+    expiryDate: '270430',
+    surname: 'Mustermann',
+    givenNames: 'Erika',
+  };
 }
 
 describe('composeMrz agrees with the mrz package on random documents', () => {
   const rnd = seeded(7);
   const pick = (s: string): string => s[Math.floor(rnd() * s.length)] as string;
   const word = (n: number): string => Array.from({ length: n }, () => pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ')).join('');
-  const alnum = (n: number): string => Array.from({ length: n }, () => pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')).join('');
-  const date = (): string => `${String(Math.floor(rnd() * 100)).padStart(2, '0')}${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}`;
+  const alnum = (n: number): string =>
+    Array.from({ length: n }, () => pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')).join('');
+  const date = (): string =>
+    `${String(Math.floor(rnd() * 100)).padStart(2, '0')}${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}`;
 
   it.each(['TD1', 'TD2', 'TD3'] as const)('%s', (format) => {
     for (let k = 0; k < 50; k++) {
@@ -126,7 +152,8 @@ describe('composeMrz agrees with the mrz package on random documents', () => {
       const lines = composeMrz(format, input);
       expect(allChecksPass(lines, LAYOUTS[format])).toBe(true);
       const theirs = mrzPackageParse(lines);
-      for (const d of theirs.details) if (d.field?.endsWith('CheckDigit')) expect(d.valid, `${d.field} of ${lines.join('/')}`).toBe(true);
+      for (const d of theirs.details)
+        if (d.field?.endsWith('CheckDigit')) expect(d.valid, `${d.field} of ${lines.join('/')}`).toBe(true);
       expect(lines[format === 'TD1' ? 2 : 0]).toContain(`${input.surname}<<${input.givenNames.replace(' ', '<')}`);
       const ours = buildReading(lines, LAYOUTS[format], { today });
       expect(ours.documentNumber).toBe(theirs.fields.documentNumber);

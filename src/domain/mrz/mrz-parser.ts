@@ -6,7 +6,32 @@ import { splitNameField } from './mrz-names.js';
 import type { CheckDigitResult, CorrectedPart, FieldVerification, MrzReading } from './mrz-reading.js';
 
 // Codes ICAO 9303-3 adds to ISO 3166 that the `mrz` package's table lacks; UTO is the specimen state.
-const EXTRA_CODES = ['UTO', 'GBD', 'GBN', 'GBO', 'GBP', 'GBS', 'UNO', 'UNA', 'UNK', 'XBA', 'XIM', 'XCC', 'XCO', 'XEC', 'XPO', 'XES', 'XMP', 'XOM', 'XDC', 'XXB', 'XXC', 'EUE', 'RKS', 'D'];
+const EXTRA_CODES = [
+  'UTO',
+  'GBD',
+  'GBN',
+  'GBO',
+  'GBP',
+  'GBS',
+  'UNO',
+  'UNA',
+  'UNK',
+  'XBA',
+  'XIM',
+  'XCC',
+  'XCO',
+  'XEC',
+  'XPO',
+  'XES',
+  'XMP',
+  'XOM',
+  'XDC',
+  'XXB',
+  'XXC',
+  'EUE',
+  'RKS',
+  'D',
+];
 const KNOWN_STATES = new Set([...Object.keys(states), ...EXTRA_CODES]);
 
 export function isKnownStateCode(field: string): boolean {
@@ -78,9 +103,7 @@ function documentType(code: string): MrzReading['documentType'] {
 }
 
 function coveredByChecks(f: FieldDef, layout: MrzLayout): boolean {
-  return layout.checks.some((c) =>
-    c.covers.some((s) => s.line === f.line && s.start <= f.start && s.end >= f.end),
-  );
+  return layout.checks.some((c) => c.covers.some((s) => s.line === f.line && s.start <= f.start && s.end >= f.end));
 }
 
 export interface BuildOptions {
@@ -132,7 +155,10 @@ export function buildReading(lines: readonly string[], layout: MrzLayout, option
   const warnings: string[] = [];
   const issuingState = strip(get('issuingState'));
   const nationalityField = layout.fields.some((f) => f.name === 'nationality') ? strip(get('nationality')) : null;
-  for (const [label, code] of [['issuing state', issuingState], ['nationality', nationalityField]] as const) {
+  for (const [label, code] of [
+    ['issuing state', issuingState],
+    ['nationality', nationalityField],
+  ] as const) {
     if (code === null) continue;
     if (code === 'UTO') warnings.push(`${label} UTO is the ICAO specimen state`);
     else if (!isKnownStateCode(code)) warnings.push(`${label} ${code} is not a known ICAO 9303 code`);

@@ -7,14 +7,57 @@ import { evaluateChecks, resolveChecks } from './mrz-parser.js';
 // Glyph pairs generic OCR confuses in OCR-B. Only these are ever swapped, so a repair can turn an O into a 0
 // but never a 3 into an 8: digit-for-digit guesses are exactly what a mod-10 check digit cannot catch.
 const TO_DIGIT: Readonly<Record<string, string>> = {
-  O: '0', Q: '0', D: '0', U: '0', C: '0', I: '1', L: '1', T: '1', J: '1', Z: '2', B: '8', E: '8', S: '5', G: '6', A: '4',
+  O: '0',
+  Q: '0',
+  D: '0',
+  U: '0',
+  C: '0',
+  I: '1',
+  L: '1',
+  T: '1',
+  J: '1',
+  Z: '2',
+  B: '8',
+  E: '8',
+  S: '5',
+  G: '6',
+  A: '4',
 };
 const TO_LETTER: Readonly<Record<string, string>> = {
-  '0': 'O', '1': 'I', '2': 'Z', '4': 'A', '5': 'S', '6': 'G', '8': 'B',
+  '0': 'O',
+  '1': 'I',
+  '2': 'Z',
+  '4': 'A',
+  '5': 'S',
+  '6': 'G',
+  '8': 'B',
 };
-const SEX: Readonly<Record<string, string>> = { M: 'M', F: 'F', X: 'X', '<': '<', H: 'M', N: 'M', P: 'F', E: 'F', K: '<' };
+const SEX: Readonly<Record<string, string>> = {
+  M: 'M',
+  F: 'F',
+  X: 'X',
+  '<': '<',
+  H: 'M',
+  N: 'M',
+  P: 'F',
+  E: 'F',
+  K: '<',
+};
 const ALNUM_SWAPS: Readonly<Record<string, string>> = {
-  O: '0', '0': 'O', Q: '0', D: '0', I: '1', '1': 'I', B: '8', '8': 'B', S: '5', '5': 'S', Z: '2', '2': 'Z', G: '6', '6': 'G',
+  O: '0',
+  '0': 'O',
+  Q: '0',
+  D: '0',
+  I: '1',
+  '1': 'I',
+  B: '8',
+  '8': 'B',
+  S: '5',
+  '5': 'S',
+  Z: '2',
+  '2': 'Z',
+  G: '6',
+  '6': 'G',
 };
 
 export interface RepairResult {
@@ -51,7 +94,11 @@ export function coerce(ch: string, cls: PositionClass): string {
 }
 
 /** Applies class fixes: digits where only digits may stand, letters where only letters may. */
-function classFix(lines: string[], layout: MrzLayout, corrected: Set<CorrectedPart>): { lines: string[]; fixes: number } {
+function classFix(
+  lines: string[],
+  layout: MrzLayout,
+  corrected: Set<CorrectedPart>,
+): { lines: string[]; fixes: number } {
   const classes = positionClasses(layout);
   let fixes = 0;
   const out = lines.map((line, li) =>
@@ -103,7 +150,10 @@ function guidedSwap(
   const found2: string[][] = [];
   for (let i = 0; i < swappable.length; i++) {
     for (let j = i + 1; j < swappable.length; j++) {
-      const v = swapOne(swapOne(lines, swappable[i] as { line: number; pos: number }), swappable[j] as { line: number; pos: number });
+      const v = swapOne(
+        swapOne(lines, swappable[i] as { line: number; pos: number }),
+        swappable[j] as { line: number; pos: number },
+      );
       if (passes(v)) found2.push(v);
     }
   }
@@ -132,7 +182,8 @@ export function repairMrz(input: readonly string[], layout: MrzLayout, options: 
   let lines = fixedLines;
   let guidedSwaps = 0;
 
-  const checkOk = (l: string[], name: string): boolean => evaluateChecks(l, layout).find((c) => c.name === name)?.ok ?? false;
+  const checkOk = (l: string[], name: string): boolean =>
+    evaluateChecks(l, layout).find((c) => c.name === name)?.ok ?? false;
 
   // Own check digits of alphanumeric fields first (document number, personal number), then the composite
   // for the optional data that only the composite covers.
@@ -140,11 +191,18 @@ export function repairMrz(input: readonly string[], layout: MrzLayout, options: 
     const { def } = resolved;
     if (def.name === 'composite' || checkOk(lines, def.name)) continue;
     const alnumCovered = def.covers.flatMap((s) => {
-      const kinds = layout.fields.filter((f) => f.line === s.line && f.start >= s.start && f.end <= s.end && f.kind === 'alnum');
-      return kinds.flatMap((f) => Array.from({ length: f.end - f.start }, (_, k) => ({ line: f.line, pos: f.start + k })));
+      const kinds = layout.fields.filter(
+        (f) => f.line === s.line && f.start >= s.start && f.end <= s.end && f.kind === 'alnum',
+      );
+      return kinds.flatMap((f) =>
+        Array.from({ length: f.end - f.start }, (_, k) => ({ line: f.line, pos: f.start + k })),
+      );
     });
     const extra = resolved.overflow
-      ? Array.from({ length: resolved.overflow.extension.length }, (_, k) => ({ line: resolved.overflow!.segment.line, pos: resolved.overflow!.segment.start + k }))
+      ? Array.from({ length: resolved.overflow.extension.length }, (_, k) => ({
+          line: resolved.overflow!.segment.line,
+          pos: resolved.overflow!.segment.start + k,
+        }))
       : [];
     if (maxSwaps === 0) continue;
     const repaired = guidedSwap(lines, [...alnumCovered, ...extra], (l) => checkOk(l, def.name), maxSwaps);
@@ -155,12 +213,24 @@ export function repairMrz(input: readonly string[], layout: MrzLayout, options: 
     }
   }
   const composite = layout.checks.find((c) => c.name === 'composite');
-  if (maxSwaps > 0 && composite && !checkOk(lines, 'composite') && evaluateChecks(lines, layout).filter((c) => !c.ok).length === 1) {
+  if (
+    maxSwaps > 0 &&
+    composite &&
+    !checkOk(lines, 'composite') &&
+    evaluateChecks(lines, layout).filter((c) => !c.ok).length === 1
+  ) {
     // Only fields without a check digit of their own: anything else would break its own check.
     const onlyComposite = layout.fields.filter(
-      (f) => f.kind === 'alnum' && !layout.checks.some((c) => c.name !== 'composite' && c.covers.some((s) => s.line === f.line && s.start <= f.start && s.end >= f.end)),
+      (f) =>
+        f.kind === 'alnum' &&
+        !layout.checks.some(
+          (c) =>
+            c.name !== 'composite' && c.covers.some((s) => s.line === f.line && s.start <= f.start && s.end >= f.end),
+        ),
     );
-    const positions = onlyComposite.flatMap((f) => Array.from({ length: f.end - f.start }, (_, k) => ({ line: f.line, pos: f.start + k })));
+    const positions = onlyComposite.flatMap((f) =>
+      Array.from({ length: f.end - f.start }, (_, k) => ({ line: f.line, pos: f.start + k })),
+    );
     const repaired = guidedSwap(lines, positions, (l) => evaluateChecks(l, layout).every((c) => c.ok), 1);
     if (repaired) {
       guidedSwaps += diffCount(lines, repaired);

@@ -31,7 +31,8 @@ export function fitLineLength(line: string, target: number): string[] {
   const out: string[] = [];
   const run = longestFillerRun(line);
   if (diff > 0) {
-    if (run && run.length > diff) out.push(line.slice(0, run.start) + '<'.repeat(run.length - diff) + line.slice(run.start + run.length));
+    if (run && run.length > diff)
+      out.push(line.slice(0, run.start) + '<'.repeat(run.length - diff) + line.slice(run.start + run.length));
     if (/<$/.test(line)) out.push(line.slice(0, target));
     out.push(line.slice(diff));
     out.push(line.slice(0, target));

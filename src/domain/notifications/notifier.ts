@@ -4,10 +4,21 @@ import type { Repositories } from '../ports/repositories.port.js';
 import type { WebhookSender } from '../ports/webhook-sender.port.js';
 import type { SessionRecord } from '../sessions/session.types.js';
 
-export type Topic = 'RESOURCE_UPDATE' | 'TASK_COMPLETION' | 'CHECK_COMPLETION' | 'SESSION_COMPLETION' | 'CLIENT_SESSION_TOKEN_DELETED';
+export type Topic =
+  | 'RESOURCE_UPDATE'
+  | 'TASK_COMPLETION'
+  | 'CHECK_COMPLETION'
+  | 'SESSION_COMPLETION'
+  | 'CLIENT_SESSION_TOKEN_DELETED';
 
 /** Sessions that subscribe without listing topics get these. */
-const DEFAULT_TOPICS: Topic[] = ['RESOURCE_UPDATE', 'TASK_COMPLETION', 'CHECK_COMPLETION', 'SESSION_COMPLETION', 'CLIENT_SESSION_TOKEN_DELETED'];
+const DEFAULT_TOPICS: Topic[] = [
+  'RESOURCE_UPDATE',
+  'TASK_COMPLETION',
+  'CHECK_COMPLETION',
+  'SESSION_COMPLETION',
+  'CLIENT_SESSION_TOKEN_DELETED',
+];
 
 export const WEBHOOK_JOB = 'webhook.deliver';
 
@@ -38,7 +49,12 @@ export interface NotifierDeps {
 export class Notifier {
   constructor(private readonly deps: NotifierDeps) {}
 
-  async notify(session: SessionRecord, topic: Topic, eventKey: string, extra: Record<string, string> = {}): Promise<void> {
+  async notify(
+    session: SessionRecord,
+    topic: Topic,
+    eventKey: string,
+    extra: Record<string, string> = {},
+  ): Promise<void> {
     const config = session.spec.notifications;
     if (!config) return;
     const topics = config.topics?.length ? config.topics : DEFAULT_TOPICS;
@@ -60,7 +76,13 @@ export class Notifier {
       },
       now,
     );
-    await this.deps.queue.enqueue({ name: WEBHOOK_JOB, payload: { deliveryId: id }, dedupeKey: `webhook:${id}`, sessionId: session.id, maxAttempts: this.deps.maxAttempts });
+    await this.deps.queue.enqueue({
+      name: WEBHOOK_JOB,
+      payload: { deliveryId: id },
+      dedupeKey: `webhook:${id}`,
+      sessionId: session.id,
+      maxAttempts: this.deps.maxAttempts,
+    });
   }
 
   /** Job handler: one delivery attempt. Throws to retry; defers while an earlier event is still pending. */
@@ -72,7 +94,8 @@ export class Notifier {
     const config = session?.spec.notifications;
     const app = session ? await repos.apps.get(session.appId) : null;
     if (!session || !config || !app) return;
-    if (await repos.webhooks.earlierPending(delivery)) throw new DeferJob(1000, 'an earlier event of this session is still pending');
+    if (await repos.webhooks.earlierPending(delivery))
+      throw new DeferJob(1000, 'an earlier event of this session is still pending');
 
     const body = JSON.stringify(delivery.payload);
     const timestamp = Math.floor(this.deps.now() / 1000);
@@ -85,7 +108,10 @@ export class Notifier {
       ...(job.requestId ? { 'x-request-id': job.requestId } : {}),
     };
     if (config.auth_token) {
-      headers.authorization = config.auth_type === 'BEARER' ? `Bearer ${config.auth_token}` : `Basic ${Buffer.from(config.auth_token).toString('base64')}`;
+      headers.authorization =
+        config.auth_type === 'BEARER'
+          ? `Bearer ${config.auth_token}`
+          : `Basic ${Buffer.from(config.auth_token).toString('base64')}`;
     }
     delivery.attempts += 1;
     delivery.updatedAt = this.deps.now();

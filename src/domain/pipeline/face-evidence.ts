@@ -2,14 +2,23 @@ import { IMAGE_ERROR_CODES } from '../media/image-refusal.js';
 import { FaceEngineError, type FaceAnalysis, type FaceEngine } from '../ports/face-engine.port.js';
 import type { MediaStore } from '../ports/media-store.port.js';
 import type { Repositories, StoredFaceAnalysis } from '../ports/repositories.port.js';
-import { type FaceChoice, type FaceQualityPolicy, type FaceRefusal, pickSingleFace, type SelectedFace } from '../pools/enrolment-gate.js';
+import {
+  type FaceChoice,
+  type FaceQualityPolicy,
+  type FaceRefusal,
+  pickSingleFace,
+  type SelectedFace,
+} from '../pools/enrolment-gate.js';
 import type { MediaRecord } from '../sessions/session.types.js';
 
 /**
  * A usable face, with the model set its embedding is from and a way to embed the same face under another set
  * (the image analysed again: a pool or a reference may be on another set than the session's analysis).
  */
-export type UsableFace = SelectedFace & { modelSetId?: string; under?: (modelSetId: string) => Promise<Float32Array | null> };
+export type UsableFace = SelectedFace & {
+  modelSetId?: string;
+  under?: (modelSetId: string) => Promise<Float32Array | null>;
+};
 
 export type FaceOutcome = UsableFace | { refusal: FaceRefusal | 'UNREADABLE' | 'MISSING'; detail: string };
 
@@ -42,7 +51,10 @@ export class FaceEvidence {
     try {
       const engine = await this.deps.engine();
       const modelSetId = await this.deps.modelSet?.();
-      return { analysis: await engine.analyse(bytes, { liveness: true, ...(modelSetId ? { modelSetId } : {}) }), imageError: null };
+      return {
+        analysis: await engine.analyse(bytes, { liveness: true, ...(modelSetId ? { modelSetId } : {}) }),
+        imageError: null,
+      };
     } catch (err) {
       if (!(err instanceof FaceEngineError) || !IMAGE_ERROR_CODES.has(err.code)) throw err;
       return { analysis: NO_FACES, imageError: err.code };
@@ -51,7 +63,12 @@ export class FaceEvidence {
 
   /** Stores what examine() found for a stored image, so every check reads the same result. */
   async keep(media: MediaRecord, examined: FaceExamination): Promise<StoredFaceAnalysis> {
-    const stored: StoredFaceAnalysis = { mediaId: media.id, sessionId: media.sessionId, createdAt: this.deps.now(), ...examined };
+    const stored: StoredFaceAnalysis = {
+      mediaId: media.id,
+      sessionId: media.sessionId,
+      createdAt: this.deps.now(),
+      ...examined,
+    };
     await this.deps.repos.analyses.save(stored);
     return stored;
   }
@@ -68,7 +85,8 @@ export class FaceEvidence {
   async singleFace(media: MediaRecord | null, choice: FaceChoice = 'single'): Promise<FaceOutcome> {
     if (!media) return { refusal: 'MISSING', detail: 'no image was captured' };
     const stored = await this.analyse(media);
-    if (stored.imageError) return { refusal: 'UNREADABLE', detail: `the image could not be read (${stored.imageError})` };
+    if (stored.imageError)
+      return { refusal: 'UNREADABLE', detail: `the image could not be read (${stored.imageError})` };
     const picked = pickSingleFace(stored.analysis, this.deps.quality, choice);
     if (!('face' in picked)) return picked;
     return { ...picked, modelSetId: stored.analysis.modelSetId, under: (set) => this.embedUnder(media, set, choice) };
@@ -91,9 +109,12 @@ export class FaceEvidence {
   async largestFace(media: MediaRecord | null): Promise<FaceOutcome> {
     if (!media) return { refusal: 'MISSING', detail: 'no document image was captured' };
     const stored = await this.analyse(media);
-    if (stored.imageError) return { refusal: 'UNREADABLE', detail: `the image could not be read (${stored.imageError})` };
+    if (stored.imageError)
+      return { refusal: 'UNREADABLE', detail: `the image could not be read (${stored.imageError})` };
     const [face, ...others] = stored.analysis.faces;
-    return face ? { face, others: others.map((f) => f.box) } : { refusal: 'NO_FACE_DETECTED', detail: 'no portrait was found on the document' };
+    return face
+      ? { face, others: others.map((f) => f.box) }
+      : { refusal: 'NO_FACE_DETECTED', detail: 'no portrait was found on the document' };
   }
 }
 

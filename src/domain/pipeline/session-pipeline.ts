@@ -108,7 +108,9 @@ export class SessionPipeline {
     const generated = [...finished.generatedChecks];
     for (const definition of this.checks.generatedBy(finished.type)) {
       if (!definition.generatedBy!.when(finished)) continue;
-      let check = bundle.checks.find((c) => c.type === definition.type && c.resourcesUsed.includes(finished.resourceId));
+      let check = bundle.checks.find(
+        (c) => c.type === definition.type && c.resourcesUsed.includes(finished.resourceId),
+      );
       if (!check) {
         const now = this.deps.now();
         check = {
@@ -125,7 +127,13 @@ export class SessionPipeline {
         };
         await this.deps.repos.work.saveCheck(check);
       }
-      if (check.state !== 'DONE') await this.enqueue(JOBS.check, { sessionId: finished.sessionId, checkId: check.id }, finished.sessionId, `check:${check.id}`);
+      if (check.state !== 'DONE')
+        await this.enqueue(
+          JOBS.check,
+          { sessionId: finished.sessionId, checkId: check.id },
+          finished.sessionId,
+          `check:${check.id}`,
+        );
       if (!generated.some((g) => g.id === check.id)) generated.push({ id: check.id, type: check.type });
     }
     return { ...finished, generatedChecks: generated };
@@ -147,8 +155,14 @@ export class SessionPipeline {
   private async evaluate(check: CheckRecord, bundle: SessionBundle): Promise<CheckOutcome> {
     const definition = this.checks.get(check.type);
     if (!definition) throw new Error(`no evaluator for check ${check.type}`);
-    const { inconclusive, ...outcome } = await definition.evaluate(check.config, { check, bundle, evidence: this.deps.evidence });
-    const review = definition.review ? definition.review(check.config, outcome.report) : manualCheckReason(check.config.manual_check, inconclusive);
+    const { inconclusive, ...outcome } = await definition.evaluate(check.config, {
+      check,
+      bundle,
+      evidence: this.deps.evidence,
+    });
+    const review = definition.review
+      ? definition.review(check.config, outcome.report)
+      : manualCheckReason(check.config.manual_check, inconclusive);
     return { ...outcome, review };
   }
 }

@@ -118,7 +118,12 @@ export class PoolSearch {
     const own = rows.filter((r) => r.modelSetId === first.modelSetId && r.embedding.length === dims);
     const matrix = new Float32Array(own.length * dims);
     own.forEach((r, i) => matrix.set(r.embedding, i * dims));
-    this.index.addMany(poolId, own.map((r) => r.key), matrix, expectedSize);
+    this.index.addMany(
+      poolId,
+      own.map((r) => r.key),
+      matrix,
+      expectedSize,
+    );
   }
 
   /** Drops a pool's index and loads it again from the database (after a switch, or mixed changes). */
@@ -150,7 +155,8 @@ export class PoolSearch {
               stale.delete(c.poolId);
             } else if (c.op === 'switch') stale.add(c.poolId);
             else if (c.op === 'remove' && c.faceKey !== null) this.index.remove(c.poolId, c.faceKey);
-            else if (c.op === 'add' && c.faceKey !== null && c.embedding && c.modelSetId) this.applyAdd(c.poolId, c.faceKey, c.embedding, c.modelSetId, stale);
+            else if (c.op === 'add' && c.faceKey !== null && c.embedding && c.modelSetId)
+              this.applyAdd(c.poolId, c.faceKey, c.embedding, c.modelSetId, stale);
             this.lastSeq = c.seq;
           }
           if (changes.length < CHANGE_BATCH) break;
@@ -193,12 +199,23 @@ export class PoolSearch {
     if (indexSet !== modelSetId) throw new ModelSetMismatch(poolId, modelSetId, indexSet);
     // Several faces may belong to one applicant: fetch extra faces so topK applicants survive the grouping.
     const hits = this.index.search(poolId, probe, Math.max(topK * 4, 16));
-    const live = new Map((await this.repo.resolveMembers(poolId, hits.map((h) => h.key))).map((m) => [m.key, m]));
+    const live = new Map(
+      (
+        await this.repo.resolveMembers(
+          poolId,
+          hits.map((h) => h.key),
+        )
+      ).map((m) => [m.key, m]),
+    );
     const best = new Map<string, PoolCandidate>();
     for (const hit of hits) {
       const member = live.get(hit.key);
       if (!member || best.has(member.applicantId)) continue;
-      best.set(member.applicantId, { applicantId: member.applicantId, faceId: member.faceId, similarity: hit.similarity });
+      best.set(member.applicantId, {
+        applicantId: member.applicantId,
+        faceId: member.faceId,
+        similarity: hit.similarity,
+      });
     }
     return [...best.values()].slice(0, topK);
   }

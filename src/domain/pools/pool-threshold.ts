@@ -20,7 +20,11 @@ export interface PoolDecisionPolicy {
  * target false-positive identification rate at the pool's current size, never below the 1:1 threshold, unless
  * the operator pins one.
  */
-export function poolDecisionPolicy(settings: PoolSettings, poolSize: number, calibration: ScoreCalibration): PoolDecisionPolicy {
+export function poolDecisionPolicy(
+  settings: PoolSettings,
+  poolSize: number,
+  calibration: ScoreCalibration,
+): PoolDecisionPolicy {
   const n = Math.max(1, poolSize);
   const targetFpir = settings.target_fpir ?? DEFAULT_TARGET_FPIR;
   const derived = Math.max(calibration.oneToOneThreshold, calibration.thresholdForFpir(targetFpir, n));

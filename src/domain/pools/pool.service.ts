@@ -6,7 +6,12 @@ import type { PoolRepository } from '../ports/pool-repository.port.js';
 import type { Repositories } from '../ports/repositories.port.js';
 import type { ScoreCalibration } from '../ports/score-calibration.port.js';
 import type { ModelSetChoice } from '../models/model-set-choice.js';
-import { DEFAULT_FACE_QUALITY, type FaceQualityPolicy, requireSingleFace, type SelectedFace } from './enrolment-gate.js';
+import {
+  DEFAULT_FACE_QUALITY,
+  type FaceQualityPolicy,
+  requireSingleFace,
+  type SelectedFace,
+} from './enrolment-gate.js';
 import { type PoolDecisionPolicy, poolDecisionPolicy } from './pool-threshold.js';
 import { ModelSetMismatch, type PoolCandidate, type PoolSearch } from './pool-search.js';
 import type { ApplicantRecord, FaceRecord, FaceSource, Page, PoolRecord, PoolSettings } from './pool.types.js';
@@ -98,12 +103,18 @@ export class PoolService {
   }
 
   async applicantView(applicant: ApplicantRecord): Promise<ApplicantView> {
-    const [faces, pools] = await Promise.all([this.deps.pools.listFaces(applicant.id), this.deps.pools.poolsOfApplicant(applicant.id)]);
+    const [faces, pools] = await Promise.all([
+      this.deps.pools.listFaces(applicant.id),
+      this.deps.pools.poolsOfApplicant(applicant.id),
+    ]);
     return { applicant, faces, pools };
   }
 
   private async applicantViews(page: Page<ApplicantRecord>): Promise<Page<ApplicantView>> {
-    return { items: await Promise.all(page.items.map((a) => this.applicantView(a))), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    return {
+      items: await Promise.all(page.items.map((a) => this.applicantView(a))),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    };
   }
 
   async createApplicant(appId: string, face?: FaceInput): Promise<ApplicantView & { selected?: SelectedFace }> {
@@ -156,22 +167,28 @@ export class PoolService {
     return { bytes, contentType, source, face: selected.face, selected, modelSetId: analysis.modelSetId };
   }
 
-  private async storeFace(applicant: ApplicantRecord, prepared: Awaited<ReturnType<PoolService['prepareFace']>>): Promise<FaceRecord> {
+  private async storeFace(
+    applicant: ApplicantRecord,
+    prepared: Awaited<ReturnType<PoolService['prepareFace']>>,
+  ): Promise<FaceRecord> {
     const id = this.deps.newId();
     const imageKey = `${applicant.appId}/applicants/${applicant.id}/${id}`;
     await this.deps.media.put(imageKey, prepared.bytes, prepared.contentType);
-    return this.deps.pools.addFace({
-      id,
-      applicantId: applicant.id,
-      appId: applicant.appId,
-      modelSetId: prepared.modelSetId,
-      embedding: prepared.face.embedding,
-      quality: prepared.face.quality,
-      imageKey,
-      contentType: prepared.contentType,
-      source: prepared.source,
-      createdAt: this.deps.now(),
-    }, prepared.face.alsoEmbedded);
+    return this.deps.pools.addFace(
+      {
+        id,
+        applicantId: applicant.id,
+        appId: applicant.appId,
+        modelSetId: prepared.modelSetId,
+        embedding: prepared.face.embedding,
+        quality: prepared.face.quality,
+        imageKey,
+        contentType: prepared.contentType,
+        source: prepared.source,
+        createdAt: this.deps.now(),
+      },
+      prepared.face.alsoEmbedded,
+    );
   }
 
   /**
@@ -198,7 +215,11 @@ export class PoolService {
     return { applicant, refused, selections: prepared.map((p) => p.selected) };
   }
 
-  async addFace(appId: string, applicantId: string, input: FaceInput): Promise<{ face: FaceRecord; selected: SelectedFace }> {
+  async addFace(
+    appId: string,
+    applicantId: string,
+    input: FaceInput,
+  ): Promise<{ face: FaceRecord; selected: SelectedFace }> {
     const applicant = await this.requireApplicant(appId, applicantId);
     const prepared = await this.prepareFace(appId, input, 'face');
     return { face: await this.storeFace(applicant, prepared), selected: prepared.selected };
@@ -230,7 +251,15 @@ export class PoolService {
   async createPool(appId: string, label: string, settings: PoolSettings = {}): Promise<PoolRecord> {
     const now = this.deps.now();
     const modelSetId = await this.deps.modelSets.active();
-    const pool: PoolRecord = { id: this.deps.newId(), appId, label, settings, modelSetId, createdAt: now, updatedAt: now };
+    const pool: PoolRecord = {
+      id: this.deps.newId(),
+      appId,
+      label,
+      settings,
+      modelSetId,
+      createdAt: now,
+      updatedAt: now,
+    };
     await this.deps.pools.createPool(pool);
     return pool;
   }
@@ -286,10 +315,16 @@ export class PoolService {
   async removeMember(appId: string, poolId: string, applicantId: string): Promise<void> {
     await this.requirePool(appId, poolId);
     await this.requireApplicant(appId, applicantId);
-    if (!(await this.deps.pools.removeMember(poolId, applicantId, this.deps.now()))) throw new AppError('APPLICANT_NOT_FOUND', 'The applicant is not in this pool');
+    if (!(await this.deps.pools.removeMember(poolId, applicantId, this.deps.now())))
+      throw new AppError('APPLICANT_NOT_FOUND', 'The applicant is not in this pool');
   }
 
-  async listMembers(appId: string, poolId: string, cursor?: string, limit = PAGE_DEFAULT): Promise<Page<ApplicantView>> {
+  async listMembers(
+    appId: string,
+    poolId: string,
+    cursor?: string,
+    limit = PAGE_DEFAULT,
+  ): Promise<Page<ApplicantView>> {
     await this.requirePool(appId, poolId);
     return this.applicantViews(await this.deps.pools.listMembers(poolId, cursor, limit));
   }
@@ -307,7 +342,11 @@ export class PoolService {
       const poolSet = (await this.deps.search.modelSetOf(pool.id)) ?? pool.modelSetId;
       if (poolSet !== modelSetId) {
         const again = probe.reembed ? await probe.reembed(poolSet) : null;
-        if (!again) throw new AppError('SERVICE_UNAVAILABLE', `The pool is searched on model set ${poolSet}; the face was embedded with ${modelSetId}`);
+        if (!again)
+          throw new AppError(
+            'SERVICE_UNAVAILABLE',
+            `The pool is searched on model set ${poolSet}; the face was embedded with ${modelSetId}`,
+          );
         embedding = again;
         modelSetId = poolSet;
       }
@@ -336,7 +375,11 @@ export class PoolService {
       const again = await engine.analyse(bytes, { liveness: false, modelSetId });
       return requireSingleFace(again, this.deps.quality ?? DEFAULT_FACE_QUALITY, 'dominant').face.embedding;
     };
-    const found = await this.searchEmbedding(pool, { embedding: selected.face.embedding, modelSetId: analysis.modelSetId, reembed }, topK);
+    const found = await this.searchEmbedding(
+      pool,
+      { embedding: selected.face.embedding, modelSetId: analysis.modelSetId, reembed },
+      topK,
+    );
     return { pool, policy: found.policy, modelSetId: found.modelSetId, candidates: found.candidates, selected };
   }
 }

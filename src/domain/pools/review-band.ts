@@ -25,7 +25,12 @@ export type PoolSettingsWithReview = PoolSettings & { review_target_fpir?: numbe
  * pool's current size), never above the match threshold. Scores between the two are what a FALLBACK manual check
  * sends to a reviewer; the band turns the misses of a strict threshold on a large pool into review workload.
  */
-export function poolReviewBand(settings: PoolSettingsWithReview, poolSize: number, calibration: ScoreCalibration, match?: PoolDecisionPolicy): ReviewBand {
+export function poolReviewBand(
+  settings: PoolSettingsWithReview,
+  poolSize: number,
+  calibration: ScoreCalibration,
+  match?: PoolDecisionPolicy,
+): ReviewBand {
   const policy = match ?? poolDecisionPolicy(settings, poolSize, calibration);
   const targetFpir = settings.review_target_fpir ?? Math.max(DEFAULT_REVIEW_FPIR, policy.targetFpir);
   // Not floored at the 1:1 threshold as the match threshold is: on a small pool the band reaches below it, where a

@@ -36,7 +36,11 @@ export interface SessionRepository {
   getById(id: string): Promise<SessionRecord | null>;
   getByClientToken(token: string): Promise<SessionRecord | null>;
   bundle(session: SessionRecord): Promise<SessionBundle>;
-  update(id: string, patch: Partial<Pick<SessionRecord, 'state' | 'biometricConsentAt' | 'finishedAt' | 'completedAt'>>, at: number): Promise<void>;
+  update(
+    id: string,
+    patch: Partial<Pick<SessionRecord, 'state' | 'biometricConsentAt' | 'finishedAt' | 'completedAt'>>,
+    at: number,
+  ): Promise<void>;
   /** Deletes the session and every row that hangs off it. */
   delete(id: string): Promise<void>;
   listPurgeable(now: number, limit: number): Promise<SessionRecord[]>;
@@ -85,7 +89,11 @@ export interface UsageRepository {
    * of the first that would pass it (and nothing is added). Counters starting with `drop.prefix`, except
    * `drop.keep`, are deleted in the same step (earlier rate windows).
    */
-  consume(sessionId: string, charges: readonly UsageCharge[], drop?: { prefix: string; keep: string }): Promise<string | null>;
+  consume(
+    sessionId: string,
+    charges: readonly UsageCharge[],
+    drop?: { prefix: string; keep: string },
+  ): Promise<string | null>;
   /** Takes `amount` back off a counter (never below zero). */
   release(sessionId: string, counter: string, amount: number): Promise<void>;
 }

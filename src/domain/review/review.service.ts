@@ -37,7 +37,11 @@ export class ReviewService {
   }
 
   /** Sends a check to review; idempotent per check (a retried job gets the same item back). */
-  async openReview(session: { id: string; appId: string }, check: { id: string; type: string }, reason: string): Promise<ReviewItem> {
+  async openReview(
+    session: { id: string; appId: string },
+    check: { id: string; type: string },
+    reason: string,
+  ): Promise<ReviewItem> {
     const now = this.deps.now();
     return this.deps.reviews.createOrGet({
       id: this.deps.newId(),
@@ -84,10 +88,13 @@ export class ReviewService {
    * different reviewer then confirms (REJECT) or overturns (APPROVE) it. The reason is required for a REJECT.
    */
   async decide(itemId: string, reviewer: string, decision: ReviewDecision, reason: string): Promise<ReviewItem> {
-    if (decision !== 'APPROVE' && decision !== 'REJECT') throw validationError([{ property: 'decision', message: 'must be APPROVE or REJECT' }]);
+    if (decision !== 'APPROVE' && decision !== 'REJECT')
+      throw validationError([{ property: 'decision', message: 'must be APPROVE or REJECT' }]);
     const text = reason.trim();
-    if (decision === 'REJECT' && !text) throw validationError([{ property: 'reason', message: 'is required to reject' }]);
-    if (text.length > MAX_REASON_LENGTH) throw validationError([{ property: 'reason', message: `must be at most ${MAX_REASON_LENGTH} characters` }]);
+    if (decision === 'REJECT' && !text)
+      throw validationError([{ property: 'reason', message: 'is required to reject' }]);
+    if (text.length > MAX_REASON_LENGTH)
+      throw validationError([{ property: 'reason', message: `must be at most ${MAX_REASON_LENGTH} characters` }]);
     const item = await this.deps.reviews.get(itemId);
     if (!item) throw new AppError('NOT_FOUND', 'No review item with this id');
     const now = this.deps.now();
@@ -95,15 +102,41 @@ export class ReviewService {
     if (item.state === 'OPEN') {
       next =
         decision === 'REJECT' && this.deps.policy.fourEyesReject
-          ? { ...item, state: 'AWAITING_SECOND', firstDecision: decision, firstReason: text, firstBy: reviewer, firstAt: now, updatedAt: now }
-          : { ...item, state: 'DECIDED', decision, decisionReason: text, decidedBy: reviewer, decidedAt: now, updatedAt: now };
+          ? {
+              ...item,
+              state: 'AWAITING_SECOND',
+              firstDecision: decision,
+              firstReason: text,
+              firstBy: reviewer,
+              firstAt: now,
+              updatedAt: now,
+            }
+          : {
+              ...item,
+              state: 'DECIDED',
+              decision,
+              decisionReason: text,
+              decidedBy: reviewer,
+              decidedAt: now,
+              updatedAt: now,
+            };
     } else if (item.state === 'AWAITING_SECOND') {
-      if (item.firstBy === reviewer) throw new AppError('CONFLICT', 'A second reviewer must confirm or overturn this rejection');
-      next = { ...item, state: 'DECIDED', decision, decisionReason: text, decidedBy: reviewer, decidedAt: now, updatedAt: now };
+      if (item.firstBy === reviewer)
+        throw new AppError('CONFLICT', 'A second reviewer must confirm or overturn this rejection');
+      next = {
+        ...item,
+        state: 'DECIDED',
+        decision,
+        decisionReason: text,
+        decidedBy: reviewer,
+        decidedAt: now,
+        updatedAt: now,
+      };
     } else {
       throw new AppError('CONFLICT', 'This review item is already decided');
     }
-    if (!(await this.deps.reviews.saveDecision(next, item.state as ReviewState))) throw new AppError('CONFLICT', 'Another reviewer decided this item first');
+    if (!(await this.deps.reviews.saveDecision(next, item.state as ReviewState)))
+      throw new AppError('CONFLICT', 'Another reviewer decided this item first');
     if (next.state === 'DECIDED') await this.emit(next);
     return next;
   }

@@ -23,12 +23,24 @@ describe('deriveRequirements', () => {
   });
 
   it('adds an ID document for document checks and tasks unless one is listed', () => {
-    const implicit = validateSessionSpec({ requested_tasks: [{ type: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION' }] }, policy, 0);
+    const implicit = validateSessionSpec(
+      { requested_tasks: [{ type: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION' }] },
+      policy,
+      0,
+    );
     expect(deriveRequirements(implicit, id).map((r) => r.type)).toEqual(['ID_DOCUMENT']);
     const listed = validateSessionSpec(
       {
         requested_checks: [{ type: 'ID_DOCUMENT_AUTHENTICITY' }],
-        required_documents: [{ type: 'ID_DOCUMENT', filter: { type: 'ORTHOGONAL_RESTRICTIONS', country_restriction: { inclusion: 'WHITELIST', country_codes: ['GBR'] } } }],
+        required_documents: [
+          {
+            type: 'ID_DOCUMENT',
+            filter: {
+              type: 'ORTHOGONAL_RESTRICTIONS',
+              country_restriction: { inclusion: 'WHITELIST', country_codes: ['GBR'] },
+            },
+          },
+        ],
       },
       policy,
       0,

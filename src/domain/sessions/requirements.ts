@@ -6,7 +6,11 @@ import type { Requirement, ResourceRecord } from './session.types.js';
 // Which captures a session needs follows from what it asks for: documents listed in required_documents, then what
 // each requested check needs (its definition's needs()) and an ID document for document tasks, in a fixed order:
 // an ID document, a selfie (the LIVENESS requirement), a relying-business face capture.
-export function deriveRequirements(spec: SessionSpec, newId: () => string, checks: CheckRegistry = CHECKS): Requirement[] {
+export function deriveRequirements(
+  spec: SessionSpec,
+  newId: () => string,
+  checks: CheckRegistry = CHECKS,
+): Requirement[] {
   const requirements: Requirement[] = [];
   for (const doc of spec.required_documents) {
     if (doc.type === 'ID_DOCUMENT') {

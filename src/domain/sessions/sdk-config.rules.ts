@@ -8,18 +8,24 @@ import type { SdkConfig } from './session-spec.schema.js';
 /** Yoti's skippable screens ("configurable user flow"), and what openidv's page does with each. */
 export const SUPPRESSIBLE_SCREENS = {
   ID_DOCUMENT_EDUCATION: 'the tips before the first document photo are skipped',
-  ID_DOCUMENT_REQUIREMENTS: 'the document choice is skipped when the filter and preset_issuing_country leave a single document',
+  ID_DOCUMENT_REQUIREMENTS:
+    'the document choice is skipped when the filter and preset_issuing_country leave a single document',
   FACE_CAPTURE_EDUCATION: 'the tips before the face capture are skipped',
   STATIC_LIVENESS_EDUCATION: 'the tips before the selfie are skipped',
-  ZOOM_LIVENESS_EDUCATION: 'accepted: openidv has no ZOOM liveness (refused with UNSUPPORTED_CHECK), so there is no such screen',
-  FLOW_COMPLETION: "accepted: as on Yoti's web client, the web page always shows its completion screen (Yoti skips it in native SDKs only)",
+  ZOOM_LIVENESS_EDUCATION:
+    'accepted: openidv has no ZOOM liveness (refused with UNSUPPORTED_CHECK), so there is no such screen',
+  FLOW_COMPLETION:
+    "accepted: as on Yoti's web client, the web page always shows its completion screen (Yoti skips it in native SDKs only)",
 } as const;
 
 export function sdkConfigErrors(sdk: SdkConfig | undefined): PropertyError[] {
   const errors: PropertyError[] = [];
   sdk?.suppressed_screens?.forEach((screen, i) => {
     if (!Object.hasOwn(SUPPRESSIBLE_SCREENS, screen)) {
-      errors.push({ property: `sdk_config.suppressed_screens[${i}]`, message: `unknown screen "${screen.slice(0, 64)}"; known: ${Object.keys(SUPPRESSIBLE_SCREENS).join(', ')}` });
+      errors.push({
+        property: `sdk_config.suppressed_screens[${i}]`,
+        message: `unknown screen "${screen.slice(0, 64)}"; known: ${Object.keys(SUPPRESSIBLE_SCREENS).join(', ')}`,
+      });
     }
   });
   for (const category of Object.keys(sdk?.attempts_configuration?.ID_DOCUMENT_TEXT_DATA_EXTRACTION ?? {})) {
@@ -33,7 +39,8 @@ export function sdkConfigErrors(sdk: SdkConfig | undefined): PropertyError[] {
   if (sdk?.brand_id !== undefined) {
     errors.push({
       property: 'sdk_config.brand_id',
-      message: "is not supported by openidv: brands live in Yoti's Hub; theme the page with primary_colour, secondary_colour and font_colour",
+      message:
+        "is not supported by openidv: brands live in Yoti's Hub; theme the page with primary_colour, secondary_colour and font_colour",
     });
   }
   return errors;

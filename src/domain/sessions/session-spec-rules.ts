@@ -22,10 +22,14 @@ export class AdapterSpecRules implements SessionSpecRules {
     const errors: PropertyError[] = [];
     const endpoint = spec.notifications && this.deps.endpointProblem(spec.notifications.endpoint);
     if (endpoint) errors.push({ property: 'notifications.endpoint', message: endpoint });
-    const context = { appId, poolExists: async (poolId: string) => Boolean(await this.deps.pools.getPool(appId, poolId)) };
+    const context = {
+      appId,
+      poolExists: async (poolId: string) => Boolean(await this.deps.pools.getPool(appId, poolId)),
+    };
     for (const [i, check] of spec.requested_checks.entries()) {
       const problem = await (this.deps.checks ?? CHECKS).get(check.type)?.verify?.(check.config, context);
-      if (problem) errors.push({ property: `requested_checks[${i}].config.${problem.property}`, message: problem.message });
+      if (problem)
+        errors.push({ property: `requested_checks[${i}].config.${problem.property}`, message: problem.message });
     }
     if (errors.length) throw validationError(errors);
   }

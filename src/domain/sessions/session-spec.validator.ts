@@ -25,7 +25,8 @@ import {
 
 export type { RequestedCheck, RequestedTask, SessionSpec } from './session-spec.types.js';
 
-const isOneOf = <T extends string>(list: readonly T[], value: string): value is T => (list as readonly string[]).includes(value);
+const isOneOf = <T extends string>(list: readonly T[], value: string): value is T =>
+  (list as readonly string[]).includes(value);
 
 function configErrors(schema: Parameters<typeof Value.Errors>[0], config: unknown, prefix: string): PropertyError[] {
   return [...Value.Errors(schema, config)].map((e) => ({
@@ -39,19 +40,33 @@ function configErrors(schema: Parameters<typeof Value.Errors>[0], config: unknow
  * minus the ignored ones; any other key is refused by name. Values are never walked beyond the known keys, so
  * a deeply nested or huge unknown value costs nothing and is never stored.
  */
-function knownConfig(schema: TObject, raw: unknown, at: string, errors: PropertyError[], ignored: readonly string[] = []) {
+function knownConfig(
+  schema: TObject,
+  raw: unknown,
+  at: string,
+  errors: PropertyError[],
+  ignored: readonly string[] = [],
+) {
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
     if (Object.hasOwn(schema.properties, key)) {
       if (value !== null) config[key] = value;
     } else if (!ignored.includes(key)) {
-      errors.push({ property: `${at}.${key.length > 64 ? `${key.slice(0, 64)}…` : key}`, message: 'is not a setting of this type' });
+      errors.push({
+        property: `${at}.${key.length > 64 ? `${key.slice(0, 64)}…` : key}`,
+        message: 'is not a setting of this type',
+      });
     }
   }
   return config;
 }
 
-function validateChecks(input: SessionSpecInput, checks: CheckRegistry, errors: PropertyError[], unsupported: PropertyError[]): RequestedCheck[] {
+function validateChecks(
+  input: SessionSpecInput,
+  checks: CheckRegistry,
+  errors: PropertyError[],
+  unsupported: PropertyError[],
+): RequestedCheck[] {
   const requested: RequestedCheck[] = [];
   // Where each accepted check sits in the request.
   const paths: string[] = [];
@@ -70,7 +85,10 @@ function validateChecks(input: SessionSpecInput, checks: CheckRegistry, errors: 
     }
     if (definition.generatedBy) {
       const task = definition.generatedBy.task;
-      errors.push({ property: `${at}.type`, message: `${item.type} is made by the ${task} task for each document it reads: request that task instead` });
+      errors.push({
+        property: `${at}.type`,
+        message: `${item.type} is made by the ${task} task for each document it reads: request that task instead`,
+      });
       return;
     }
     const found: PropertyError[] = [];
@@ -97,14 +115,23 @@ function validateChecks(input: SessionSpecInput, checks: CheckRegistry, errors: 
   if (errors.length === errorsBefore && !unsupported.length) {
     requested.forEach((check, i) => {
       const uses = checks.get(check.type)?.usesCaptureOf;
-      const provided = (other: RequestedCheck) => checks.get(other.type)?.needs(other.config).some((n) => n.type === uses?.need);
-      if (uses && !requested.some((other, j) => j !== i && provided(other))) errors.push({ property: `${paths[i]}.type`, message: uses.message });
+      const provided = (other: RequestedCheck) =>
+        checks
+          .get(other.type)
+          ?.needs(other.config)
+          .some((n) => n.type === uses?.need);
+      if (uses && !requested.some((other, j) => j !== i && provided(other)))
+        errors.push({ property: `${paths[i]}.type`, message: uses.message });
     });
   }
   return requested;
 }
 
-function validateTasks(input: SessionSpecInput, errors: PropertyError[], unsupported: PropertyError[]): RequestedTask[] {
+function validateTasks(
+  input: SessionSpecInput,
+  errors: PropertyError[],
+  unsupported: PropertyError[],
+): RequestedTask[] {
   const tasks: RequestedTask[] = [];
   (input.requested_tasks ?? []).forEach((item, i) => {
     const at = `requested_tasks[${i}]`;
@@ -136,15 +163,24 @@ function validateDocuments(input: SessionSpecInput, errors: PropertyError[]): vo
     if (doc.type === 'SUPPLEMENTARY_DOCUMENT') {
       // The SDKs restrict a supplementary document with document_types and country_codes; none sends a filter for
       // one, and openidv would not apply it: refused rather than accepted and ignored.
-      if (doc.filter) errors.push({ property: `${at}.filter`, message: 'is not a setting of SUPPLEMENTARY_DOCUMENT: restrict it with document_types and country_codes' });
+      if (doc.filter)
+        errors.push({
+          property: `${at}.filter`,
+          message: 'is not a setting of SUPPLEMENTARY_DOCUMENT: restrict it with document_types and country_codes',
+        });
       checkTypes(doc.document_types, `${at}.document_types`);
       doc.country_codes?.forEach((c, j) => {
-        if (!isKnownCountry(c)) errors.push({ property: `${at}.country_codes[${j}]`, message: `unknown country "${c}"` });
+        if (!isKnownCountry(c))
+          errors.push({ property: `${at}.country_codes[${j}]`, message: `unknown country "${c}"` });
       });
       return;
     }
     for (const key of ['document_types', 'country_codes', 'objective'] as const) {
-      if (doc[key] !== undefined) errors.push({ property: `${at}.${key}`, message: 'is a setting of SUPPLEMENTARY_DOCUMENT: restrict an ID document with filter' });
+      if (doc[key] !== undefined)
+        errors.push({
+          property: `${at}.${key}`,
+          message: 'is a setting of SUPPLEMENTARY_DOCUMENT: restrict an ID document with filter',
+        });
     }
     const filter = doc.filter;
     if (!filter) return;
@@ -165,7 +201,10 @@ function resolveTtls(input: SessionSpecInput, policy: SessionPolicy, now: number
   let tokenTtl = input.client_session_token_ttl ?? policy.defaultTokenTtlSec;
   if (input.session_deadline !== undefined) {
     if (input.client_session_token_ttl !== undefined) {
-      errors.push({ property: 'session_deadline', message: 'give either session_deadline or client_session_token_ttl' });
+      errors.push({
+        property: 'session_deadline',
+        message: 'give either session_deadline or client_session_token_ttl',
+      });
     }
     tokenTtl = Math.floor((Date.parse(input.session_deadline) - now) / 1000);
   }
@@ -188,7 +227,12 @@ function resolveTtls(input: SessionSpecInput, policy: SessionPolicy, now: number
 }
 
 /** Validates a structurally valid specification (the HTTP schema ran first) against the semantic rules. */
-export function validateSessionSpec(input: SessionSpecInput, policy: SessionPolicy, now: number, checks: CheckRegistry = CHECKS): SessionSpec {
+export function validateSessionSpec(
+  input: SessionSpecInput,
+  policy: SessionPolicy,
+  now: number,
+  checks: CheckRegistry = CHECKS,
+): SessionSpec {
   const errors: PropertyError[] = [];
   const unsupported: PropertyError[] = [];
   const { tokenTtl, resourcesTtl } = resolveTtls(input, policy, now, errors);
@@ -197,7 +241,8 @@ export function validateSessionSpec(input: SessionSpecInput, policy: SessionPoli
   validateDocuments(input, errors);
   errors.push(...sdkConfigErrors(input.sdk_config));
   for (const key of ['identity_profile_requirements', 'advanced_identity_profile_requirements'] as const) {
-    if (input[key] !== undefined) unsupported.push({ property: key, message: 'identity profiles are not supported by openidv' });
+    if (input[key] !== undefined)
+      unsupported.push({ property: key, message: 'identity profiles are not supported by openidv' });
   }
   if (unsupported.length) throw new AppError('UNSUPPORTED_CHECK', undefined, unsupported);
   if (errors.length) throw validationError(errors);
@@ -211,10 +256,13 @@ export function validateSessionSpec(input: SessionSpecInput, policy: SessionPoli
     requested_checks: requested,
     requested_tasks: tasks,
     sdk_config: { ...sdkConfig, allowed_capture_methods: sdkConfig.allowed_capture_methods ?? 'CAMERA' },
-    required_documents: (input.required_documents ?? []).map((d) => Value.Clean(RequiredDocumentSchema, d) as RequiredDocument),
+    required_documents: (input.required_documents ?? []).map(
+      (d) => Value.Clean(RequiredDocumentSchema, d) as RequiredDocument,
+    ),
     block_biometric_consent: input.block_biometric_consent ?? false,
   };
   if (input.user_tracking_id !== undefined) spec.user_tracking_id = input.user_tracking_id;
-  if (input.notifications !== undefined) spec.notifications = Value.Clean(NotificationsSchema, { ...input.notifications }) as NotificationsConfig;
+  if (input.notifications !== undefined)
+    spec.notifications = Value.Clean(NotificationsSchema, { ...input.notifications }) as NotificationsConfig;
   return spec;
 }

@@ -5,7 +5,11 @@ import type { ResourceRecord, SessionRecord, SessionState } from './session.type
 // The client token's life, and the state a session shows by the clock: an ONGOING session whose token ran out
 // before its captures were done is EXPIRED before the maintenance pass stores it so.
 
-export function effectiveState(session: SessionRecord, resources: ResourceRecord[], now: number): Exclude<SessionState, 'AWAITING_REVIEW'> {
+export function effectiveState(
+  session: SessionRecord,
+  resources: ResourceRecord[],
+  now: number,
+): Exclude<SessionState, 'AWAITING_REVIEW'> {
   if (session.state !== 'ONGOING') return wireState(session.state);
   const capturesDone = session.finishedAt !== null || allRequirementsMet(session.requirements, resources);
   return now >= session.tokenExpiresAt && !capturesDone ? 'EXPIRED' : 'ONGOING';

@@ -65,7 +65,10 @@ export class SessionService {
     return { bundle: await this.repos.sessions.bundle(session), at: this.deps.clock.now() };
   }
 
-  async configuration(appId: string, id: string): Promise<{ session: SessionRecord; resources: ResourceRecord[]; at: number }> {
+  async configuration(
+    appId: string,
+    id: string,
+  ): Promise<{ session: SessionRecord; resources: ResourceRecord[]; at: number }> {
     const session = await this.require(appId, id);
     return { session, resources: await this.repos.resources.list(id), at: this.deps.clock.now() };
   }
@@ -97,7 +100,8 @@ export class SessionService {
   async requireWritable(appId: string, id: string): Promise<SessionRecord> {
     const session = await this.require(appId, id);
     if (session.state === 'COMPLETED') throw new AppError('CONFLICT', 'The session is already completed');
-    if (session.state === 'EXPIRED' || this.deps.clock.now() >= session.tokenExpiresAt) throw new AppError('SESSION_EXPIRED');
+    if (session.state === 'EXPIRED' || this.deps.clock.now() >= session.tokenExpiresAt)
+      throw new AppError('SESSION_EXPIRED');
     return session;
   }
 
@@ -105,7 +109,9 @@ export class SessionService {
     const session = await this.requireWritable(appId, sessionId);
     const requirement = session.requirements.find((r) => r.id === requirementId);
     if (requirement?.type !== 'FACE_CAPTURE') {
-      throw validationError([{ property: 'requirement_id', message: 'is not a FACE_CAPTURE requirement of this session' }]);
+      throw validationError([
+        { property: 'requirement_id', message: 'is not a FACE_CAPTURE requirement of this session' },
+      ]);
     }
     const now = this.deps.clock.now();
     const resource: ResourceRecord = {
@@ -138,7 +144,13 @@ export class SessionService {
   }
 
   /** F11: the face-capture resource takes an applicant's enrolled face instead of an upload. */
-  async attachApplicantFace(appId: string, sessionId: string, resourceId: string, applicantId: string, faceId: string): Promise<void> {
+  async attachApplicantFace(
+    appId: string,
+    sessionId: string,
+    resourceId: string,
+    applicantId: string,
+    faceId: string,
+  ): Promise<void> {
     const session = await this.requireWritable(appId, sessionId);
     const resource = await this.repos.resources.get(sessionId, resourceId);
     if (resource?.type !== 'FACE_CAPTURE') throw new AppError('RESOURCE_NOT_FOUND');

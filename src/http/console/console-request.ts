@@ -36,7 +36,13 @@ export function secureRequest(request: FastifyRequest, always: boolean): boolean
   return always || request.protocol === 'https';
 }
 
-export function setCookie(reply: FastifyReply, request: FastifyRequest, name: string, value: string, options: { secureAlways: boolean; lax?: boolean; maxAgeSec?: number }) {
+export function setCookie(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  name: string,
+  value: string,
+  options: { secureAlways: boolean; lax?: boolean; maxAgeSec?: number },
+) {
   void reply.setCookie(name, value, {
     path: CONSOLE_PREFIX,
     httpOnly: true,
@@ -56,7 +62,8 @@ export type Form = Record<string, string | string[]>;
 export function field(form: unknown, name: string, maxLength = 500): string {
   const value = (form as Form | undefined)?.[name];
   const text = Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
-  if (text.length > maxLength) throw validationError([{ property: name, message: `must be at most ${maxLength} characters` }]);
+  if (text.length > maxLength)
+    throw validationError([{ property: name, message: `must be at most ${maxLength} characters` }]);
   return text;
 }
 
@@ -70,13 +77,16 @@ export function param(query: unknown, name: string, maxLength = 200): string | u
   const value = (query as Record<string, string | string[] | undefined>)[name];
   const text = Array.isArray(value) ? value[0] : value;
   if (text === undefined || text === '') return undefined;
-  if (text.length > maxLength) throw validationError([{ property: name, message: `must be at most ${maxLength} characters` }]);
+  if (text.length > maxLength)
+    throw validationError([{ property: name, message: `must be at most ${maxLength} characters` }]);
   return text;
 }
 
 /** Where to go after signing in: a console path only, never another site. */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/console(\/[A-Za-z0-9/_\-.?=&%]*)?$/.test(next) && !next.includes('//') ? next : `${CONSOLE_PREFIX}/`;
+  return next && /^\/console(\/[A-Za-z0-9/_\-.?=&%]*)?$/.test(next) && !next.includes('//')
+    ? next
+    : `${CONSOLE_PREFIX}/`;
 }
 
 export function origin(request: FastifyRequest): string {

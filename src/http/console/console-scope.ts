@@ -5,7 +5,10 @@ import type { AppRecord } from '../../domain/ports/repositories.port.js';
 import { user } from './console-request.js';
 
 /** The apps the signed-in user may see (all of them for admins), and a check for one app id. */
-export async function visibleApps(request: FastifyRequest, apps: AppService): Promise<{ apps: AppRecord[]; ids: string[] | null; may: (appId: string) => boolean }> {
+export async function visibleApps(
+  request: FastifyRequest,
+  apps: AppService,
+): Promise<{ apps: AppRecord[]; ids: string[] | null; may: (appId: string) => boolean }> {
   const u = user(request);
   const all = await apps.list();
   const scope = appScope(u);

@@ -83,7 +83,11 @@ function parseForm(body: string): Form {
 export async function consolePlugin(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const { console: c } = deps;
   await app.register(cookie);
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT }, (_request, body, done) => done(null, parseForm(body as string)));
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: FORM_LIMIT },
+    (_request, body, done) => done(null, parseForm(body as string)),
+  );
   // Console routes stay out of the API's OpenAPI document.
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, hide: true };
@@ -101,7 +105,8 @@ export async function consolePlugin(app: FastifyInstance, deps: ConsoleDeps): Pr
     }
     if (PUBLIC.some((p) => p.test(path))) return;
     if (!request.consoleUser) {
-      if (request.method === 'GET' || request.method === 'HEAD') return reply.redirect(`${CONSOLE_PREFIX}/login?next=${encodeURIComponent(safeNext(request.url))}`, 303);
+      if (request.method === 'GET' || request.method === 'HEAD')
+        return reply.redirect(`${CONSOLE_PREFIX}/login?next=${encodeURIComponent(safeNext(request.url))}`, 303);
       throw new AppError('UNAUTHORIZED', 'Sign in first');
     }
     if (request.consoleUser.mustChangePassword && !/^\/console\/(account\/password|logout)$/.test(path)) {
@@ -115,11 +120,16 @@ export async function consolePlugin(app: FastifyInstance, deps: ConsoleDeps): Pr
   app.addHook('preHandler', async (request) => {
     if (request.method === 'GET' || request.method === 'HEAD') return;
     const from = request.headers.origin;
-    if (from && from !== `${request.protocol}://${request.host}`) throw new AppError('FORBIDDEN', 'Cross-origin request refused');
+    if (from && from !== `${request.protocol}://${request.host}`)
+      throw new AppError('FORBIDDEN', 'Cross-origin request refused');
     if (request.url.split('?')[0] === `${CONSOLE_PREFIX}/login`) return;
     const token = (request.body as Form | undefined)?._csrf;
     const expected = request.consoleSession?.csrfToken;
-    if (typeof token !== 'string' || !expected || !sameToken(token, expected)) throw new AppError('FORBIDDEN', 'The form has expired or did not come from this console (CSRF token missing or wrong). Reload the page and try again.');
+    if (typeof token !== 'string' || !expected || !sameToken(token, expected))
+      throw new AppError(
+        'FORBIDDEN',
+        'The form has expired or did not come from this console (CSRF token missing or wrong). Reload the page and try again.',
+      );
   });
 
   app.setErrorHandler((error, request, reply) => renderError(error, request, reply));
@@ -135,7 +145,17 @@ export async function consolePlugin(app: FastifyInstance, deps: ConsoleDeps): Pr
 
   // The options this plugin got carry its prefix; the route plugins inherit it and must not get it again.
   const { prefix: _mounted, ...shared } = deps as ConsoleDeps & { prefix?: string };
-  for (const routes of [signInRoutes, accountRoutes, sessionsRoutes, reviewRoutes, poolsRoutes, appsRoutes, usersRoutes, auditRoutes, tryRoutes]) {
+  for (const routes of [
+    signInRoutes,
+    accountRoutes,
+    sessionsRoutes,
+    reviewRoutes,
+    poolsRoutes,
+    appsRoutes,
+    usersRoutes,
+    auditRoutes,
+    tryRoutes,
+  ]) {
     await app.register(routes, shared);
   }
 }
@@ -146,12 +166,29 @@ function renderError(error: unknown, request: FastifyRequest, reply: FastifyRepl
   if (!known) request.log.error({ err: error }, 'console error');
   const status = known?.status ?? 500;
   const message = known?.message ?? ERRORS.INTERNAL_ERROR.message;
-  const details = known?.errors?.length ? html`<ul>${known.errors.map((e) => html`<li><code>${e.property}</code>: ${e.message}</li>`)}</ul>` : '';
+  const details = known?.errors?.length
+    ? html`<ul>${known.errors.map((e) => html`<li><code>${e.property}</code>: ${e.message}</li>`)}</ul>`
+    : '';
   const body = html`<p class="notice error" role="alert">${message}</p>${details}<p><a href="/console/">Back to the console</a></p>`;
-  const title = status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : status === 401 ? 'Sign in first' : status >= 500 ? 'Something went wrong' : 'Request refused';
+  const title =
+    status === 404
+      ? 'Not found'
+      : status === 403
+        ? 'Not allowed'
+        : status === 401
+          ? 'Sign in first'
+          : status >= 500
+            ? 'Something went wrong'
+            : 'Request refused';
   return reply
     .status(status)
     .headers(HEADERS)
     .type('text/html; charset=utf-8')
-    .send(page({ user: request.consoleUser ?? null, csrf: request.consoleSession?.csrfToken ?? '', path: request.url }, title, body));
+    .send(
+      page(
+        { user: request.consoleUser ?? null, csrf: request.consoleSession?.csrfToken ?? '', path: request.url },
+        title,
+        body,
+      ),
+    );
 }

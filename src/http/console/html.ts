@@ -9,7 +9,14 @@ export class SafeHtml {
   }
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+};
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
@@ -33,6 +40,13 @@ export function trusted(markup: string): SafeHtml {
   return new SafeHtml(markup);
 }
 
-export const iso = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '');
+export const iso = (ms: number | null | undefined): string =>
+  ms
+    ? new Date(ms)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC')
+    : '';
 
-export const percent = (x: number): string => (x >= 0.001 || x === 0 ? `${(x * 100).toFixed(x >= 0.1 ? 0 : 1)}%` : x.toExponential(1));
+export const percent = (x: number): string =>
+  x >= 0.001 || x === 0 ? `${(x * 100).toFixed(x >= 0.1 ? 0 : 1)}%` : x.toExponential(1);

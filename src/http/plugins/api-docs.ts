@@ -35,6 +35,10 @@ export async function registerApiDocs(api: FastifyInstance, prefix: string): Pro
       return payload;
     });
     // indexPrefix: the page links its assets by absolute path, which must include the API's mount point.
-    await docs.register(swaggerUi, { routePrefix: '/docs', indexPrefix: prefix, uiConfig: { url: `${prefix}/openapi.json` } });
+    await docs.register(swaggerUi, {
+      routePrefix: '/docs',
+      indexPrefix: prefix,
+      uiConfig: { url: `${prefix}/openapi.json` },
+    });
   });
 }

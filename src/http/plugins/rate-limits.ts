@@ -29,7 +29,10 @@ export function addressKey(ip: string): string {
   if (!ipaddr.isValid(ip)) return ip;
   const address = ipaddr.process(ip);
   if (address.kind() === 'ipv4') return address.toString();
-  return `${(address as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
+  return `${(address as ipaddr.IPv6).parts
+    .slice(0, 4)
+    .map((p) => p.toString(16))
+    .join(':')}::/64`;
 }
 
 const WINDOW_MS = 60_000;
@@ -47,15 +50,22 @@ export async function registerRateLimits(app: FastifyInstance, config: Config, m
   const overBudgetUntil = new Map<string, number>();
   const markOverBudget = (key: string, ttlSeconds: number) => {
     const now = Date.now();
-    if (overBudgetUntil.size >= 10_000) for (const [k, until] of overBudgetUntil) if (until <= now) overBudgetUntil.delete(k);
+    if (overBudgetUntil.size >= 10_000)
+      for (const [k, until] of overBudgetUntil) if (until <= now) overBudgetUntil.delete(k);
     if (overBudgetUntil.size < 10_000) overBudgetUntil.set(key, now + ttlSeconds * 1000);
   };
-  const limiter = (max: number) => (max > 0 ? app.createRateLimit({ max, timeWindow: WINDOW_MS, keyGenerator: (request) => keys.get(request)! }) : null);
+  const limiter = (max: number) =>
+    max > 0 ? app.createRateLimit({ max, timeWindow: WINDOW_MS, keyGenerator: (request) => keys.get(request)! }) : null;
   const identityLimit = limiter(config.rateLimitPerMinute);
   const addressLimit = limiter(config.unauthenticatedRateLimitPerMinute);
 
   /** The seconds until `key`'s budget resets (Retry-After set) when this request takes it over, else 0. */
-  const exceeds = async (limit: typeof identityLimit, request: FastifyRequest, reply: FastifyReply, key: string): Promise<number> => {
+  const exceeds = async (
+    limit: typeof identityLimit,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    key: string,
+  ): Promise<number> => {
     if (!limit) return 0;
     keys.set(request, key);
     const result = await limit(request);

@@ -98,7 +98,13 @@ interface Claim {
  * only then counts the request against the app's rate budget and parses its JSON. Every refusal counts against the connection's
  * address instead, so a stranger can neither spend an app's budget nor make the server parse what it sent.
  */
-export function signedAuth(deps: { repos: Repositories; config: Config; prefix: string; now: () => number; admission: Admission }) {
+export function signedAuth(deps: {
+  repos: Repositories;
+  config: Config;
+  prefix: string;
+  now: () => number;
+  admission: Admission;
+}) {
   const keys = new Map<string, { pem: string; key: KeyObject }>();
   const keyFor = (app: AppRecord): KeyObject => {
     const cached = keys.get(app.sdkId);
@@ -108,7 +114,9 @@ export function signedAuth(deps: { repos: Repositories; config: Config; prefix: 
     return key;
   };
   const claims = new WeakMap<FastifyRequest, Claim>();
-  const checkReplay = deps.config.nonceGuard ? nonceGuard({ nonces: deps.repos.nonces, windowMs: deps.config.nonceWindowSec * 1000, now: deps.now }) : null;
+  const checkReplay = deps.config.nonceGuard
+    ? nonceGuard({ nonces: deps.repos.nonces, windowMs: deps.config.nonceWindowSec * 1000, now: deps.now })
+    : null;
   // Guard off: nonces go unrecorded from now on, so a later start must not be dated before this.
   if (!checkReplay) deps.repos.nonces.forgetGuardStart().catch(() => undefined);
 
@@ -129,13 +137,18 @@ export function signedAuth(deps: { repos: Repositories; config: Config; prefix: 
     if (!app || app.revokedAt !== null) return refuse(request, reply, 'unknown or revoked app');
     // An address that keeps failing may not make the server read another upload-sized body before it signs one.
     const length = Number(request.headers['content-length'] ?? (request.headers['transfer-encoding'] ? Infinity : 0));
-    if (length > deps.config.jsonBodyLimit && deps.admission.overBudget(request)) return refuse(request, reply, 'large body from an address over budget');
+    if (length > deps.config.jsonBodyLimit && deps.admission.overBudget(request))
+      return refuse(request, reply, 'large body from an address over budget');
     const verifier = createVerify('RSA-SHA256');
     verifier.update(`${request.method}&${target}`);
     claims.set(request, { app, query, digest, verifier });
   }
 
-  async function hashBody(request: FastifyRequest, reply: FastifyReply, payload: RequestPayload): Promise<RequestPayload> {
+  async function hashBody(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payload: RequestPayload,
+  ): Promise<RequestPayload> {
     // Fastify reads no body of these methods, so none is signed.
     if (request.method === 'GET' || request.method === 'HEAD') return payload;
     const hasher = new SignedBodyHasher(claims.get(request)!.verifier);
@@ -167,7 +180,8 @@ export function signedAuth(deps: { repos: Repositories; config: Config; prefix: 
     if (deps.config.maxClockSkewSec > 0) {
       const ts = Number(query.get('timestamp'));
       // Only epoch-millisecond timestamps (the Node SDK's) can be checked; Java sends a monotonic clock.
-      if (ts > 1e12 && Math.abs(now - ts) > deps.config.maxClockSkewSec * 1000) return refuse(request, reply, 'clock skew');
+      if (ts > 1e12 && Math.abs(now - ts) > deps.config.maxClockSkewSec * 1000)
+        return refuse(request, reply, 'clock skew');
     }
     const replay = await checkReplay?.(app, query);
     if (replay) return refuse(request, reply, replay);

@@ -18,14 +18,18 @@ import {
   PageQuery,
 } from '../schemas/pool.schema.js';
 
-const EXTENSION = 'openidv extension (not part of Yoti\'s documented API)';
+const EXTENSION = "openidv extension (not part of Yoti's documented API)";
 
-function faceInput(face: { data?: string; source?: { session_id: string; media_id: string } } | undefined, required: boolean): FaceInput | undefined {
+function faceInput(
+  face: { data?: string; source?: { session_id: string; media_id: string } } | undefined,
+  required: boolean,
+): FaceInput | undefined {
   if (!face) {
     if (required) throw validationError([{ property: 'face', message: 'is required' }]);
     return undefined;
   }
-  if (Boolean(face.data) === Boolean(face.source)) throw validationError([{ property: 'face', message: 'give exactly one of data or source' }]);
+  if (Boolean(face.data) === Boolean(face.source))
+    throw validationError([{ property: 'face', message: 'give exactly one of data or source' }]);
   return face.data ? { data: face.data } : { source: face.source! };
 }
 
@@ -42,7 +46,10 @@ export const applicantRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = as
       },
       config: UPLOAD,
     },
-    async (request, reply) => reply.status(201).send(await pools.createApplicant(callerOf(request).sdkId, faceInput(request.body?.face, false))),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await pools.createApplicant(callerOf(request).sdkId, faceInput(request.body?.face, false))),
   );
 
   app.get(
@@ -104,7 +111,11 @@ export const applicantRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = as
       config: UPLOAD,
     },
     async (request, reply) =>
-      reply.status(201).send(await pools.addFace(callerOf(request).sdkId, request.params.applicantId, faceInput(request.body.face, true)!)),
+      reply
+        .status(201)
+        .send(
+          await pools.addFace(callerOf(request).sdkId, request.params.applicantId, faceInput(request.body.face, true)!),
+        ),
   );
 
   app.delete(

@@ -58,7 +58,9 @@ export function deviceOf(request: FastifyRequest): Record<string, string> {
 }
 
 async function upload(request: FastifyRequest) {
-  const { file, files, fields } = await multipartUpload(request.body, request.headers['content-type'], 'image', ['frames']);
+  const { file, files, fields } = await multipartUpload(request.body, request.headers['content-type'], 'image', [
+    'frames',
+  ]);
   return { image: file, frames: files.filter((f) => f.field === 'frames' && f.data.length), fields };
 }
 
@@ -66,7 +68,10 @@ async function upload(request: FastifyRequest) {
 async function pageUpload(request: FastifyRequest) {
   const { file, files, fields } = await multipartUpload(request.body, request.headers['content-type'], 'image');
   const extra = files.find((f) => f.field !== 'image');
-  if (extra) throw validationError([{ property: extra.field.slice(0, 64), message: 'is not a part of this upload: send one image per page' }]);
+  if (extra)
+    throw validationError([
+      { property: extra.field.slice(0, 64), message: 'is not a part of this upload: send one image per page' },
+    ]);
   return { image: file, fields };
 }
 
@@ -75,20 +80,32 @@ const MULTIPART = ['multipart/form-data'];
 const OFFSET = /^\d{1,5}$/;
 
 /** The fields of a liveness burst, each required and checked here (a multipart body has no schema of its own). */
-function livenessBurst(image: { data: Buffer }, frames: { data: Buffer }[], fields: Record<string, string>): LivenessBurst {
+function livenessBurst(
+  image: { data: Buffer },
+  frames: { data: Buffer }[],
+  fields: Record<string, string>,
+): LivenessBurst {
   const errors: { property: string; message: string }[] = [];
   const required = (name: string) => {
     const value = fields[name];
-    if (!value) errors.push({ property: name, message: 'is required: a liveness capture answers a challenge from POST …/challenges' });
+    if (!value)
+      errors.push({
+        property: name,
+        message: 'is required: a liveness capture answers a challenge from POST …/challenges',
+      });
     return value ?? '';
   };
   const challengeId = required('challenge_id');
   const nonce = required('nonce');
   const still = required('still_offset_ms');
   const offsets = (fields.frame_offsets_ms ?? '').split(',').filter(Boolean);
-  if (still && !OFFSET.test(still)) errors.push({ property: 'still_offset_ms', message: 'must be a whole number of milliseconds' });
+  if (still && !OFFSET.test(still))
+    errors.push({ property: 'still_offset_ms', message: 'must be a whole number of milliseconds' });
   if (offsets.length !== frames.length || offsets.some((o) => !OFFSET.test(o))) {
-    errors.push({ property: 'frame_offsets_ms', message: 'must give one whole number of milliseconds per frame, comma-separated' });
+    errors.push({
+      property: 'frame_offsets_ms',
+      message: 'must give one whole number of milliseconds per frame, comma-separated',
+    });
   }
   if (errors.length) throw validationError(errors);
   return {
@@ -102,7 +119,10 @@ function livenessBurst(image: { data: Buffer }, frames: { data: Buffer }[], fiel
   };
 }
 
-export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; admission: Admission }> = async (app, { capture, admission }) => {
+export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; admission: Admission }> = async (
+  app,
+  { capture, admission },
+) => {
   // The token is checked before a byte of the body is read: a stranger's upload is neither buffered nor parsed,
   // and a refusal counts against the stranger's address, not the session it names. The budget of a session is
   // keyed by its id as stored, so no spelling of the id in the path opens a fresh one.
@@ -121,13 +141,29 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
 
   app.get(
     '/client/sessions/:sessionId/configuration',
-    { schema: { tags: [TAG], summary: 'What the capture page must collect, and its theme', security: CLIENT, params: SessionParams, response: { 200: CaptureConfigurationResponse, ...errorResponses(401) } } },
+    {
+      schema: {
+        tags: [TAG],
+        summary: 'What the capture page must collect, and its theme',
+        security: CLIENT,
+        params: SessionParams,
+        response: { 200: CaptureConfigurationResponse, ...errorResponses(401) },
+      },
+    },
     async (request) => capture.configuration(session(request), deviceOf(request)),
   );
 
   app.post(
     '/client/sessions/:sessionId/consent',
-    { schema: { tags: [TAG], summary: 'Record biometric consent', security: CLIENT, params: SessionParams, response: { 200: ConsentResponse, ...errorResponses(401, 403) } } },
+    {
+      schema: {
+        tags: [TAG],
+        summary: 'Record biometric consent',
+        security: CLIENT,
+        params: SessionParams,
+        response: { 200: ConsentResponse, ...errorResponses(401, 403) },
+      },
+    },
     async (request) => capture.consent(session(request)),
   );
 
@@ -136,14 +172,16 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
     {
       schema: {
         tags: [TAG],
-        summary: 'Obtain a single-use liveness challenge (nonce, time window, first step) for the next liveness capture',
+        summary:
+          'Obtain a single-use liveness challenge (nonce, time window, first step) for the next liveness capture',
         security: CLIENT,
         params: SessionParams,
         querystring: ChallengeQuery,
         response: { 201: ChallengeResponse, ...errorResponses(400, 401, 403, 409) },
       },
     },
-    async (request, reply) => reply.status(201).send(await capture.challenge(session(request), request.query.requirement_id)),
+    async (request, reply) =>
+      reply.status(201).send(await capture.challenge(session(request), request.query.requirement_id)),
   );
 
   app.post(
@@ -177,7 +215,9 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
     async (request, reply) => {
       const { image, frames, fields } = await upload(request);
       const method = fields.capture_method === 'UPLOAD' ? 'UPLOAD' : 'CAMERA';
-      return reply.status(201).send(await capture.uploadPage(session(request), request.params.resourceId, image, frames, method));
+      return reply
+        .status(201)
+        .send(await capture.uploadPage(session(request), request.params.resourceId, image, frames, method));
     },
   );
 
@@ -208,7 +248,8 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
         response: { 201: CreateDocumentResponse, ...errorResponses(400, 401, 409) },
       },
     },
-    async (request, reply) => reply.status(201).send(await capture.createSupplementaryDocument(session(request), request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await capture.createSupplementaryDocument(session(request), request.body)),
   );
 
   app.post(
@@ -216,7 +257,8 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
     {
       schema: {
         tags: [TAG],
-        summary: 'Upload a page of a supplementary document (multipart: image, capture_method CAMERA|UPLOAD); at most 4 pages',
+        summary:
+          'Upload a page of a supplementary document (multipart: image, capture_method CAMERA|UPLOAD); at most 4 pages',
         security: CLIENT,
         params: ResourceParams,
         consumes: MULTIPART,
@@ -227,7 +269,18 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
     async (request, reply) => {
       const { image, fields } = await pageUpload(request);
       const method = fields.capture_method === 'UPLOAD' ? 'UPLOAD' : 'CAMERA';
-      return reply.status(201).send(await capture.uploadPage(session(request), request.params.resourceId, image, [], method, 'SUPPLEMENTARY_DOCUMENT'));
+      return reply
+        .status(201)
+        .send(
+          await capture.uploadPage(
+            session(request),
+            request.params.resourceId,
+            image,
+            [],
+            method,
+            'SUPPLEMENTARY_DOCUMENT',
+          ),
+        );
     },
   );
 
@@ -250,10 +303,11 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
     {
       schema: {
         tags: [TAG],
-        summary: 'Upload a STATIC liveness burst answering a challenge (multipart: image, frames, challenge_id, nonce, offsets)',
+        summary:
+          'Upload a STATIC liveness burst answering a challenge (multipart: image, frames, challenge_id, nonce, offsets)',
         description:
-          'The only way a liveness capture comes in: the live camera\'s burst around the shutter, bound to a challenge from POST …/challenges. ' +
-          'An upload without a usable challenge (unknown, used, expired, another session\'s, wrong nonce) is refused with 409.',
+          "The only way a liveness capture comes in: the live camera's burst around the shutter, bound to a challenge from POST …/challenges. " +
+          "An upload without a usable challenge (unknown, used, expired, another session's, wrong nonce) is refused with 409.",
         security: CLIENT,
         params: SessionParams,
         consumes: MULTIPART,
@@ -266,7 +320,9 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
     },
     async (request, reply) => {
       const { image, frames, fields } = await upload(request);
-      return reply.status(201).send(await capture.uploadLiveness(session(request), livenessBurst(image, frames, fields)));
+      return reply
+        .status(201)
+        .send(await capture.uploadLiveness(session(request), livenessBurst(image, frames, fields)));
     },
   );
 
@@ -285,7 +341,16 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
     },
     async (request, reply) => {
       const { image, fields } = await upload(request);
-      return reply.status(201).send(await capture.uploadFaceCapture(session(request), image, fields.requirement_id, fields.capture_method === 'UPLOAD' ? 'UPLOAD' : 'CAMERA'));
+      return reply
+        .status(201)
+        .send(
+          await capture.uploadFaceCapture(
+            session(request),
+            image,
+            fields.requirement_id,
+            fields.capture_method === 'UPLOAD' ? 'UPLOAD' : 'CAMERA',
+          ),
+        );
     },
   );
 

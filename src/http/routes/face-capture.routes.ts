@@ -6,9 +6,16 @@ import { multipartUpload } from '../multipart.js';
 import { UPLOAD } from '../plugins/raw-body.js';
 import { callerOf } from '../plugins/signed-auth.js';
 import { errorResponses, ResourceParams, SessionParams, SIGNED } from '../schemas/common.schema.js';
-import { CreateFaceCaptureBody, CreateFaceCaptureResponse, FaceCaptureApplicantBody } from '../schemas/face-capture.schema.js';
+import {
+  CreateFaceCaptureBody,
+  CreateFaceCaptureResponse,
+  FaceCaptureApplicantBody,
+} from '../schemas/face-capture.schema.js';
 
-export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService; pools: PoolService }> = async (app, { sessions, pools }) => {
+export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService; pools: PoolService }> = async (
+  app,
+  { sessions, pools },
+) => {
   app.post(
     '/sessions/:sessionId/resources/face-capture',
     {
@@ -22,7 +29,15 @@ export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionSer
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await sessions.createFaceCapture(callerOf(request).sdkId, request.params.sessionId, request.body.requirement_id)),
+      reply
+        .status(201)
+        .send(
+          await sessions.createFaceCapture(
+            callerOf(request).sdkId,
+            request.params.sessionId,
+            request.body.requirement_id,
+          ),
+        ),
   );
 
   app.put(
@@ -41,7 +56,12 @@ export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionSer
     },
     async (request, reply) => {
       const { file } = await multipartUpload(request.body, request.headers['content-type'], 'binary-content');
-      await sessions.uploadFaceCaptureImage(callerOf(request).sdkId, request.params.sessionId, request.params.resourceId, file.data);
+      await sessions.uploadFaceCaptureImage(
+        callerOf(request).sdkId,
+        request.params.sessionId,
+        request.params.resourceId,
+        file.data,
+      );
       return reply.status(204).send(null);
     },
   );
@@ -61,7 +81,13 @@ export const faceCaptureRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionSer
     async (request, reply) => {
       const appId = callerOf(request).sdkId;
       const face = await pools.archetypeFace(appId, request.body.applicant_id);
-      await sessions.attachApplicantFace(appId, request.params.sessionId, request.params.resourceId, face.applicantId, face.id);
+      await sessions.attachApplicantFace(
+        appId,
+        request.params.sessionId,
+        request.params.resourceId,
+        face.applicantId,
+        face.id,
+      );
       return reply.status(200).send();
     },
   );

@@ -22,10 +22,11 @@ import { deviceOf, tokenOf } from './client.routes.js';
 
 const TAG = 'client capture (openidv)';
 
-export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; handoffs: HandoffService; admission: Admission }> = async (
-  app,
-  { capture, handoffs, admission },
-) => {
+export const handoffRoutes: FastifyPluginAsyncTypebox<{
+  capture: CaptureService;
+  handoffs: HandoffService;
+  admission: Admission;
+}> = async (app, { capture, handoffs, admission }) => {
   // Each route authenticates with its own secret (client token, claim or watch token). A wrong one counts against
   // the caller's address, like a bad client token, so guessing is throttled; the small claim body is parsed only
   // after that (JSON is never parsed for strangers before a check).
@@ -54,7 +55,9 @@ export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService;
       },
     },
     async (request, reply) => {
-      const session = await guarded(request, reply, () => capture.authenticate(request.params.sessionId, tokenOf(request)));
+      const session = await guarded(request, reply, () =>
+        capture.authenticate(request.params.sessionId, tokenOf(request)),
+      );
       await admission.admit(request, reply, `session:${session.id}`);
       return reply.status(201).send(await handoffs.start(session));
     },
@@ -72,7 +75,10 @@ export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService;
         response: { 200: ClaimHandoffResponse, ...errorResponses(400, 401) },
       },
     },
-    async (request, reply) => guarded(request, reply, () => handoffs.claim(request.params.sessionId, request.body.claim_token, deviceOf(request))),
+    async (request, reply) =>
+      guarded(request, reply, () =>
+        handoffs.claim(request.params.sessionId, request.body.claim_token, deviceOf(request)),
+      ),
   );
 
   app.get(
@@ -87,6 +93,8 @@ export const handoffRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService;
       },
     },
     async (request, reply) =>
-      guarded(request, reply, () => handoffs.status(request.params.sessionId, request.params.handoffId, request.headers['x-handoff-watch-token'])),
+      guarded(request, reply, () =>
+        handoffs.status(request.params.sessionId, request.params.handoffId, request.headers['x-handoff-watch-token']),
+      ),
   );
 };

@@ -18,7 +18,11 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService }
       },
     },
     async (request, reply) => {
-      const { contentType, data } = await sessions.mediaContent(callerOf(request).sdkId, request.params.sessionId, request.params.mediaId);
+      const { contentType, data } = await sessions.mediaContent(
+        callerOf(request).sdkId,
+        request.params.sessionId,
+        request.params.mediaId,
+      );
       return reply.header('content-type', contentType).header('cache-control', 'no-store').send(data);
     },
   );

@@ -26,7 +26,9 @@ function bearerMatches(request: FastifyRequest, token: string): boolean {
 export const opsRoutes: FastifyPluginAsyncTypebox<OpsOptions> = async (app, { metrics, probes, metricsToken }) => {
   app.get(
     '/healthz',
-    { schema: { tags: ['operations'], summary: 'Liveness: the process is serving', response: { 200: HealthResponse } } },
+    {
+      schema: { tags: ['operations'], summary: 'Liveness: the process is serving', response: { 200: HealthResponse } },
+    },
     async () => ({ status: 'ok' }),
   );
 
@@ -68,7 +70,10 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsOptions> = async (app, { me
     },
     async (request, reply) => {
       if (metricsToken && !bearerMatches(request, metricsToken)) {
-        return reply.code(401).header('www-authenticate', 'Bearer').send({ code: 'UNAUTHORIZED', message: 'This endpoint needs the metrics token' });
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer')
+          .send({ code: 'UNAUTHORIZED', message: 'This endpoint needs the metrics token' });
       }
       return reply.header('content-type', metrics.contentType).send(await metrics.metrics());
     },

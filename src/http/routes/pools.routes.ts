@@ -20,10 +20,12 @@ import {
   SearchResultSchema,
 } from '../schemas/pool.schema.js';
 
-const EXTENSION = 'openidv extension (not part of Yoti\'s documented API)';
+const EXTENSION = "openidv extension (not part of Yoti's documented API)";
 
 const settingsOf = (body: Record<string, unknown>): PoolSettings =>
-  Object.fromEntries(['threshold', 'target_fpir', 'top_k'].filter((k) => k in body).map((k) => [k, body[k]])) as PoolSettings;
+  Object.fromEntries(
+    ['threshold', 'target_fpir', 'top_k'].filter((k) => k in body).map((k) => [k, body[k]]),
+  ) as PoolSettings;
 
 export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = async (app, { pools }) => {
   app.post(
@@ -38,7 +40,10 @@ export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = async (
         response: { 201: CreatePoolResponse, ...errorResponses(400, 401) },
       },
     },
-    async (request, reply) => reply.status(201).send(await pools.createPool(callerOf(request).sdkId, request.body.label, settingsOf(request.body))),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await pools.createPool(callerOf(request).sdkId, request.body.label, settingsOf(request.body))),
   );
 
   app.get(
@@ -90,7 +95,13 @@ export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = async (
   app.delete(
     '/pools/:poolId',
     {
-      schema: { tags: ['pools'], summary: 'Delete a pool', security: SIGNED, params: PoolParams, response: { 204: Type.Null(), ...errorResponses(401, 404) } },
+      schema: {
+        tags: ['pools'],
+        summary: 'Delete a pool',
+        security: SIGNED,
+        params: PoolParams,
+        response: { 204: Type.Null(), ...errorResponses(401, 404) },
+      },
     },
     async (request, reply) => {
       await pools.deletePool(callerOf(request).sdkId, request.params.poolId);
@@ -129,7 +140,8 @@ export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = async (
         response: { 200: ApplicantListResponse, ...errorResponses(400, 401, 404) },
       },
     },
-    async (request) => pools.listMembers(callerOf(request).sdkId, request.params.poolId, request.query.cursor, request.query.limit),
+    async (request) =>
+      pools.listMembers(callerOf(request).sdkId, request.params.poolId, request.query.cursor, request.query.limit),
   );
 
   app.delete(
@@ -163,6 +175,7 @@ export const poolRoutes: FastifyPluginAsyncTypebox<{ pools: PoolApi }> = async (
       },
       config: UPLOAD,
     },
-    async (request) => pools.searchImage(callerOf(request).sdkId, request.params.poolId, request.body.image.data, request.body.top_k),
+    async (request) =>
+      pools.searchImage(callerOf(request).sdkId, request.params.poolId, request.body.image.data, request.body.top_k),
   );
 };

@@ -74,7 +74,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ sessions: SessionService
       },
     },
     async (request) => {
-      const { session, resources, at } = await sessions.configuration(callerOf(request).sdkId, request.params.sessionId);
+      const { session, resources, at } = await sessions.configuration(
+        callerOf(request).sdkId,
+        request.params.sessionId,
+      );
       return sessionConfigurationJson(session, resources, at);
     },
   );

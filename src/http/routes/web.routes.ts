@@ -21,20 +21,21 @@ const TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
 };
 
-const cspWith = (frameAncestors: readonly string[]) => [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' blob: data:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  `frame-ancestors ${frameAncestors.length ? frameAncestors.join(' ') : "'none'"}`,
-  "require-trusted-types-for 'script'",
-  'trusted-types',
-].join('; ');
+const cspWith = (frameAncestors: readonly string[]) =>
+  [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' blob: data:",
+    "media-src 'self' blob: mediastream:",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    `frame-ancestors ${frameAncestors.length ? frameAncestors.join(' ') : "'none'"}`,
+    "require-trusted-types-for 'script'",
+    'trusted-types',
+  ].join('; ');
 
 /**
  * X-Frame-Options cannot list origins, so it goes when some may frame the page (browsers that know CSP obey
@@ -57,11 +58,15 @@ const STATIC_HEADERS = securityHeaders([]);
 /** Where the server writes the page's link context (see PageLinks) into index.html. */
 const LINK_META = '<meta name="openidv-link" content="">';
 
-const escapeAttribute = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttribute = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function renderPage(template: string, link: PageLink): string {
   const context = { frame_ancestors: link.frameAncestors, error_url: link.errorUrl, locale: link.locale };
-  return template.replace(LINK_META, `<meta name="openidv-link" content="${escapeAttribute(JSON.stringify(context))}">`);
+  return template.replace(
+    LINK_META,
+    `<meta name="openidv-link" content="${escapeAttribute(JSON.stringify(context))}">`,
+  );
 }
 
 const single = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -120,7 +125,8 @@ export const webRoutes: FastifyPluginAsync<{ root?: string; links: PageLinks }> 
     });
   }
   app.get<{ Params: { file: string } }>('/web/:file', hide, async (request, reply) => {
-    if (request.params.file !== 'index.html' || !page) return send(reply, request.params.file, request.headers['if-none-match']);
+    if (request.params.file !== 'index.html' || !page)
+      return send(reply, request.params.file, request.headers['if-none-match']);
     const query = request.query as Record<string, unknown>;
     const link = await options.links.resolve(single(query.sessionID), single(query.sessionToken));
     // The page's URL holds a token: never store it.

@@ -4,7 +4,11 @@ import { Id, Loose } from './common.schema.js';
 // Requests and answers of the end-user capture API (client.routes.ts). The multipart upload bodies are
 // described in openapi-extras.ts: they are parsed by hand, not validated by a schema.
 
-export const CaptureFeedback = Loose({ face_count: Type.Integer(), usable: Type.Boolean(), issues: Type.Array(Type.String()) });
+export const CaptureFeedback = Loose({
+  face_count: Type.Integer(),
+  usable: Type.Boolean(),
+  issues: Type.Array(Type.String()),
+});
 
 export const CaptureConfigurationResponse = Loose({});
 export const ConsentResponse = Type.Object({ biometric_consent: Type.String() });
@@ -33,15 +37,21 @@ export const CreateDocumentBody = Type.Object({
 });
 export const CreateSupplementaryDocumentBody = Type.Object({
   requirement_id: Id(),
-  document_type: Type.String({ maxLength: 64, description: 'One of the requirement\'s document_types (UTILITY_BILL, BANK_STATEMENT, COUNCIL_TAX_BILL, PHONE_BILL)' }),
-  issuing_country: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'Required when the requirement lists country_codes' })),
+  document_type: Type.String({
+    maxLength: 64,
+    description: "One of the requirement's document_types (UTILITY_BILL, BANK_STATEMENT, COUNCIL_TAX_BILL, PHONE_BILL)",
+  }),
+  issuing_country: Type.Optional(
+    Type.String({ pattern: '^[A-Z]{3}$', description: 'Required when the requirement lists country_codes' }),
+  ),
 });
 export const CreateDocumentResponse = Type.Object({ id: Type.String() });
 export const PageUploadResponse = Type.Object({ page: Type.Integer(), media_id: Type.String() });
 export const CompleteDocumentResponse = Type.Object({
   id: Type.String(),
   state: Type.Union([Type.Literal('COMPLETED'), Type.Literal('RETRY')], {
-    description: 'RETRY: the reading failed with a try left (attempts_configuration); the pages were discarded, capture the document again',
+    description:
+      'RETRY: the reading failed with a try left (attempts_configuration); the pages were discarded, capture the document again',
   }),
   reading: Type.Optional(
     Type.Object(
@@ -52,7 +62,9 @@ export const CompleteDocumentResponse = Type.Object({
       { description: 'How reading the ID document went, where the session sets attempts_configuration (null: read)' },
     ),
   ),
-  attempts_remaining: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'Tries left per configured category' })),
+  attempts_remaining: Type.Optional(
+    Type.Record(Type.String(), Type.Integer(), { description: 'Tries left per configured category' }),
+  ),
 });
 export const LivenessUploadResponse = Type.Object({
   resource_id: Type.String(),
@@ -60,7 +72,14 @@ export const LivenessUploadResponse = Type.Object({
   attempts_remaining: Type.Integer(),
   feedback: CaptureFeedback,
 });
-export const FaceCaptureUploadResponse = Type.Object({ resource_id: Type.String(), media_id: Type.String(), feedback: CaptureFeedback });
+export const FaceCaptureUploadResponse = Type.Object({
+  resource_id: Type.String(),
+  media_id: Type.String(),
+  feedback: CaptureFeedback,
+});
 export const ProgressBody = Type.Object({ step: Type.String({ minLength: 1, maxLength: 64 }) });
 export const ProgressResponse = Type.Object({ ok: Type.Boolean() });
-export const FinishResponse = Type.Object({ complete: Type.Boolean(), redirect_url: Type.Union([Type.String(), Type.Null()]) });
+export const FinishResponse = Type.Object({
+  complete: Type.Boolean(),
+  redirect_url: Type.Union([Type.String(), Type.Null()]),
+});

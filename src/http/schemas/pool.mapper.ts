@@ -13,7 +13,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * (FaceSelectionSchema)
  */
 export function faceSelectionJson(selected: SelectedFace) {
-  return { used_face_box: selected.face.box, other_face_count: selected.others.length, other_face_boxes: selected.others };
+  return {
+    used_face_box: selected.face.box,
+    other_face_count: selected.others.length,
+    other_face_boxes: selected.others,
+  };
 }
 
 /** ApplicantSchema */

@@ -4,7 +4,12 @@ import { Id, Loose } from './common.schema.js';
 export const FaceInputSchema = Type.Object(
   {
     data: Type.Optional(Type.String({ minLength: 1, description: 'Base64 image (JPEG, PNG or WebP)' })),
-    source: Type.Optional(Type.Object({ session_id: Id(), media_id: Id() }, { description: 'An image media of an earlier session of this app' })),
+    source: Type.Optional(
+      Type.Object(
+        { session_id: Id(), media_id: Id() },
+        { description: 'An image media of an earlier session of this app' },
+      ),
+    ),
   },
   { description: 'Exactly one of data or source' },
 );
@@ -40,8 +45,16 @@ export const ApplicantSchema = Type.Object(
 );
 
 export const PoolSettingsSchema = Type.Object({
-  threshold: Type.Optional(Type.Union([Type.Number({ minimum: -1, maximum: 1 }), Type.Null()], { description: 'Pinned similarity threshold; null unpins' })),
-  target_fpir: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 0.5 }), Type.Null()], { description: 'Target false-positive identification rate (default 0.01)' })),
+  threshold: Type.Optional(
+    Type.Union([Type.Number({ minimum: -1, maximum: 1 }), Type.Null()], {
+      description: 'Pinned similarity threshold; null unpins',
+    }),
+  ),
+  target_fpir: Type.Optional(
+    Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 0.5 }), Type.Null()], {
+      description: 'Target false-positive identification rate (default 0.01)',
+    }),
+  ),
   top_k: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100 }), Type.Null()])),
 });
 
@@ -96,9 +109,14 @@ export const SearchResultSchema = Type.Object(
 
 export const PoolParams = Type.Object({ poolId: Id() });
 export const PoolMemberParams = Type.Object({ poolId: Id(), applicantId: Id() });
-export const CreatePoolBody = Type.Composite([Type.Object({ label: Type.String({ minLength: 1, maxLength: 255 }) }), PoolSettingsSchema]);
+export const CreatePoolBody = Type.Composite([
+  Type.Object({ label: Type.String({ minLength: 1, maxLength: 255 }) }),
+  PoolSettingsSchema,
+]);
 export const CreatePoolResponse = Type.Object({ id: Type.String(), label: Type.String() });
-export const PoolListResponse = pageOf(Type.Object({ id: Type.String(), label: Type.String(), created_at: Type.String() }));
+export const PoolListResponse = pageOf(
+  Type.Object({ id: Type.String(), label: Type.String(), created_at: Type.String() }),
+);
 export const AddMemberBody = Type.Object({ applicant_id: Id() });
 export const PoolSearchBody = Type.Object({
   image: Type.Object({ data: Type.String({ minLength: 1 }) }),

@@ -2,7 +2,14 @@ import { countriesFor } from '../../domain/documents/supported-documents.js';
 import { attemptsRemaining } from '../../domain/documents/text-attempts.js';
 import { isRequirementMet } from '../../domain/sessions/requirements.js';
 import { effectiveState, isTokenActive, tokenTtl } from '../../domain/sessions/session-token.js';
-import type { CheckRecord, MediaRecord, ResourceRecord, SessionBundle, SessionRecord, TaskRecord } from '../../domain/sessions/session.types.js';
+import type {
+  CheckRecord,
+  MediaRecord,
+  ResourceRecord,
+  SessionBundle,
+  SessionRecord,
+  TaskRecord,
+} from '../../domain/sessions/session.types.js';
 
 // Renders records in the JSON shape the Yoti SDKs parse (spec section 6): never a null scalar (absent keys
 // instead), dates as ISO strings, detail values as strings, the token TTL as an integer counting down. Each
@@ -58,7 +65,13 @@ function compact<T extends Record<string, unknown>>(obj: T): T {
 function resourcesJson(bundle: SessionBundle) {
   const media = new Map(bundle.media.map((m) => [m.id, m]));
   const tasksOf = (r: ResourceRecord) => bundle.tasks.filter((t) => t.resourceId === r.id).map(taskJson);
-  const base = (r: ResourceRecord) => ({ id: r.id, source: { type: r.source }, tasks: tasksOf(r), created_at: iso(r.createdAt), last_updated: iso(r.updatedAt) });
+  const base = (r: ResourceRecord) => ({
+    id: r.id,
+    source: { type: r.source },
+    tasks: tasksOf(r),
+    created_at: iso(r.createdAt),
+    last_updated: iso(r.updatedAt),
+  });
   const of = (type: ResourceRecord['type']) => bundle.resources.filter((r) => r.type === type);
   const documentJson = (r: ResourceRecord) =>
     compact({
@@ -87,10 +100,14 @@ function resourcesJson(bundle: SessionBundle) {
         // frames as audit media. The SDKs read only the fields they know, so both are safe extras.
         capture_method: r.data.capture_method,
         image: withMedia(r.data.image_media_id, media),
-        frames: r.data.burst?.filter((b) => b.media_id !== r.data.image_media_id).map((b) => ({ media: mediaJson(b.media_id, media) })),
+        frames: r.data.burst
+          ?.filter((b) => b.media_id !== r.data.image_media_id)
+          .map((b) => ({ media: mediaJson(b.media_id, media) })),
       }),
     ),
-    face_capture: of('FACE_CAPTURE').map((r) => compact({ ...base(r), capture_method: r.data.capture_method, image: withMedia(r.data.image_media_id, media) })),
+    face_capture: of('FACE_CAPTURE').map((r) =>
+      compact({ ...base(r), capture_method: r.data.capture_method, image: withMedia(r.data.image_media_id, media) }),
+    ),
     applicant_profiles: [],
   };
 }
@@ -120,9 +137,14 @@ export function sessionConfigurationJson(session: SessionRecord, resources: Reso
     session_id: session.id,
     requested_checks: spec.requested_checks.map((c) => c.type),
     capture: {
-      biometric_consent: session.biometricConsentAt !== null ? 'GIVEN' : spec.block_biometric_consent ? 'BLOCKED' : 'REQUIRED',
+      biometric_consent:
+        session.biometricConsentAt !== null ? 'GIVEN' : spec.block_biometric_consent ? 'BLOCKED' : 'REQUIRED',
       required_resources: session.requirements.map((req) => {
-        const common = { type: req.type, id: req.id, state: isRequirementMet(req, resources) ? 'COMPLETED' : 'REQUIRED' };
+        const common = {
+          type: req.type,
+          id: req.id,
+          state: isRequirementMet(req, resources) ? 'COMPLETED' : 'REQUIRED',
+        };
         switch (req.type) {
           case 'ID_DOCUMENT':
             return {

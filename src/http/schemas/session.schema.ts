@@ -3,7 +3,11 @@ import { Loose } from './common.schema.js';
 
 const Media = Loose({ id: Type.String(), type: Type.String(), created: Type.String(), last_updated: Type.String() });
 const WithMedia = Loose({ media: Type.Optional(Media) });
-const Recommendation = Loose({ value: Type.String(), reason: Type.Optional(Type.String()), recovery_suggestion: Type.Optional(Type.String()) });
+const Recommendation = Loose({
+  value: Type.String(),
+  reason: Type.Optional(Type.String()),
+  recovery_suggestion: Type.Optional(Type.String()),
+});
 const Breakdown = Loose({
   sub_check: Type.String(),
   result: Type.String(),
@@ -26,7 +30,9 @@ const Document = Type.Intersect([
   Loose({
     document_type: Type.Optional(Type.String()),
     issuing_country: Type.Optional(Type.String()),
-    pages: Type.Array(Loose({ capture_method: Type.String(), media: Type.Optional(Media), frames: Type.Array(WithMedia) })),
+    pages: Type.Array(
+      Loose({ capture_method: Type.String(), media: Type.Optional(Media), frames: Type.Array(WithMedia) }),
+    ),
     document_fields: Type.Optional(WithMedia),
     document_id_photo: Type.Optional(WithMedia),
     expanded_document_fields: Type.Optional(WithMedia),
@@ -60,12 +66,23 @@ export const SessionResultSchema = Type.Object(
     resources: Loose({
       id_documents: Type.Array(Document),
       supplementary_documents: Type.Array(Document),
-      liveness_capture: Type.Array(Type.Intersect([Resource, Loose({
-          liveness_type: Type.String(),
-          capture_method: Type.Optional(Type.String({ description: 'openidv: CAMERA (a liveness capture comes only from the live camera)' })),
-          image: Type.Optional(WithMedia),
-          frames: Type.Optional(Type.Array(Loose({ media: Type.Optional(Media) }), { description: 'openidv: the other frames of the STATIC burst' })),
-        })])),
+      liveness_capture: Type.Array(
+        Type.Intersect([
+          Resource,
+          Loose({
+            liveness_type: Type.String(),
+            capture_method: Type.Optional(
+              Type.String({ description: 'openidv: CAMERA (a liveness capture comes only from the live camera)' }),
+            ),
+            image: Type.Optional(WithMedia),
+            frames: Type.Optional(
+              Type.Array(Loose({ media: Type.Optional(Media) }), {
+                description: 'openidv: the other frames of the STATIC burst',
+              }),
+            ),
+          }),
+        ]),
+      ),
       face_capture: Type.Array(Type.Intersect([Resource, Loose({ image: Type.Optional(WithMedia) })])),
       applicant_profiles: Type.Array(Loose({})),
     }),

@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { SessionSpecSchema } from '../../domain/sessions/session-spec.schema.js';
 import { ErrorSchema } from './common.schema.js';
 import { ApplicantSchema, PoolDetailSchema, SearchResultSchema } from './pool.schema.js';
-import { CreateSessionResponseSchema, SessionConfigurationSchema, SessionResultSchema, TrackedDevicesSchema } from './session.schema.js';
+import {
+  CreateSessionResponseSchema,
+  SessionConfigurationSchema,
+  SessionResultSchema,
+  TrackedDevicesSchema,
+} from './session.schema.js';
 
 /**
  * Every schema with an `$id`, registered once on the root instance: routes refer to them with `Type.Ref`, and

@@ -43,7 +43,11 @@ export class OidcSingleSignOn implements SingleSignOn {
 
   async start(redirectUri: string): Promise<{ url: string; pending: PendingSignOn }> {
     const config = await this.configuration();
-    const pending = { state: oidc.randomState(), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier() };
+    const pending = {
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      codeVerifier: oidc.randomPKCECodeVerifier(),
+    };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: 'openid email profile',
@@ -68,7 +72,10 @@ export class OidcSingleSignOn implements SingleSignOn {
     if (!claims) throw new Error('the provider returned no ID token');
     // Providers that conform ID token claims (oidc-provider does by default) put email and names only in the
     // userinfo response, fetched with the access token and bound to the ID token's subject.
-    const info: Record<string, unknown> = claims.email || claims.preferred_username ? claims : await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+    const info: Record<string, unknown> =
+      claims.email || claims.preferred_username
+        ? claims
+        : await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
     const text = (v: unknown) => (typeof v === 'string' && v ? v : null);
     return {
       subject: `${claims.iss}|${claims.sub}`,

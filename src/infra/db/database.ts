@@ -47,7 +47,10 @@ function openSqlite(path: string): Database {
     dialect: 'sqlite',
     checkpoint() {
       // One at a time: each call gets a checkpoint that starts after its own erasure committed.
-      checkpoints = checkpoints.then(() => truncateWal(db, sqlite), () => truncateWal(db, sqlite));
+      checkpoints = checkpoints.then(
+        () => truncateWal(db, sqlite),
+        () => truncateWal(db, sqlite),
+      );
       return checkpoints;
     },
     async close() {

@@ -48,7 +48,10 @@ const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
 function toMigration(step: { up: string }): Migration {
   return {
     async up(db: Kysely<unknown>) {
-      for (const statement of step.up.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
+      for (const statement of step.up
+        .split(/;\s*\n/)
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         await sql.raw(statement).execute(db);
       }
     },

@@ -6,8 +6,12 @@ import type { Dialect } from './database.js';
  * times the cost of running a point query on SQLite, and `GET /sessions/{id}` runs six of them. Written once
  * with `?` placeholders and double-quoted identifiers, which both dialects accept; PostgreSQL gets `$n`.
  */
-// biome-ignore lint/suspicious/noExplicitAny: the query is raw SQL, so it serves a database of any schema
-export function rawQuery<Row>(db: Kysely<any>, dialect: Dialect, text: string): (...params: unknown[]) => Promise<Row[]> {
+export function rawQuery<Row>(
+  // biome-ignore lint/suspicious/noExplicitAny: the query is raw SQL, so it serves a database of any schema
+  db: Kysely<any>,
+  dialect: Dialect,
+  text: string,
+): (...params: unknown[]) => Promise<Row[]> {
   let n = 0;
   const sqlText = dialect === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
   return async (...params) => (await db.executeQuery<Row>(CompiledQuery.raw(sqlText, params))).rows;

@@ -2,7 +2,8 @@
 
 export function assertFaceKey(key: number): void {
   // The database's keys are positive integers; they must fit a JS number exactly.
-  if (!Number.isSafeInteger(key) || key < 0) throw new RangeError(`face index: key must be a non-negative safe integer, got ${key}`);
+  if (!Number.isSafeInteger(key) || key < 0)
+    throw new RangeError(`face index: key must be a non-negative safe integer, got ${key}`);
 }
 
 export function assertEmbeddingLength(embedding: Float32Array, dimensions: number, rows = 1): void {

@@ -63,7 +63,8 @@ describe('promotion from exact to scan', () => {
       expect(index.search('p', vectors[key - 1]!, 20).some((h) => h.key === key)).toBe(false);
     }
     const random = seededRandom(4);
-    for (const key of [2, 150, 299, 301, 400]) expect(index.search('p', nearby(random, vectors[key - 1]!, 0.3), 1)[0]?.key).toBe(key);
+    for (const key of [2, 150, 299, 301, 400])
+      expect(index.search('p', nearby(random, vectors[key - 1]!, 0.3), 1)[0]?.key).toBe(key);
   });
 
   it('lets a bulk load overtake a background promotion', async () => {
@@ -73,7 +74,11 @@ describe('promotion from exact to scan', () => {
     expect(index.stats('p')).toMatchObject({ kind: 'exact', building: true });
     const rows = new Float32Array(250 * DIM);
     vectors.slice(150).forEach((v, i) => rows.set(v, i * DIM));
-    index.addMany('p', Array.from({ length: 250 }, (_, i) => 151 + i), rows);
+    index.addMany(
+      'p',
+      Array.from({ length: 250 }, (_, i) => 151 + i),
+      rows,
+    );
     expect(index.stats('p')).toMatchObject({ kind: 'scan', size: 400, building: false });
     index.remove('p', 3);
     await index.idle();
@@ -99,21 +104,32 @@ describe('promotion from exact to scan', () => {
     const vectors = faces(250, 7);
     const rows = new Float32Array(250 * DIM);
     vectors.forEach((v, i) => rows.set(v, i * DIM));
-    index.addMany('p', Array.from({ length: 80 }, (_, i) => i + 1), rows.subarray(0, 80 * DIM));
+    index.addMany(
+      'p',
+      Array.from({ length: 80 }, (_, i) => i + 1),
+      rows.subarray(0, 80 * DIM),
+    );
     expect(index.stats('p').kind).toBe('exact');
-    index.addMany('p', Array.from({ length: 170 }, (_, i) => i + 81), rows.subarray(80 * DIM));
+    index.addMany(
+      'p',
+      Array.from({ length: 170 }, (_, i) => i + 81),
+      rows.subarray(80 * DIM),
+    );
     expect(index.stats('p')).toMatchObject({ kind: 'scan', size: 250, building: false });
     expect(index.search('p', vectors[10]!, 1)[0]?.key).toBe(11);
     expect(index.search('p', vectors[200]!, 1)[0]?.key).toBe(201);
   });
 
-  it('frees a removed face\'s row at once: later adds reuse the capacity', () => {
+  it("frees a removed face's row at once: later adds reuse the capacity", () => {
     const index = new InMemoryFaceIndex({ dimensions: DIM, exactLimit: 0, promotion: 'sync' });
     const vectors = faces(60, 8);
     vectors.slice(0, 50).forEach((v, i) => index.add('p', i + 1, v));
     const bytes = index.stats('p').bytes;
     for (let key = 1; key <= 10; key++) index.remove('p', key);
-    vectors.slice(50).slice(0, 6).forEach((v, i) => index.add('p', 100 + i, v));
+    vectors
+      .slice(50)
+      .slice(0, 6)
+      .forEach((v, i) => index.add('p', 100 + i, v));
     expect(index.stats('p')).toMatchObject({ kind: 'scan', size: 46 });
     expect(index.stats('p').bytes).toBeLessThanOrEqual(bytes);
   });

@@ -44,7 +44,11 @@ export function cosine(a: Float32Array, b: Float32Array): number {
 }
 
 /** Brute-force top-k keys by cosine, the reference for ordering checks. */
-export function bruteTopK(faces: Map<number, Float32Array>, probe: Float32Array, k: number): { key: number; similarity: number }[] {
+export function bruteTopK(
+  faces: Map<number, Float32Array>,
+  probe: Float32Array,
+  k: number,
+): { key: number; similarity: number }[] {
   return [...faces]
     .map(([key, v]) => ({ key, similarity: cosine(v, probe) }))
     .sort((x, y) => y.similarity - x.similarity)

@@ -62,7 +62,8 @@ describe.each(variants)('FaceIndex contract ($name)', ({ kind, tolerance, option
       for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.similarity).toBeGreaterThanOrEqual(hits[i]!.similarity);
       const reference = bruteTopK(faces, probe, 10);
       expect(hits[0]!.key).toBe(reference[0]!.key);
-      for (const hit of hits) expect(Math.abs(hit.similarity - cosine(faces.get(hit.key)!, probe))).toBeLessThan(tolerance);
+      for (const hit of hits)
+        expect(Math.abs(hit.similarity - cosine(faces.get(hit.key)!, probe))).toBeLessThan(tolerance);
       const overlap = hits.filter((h) => reference.some((r) => r.key === h.key)).length;
       expect(overlap).toBeGreaterThanOrEqual(kind === 'exact' ? 10 : 8);
     }

@@ -1,9 +1,4 @@
-import type {
-  FaceIndex,
-  FaceIndexHit,
-  FaceIndexRebuild,
-  FaceIndexStats,
-} from '../../domain/ports/face-index.port.js';
+import type { FaceIndex, FaceIndexHit, FaceIndexRebuild, FaceIndexStats } from '../../domain/ports/face-index.port.js';
 import { assertEmbeddingLength, assertFaceKey, normaliseInto } from './embedding.math.js';
 import { ExactPoolIndex } from './exact-pool.index.js';
 import { type FaceIndexOptions, resolveFaceIndexOptions } from '../../config/face-index-options.js';
@@ -158,7 +153,8 @@ export class InMemoryFaceIndex implements FaceIndex {
   }
 
   private stateFor(pool: string): PoolState {
-    if (typeof pool !== 'string' || pool.length === 0) throw new TypeError('face index: pool must be a non-empty string');
+    if (typeof pool !== 'string' || pool.length === 0)
+      throw new TypeError('face index: pool must be a non-empty string');
     let state = this.states.get(pool);
     if (!state) {
       state = { live: new ExactPoolIndex(this.dimensions) };

@@ -33,7 +33,11 @@ export class PoolBuild {
 
   mirrorAdd(key: number, unit: Float32Array): void {
     this.touched.add(key);
-    if (this.target instanceof ExactPoolIndex && !this.target.has(key) && this.target.size >= this.optionsOf().exactLimit) {
+    if (
+      this.target instanceof ExactPoolIndex &&
+      !this.target.has(key) &&
+      this.target.size >= this.optionsOf().exactLimit
+    ) {
       this.target = promoteNow(this.target, this.optionsOf());
     }
     this.target.add(key, unit);
@@ -86,6 +90,9 @@ export class PoolBuild {
   }
 
   private assertOpen(): void {
-    if (this.state !== 'open') throw new Error(`face index: this ${this.origin} was ${this.state === 'aborted' ? 'aborted or superseded' : 'already committed'}`);
+    if (this.state !== 'open')
+      throw new Error(
+        `face index: this ${this.origin} was ${this.state === 'aborted' ? 'aborted or superseded' : 'already committed'}`,
+      );
   }
 }

@@ -7,7 +7,12 @@ import { ScanPoolIndex } from './scan/scan-pool.index.js';
 const COPY_CHUNK_ROWS = 10_000;
 
 export function newScanPool(options: Readonly<FaceIndexOptions>): ScanPoolIndex {
-  return new ScanPoolIndex({ dimensions: options.dimensions, rerank: options.rerank, shortlist: options.shortlist, threads: options.searchThreads });
+  return new ScanPoolIndex({
+    dimensions: options.dimensions,
+    rerank: options.rerank,
+    shortlist: options.shortlist,
+    threads: options.searchThreads,
+  });
 }
 
 /** Converts an exact pool to a scan pool at once (bulk paths only: it blocks, about 50 µs per face). */

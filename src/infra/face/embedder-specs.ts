@@ -12,7 +12,9 @@ export class EmbedderSpecs {
   constructor(private readonly resolve?: EmbedderResolver) {}
 
   async for(options: Pick<AnalyseOptions, 'modelSetId' | 'alsoEmbedWith'>): Promise<EmbedderSpec[]> {
-    const ids = [options.modelSetId ?? MODEL_SET_ID, ...(options.alsoEmbedWith ?? [])].filter((id) => id !== MODEL_SET_ID);
+    const ids = [options.modelSetId ?? MODEL_SET_ID, ...(options.alsoEmbedWith ?? [])].filter(
+      (id) => id !== MODEL_SET_ID,
+    );
     const specs: EmbedderSpec[] = [];
     for (const id of new Set(ids)) {
       let spec = this.known.get(id);

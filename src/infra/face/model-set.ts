@@ -33,7 +33,10 @@ export function defaultModelsDir(): string {
  */
 export async function loadModelFiles(dir: string): Promise<Record<ModelRole, Uint8Array>> {
   const out = {} as Record<ModelRole, Uint8Array>;
-  for (const [role, { file, sha256 }] of Object.entries(MODEL_FILES) as [ModelRole, { file: string; sha256: string }][]) {
+  for (const [role, { file, sha256 }] of Object.entries(MODEL_FILES) as [
+    ModelRole,
+    { file: string; sha256: string },
+  ][]) {
     let bytes: Buffer;
     try {
       bytes = await readFile(join(dir, file));

@@ -44,7 +44,10 @@ describe('DecodeGate', () => {
     const h = harness(gate);
     const first = h.start('a', 100);
     const second = h.start('b', 100);
-    await expect(gate.run(1, async () => 'c')).rejects.toMatchObject({ name: 'FaceEngineError', code: 'ENGINE_OVERLOADED' });
+    await expect(gate.run(1, async () => 'c')).rejects.toMatchObject({
+      name: 'FaceEngineError',
+      code: 'ENGINE_OVERLOADED',
+    });
     await h.release('a');
     await h.release('b');
     await Promise.all([first, second]);
@@ -58,7 +61,9 @@ describe('DecodeGate', () => {
 
   it('gives the memory back when the work fails', async () => {
     const gate = new DecodeGate(100, 4);
-    await expect(gate.run(80, async () => Promise.reject(new Error('decoder failed')))).rejects.toThrow('decoder failed');
+    await expect(gate.run(80, async () => Promise.reject(new Error('decoder failed')))).rejects.toThrow(
+      'decoder failed',
+    );
     expect(await gate.run(80, async () => 'next')).toBe('next');
   });
 });

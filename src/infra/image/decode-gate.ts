@@ -30,7 +30,10 @@ export class DecodeGate {
     const share = Math.min(Math.max(0, cost), this.budgetBytes);
     if (this.waiting.length || this.used + share > this.budgetBytes) {
       if (this.waiting.length >= this.maxWaiting) {
-        throw new FaceEngineError('ENGINE_OVERLOADED', `image decoding is at capacity (${this.waiting.length} images waiting)`);
+        throw new FaceEngineError(
+          'ENGINE_OVERLOADED',
+          `image decoding is at capacity (${this.waiting.length} images waiting)`,
+        );
       }
       await new Promise<void>((admit) => this.waiting.push({ cost: share, admit }));
     } else {

@@ -31,7 +31,9 @@ describe('decodeCost', () => {
   });
 
   it('grows with the output only up to the working size', () => {
-    expect(decodeCost(header({ width: 100, height: 100 }))).toBeLessThan(decodeCost(header({ width: 3000, height: 2000 })));
+    expect(decodeCost(header({ width: 100, height: 100 }))).toBeLessThan(
+      decodeCost(header({ width: 3000, height: 2000 })),
+    );
     expect(decodeCost(header({ width: 6000, height: 4000 }))).toBe(decodeCost(header({ width: 12000, height: 8000 })));
   });
 });
@@ -40,13 +42,24 @@ describe('exceedsLimits', () => {
   it('lets ordinary photos through: any baseline JPEG up to the pixel limit, a 12 MP progressive one', () => {
     expect(exceedsLimits(header({ width: 16320, height: 12240 }), DEFAULT_DECODE_LIMITS)).toBeNull();
     expect(exceedsLimits(header({ progressive: true }), DEFAULT_DECODE_LIMITS)).toBeNull();
-    expect(exceedsLimits(header({ format: 'png', width: 16000, height: 9000, channels: 3 }), DEFAULT_DECODE_LIMITS)).toBeNull();
+    expect(
+      exceedsLimits(header({ format: 'png', width: 16000, height: 9000, channels: 3 }), DEFAULT_DECODE_LIMITS),
+    ).toBeNull();
   });
 
   it('refuses by pixel count, by side, and by the memory decoding would take', () => {
-    expect(exceedsLimits(header({ width: 16384, height: 12300 }), DEFAULT_DECODE_LIMITS)).toMatch(/limits are 200000000 pixels/);
+    expect(exceedsLimits(header({ width: 16384, height: 12300 }), DEFAULT_DECODE_LIMITS)).toMatch(
+      /limits are 200000000 pixels/,
+    );
     expect(exceedsLimits(header({ width: 20000, height: 60 }), DEFAULT_DECODE_LIMITS)).toMatch(/16384 px per side/);
-    expect(exceedsLimits(header({ width: 16000, height: 12000, progressive: true }), DEFAULT_DECODE_LIMITS)).toMatch(/progressive jpeg .* about 6\d\d MiB to decode; the limit is 192 MiB/);
-    expect(exceedsLimits(header({ format: 'png', width: 12000, height: 12000, progressive: true, channels: 4 }), DEFAULT_DECODE_LIMITS)).toMatch(/interlaced png/);
+    expect(exceedsLimits(header({ width: 16000, height: 12000, progressive: true }), DEFAULT_DECODE_LIMITS)).toMatch(
+      /progressive jpeg .* about 6\d\d MiB to decode; the limit is 192 MiB/,
+    );
+    expect(
+      exceedsLimits(
+        header({ format: 'png', width: 12000, height: 12000, progressive: true, channels: 4 }),
+        DEFAULT_DECODE_LIMITS,
+      ),
+    ).toMatch(/interlaced png/);
   });
 });

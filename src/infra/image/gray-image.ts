@@ -35,7 +35,11 @@ class RunningExtreme {
   private g: Uint8Array;
   private h: Uint8Array;
 
-  constructor(n: number, private readonly k: number, private readonly isMax: boolean) {
+  constructor(
+    n: number,
+    private readonly k: number,
+    private readonly isMax: boolean,
+  ) {
     const len = n + 2 * Math.floor(k / 2) + k;
     this.line = new Uint8Array(len);
     this.g = new Uint8Array(len);

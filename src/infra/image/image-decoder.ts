@@ -50,7 +50,8 @@ export function jpegSamplesPerPixel(bytes: Uint8Array): number | null {
   return null;
 }
 
-const includesAscii = (bytes: Uint8Array, text: string) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(text, 0, 'latin1');
+const includesAscii = (bytes: Uint8Array, text: string) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(text, 0, 'latin1');
 
 /** Reads what decoding will cost from the header alone; refuses bytes that are not a JPEG, PNG or WebP. */
 export async function readImageHeader(bytes: Uint8Array): Promise<ImageHeader> {
@@ -62,7 +63,8 @@ export async function readImageHeader(bytes: Uint8Array): Promise<ImageHeader> {
   } catch (err) {
     throw asImageError(err);
   }
-  if (meta.format !== format) throw new FaceEngineError('IMAGE_CORRUPT', `header says ${meta.format}, content says ${format}`);
+  if (meta.format !== format)
+    throw new FaceEngineError('IMAGE_CORRUPT', `header says ${meta.format}, content says ${format}`);
   const { width, height } = meta;
   if (!width || !height) throw new FaceEngineError('IMAGE_CORRUPT', 'image header has no dimensions');
   const channels = meta.channels ?? 4;
@@ -89,7 +91,11 @@ export function admitImage(header: ImageHeader, limits: DecodeLimits, workingSid
 }
 
 /** Header checks only (cheap): what an upload is checked with before it is stored. */
-export async function inspectImage(bytes: Uint8Array, limits: DecodeLimits, workingSide = MAX_WORKING_SIDE): Promise<{ header: ImageHeader; cost: number }> {
+export async function inspectImage(
+  bytes: Uint8Array,
+  limits: DecodeLimits,
+  workingSide = MAX_WORKING_SIDE,
+): Promise<{ header: ImageHeader; cost: number }> {
   const header = await readImageHeader(bytes);
   return { header, cost: admitImage(header, limits, workingSide) };
 }
@@ -132,7 +138,12 @@ export async function openImage(bytes: Uint8Array, options: OpenOptions): Promis
   const scale = Math.min(1, maxSide / Math.max(uprightWidth, uprightHeight));
   const width = Math.max(1, Math.round(uprightWidth * scale));
   const height = Math.max(1, Math.round(uprightHeight * scale));
-  let image = sharp(bytes, { failOn: options.failOn ?? 'warning', limitInputPixels: options.limits.maxPixels, pages: 1, autoOrient: true });
+  let image = sharp(bytes, {
+    failOn: options.failOn ?? 'warning',
+    limitInputPixels: options.limits.maxPixels,
+    pages: 1,
+    autoOrient: true,
+  });
   if (scale < 1) image = image.resize(width, height, { fit: 'fill' });
   return { image, header, uprightWidth, uprightHeight, width, height };
 }

@@ -38,7 +38,9 @@ export class S3MediaStoreError extends Error {
     readonly status: number | undefined,
     readonly requestId: string | undefined,
   ) {
-    super(`S3 media store: ${operation} failed (${code}${status ? `, HTTP ${status}` : ''}${requestId ? `, request id ${requestId}` : ''})`);
+    super(
+      `S3 media store: ${operation} failed (${code}${status ? `, HTTP ${status}` : ''}${requestId ? `, request id ${requestId}` : ''})`,
+    );
     this.name = 'S3MediaStoreError';
   }
 }
@@ -65,8 +67,13 @@ function sanitize(operation: string, err: unknown): S3MediaStoreError {
 // segments and control characters keeps one tenant's key from naming another's object through a server or
 // proxy that normalises paths, and keeps the S3 and disk stores accepting the same keys.
 function checkKey(key: string): void {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a key may not hold
-  if (!key || key.length > 900 || /[\u0000-\u001f\u007f\\]/.test(key) || key.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+  if (
+    !key ||
+    key.length > 900 ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a key may not hold
+    /[\u0000-\u001f\u007f\\]/.test(key) ||
+    key.split('/').some((s) => s === '' || s === '.' || s === '..')
+  ) {
     throw new Error('invalid media key');
   }
 }
@@ -110,7 +117,9 @@ export class S3MediaStore implements MediaStore {
       },
       // Self-hosted S3 servers often reject or mishandle the SDK's newer default checksum headers; the media
       // rows hold a SHA-256 of every object anyway.
-      ...(options.endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+      ...(options.endpoint
+        ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+        : {}),
     });
   }
 
@@ -123,7 +132,13 @@ export class S3MediaStore implements MediaStore {
     const Key = this.objectKey(key);
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key, Body: data, ContentLength: data.length, ContentType: contentType || 'application/octet-stream' }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          Body: data,
+          ContentLength: data.length,
+          ContentType: contentType || 'application/octet-stream',
+        }),
       );
     } catch (err) {
       throw sanitize('PutObject', err);
@@ -163,13 +178,22 @@ export class S3MediaStore implements MediaStore {
       let res;
       try {
         res = await this.client.send(
-          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+          }),
         );
       } catch (err) {
         throw sanitize('DeleteObjects', err);
       }
       const failed = res.Errors?.filter((e) => e.Code !== 'NoSuchKey') ?? [];
-      if (failed.length) throw new S3MediaStoreError('DeleteObjects', `${failed[0]?.Code ?? 'Error'} on ${failed.length} object(s)`, undefined, res.$metadata.requestId);
+      if (failed.length)
+        throw new S3MediaStoreError(
+          'DeleteObjects',
+          `${failed[0]?.Code ?? 'Error'} on ${failed.length} object(s)`,
+          undefined,
+          res.$metadata.requestId,
+        );
     }
   }
 
@@ -187,7 +211,12 @@ export class S3MediaStore implements MediaStore {
       let res;
       try {
         res = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: this.pageSize, ...(token ? { ContinuationToken: token } : {}) }),
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            MaxKeys: this.pageSize,
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
         );
       } catch (err) {
         throw sanitize(operation, err);

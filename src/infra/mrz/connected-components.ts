@@ -20,14 +20,26 @@ export function connectedComponents(mask: Uint8Array, width: number, height: num
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || labels[start] !== -1) continue;
     const id = blobs.length;
-    let x0 = width, y0 = height, x1 = 0, y1 = 0, n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    let x0 = width,
+      y0 = height,
+      x1 = 0,
+      y1 = 0,
+      n = 0,
+      sx = 0,
+      sy = 0,
+      sxx = 0,
+      sxy = 0;
     labels[start] = id;
     stack.push(start);
     while (stack.length > 0) {
       const p = stack.pop() as number;
       const x = p % width;
       const y = (p - x) / width;
-      n++; sx += x; sy += y; sxx += x * x; sxy += x * y;
+      n++;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      sxy += x * y;
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;

@@ -23,11 +23,18 @@ export class ImageLoadError extends Error {
   }
 }
 
-export async function loadDocumentImage(image: Buffer, options: { limits?: DecodeLimits; maxSide?: number } = {}): Promise<LoadedImage> {
+export async function loadDocumentImage(
+  image: Buffer,
+  options: { limits?: DecodeLimits; maxSide?: number } = {},
+): Promise<LoadedImage> {
   try {
     // A file cut short in transit decodes as grey below the cut, which would be blamed on blur or exposure;
     // other decoder warnings are often benign in camera files, so only truncation is refused.
-    const opened = await openImage(image, { limits: options.limits ?? DEFAULT_DECODE_LIMITS, maxSide: options.maxSide ?? 2400, failOn: 'truncated' });
+    const opened = await openImage(image, {
+      limits: options.limits ?? DEFAULT_DECODE_LIMITS,
+      maxSide: options.maxSide ?? 2400,
+      failOn: 'truncated',
+    });
     // Transparent areas become white paper: the pixels they hide are usually black (measured: a page exported
     // with transparent paper read as all black, PHOTO_TOO_DARK).
     const gray = await toGray(opened.image.flatten({ background: '#ffffff' }));

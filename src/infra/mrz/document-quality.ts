@@ -45,7 +45,12 @@ export const QUALITY_THRESHOLDS = {
 function clampRect(r: Rect, img: GrayImage): Rect {
   const x = Math.max(0, Math.floor(r.x));
   const y = Math.max(0, Math.floor(r.y));
-  return { x, y, width: Math.max(0, Math.min(img.width, Math.ceil(r.x + r.width)) - x), height: Math.max(0, Math.min(img.height, Math.ceil(r.y + r.height)) - y) };
+  return {
+    x,
+    y,
+    width: Math.max(0, Math.min(img.width, Math.ceil(r.x + r.width)) - x),
+    height: Math.max(0, Math.min(img.height, Math.ceil(r.y + r.height)) - y),
+  };
 }
 
 /** Variance of the 4-neighbour Laplacian inside a rectangle. */
@@ -58,7 +63,12 @@ export function laplacianVariance(img: GrayImage, area?: Rect): number {
   for (let y = Math.max(1, r.y); y < Math.min(img.height - 1, r.y + r.height); y++) {
     for (let x = Math.max(1, r.x); x < Math.min(w - 1, r.x + r.width); x++) {
       const i = y * w + x;
-      const lap = (data[i - 1] as number) + (data[i + 1] as number) + (data[i - w] as number) + (data[i + w] as number) - 4 * (data[i] as number);
+      const lap =
+        (data[i - 1] as number) +
+        (data[i + 1] as number) +
+        (data[i - w] as number) +
+        (data[i + w] as number) -
+        4 * (data[i] as number);
       sum += lap;
       sum2 += lap * lap;
       n++;
@@ -84,7 +94,8 @@ export function glareShare(img: GrayImage, area: Rect, minBlob: number): number 
       const i = (r.y + y) * w + r.x + x;
       const v = data[i] as number;
       if (v < 245) continue;
-      const lap = (data[i - 1] as number) + (data[i + 1] as number) + (data[i - w] as number) + (data[i + w] as number) - 4 * v;
+      const lap =
+        (data[i - 1] as number) + (data[i + 1] as number) + (data[i - w] as number) + (data[i + w] as number) - 4 * v;
       if (Math.abs(lap) < 6) mask[y * r.width + x] = 1;
     }
   }
@@ -115,7 +126,8 @@ export function glareShare(img: GrayImage, area: Rect, minBlob: number): number 
 function percentileIn(img: GrayImage, area: Rect, p: number): number {
   const r = clampRect(area, img);
   const hist = new Uint32Array(256);
-  for (let y = r.y; y < r.y + r.height; y++) for (let x = r.x; x < r.x + r.width; x++) hist[img.data[y * img.width + x] as number]! += 1;
+  for (let y = r.y; y < r.y + r.height; y++)
+    for (let x = r.x; x < r.x + r.width; x++) hist[img.data[y * img.width + x] as number]! += 1;
   const target = r.width * r.height * p;
   let acc = 0;
   for (let i = 0; i < 256; i++) {

@@ -19,12 +19,26 @@ export type DocumentTask =
 export default async function run(task: DocumentTask): Promise<DocumentRead | Uint8Array> {
   if (task.kind === 'crop') return cropPortrait(Buffer.from(task.bytes), task.face, task.limits);
   await warm;
-  const reading = await readDocument(Buffer.from(task.bytes), { ocr: engines }, { deadlineMs: task.deadlineMs, limits: task.limits });
+  const reading = await readDocument(
+    Buffer.from(task.bytes),
+    { ocr: engines },
+    { deadlineMs: task.deadlineMs, limits: task.limits },
+  );
   const q = reading.quality;
   return {
     ...(reading.mrz ? { mrz: reading.mrz } : {}),
     ...(reading.failure ? { failure: reading.failure } : {}),
-    ...(q ? { quality: { sharpness: q.sharpness, glare: q.glare, brightness: q.brightness, glyphHeight: q.glyphHeight, hints: q.hints } } : {}),
+    ...(q
+      ? {
+          quality: {
+            sharpness: q.sharpness,
+            glare: q.glare,
+            brightness: q.brightness,
+            glyphHeight: q.glyphHeight,
+            hints: q.hints,
+          },
+        }
+      : {}),
     ...(reading.portraitWindow ? { portraitWindow: reading.portraitWindow } : {}),
     engines: reading.engines,
     ms: reading.timings.totalMs,

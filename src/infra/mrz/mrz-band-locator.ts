@@ -75,14 +75,22 @@ function toBox(b: LineBlob): TextLineBox {
 /** Groups of 2-3 blobs that line up like an MRZ, best first. */
 export function locateMrzBands(gray: GrayImage): MrzBandCandidate[] {
   const out: MrzBandCandidate[] = [];
-  for (const pass of lineBlobs(gray)) out.push(...groupLines(pass.sort((a, b) => a.meanY - b.meanY), gray));
+  for (const pass of lineBlobs(gray))
+    out.push(
+      ...groupLines(
+        pass.sort((a, b) => a.meanY - b.meanY),
+        gray,
+      ),
+    );
   out.sort((a, b) => b.score - a.score);
   // Both passes often find the same band: keep the better-scored copy.
   const same = (a: MrzBandCandidate, b: MrzBandCandidate): boolean =>
     a.lines.length === b.lines.length &&
     a.lines.every((l, i) => {
       const m = b.lines[i] as TextLineBox;
-      return Math.abs(l.y0 - m.y0) < l.height / 2 && Math.abs(l.x0 - m.x0) < l.height && Math.abs(l.x1 - m.x1) < l.height;
+      return (
+        Math.abs(l.y0 - m.y0) < l.height / 2 && Math.abs(l.x0 - m.x0) < l.height && Math.abs(l.x1 - m.x1) < l.height
+      );
     });
   return out.filter((c, i) => !out.slice(0, i).some((d) => same(c, d)));
 }
@@ -119,7 +127,8 @@ function scoreGroup(group: LineBlob[], gray: GrayImage): MrzBandCandidate {
   const lowness = (group[group.length - 1] as LineBlob).meanY / gray.height;
   const aspect = meanW / thick;
   const aspectFit = aspect >= 15 && aspect <= 90 ? 1 : 0.5;
-  const score = (meanW / gray.width) * (1 - spread / meanW) * aspectFit * (0.6 + 0.4 * lowness) * (group.length === 3 ? 1.05 : 1);
+  const score =
+    (meanW / gray.width) * (1 - spread / meanW) * aspectFit * (0.6 + 0.4 * lowness) * (group.length === 3 ? 1.05 : 1);
   const angle = Math.atan(group.reduce((s, g) => s + g.slope, 0) / group.length);
   return { lines: group.map(toBox), angle, score };
 }

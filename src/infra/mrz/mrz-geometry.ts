@@ -14,7 +14,14 @@ export interface Point {
 export type Quad = [Point, Point, Point, Point];
 
 /** Page proportions per format: page height above the MRZ's bottom edge, in MRZ widths (ICAO 9303-4/5/6). */
-const PAGE_HEIGHT: Partial<Record<MrzFormat, number>> = { TD3: 0.74, MRVA: 0.74, TD2: 0.78, MRVB: 0.78, FRENCH_ID: 0.78, TD1: 0.68 };
+const PAGE_HEIGHT: Partial<Record<MrzFormat, number>> = {
+  TD3: 0.74,
+  MRVA: 0.74,
+  TD2: 0.78,
+  MRVB: 0.78,
+  FRENCH_ID: 0.78,
+  TD1: 0.68,
+};
 
 /** Maps (u along the MRZ from its left end, v up from its bottom edge), both in MRZ widths, to the image. */
 function mrzFrame(q: Quad): (u: number, v: number) => Point {
@@ -51,7 +58,12 @@ export function documentArea(mrz: Quad, format: MrzFormat | undefined, imageWidt
  * Generous window around the portrait of a TD3/TD2/MRV/French ID data page (left third, above the MRZ),
  * for the face detector to search. TD1 cards carry the MRZ on the back, away from the portrait: undefined.
  */
-export function portraitWindow(mrz: Quad, format: MrzFormat, imageWidth: number, imageHeight: number): Rect | undefined {
+export function portraitWindow(
+  mrz: Quad,
+  format: MrzFormat,
+  imageWidth: number,
+  imageHeight: number,
+): Rect | undefined {
   if (format === 'TD1') return undefined;
   const f = mrzFrame(mrz);
   const top = (PAGE_HEIGHT[format] ?? 0.74) + 0.02;

@@ -104,7 +104,11 @@ async function workImage(full: GrayImage, turns: QuarterTurns, width: number): P
   return toGray(fromGray(rotated).resize({ width: Math.max(1, Math.min(width, capped)) }));
 }
 
-export async function readDocument(image: Buffer, deps: ReadDocumentDeps, options: ReadDocumentOptions = {}): Promise<DocumentReading> {
+export async function readDocument(
+  image: Buffer,
+  deps: ReadDocumentDeps,
+  options: ReadDocumentOptions = {},
+): Promise<DocumentReading> {
   const t0 = performance.now();
   const deadline = t0 + (options.deadlineMs ?? 5000);
   const timings = { loadMs: 0, locateMs: 0, ocrMs: 0, totalMs: 0, deadlineHit: false };
@@ -119,7 +123,8 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
   try {
     loaded = await loadDocumentImage(image, options.limits ? { limits: options.limits } : {});
   } catch (err) {
-    if (err instanceof ImageLoadError) return finish({ failure: { reason: 'UNABLE_TO_LOAD', detail: err.message }, rotation: 0 });
+    if (err instanceof ImageLoadError)
+      return finish({ failure: { reason: 'UNABLE_TO_LOAD', detail: err.message }, rotation: 0 });
     throw err;
   }
   const { gray: full } = loaded;
@@ -143,7 +148,9 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
   const locate = async (turns: QuarterTurns): Promise<Candidate[]> => {
     const t = performance.now();
     const work = turns === 0 ? work0 : await workImage(full, turns, workWidth);
-    const found = locateMrzBands(work).slice(0, maxCandidates).map((band) => ({ turns, band, work }));
+    const found = locateMrzBands(work)
+      .slice(0, maxCandidates)
+      .map((band) => ({ turns, band, work }));
     timings.locateMs += performance.now() - t;
     return found;
   };
@@ -152,10 +159,18 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
     const src = rotatedFull.get(cand.turns) ?? rotateGray(full, cand.turns);
     rotatedFull.set(cand.turns, src);
     const k = src.width / cand.work.width;
-    const axes = cand.band.lines.map((l) => ({ x0: l.x0 * k, y0: l.y0 * k, x1: l.x1 * k, y1: l.y1 * k, height: l.height * k }));
+    const axes = cand.band.lines.map((l) => ({
+      x0: l.x0 * k,
+      y0: l.y0 * k,
+      x1: l.x1 * k,
+      y1: l.y1 * k,
+      height: l.height * k,
+    }));
     const lengths = cand.band.lines.length === 3 ? [30] : [44, 36];
     const orientations = [false, true].map((flipped) => {
-      const ax = flipped ? [...axes].reverse().map((a) => ({ x0: a.x1, y0: a.y1, x1: a.x0, y1: a.y0, height: a.height })) : axes;
+      const ax = flipped
+        ? [...axes].reverse().map((a) => ({ x0: a.x1, y0: a.y1, x1: a.x0, y1: a.y0, height: a.height }))
+        : axes;
       return { flipped, axes: ax, lines: ax.map((a) => sampleLine(src, a, { glyphHeight: LINE_GLYPH_HEIGHT })) };
     });
     let chosen = orientations[0] as (typeof orientations)[number];
@@ -167,12 +182,16 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
       consulted.add(ocrb.name);
       // A quick read of each orientation picks the right way up; only that one is read in full.
       const conf = (o: (typeof orientations)[number]): number =>
-        o.lines.reduce((s, l) => s + (ocrb.readMrzLine(l, lengths, { quick: true })?.confidence ?? 0), 0) / o.lines.length;
+        o.lines.reduce((s, l) => s + (ocrb.readMrzLine(l, lengths, { quick: true })?.confidence ?? 0), 0) /
+        o.lines.length;
       const [up, down] = orientations as [(typeof orientations)[number], (typeof orientations)[number]];
       chosen = conf(down) > conf(up) ? down : up;
       const lr = chosen.lines.map((l) => ocrb.readMrzLine(l, lengths));
       ocrbConfidence = lr.reduce((s, r) => s + (r?.confidence ?? 0), 0) / lr.length;
-      const counts = lr.map((r) => r?.grid.count ?? 0).filter((n) => n > 0).sort((a, b) => a - b);
+      const counts = lr
+        .map((r) => r?.grid.count ?? 0)
+        .filter((n) => n > 0)
+        .sort((a, b) => a - b);
       lineLength = counts[Math.floor(counts.length / 2)] ?? 0;
       const texts = lr.map((r) => r?.text ?? '');
       reads.push({
@@ -186,10 +205,18 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
       const shape = lineLength ? mrzShapeScore(texts, candidateLayouts(texts.length, lineLength, texts[0] ?? '')) : 0;
       plausible = ocrbConfidence >= 0.75 && shape >= 0.8;
     }
-    let verdict: ConsensusResult | undefined = lineLength ? resolveReads(reads, lineLength, { today: options.today, minAgreement }) : undefined;
+    let verdict: ConsensusResult | undefined = lineLength
+      ? resolveReads(reads, lineLength, { today: options.today, minAgreement })
+      : undefined;
     const orientationsToTry = ocrb ? (plausible ? [chosen] : []) : orientations;
     for (const o of orientationsToTry) {
-      const pngs = await Promise.all(o.lines.map((l) => fromGray(stretchContrast(tightRows(l))).png().toBuffer()));
+      const pngs = await Promise.all(
+        o.lines.map((l) =>
+          fromGray(stretchContrast(tightRows(l)))
+            .png()
+            .toBuffer(),
+        ),
+      );
       const engineReads = o === chosen ? reads : [];
       for (const engine of others) {
         if (verdict?.ok || overDeadline()) break;
@@ -204,7 +231,9 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
         if (!ocrb && engineReads.length === 1) {
           lineLength = guessLineLength(texts, lengths);
           const fitted = texts.map((t) => fitLineLength(normalizeOcrLine(t), lineLength || 44)[0] ?? '');
-          plausible = lineLength > 0 && mrzShapeScore(fitted, candidateLayouts(fitted.length, lineLength, fitted[0] ?? '')) >= 0.7;
+          plausible =
+            lineLength > 0 &&
+            mrzShapeScore(fitted, candidateLayouts(fitted.length, lineLength, fitted[0] ?? '')) >= 0.7;
           if (!plausible) break;
         }
         if (lineLength) verdict = resolveReads(engineReads, lineLength, { today: options.today, minAgreement });
@@ -213,18 +242,33 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
       if (verdict?.ok || verdict?.reason !== 'no-valid-read') break;
     }
     if (!verdict) return undefined;
-    return { candidate: cand, flipped: chosen.flipped, lines: chosen.lines, axes: chosen.axes, verdict, ocrbConfidence, lineLength, plausible, agreed: verdict.ok ? verdict.sources : [] };
+    return {
+      candidate: cand,
+      flipped: chosen.flipped,
+      lines: chosen.lines,
+      axes: chosen.axes,
+      verdict,
+      ocrbConfidence,
+      lineLength,
+      plausible,
+      agreed: verdict.ok ? verdict.sources : [],
+    };
   };
 
   const tOcr = performance.now();
   const work0 = await workImage(full, 0, workWidth);
-  const wholeImageQuality = (): DocumentQuality => measureQuality({ work: work0, documentArea: { x: 0, y: 0, width: work0.width, height: work0.height } });
+  const wholeImageQuality = (): DocumentQuality =>
+    measureQuality({ work: work0, documentArea: { x: 0, y: 0, width: work0.width, height: work0.height } });
   // Smaller than the smallest readable MRZ (two lines of minimum-height glyphs, 30 to a line): a resolution
   // problem, not the blur or exposure a few pixels would otherwise be blamed for.
   const g = QUALITY_THRESHOLDS.minGlyphHeight;
   if (Math.min(loaded.width, loaded.height) < 2 * g || Math.max(loaded.width, loaded.height) < 20 * g) {
     const detail = `image is ${loaded.width} × ${loaded.height} px, too small to hold an MRZ with ${g} px glyphs`;
-    return finish({ quality: wholeImageQuality(), rotation: 0, failure: { reason: 'IMAGE_RESOLUTION_TOO_LOW', detail } });
+    return finish({
+      quality: wholeImageQuality(),
+      rotation: 0,
+      failure: { reason: 'IMAGE_RESOLUTION_TOO_LOW', detail },
+    });
   }
   for (const turns of [0, 1] as QuarterTurns[]) {
     if (turns === 1 && attempts.some((a) => a.plausible)) break;
@@ -257,8 +301,11 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
   const quad = bandQuad(best.axes, (x, y) => toOriginal(x, y, candidate.turns));
   // Quality is measured in the working image of the orientation the band was found in.
   const k = candidate.work.width / rotatedFull.get(candidate.turns)!.width;
-  const workQuad = bandQuad(best.axes.map((a) => ({ x0: a.x0 * k, y0: a.y0 * k, x1: a.x1 * k, y1: a.y1 * k, height: a.height * k })), (x, y) => ({ x, y }));
-  const glyphHeight = (best.axes.reduce((s, a) => s + a.height, 0) / best.axes.length) / loaded.scale;
+  const workQuad = bandQuad(
+    best.axes.map((a) => ({ x0: a.x0 * k, y0: a.y0 * k, x1: a.x1 * k, y1: a.y1 * k, height: a.height * k })),
+    (x, y) => ({ x, y }),
+  );
+  const glyphHeight = best.axes.reduce((s, a) => s + a.height, 0) / best.axes.length / loaded.scale;
   const quality = measureQuality({
     work: candidate.work,
     documentArea: documentArea(workQuad, format, candidate.work.width, candidate.work.height),
@@ -271,12 +318,17 @@ export async function readDocument(image: Buffer, deps: ReadDocumentDeps, option
     documentArea: documentArea(quad, format, loaded.width, loaded.height),
     ...(format ? { portraitWindow: portraitWindow(quad, format, loaded.width, loaded.height) } : {}),
   };
-  if (best.verdict.ok) return finish({ mrz: best.verdict.reading, quality, rotation, ...geometry, agreed: best.agreed });
+  if (best.verdict.ok)
+    return finish({ mrz: best.verdict.reading, quality, rotation, ...geometry, agreed: best.agreed });
   return finish({ quality, rotation, ...geometry, failure: bandFailure(best, quality, timings.deadlineHit) });
 }
 
 /** Every line read by one engine; an engine that fails reads nothing, which the consensus then treats as such. */
-async function recognizeLines(engine: OcrEngine, pngs: readonly Buffer[], lengths: readonly number[]): Promise<string[]> {
+async function recognizeLines(
+  engine: OcrEngine,
+  pngs: readonly Buffer[],
+  lengths: readonly number[],
+): Promise<string[]> {
   const request = { psm: 7, whitelist: WHITELIST, lineLengths: lengths } as const;
   if (engine.recognizeAll) {
     const all = await engine.recognizeAll(pngs, request).catch(() => undefined);
@@ -311,7 +363,8 @@ function pickBestFailure(attempts: BandAttempt[]): BandAttempt | undefined {
   // Prefer a band whose reads passed the check digits (a names disagreement) over one that failed them,
   // then the one the OCR-B reader was surest looked like OCR-B text.
   const rank = (a: BandAttempt): number =>
-    (a.verdict.ok ? 3 : a.verdict.reason === 'unconfirmed' || a.verdict.reason === 'conflict' ? 2 : 0) + (a.ocrbConfidence ?? 0.5);
+    (a.verdict.ok ? 3 : a.verdict.reason === 'unconfirmed' || a.verdict.reason === 'conflict' ? 2 : 0) +
+    (a.ocrbConfidence ?? 0.5);
   return [...attempts].sort((a, b) => rank(b) - rank(a))[0];
 }
 
@@ -331,29 +384,42 @@ function bandQuad(axes: LineAxis[], map: (x: number, y: number) => { x: number; 
 
 function noBandFailure(q: DocumentQuality, deadlineHit: boolean): { reason: DocumentFailureReason; detail: string } {
   const suffix = deadlineHit ? ' (deadline reached)' : '';
-  if (q.hints.includes('TOO_DARK')) return { reason: 'PHOTO_TOO_DARK', detail: `no MRZ found; image too dark${suffix}` };
-  if (q.hints.includes('OVEREXPOSED')) return { reason: 'PHOTO_OVEREXPOSED', detail: `no MRZ found; image overexposed${suffix}` };
+  if (q.hints.includes('TOO_DARK'))
+    return { reason: 'PHOTO_TOO_DARK', detail: `no MRZ found; image too dark${suffix}` };
+  if (q.hints.includes('OVEREXPOSED'))
+    return { reason: 'PHOTO_OVEREXPOSED', detail: `no MRZ found; image overexposed${suffix}` };
   if (q.hints.includes('BLURRY')) return { reason: 'PHOTO_TOO_BLURRY', detail: `no MRZ found; image blurred${suffix}` };
   // A glare spot across the band breaks its lines apart, so the band is not found at all.
-  if (q.hints.includes('GLARE')) return { reason: 'GLARE_OBSTRUCTION', detail: `no MRZ found; glare on the document${suffix}` };
+  if (q.hints.includes('GLARE'))
+    return { reason: 'GLARE_OBSTRUCTION', detail: `no MRZ found; glare on the document${suffix}` };
   return { reason: 'DOCUMENT_NOT_SUPPORTED', detail: `no machine readable zone found${suffix}` };
 }
 
-function bandFailure(a: BandAttempt, q: DocumentQuality, deadlineHit: boolean): { reason: DocumentFailureReason; detail: string } {
+function bandFailure(
+  a: BandAttempt,
+  q: DocumentQuality,
+  deadlineHit: boolean,
+): { reason: DocumentFailureReason; detail: string } {
   const v = a.verdict;
   const what = v.ok ? '' : v.detail;
   const suffix = deadlineHit ? ' (deadline reached)' : '';
   // Text the OCR-B reader does not recognise as OCR-B is some other print (a table, a barcode band).
   if (a.ocrbConfidence !== undefined && a.ocrbConfidence < 0.6 && !v.ok && v.reason === 'no-valid-read') {
-    if (q.hints.includes('LOW_RESOLUTION')) return { reason: 'IMAGE_RESOLUTION_TOO_LOW', detail: `MRZ glyphs ${q.glyphHeight?.toFixed(0)} px high${suffix}` };
+    if (q.hints.includes('LOW_RESOLUTION'))
+      return { reason: 'IMAGE_RESOLUTION_TOO_LOW', detail: `MRZ glyphs ${q.glyphHeight?.toFixed(0)} px high${suffix}` };
     return { reason: 'DOCUMENT_NOT_SUPPORTED', detail: `no readable machine readable zone found${suffix}` };
   }
   // A crisp, confident read that fails its check digits is an MRZ problem, not a photo problem.
   const crisp = (a.ocrbConfidence ?? 0) >= 0.95;
   if (!v.ok && v.reason === 'no-valid-read' && !crisp) {
-    if (q.hints.includes('LOW_RESOLUTION')) return { reason: 'IMAGE_RESOLUTION_TOO_LOW', detail: `${what}; MRZ glyphs ${q.glyphHeight?.toFixed(0)} px high${suffix}` };
+    if (q.hints.includes('LOW_RESOLUTION'))
+      return {
+        reason: 'IMAGE_RESOLUTION_TOO_LOW',
+        detail: `${what}; MRZ glyphs ${q.glyphHeight?.toFixed(0)} px high${suffix}`,
+      };
     if (q.hints.includes('BLURRY')) return { reason: 'PHOTO_TOO_BLURRY', detail: `${what}; MRZ blurred${suffix}` };
-    if (q.hints.includes('GLARE')) return { reason: 'GLARE_OBSTRUCTION', detail: `${what}; glare on the document${suffix}` };
+    if (q.hints.includes('GLARE'))
+      return { reason: 'GLARE_OBSTRUCTION', detail: `${what}; glare on the document${suffix}` };
   }
   return { reason: 'INCORRECT_MRZ', detail: `${what}${suffix}` };
 }

@@ -38,7 +38,12 @@ export class PooledDocumentReader implements DocumentReader {
       idleTimeout: 60_000,
       workerData: options.ocr ?? {},
     });
-    return new PooledDocumentReader(pool, options.deadlineMs ?? 8000, options.limits ?? DEFAULT_DECODE_LIMITS, options.gate);
+    return new PooledDocumentReader(
+      pool,
+      options.deadlineMs ?? 8000,
+      options.limits ?? DEFAULT_DECODE_LIMITS,
+      options.gate,
+    );
   }
 
   private async admitted<T>(image: Buffer, work: (bytes: Uint8Array) => Promise<T>): Promise<T> {
@@ -49,17 +54,33 @@ export class PooledDocumentReader implements DocumentReader {
 
   async read(image: Buffer): Promise<DocumentRead> {
     try {
-      return await this.admitted(image, async (bytes) => (await this.pool.run({ kind: 'read', bytes, deadlineMs: this.deadlineMs, limits: this.limits })) as DocumentRead);
+      return await this.admitted(
+        image,
+        async (bytes) =>
+          (await this.pool.run({
+            kind: 'read',
+            bytes,
+            deadlineMs: this.deadlineMs,
+            limits: this.limits,
+          })) as DocumentRead,
+      );
     } catch (err) {
       // A page refused from its header reads like one the thread could not load; an overloaded gate is retried.
-      if (!(err instanceof FaceEngineError) || err.code === 'ENGINE_OVERLOADED' || err.code === 'ENGINE_UNAVAILABLE') throw err;
+      if (!(err instanceof FaceEngineError) || err.code === 'ENGINE_OVERLOADED' || err.code === 'ENGINE_UNAVAILABLE')
+        throw err;
       const failure = new ImageLoadError(err.code);
-      return { failure: { reason: 'UNABLE_TO_LOAD', detail: failure.message }, engines: { agreed: [], consulted: [] }, ms: 0 };
+      return {
+        failure: { reason: 'UNABLE_TO_LOAD', detail: failure.message },
+        engines: { agreed: [], consulted: [] },
+        ms: 0,
+      };
     }
   }
 
   async cropPortrait(image: Buffer, face: Box): Promise<Buffer> {
-    return this.admitted(image, async (bytes) => Buffer.from((await this.pool.run({ kind: 'crop', bytes, face, limits: this.limits })) as Uint8Array));
+    return this.admitted(image, async (bytes) =>
+      Buffer.from((await this.pool.run({ kind: 'crop', bytes, face, limits: this.limits })) as Uint8Array),
+    );
   }
 
   async close(): Promise<void> {

@@ -33,7 +33,13 @@ export function createOcrEngines(config: OcrEnginesConfig = {}): OcrEngine[] {
   if (cli !== false) {
     const command = cli === 'auto' ? 'tesseract' : cli;
     if (tesseractCliAvailable(command)) {
-      engines.push(new TesseractCliEngine({ command, concurrency: workers, ...(config.cliTimeoutMs ? { timeoutMs: config.cliTimeoutMs } : {}) }));
+      engines.push(
+        new TesseractCliEngine({
+          command,
+          concurrency: workers,
+          ...(config.cliTimeoutMs ? { timeoutMs: config.cliTimeoutMs } : {}),
+        }),
+      );
     } else if (cli !== 'auto') {
       throw new Error(`tesseract command not usable: ${command}`);
     }

@@ -37,7 +37,11 @@ export class OcrbEngine implements OcrEngine, MrzLineReader {
     this.classify = weights ? compileMlp(weights) : defaultClassifier();
   }
 
-  readMrzLine(line: GrayImage, lengths: readonly number[] = MRZ_LINE_LENGTHS, options: { quick?: boolean } = {}): LineReading | undefined {
+  readMrzLine(
+    line: GrayImage,
+    lengths: readonly number[] = MRZ_LINE_LENGTHS,
+    options: { quick?: boolean } = {},
+  ): LineReading | undefined {
     return readOcrbLine(line, this.classify, lengths, options);
   }
 
@@ -48,7 +52,10 @@ export class OcrbEngine implements OcrEngine, MrzLineReader {
     const geo = measureLine(inkMap(gray))[0];
     const glyph = geo ? geo.bottom - geo.top : gray.height / 2;
     const scale = LINE_GLYPH_HEIGHT / Math.max(4, glyph);
-    const line = Math.abs(scale - 1) < 0.1 ? gray : await toGray(fromGray(gray).resize(Math.round(gray.width * scale), Math.round(gray.height * scale)));
+    const line =
+      Math.abs(scale - 1) < 0.1
+        ? gray
+        : await toGray(fromGray(gray).resize(Math.round(gray.width * scale), Math.round(gray.height * scale)));
     return this.readMrzLine(line, request.lineLengths ?? MRZ_LINE_LENGTHS)?.text ?? '';
   }
 

@@ -64,7 +64,8 @@ export class TesseractCliEngine implements OcrEngine {
         const list = path.join(dir, 'images.txt');
         await writeFile(list, `${files.join('\n')}\n`);
         const pages = (await this.spawnOnce(list, request)).split('\f');
-        if (pages.length !== images.length) throw new Error(`tesseract returned ${pages.length} pages for ${images.length} images`);
+        if (pages.length !== images.length)
+          throw new Error(`tesseract returned ${pages.length} pages for ${images.length} images`);
         return pages;
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -78,10 +79,19 @@ export class TesseractCliEngine implements OcrEngine {
 
   private spawnOnce(input: string, request: Omit<OcrRequest, 'image'>, stdin?: Buffer): Promise<string> {
     const args = [
-      input, 'stdout',
+      input,
+      'stdout',
       ...(this.tessdataDir ? ['--tessdata-dir', this.tessdataDir] : []),
-      '-l', 'eng', '--oem', '1', '--psm', String(request.psm),
-      '-c', 'load_system_dawg=0', '-c', 'load_freq_dawg=0',
+      '-l',
+      'eng',
+      '--oem',
+      '1',
+      '--psm',
+      String(request.psm),
+      '-c',
+      'load_system_dawg=0',
+      '-c',
+      'load_freq_dawg=0',
       ...(request.whitelist ? ['-c', `tessedit_char_whitelist=${request.whitelist}`] : []),
     ];
     return new Promise((resolve, reject) => {
@@ -98,7 +108,8 @@ export class TesseractCliEngine implements OcrEngine {
       child.on('error', reject);
       child.on('close', (code, signal) => {
         if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-        else reject(new Error(`tesseract exited ${signal ?? code}: ${Buffer.concat(err).toString('utf8').slice(0, 300)}`));
+        else
+          reject(new Error(`tesseract exited ${signal ?? code}: ${Buffer.concat(err).toString('utf8').slice(0, 300)}`));
       });
       // A dead child closes stdin early; the 'close' handler reports the real failure.
       child.stdin.on('error', () => undefined);

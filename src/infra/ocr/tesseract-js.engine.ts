@@ -95,16 +95,21 @@ export class TesseractJsEngine implements OcrEngine {
 }
 
 async function startWorker(model: TesseractJsModel): Promise<Worker> {
-  return createWorker('eng', model === 'lstm' ? OEM.LSTM_ONLY : OEM.TESSERACT_ONLY, {
-    langPath: tesseractJsDataDir(model),
-    cacheMethod: 'none',
-    gzip: true,
-    // tesseract.js logs progress and "Detected N diacritics" otherwise.
-    logger: () => undefined,
-    errorHandler: () => undefined,
-  }, {
-    // The dictionaries pull MRZ text towards English words; MRZ is not language.
-    load_system_dawg: '0',
-    load_freq_dawg: '0',
-  });
+  return createWorker(
+    'eng',
+    model === 'lstm' ? OEM.LSTM_ONLY : OEM.TESSERACT_ONLY,
+    {
+      langPath: tesseractJsDataDir(model),
+      cacheMethod: 'none',
+      gzip: true,
+      // tesseract.js logs progress and "Detected N diacritics" otherwise.
+      logger: () => undefined,
+      errorHandler: () => undefined,
+    },
+    {
+      // The dictionaries pull MRZ text towards English words; MRZ is not language.
+      load_system_dawg: '0',
+      load_freq_dawg: '0',
+    },
+  );
 }

@@ -42,7 +42,15 @@ export class KyselyJobQueue implements JobQueue {
   async claim(owner: string, limit: number, leaseMs: number): Promise<Job[]> {
     const now = this.now();
     const lock = this.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
-    const result = await sql<{ id: string; name: string; payload: string; attempts: number; max_attempts: number; session_id: string | null; request_id: string | null }>`
+    const result = await sql<{
+      id: string;
+      name: string;
+      payload: string;
+      attempts: number;
+      max_attempts: number;
+      session_id: string | null;
+      request_id: string | null;
+    }>`
       UPDATE jobs SET state = 'running', lease_owner = ${owner}, lease_expires_at = ${now + leaseMs},
         attempts = attempts + 1, updated_at = ${now}
       WHERE id IN (
@@ -119,7 +127,11 @@ export class KyselyJobQueue implements JobQueue {
   }
 
   async stats(): Promise<QueueStats> {
-    const rows = await this.db.selectFrom('jobs').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('state')
+      .execute();
     const stats: QueueStats = { queued: 0, running: 0, done: 0, dead: 0 };
     for (const r of rows) if (r.state in stats) stats[r.state as keyof QueueStats] = Number(r.n);
     return stats;

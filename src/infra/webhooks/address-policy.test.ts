@@ -4,10 +4,24 @@ import { endpointProblem } from './endpoint-policy.js';
 import { HttpWebhookSender } from './http-webhook.sender.js';
 
 it('classifies private, loopback, link-local and mapped addresses', () => {
-  for (const a of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', 'not-an-ip']) {
+  for (const a of [
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.20.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    'fe80::1',
+    'fd00::1',
+    '::ffff:127.0.0.1',
+    'not-an-ip',
+  ]) {
     expect(isPrivateAddress(a), a).toBe(true);
   }
-  for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect(isPrivateAddress(a), a).toBe(false);
+  for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])
+    expect(isPrivateAddress(a), a).toBe(false);
 });
 
 it('refuses every IPv6 form that embeds a private IPv4 address, and local-use translation prefixes', () => {
@@ -29,8 +43,10 @@ it('refuses every IPv6 form that embeds a private IPv4 address, and local-use tr
     'fe80::1%eth0',
   ];
   for (const a of privateForms) expect(isPrivateAddress(a), a).toBe(true);
-  for (const a of ['64:ff9b::808:808', '2002:808:808::1', '::ffff:1.1.1.1', '2001:0:808:808:0:0:f7f7:f7f7']) expect(isPrivateAddress(a), a).toBe(false);
-  for (const a of ['192.0.2.1', '198.51.100.7', '203.0.113.9', '255.255.255.255', '240.0.0.1']) expect(isPrivateAddress(a), a).toBe(true);
+  for (const a of ['64:ff9b::808:808', '2002:808:808::1', '::ffff:1.1.1.1', '2001:0:808:808:0:0:f7f7:f7f7'])
+    expect(isPrivateAddress(a), a).toBe(false);
+  for (const a of ['192.0.2.1', '198.51.100.7', '203.0.113.9', '255.255.255.255', '240.0.0.1'])
+    expect(isPrivateAddress(a), a).toBe(true);
 });
 
 it('refuses private endpoints unless allowed', async () => {
@@ -44,7 +60,16 @@ it('refuses private endpoints unless allowed', async () => {
 it('accepts https endpoints only, http where allowed, never other schemes or credentials in the URL', async () => {
   const strict = { allowPrivateEndpoints: false, allowHttp: false };
   expect(endpointProblem('https://rp.example/hook', strict)).toBeNull();
-  for (const url of ['http://rp.example/hook', 'file:///etc/passwd', 'gopher://rp.example:70/_x', 'ftp://rp.example/', 'data:,x', 'javascript:alert(1)', 'ws://rp.example/', 'not a url']) {
+  for (const url of [
+    'http://rp.example/hook',
+    'file:///etc/passwd',
+    'gopher://rp.example:70/_x',
+    'ftp://rp.example/',
+    'data:,x',
+    'javascript:alert(1)',
+    'ws://rp.example/',
+    'not a url',
+  ]) {
     expect(endpointProblem(url, strict), url).not.toBeNull();
   }
   expect(endpointProblem('http://rp.example/hook', { ...strict, allowHttp: true })).toBeNull();

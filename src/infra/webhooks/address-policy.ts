@@ -5,7 +5,16 @@ import ipaddr from 'ipaddr.js';
 // and so is every IPv6 form that carries such an IPv4 address inside it.
 
 /** IPv4 ranges (ipaddr.js names) that are not the public internet. `as112` and `amt` are public anycast. */
-const PRIVATE_V4 = new Set(['unspecified', 'broadcast', 'multicast', 'linkLocal', 'loopback', 'carrierGradeNat', 'private', 'reserved']);
+const PRIVATE_V4 = new Set([
+  'unspecified',
+  'broadcast',
+  'multicast',
+  'linkLocal',
+  'loopback',
+  'carrierGradeNat',
+  'private',
+  'reserved',
+]);
 
 const v4 = (bytes: number[]) => new ipaddr.IPv4(bytes);
 
@@ -15,7 +24,11 @@ function embeddedV4(a: ipaddr.IPv6): ipaddr.IPv4[] | null {
   const last4 = b.slice(12, 16);
   // ::/96 (IPv4-compatible, which also holds :: and ::1), ::ffff:0:0/96 (mapped), ::ffff:0:0:0/96 (SIIT),
   // 64:ff9b::/96 (NAT64 well-known prefix): the address is the last 32 bits.
-  if (a.match(ipaddr.IPv6.parse('::'), 96) || a.match(ipaddr.IPv6.parse('::ffff:0:0'), 96) || a.match(ipaddr.IPv6.parse('::ffff:0:0:0'), 96)) {
+  if (
+    a.match(ipaddr.IPv6.parse('::'), 96) ||
+    a.match(ipaddr.IPv6.parse('::ffff:0:0'), 96) ||
+    a.match(ipaddr.IPv6.parse('::ffff:0:0:0'), 96)
+  ) {
     return [v4(last4)];
   }
   if (a.match(ipaddr.IPv6.parse('64:ff9b::'), 96)) return [v4(last4)];

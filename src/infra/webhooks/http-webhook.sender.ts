@@ -33,7 +33,11 @@ export class HttpWebhookSender implements WebhookSender {
         if (err) return callback(err, '');
         const list = addresses as LookupAddress[];
         const allowed = allowPrivate ? list : list.filter((a) => !isPrivateAddress(a.address));
-        if (!allowed.length) return callback(Object.assign(new Error('webhook endpoint resolves to a private address'), { code: 'EPRIVATE' }), '');
+        if (!allowed.length)
+          return callback(
+            Object.assign(new Error('webhook endpoint resolves to a private address'), { code: 'EPRIVATE' }),
+            '',
+          );
         if ((opts as { all?: boolean }).all) return callback(null, allowed);
         return callback(null, allowed[0]!.address, allowed[0]!.family);
       });

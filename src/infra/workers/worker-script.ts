@@ -29,7 +29,16 @@ async function bundle(source: string): Promise<string> {
   const tmp = `${outDir}${name}.${process.pid}.tmp.mjs`;
   mkdirSync(outDir, { recursive: true });
   const esbuild = await import('esbuild');
-  await esbuild.build({ entryPoints: [source], outfile: tmp, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
+  await esbuild.build({
+    entryPoints: [source],
+    outfile: tmp,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+  });
   renameSync(tmp, outfile);
   return outfile;
 }

@@ -36,14 +36,19 @@ export function lfwImageId(person: string, index: number): string {
  * (the View-1 files). Fields may be separated by tabs or spaces.
  */
 export function parsePairs(text: string): { folds: number; perFold: number; pairs: LfwPair[] } {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   const header = (lines.shift() ?? '').split(/\s+/).map(Number);
   const [folds, perFold] = header.length >= 2 ? [header[0]!, header[1]!] : [1, header[0]!];
   if (!Number.isInteger(folds) || !Number.isInteger(perFold) || folds < 1 || perFold < 1) {
     throw new Error('pairs.txt: the first line must be "<folds> <pairs per class>"');
   }
   if (lines.length !== folds * perFold * 2) {
-    throw new Error(`pairs.txt: expected ${folds * perFold * 2} pair lines for ${folds} folds of ${perFold}, found ${lines.length}`);
+    throw new Error(
+      `pairs.txt: expected ${folds * perFold * 2} pair lines for ${folds} folds of ${perFold}, found ${lines.length}`,
+    );
   }
   const pairs = lines.map((line, i): LfwPair => {
     const f = line.split(/\s+/);
@@ -76,6 +81,7 @@ export async function loadLfwDataset(dir: string): Promise<LfwDataset> {
   }
   const known = new Set(images.map((im) => im.id));
   const missing = pairs.flatMap((p) => [p.a, p.b]).filter((id) => !known.has(id));
-  if (missing.length > 0) throw new Error(`pairs.txt names ${missing.length} images not under images/, e.g. ${missing[0]}`);
+  if (missing.length > 0)
+    throw new Error(`pairs.txt names ${missing.length} images not under images/, e.g. ${missing[0]}`);
   return { dir, folds, pairsPerFoldAndClass: perFold, pairs, images };
 }

@@ -2,11 +2,29 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnalysedFace, FaceEngine } from '../../domain/ports/face-engine.port.js';
 import { EMBEDDING_DIMENSIONS } from '../../infra/face/model-set.js';
-import { identificationReport, type IdentificationReport, type IdentificationSample } from './identification-metrics.js';
+import {
+  identificationReport,
+  type IdentificationReport,
+  type IdentificationSample,
+} from './identification-metrics.js';
 import { loadLfwDataset, type LfwDataset } from './lfw-dataset.js';
-import { genuineBelow, impostorQuantile, packEmbeddings, pairDistributions, type PairDistributions } from './score-distribution.js';
+import {
+  genuineBelow,
+  impostorQuantile,
+  packEmbeddings,
+  pairDistributions,
+  type PairDistributions,
+} from './score-distribution.js';
 import { dot } from './vector-math.js';
-import { kFoldAccuracy, operatingPoint, rocAuc, rocCurve, type KFoldResult, type OperatingPoint, type ScoredPair } from './verification-metrics.js';
+import {
+  kFoldAccuracy,
+  operatingPoint,
+  rocAuc,
+  rocCurve,
+  type KFoldResult,
+  type OperatingPoint,
+  type ScoredPair,
+} from './verification-metrics.js';
 
 export interface EmbeddedImage {
   id: string;
@@ -92,7 +110,11 @@ async function embedAll(dataset: LfwDataset, engine: FaceEngine, o: LfwEvaluatio
       const image = dataset.images[i]!;
       try {
         const bytes = await readFile(join(dataset.dir, 'images', image.id));
-        const analysis = await engine.analyse(bytes, { liveness: o.liveness, transfer: true, ...(o.modelSetId ? { modelSetId: o.modelSetId } : {}) });
+        const analysis = await engine.analyse(bytes, {
+          liveness: o.liveness,
+          transfer: true,
+          ...(o.modelSetId ? { modelSetId: o.modelSetId } : {}),
+        });
         const face = centralFace(analysis.faces, analysis.width, analysis.height);
         out[i] = {
           id: image.id,
@@ -103,7 +125,15 @@ async function embedAll(dataset: LfwDataset, engine: FaceEngine, o: LfwEvaluatio
           rotation: analysis.rotation,
         };
       } catch (err) {
-        out[i] = { id: image.id, person: image.person, embedding: null, liveness: null, faces: 0, rotation: 0, error: String(err) };
+        out[i] = {
+          id: image.id,
+          person: image.person,
+          embedding: null,
+          liveness: null,
+          faces: 0,
+          rotation: 0,
+          error: String(err),
+        };
       }
       done++;
       if (done % 250 === 0 || done === dataset.images.length) {
@@ -124,7 +154,9 @@ const meanStd = (v: number[]) => {
 export async function evaluateLfw(dir: string, engine: FaceEngine, o: LfwEvaluationOptions): Promise<LfwEvaluation> {
   const dataset = await loadLfwDataset(dir);
   const people = new Set(dataset.images.map((im) => im.person));
-  o.log(`${dataset.images.length} images of ${people.size} people, ${dataset.pairs.length} pairs in ${dataset.folds} folds`);
+  o.log(
+    `${dataset.images.length} images of ${people.size} people, ${dataset.pairs.length} pairs in ${dataset.folds} folds`,
+  );
 
   const t0 = performance.now();
   const embedded = await embedAll(dataset, engine, o);
@@ -158,7 +190,10 @@ export async function evaluateLfw(dir: string, engine: FaceEngine, o: LfwEvaluat
   const ok = embedded.filter((e) => e.embedding);
   const personIndex = new Map([...people].map((p, i) => [p, i]));
   const identity = Int32Array.from(ok, (e) => personIndex.get(e.person)!);
-  const packed = packEmbeddings(ok.map((e) => e.embedding!), EMBEDDING_DIMENSIONS);
+  const packed = packEmbeddings(
+    ok.map((e) => e.embedding!),
+    EMBEDDING_DIMENSIONS,
+  );
   let lastLog = performance.now();
   const distributions = pairDistributions(packed, EMBEDDING_DIMENSIONS, identity, 0.25, (i, n) => {
     if (performance.now() - lastLog > 5000) {
@@ -173,9 +208,18 @@ export async function evaluateLfw(dir: string, engine: FaceEngine, o: LfwEvaluat
     return { targetFar, threshold, tar: 1 - frr, frr };
   });
 
-  const live = embedded.map((e) => e.liveness).filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const live = embedded
+    .map((e) => e.liveness)
+    .filter((v): v is number => v !== null)
+    .sort((a, b) => a - b);
   const report: LfwReport = {
-    dataset: { dir, images: dataset.images.length, identities: people.size, folds: dataset.folds, pairs: dataset.pairs.length },
+    dataset: {
+      dir,
+      images: dataset.images.length,
+      identities: people.size,
+      folds: dataset.folds,
+      pairs: dataset.pairs.length,
+    },
     modelSetId: o.modelSetId ?? engine.modelSetId,
     embedding: {
       seconds,

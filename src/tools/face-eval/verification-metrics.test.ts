@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bestAccuracyThreshold, kFoldAccuracy, operatingPoint, rocAuc, type ScoredPair } from './verification-metrics.js';
+import {
+  bestAccuracyThreshold,
+  kFoldAccuracy,
+  operatingPoint,
+  rocAuc,
+  type ScoredPair,
+} from './verification-metrics.js';
 
 const pair = (score: number, same: boolean, fold = 0): ScoredPair => ({ score, same, fold });
 
@@ -12,7 +18,12 @@ describe('verification metrics', () => {
   });
 
   it('picks the accuracy-maximising threshold between the classes', () => {
-    const { threshold, accuracy } = bestAccuracyThreshold([pair(0.7, true), pair(0.6, true), pair(0.3, false), pair(0.2, false)]);
+    const { threshold, accuracy } = bestAccuracyThreshold([
+      pair(0.7, true),
+      pair(0.6, true),
+      pair(0.3, false),
+      pair(0.2, false),
+    ]);
     expect(accuracy).toBe(1);
     expect(threshold).toBeGreaterThan(0.3);
     expect(threshold).toBeLessThan(0.6);
@@ -21,9 +32,12 @@ describe('verification metrics', () => {
   it('k-fold scores each fold with the threshold learnt on the others', () => {
     const pairs = [
       // folds 0 and 1 separate at ~0.5; fold 2 has a genuine pair at 0.45 that the learnt threshold rejects
-      pair(0.8, true, 0), pair(0.2, false, 0),
-      pair(0.7, true, 1), pair(0.3, false, 1),
-      pair(0.45, true, 2), pair(0.1, false, 2),
+      pair(0.8, true, 0),
+      pair(0.2, false, 0),
+      pair(0.7, true, 1),
+      pair(0.3, false, 1),
+      pair(0.45, true, 2),
+      pair(0.1, false, 2),
     ];
     const r = kFoldAccuracy(pairs, 3);
     expect(r.foldAccuracies).toHaveLength(3);

@@ -69,7 +69,7 @@ export function kFoldAccuracy(pairs: readonly ScoredPair[], folds: number): KFol
     const train = pairs.filter((p) => p.fold !== f);
     const test = pairs.filter((p) => p.fold === f);
     const { threshold } = bestAccuracyThreshold(train.length > 0 ? train : test);
-    const correct = test.filter((p) => (p.score >= threshold) === p.same).length;
+    const correct = test.filter((p) => p.score >= threshold === p.same).length;
     foldAccuracies.push(test.length > 0 ? correct / test.length : Number.NaN);
     foldThresholds.push(threshold);
   }
@@ -98,7 +98,11 @@ export function rocAuc(pairs: readonly ScoredPair[]): number {
  * The lowest threshold whose false-accept rate does not exceed the target, and the TAR there. With few impostors
  * the achievable FAR is coarse (1,500 impostor pairs: steps of 0.067%), so the measured FAR is reported too.
  */
-export function operatingPoint(genuine: readonly number[], impostor: readonly number[], targetFar: number): OperatingPoint {
+export function operatingPoint(
+  genuine: readonly number[],
+  impostor: readonly number[],
+  targetFar: number,
+): OperatingPoint {
   const imp = [...impostor].sort((a, b) => b - a);
   const allowed = Math.floor(targetFar * imp.length + 1e-9);
   // Accept `allowed` impostors at most: the threshold sits just above the next impostor score.

@@ -2,7 +2,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Challenge, createChallenge, type StepKind } from '../../domain/liveness/active/challenge.js';
 import { MemoryFrameLedger } from '../../domain/liveness/active/frame-ledger.js';
-import { type DecisionThresholds, decide, type LivenessDecision } from '../../domain/liveness/active/liveness-decision.js';
+import {
+  type DecisionThresholds,
+  decide,
+  type LivenessDecision,
+} from '../../domain/liveness/active/liveness-decision.js';
 import { estimatePose } from '../../domain/liveness/active/mean-face.js';
 import { interOcular } from '../../domain/liveness/active/planar-fit.js';
 import { observe, startTracking } from '../../domain/liveness/active/step-tracker.js';
@@ -10,7 +14,15 @@ import type { FaceEngine } from '../../domain/ports/face-engine.port.js';
 import type { LivenessFrameAnalyser } from '../../domain/ports/liveness-frame-analyser.port.js';
 import { clopperPearsonUpper } from './clopper-pearson.js';
 import { CARD_STYLE, HEAD_STYLE, PromptFollower, recordedTimeline } from './stand-in-motion.js';
-import { encodeJpeg, FlatCard, loadRgb, type Photo, REST_POSE, type ScenePose, TexturedHead } from './synthetic-scene.js';
+import {
+  encodeJpeg,
+  FlatCard,
+  loadRgb,
+  type Photo,
+  REST_POSE,
+  type ScenePose,
+  TexturedHead,
+} from './synthetic-scene.js';
 import { type Canvas, seededRng } from './triangle-raster.js';
 
 // `openidv eval liveness`: builds attack and bona fide stand-in captures from LFW photos at run time, streams
@@ -91,9 +103,17 @@ export function splitOf(person: string): 'tuning' | 'held-out' {
  * ≤ 10° by the mean-face fit), eyes at least 22 px apart, and one face in its rendered frontal frame: the photo an
  * attacker would pick, and one the head stand-in can be turned from.
  */
-export async function loadSubjects(engine: FaceEngine, dataDir: string, split: EvaluationOptions['split'], max: number): Promise<Subject[]> {
+export async function loadSubjects(
+  engine: FaceEngine,
+  dataDir: string,
+  split: EvaluationOptions['split'],
+  max: number,
+): Promise<Subject[]> {
   const root = join(dataDir, 'lfw-dev', 'images');
-  const people = (await readdir(root)).sort().filter((p) => splitOf(p) === split).slice(0, max);
+  const people = (await readdir(root))
+    .sort()
+    .filter((p) => splitOf(p) === split)
+    .slice(0, max);
   const subjects: Subject[] = [];
   for (const person of people) {
     const files = (await readdir(join(root, person))).filter((f) => f.endsWith('.jpg')).sort();
@@ -111,9 +131,12 @@ export async function loadSubjects(engine: FaceEngine, dataDir: string, split: E
     };
     // The rendered frame must show one face too: a second face in the photo's background, missed at the photo's
     // own size, can be found in the enlarged frames and would fail face_processing for reasons of the photo.
-    const rendered = await engine.analyse(await encodeJpeg(new TexturedHead(subject.photo).render(subject.frontal).toImage(0, 1, Math.random)), {
-      liveness: false,
-    });
+    const rendered = await engine.analyse(
+      await encodeJpeg(new TexturedHead(subject.photo).render(subject.frontal).toImage(0, 1, Math.random)),
+      {
+        liveness: false,
+      },
+    );
     if (rendered.faces.length !== 1) continue;
     subjects.push(subject);
   }
@@ -292,9 +315,14 @@ export class LivenessEvaluation {
       k++;
       t = source.times?.[k] !== undefined ? t0 + source.times[k]! : t + interval * (0.9 + 0.2 * rng());
     }
-    const nearest = state.frames.map((f) => Math.round(this.ledger.nearestHash(f.analysis.perceptualHash) * 256)).sort((a, b) => a - b);
+    const nearest = state.frames
+      .map((f) => Math.round(this.ledger.nearestHash(f.analysis.perceptualHash) * 256))
+      .sort((a, b) => a - b);
     const start = performance.now();
-    const decision = decide(state, { ledger: this.ledger, ...(this.options.thresholds && { thresholds: this.options.thresholds }) });
+    const decision = decide(state, {
+      ledger: this.ledger,
+      ...(this.options.thresholds && { thresholds: this.options.thresholds }),
+    });
     const decideMs = performance.now() - start;
     // The server keeps every capture it decided on.
     this.ledger.record(state.frames.map((f) => f.analysis));
@@ -380,7 +408,9 @@ export function summarise(results: AttemptResult[]): {
       rate: approved / rs.length,
       upper95: clopperPearsonUpper(approved, rs.length),
       rejectedBy,
-      ...(cls === 'bona_fide' && { completedMs: { p50: quantile(done, 0.5), p90: quantile(done, 0.9), max: Math.max(...done) } }),
+      ...(cls === 'bona_fide' && {
+        completedMs: { p50: quantile(done, 0.5), p90: quantile(done, 0.9), max: Math.max(...done) },
+      }),
     };
   });
   const analyse = results.flatMap((r) => r.analyseMs);

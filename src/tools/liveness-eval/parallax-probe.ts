@@ -14,11 +14,16 @@ export interface ProbeRow {
   yawDeg: number;
 }
 
-export async function parallaxProbe(analyser: LivenessFrameAnalyser, subjects: Subject[], seed: number): Promise<ProbeRow[]> {
+export async function parallaxProbe(
+  analyser: LivenessFrameAnalyser,
+  subjects: Subject[],
+  seed: number,
+): Promise<ProbeRow[]> {
   const rows: ProbeRow[] = [];
   const rng = seededRng(seed);
-  const shot = async (canvas: { toImage: (s: number, g: number, r: () => number) => Parameters<typeof encodeJpeg>[0] }) =>
-    analyser.analyse(await encodeJpeg(canvas.toImage(2.5, 1, rng)));
+  const shot = async (canvas: {
+    toImage: (s: number, g: number, r: () => number) => Parameters<typeof encodeJpeg>[0];
+  }) => analyser.analyse(await encodeJpeg(canvas.toImage(2.5, 1, rng)));
   for (const s of subjects) {
     const head = new TexturedHead(s.photo);
     const card = new FlatCard(s.photo, [110, 120, 130]);

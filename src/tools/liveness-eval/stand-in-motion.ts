@@ -29,7 +29,13 @@ export const HEAD_STYLE: MotionStyle = {
   tremorPx: 1,
 };
 
-export const CARD_STYLE: MotionStyle = { ...HEAD_STYLE, yawDeg: [35, 60], pitchDeg: [30, 50], tremorDeg: 1, tremorPx: 1.5 };
+export const CARD_STYLE: MotionStyle = {
+  ...HEAD_STYLE,
+  yawDeg: [35, 60],
+  pitchDeg: [30, 50],
+  tremorDeg: 1,
+  tremorPx: 1.5,
+};
 
 const draw = ([a, b]: [number, number], rng: () => number) => a + (b - a) * rng();
 const smooth = (t: number) => (t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t));
@@ -104,7 +110,12 @@ export class PromptFollower {
  * A recording of a subject answering `steps` without a server: each step after a fixed reaction and hold, as a
  * clip of the victim made in advance would be. Returns the pose at any time from the start of the clip.
  */
-export function recordedTimeline(steps: StepKind[], style: MotionStyle, rng: () => number, base: ScenePose): (tMs: number) => ScenePose {
+export function recordedTimeline(
+  steps: StepKind[],
+  style: MotionStyle,
+  rng: () => number,
+  base: ScenePose,
+): (tMs: number) => ScenePose {
   const follower = new PromptFollower(style, rng, base);
   const shownAt: number[] = [];
   let t = 0;

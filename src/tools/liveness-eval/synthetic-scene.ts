@@ -40,12 +40,19 @@ export interface Photo {
 }
 
 export async function loadRgb(bytes: Uint8Array): Promise<RgbImage> {
-  const { data, info } = await sharp(bytes).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(bytes)
+    .rotate()
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
 export async function encodeJpeg(image: RgbImage, quality = 85): Promise<Uint8Array> {
-  const buf = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  const buf = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
 }
 
@@ -78,7 +85,12 @@ export class TexturedHead {
         [0.95, 0.3],
       ] as const) {
         const off = (L[i]!.x - eyes.x) / iod;
-        pts.push({ u: L[i]!.x, v: L[i]!.y - up * iod, z: (MEAN_FACE[i]!.z - back - 0.45 * off * off) * iod, fixed: false });
+        pts.push({
+          u: L[i]!.x,
+          v: L[i]!.y - up * iod,
+          z: (MEAN_FACE[i]!.z - back - 0.45 * off * off) * iod,
+          fixed: false,
+        });
       }
     }
     // Outer ring: hair, ears and neck, about 9 cm behind the eyes.
@@ -115,7 +127,13 @@ export class TexturedHead {
     const centre = FRAME_SIDE / 2;
     const vertices: Vertex[] = this.points.map((p) => {
       if (p.fixed) {
-        return { x: centre + BASE_SCALE * (p.u - w / 2), y: centre + BASE_SCALE * (p.v - h / 2), depth: dRef * 3, u: p.u, v: p.v };
+        return {
+          x: centre + BASE_SCALE * (p.u - w / 2),
+          y: centre + BASE_SCALE * (p.v - h / 2),
+          depth: dRef * 3,
+          u: p.u,
+          v: p.v,
+        };
       }
       const q = rotate(r, { x: p.u - this.pivot.x, y: p.v - this.pivot.y, z: p.z - this.pivot.z });
       const x = q.x + this.pivot.x - w / 2;

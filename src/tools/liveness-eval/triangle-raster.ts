@@ -123,7 +123,9 @@ export function delaunay(points: { x: number; y: number }[]): [number, number, n
     const cx2 = c.x - p.x;
     const cy2 = c.y - p.y;
     const d =
-      (ax * ax + ay * ay) * (bx * cy2 - cx2 * by) - (bx * bx + by * by) * (ax * cy2 - cx2 * ay) + (cx2 * cx2 + cy2 * cy2) * (ax * by - bx * ay);
+      (ax * ax + ay * ay) * (bx * cy2 - cx2 * by) -
+      (bx * bx + by * by) * (ax * cy2 - cx2 * ay) +
+      (cx2 * cx2 + cy2 * cy2) * (ax * by - bx * ay);
     const orient = (b.x - a.x) * (c.y - a.y) - (c.x - a.x) * (b.y - a.y);
     return orient > 0 ? d > 0 : d < 0;
   };

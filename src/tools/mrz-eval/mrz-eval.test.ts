@@ -19,8 +19,16 @@ async function folder(truth: string, images: string[] = []): Promise<string> {
 
 describe('MRZ eval labels', () => {
   it('reads the three kinds of label', async () => {
-    const labels = await loadLabels(await folder(JSON.stringify({ 'a.jpg': { mrz: ['L1', 'L2'] }, 'b.jpg': { mrz: null }, 'c.jpg': { mrz: 'UNKNOWN' } })));
-    expect(Object.fromEntries(labels)).toEqual({ 'a.jpg': { kind: 'mrz', lines: ['L1', 'L2'] }, 'b.jpg': { kind: 'none' }, 'c.jpg': { kind: 'unknown' } });
+    const labels = await loadLabels(
+      await folder(
+        JSON.stringify({ 'a.jpg': { mrz: ['L1', 'L2'] }, 'b.jpg': { mrz: null }, 'c.jpg': { mrz: 'UNKNOWN' } }),
+      ),
+    );
+    expect(Object.fromEntries(labels)).toEqual({
+      'a.jpg': { kind: 'mrz', lines: ['L1', 'L2'] },
+      'b.jpg': { kind: 'none' },
+      'c.jpg': { kind: 'unknown' },
+    });
   });
 
   it.each([
@@ -37,7 +45,9 @@ describe('MRZ eval labels', () => {
     const d = await folder(JSON.stringify({ 'here.jpg': { mrz: null }, 'gone.jpg': { mrz: null } }), ['here.jpg']);
     await expect(evaluateFolder(d, [])).rejects.toThrow(/not found: gone\.jpg$/);
     await writeFile(path.join(d, 'ground_truth.json'), JSON.stringify({ 'here.jpg': { mrz: 'UNKNOWN' } }));
-    await expect(evaluateFolder(d, [], { checked: { 'typo.jpg': ['L1', 'L2'] } })).rejects.toThrow(/not found: typo\.jpg$/);
+    await expect(evaluateFolder(d, [], { checked: { 'typo.jpg': ['L1', 'L2'] } })).rejects.toThrow(
+      /not found: typo\.jpg$/,
+    );
     await expect(evaluateFolder(d, [], { only: ['missing.png'] })).rejects.toThrow(/not found: missing\.png$/);
   });
 });

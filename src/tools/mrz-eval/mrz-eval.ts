@@ -33,7 +33,11 @@ export function cpuMs(): number {
  * `checked`: an image the folder leaves unlabelled whose MRZ openidv transcribed by eye from the photo
  * (bench/mrz-checked.json), so that a wrong acceptance among the unlabelled specimens counts too.
  */
-export type Label = { kind: 'mrz'; lines: string[] } | { kind: 'checked'; lines: string[] } | { kind: 'none' } | { kind: 'unknown' };
+export type Label =
+  | { kind: 'mrz'; lines: string[] }
+  | { kind: 'checked'; lines: string[] }
+  | { kind: 'none' }
+  | { kind: 'unknown' };
 
 export type Outcome = 'correct' | 'wrong' | 'refused' | 'accepted-unlabelled' | 'refused-unlabelled';
 
@@ -54,7 +58,16 @@ export interface ImageResult {
 }
 
 export const SCORED_FIELDS = [
-  'documentCode', 'issuingState', 'documentNumber', 'nationality', 'birthDate', 'sex', 'expiryDate', 'optionalData', 'surname', 'givenNames',
+  'documentCode',
+  'issuingState',
+  'documentNumber',
+  'nationality',
+  'birthDate',
+  'sex',
+  'expiryDate',
+  'optionalData',
+  'surname',
+  'givenNames',
 ] as const;
 
 export interface FolderReport {
@@ -99,7 +112,8 @@ export async function loadLabels(dir: string): Promise<Map<string, Label>> {
   } catch (err) {
     throw new Error(`${file}: ${(err as Error).message}`);
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${file}: expected an object mapping image paths to {"mrz": ...}`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new Error(`${file}: expected an object mapping image paths to {"mrz": ...}`);
   const labels = new Map<string, Label>();
   for (const [image, entry] of Object.entries(raw)) {
     const mrz = (entry as { mrz?: unknown } | null)?.mrz;
@@ -111,11 +125,14 @@ export async function loadLabels(dir: string): Promise<Map<string, Label>> {
   return labels;
 }
 
-const isLines = (v: unknown): v is string[] => Array.isArray(v) && (v.length === 2 || v.length === 3) && v.every((l) => typeof l === 'string');
+const isLines = (v: unknown): v is string[] =>
+  Array.isArray(v) && (v.length === 2 || v.length === 3) && v.every((l) => typeof l === 'string');
 
 /** Fields of a transcribed ground truth, parsed like a reading (ground truths all pass their check digits). */
 export function truthReading(lines: string[], today?: Date): MrzReading | undefined {
-  const layout = candidateLayouts(lines.length, lines[0]?.length ?? 0, lines[0] ?? '').find((l) => allChecksPass(lines, l));
+  const layout = candidateLayouts(lines.length, lines[0]?.length ?? 0, lines[0] ?? '').find((l) =>
+    allChecksPass(lines, l),
+  );
   return layout ? buildReading(lines, layout, today ? { today } : {}) : undefined;
 }
 
@@ -147,16 +164,25 @@ export interface EvalOptions extends ReadDocumentOptions {
   checked?: Readonly<Record<string, string[]>>;
 }
 
-const sameLines = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((l, i) => l === b[i]);
+const sameLines = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((l, i) => l === b[i]);
 
-export async function evaluateFolder(dir: string, engines: readonly OcrEngine[], options: EvalOptions = {}): Promise<FolderReport> {
+export async function evaluateFolder(
+  dir: string,
+  engines: readonly OcrEngine[],
+  options: EvalOptions = {},
+): Promise<FolderReport> {
   const labels = await loadLabels(dir);
   const all = await listImages(dir);
-  const absent = [...labels.keys(), ...Object.keys(options.checked ?? {}), ...(options.only ?? [])].filter((f) => !all.includes(f));
+  const absent = [...labels.keys(), ...Object.keys(options.checked ?? {}), ...(options.only ?? [])].filter(
+    (f) => !all.includes(f),
+  );
   if (absent.length > 0) throw new Error(`${dir}: images named but not found: ${[...new Set(absent)].join(', ')}`);
   const files = all.filter((f) => !options.only || options.only.includes(f));
   const results: ImageResult[] = [];
-  const fields = Object.fromEntries(SCORED_FIELDS.map((f) => [f, { right: 0, wrong: 0, missing: 0 }])) as FolderReport['fields'];
+  const fields = Object.fromEntries(
+    SCORED_FIELDS.map((f) => [f, { right: 0, wrong: 0, missing: 0 }]),
+  ) as FolderReport['fields'];
   for (const file of files) {
     const given = labels.get(file) ?? { kind: 'unknown' as const };
     const seen = options.checked?.[file];
@@ -180,12 +206,17 @@ export async function evaluateFolder(dir: string, engines: readonly OcrEngine[],
         for (const f of SCORED_FIELDS) fields[f]!.missing++;
       } else {
         const correct = sameLines(reading.mrz.lines, label.lines);
-        const wrongFields = truth ? SCORED_FIELDS.filter((f) => fieldValue(reading.mrz!, f) !== fieldValue(truth, f)) : [...SCORED_FIELDS];
+        const wrongFields = truth
+          ? SCORED_FIELDS.filter((f) => fieldValue(reading.mrz!, f) !== fieldValue(truth, f))
+          : [...SCORED_FIELDS];
         for (const f of SCORED_FIELDS) fields[f]![wrongFields.includes(f) ? 'wrong' : 'right']++;
         result = { ...base, outcome: correct ? 'correct' : 'wrong', ...(correct ? {} : { wrongFields }) };
       }
     } else if (label.kind === 'checked') {
-      result = { ...base, outcome: !reading.mrz ? 'refused' : sameLines(reading.mrz.lines, label.lines) ? 'correct' : 'wrong' };
+      result = {
+        ...base,
+        outcome: !reading.mrz ? 'refused' : sameLines(reading.mrz.lines, label.lines) ? 'correct' : 'wrong',
+      };
     } else if (label.kind === 'none') {
       result = { ...base, outcome: reading.mrz ? 'wrong' : 'refused' };
     } else {
@@ -239,7 +270,9 @@ export function combineReports(reports: FolderReport[]): FolderReport {
     for (const r of reports) for (const [k, v] of Object.entries(pick(r))) out[k] = (out[k] ?? 0) + v;
     return out as T;
   };
-  const fields = Object.fromEntries(SCORED_FIELDS.map((f) => [f, sum((r) => r.fields[f] as { right: number; wrong: number; missing: number })])) as FolderReport['fields'];
+  const fields = Object.fromEntries(
+    SCORED_FIELDS.map((f) => [f, sum((r) => r.fields[f] as { right: number; wrong: number; missing: number })]),
+  ) as FolderReport['fields'];
   return {
     folder: 'total',
     images: results.length,

@@ -62,14 +62,20 @@ export async function renderOcrbLines(lines: readonly string[], options: RenderO
   const height = options.height ?? Math.ceil(marginTop * 2 + lineSpacing * (lines.length - 1) + capHeight);
   const origins = lines.map((_, i) => ({ x: marginX, baseline: marginTop + capHeight + i * lineSpacing }));
   const texts = lines
-    .map((l, i) => `<text x="${marginX}" y="${(origins[i] as { baseline: number }).baseline}" font-family="OCR B" font-size="${fontSize}" fill="${options.ink ?? '#000'}">${escapeXml(l)}</text>`)
+    .map(
+      (l, i) =>
+        `<text x="${marginX}" y="${(origins[i] as { baseline: number }).baseline}" font-family="OCR B" font-size="${fontSize}" fill="${options.ink ?? '#000'}">${escapeXml(l)}</text>`,
+    )
     .join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="${options.paper ?? '#fff'}"/>${options.underlay ?? ''}${texts}</svg>`;
   const png = await renderSvg(svg).png().toBuffer();
   return { png, width, height, lineOrigins: origins, pitch, capHeight };
 }
 
-export async function renderOcrbGray(lines: readonly string[], options: RenderOptions = {}): Promise<{ gray: GrayImage; render: RenderedLines }> {
+export async function renderOcrbGray(
+  lines: readonly string[],
+  options: RenderOptions = {},
+): Promise<{ gray: GrayImage; render: RenderedLines }> {
   const render = await renderOcrbLines(lines, options);
   return { gray: await toGray((await openImage(render.png, { limits: DEFAULT_DECODE_LIMITS })).image), render };
 }

@@ -35,7 +35,11 @@ for (let i = 0; i < lines; i++) {
 }
 console.log(`lines ${lines}, dropped for misaligned cells ${skipped}, cells ${samples.length}`);
 const split = Math.floor(samples.length * 0.9);
-const model = trainMlp(samples.slice(0, split), { epochs: Number(values.epochs), hidden: Number(values.hidden), log: console.log });
+const model = trainMlp(samples.slice(0, split), {
+  epochs: Number(values.epochs),
+  hidden: Number(values.hidden),
+  log: console.log,
+});
 let right = 0;
 for (const s of samples.slice(split)) {
   const p = mlpForward(model, s.x);

@@ -2,7 +2,15 @@ import { DEFAULT_DECODE_LIMITS } from '../../config/image-limits.js';
 import { openImage, rawImage } from '../../infra/image/image-decoder.js';
 import { toGray, type GrayImage } from '../../infra/image/gray-image.js';
 import { sampleLine, type LineAxis } from '../../infra/mrz/line-sampler.js';
-import { cellEdge, cellFeatures, CELL_H, CELL_W, fitCells, inkMap, measureLine } from '../../infra/ocr/ocrb/ocrb-cells.js';
+import {
+  cellEdge,
+  cellFeatures,
+  CELL_H,
+  CELL_W,
+  fitCells,
+  inkMap,
+  measureLine,
+} from '../../infra/ocr/ocrb/ocrb-cells.js';
 import { createMlp, mlpForward, OCRB_ALPHABET, type MlpWeights } from '../../infra/ocr/ocrb/ocrb-network.js';
 import { type Rng, seededRandom } from '../../shared/seeded-random.js';
 import { OCRB_ADVANCE_EM, OCRB_CAP_EM, renderOcrbLines } from './ocrb-synth.js';
@@ -66,7 +74,9 @@ export async function synthLine(text: string, rng: Rng): Promise<SynthLine> {
       const i = y * W + x;
       const cover = 1 - (soft.data[i] as number) / 255;
       const a = Math.min(1, Math.max(0, (cover - level) * 4 + 0.5));
-      const bg = paper * (1 + light * (x / W - 0.5)) + texAmp * Math.sin(((x * cos + y * sin) / texPeriod) * 2 * Math.PI + texPhase);
+      const bg =
+        paper * (1 + light * (x / W - 0.5)) +
+        texAmp * Math.sin(((x * cos + y * sin) / texPeriod) * 2 * Math.PI + texPhase);
       out[i] = Math.max(0, Math.min(255, Math.round(bg * (1 - a) + ink * a)));
     }
   }
@@ -90,7 +100,9 @@ export async function synthLine(text: string, rng: Rng): Promise<SynthLine> {
   }
   let gray = noisy;
   if (rng() < 0.5) {
-    const jpg = await rawImage(noisy.data, { width: tw, height: th, channels: 1 }).jpeg({ quality: Math.round(uniform(rng, 30, 95)) }).toBuffer();
+    const jpg = await rawImage(noisy.data, { width: tw, height: th, channels: 1 })
+      .jpeg({ quality: Math.round(uniform(rng, 30, 95)) })
+      .toBuffer();
     gray = await toGray((await openImage(jpg, { limits: DEFAULT_DECODE_LIMITS })).image);
   }
   const sx = scale * stretch;
@@ -116,7 +128,7 @@ export async function synthLine(text: string, rng: Rng): Promise<SynthLine> {
 
 /** Where the warp moves column x: local scale 1 + persp·(x/W - 1/2), integrated. */
 function warpX(x: number, W: number, persp: number): number {
-  return x + persp * (x * x / (2 * W) - x / 2);
+  return x + persp * ((x * x) / (2 * W) - x / 2);
 }
 
 /** Applies warpX to the columns and the matching vertical scale about the middle row. */
@@ -144,7 +156,10 @@ function warpAlongLine(src: Uint8Array, W: number, H: number, persp: number): Ui
       const fy = sy - yi;
       const p = yi * W + xi;
       out[y * W + x] = Math.round(
-        (src[p] as number) * (1 - fx) * (1 - fy) + (src[p + 1] as number) * fx * (1 - fy) + (src[p + W] as number) * (1 - fx) * fy + (src[p + W + 1] as number) * fx * fy,
+        (src[p] as number) * (1 - fx) * (1 - fy) +
+          (src[p + 1] as number) * fx * (1 - fy) +
+          (src[p + W] as number) * (1 - fx) * fy +
+          (src[p + W + 1] as number) * fx * fy,
       );
     }
   }
@@ -259,7 +274,9 @@ export function trainMlp(samples: Sample[], options: TrainOptions = {}): MlpWeig
         }
       });
     }
-    options.log?.(`epoch ${epoch + 1}/${epochs}: loss ${(loss / order.length).toFixed(4)}, train accuracy ${((100 * correct) / order.length).toFixed(2)}%`);
+    options.log?.(
+      `epoch ${epoch + 1}/${epochs}: loss ${(loss / order.length).toFixed(4)}, train accuracy ${((100 * correct) / order.length).toFixed(2)}%`,
+    );
   }
   return m;
 }

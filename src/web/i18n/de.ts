@@ -34,9 +34,12 @@ export const de: Catalogue = {
   'welcome.start': 'Starten',
 
   'consent.title': 'Ihre Einwilligung zur Verwendung Ihres Gesichts',
-  'consent.leadWithDocument': 'Wir nehmen ein Selfie auf, um zu prüfen, dass Sie eine echte Person sind und Ihr Gesicht mit dem Foto in Ihrem Ausweisdokument übereinstimmt.',
-  'consent.lead': 'Wir nehmen ein Selfie auf, um zu prüfen, dass Sie eine echte Person sind, und um Ihre Identität zu bestätigen.',
-  'consent.biometric': 'Dabei werden biometrische Daten verwendet: Merkmale Ihres Gesichts, die aus dem Selfie berechnet werden. Sie dienen ausschließlich dieser Identitätsprüfung.',
+  'consent.leadWithDocument':
+    'Wir nehmen ein Selfie auf, um zu prüfen, dass Sie eine echte Person sind und Ihr Gesicht mit dem Foto in Ihrem Ausweisdokument übereinstimmt.',
+  'consent.lead':
+    'Wir nehmen ein Selfie auf, um zu prüfen, dass Sie eine echte Person sind, und um Ihre Identität zu bestätigen.',
+  'consent.biometric':
+    'Dabei werden biometrische Daten verwendet: Merkmale Ihres Gesichts, die aus dem Selfie berechnet werden. Sie dienen ausschließlich dieser Identitätsprüfung.',
   'consent.policy': 'Wie Ihre Daten verwendet und aufbewahrt werden, lesen Sie in der {link}.',
   'consent.policyLink': 'Datenschutzerklärung (öffnet sich in einem neuen Tab)',
   'consent.agree': 'Ich willige ein, dass mein Gesicht für diese Identitätsprüfung erfasst und abgeglichen wird.',
@@ -44,7 +47,8 @@ export const de: Catalogue = {
   'consent.decline': 'Ich stimme nicht zu',
   'consent.tickTheBox': 'Setzen Sie das Häkchen, um einzuwilligen, oder wählen Sie „Ich stimme nicht zu“.',
   'consent.declinedTitle': 'Ohne Ihre Einwilligung können wir nicht fortfahren',
-  'consent.declinedLead': 'Für die Prüfung Ihrer Identität brauchen wir ein Foto Ihres Gesichts. Ohne Ihre Einwilligung können wir diese Prüfung nicht durchführen.',
+  'consent.declinedLead':
+    'Für die Prüfung Ihrer Identität brauchen wir ein Foto Ihres Gesichts. Ohne Ihre Einwilligung können wir diese Prüfung nicht durchführen.',
   'consent.goBack': 'Zurück',
   'consent.closePage': 'Sie können diese Seite jetzt schließen.',
 
@@ -60,13 +64,16 @@ export const de: Catalogue = {
   'document.errorType': 'Wählen Sie die Art des Dokuments aus.',
   'document.noneAccepted': 'Diese Prüfung akzeptiert kein Dokument, das wir hier fotografieren können.',
   'document.chooseAnother': 'Anderes Dokument wählen',
-  'document.reviewQuestion': 'Ist das ganze Dokument scharf und ohne Spiegelungen auf dem Foto, und ist der gesamte Text lesbar?',
+  'document.reviewQuestion':
+    'Ist das ganze Dokument scharf und ohne Spiegelungen auf dem Foto, und ist der gesamte Text lesbar?',
   'document.sendingPhoto': 'Foto wird gesendet',
   'document.sendingFront': 'Vorderseite wird gesendet',
   'document.sendingBack': 'Rückseite wird gesendet',
   'document.passportPage': 'Fotoseite Ihres Reisepasses',
-  'document.passportAdvice': 'Schlagen Sie die Seite mit Ihrem Foto auf. Erfassen Sie die ganze Seite im Rahmen, einschließlich der zwei Zeichenzeilen unten.',
-  'document.frontAdvice': 'Legen Sie die Karte mit der Vorderseite nach oben auf eine dunkle, ebene Fläche und erfassen Sie alle vier Ecken im Rahmen.',
+  'document.passportAdvice':
+    'Schlagen Sie die Seite mit Ihrem Foto auf. Erfassen Sie die ganze Seite im Rahmen, einschließlich der zwei Zeichenzeilen unten.',
+  'document.frontAdvice':
+    'Legen Sie die Karte mit der Vorderseite nach oben auf eine dunkle, ebene Fläche und erfassen Sie alle vier Ecken im Rahmen.',
   'document.backAdvice': 'Drehen Sie die Karte jetzt um und erfassen Sie die Rückseite im Rahmen.',
   'document.front.DRIVING_LICENCE': 'Vorderseite Ihres Führerscheins',
   'document.back.DRIVING_LICENCE': 'Rückseite Ihres Führerscheins',
@@ -115,15 +122,20 @@ export const de: Catalogue = {
   'camera.DENIED':
     'Der Kamerazugriff ist für diese Seite blockiert. Tippen Sie zum Erlauben auf das Kamera- oder Schloss-Symbol in der Adressleiste (oder öffnen Sie die Browsereinstellungen für diese Website), wählen Sie für die Kamera „Zulassen“ und tippen Sie dann auf „Kamera erneut versuchen“.',
   'camera.NO_CAMERA': 'Auf diesem Gerät haben wir keine Kamera gefunden.',
-  'camera.IN_USE': 'Ihre Kamera wird von einer anderen App verwendet. Schließen Sie diese App und tippen Sie dann auf „Kamera erneut versuchen“.',
-  'camera.UNSUPPORTED': 'Dieser Browser kann die Kamera hier nicht öffnen. Verwenden Sie die neueste Version von Chrome, Safari, Firefox oder Edge.',
-  'camera.NEEDS_CAMERA': 'Für diese Prüfung sind Fotos mit einer Kamera nötig. Öffnen Sie diesen Link auf einem Smartphone oder Computer mit Kamera, um fortzufahren.',
+  'camera.IN_USE':
+    'Ihre Kamera wird von einer anderen App verwendet. Schließen Sie diese App und tippen Sie dann auf „Kamera erneut versuchen“.',
+  'camera.UNSUPPORTED':
+    'Dieser Browser kann die Kamera hier nicht öffnen. Verwenden Sie die neueste Version von Chrome, Safari, Firefox oder Edge.',
+  'camera.NEEDS_CAMERA':
+    'Für diese Prüfung sind Fotos mit einer Kamera nötig. Öffnen Sie diesen Link auf einem Smartphone oder Computer mit Kamera, um fortzufahren.',
 
   'upload.checking': 'Ihr Foto wird geprüft…',
-  'upload.retrying': 'Die Verbindung wurde unterbrochen. Neuer Versuch in {seconds}\u00a0s (Versuch {attempt} von {attempts})…',
+  'upload.retrying':
+    'Die Verbindung wurde unterbrochen. Neuer Versuch in {seconds}\u00a0s (Versuch {attempt} von {attempts})…',
   'upload.failed': 'Ihr Foto konnte nicht gesendet werden. Die Verbindung zum Server ist fehlgeschlagen.',
   'upload.offline': 'Sie sind offline, deshalb konnte Ihr Foto nicht gesendet werden.',
-  'upload.kept': 'Ihr Foto bleibt auf dieser Seite erhalten. Prüfen Sie Ihre Internetverbindung und versuchen Sie es dann erneut.',
+  'upload.kept':
+    'Ihr Foto bleibt auf dieser Seite erhalten. Prüfen Sie Ihre Internetverbindung und versuchen Sie es dann erneut.',
   'upload.tryAgain': 'Erneut versuchen',
   'upload.sendingAgain': 'Wird erneut gesendet…',
   'upload.tooLarge': 'Diese Datei ist zu groß. Wählen Sie ein kleineres Foto oder nehmen Sie eines mit der Kamera auf.',
@@ -141,20 +153,25 @@ export const de: Catalogue = {
   'selfie.reviewQuestion': 'Ist Ihr ganzes Gesicht deutlich zu sehen, ohne dass etwas es verdeckt?',
   'selfie.sending': 'Ihr Selfie wird gesendet',
   'selfie.sent': 'Ihr Selfie wurde gesendet.',
-  'selfie.cameraOnly': 'Das Selfie muss live mit Ihrer Kamera aufgenommen werden; ein Foto von Ihrem Gerät kann nicht verwendet werden. Erlauben Sie die Kamera in den Browsereinstellungen (Kamerasymbol in der Adressleiste) und versuchen Sie es erneut.',
+  'selfie.cameraOnly':
+    'Das Selfie muss live mit Ihrer Kamera aufgenommen werden; ein Foto von Ihrem Gerät kann nicht verwendet werden. Erlauben Sie die Kamera in den Browsereinstellungen (Kamerasymbol in der Adressleiste) und versuchen Sie es erneut.',
   'selfie.challengeFailed': 'Die Aufnahme konnte nicht gestartet werden. Bitte versuchen Sie es erneut.',
-  'selfie.burstPrompt': 'Fotos werden aufgenommen: Schauen Sie in die Kamera und drehen Sie den Kopf langsam ein wenig zur Seite…',
-  'selfie.tooSlow': 'Das hat zu lange gedauert, daher konnten wir das Foto nicht verwenden. Bitte nehmen Sie es erneut auf.',
+  'selfie.burstPrompt':
+    'Fotos werden aufgenommen: Schauen Sie in die Kamera und drehen Sie den Kopf langsam ein wenig zur Seite…',
+  'selfie.tooSlow':
+    'Das hat zu lange gedauert, daher konnten wir das Foto nicht verwenden. Bitte nehmen Sie es erneut auf.',
   'selfie.againTitle': 'Versuchen wir es noch einmal',
   'selfie.couldNotUse': 'Dieses Selfie konnten wir nicht verwenden.',
   'selfie.triesLeft.one': 'Sie haben noch {count} Versuch.',
   'selfie.triesLeft.other': 'Sie haben noch {count} Versuche.',
   'selfie.tryAgain': 'Erneut versuchen',
   'selfie.outOfTriesTitle': 'Sie haben alle Versuche aufgebraucht',
-  'selfie.outOfTries': 'Mit den erlaubten Versuchen ist kein scharfes Selfie gelungen. Wir senden Ihr letztes Selfie, und die Organisation, die diese Prüfung angefordert hat, entscheidet über das weitere Vorgehen.',
+  'selfie.outOfTries':
+    'Mit den erlaubten Versuchen ist kein scharfes Selfie gelungen. Wir senden Ihr letztes Selfie, und die Organisation, die diese Prüfung angefordert hat, entscheidet über das weitere Vorgehen.',
   'selfie.continue': 'Weiter',
 
-  'face.NO_FACE': 'Wir können Ihr Gesicht nicht sehen. Schauen Sie direkt in die Kamera und halten Sie Ihr Gesicht im Oval.',
+  'face.NO_FACE':
+    'Wir können Ihr Gesicht nicht sehen. Schauen Sie direkt in die Kamera und halten Sie Ihr Gesicht im Oval.',
   'face.MULTIPLE_FACES': 'Wir sehen mehr als ein Gesicht. Achten Sie darauf, dass nur Sie im Bild sind.',
   'face.TOO_FAR': 'Kommen Sie etwas näher, damit Ihr Gesicht das Oval ausfüllt.',
   'face.BLURRY': 'Das Bild ist unscharf. Halten Sie das Smartphone ruhig und reinigen Sie bei Bedarf die Kameralinse.',
@@ -173,27 +190,36 @@ export const de: Catalogue = {
   'finish.doneOnPhone': 'Vielen Dank. Ihre Angaben wurden gesendet. Sie können jetzt zu Ihrem Computer zurückkehren.',
 
   'expired.title': 'Dieser Link ist abgelaufen',
-  'expired.lead': 'Zu Ihrer Sicherheit funktionieren Links zur Identitätsprüfung nur einmal und nur für begrenzte Zeit.',
-  'expired.again': 'Kehren Sie zu der Website oder App zurück, die Sie hierher geschickt hat, und starten Sie die Prüfung erneut, um einen neuen Link zu erhalten.',
+  'expired.lead':
+    'Zu Ihrer Sicherheit funktionieren Links zur Identitätsprüfung nur einmal und nur für begrenzte Zeit.',
+  'expired.again':
+    'Kehren Sie zu der Website oder App zurück, die Sie hierher geschickt hat, und starten Sie die Prüfung erneut, um einen neuen Link zu erhalten.',
   'incomplete.title': 'Dieser Link ist unvollständig',
-  'incomplete.lead': 'Dem Link, dem Sie gefolgt sind, fehlen einige Angaben. Deshalb können wir Ihre Identitätsprüfung nicht starten.',
-  'incomplete.again': 'Kehren Sie zu der Website oder App zurück, die Sie hierher geschickt hat, und öffnen Sie den Link erneut.',
+  'incomplete.lead':
+    'Dem Link, dem Sie gefolgt sind, fehlen einige Angaben. Deshalb können wir Ihre Identitätsprüfung nicht starten.',
+  'incomplete.again':
+    'Kehren Sie zu der Website oder App zurück, die Sie hierher geschickt hat, und öffnen Sie den Link erneut.',
 
   'error.unreachableTitle': 'Der Server ist nicht erreichbar',
-  'error.unreachable': 'Prüfen Sie Ihre Internetverbindung und versuchen Sie es dann erneut. Was Sie bisher erledigt haben, geht nicht verloren.',
+  'error.unreachable':
+    'Prüfen Sie Ihre Internetverbindung und versuchen Sie es dann erneut. Was Sie bisher erledigt haben, geht nicht verloren.',
   'error.busyTitle': 'Der Dienst ist ausgelastet',
-  'error.busy': 'Bitte warten Sie einen Moment und versuchen Sie es dann erneut. Was Sie bisher erledigt haben, geht nicht verloren.',
+  'error.busy':
+    'Bitte warten Sie einen Moment und versuchen Sie es dann erneut. Was Sie bisher erledigt haben, geht nicht verloren.',
   'error.cannotContinue': 'Wir können nicht fortfahren',
   'error.cameraTitle': 'Die Kamera ist nicht verfügbar',
   'error.limitTitle': 'Wir können keine weiteren Fotos annehmen',
-  'error.limit': 'Diese Prüfung hat bereits so viele Fotos erhalten, wie sie annehmen kann. Kehren Sie zu dem Dienst zurück, der Sie hierher geschickt hat, um neu zu beginnen.',
+  'error.limit':
+    'Diese Prüfung hat bereits so viele Fotos erhalten, wie sie annehmen kann. Kehren Sie zu dem Dienst zurück, der Sie hierher geschickt hat, um neu zu beginnen.',
   'error.camera': 'Wir konnten Ihre Kamera nicht verwenden.',
   'error.unexpectedTitle': 'Etwas ist schiefgelaufen',
-  'error.unexpected': 'Leider ist bei uns etwas schiefgelaufen. Sie können es erneut versuchen oder zurückgehen und neu beginnen.',
+  'error.unexpected':
+    'Leider ist bei uns etwas schiefgelaufen. Sie können es erneut versuchen oder zurückgehen und neu beginnen.',
   'error.tryAgain': 'Erneut versuchen',
 
   'handoff.title': 'Auf dem Smartphone weitermachen',
-  'handoff.lead': 'Scannen Sie diesen Code mit der Kamera Ihres Smartphones, um dort weiterzumachen. Smartphone-Kameras machen meist schärfere Fotos.',
+  'handoff.lead':
+    'Scannen Sie diesen Code mit der Kamera Ihres Smartphones, um dort weiterzumachen. Smartphone-Kameras machen meist schärfere Fotos.',
   'handoff.qrAlt': 'QR-Code, der diese Identitätsprüfung auf Ihrem Smartphone öffnet',
   'handoff.orLink': 'Oder öffnen Sie diesen Link auf Ihrem Smartphone:',
   'handoff.copy': 'Link kopieren',
@@ -201,14 +227,16 @@ export const de: Catalogue = {
   'handoff.once.one': 'Der Code funktioniert nur einmal und ist {count}\u00a0Minute gültig.',
   'handoff.once.other': 'Der Code funktioniert nur einmal und ist {count}\u00a0Minuten gültig.',
   'handoff.waiting': 'Warten auf Ihr Smartphone…',
-  'handoff.connected': 'Ihr Smartphone ist verbunden. Machen Sie dort weiter: Diese Seite geht von selbst weiter, sobald Sie fertig sind.',
+  'handoff.connected':
+    'Ihr Smartphone ist verbunden. Machen Sie dort weiter: Diese Seite geht von selbst weiter, sobald Sie fertig sind.',
   'handoff.progress': 'Auf Ihrem Smartphone erledigte Schritte: {done} von {total}',
   'handoff.expiredTitle': 'Dieser Code ist abgelaufen',
   'handoff.expired': 'Codes zum Weitermachen auf dem Smartphone funktionieren nur wenige Minuten.',
   'handoff.newCode': 'Neuen Code anzeigen',
   'handoff.here': 'Auf diesem Computer weitermachen',
   'handoff.linkUsedTitle': 'Dieser Link funktioniert nicht mehr',
-  'handoff.linkUsed': 'Ein Link zum Weitermachen auf dem Smartphone funktioniert nur einmal und nur wenige Minuten. Lassen Sie auf Ihrem Computer einen neuen Code anzeigen und scannen Sie ihn erneut.',
+  'handoff.linkUsed':
+    'Ein Link zum Weitermachen auf dem Smartphone funktioniert nur einmal und nur wenige Minuten. Lassen Sie auf Ihrem Computer einen neuen Code anzeigen und scannen Sie ihn erneut.',
   'handoff.leftOnPhone': 'Die Identitätsprüfung wurde auf Ihrem Smartphone beendet.',
   'handoff.backToComputer': 'Kehren Sie zum Abschluss zu Ihrem Computer zurück.',
   'poa.title': 'Nachweis Ihrer Adresse',
@@ -221,11 +249,13 @@ export const de: Catalogue = {
   'poa.errorCountry': 'Wählen Sie das Land der Adresse aus.',
   'poa.chooseAnother': 'Anderes Dokument wählen',
   'poa.pageTitle': 'Seite {index} Ihres Dokuments: {document}',
-  'poa.advice': 'Legen Sie die Seite flach und gut beleuchtet hin, mit allen vier Ecken im Rahmen und gut lesbarem Text.',
+  'poa.advice':
+    'Legen Sie die Seite flach und gut beleuchtet hin, mit allen vier Ecken im Rahmen und gut lesbarem Text.',
   'poa.review': 'Sind Ihr Name, Ihre Adresse und das Datum gut lesbar?',
   'poa.sending': 'Die Seite wird gesendet',
   'poa.moreTitle': 'Weitere Seiten?',
-  'poa.moreLead': 'Fügen Sie eine weitere Seite hinzu, wenn Ihr Name, Ihre Adresse oder das Datum darauf steht. Sie können bis zu {count} Seiten senden.',
+  'poa.moreLead':
+    'Fügen Sie eine weitere Seite hinzu, wenn Ihr Name, Ihre Adresse oder das Datum darauf steht. Sie können bis zu {count} Seiten senden.',
   'poa.addPage': 'Weitere Seite hinzufügen',
   'poa.done': 'Das ist alles',
   'poaName.UTILITY_BILL': 'Rechnung eines Versorgers (Strom, Gas, Wasser)',
@@ -241,12 +271,15 @@ export const de: Catalogue = {
   'docRead.checkingTitle': 'Ihr Dokument wird gelesen',
   'docRead.checking': 'Wir prüfen, ob Ihr Dokument lesbar ist…',
   'docRead.retryTitle': 'Wir konnten Ihr Dokument nicht lesen',
-  'docRead.reason.GENERIC': 'Die Zeilen aus Buchstaben und <<< auf der Seite mit Ihrem Foto waren nicht deutlich genug. Nehmen Sie das Foto erneut auf: flach, gut beleuchtet, ohne Spiegelungen und mit der ganzen Seite im Rahmen.',
-  'docRead.reason.RECLASSIFICATION': 'Das Dokument auf dem Foto ist nicht das, das Sie gewählt haben. Prüfen Sie Land und Art des Dokuments und nehmen Sie das Foto erneut auf.',
+  'docRead.reason.GENERIC':
+    'Die Zeilen aus Buchstaben und <<< auf der Seite mit Ihrem Foto waren nicht deutlich genug. Nehmen Sie das Foto erneut auf: flach, gut beleuchtet, ohne Spiegelungen und mit der ganzen Seite im Rahmen.',
+  'docRead.reason.RECLASSIFICATION':
+    'Das Dokument auf dem Foto ist nicht das, das Sie gewählt haben. Prüfen Sie Land und Art des Dokuments und nehmen Sie das Foto erneut auf.',
   'docRead.triesLeft.one': 'Sie haben noch {count} Versuch.',
   'docRead.triesLeft.other': 'Sie haben noch {count} Versuche.',
   'docRead.tryAgain': 'Erneut versuchen',
   'docRead.outOfTriesTitle': 'Sie haben alle Versuche aufgebraucht',
-  'docRead.outOfTries': 'Wir können Ihr Dokument weiterhin nicht lesen. Wir senden Ihre Fotos so, wie sie sind, und die Organisation, die diese Prüfung angefordert hat, entscheidet über das weitere Vorgehen.',
+  'docRead.outOfTries':
+    'Wir können Ihr Dokument weiterhin nicht lesen. Wir senden Ihre Fotos so, wie sie sind, und die Organisation, die diese Prüfung angefordert hat, entscheidet über das weitere Vorgehen.',
   'docRead.continue': 'Weiter',
 };

@@ -33,9 +33,11 @@ export const en = {
   'welcome.start': 'Start',
 
   'consent.title': 'Your consent to use your face',
-  'consent.leadWithDocument': "We'll take a selfie to check that you are a real person and that your face matches the photo on your document.",
+  'consent.leadWithDocument':
+    "We'll take a selfie to check that you are a real person and that your face matches the photo on your document.",
   'consent.lead': "We'll take a selfie to check that you are a real person and to confirm who you are.",
-  'consent.biometric': 'This uses biometric data: measurements of your face made from the selfie. They are used only for this identity check.',
+  'consent.biometric':
+    'This uses biometric data: measurements of your face made from the selfie. They are used only for this identity check.',
   'consent.policy': 'Read how your data is used and kept in the {link}.',
   'consent.policyLink': 'privacy policy (opens in a new tab)',
   'consent.agree': 'I agree that my face can be scanned and compared for this identity check.',
@@ -43,7 +45,8 @@ export const en = {
   'consent.decline': "I don't agree",
   'consent.tickTheBox': 'Tick the box to agree, or choose "I don\'t agree".',
   'consent.declinedTitle': "We can't continue without your consent",
-  'consent.declinedLead': 'Checking your identity needs a photo of your face. Without your consent we cannot do that check.',
+  'consent.declinedLead':
+    'Checking your identity needs a photo of your face. Without your consent we cannot do that check.',
   'consent.goBack': 'Go back',
   'consent.closePage': 'You can close this page now.',
 
@@ -64,7 +67,8 @@ export const en = {
   'document.sendingFront': 'Sending the front',
   'document.sendingBack': 'Sending the back',
   'document.passportPage': 'Photo page of your passport',
-  'document.passportAdvice': 'Open your passport at the page with your photo. Fit the whole page in the frame, including the two lines of characters at the bottom.',
+  'document.passportAdvice':
+    'Open your passport at the page with your photo. Fit the whole page in the frame, including the two lines of characters at the bottom.',
   'document.frontAdvice': 'Place the front of the card on a dark, flat surface and fit all four corners in the frame.',
   'document.backAdvice': 'Now turn the card over and fit the back in the frame.',
   'document.front.DRIVING_LICENCE': 'Front of your driving licence',
@@ -116,7 +120,8 @@ export const en = {
   'camera.NO_CAMERA': "We couldn't find a camera on this device.",
   'camera.IN_USE': 'Your camera is being used by another app. Close that app, then press "Try the camera again".',
   'camera.UNSUPPORTED': "This browser can't open the camera here. Try the latest Chrome, Safari, Firefox or Edge.",
-  'camera.NEEDS_CAMERA': 'This check needs photos taken with a camera. Open this link on a phone or computer with a camera to continue.',
+  'camera.NEEDS_CAMERA':
+    'This check needs photos taken with a camera. Open this link on a phone or computer with a camera to continue.',
 
   'upload.checking': 'Checking your photo…',
   'upload.retrying': 'The connection was interrupted. Trying again in {seconds} s (attempt {attempt} of {attempts})…',
@@ -140,7 +145,8 @@ export const en = {
   'selfie.reviewQuestion': 'Can you see your whole face clearly, with nothing covering it?',
   'selfie.sending': 'Sending your selfie',
   'selfie.sent': 'Your selfie has been sent.',
-  'selfie.cameraOnly': 'The selfie must be taken live with your camera; a photo from your device cannot be used. Allow the camera in your browser settings (the camera icon in the address bar), then try again.',
+  'selfie.cameraOnly':
+    'The selfie must be taken live with your camera; a photo from your device cannot be used. Allow the camera in your browser settings (the camera icon in the address bar), then try again.',
   'selfie.challengeFailed': 'We could not start the photo. Please try again.',
   'selfie.burstPrompt': 'Taking your photos: look at the camera and turn your head slowly a little to one side…',
   'selfie.tooSlow': 'That took too long, so we could not use the photo. Please take it again.',
@@ -150,7 +156,8 @@ export const en = {
   'selfie.triesLeft.other': 'You have {count} more tries.',
   'selfie.tryAgain': 'Try again',
   'selfie.outOfTriesTitle': "You've used all your tries",
-  'selfie.outOfTries': "We couldn't get a clear selfie in the tries allowed. We'll send the last one you took, and the organisation that asked for this check will decide what happens next.",
+  'selfie.outOfTries':
+    "We couldn't get a clear selfie in the tries allowed. We'll send the last one you took, and the organisation that asked for this check will decide what happens next.",
   'selfie.continue': 'Continue',
 
   'face.NO_FACE': "We can't see your face. Look straight at the camera and keep your face inside the oval.",
@@ -185,14 +192,16 @@ export const en = {
   'error.cannotContinue': 'We cannot continue',
   'error.cameraTitle': 'The camera is not available',
   'error.limitTitle': 'We cannot take any more photos',
-  'error.limit': 'This check has received as many photos as it can. Return to the service that sent you here to start again.',
+  'error.limit':
+    'This check has received as many photos as it can. Return to the service that sent you here to start again.',
   'error.camera': 'We could not use your camera.',
   'error.unexpectedTitle': 'Something went wrong',
   'error.unexpected': 'Sorry, something went wrong on our side. You can try again, or return and start over.',
   'error.tryAgain': 'Try again',
 
   'handoff.title': 'Continue on your phone',
-  'handoff.lead': "Scan this code with your phone's camera to carry on there. Phone cameras usually take clearer photos.",
+  'handoff.lead':
+    "Scan this code with your phone's camera to carry on there. Phone cameras usually take clearer photos.",
   'handoff.qrAlt': 'QR code that opens this identity check on your phone',
   'handoff.orLink': 'Or open this link on your phone:',
   'handoff.copy': 'Copy link',
@@ -200,14 +209,16 @@ export const en = {
   'handoff.once.one': 'The code works once, for {count} minute.',
   'handoff.once.other': 'The code works once, for {count} minutes.',
   'handoff.waiting': 'Waiting for your phone…',
-  'handoff.connected': 'Your phone is connected. Carry on there: this page will move on by itself when you have finished.',
+  'handoff.connected':
+    'Your phone is connected. Carry on there: this page will move on by itself when you have finished.',
   'handoff.progress': 'Steps done on your phone: {done} of {total}',
   'handoff.expiredTitle': 'This code has expired',
   'handoff.expired': 'Codes to continue on a phone work only for a few minutes.',
   'handoff.newCode': 'Show a new code',
   'handoff.here': 'Continue on this computer',
   'handoff.linkUsedTitle': 'This link no longer works',
-  'handoff.linkUsed': 'A link to continue on a phone works once, for a few minutes. Show a new code on your computer and scan it again.',
+  'handoff.linkUsed':
+    'A link to continue on a phone works once, for a few minutes. Show a new code on your computer and scan it again.',
   'handoff.leftOnPhone': 'The identity check was ended on your phone.',
   'handoff.backToComputer': 'Go back to your computer to finish.',
   'poa.title': 'Proof of your address',
@@ -240,13 +251,16 @@ export const en = {
   'docRead.checkingTitle': 'Reading your document',
   'docRead.checking': 'Checking that your document can be read…',
   'docRead.retryTitle': "We couldn't read your document",
-  'docRead.reason.GENERIC': 'The lines of letters and <<< on the photo page were not clear enough. Take the photo again: flat, in good light, without glare, with the whole page in the frame.',
-  'docRead.reason.RECLASSIFICATION': 'The document in the photo is not the one you chose. Check the country and the type of document, then take the photo again.',
+  'docRead.reason.GENERIC':
+    'The lines of letters and <<< on the photo page were not clear enough. Take the photo again: flat, in good light, without glare, with the whole page in the frame.',
+  'docRead.reason.RECLASSIFICATION':
+    'The document in the photo is not the one you chose. Check the country and the type of document, then take the photo again.',
   'docRead.triesLeft.one': 'You have {count} more try.',
   'docRead.triesLeft.other': 'You have {count} more tries.',
   'docRead.tryAgain': 'Try again',
   'docRead.outOfTriesTitle': "You've used all your tries",
-  'docRead.outOfTries': "We still couldn't read your document. We'll send the photos you took as they are, and the organisation that asked for this check will decide what happens next.",
+  'docRead.outOfTries':
+    "We still couldn't read your document. We'll send the photos you took as they are, and the organisation that asked for this check will decide what happens next.",
   'docRead.continue': 'Continue',
 } as const;
 

@@ -34,9 +34,11 @@ export const es: Catalogue = {
   'welcome.start': 'Empezar',
 
   'consent.title': 'Tu consentimiento para usar tu cara',
-  'consent.leadWithDocument': 'Te haremos un selfie para comprobar que eres una persona real y que tu cara coincide con la foto de tu documento.',
+  'consent.leadWithDocument':
+    'Te haremos un selfie para comprobar que eres una persona real y que tu cara coincide con la foto de tu documento.',
   'consent.lead': 'Te haremos un selfie para comprobar que eres una persona real y confirmar quién eres.',
-  'consent.biometric': 'Para ello se usan datos biométricos: medidas de tu cara obtenidas del selfie. Solo se usan para esta verificación de identidad.',
+  'consent.biometric':
+    'Para ello se usan datos biométricos: medidas de tu cara obtenidas del selfie. Solo se usan para esta verificación de identidad.',
   'consent.policy': 'Consulta cómo se usan y conservan tus datos en la {link}.',
   'consent.policyLink': 'política de privacidad (se abre en una pestaña nueva)',
   'consent.agree': 'Acepto que se analice y compare mi cara para esta verificación de identidad.',
@@ -44,7 +46,8 @@ export const es: Catalogue = {
   'consent.decline': 'No acepto',
   'consent.tickTheBox': 'Marca la casilla para aceptar o elige «No acepto».',
   'consent.declinedTitle': 'No podemos continuar sin tu consentimiento',
-  'consent.declinedLead': 'Para verificar tu identidad necesitamos una foto de tu cara. Sin tu consentimiento no podemos hacerlo.',
+  'consent.declinedLead':
+    'Para verificar tu identidad necesitamos una foto de tu cara. Sin tu consentimiento no podemos hacerlo.',
   'consent.goBack': 'Volver',
   'consent.closePage': 'Ya puedes cerrar esta página.',
 
@@ -60,13 +63,16 @@ export const es: Catalogue = {
   'document.errorType': 'Elige el tipo de documento.',
   'document.noneAccepted': 'Esta verificación no acepta ningún documento que podamos fotografiar aquí.',
   'document.chooseAnother': 'Elegir otro documento',
-  'document.reviewQuestion': '¿Sale el documento entero en la foto, nítido y sin reflejos? ¿Se puede leer todo el texto?',
+  'document.reviewQuestion':
+    '¿Sale el documento entero en la foto, nítido y sin reflejos? ¿Se puede leer todo el texto?',
   'document.sendingPhoto': 'Enviando la foto',
   'document.sendingFront': 'Enviando el anverso',
   'document.sendingBack': 'Enviando el reverso',
   'document.passportPage': 'Página de la foto de tu pasaporte',
-  'document.passportAdvice': 'Abre el pasaporte por la página de tu foto. Encuadra la página entera, incluidas las dos líneas de caracteres de la parte inferior.',
-  'document.frontAdvice': 'Coloca el anverso de la tarjeta sobre una superficie plana y oscura y encuadra las cuatro esquinas.',
+  'document.passportAdvice':
+    'Abre el pasaporte por la página de tu foto. Encuadra la página entera, incluidas las dos líneas de caracteres de la parte inferior.',
+  'document.frontAdvice':
+    'Coloca el anverso de la tarjeta sobre una superficie plana y oscura y encuadra las cuatro esquinas.',
   'document.backAdvice': 'Ahora dale la vuelta a la tarjeta y encuadra el reverso.',
   'document.front.DRIVING_LICENCE': 'Anverso de tu permiso de conducir',
   'document.back.DRIVING_LICENCE': 'Reverso de tu permiso de conducir',
@@ -116,11 +122,14 @@ export const es: Catalogue = {
     'El acceso a la cámara está bloqueado en esta página. Para permitirlo, toca el icono de la cámara o del candado en la barra de direcciones (o abre los ajustes del navegador para este sitio), elige Permitir para la cámara y pulsa «Volver a probar la cámara».',
   'camera.NO_CAMERA': 'No hemos encontrado ninguna cámara en este dispositivo.',
   'camera.IN_USE': 'Otra aplicación está usando la cámara. Ciérrala y pulsa «Volver a probar la cámara».',
-  'camera.UNSUPPORTED': 'Este navegador no puede abrir la cámara aquí. Prueba con la última versión de Chrome, Safari, Firefox o Edge.',
-  'camera.NEEDS_CAMERA': 'Esta verificación necesita fotos hechas con una cámara. Abre este enlace en un móvil u ordenador con cámara para continuar.',
+  'camera.UNSUPPORTED':
+    'Este navegador no puede abrir la cámara aquí. Prueba con la última versión de Chrome, Safari, Firefox o Edge.',
+  'camera.NEEDS_CAMERA':
+    'Esta verificación necesita fotos hechas con una cámara. Abre este enlace en un móvil u ordenador con cámara para continuar.',
 
   'upload.checking': 'Revisando tu foto…',
-  'upload.retrying': 'Se ha interrumpido la conexión. Volvemos a intentarlo en {seconds} s (intento {attempt} de {attempts})…',
+  'upload.retrying':
+    'Se ha interrumpido la conexión. Volvemos a intentarlo en {seconds} s (intento {attempt} de {attempts})…',
   'upload.failed': 'No hemos podido enviar tu foto. Ha fallado la conexión con el servidor.',
   'upload.offline': 'No tienes conexión, así que no hemos podido enviar tu foto.',
   'upload.kept': 'Tu foto se conserva en esta página. Comprueba tu conexión a internet y vuelve a intentarlo.',
@@ -141,7 +150,8 @@ export const es: Catalogue = {
   'selfie.reviewQuestion': '¿Se te ve bien toda la cara, sin nada que la tape?',
   'selfie.sending': 'Enviando tu selfie',
   'selfie.sent': 'Tu selfie se ha enviado.',
-  'selfie.cameraOnly': 'El selfie debe hacerse en directo con su cámara; no se puede usar una foto de su dispositivo. Permita la cámara en los ajustes del navegador (el icono de cámara en la barra de direcciones) y vuelva a intentarlo.',
+  'selfie.cameraOnly':
+    'El selfie debe hacerse en directo con su cámara; no se puede usar una foto de su dispositivo. Permita la cámara en los ajustes del navegador (el icono de cámara en la barra de direcciones) y vuelva a intentarlo.',
   'selfie.challengeFailed': 'No pudimos iniciar la foto. Vuelva a intentarlo.',
   'selfie.burstPrompt': 'Tomando las fotos: mire a la cámara y gire despacio un poco la cabeza hacia un lado…',
   'selfie.tooSlow': 'Ha tardado demasiado y no pudimos usar la foto. Vuelva a tomarla.',
@@ -151,7 +161,8 @@ export const es: Catalogue = {
   'selfie.triesLeft.other': 'Te quedan {count} intentos.',
   'selfie.tryAgain': 'Volver a intentarlo',
   'selfie.outOfTriesTitle': 'Has agotado tus intentos',
-  'selfie.outOfTries': 'No hemos conseguido un selfie nítido en los intentos disponibles. Enviaremos el último que hiciste y la organización que pidió esta verificación decidirá cómo seguir.',
+  'selfie.outOfTries':
+    'No hemos conseguido un selfie nítido en los intentos disponibles. Enviaremos el último que hiciste y la organización que pidió esta verificación decidirá cómo seguir.',
   'selfie.continue': 'Continuar',
 
   'face.NO_FACE': 'No vemos tu cara. Mira de frente a la cámara y mantén la cara dentro del óvalo.',
@@ -173,27 +184,34 @@ export const es: Catalogue = {
   'finish.doneOnPhone': 'Gracias. Tus datos se han enviado. Ya puedes volver a tu ordenador.',
 
   'expired.title': 'Este enlace ha caducado',
-  'expired.lead': 'Por tu seguridad, los enlaces de verificación de identidad solo funcionan una vez y durante un tiempo limitado.',
-  'expired.again': 'Vuelve a la web o la aplicación que te envió aquí y empieza de nuevo la verificación para obtener un enlace nuevo.',
+  'expired.lead':
+    'Por tu seguridad, los enlaces de verificación de identidad solo funcionan una vez y durante un tiempo limitado.',
+  'expired.again':
+    'Vuelve a la web o la aplicación que te envió aquí y empieza de nuevo la verificación para obtener un enlace nuevo.',
   'incomplete.title': 'Este enlace está incompleto',
-  'incomplete.lead': 'Al enlace que has abierto le faltan datos, así que no podemos empezar tu verificación de identidad.',
+  'incomplete.lead':
+    'Al enlace que has abierto le faltan datos, así que no podemos empezar tu verificación de identidad.',
   'incomplete.again': 'Vuelve a la web o la aplicación que te envió aquí y abre el enlace de nuevo.',
 
   'error.unreachableTitle': 'No podemos conectar con el servidor',
-  'error.unreachable': 'Comprueba tu conexión a internet y vuelve a intentarlo. No se ha perdido nada de lo que has hecho.',
+  'error.unreachable':
+    'Comprueba tu conexión a internet y vuelve a intentarlo. No se ha perdido nada de lo que has hecho.',
   'error.busyTitle': 'El servicio está saturado',
   'error.busy': 'Espera un momento y vuelve a intentarlo. No se ha perdido nada de lo que has hecho.',
   'error.cannotContinue': 'No podemos continuar',
   'error.cameraTitle': 'La cámara no está disponible',
   'error.limitTitle': 'No podemos recibir más fotos',
-  'error.limit': 'Esta verificación ya ha recibido todas las fotos que admite. Vuelve al servicio que te envió aquí para empezar de nuevo.',
+  'error.limit':
+    'Esta verificación ya ha recibido todas las fotos que admite. Vuelve al servicio que te envió aquí para empezar de nuevo.',
   'error.camera': 'No hemos podido usar tu cámara.',
   'error.unexpectedTitle': 'Algo ha fallado',
-  'error.unexpected': 'Lo sentimos, algo ha fallado por nuestra parte. Puedes volver a intentarlo o volver y empezar de nuevo.',
+  'error.unexpected':
+    'Lo sentimos, algo ha fallado por nuestra parte. Puedes volver a intentarlo o volver y empezar de nuevo.',
   'error.tryAgain': 'Volver a intentarlo',
 
   'handoff.title': 'Continúa en tu móvil',
-  'handoff.lead': 'Escanea este código con la cámara del móvil para seguir allí. Las cámaras de los móviles suelen hacer fotos más nítidas.',
+  'handoff.lead':
+    'Escanea este código con la cámara del móvil para seguir allí. Las cámaras de los móviles suelen hacer fotos más nítidas.',
   'handoff.qrAlt': 'Código QR que abre esta verificación de identidad en tu móvil',
   'handoff.orLink': 'O abre este enlace en tu móvil:',
   'handoff.copy': 'Copiar enlace',
@@ -208,7 +226,8 @@ export const es: Catalogue = {
   'handoff.newCode': 'Mostrar un código nuevo',
   'handoff.here': 'Continuar en este ordenador',
   'handoff.linkUsedTitle': 'Este enlace ya no funciona',
-  'handoff.linkUsed': 'Un enlace para continuar en el móvil funciona una sola vez y durante unos minutos. Muestra un código nuevo en tu ordenador y vuelve a escanearlo.',
+  'handoff.linkUsed':
+    'Un enlace para continuar en el móvil funciona una sola vez y durante unos minutos. Muestra un código nuevo en tu ordenador y vuelve a escanearlo.',
   'handoff.leftOnPhone': 'La verificación de identidad se ha terminado en tu móvil.',
   'handoff.backToComputer': 'Vuelve a tu ordenador para terminar.',
   'poa.title': 'Comprobante de tu domicilio',
@@ -221,11 +240,13 @@ export const es: Catalogue = {
   'poa.errorCountry': 'Elige el país de la dirección.',
   'poa.chooseAnother': 'Elegir otro documento',
   'poa.pageTitle': 'Página {index} de tu {document}',
-  'poa.advice': 'Coloca la página plana y con buena luz, con las cuatro esquinas dentro del recuadro y el texto nítido.',
+  'poa.advice':
+    'Coloca la página plana y con buena luz, con las cuatro esquinas dentro del recuadro y el texto nítido.',
   'poa.review': '¿Se leen bien tu nombre, tu dirección y la fecha?',
   'poa.sending': 'Enviando la página',
   'poa.moreTitle': '¿Hay más páginas?',
-  'poa.moreLead': 'Añade otra página si aparecen en ella tu nombre, tu dirección o la fecha. Puedes enviar hasta {count} páginas.',
+  'poa.moreLead':
+    'Añade otra página si aparecen en ella tu nombre, tu dirección o la fecha. Puedes enviar hasta {count} páginas.',
   'poa.addPage': 'Añadir otra página',
   'poa.done': 'Eso es todo',
   'poaName.UTILITY_BILL': 'Factura de suministros',
@@ -241,12 +262,15 @@ export const es: Catalogue = {
   'docRead.checkingTitle': 'Leyendo tu documento',
   'docRead.checking': 'Comprobando que tu documento se puede leer…',
   'docRead.retryTitle': 'No hemos podido leer tu documento',
-  'docRead.reason.GENERIC': 'Las líneas de letras y <<< de la página con tu foto no se veían con claridad. Vuelve a hacer la foto: con el documento plano, buena luz, sin reflejos y la página entera dentro del recuadro.',
-  'docRead.reason.RECLASSIFICATION': 'El documento de la foto no es el que elegiste. Comprueba el país y el tipo de documento y vuelve a hacer la foto.',
+  'docRead.reason.GENERIC':
+    'Las líneas de letras y <<< de la página con tu foto no se veían con claridad. Vuelve a hacer la foto: con el documento plano, buena luz, sin reflejos y la página entera dentro del recuadro.',
+  'docRead.reason.RECLASSIFICATION':
+    'El documento de la foto no es el que elegiste. Comprueba el país y el tipo de documento y vuelve a hacer la foto.',
   'docRead.triesLeft.one': 'Te queda {count} intento.',
   'docRead.triesLeft.other': 'Te quedan {count} intentos.',
   'docRead.tryAgain': 'Volver a intentarlo',
   'docRead.outOfTriesTitle': 'Has agotado tus intentos',
-  'docRead.outOfTries': 'Seguimos sin poder leer tu documento. Enviaremos las fotos que hiciste tal como están y la organización que pidió esta verificación decidirá cómo seguir.',
+  'docRead.outOfTries':
+    'Seguimos sin poder leer tu documento. Enviaremos las fotos que hiciste tal como están y la organización que pidió esta verificación decidirá cómo seguir.',
   'docRead.continue': 'Continuar',
 };

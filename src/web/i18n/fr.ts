@@ -34,9 +34,12 @@ export const fr: Catalogue = {
   'welcome.start': 'Commencer',
 
   'consent.title': 'Votre consentement pour l’utilisation de votre visage',
-  'consent.leadWithDocument': 'Nous allons prendre un selfie pour vérifier que vous êtes une personne réelle et que votre visage correspond à la photo de votre pièce d’identité.',
-  'consent.lead': 'Nous allons prendre un selfie pour vérifier que vous êtes une personne réelle et confirmer votre identité.',
-  'consent.biometric': 'Cela utilise des données biométriques : des mesures de votre visage calculées à partir du selfie. Elles ne servent qu’à cette vérification d’identité.',
+  'consent.leadWithDocument':
+    'Nous allons prendre un selfie pour vérifier que vous êtes une personne réelle et que votre visage correspond à la photo de votre pièce d’identité.',
+  'consent.lead':
+    'Nous allons prendre un selfie pour vérifier que vous êtes une personne réelle et confirmer votre identité.',
+  'consent.biometric':
+    'Cela utilise des données biométriques : des mesures de votre visage calculées à partir du selfie. Elles ne servent qu’à cette vérification d’identité.',
   'consent.policy': 'Pour savoir comment vos données sont utilisées et conservées, consultez la {link}.',
   'consent.policyLink': 'politique de confidentialité (s’ouvre dans un nouvel onglet)',
   'consent.agree': 'J’accepte que mon visage soit analysé et comparé pour cette vérification d’identité.',
@@ -44,7 +47,8 @@ export const fr: Catalogue = {
   'consent.decline': 'Je refuse',
   'consent.tickTheBox': 'Cochez la case pour accepter, ou choisissez « Je refuse ».',
   'consent.declinedTitle': 'Nous ne pouvons pas continuer sans votre consentement',
-  'consent.declinedLead': 'Pour vérifier votre identité, il nous faut une photo de votre visage. Sans votre consentement, nous ne pouvons pas faire cette vérification.',
+  'consent.declinedLead':
+    'Pour vérifier votre identité, il nous faut une photo de votre visage. Sans votre consentement, nous ne pouvons pas faire cette vérification.',
   'consent.goBack': 'Revenir en arrière',
   'consent.closePage': 'Vous pouvez maintenant fermer cette page.',
 
@@ -60,12 +64,14 @@ export const fr: Catalogue = {
   'document.errorType': 'Choisissez le type de document.',
   'document.noneAccepted': 'Cette vérification n’accepte aucun document que nous puissions photographier ici.',
   'document.chooseAnother': 'Choisir un autre document',
-  'document.reviewQuestion': 'Le document est-il entièrement visible, net et sans reflet, et pouvez-vous lire tout le texte ?',
+  'document.reviewQuestion':
+    'Le document est-il entièrement visible, net et sans reflet, et pouvez-vous lire tout le texte ?',
   'document.sendingPhoto': 'Envoi de la photo',
   'document.sendingFront': 'Envoi du recto',
   'document.sendingBack': 'Envoi du verso',
   'document.passportPage': 'Page photo de votre passeport',
-  'document.passportAdvice': 'Ouvrez votre passeport à la page de votre photo. Cadrez toute la page, y compris les deux lignes de caractères en bas.',
+  'document.passportAdvice':
+    'Ouvrez votre passeport à la page de votre photo. Cadrez toute la page, y compris les deux lignes de caractères en bas.',
   'document.frontAdvice': 'Posez le recto de la carte sur une surface plane et sombre, et cadrez les quatre coins.',
   'document.backAdvice': 'Retournez maintenant la carte et cadrez le verso.',
   'document.front.DRIVING_LICENCE': 'Recto de votre permis de conduire',
@@ -115,18 +121,23 @@ export const fr: Catalogue = {
   'camera.DENIED':
     'L’accès à l’appareil photo est bloqué pour cette page. Pour l’autoriser, touchez l’icône de l’appareil photo ou du cadenas dans la barre d’adresse (ou ouvrez les réglages du navigateur pour ce site), choisissez Autoriser pour l’appareil photo, puis appuyez sur « Réessayer l’appareil photo ».',
   'camera.NO_CAMERA': 'Nous n’avons trouvé aucun appareil photo sur cet appareil.',
-  'camera.IN_USE': 'Votre appareil photo est utilisé par une autre application. Fermez-la, puis appuyez sur « Réessayer l’appareil photo ».',
-  'camera.UNSUPPORTED': 'Ce navigateur ne peut pas ouvrir l’appareil photo ici. Essayez la dernière version de Chrome, Safari, Firefox ou Edge.',
-  'camera.NEEDS_CAMERA': 'Cette vérification demande des photos prises avec un appareil photo. Ouvrez ce lien sur un téléphone ou un ordinateur équipé d’une caméra pour continuer.',
+  'camera.IN_USE':
+    'Votre appareil photo est utilisé par une autre application. Fermez-la, puis appuyez sur « Réessayer l’appareil photo ».',
+  'camera.UNSUPPORTED':
+    'Ce navigateur ne peut pas ouvrir l’appareil photo ici. Essayez la dernière version de Chrome, Safari, Firefox ou Edge.',
+  'camera.NEEDS_CAMERA':
+    'Cette vérification demande des photos prises avec un appareil photo. Ouvrez ce lien sur un téléphone ou un ordinateur équipé d’une caméra pour continuer.',
 
   'upload.checking': 'Vérification de votre photo…',
-  'upload.retrying': 'La connexion a été interrompue. Nouvel essai dans {seconds} s (tentative {attempt} sur {attempts})…',
+  'upload.retrying':
+    'La connexion a été interrompue. Nouvel essai dans {seconds} s (tentative {attempt} sur {attempts})…',
   'upload.failed': 'Nous n’avons pas pu envoyer votre photo. La connexion au serveur a échoué.',
   'upload.offline': 'Vous êtes hors ligne : nous n’avons pas pu envoyer votre photo.',
   'upload.kept': 'Votre photo est conservée sur cette page. Vérifiez votre connexion Internet, puis réessayez.',
   'upload.tryAgain': 'Réessayer',
   'upload.sendingAgain': 'Nouvel envoi…',
-  'upload.tooLarge': 'Ce fichier est trop volumineux. Choisissez une photo plus petite, ou prenez-en une avec l’appareil photo.',
+  'upload.tooLarge':
+    'Ce fichier est trop volumineux. Choisissez une photo plus petite, ou prenez-en une avec l’appareil photo.',
   'upload.imageTooLarge': 'Cette image est trop grande. Choisissez une photo plus petite.',
   'upload.unreadable': 'Nous n’avons pas pu lire cette image. Choisissez une photo JPEG ou PNG.',
 
@@ -141,7 +152,8 @@ export const fr: Catalogue = {
   'selfie.reviewQuestion': 'Voit-on bien tout votre visage, sans rien qui le cache ?',
   'selfie.sending': 'Envoi de votre selfie',
   'selfie.sent': 'Votre selfie a été envoyé.',
-  'selfie.cameraOnly': "Le selfie doit être pris en direct avec votre caméra ; une photo de votre appareil ne peut pas être utilisée. Autorisez la caméra dans les réglages du navigateur (l'icône de caméra dans la barre d'adresse), puis réessayez.",
+  'selfie.cameraOnly':
+    "Le selfie doit être pris en direct avec votre caméra ; une photo de votre appareil ne peut pas être utilisée. Autorisez la caméra dans les réglages du navigateur (l'icône de caméra dans la barre d'adresse), puis réessayez.",
   'selfie.challengeFailed': "Nous n'avons pas pu lancer la photo. Veuillez réessayer.",
   'selfie.burstPrompt': 'Prise des photos : regardez la caméra et tournez lentement un peu la tête sur le côté…',
   'selfie.tooSlow': "Cela a pris trop de temps, nous n'avons pas pu utiliser la photo. Veuillez la reprendre.",
@@ -151,10 +163,12 @@ export const fr: Catalogue = {
   'selfie.triesLeft.other': 'Il vous reste {count} essais.',
   'selfie.tryAgain': 'Réessayer',
   'selfie.outOfTriesTitle': 'Vous avez utilisé tous vos essais',
-  'selfie.outOfTries': 'Nous n’avons pas obtenu de selfie net avec les essais autorisés. Nous enverrons le dernier que vous avez pris, et l’organisation qui a demandé cette vérification décidera de la suite.',
+  'selfie.outOfTries':
+    'Nous n’avons pas obtenu de selfie net avec les essais autorisés. Nous enverrons le dernier que vous avez pris, et l’organisation qui a demandé cette vérification décidera de la suite.',
   'selfie.continue': 'Continuer',
 
-  'face.NO_FACE': 'Nous ne voyons pas votre visage. Regardez l’objectif bien en face et gardez votre visage dans l’ovale.',
+  'face.NO_FACE':
+    'Nous ne voyons pas votre visage. Regardez l’objectif bien en face et gardez votre visage dans l’ovale.',
   'face.MULTIPLE_FACES': 'Nous voyons plusieurs visages. Assurez-vous que personne d’autre n’apparaît à l’image.',
   'face.TOO_FAR': 'Rapprochez-vous un peu pour que votre visage remplisse l’ovale.',
   'face.BLURRY': 'L’image est floue. Tenez le téléphone immobile et essuyez l’objectif si besoin.',
@@ -173,27 +187,34 @@ export const fr: Catalogue = {
   'finish.doneOnPhone': 'Merci. Vos informations ont été envoyées. Vous pouvez maintenant revenir à votre ordinateur.',
 
   'expired.title': 'Ce lien a expiré',
-  'expired.lead': 'Pour votre sécurité, les liens de vérification d’identité ne fonctionnent qu’une fois et pendant une durée limitée.',
-  'expired.again': 'Revenez sur le site ou l’application qui vous a envoyé ici et recommencez la vérification pour obtenir un nouveau lien.',
+  'expired.lead':
+    'Pour votre sécurité, les liens de vérification d’identité ne fonctionnent qu’une fois et pendant une durée limitée.',
+  'expired.again':
+    'Revenez sur le site ou l’application qui vous a envoyé ici et recommencez la vérification pour obtenir un nouveau lien.',
   'incomplete.title': 'Ce lien est incomplet',
-  'incomplete.lead': 'Il manque des informations au lien que vous avez suivi : nous ne pouvons pas commencer votre vérification d’identité.',
+  'incomplete.lead':
+    'Il manque des informations au lien que vous avez suivi : nous ne pouvons pas commencer votre vérification d’identité.',
   'incomplete.again': 'Revenez sur le site ou l’application qui vous a envoyé ici et rouvrez le lien.',
 
   'error.unreachableTitle': 'Impossible de joindre le serveur',
-  'error.unreachable': 'Vérifiez votre connexion Internet, puis réessayez. Rien de ce que vous avez déjà fait n’est perdu.',
+  'error.unreachable':
+    'Vérifiez votre connexion Internet, puis réessayez. Rien de ce que vous avez déjà fait n’est perdu.',
   'error.busyTitle': 'Le service est surchargé',
   'error.busy': 'Patientez un instant, puis réessayez. Rien de ce que vous avez déjà fait n’est perdu.',
   'error.cannotContinue': 'Nous ne pouvons pas continuer',
   'error.cameraTitle': 'L’appareil photo n’est pas disponible',
   'error.limitTitle': 'Nous ne pouvons plus recevoir de photos',
-  'error.limit': 'Cette vérification a reçu toutes les photos qu’elle peut accepter. Retournez sur le service qui vous a envoyé ici pour recommencer.',
+  'error.limit':
+    'Cette vérification a reçu toutes les photos qu’elle peut accepter. Retournez sur le service qui vous a envoyé ici pour recommencer.',
   'error.camera': 'Nous n’avons pas pu utiliser votre appareil photo.',
   'error.unexpectedTitle': 'Une erreur s’est produite',
-  'error.unexpected': 'Désolés, une erreur s’est produite de notre côté. Vous pouvez réessayer, ou revenir en arrière et recommencer.',
+  'error.unexpected':
+    'Désolés, une erreur s’est produite de notre côté. Vous pouvez réessayer, ou revenir en arrière et recommencer.',
   'error.tryAgain': 'Réessayer',
 
   'handoff.title': 'Continuez sur votre téléphone',
-  'handoff.lead': 'Scannez ce code avec l’appareil photo de votre téléphone pour continuer dessus. Les téléphones prennent souvent des photos plus nettes.',
+  'handoff.lead':
+    'Scannez ce code avec l’appareil photo de votre téléphone pour continuer dessus. Les téléphones prennent souvent des photos plus nettes.',
   'handoff.qrAlt': 'Code QR qui ouvre cette vérification d’identité sur votre téléphone',
   'handoff.orLink': 'Ou ouvrez ce lien sur votre téléphone :',
   'handoff.copy': 'Copier le lien',
@@ -201,14 +222,16 @@ export const fr: Catalogue = {
   'handoff.once.one': 'Le code ne fonctionne qu’une fois, pendant {count} minute.',
   'handoff.once.other': 'Le code ne fonctionne qu’une fois, pendant {count} minutes.',
   'handoff.waiting': 'En attente de votre téléphone…',
-  'handoff.connected': 'Votre téléphone est connecté. Continuez dessus : cette page avancera d’elle-même quand vous aurez terminé.',
+  'handoff.connected':
+    'Votre téléphone est connecté. Continuez dessus : cette page avancera d’elle-même quand vous aurez terminé.',
   'handoff.progress': 'Étapes terminées sur votre téléphone : {done} sur {total}',
   'handoff.expiredTitle': 'Ce code a expiré',
   'handoff.expired': 'Les codes pour continuer sur un téléphone ne fonctionnent que quelques minutes.',
   'handoff.newCode': 'Afficher un nouveau code',
   'handoff.here': 'Continuer sur cet ordinateur',
   'handoff.linkUsedTitle': 'Ce lien ne fonctionne plus',
-  'handoff.linkUsed': 'Un lien pour continuer sur un téléphone ne fonctionne qu’une fois, pendant quelques minutes. Affichez un nouveau code sur votre ordinateur et scannez-le à nouveau.',
+  'handoff.linkUsed':
+    'Un lien pour continuer sur un téléphone ne fonctionne qu’une fois, pendant quelques minutes. Affichez un nouveau code sur votre ordinateur et scannez-le à nouveau.',
   'handoff.leftOnPhone': 'La vérification d’identité a été arrêtée sur votre téléphone.',
   'handoff.backToComputer': 'Revenez à votre ordinateur pour terminer.',
   'poa.title': 'Justificatif de votre domicile',
@@ -225,7 +248,8 @@ export const fr: Catalogue = {
   'poa.review': 'Votre nom, votre adresse et la date sont-ils lisibles ?',
   'poa.sending': 'Envoi de la page',
   'poa.moreTitle': 'D’autres pages ?',
-  'poa.moreLead': 'Ajoutez une page si votre nom, votre adresse ou la date y figurent. Vous pouvez envoyer jusqu’à {count} pages.',
+  'poa.moreLead':
+    'Ajoutez une page si votre nom, votre adresse ou la date y figurent. Vous pouvez envoyer jusqu’à {count} pages.',
   'poa.addPage': 'Ajouter une page',
   'poa.done': 'C’est tout',
   'poaName.UTILITY_BILL': 'Facture d’énergie ou d’eau',
@@ -241,12 +265,15 @@ export const fr: Catalogue = {
   'docRead.checkingTitle': 'Lecture de votre pièce',
   'docRead.checking': 'Nous vérifions que votre pièce peut être lue…',
   'docRead.retryTitle': 'Nous n’avons pas pu lire votre pièce',
-  'docRead.reason.GENERIC': 'Les lignes de lettres et de <<< de la page avec votre photo n’étaient pas assez nettes. Reprenez la photo : à plat, bien éclairée, sans reflet, avec toute la page dans le cadre.',
-  'docRead.reason.RECLASSIFICATION': 'Le document de la photo n’est pas celui que vous avez choisi. Vérifiez le pays et le type de document, puis reprenez la photo.',
+  'docRead.reason.GENERIC':
+    'Les lignes de lettres et de <<< de la page avec votre photo n’étaient pas assez nettes. Reprenez la photo : à plat, bien éclairée, sans reflet, avec toute la page dans le cadre.',
+  'docRead.reason.RECLASSIFICATION':
+    'Le document de la photo n’est pas celui que vous avez choisi. Vérifiez le pays et le type de document, puis reprenez la photo.',
   'docRead.triesLeft.one': 'Il vous reste {count} essai.',
   'docRead.triesLeft.other': 'Il vous reste {count} essais.',
   'docRead.tryAgain': 'Réessayer',
   'docRead.outOfTriesTitle': 'Vous avez utilisé tous vos essais',
-  'docRead.outOfTries': 'Nous n’arrivons toujours pas à lire votre pièce. Nous enverrons les photos prises telles quelles, et l’organisation qui a demandé cette vérification décidera de la suite.',
+  'docRead.outOfTries':
+    'Nous n’arrivons toujours pas à lire votre pièce. Nous enverrons les photos prises telles quelles, et l’organisation qui a demandé cette vérification décidera de la suite.',
   'docRead.continue': 'Continuer',
 };

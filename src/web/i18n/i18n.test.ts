@@ -32,9 +32,25 @@ describe('message catalogues', () => {
 
   it('has no key the page never uses', () => {
     const dir = join(import.meta.dirname, '..');
-    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.startsWith('i18n'));
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('.ts') && !f.startsWith('i18n'),
+    );
     const source = files.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
-    const families = ['camera.', 'face.', 'docName.', 'docInSentence.', 'document.front.', 'document.back.', 'welcome.documents.', 'selfie.triesLeft.', 'handoff.once.', 'poaName.', 'poaInSentence.', 'docRead.triesLeft.', 'docRead.reason.'];
+    const families = [
+      'camera.',
+      'face.',
+      'docName.',
+      'docInSentence.',
+      'document.front.',
+      'document.back.',
+      'welcome.documents.',
+      'selfie.triesLeft.',
+      'handoff.once.',
+      'poaName.',
+      'poaInSentence.',
+      'docRead.triesLeft.',
+      'docRead.reason.',
+    ];
     const unused = keys.filter((k) => !source.includes(`'${k}'`) && !families.some((f) => k.startsWith(f)));
     expect(unused).toEqual([]);
   });

@@ -43,7 +43,11 @@ export function t(key: MessageKey, params: Params = {}): string {
 }
 
 /** A plural message: `base.one`, `base.other`… chosen by the language's plural rules for `count`. */
-export function plural(base: 'welcome.documents' | 'selfie.triesLeft' | 'docRead.triesLeft' | 'handoff.once', count: number, params: Params = {}): string {
+export function plural(
+  base: 'welcome.documents' | 'selfie.triesLeft' | 'docRead.triesLeft' | 'handoff.once',
+  count: number,
+  params: Params = {},
+): string {
   const category = new Intl.PluralRules(current).select(count);
   const key = (`${base}.${category}` in en ? `${base}.${category}` : `${base}.other`) as MessageKey;
   return t(key, { count, ...params });

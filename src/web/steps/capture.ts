@@ -1,5 +1,13 @@
 import { ApiError, type Feedback, type LiveBurst, type LivenessChallenge } from '../api.js';
-import { CameraError, type CameraProblem, cameraSupported, grabFrame, openCamera, prepareFile, stopCamera } from '../camera.js';
+import {
+  CameraError,
+  type CameraProblem,
+  cameraSupported,
+  grabFrame,
+  openCamera,
+  prepareFile,
+  stopCamera,
+} from '../camera.js';
 import type { FlowContext } from '../context.js';
 import { button, h, notice, onLeave, screen } from '../dom.js';
 import { t } from '../i18n/i18n.js';
@@ -41,7 +49,14 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
   return new Promise<Captured>((resolve) => {
     let stream: MediaStream | null = null;
     const allowUpload = options.allowUpload ?? ctx.allowUpload;
-    const fileInput = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp,image/heic,image/*', class: 'sr-only', tabindex: -1, 'aria-hidden': 'true', id: 'file-input' });
+    const fileInput = h('input', {
+      type: 'file',
+      accept: 'image/jpeg,image/png,image/webp,image/heic,image/*',
+      class: 'sr-only',
+      tabindex: -1,
+      'aria-hidden': 'true',
+      id: 'file-input',
+    });
     const fileError = h('div', { class: 'file-error' });
     fileInput.addEventListener('change', async () => {
       const file = fileInput.files?.[0];
@@ -55,9 +70,16 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
         fileError.replaceChildren(notice('error', t('capture.unreadableFile')));
       }
     });
-    const uploadButton = (kind: 'primary' | 'secondary', label = t('capture.uploadInstead')) => button(label, () => fileInput.click(), kind, { id: 'upload-button' });
+    const uploadButton = (kind: 'primary' | 'secondary', label = t('capture.uploadInstead')) =>
+      button(label, () => fileInput.click(), kind, { id: 'upload-button' });
 
-    const backLink = options.back ? h('div', { class: 'actions' }, button(options.back, () => resolve({ back: true }), 'link', { id: 'capture-back' })) : null;
+    const backLink = options.back
+      ? h(
+          'div',
+          { class: 'actions' },
+          button(options.back, () => resolve({ back: true }), 'link', { id: 'capture-back' }),
+        )
+      : null;
     const viewfinder = h('div', { class: `viewfinder viewfinder-${options.guide}` });
     const feedback = h('p', { class: 'feedback', id: 'live-feedback', 'aria-live': 'polite' });
     const actions = h('div', { class: 'actions' });
@@ -86,8 +108,20 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
       area.replaceChildren(notice(problem === 'DENIED' ? 'warning' : 'error', ...text.map((line) => h('p', {}, line))));
       actions.replaceChildren(
         ...(allowUpload ? [uploadButton('primary', t('capture.upload'))] : []),
-        ...(canRetry ? [button(t('capture.tryCameraAgain'), () => void start(), allowUpload ? 'secondary' : 'primary', { id: 'retry-camera' })] : []),
-        ...(!allowUpload && leave ? [button(leaveLabel, () => leave(problem === 'DENIED' ? 'CAMERA_DENIED' : 'CAMERA_UNAVAILABLE'), 'link', { id: 'camera-leave' })] : []),
+        ...(canRetry
+          ? [
+              button(t('capture.tryCameraAgain'), () => void start(), allowUpload ? 'secondary' : 'primary', {
+                id: 'retry-camera',
+              }),
+            ]
+          : []),
+        ...(!allowUpload && leave
+          ? [
+              button(leaveLabel, () => leave(problem === 'DENIED' ? 'CAMERA_DENIED' : 'CAMERA_UNAVAILABLE'), 'link', {
+                id: 'camera-leave',
+              }),
+            ]
+          : []),
       );
       (actions.querySelector('button') as HTMLButtonElement | null)?.focus();
     };
@@ -118,7 +152,12 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
       actions.replaceChildren(shutter, ...(allowUpload ? [uploadButton('secondary')] : []));
       await video.play().catch(() => undefined);
       // A camera that opens but never delivers a frame is as good as busy.
-      const playing = video.videoWidth > 0 || (await Promise.race([new Promise<boolean>((r) => video.addEventListener('loadeddata', () => r(true), { once: true })), new Promise<boolean>((r) => window.setTimeout(() => r(false), 10_000))]));
+      const playing =
+        video.videoWidth > 0 ||
+        (await Promise.race([
+          new Promise<boolean>((r) => video.addEventListener('loadeddata', () => r(true), { once: true })),
+          new Promise<boolean>((r) => window.setTimeout(() => r(false), 10_000)),
+        ]));
       if (!playing) return showProblem('IN_USE');
       shutter.disabled = false;
       shutter.focus();
@@ -140,7 +179,12 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
         try {
           challenge = await issue();
         } catch (err) {
-          fileError.replaceChildren(notice('error', err instanceof ApiError && err.status === 0 ? t('upload.offline') : t('selfie.challengeFailed')));
+          fileError.replaceChildren(
+            notice(
+              'error',
+              err instanceof ApiError && err.status === 0 ? t('upload.offline') : t('selfie.challengeFailed'),
+            ),
+          );
           shutter.disabled = false;
           return;
         }
@@ -156,20 +200,32 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
           // Never the same camera frame twice (a slow camera, a busy device): the server refuses identical frames.
           if (i > 0) await freshFrame(video);
           const offsetMs = Math.max(Math.round(performance.now() - started), (shots.at(-1)?.offsetMs ?? -1) + 1);
-          shots.push({ blob: await grabFrame(video, i === stillAt ? options.maxWidth : 640, i === stillAt ? 0.92 : 0.85), offsetMs });
+          shots.push({
+            blob: await grabFrame(video, i === stillAt ? options.maxWidth : 640, i === stillAt ? 0.92 : 0.85),
+            offsetMs,
+          });
         }
         stopCamera(stream);
         const still = shots[stillAt]!;
         resolve({
           blob: still.blob,
           method: 'CAMERA',
-          burst: { challenge, still: still.blob, stillOffsetMs: still.offsetMs, frames: shots.filter((_, i) => i !== stillAt) },
+          burst: {
+            challenge,
+            still: still.blob,
+            stillOffsetMs: still.offsetMs,
+            frames: shots.filter((_, i) => i !== stillAt),
+          },
         });
       }
     };
 
     // One preview frame at a time (never a queue), at most one per FEEDBACK_INTERVAL_MS, until the screen changes.
-    const runFeedback = (video: HTMLVideoElement, guide: HTMLElement, analyse: NonNullable<CaptureOptions['liveFeedback']>) => {
+    const runFeedback = (
+      video: HTMLVideoElement,
+      guide: HTMLElement,
+      analyse: NonNullable<CaptureOptions['liveFeedback']>,
+    ) => {
       const controller = new AbortController();
       let timer = 0;
       onLeave(() => {
@@ -191,10 +247,14 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
         } catch (err) {
           // Feedback is advice only: a slow or failed analysis leaves the last message and tries again, later
           // when the server asks for it (429/503), so that previews never use up the budget the upload needs.
-          if (err instanceof ApiError && (err.status === 429 || err.status === 503)) pause = Math.max(err.retryAfterMs, 5000);
+          if (err instanceof ApiError && (err.status === 429 || err.status === 503))
+            pause = Math.max(err.retryAfterMs, 5000);
         }
         if (controller.signal.aborted) return;
-        timer = window.setTimeout(() => void tick(), Math.max(pause, FEEDBACK_INTERVAL_MS - (performance.now() - started)));
+        timer = window.setTimeout(
+          () => void tick(),
+          Math.max(pause, FEEDBACK_INTERVAL_MS - (performance.now() - started)),
+        );
       };
       timer = window.setTimeout(() => void tick(), 300);
     };
@@ -217,11 +277,21 @@ function freshFrame(video: HTMLVideoElement): Promise<void> {
 }
 
 /** Shows the photo before it is sent: use it, or take another. */
-export function review(title: string, blob: Blob, question: string, kind: 'document' | 'face' = 'document'): Promise<boolean> {
+export function review(
+  title: string,
+  blob: Blob,
+  question: string,
+  kind: 'document' | 'face' = 'document',
+): Promise<boolean> {
   const url = URL.createObjectURL(blob);
   const use = button(t('capture.usePhoto'), () => undefined, 'primary', { id: 'use-photo' });
   const retake = button(t('capture.retake'), () => undefined, 'secondary', { id: 'retake-photo' });
-  screen(title, h('p', { class: 'lead' }, question), h('img', { class: `review review-${kind}`, src: url, alt: t('capture.reviewAlt') }), h('div', { class: 'actions' }, use, retake));
+  screen(
+    title,
+    h('p', { class: 'lead' }, question),
+    h('img', { class: `review review-${kind}`, src: url, alt: t('capture.reviewAlt') }),
+    h('div', { class: 'actions' }, use, retake),
+  );
   onLeave(() => URL.revokeObjectURL(url));
   return new Promise((resolve) => {
     use.addEventListener('click', () => resolve(true), { once: true });

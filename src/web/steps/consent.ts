@@ -7,13 +7,31 @@ import { documentInSentence, proofOfAddressInSentence } from '../messages.js';
 const COMMON_DOCUMENTS = ['PASSPORT', 'DRIVING_LICENCE', 'NATIONAL_ID'];
 
 /** What the user will be asked for, before anything starts. */
-export function welcome(ctx: FlowContext, needs: { documents: number; documentTypes: string[]; proofOfAddress: string[]; selfie: boolean }): Promise<void> {
-  const types = needs.documentTypes.length > 0 && needs.documentTypes.length <= 3 ? needs.documentTypes : COMMON_DOCUMENTS;
+export function welcome(
+  ctx: FlowContext,
+  needs: { documents: number; documentTypes: string[]; proofOfAddress: string[]; selfie: boolean },
+): Promise<void> {
+  const types =
+    needs.documentTypes.length > 0 && needs.documentTypes.length <= 3 ? needs.documentTypes : COMMON_DOCUMENTS;
   const documents = orList(types.map(documentInSentence));
   const host = siteName(ctx.config.sdk_config.success_url);
   const items = [
-    needs.documents > 0 ? h('li', {}, needs.documents > 1 ? plural('welcome.documents', needs.documents, { documents }) : t('welcome.document', { documents })) : null,
-    needs.proofOfAddress.length ? h('li', {}, t('welcome.proofOfAddress', { documents: orList(needs.proofOfAddress.map(proofOfAddressInSentence)) })) : null,
+    needs.documents > 0
+      ? h(
+          'li',
+          {},
+          needs.documents > 1
+            ? plural('welcome.documents', needs.documents, { documents })
+            : t('welcome.document', { documents }),
+        )
+      : null,
+    needs.proofOfAddress.length
+      ? h(
+          'li',
+          {},
+          t('welcome.proofOfAddress', { documents: orList(needs.proofOfAddress.map(proofOfAddressInSentence)) }),
+        )
+      : null,
     needs.selfie ? h('li', {}, t('welcome.selfie')) : null,
     h('li', {}, t('welcome.time')),
   ];
@@ -47,7 +65,12 @@ export async function consentStep(ctx: FlowContext, comparesWithDocument: boolea
     screen(
       t('consent.declinedTitle'),
       h('p', { class: 'lead' }, t('consent.declinedLead')),
-      h('div', { class: 'actions' }, back, leave ? button(leaveLabel, () => leave('CONSENT_DECLINED'), 'secondary', { id: 'consent-leave' }) : null),
+      h(
+        'div',
+        { class: 'actions' },
+        back,
+        leave ? button(leaveLabel, () => leave('CONSENT_DECLINED'), 'secondary', { id: 'consent-leave' }) : null,
+      ),
       leave ? null : h('p', { class: 'small' }, t('consent.closePage')),
     );
     await new Promise((r) => back.addEventListener('click', r, { once: true }));
@@ -60,7 +83,13 @@ function askConsent(ctx: FlowContext, comparesWithDocument: boolean): Promise<bo
   const error = h('div', { id: 'consent-error' });
   const agree = button(t('consent.continue'), () => undefined, 'primary', { id: 'consent-continue' });
   const decline = button(t('consent.decline'), () => undefined, 'secondary', { id: 'consent-decline' });
-  const link = policy ? h('a', { href: policy, target: '_blank', rel: 'noopener noreferrer', id: 'privacy-link' }, t('consent.policyLink')) : null;
+  const link = policy
+    ? h(
+        'a',
+        { href: policy, target: '_blank', rel: 'noopener noreferrer', id: 'privacy-link' },
+        t('consent.policyLink'),
+      )
+    : null;
   screen(
     t('consent.title'),
     h('p', { class: 'lead' }, t(comparesWithDocument ? 'consent.leadWithDocument' : 'consent.lead')),

@@ -49,7 +49,15 @@ export async function documentStep(ctx: FlowContext, requirement: Requirement, f
  * user sees why they wait.
  */
 function reading<T>(complete: () => Promise<T>): Promise<T> {
-  screen(t('docRead.checkingTitle'), h('p', { class: 'status', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('docRead.checking')));
+  screen(
+    t('docRead.checkingTitle'),
+    h(
+      'p',
+      { class: 'status', role: 'status' },
+      h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      t('docRead.checking'),
+    ),
+  );
   return complete();
 }
 
@@ -70,7 +78,11 @@ function tryAgain(ctx: FlowContext, category: ReadingCategory, remaining: number
 /** No tries left: say so before moving on, rather than carrying on as if the document had been read. */
 function outOfTries(ctx: FlowContext): Promise<void> {
   const next = button(t('docRead.continue'), () => undefined, 'primary', { id: 'document-out-of-tries' });
-  screen(t('docRead.outOfTriesTitle'), notice('warning', h('p', {}, t('docRead.outOfTries'))), h('div', { class: 'actions' }, next));
+  screen(
+    t('docRead.outOfTriesTitle'),
+    notice('warning', h('p', {}, t('docRead.outOfTries'))),
+    h('div', { class: 'actions' }, next),
+  );
   ctx.progress('DOCUMENT_OUT_OF_TRIES');
   return new Promise((resolve) => next.addEventListener('click', () => resolve(), { once: true }));
 }
@@ -79,7 +91,9 @@ function outOfTries(ctx: FlowContext): Promise<void> {
 function singleChoice(ctx: FlowContext, countries: DocumentChoice[]): Choice | null {
   const preset = ctx.config.sdk_config.preset_issuing_country;
   const country = countries.length === 1 ? countries[0] : countries.find((c) => c.code === preset);
-  return country && country.supported_documents.length === 1 ? { country: country.code, type: country.supported_documents[0]!.type } : null;
+  return country && country.supported_documents.length === 1
+    ? { country: country.code, type: country.supported_documents[0]!.type }
+    : null;
 }
 
 /** Tips before the first document photo, once (Yoti's ID_DOCUMENT_EDUCATION screen). */
@@ -103,7 +117,12 @@ function education(ctx: FlowContext): Promise<void> {
 }
 
 /** The pages of the chosen document; null when the user goes back to choose another one. */
-async function capturePages(ctx: FlowContext, requirement: Requirement, { country, type }: Choice, canGoBack: boolean): Promise<string | null> {
+async function capturePages(
+  ctx: FlowContext,
+  requirement: Requirement,
+  { country, type }: Choice,
+  canGoBack: boolean,
+): Promise<string | null> {
   let resourceId: string | null = null;
   for (const [index, page] of pagesOf(type).entries()) {
     let message: string | undefined;
@@ -138,10 +157,23 @@ async function capturePages(ctx: FlowContext, requirement: Requirement, { countr
   return resourceId;
 }
 
-function chooseDocument(ctx: FlowContext, requirement: Requirement, countries: DocumentChoice[], previous?: Choice): Promise<Choice> {
+function chooseDocument(
+  ctx: FlowContext,
+  requirement: Requirement,
+  countries: DocumentChoice[],
+  previous?: Choice,
+): Promise<Choice> {
   const sorted = [...countries].sort((a, b) => countryName(a.code).localeCompare(countryName(b.code), locale()));
-  const preset = [previous?.country, ctx.config.sdk_config.preset_issuing_country, browserCountry()].find((c) => c && countries.some((x) => x.code === c)) ?? (countries.length === 1 ? countries[0]!.code : '');
-  const select = h('select', { id: 'country', name: 'country', autocomplete: 'country', 'aria-describedby': 'choice-error' }, h('option', { value: '' }, t('document.chooseCountry')), ...sorted.map((c) => h('option', { value: c.code }, countryName(c.code))));
+  const preset =
+    [previous?.country, ctx.config.sdk_config.preset_issuing_country, browserCountry()].find(
+      (c) => c && countries.some((x) => x.code === c),
+    ) ?? (countries.length === 1 ? countries[0]!.code : '');
+  const select = h(
+    'select',
+    { id: 'country', name: 'country', autocomplete: 'country', 'aria-describedby': 'choice-error' },
+    h('option', { value: '' }, t('document.chooseCountry')),
+    ...sorted.map((c) => h('option', { value: c.code }, countryName(c.code))),
+  );
   select.value = preset;
   const types = h('fieldset', { class: 'field types' });
   const error = h('div', { id: 'choice-error' });
@@ -157,7 +189,20 @@ function chooseDocument(ctx: FlowContext, requirement: Requirement, countries: D
     const only = chosen.supported_documents.length === 1;
     for (const doc of chosen.supported_documents) {
       const id = `type-${doc.type}`;
-      types.append(h('div', { class: 'radio' }, h('input', { type: 'radio', name: 'document-type', id, value: doc.type, checked: only || (previous?.country === chosen.code && previous.type === doc.type) }), h('label', { for: id }, documentName(doc.type))));
+      types.append(
+        h(
+          'div',
+          { class: 'radio' },
+          h('input', {
+            type: 'radio',
+            name: 'document-type',
+            id,
+            value: doc.type,
+            checked: only || (previous?.country === chosen.code && previous.type === doc.type),
+          }),
+          h('label', { for: id }, documentName(doc.type)),
+        ),
+      );
     }
   };
   select.addEventListener('change', () => {

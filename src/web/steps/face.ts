@@ -9,7 +9,10 @@ import { uploadWithProgress } from './upload.js';
 export type FaceKind = 'LIVENESS' | 'FACE_CAPTURE';
 
 /** The screen of tips before a face capture, and the suppressed_screens entry that skips it. */
-const EDUCATION_SCREEN: Record<FaceKind, string> = { LIVENESS: 'STATIC_LIVENESS_EDUCATION', FACE_CAPTURE: 'FACE_CAPTURE_EDUCATION' };
+const EDUCATION_SCREEN: Record<FaceKind, string> = {
+  LIVENESS: 'STATIC_LIVENESS_EDUCATION',
+  FACE_CAPTURE: 'FACE_CAPTURE_EDUCATION',
+};
 
 interface Verdict {
   feedback: Feedback;
@@ -36,7 +39,9 @@ export async function faceStep(ctx: FlowContext, requirement: Requirement, kind:
       maxWidth: 1280,
       liveFeedback: (frame, signal) => ctx.api.analyse(frame, signal),
       ...(message ? { notice: message } : {}),
-      ...(kind === 'LIVENESS' ? { allowUpload: false, burst: { challenge: () => ctx.api.challenge(requirement.id) } } : {}),
+      ...(kind === 'LIVENESS'
+        ? { allowUpload: false, burst: { challenge: () => ctx.api.challenge(requirement.id) } }
+        : {}),
     });
     message = undefined;
     if ('back' in shot) continue;
@@ -67,9 +72,18 @@ export async function faceStep(ctx: FlowContext, requirement: Requirement, kind:
   }
 }
 
-function send(ctx: FlowContext, requirement: Requirement, kind: FaceKind, shot: { blob: Blob; method: 'CAMERA' | 'UPLOAD'; burst?: LiveBurst }): Promise<Verdict> {
+function send(
+  ctx: FlowContext,
+  requirement: Requirement,
+  kind: FaceKind,
+  shot: { blob: Blob; method: 'CAMERA' | 'UPLOAD'; burst?: LiveBurst },
+): Promise<Verdict> {
   return uploadWithProgress(t('selfie.sending'), t('selfie.sending'), async (onProgress) => {
-    if (kind === 'FACE_CAPTURE') return { feedback: (await ctx.api.uploadFaceCapture(shot.blob, requirement.id, shot.method, onProgress)).feedback, remaining: null };
+    if (kind === 'FACE_CAPTURE')
+      return {
+        feedback: (await ctx.api.uploadFaceCapture(shot.blob, requirement.id, shot.method, onProgress)).feedback,
+        remaining: null,
+      };
     // Each burst answers the fresh challenge it asked for at the shutter; the server consumes it with the upload.
     if (!shot.burst) throw new Error('a liveness capture is a burst from the camera');
     const result = await ctx.api.uploadLiveness(shot.burst, requirement.id, onProgress);
@@ -82,7 +96,13 @@ function tips(ctx: FlowContext): Promise<void> {
   screen(
     t('selfie.title'),
     h('p', { class: 'lead' }, t('selfie.tipsLead')),
-    h('ul', { class: 'checklist' }, h('li', {}, t('selfie.tipLight')), h('li', {}, t('selfie.tipCoverings')), h('li', {}, t('selfie.tipOval'))),
+    h(
+      'ul',
+      { class: 'checklist' },
+      h('li', {}, t('selfie.tipLight')),
+      h('li', {}, t('selfie.tipCoverings')),
+      h('li', {}, t('selfie.tipOval')),
+    ),
     h('p', { class: 'small' }, t('selfie.allowCamera')),
     h('div', { class: 'actions' }, ready),
   );
@@ -105,7 +125,11 @@ function tryAgain(ctx: FlowContext, advice: string, remaining: number | null): P
 /** No tries left: say so before moving on, rather than carrying on as if the selfie had worked. */
 function outOfTries(ctx: FlowContext): Promise<void> {
   const next = button(t('selfie.continue'), () => undefined, 'primary', { id: 'selfie-out-of-tries' });
-  screen(t('selfie.outOfTriesTitle'), notice('warning', h('p', {}, t('selfie.outOfTries'))), h('div', { class: 'actions' }, next));
+  screen(
+    t('selfie.outOfTriesTitle'),
+    notice('warning', h('p', {}, t('selfie.outOfTries'))),
+    h('div', { class: 'actions' }, next),
+  );
   ctx.progress('SELFIE_OUT_OF_TRIES');
   return new Promise((resolve) => next.addEventListener('click', () => resolve(), { once: true }));
 }

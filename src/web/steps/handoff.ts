@@ -14,7 +14,9 @@ const SVG = 'http://www.w3.org/2000/svg';
 
 /** A computer rather than a phone or tablet: a fine pointer and no mobile browser. */
 export function onDesktop(): boolean {
-  return !window.matchMedia('(pointer: coarse)').matches && !/Android|iPhone|iPad|iPod|Mobile/i.test(navigator.userAgent);
+  return (
+    !window.matchMedia('(pointer: coarse)').matches && !/Android|iPhone|iPad|iPod|Mobile/i.test(navigator.userAgent)
+  );
 }
 
 /** The link as an SVG QR code: one path of dark modules inside a 4-module quiet zone. */
@@ -22,7 +24,8 @@ function qrCode(text: string): SVGSVGElement {
   const { modules } = createQr(text, { errorCorrectionLevel: 'M' });
   const size = modules.size;
   let d = '';
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (modules.get(y, x)) d += `M${x + 4} ${y + 4}h1v1h-1z`;
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) if (modules.get(y, x)) d += `M${x + 4} ${y + 4}h1v1h-1z`;
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', `0 0 ${size + 8} ${size + 8}`);
   svg.setAttribute('class', 'qr');
@@ -55,7 +58,10 @@ export async function offerHandoff(ctx: FlowContext, forgetToken: () => void): P
 }
 
 function follow(ctx: FlowContext, handoff: Handoff, forgetToken: () => void): Promise<HandoffOutcome | 'renew'> {
-  const url = withParams(`${window.location.origin}${window.location.pathname}`, { sessionID: ctx.api.sessionId, handoff: handoff.claim_token });
+  const url = withParams(`${window.location.origin}${window.location.pathname}`, {
+    sessionID: ctx.api.sessionId,
+    handoff: handoff.claim_token,
+  });
   const minutes = Math.max(1, Math.round((Date.parse(handoff.expires_at) - Date.now()) / 60_000));
   const status = h('p', { class: 'status', role: 'status', id: 'handoff-status' }, t('handoff.waiting'));
   // The clipboard may be refused (an iframe without allow="clipboard-write"): the link stays on screen.
@@ -76,7 +82,11 @@ function follow(ctx: FlowContext, handoff: Handoff, forgetToken: () => void): Pr
     h('div', { class: 'qr-box' }, qrCode(url)),
     h('p', { class: 'small' }, plural('handoff.once', minutes)),
     h('p', {}, t('handoff.orLink')),
-    h('p', { class: 'handoff-link' }, h('a', { href: url, id: 'handoff-link', rel: 'noreferrer', target: '_blank' }, url)),
+    h(
+      'p',
+      { class: 'handoff-link' },
+      h('a', { href: url, id: 'handoff-link', rel: 'noreferrer', target: '_blank' }, url),
+    ),
     status,
     h('div', { class: 'actions' }, copy, here),
   );
@@ -114,7 +124,11 @@ function follow(ctx: FlowContext, handoff: Handoff, forgetToken: () => void): Pr
     const expired = () => {
       const again = button(t('handoff.newCode'), () => undefined, 'primary', { id: 'handoff-renew' });
       const stay = button(t('handoff.here'), () => undefined, 'secondary', { id: 'handoff-here' });
-      screen(t('handoff.expiredTitle'), h('p', { class: 'lead' }, t('handoff.expired')), h('div', { class: 'actions' }, again, stay));
+      screen(
+        t('handoff.expiredTitle'),
+        h('p', { class: 'lead' }, t('handoff.expired')),
+        h('div', { class: 'actions' }, again, stay),
+      );
       return new Promise<'renew' | 'here'>((r) => {
         again.addEventListener('click', () => r('renew'), { once: true });
         stay.addEventListener('click', () => r('here'), { once: true });

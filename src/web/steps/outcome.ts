@@ -9,7 +9,15 @@ import { t } from '../i18n/i18n.js';
  */
 export async function finishStep(ctx: FlowContext, forgetToken: () => void, onPhone: boolean): Promise<void> {
   showStep(null);
-  screen(t('finish.sendingTitle'), h('p', { class: 'status', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('finish.wait')));
+  screen(
+    t('finish.sendingTitle'),
+    h(
+      'p',
+      { class: 'status', role: 'status' },
+      h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      t('finish.wait'),
+    ),
+  );
   // Before finishing: the token stops working once the session is finished.
   await ctx.progress('FINISH');
   const result = await withRetry(() => ctx.api.finish(), { attempts: 5 });
@@ -21,7 +29,14 @@ export async function finishStep(ctx: FlowContext, forgetToken: () => void, onPh
 export function doneScreen(exits: Exits, redirectUrl: string | null, onPhone = false): void {
   showStep(null);
   const site = siteName(redirectUrl);
-  screen(t('finish.doneTitle'), h('p', { class: 'lead', role: 'status' }, onPhone ? t('finish.doneOnPhone') : redirectUrl && site ? t('finish.takingBack', { site }) : t('finish.done')));
+  screen(
+    t('finish.doneTitle'),
+    h(
+      'p',
+      { class: 'lead', role: 'status' },
+      onPhone ? t('finish.doneOnPhone') : redirectUrl && site ? t('finish.takingBack', { site }) : t('finish.done'),
+    ),
+  );
   exits.success(redirectUrl);
 }
 
@@ -33,7 +48,13 @@ export function expiredScreen(exits: Exits): void {
     t('expired.title'),
     h('p', { class: 'lead' }, t('expired.lead')),
     h('p', {}, t('expired.again')),
-    leave ? h('div', { class: 'actions' }, button(leaveLabel, () => leave('TOKEN_EXPIRED'), 'primary', { id: 'expired-leave' })) : null,
+    leave
+      ? h(
+          'div',
+          { class: 'actions' },
+          button(leaveLabel, () => leave('TOKEN_EXPIRED'), 'primary', { id: 'expired-leave' }),
+        )
+      : null,
   );
 }
 
@@ -49,6 +70,11 @@ export function errorScreen(title: string, message: string, retry: () => void, e
   screen(
     title,
     notice('error', h('p', {}, message)),
-    h('div', { class: 'actions' }, button(t('error.tryAgain'), retry, 'primary', { id: 'error-retry' }), leave ? button(leaveLabel, () => leave(code), 'secondary', { id: 'error-leave' }) : null),
+    h(
+      'div',
+      { class: 'actions' },
+      button(t('error.tryAgain'), retry, 'primary', { id: 'error-retry' }),
+      leave ? button(leaveLabel, () => leave(code), 'secondary', { id: 'error-leave' }) : null,
+    ),
   );
 }

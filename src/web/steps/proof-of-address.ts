@@ -40,14 +40,27 @@ function chooseDocument(ctx: FlowContext, types: string[], countries: string[], 
     h('legend', {}, t('poa.type')),
     ...types.map((type) => {
       const id = `poa-type-${type}`;
-      return h('div', { class: 'radio' }, h('input', { type: 'radio', name: 'poa-type', id, value: type, checked: only || previous?.type === type }), h('label', { for: id }, proofOfAddressName(type)));
+      return h(
+        'div',
+        { class: 'radio' },
+        h('input', { type: 'radio', name: 'poa-type', id, value: type, checked: only || previous?.type === type }),
+        h('label', { for: id }, proofOfAddressName(type)),
+      );
     }),
   );
   let select: HTMLSelectElement | null = null;
   if (countries.length) {
     const sorted = [...countries].sort((a, b) => countryName(a).localeCompare(countryName(b), locale()));
-    select = h('select', { id: 'poa-country', name: 'country', autocomplete: 'country', 'aria-describedby': 'poa-error' }, h('option', { value: '' }, t('poa.chooseCountry')), ...sorted.map((c) => h('option', { value: c }, countryName(c))));
-    select.value = [previous?.country, ctx.config.sdk_config.preset_issuing_country, browserCountry()].find((c) => c && countries.includes(c)) ?? (countries.length === 1 ? countries[0]! : '');
+    select = h(
+      'select',
+      { id: 'poa-country', name: 'country', autocomplete: 'country', 'aria-describedby': 'poa-error' },
+      h('option', { value: '' }, t('poa.chooseCountry')),
+      ...sorted.map((c) => h('option', { value: c }, countryName(c))),
+    );
+    select.value =
+      [previous?.country, ctx.config.sdk_config.preset_issuing_country, browserCountry()].find(
+        (c) => c && countries.includes(c),
+      ) ?? (countries.length === 1 ? countries[0]! : '');
   }
   const error = h('div', { id: 'poa-error' });
   // A choice made after a refusal clears it.
@@ -121,7 +134,11 @@ async function capturePages(ctx: FlowContext, requirement: Requirement, choice: 
 function morePages(ctx: FlowContext): Promise<boolean> {
   const more = button(t('poa.addPage'), () => undefined, 'secondary', { id: 'poa-add-page' });
   const done = button(t('poa.done'), () => undefined, 'primary', { id: 'poa-done' });
-  screen(t('poa.moreTitle'), h('p', { class: 'lead' }, t('poa.moreLead', { count: MAX_PAGES })), h('div', { class: 'actions' }, done, more));
+  screen(
+    t('poa.moreTitle'),
+    h('p', { class: 'lead' }, t('poa.moreLead', { count: MAX_PAGES })),
+    h('div', { class: 'actions' }, done, more),
+  );
   ctx.progress('PROOF_OF_ADDRESS_MORE');
   return new Promise((resolve) => {
     more.addEventListener('click', () => resolve(true), { once: true });

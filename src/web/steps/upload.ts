@@ -7,12 +7,19 @@ import { t } from '../i18n/i18n.js';
  * with backoff; when they persist the user sees why and a "Try again" button, and the image stays in the page
  * until it has been accepted: an upload is never dropped silently. Other errors are thrown to the step.
  */
-export async function uploadWithProgress<T>(title: string, label: string, send: (onProgress: (fraction: number) => void) => Promise<T>): Promise<T> {
+export async function uploadWithProgress<T>(
+  title: string,
+  label: string,
+  send: (onProgress: (fraction: number) => void) => Promise<T>,
+): Promise<T> {
   const bar = h('progress', { id: 'upload-progress', max: 100, value: 0 });
   const percent = h('span', { class: 'percent' }, '0%');
   const status = h('p', { class: 'status', role: 'status' });
   const problem = h('div', { class: 'upload-problem' });
-  screen(title, h('div', { class: 'upload' }, h('label', { for: 'upload-progress' }, label, ' ', percent), bar, status, problem));
+  screen(
+    title,
+    h('div', { class: 'upload' }, h('label', { for: 'upload-progress' }, label, ' ', percent), bar, status, problem),
+  );
   const onProgress = (fraction: number) => {
     const value = Math.round(fraction * 100);
     bar.value = value;
@@ -27,7 +34,11 @@ export async function uploadWithProgress<T>(title: string, label: string, send: 
         onRetry: ({ attempt, attempts, delayMs }) => {
           bar.value = 0;
           percent.textContent = '0%';
-          status.textContent = t('upload.retrying', { seconds: Math.ceil(delayMs / 1000), attempt: attempt + 1, attempts });
+          status.textContent = t('upload.retrying', {
+            seconds: Math.ceil(delayMs / 1000),
+            attempt: attempt + 1,
+            attempts,
+          });
         },
       });
     } catch (err) {

@@ -10,13 +10,19 @@ export const faceComparison = defineCheck({
   // the reference face completes the only requirement and the check ends NOT_AVAILABLE at once.
   usesCaptureOf: {
     need: 'SELFIE',
-    message: "FACE_COMPARISON compares the user's liveness selfie with the reference face, and no check of this session takes a selfie: request a LIVENESS check as well",
+    message:
+      "FACE_COMPARISON compares the user's liveness selfie with the reference face, and no check of this session takes a selfie: request a LIVENESS check as well",
   },
   needs: () => [{ type: 'FACE_CAPTURE' }],
   async evaluate(_config, { bundle, evidence }) {
     const selfie = evidence.selfie(bundle);
     const reference =
-      bundle.resources.find((r) => r.type === 'FACE_CAPTURE' && r.source === 'RELYING_BUSINESS' && (r.data.image_media_id || r.data.applicant_face_id)) ?? null;
+      bundle.resources.find(
+        (r) =>
+          r.type === 'FACE_CAPTURE' &&
+          r.source === 'RELYING_BUSINESS' &&
+          (r.data.image_media_id || r.data.applicant_face_id),
+      ) ?? null;
     const referenceFace = reference ? await evidence.referenceFace(bundle, reference) : null;
     const compared = await evidence.compare(await evidence.faces.singleFace(selfie.media), referenceFace, 'INVALID');
     const inconclusive = faceMatchInconclusive(compared, evidence.reviewBands.faceMatch);

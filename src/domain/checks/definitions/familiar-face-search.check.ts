@@ -13,7 +13,14 @@ import { approve, faceSelectionDetails, formatScore, notAvailable, reject, repor
 export const NO_MATCH_FOUND = 'NO_MATCH_FOUND';
 
 export type FfsEvidence =
-  | { kind: 'searched'; poolId: string; candidates: PoolCandidate[]; policy: PoolDecisionPolicy; band?: ReviewBand; probe?: { box: Box; others: Box[] } }
+  | {
+      kind: 'searched';
+      poolId: string;
+      candidates: PoolCandidate[];
+      policy: PoolDecisionPolicy;
+      band?: ReviewBand;
+      probe?: { box: Box; others: Box[] };
+    }
   | { kind: 'no-face'; refusal: FaceRefusal | 'UNREADABLE' | 'MISSING'; detail: string }
   | { kind: 'no-pool'; poolId: string };
 
@@ -24,8 +31,10 @@ export type FfsEvidence =
  */
 export function evaluateFamiliarFaceSearch(criteria: 'MATCH' | 'NO_MATCH', e: FfsEvidence): Report {
   const subName = subCheckName(criteria);
-  if (e.kind === 'no-face') return report(notAvailable(notAvailableReason(e.refusal)), [subCheck(subName, false, { reason: e.detail })]);
-  if (e.kind === 'no-pool') return report(notAvailable('INVALID'), [subCheck(subName, false, { reason: 'the pool no longer exists' })]);
+  if (e.kind === 'no-face')
+    return report(notAvailable(notAvailableReason(e.refusal)), [subCheck(subName, false, { reason: e.detail })]);
+  if (e.kind === 'no-pool')
+    return report(notAvailable('INVALID'), [subCheck(subName, false, { reason: 'the pool no longer exists' })]);
 
   const best = e.candidates[0];
   const match = best !== undefined && best.similarity >= e.policy.threshold;
@@ -37,7 +46,8 @@ export function evaluateFamiliarFaceSearch(criteria: 'MATCH' | 'NO_MATCH', e: Ff
   details.threshold = formatScore(e.policy.threshold);
   details.pool_face_count = String(e.policy.poolSize);
   e.candidates.slice(0, 3).forEach((c, i) => (details[`candidate_${i + 1}_similarity`] = formatScore(c.similarity)));
-  if (e.probe?.others.length) Object.assign(details, faceSelectionDetails(e.probe.box, e.probe.others, 'searched_face'));
+  if (e.probe?.others.length)
+    Object.assign(details, faceSelectionDetails(e.probe.box, e.probe.others, 'searched_face'));
   if (criteria === 'MATCH') {
     return report(match ? approve() : reject(NO_MATCH_FOUND), [subCheck(subName, match, details)]);
   }
@@ -64,7 +74,10 @@ export const familiarFaceSearch = defineCheck({
   // One search per pool: the same pool twice is a duplicate, two pools are two checks.
   instanceKey: (config) => `FAMILIAR_FACE_SEARCH:${String(config.pool_id)}`,
   // A foreign pool reads exactly like an unknown one.
-  verify: async (config, context) => ((await context.poolExists(String(config.pool_id))) ? null : { property: 'pool_id', message: 'no pool with this id' }),
+  verify: async (config, context) =>
+    (await context.poolExists(String(config.pool_id)))
+      ? null
+      : { property: 'pool_id', message: 'no pool with this id' },
   needs: () => [{ type: 'SELFIE' }],
   async evaluate(config, { bundle, evidence }) {
     const poolId = String(config.pool_id);
@@ -77,7 +90,14 @@ export const familiarFaceSearch = defineCheck({
     else if (!('face' in selfie)) found = { kind: 'no-face', refusal: selfie.refusal, detail: selfie.detail };
     else {
       const { candidates, policy, band } = await evidence.searchPool(pool, selfie);
-      found = { kind: 'searched', poolId, candidates, policy, band, probe: { box: selfie.face.box, others: selfie.others } };
+      found = {
+        kind: 'searched',
+        poolId,
+        candidates,
+        policy,
+        band,
+        probe: { box: selfie.face.box, others: selfie.others },
+      };
     }
     const inconclusive = ffsInconclusive(found);
     return {
@@ -94,5 +114,8 @@ export const familiarFaceSearch = defineCheck({
     };
   },
   // A reviewer who finds the face in the pool rejects a NO_MATCH search with MATCH_FOUND, and the reverse for MATCH.
-  reviewed: (config) => ({ subCheck: subCheckName(config.approval_criteria), rejectReason: config.approval_criteria === 'MATCH' ? NO_MATCH_FOUND : 'MATCH_FOUND' }),
+  reviewed: (config) => ({
+    subCheck: subCheckName(config.approval_criteria),
+    rejectReason: config.approval_criteria === 'MATCH' ? NO_MATCH_FOUND : 'MATCH_FOUND',
+  }),
 });

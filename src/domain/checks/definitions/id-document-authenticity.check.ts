@@ -10,10 +10,17 @@ import { approve, notAvailable, reject, report, subCheck } from '../report.js';
  * agreement between the MRZ and the document the user said they hold, and a portrait on the page. Security
  * features (holograms, UV, microprint, chip) are not examined; the report says so.
  */
-async function authenticity(evidence: CheckEvidence, bundle: SessionBundle, resource: ResourceRecord, read: StoredDocumentRead | null): Promise<Report> {
+async function authenticity(
+  evidence: CheckEvidence,
+  bundle: SessionBundle,
+  resource: ResourceRecord,
+  read: StoredDocumentRead | null,
+): Promise<Report> {
   const scope = { assurance: 'MRZ_AND_IMAGE_ONLY', security_features: 'NOT_CHECKED' };
   if (!read?.mrz) {
-    return report(notAvailable(read?.failure?.reason ?? 'UNABLE_TO_LOAD'), [subCheck('mrz_validation', false, { reason: read?.failure?.detail, ...scope })]);
+    return report(notAvailable(read?.failure?.reason ?? 'UNABLE_TO_LOAD'), [
+      subCheck('mrz_validation', false, { reason: read?.failure?.detail, ...scope }),
+    ]);
   }
   const mrz = read.mrz;
   const today = new Date(evidence.now()).toISOString().slice(0, 10);
@@ -24,7 +31,11 @@ async function authenticity(evidence: CheckEvidence, bundle: SessionBundle, reso
   const filter = bundle.session.requirements.find((r) => r.id === resource.requirementId)?.filter;
   const expiredAllowed = Boolean(filter?.allow_expired_documents);
   const breakdown = [
-    subCheck('mrz_validation', true, { format: mrz.format, corrected_fields: String(mrz.correctedFields.length), ...scope }),
+    subCheck('mrz_validation', true, {
+      format: mrz.format,
+      corrected_fields: String(mrz.correctedFields.length),
+      ...scope,
+    }),
     subCheck('doc_number_validation', numberOk),
     subCheck('document_in_date', inDate || expiredAllowed, { expiration_date: mrz.expiryDate ?? 'NOT_IN_MRZ' }),
     recognition.subCheck,
@@ -42,7 +53,9 @@ export const idDocumentAuthenticity = defineCheck({
   type: 'ID_DOCUMENT_AUTHENTICITY',
   config: Type.Object({
     manual_check: Type.Optional(ManualCheck),
-    issuing_authority_sub_check: Type.Optional(Type.Object({ requested: Type.Boolean(), filter: Type.Optional(Type.Unknown()) })),
+    issuing_authority_sub_check: Type.Optional(
+      Type.Object({ requested: Type.Boolean(), filter: Type.Optional(Type.Unknown()) }),
+    ),
   }),
   // Java, PHP, .NET and Python can send it. Not requested, it asks for nothing and is dropped (never stored);
   // requested, it would add a sub-check openidv cannot make (it has no register of issuing authorities).
@@ -52,7 +65,10 @@ export const idDocumentAuthenticity = defineCheck({
   },
   unsupported: (config) =>
     config.issuing_authority_sub_check?.requested
-      ? { property: 'issuing_authority_sub_check.requested', message: 'openidv does not check the issuing authority of a document' }
+      ? {
+          property: 'issuing_authority_sub_check.requested',
+          message: 'openidv does not check the issuing authority of a document',
+        }
       : null,
   needs: () => [{ type: 'ID_DOCUMENT' }],
   // It reads the same MRZ as the text extraction task: once that task is done, the reading is on the resource.
@@ -63,7 +79,8 @@ export const idDocumentAuthenticity = defineCheck({
     const read = await evidence.documents.reading(bundle, resource);
     const verdict = await authenticity(evidence, bundle, resource, read);
     // No result on a captured document: fields the machine could not verify, which a person can read on the page.
-    const inconclusive = verdict.recommendation.value === 'NOT_AVAILABLE' ? REVIEW_REASONS.DOCUMENT_NOT_VERIFIED : undefined;
+    const inconclusive =
+      verdict.recommendation.value === 'NOT_AVAILABLE' ? REVIEW_REASONS.DOCUMENT_NOT_VERIFIED : undefined;
     return { report: verdict, resourcesUsed: [resource.id], ...(inconclusive ? { inconclusive } : {}) };
   },
   // The reviewer reads the page and confirms the document carries the data it should (Yoti's sub-check name).

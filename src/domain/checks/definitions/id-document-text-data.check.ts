@@ -20,12 +20,22 @@ const DIGIT_FIELDS: Record<CheckName, string> = {
  * uploaded as a British driving licence) is NOT_AVAILABLE / INCORRECT_DOCUMENT_TYPE, never approved in silence.
  */
 export function textDataReport(resource: ResourceRecord, read: StoredDocumentRead | null): Report {
-  if (!read?.mrz) return report(notAvailable(read?.failure?.reason ?? 'UNABLE_TO_LOAD'), [subCheck('text_data_readable', false, { reason: read?.failure?.detail })]);
+  if (!read?.mrz)
+    return report(notAvailable(read?.failure?.reason ?? 'UNABLE_TO_LOAD'), [
+      subCheck('text_data_readable', false, { reason: read?.failure?.detail }),
+    ]);
   const { mrz } = read;
-  const digits = mrz.checkDigits.map((c) => subCheck(`mrz_check_digit_${DIGIT_FIELDS[c.name]}`, c.ok, { check_digit: c.digit }));
+  const digits = mrz.checkDigits.map((c) =>
+    subCheck(`mrz_check_digit_${DIGIT_FIELDS[c.name]}`, c.ok, { check_digit: c.digit }),
+  );
   const recognition = documentRecognition(resource, mrz);
   const breakdown = [
-    subCheck('text_data_readable', true, { source: 'MRZ', format: mrz.format, names_verified: 'false', unverified_fields: mrz.unverifiedFields.join(',') }),
+    subCheck('text_data_readable', true, {
+      source: 'MRZ',
+      format: mrz.format,
+      names_verified: 'false',
+      unverified_fields: mrz.unverifiedFields.join(','),
+    }),
     ...digits,
     recognition.subCheck,
   ];
@@ -39,7 +49,10 @@ export const idDocumentTextData = defineCheck({
   type: 'ID_DOCUMENT_TEXT_DATA_CHECK',
   config: Type.Object({}),
   // Made by the text extraction for each document whose fields it extracted (its JSON media: only then), as Yoti does.
-  generatedBy: { task: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION', when: (finished) => finished.generatedMedia.some((m) => m.type === 'JSON') },
+  generatedBy: {
+    task: 'ID_DOCUMENT_TEXT_DATA_EXTRACTION',
+    when: (finished) => finished.generatedMedia.some((m) => m.type === 'JSON'),
+  },
   needs: () => [],
   async evaluate(_config, { check, bundle, evidence }) {
     const resource = bundle.resources.find((r) => check.resourcesUsed.includes(r.id));

@@ -24,7 +24,10 @@ export interface LivenessEvidence {
  */
 export function evaluateLiveness(e: LivenessEvidence): Report {
   const burstDetails = Object.fromEntries(Object.entries(e.burst.details).map(([k, v]) => [k, String(v)]));
-  const signature = subCheck('payload_signature_verification', e.burst.pass, { ...burstDetails, reason: e.burst.pass ? undefined : e.burst.reason });
+  const signature = subCheck('payload_signature_verification', e.burst.pass, {
+    ...burstDetails,
+    reason: e.burst.pass ? undefined : e.burst.reason,
+  });
   if (!('face' in e.face)) {
     return report(notAvailable(notAvailableReason(e.face.refusal)), [
       subCheck('face_processing', false, { reason: e.face.detail }),
@@ -40,7 +43,11 @@ export function evaluateLiveness(e: LivenessEvidence): Report {
       confidence_score: score,
       threshold: e.threshold,
       assurance: 'STATIC_BURST',
-      reason: !e.burst.pass ? 'the capture failed payload_signature_verification' : live ? undefined : 'the passive liveness score is below the threshold',
+      reason: !e.burst.pass
+        ? 'the capture failed payload_signature_verification'
+        : live
+          ? undefined
+          : 'the passive liveness score is below the threshold',
     }),
     signature,
   ];
@@ -67,7 +74,9 @@ export const liveness = defineCheck({
     config.max_retries ??= 1;
   },
   unsupported: (config) =>
-    config.liveness_type === 'ZOOM' ? { property: 'liveness_type', message: 'ZOOM (active 3D) liveness is not performed by openidv; use STATIC' } : null,
+    config.liveness_type === 'ZOOM'
+      ? { property: 'liveness_type', message: 'ZOOM (active 3D) liveness is not performed by openidv; use STATIC' }
+      : null,
   needs: (config) => [{ type: 'SELFIE', maxRetries: config.max_retries }],
   async evaluate(_config, { bundle, evidence }) {
     const resource = bundle.resources.filter((r) => r.type === 'LIVENESS' && r.data.image_media_id).at(-1) ?? null;
@@ -78,7 +87,11 @@ export const liveness = defineCheck({
       threshold: evidence.livenessThreshold,
     };
     const inconclusive = livenessInconclusive(found, evidence.reviewBands.liveness);
-    return { report: evaluateLiveness(found), resourcesUsed: resource ? [resource.id] : [], ...(inconclusive ? { inconclusive } : {}) };
+    return {
+      report: evaluateLiveness(found),
+      resourcesUsed: resource ? [resource.id] : [],
+      ...(inconclusive ? { inconclusive } : {}),
+    };
   },
   reviewed: () => ({ subCheck: 'liveness_auth' }),
 });

@@ -55,7 +55,8 @@ function frameOf(subject: Subject, pose: Pose, rng: () => number, embedding = su
   const landmarks = landmarksAt(subject, pose, rng);
   // The pose comes from the landmarks, as in the real analyser; for a card it is taken as fooled (the pose the
   // attacker mimics), the worst case, so that only the parallax test stands between the card and an APPROVE.
-  const est = subject.kind === 'plane' ? { yawDeg: pose.yaw, pitchDeg: pose.pitch, rollDeg: 0 } : estimatePose(landmarks);
+  const est =
+    subject.kind === 'plane' ? { yawDeg: pose.yaw, pitchDeg: pose.pitch, rollDeg: 0 } : estimatePose(landmarks);
   frameCounter++;
   return {
     digest: `d${frameCounter}`,
@@ -147,7 +148,12 @@ describe('estimatePose', () => {
   it('recovers yaw and pitch of the projected mean face', () => {
     const rng = seeded(2);
     const head: Subject = { kind: 'head', embedding: [], noise: 0 };
-    for (const [yaw, pitch] of [[0, 0], [30, 0], [-25, 5], [0, 20]] as const) {
+    for (const [yaw, pitch] of [
+      [0, 0],
+      [30, 0],
+      [-25, 5],
+      [0, 20],
+    ] as const) {
       const est = estimatePose(landmarksAt(head, { yaw, pitch, distance: 8 }, rng));
       expect(Math.abs(est.yawDeg - yaw)).toBeLessThan(3);
       expect(Math.abs(est.pitchDeg - pitch)).toBeLessThan(6);
@@ -194,7 +200,7 @@ describe('active liveness decision', () => {
     const rng = seeded(5);
     const scores = (kind: Subject['kind']) =>
       Array.from({ length: 20 }, () => {
-        const subject: Subject = { kind, embedding: identity(rng), noise: 0.02, };
+        const subject: Subject = { kind, embedding: identity(rng), noise: 0.02 };
         const d = decide(run(createChallenge(rng, 0), subject, rng));
         return Number(subCheck(d, 'depth_parallax').details[0]!.value);
       });
@@ -229,10 +235,14 @@ describe('active liveness decision', () => {
 
   it('rejects a step answered late, and one met before anyone could have reacted', () => {
     const rng = seeded(8);
-    const late = run(createChallenge(rng, 0), { kind: 'head', embedding: identity(rng), noise }, rng, { reactionMs: 5200 });
+    const late = run(createChallenge(rng, 0), { kind: 'head', embedding: identity(rng), noise }, rng, {
+      reactionMs: 5200,
+    });
     expect(late.failure?.code).toBe('STEP_LATE');
     expect(decide(late).result).toBe('REJECT');
-    const early = run(createChallenge(rng, 0), { kind: 'head', embedding: identity(rng), noise }, rng, { reactionMs: -600 });
+    const early = run(createChallenge(rng, 0), { kind: 'head', embedding: identity(rng), noise }, rng, {
+      reactionMs: -600,
+    });
     expect(early.failure?.code).toBe('TOO_EARLY');
     expect(decide(early).result).toBe('REJECT');
   });
@@ -307,7 +317,8 @@ describe('active liveness decision', () => {
     const state = startTracking(challenge);
     const subject: Subject = { kind: 'head', embedding: identity(rng), noise: 0 };
     const seen: (StepKind | undefined)[] = [];
-    for (let i = 0; i < 3; i++) seen.push(observe(state, frameOf(subject, POSE_FOR.CENTER, rng), 100 + i * 80).nextStep);
+    for (let i = 0; i < 3; i++)
+      seen.push(observe(state, frameOf(subject, POSE_FOR.CENTER, rng), 100 + i * 80).nextStep);
     expect(seen).toEqual([undefined, undefined, challenge.steps[1]]);
     const text = JSON.stringify(decide(state).evidence);
     expect(text).not.toMatch(/embedding/);

@@ -42,7 +42,8 @@ export class MemoryFrameLedger implements FrameLedgerView {
   record(frames: { digest: string; perceptualHash: string }[]): void {
     for (const f of frames) {
       this.digests.add(f.digest);
-      if (/^[0-9a-f]+$/i.test(f.perceptualHash)) this.hashes.push({ length: f.perceptualHash.length, words: words(f.perceptualHash) });
+      if (/^[0-9a-f]+$/i.test(f.perceptualHash))
+        this.hashes.push({ length: f.perceptualHash.length, words: words(f.perceptualHash) });
     }
   }
 
@@ -58,7 +59,8 @@ export class MemoryFrameLedger implements FrameLedgerView {
     if (!/^[0-9a-f]+$/i.test(hash)) return 1;
     const w = words(hash);
     let best = 1;
-    for (const h of this.hashes) if (h.length === hash.length) best = Math.min(best, wordDistance(w, h.words, hash.length * 4));
+    for (const h of this.hashes)
+      if (h.length === hash.length) best = Math.min(best, wordDistance(w, h.words, hash.length * 4));
     return best;
   }
 }

@@ -1,7 +1,16 @@
 import type { StepKind } from './challenge.js';
 import type { FrameLedgerView } from './frame-ledger.js';
 import { MEAN_FACE } from './mean-face.js';
-import { correlation, fitAffine, fitHomography, interOcular, meanShape, type Pt, residuals, rms } from './planar-fit.js';
+import {
+  correlation,
+  fitAffine,
+  fitHomography,
+  interOcular,
+  meanShape,
+  type Pt,
+  residuals,
+  rms,
+} from './planar-fit.js';
 import type { ObservedFrame, TrackerState } from './step-tracker.js';
 
 // The verdict on a finished (or abandoned) challenge: every test the frames allow, each reported with its
@@ -71,7 +80,10 @@ const median = (v: number[]) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const detail = (name: string, value: number | string) => ({ name, value: typeof value === 'number' ? String(r4(value)) : value });
+const detail = (name: string, value: number | string) => ({
+  name,
+  value: typeof value === 'number' ? String(r4(value)) : value,
+});
 
 export function decide(state: TrackerState, context: DecideContext = {}): LivenessDecision {
   const th = { ...DEFAULT_THRESHOLDS, ...context.thresholds };
@@ -133,7 +145,12 @@ function challengeCheck(state: TrackerState): SubCheck {
   ];
   if (state.failure) return { name: 'challenge_response', pass: false, reason: state.failure.message, details };
   if (!state.done) {
-    return { name: 'challenge_response', pass: false, reason: `stopped at step ${state.stepIndex + 1} of ${steps.length}`, details };
+    return {
+      name: 'challenge_response',
+      pass: false,
+      reason: `stopped at step ${state.stepIndex + 1} of ${steps.length}`,
+      details,
+    };
   }
   return { name: 'challenge_response', pass: true, reason: 'every step met in order within its window', details };
 }
@@ -173,7 +190,9 @@ interface ParallaxStep {
 /** The landmarks of a step's hold frames, averaged. */
 function holdShape(state: TrackerState, stepIndex: number): Pt[] | undefined {
   const hold = state.metFrames[stepIndex];
-  const shapes = hold?.map((i) => state.frames[i]!.analysis.face?.landmarks).filter((l): l is Pt[] => !!l && l.length === 68);
+  const shapes = hold
+    ?.map((i) => state.frames[i]!.analysis.face?.landmarks)
+    .filter((l): l is Pt[] => !!l && l.length === 68);
   return shapes && shapes.length > 0 ? meanShape(shapes) : undefined;
 }
 
@@ -201,7 +220,12 @@ function parallaxCheck(state: TrackerState, th: DecisionThresholds): { check: Su
         step,
         homographyResidual: r4(rms(res) / iod),
         affineResidual: r4(rms(residuals(a, base, turned)) / iod),
-        depthCorrelation: r4(correlation(along, MEAN_FACE.map((p) => p.z))),
+        depthCorrelation: r4(
+          correlation(
+            along,
+            MEAN_FACE.map((p) => p.z),
+          ),
+        ),
       });
     });
   }
@@ -212,14 +236,19 @@ function parallaxCheck(state: TrackerState, th: DecisionThresholds): { check: Su
     ...evidence.map((e) => detail(`depth_correlation_${e.step.toLowerCase()}`, e.depthCorrelation)),
   ];
   if (evidence.length === 0) {
-    return { check: { name: 'depth_parallax', pass: false, reason: 'no head turn was captured to measure', details }, evidence };
+    return {
+      check: { name: 'depth_parallax', pass: false, reason: 'no head turn was captured to measure', details },
+      evidence,
+    };
   }
   const pass = score >= th.minParallax;
   return {
     check: {
       name: 'depth_parallax',
       pass,
-      reason: pass ? 'the landmarks moved as a 3D head' : 'the landmarks moved as a flat picture (a homography explains them)',
+      reason: pass
+        ? 'the landmarks moved as a 3D head'
+        : 'the landmarks moved as a flat picture (a homography explains them)',
       details,
     },
     evidence,
@@ -245,7 +274,8 @@ function zoomCheck(state: TrackerState): SubCheck {
     name: 'zoom_perspective',
     pass: change > 0,
     advisory: true,
-    reason: change > 0 ? 'the centre of the face grew more than its contour' : 'no perspective change between far and near',
+    reason:
+      change > 0 ? 'the centre of the face grew more than its contour' : 'no perspective change between far and near',
     details: [detail('inner_to_contour_change', change), detail('near_residual', res)],
   };
 }
@@ -273,7 +303,8 @@ function identityCheck(state: TrackerState, th: DecisionThresholds): { check: Su
       cosines,
     };
   }
-  for (const f of state.frames) if (f.analysis.face) cosines.set(f.index, cosine(anchor.embedding, f.analysis.face.embedding));
+  for (const f of state.frames)
+    if (f.analysis.face) cosines.set(f.index, cosine(anchor.embedding, f.analysis.face.embedding));
   const values = [...cosines.values()];
   const outliers = values.filter((c) => c < th.minIdentityCosine).length;
   const pass = outliers <= th.maxIdentityOutliers;
@@ -282,7 +313,11 @@ function identityCheck(state: TrackerState, th: DecisionThresholds): { check: Su
       name: 'identity_consistency',
       pass,
       reason: pass ? 'one person throughout' : `${outliers} frames look like another person`,
-      details: [detail('min_cosine', Math.min(...values)), detail('median_cosine', median(values)), detail('frames_below', outliers)],
+      details: [
+        detail('min_cosine', Math.min(...values)),
+        detail('median_cosine', median(values)),
+        detail('frames_below', outliers),
+      ],
     },
     cosines,
   };

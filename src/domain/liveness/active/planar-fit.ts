@@ -97,7 +97,8 @@ export function fitAffine(a: Pt[], b: Pt[]): Homography | null {
 
 function mul3(p: number[], q: number[]): number[] {
   const r = new Array<number>(9).fill(0);
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) r[i * 3 + j]! += p[i * 3 + k]! * q[k * 3 + j]!;
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) r[i * 3 + j]! += p[i * 3 + k]! * q[k * 3 + j]!;
   return r;
 }
 
@@ -109,7 +110,8 @@ export function residuals(h: Homography, a: Pt[], b: Pt[]): Pt[] {
   });
 }
 
-export const rms = (r: Pt[]): number => Math.sqrt(r.reduce((s, p) => s + p.x * p.x + p.y * p.y, 0) / Math.max(1, r.length));
+export const rms = (r: Pt[]): number =>
+  Math.sqrt(r.reduce((s, p) => s + p.x * p.x + p.y * p.y, 0) / Math.max(1, r.length));
 
 /** Mean of several landmark sets, point by point (averaging frames lowers the landmark model's jitter). */
 export function meanShape(shapes: Pt[][]): Pt[] {

@@ -90,7 +90,11 @@ export function faceSize(face: FrameFace): number {
   return Math.sqrt(Math.max(0, x2 - x1) * Math.max(0, y2 - y1));
 }
 
-export function targetsMet(face: FrameFace | undefined, size: number | undefined, baseline: number | undefined): StepKind[] {
+export function targetsMet(
+  face: FrameFace | undefined,
+  size: number | undefined,
+  baseline: number | undefined,
+): StepKind[] {
   if (!face) return [];
   const t = POSE_TARGETS;
   const out: StepKind[] = [];
@@ -109,7 +113,11 @@ const TURN_STEPS: StepKind[] = ['TURN_LEFT', 'TURN_RIGHT', 'TURN_UP'];
  * server's too, so the windows measure what the server saw. The state is updated in place.
  */
 export function observe(state: TrackerState, analysis: FrameAnalysis, receivedAtMs: number): Observation {
-  const finished = (): Observation => ({ stepMet: false, done: state.done, ...(state.failure && { failure: state.failure }) });
+  const finished = (): Observation => ({
+    stepMet: false,
+    done: state.done,
+    ...(state.failure && { failure: state.failure }),
+  });
   if (state.done || state.failure) return finished();
   const { challenge } = state;
   const last = state.frames.at(-1);
@@ -133,7 +141,10 @@ export function observe(state: TrackerState, analysis: FrameAnalysis, receivedAt
   const step = challenge.steps[state.stepIndex]!;
   const revealed = state.revealedAtMs[state.stepIndex]!;
   if (receivedAtMs - revealed > challenge.options.stepTimeoutMs) {
-    return fail('STEP_LATE', `step ${state.stepIndex + 1} (${step}) not met within ${challenge.options.stepTimeoutMs} ms`);
+    return fail(
+      'STEP_LATE',
+      `step ${state.stepIndex + 1} (${step}) not met within ${challenge.options.stepTimeoutMs} ms`,
+    );
   }
 
   if (targets.includes('CENTER')) state.neutralSinceReveal = true;

@@ -9,7 +9,11 @@ import type { BreakdownItem, Report } from '../session.types.js';
  * ai_face_match). The other sub-checks keep what the machine found. A REJECT keeps the machine's reason code when the
  * machine had rejected too, else takes the check's own (e.g. MATCH_FOUND for a familiar face search).
  */
-export function reviewedReport(automated: Report | null, item: Pick<ReviewItem, 'decision' | 'decisionReason'>, rule?: ReviewedReportRule): Report {
+export function reviewedReport(
+  automated: Report | null,
+  item: Pick<ReviewItem, 'decision' | 'decisionReason'>,
+  rule?: ReviewedReportRule,
+): Report {
   const approve = item.decision === 'APPROVE';
   const breakdown = automated?.breakdown ?? [];
   const name = rule?.subCheck ?? breakdown[0]?.sub_check ?? 'manual_review';
@@ -20,7 +24,10 @@ export function reviewedReport(automated: Report | null, item: Pick<ReviewItem, 
     sub_check: name,
     result: approve ? 'PASS' : 'FAIL',
     process: 'EXPERT_REVIEW',
-    details: [...(found?.details ?? []), ...(item.decisionReason ? [{ name: 'review_reason', value: item.decisionReason }] : [])],
+    details: [
+      ...(found?.details ?? []),
+      ...(item.decisionReason ? [{ name: 'review_reason', value: item.decisionReason }] : []),
+    ],
   };
   return {
     recommendation: approve ? { value: 'APPROVE' } : { value: 'REJECT', ...(reason ? { reason } : {}) },

@@ -38,7 +38,6 @@ export interface SessionLifecycleDeps {
   newId: () => string;
 }
 
-
 /**
  * The one owner of a session's state. Every transition (created, checks started, awaiting review, completed,
  * expired, deleted) is made here, and so are the events that follow each: webhooks and the pipeline's jobs. The
@@ -95,7 +94,11 @@ export class SessionLifecycle {
   // ---- captures, and the start of the checks ----------------------------------------------------------------
 
   /** A capture of the session changed (RESOURCE_UPDATE); `eventKey` tells one change from another. */
-  async resourceUpdated(session: SessionRecord, resourceId: string, eventKey = `resource:${resourceId}`): Promise<void> {
+  async resourceUpdated(
+    session: SessionRecord,
+    resourceId: string,
+    eventKey = `resource:${resourceId}`,
+  ): Promise<void> {
     await this.deps.events.notify(session, 'RESOURCE_UPDATE', eventKey, { resource_id: resourceId });
   }
 
@@ -127,7 +130,12 @@ export class SessionLifecycle {
   }
 
   private async startChecks(session: SessionRecord): Promise<void> {
-    await this.deps.queue.enqueue({ name: JOBS.process, payload: { sessionId: session.id }, sessionId: session.id, dedupeKey: `process:${session.id}` });
+    await this.deps.queue.enqueue({
+      name: JOBS.process,
+      payload: { sessionId: session.id },
+      sessionId: session.id,
+      dedupeKey: `process:${session.id}`,
+    });
   }
 
   // ---- checks and tasks -----------------------------------------------------------------------------------
@@ -158,7 +166,8 @@ export class SessionLifecycle {
       if (item?.state === 'DECIDED' && item.appliedAt === null) return this.applyReview(item.id);
     }
     if (saved.state === 'AWAITING_REVIEW') return this.move(session, 'AWAITING_REVIEW');
-    if (saved.state === 'DONE') await this.announce(session, 'CHECK_COMPLETION', `check:${check.id}`, { check_id: check.id });
+    if (saved.state === 'DONE')
+      await this.announce(session, 'CHECK_COMPLETION', `check:${check.id}`, { check_id: check.id });
   }
 
   /** A task's result: saved DONE (when `finished` is given), then its follow-ups. */
@@ -172,14 +181,24 @@ export class SessionLifecycle {
    * found already done, because the worker that saved it may have died before they were enqueued (both are
    * idempotent); skipping them left such a session ONGOING for good.
    */
-  private async announce(session: SessionRecord, topic: 'TASK_COMPLETION' | 'CHECK_COMPLETION', key: string, extra: Record<string, string>) {
+  private async announce(
+    session: SessionRecord,
+    topic: 'TASK_COMPLETION' | 'CHECK_COMPLETION',
+    key: string,
+    extra: Record<string, string>,
+  ) {
     await this.deps.events.notify(session, topic, key, extra);
     await this.requestFinalise(session.id, key);
   }
 
   /** A finalise job; `key` makes it distinct per cause, so one enqueued after a later step is not deduplicated away. */
   async requestFinalise(sessionId: string, key: string): Promise<void> {
-    await this.deps.queue.enqueue({ name: JOBS.finalise, payload: { sessionId }, sessionId, dedupeKey: `finalise:${sessionId}:${key}` });
+    await this.deps.queue.enqueue({
+      name: JOBS.finalise,
+      payload: { sessionId },
+      sessionId,
+      dedupeKey: `finalise:${sessionId}:${key}`,
+    });
   }
 
   // ---- completed ------------------------------------------------------------------------------------------
@@ -197,7 +216,8 @@ export class SessionLifecycle {
       // No check reads a proof of address, so nothing else waits for one: without this a session would complete
       // while its configuration still says the document is REQUIRED. (The capture API refuses to finish without
       // it, and a token that runs out without it makes the session EXPIRED.)
-      if (session.requirements.some((r) => r.type === 'SUPPLEMENTARY_DOCUMENT' && !isRequirementMet(r, resources))) return;
+      if (session.requirements.some((r) => r.type === 'SUPPLEMENTARY_DOCUMENT' && !isRequirementMet(r, resources)))
+        return;
       if (session.finishedAt === null && !checks.length && !tasks.length) return;
       const now = this.deps.now();
       await this.deps.sessions.update(sessionId, { state: 'COMPLETED', completedAt: now }, now);
@@ -210,7 +230,12 @@ export class SessionLifecycle {
   /** A reviewer's final decision: applied by a job, so a crash between the decision and the report loses nothing. */
   async reviewDecided(event: Pick<ReviewDecided, 'item'>): Promise<void> {
     const { item } = event;
-    await this.deps.queue.enqueue({ name: JOBS.review, payload: { reviewId: item.id }, sessionId: item.sessionId, dedupeKey: `review:${item.id}` });
+    await this.deps.queue.enqueue({
+      name: JOBS.review,
+      payload: { reviewId: item.id },
+      sessionId: item.sessionId,
+      dedupeKey: `review:${item.id}`,
+    });
   }
 
   /** Applies decided reviews whose decision never reached the check's report (a process died in between). */
@@ -232,9 +257,15 @@ export class SessionLifecycle {
     if (check.state === 'CREATED') return; // never sent to review by the lifecycle: not ours to decide
     if (check.state === 'AWAITING_REVIEW') {
       const rule = (this.deps.checks ?? CHECKS).get(check.type)?.reviewed?.(check.config);
-      await this.deps.work.saveCheck({ ...check, state: 'DONE', report: reviewedReport(check.report, item, rule), updatedAt: this.deps.now() });
+      await this.deps.work.saveCheck({
+        ...check,
+        state: 'DONE',
+        report: reviewedReport(check.report, item, rule),
+        updatedAt: this.deps.now(),
+      });
     }
-    if (!(await this.deps.work.listChecks(session.id)).some((c) => c.state === 'AWAITING_REVIEW')) await this.move(session, 'ONGOING');
+    if (!(await this.deps.work.listChecks(session.id)).some((c) => c.state === 'AWAITING_REVIEW'))
+      await this.move(session, 'ONGOING');
     await this.announce(session, 'CHECK_COMPLETION', `check:${check.id}`, { check_id: check.id });
     await reviews.markApplied(item.id);
   }

@@ -22,4 +22,5 @@ export const canMove = (from: SessionState, to: SessionState): boolean => SESSIO
 export const isProcessing = (state: SessionState): boolean => state === 'ONGOING' || state === 'AWAITING_REVIEW';
 
 /** What the API shows: a session waiting for a reviewer is ONGOING to the relying party and its SDK. */
-export const wireState = (state: SessionState): 'ONGOING' | 'COMPLETED' | 'EXPIRED' => (state === 'AWAITING_REVIEW' ? 'ONGOING' : state);
+export const wireState = (state: SessionState): 'ONGOING' | 'COMPLETED' | 'EXPIRED' =>
+  state === 'AWAITING_REVIEW' ? 'ONGOING' : state;

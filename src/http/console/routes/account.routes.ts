@@ -26,7 +26,8 @@ export async function accountRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
   app.post('/account/password', async (request, reply) => {
     const u = user(request);
     const password = field(request.body, 'password', 1024);
-    if (password !== field(request.body, 'confirm', 1024)) throw validationError([{ property: 'confirm', message: 'does not match the new password' }]);
+    if (password !== field(request.body, 'confirm', 1024))
+      throw validationError([{ property: 'confirm', message: 'does not match the new password' }]);
     ConsoleUserService.checkPassword(password);
     if (u.passwordHash) {
       const check = await c.users.signIn(u.username, field(request.body, 'current', 1024));

@@ -33,7 +33,9 @@ export async function appsRoutes(app: FastifyInstance, deps: ConsoleDeps): Promi
       html`${message ?? ''}
       <table><thead><tr><th scope="col">Name</th><th scope="col">SDK id</th><th scope="col">Created</th><th scope="col">Status</th><th scope="col">Framing origins</th><th scope="col">Actions</th></tr></thead>
       <tbody>${apps.map(
-        (a) => html`<tr><td>${a.name}</td><td class="id">${a.sdkId}</td><td>${iso(a.createdAt)}</td><td>${a.revokedAt ? `revoked ${iso(a.revokedAt)}` : 'active'}</td>
+        (
+          a,
+        ) => html`<tr><td>${a.name}</td><td class="id">${a.sdkId}</td><td>${iso(a.createdAt)}</td><td>${a.revokedAt ? `revoked ${iso(a.revokedAt)}` : 'active'}</td>
           <td>${framingOriginsSection(a, ctx)}</td>
           <td>${a.revokedAt ? '' : html`${action(a, 'rotate-key', 'Rotate key')} ${action(a, 'rotate-webhook-secret', 'Rotate webhook secret')} ${action(a, 'revoke', 'Revoke', 'danger')}`}</td></tr>`,
       )}</tbody></table>
@@ -59,36 +61,55 @@ export async function appsRoutes(app: FastifyInstance, deps: ConsoleDeps): Promi
     requirePermission(request, 'manageApps');
     const { app: created, privateKeyPem } = await deps.apps.create(field(request.body, 'name', 200));
     await c.audit.record(actor(request), 'app.create', { appId: created.sdkId, detail: { name: created.name } });
-    return reply.type('text/html; charset=utf-8').send(await render(request, keyNotice('Created app', created, privateKeyPem ?? '', 'private key')));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(await render(request, keyNotice('Created app', created, privateKeyPem ?? '', 'private key')));
   });
 
   app.post<{ Params: { sdkId: string } }>('/apps/:sdkId/frame-ancestors', async (request, reply) => {
     requirePermission(request, 'manageApps');
     const raw = field(request.body, 'frame_ancestors', 2000).trim();
     const origins = await deps.apps.setFrameAncestors(request.params.sdkId.slice(0, 200), raw === '' ? 'default' : raw);
-    await c.audit.record(actor(request), 'app.frame_ancestors', { appId: request.params.sdkId, detail: { frame_ancestors: origins?.join(' ') ?? 'default' } });
-    const said = origins === null ? 'follow the server default' : origins.length ? `allow ${origins.join(' ')}` : 'refuse framing';
-    return reply.type('text/html; charset=utf-8').send(await render(request, notice('success', `Saved: the app's capture pages now ${said}.`)));
+    await c.audit.record(actor(request), 'app.frame_ancestors', {
+      appId: request.params.sdkId,
+      detail: { frame_ancestors: origins?.join(' ') ?? 'default' },
+    });
+    const said =
+      origins === null ? 'follow the server default' : origins.length ? `allow ${origins.join(' ')}` : 'refuse framing';
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(await render(request, notice('success', `Saved: the app's capture pages now ${said}.`)));
   });
 
   app.post<{ Params: { sdkId: string } }>('/apps/:sdkId/revoke', async (request, reply) => {
     requirePermission(request, 'manageApps');
     await deps.apps.revoke(request.params.sdkId.slice(0, 200));
     await c.audit.record(actor(request), 'app.revoke', { appId: request.params.sdkId });
-    return reply.type('text/html; charset=utf-8').send(await render(request, notice('success', 'The app is revoked: its signatures stop working at once.')));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(await render(request, notice('success', 'The app is revoked: its signatures stop working at once.')));
   });
 
   app.post<{ Params: { sdkId: string } }>('/apps/:sdkId/rotate-key', async (request, reply) => {
     requirePermission(request, 'manageApps');
     const key = await c.appAdmin.rotateKey(request.params.sdkId.slice(0, 200));
     await c.audit.record(actor(request), 'app.rotate_key', { appId: request.params.sdkId });
-    return reply.type('text/html; charset=utf-8').send(await render(request, keyNotice('New key pair for', { sdkId: request.params.sdkId }, key, 'private key')));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(await render(request, keyNotice('New key pair for', { sdkId: request.params.sdkId }, key, 'private key')));
   });
 
   app.post<{ Params: { sdkId: string } }>('/apps/:sdkId/rotate-webhook-secret', async (request, reply) => {
     requirePermission(request, 'manageApps');
     const secret = await c.appAdmin.rotateWebhookSecret(request.params.sdkId.slice(0, 200));
     await c.audit.record(actor(request), 'app.rotate_webhook_secret', { appId: request.params.sdkId });
-    return reply.type('text/html; charset=utf-8').send(await render(request, keyNotice('New webhook secret for', { sdkId: request.params.sdkId }, secret, 'webhook secret')));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        await render(
+          request,
+          keyNotice('New webhook secret for', { sdkId: request.params.sdkId }, secret, 'webhook secret'),
+        ),
+      );
   });
 }

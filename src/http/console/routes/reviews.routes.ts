@@ -32,11 +32,17 @@ export async function reviewRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
     const body = html`<p><a href="/console/reviews"${decided ? '' : html` aria-current="true"`}>Waiting</a> · <a href="/console/reviews?show=decided"${decided ? html` aria-current="true"` : ''}>Decided</a></p>
       <table><caption>${decided ? 'Decided items' : 'Items waiting for a decision, oldest first'}</caption>
       <thead><tr><th scope="col">Sent to review</th><th scope="col">Check</th><th scope="col">Why</th><th scope="col">App</th><th scope="col">Session</th><th scope="col">State</th><th scope="col">Open</th></tr></thead>
-      <tbody>${shown.length ? shown.map(
-        (r) => html`<tr><td>${iso(r.createdAt)}</td><td>${checkName(r.checkType)}</td><td>${reviewReasonWords(r.reason)}</td><td>${appName(apps, r.appId)}</td>
+      <tbody>${
+        shown.length
+          ? shown.map(
+              (
+                r,
+              ) => html`<tr><td>${iso(r.createdAt)}</td><td>${checkName(r.checkType)}</td><td>${reviewReasonWords(r.reason)}</td><td>${appName(apps, r.appId)}</td>
           <td><a class="id" href="/console/sessions/${encodeURIComponent(r.sessionId)}">${r.sessionId}</a></td><td>${reviewBadge(r)}</td>
           <td><a href="/console/reviews/${encodeURIComponent(r.id)}">Review<span class="sr-only"> ${r.id}</span></a></td></tr>`,
-      ) : html`<tr><td colspan="7">Nothing here.</td></tr>`}</tbody></table>
+            )
+          : html`<tr><td colspan="7">Nothing here.</td></tr>`
+      }</tbody></table>
       ${items.length > PAGE && last ? html`<p><a href="/console/reviews?${decided ? 'show=decided&' : ''}after=${encodeKey(last.createdAt, last.id)}">More</a></p>` : ''}`;
     return reply.type('text/html; charset=utf-8').send(page(ctx, 'Review queue', body));
   });
@@ -53,14 +59,22 @@ export async function reviewRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
     const item = await requireItem(request.params.id, may);
     const session = await c.views.require(item.sessionId, may);
     const view = await c.views.view(session);
-    await c.audit.record(actor(request), 'review.view', { appId: item.appId, sessionId: item.sessionId, target: item.id, expiresAt: session.resourcesExpireAt });
+    await c.audit.record(actor(request), 'review.view', {
+      appId: item.appId,
+      sessionId: item.sessionId,
+      target: item.id,
+      expiresAt: session.resourcesExpireAt,
+    });
     const ctx = { user: u, csrf: request.consoleSession!.csrfToken, path: '/console/reviews' };
     const ffs = view.ffs.find((f) => f.checkId === item.checkId);
     const mayDecide = can(u, 'decide');
     const secondOnly = item.state === 'AWAITING_SECOND';
     const form =
       item.state === 'DECIDED'
-        ? notice('info', html`Decided: ${item.decision} by ${item.decidedBy} at ${iso(item.decidedAt)}${item.decisionReason ? html` (“${item.decisionReason}”)` : ''}.`)
+        ? notice(
+            'info',
+            html`Decided: ${item.decision} by ${item.decidedBy} at ${iso(item.decidedAt)}${item.decisionReason ? html` (“${item.decisionReason}”)` : ''}.`,
+          )
         : !mayDecide
           ? notice('info', 'Your role (viewer) can look at this item but not decide it.')
           : secondOnly && item.firstBy === u.username

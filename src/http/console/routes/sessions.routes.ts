@@ -17,10 +17,10 @@ const OUTCOMES = ['APPROVE', 'REJECT', 'NOT_AVAILABLE', 'PENDING'] as const;
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T | undefined {
   if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw validationError([{ property: name, message: `must be one of ${allowed.join(', ')}` }]);
+  if (!(allowed as readonly string[]).includes(value))
+    throw validationError([{ property: name, message: `must be one of ${allowed.join(', ')}` }]);
   return value as T;
 }
-
 
 export async function sessionsRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const { console: c } = deps;
@@ -55,12 +55,25 @@ export async function sessionsRoutes(app: FastifyInstance, deps: ConsoleDeps): P
     };
     const rows = await c.repos.sessionList.list(query);
     const more = rows.length > PAGE;
-    const shown = rows.slice(0, PAGE).map((r) => ({ ...r, appName: appName(apps, r.appId), outcome: sessionOutcome(r.checks) }));
+    const shown = rows
+      .slice(0, PAGE)
+      .map((r) => ({ ...r, appName: appName(apps, r.appId), outcome: sessionOutcome(r.checks) }));
     const last = shown.at(-1);
     const nextParams = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => Boolean(e[1])));
     if (more && last) nextParams.set('before', encodeKey(last.createdAt, last.id));
     const ctx = { user: u, csrf: request.consoleSession!.csrfToken, path: request.url };
-    return reply.type('text/html; charset=utf-8').send(page(ctx, 'Sessions', sessionListView({ rows: shown, apps, filters, next: more ? `${CONSOLE_PREFIX}/sessions?${nextParams}` : null })));
+    return reply.type('text/html; charset=utf-8').send(
+      page(
+        ctx,
+        'Sessions',
+        sessionListView({
+          rows: shown,
+          apps,
+          filters,
+          next: more ? `${CONSOLE_PREFIX}/sessions?${nextParams}` : null,
+        }),
+      ),
+    );
   });
 
   app.get<{ Params: { id: string } }>('/sessions/:id', async (request, reply) => {
@@ -76,15 +89,32 @@ export async function sessionsRoutes(app: FastifyInstance, deps: ConsoleDeps): P
       expiresAt: session.resourcesExpireAt,
     });
     const ctx = { user: u, csrf: request.consoleSession!.csrfToken, path: '/console/sessions' };
-    return reply.type('text/html; charset=utf-8').send(page(ctx, 'Session', sessionPageView(ctx, view, appName(apps, session.appId), pools, param(request.query, 'added'))));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        page(
+          ctx,
+          'Session',
+          sessionPageView(ctx, view, appName(apps, session.appId), pools, param(request.query, 'added')),
+        ),
+      );
   });
 
   app.get<{ Params: { id: string; mediaId: string } }>('/sessions/:id/media/:mediaId', async (request, reply) => {
     const { may } = await visibleApps(request, deps.apps);
     const session = await c.views.require(request.params.id, may);
     const image = await c.views.image(session, request.params.mediaId.slice(0, 200));
-    await c.audit.record(actor(request), 'media.view', { appId: session.appId, sessionId: session.id, target: image.media.id, expiresAt: session.resourcesExpireAt });
-    return reply.header('cache-control', 'no-store').header('content-disposition', 'inline').type(image.contentType).send(image.data);
+    await c.audit.record(actor(request), 'media.view', {
+      appId: session.appId,
+      sessionId: session.id,
+      target: image.media.id,
+      expiresAt: session.resourcesExpireAt,
+    });
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-disposition', 'inline')
+      .type(image.contentType)
+      .send(image.data);
   });
 
   /** Add to blocklist: the session's image becomes a new applicant of the chosen pool. */
@@ -95,7 +125,15 @@ export async function sessionsRoutes(app: FastifyInstance, deps: ConsoleDeps): P
     const mediaId = field(request.body, 'media_id', 200);
     const poolId = field(request.body, 'pool_id', 200);
     const applicantId = await c.poolAdmin.addSessionFace(session, mediaId, poolId);
-    await c.audit.record(actor(request), 'pool.add_face', { appId: session.appId, sessionId: session.id, target: `${poolId}/${applicantId}`, detail: { media_id: mediaId, pool_id: poolId } });
-    return reply.redirect(`${CONSOLE_PREFIX}/sessions/${encodeURIComponent(session.id)}?added=${encodeURIComponent(applicantId)}#images`, 303);
+    await c.audit.record(actor(request), 'pool.add_face', {
+      appId: session.appId,
+      sessionId: session.id,
+      target: `${poolId}/${applicantId}`,
+      detail: { media_id: mediaId, pool_id: poolId },
+    });
+    return reply.redirect(
+      `${CONSOLE_PREFIX}/sessions/${encodeURIComponent(session.id)}?added=${encodeURIComponent(applicantId)}#images`,
+      303,
+    );
   });
 }

@@ -18,12 +18,18 @@ const CHOICES = [
 export function trySpec(checks: string[], poolId: string, trackingId: string): SessionSpecInput {
   const requested: { type: string; config: Record<string, unknown> }[] = [];
   const doc = checks.includes('DOCUMENT') || checks.includes('ID_DOCUMENT_FACE_MATCH');
-  if (checks.includes('LIVENESS') || checks.includes('FAMILIAR_FACE_SEARCH') || checks.includes('ID_DOCUMENT_FACE_MATCH')) {
+  if (
+    checks.includes('LIVENESS') ||
+    checks.includes('FAMILIAR_FACE_SEARCH') ||
+    checks.includes('ID_DOCUMENT_FACE_MATCH')
+  ) {
     requested.push({ type: 'LIVENESS', config: { liveness_type: 'STATIC', max_retries: 3 } });
   }
   if (checks.includes('DOCUMENT')) requested.push({ type: 'ID_DOCUMENT_AUTHENTICITY', config: {} });
-  if (checks.includes('ID_DOCUMENT_FACE_MATCH')) requested.push({ type: 'ID_DOCUMENT_FACE_MATCH', config: { manual_check: 'NEVER' } });
-  if (checks.includes('FAMILIAR_FACE_SEARCH')) requested.push({ type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: poolId, approval_criteria: 'NO_MATCH' } });
+  if (checks.includes('ID_DOCUMENT_FACE_MATCH'))
+    requested.push({ type: 'ID_DOCUMENT_FACE_MATCH', config: { manual_check: 'NEVER' } });
+  if (checks.includes('FAMILIAR_FACE_SEARCH'))
+    requested.push({ type: 'FAMILIAR_FACE_SEARCH', config: { pool_id: poolId, approval_criteria: 'NO_MATCH' } });
   if (!requested.length) throw validationError([{ property: 'checks', message: 'choose at least one check' }]);
   return {
     client_session_token_ttl: 1800,
@@ -42,7 +48,11 @@ export async function tryRoutes(app: FastifyInstance, deps: ConsoleDeps): Promis
     const u = requirePermission(request, 'tryIt');
     const ctx = { user: u, csrf: request.consoleSession!.csrfToken, path: '/console/try' };
     const apps = (await deps.apps.list()).filter((a) => !a.revokedAt);
-    const pools = (await Promise.all(apps.map(async (a) => (await deps.poolRepo.listPools(a.sdkId, undefined, 100)).items.map((p) => ({ p, a }))))).flat();
+    const pools = (
+      await Promise.all(
+        apps.map(async (a) => (await deps.poolRepo.listPools(a.sdkId, undefined, 100)).items.map((p) => ({ p, a }))),
+      )
+    ).flat();
     const body = html`<p>Create a test session, open its capture link on a phone or laptop with a camera, and follow the result here.
       The camera needs a secure context: use <code>http://localhost</code> on this machine, or serve openidv over HTTPS.</p>
       <form class="stack" method="post" action="/console/try">${csrfField(ctx)}
@@ -58,12 +68,19 @@ export async function tryRoutes(app: FastifyInstance, deps: ConsoleDeps): Promis
     const u = requirePermission(request, 'tryIt');
     const appId = field(request.body, 'app', 200);
     if (!(await deps.repos.apps.get(appId))) throw validationError([{ property: 'app', message: 'no such app' }]);
-    const spec = trySpec(fields(request.body, 'checks'), field(request.body, 'pool', 200), field(request.body, 'tracking', 200));
+    const spec = trySpec(
+      fields(request.body, 'checks'),
+      field(request.body, 'pool', 200),
+      field(request.body, 'tracking', 200),
+    );
     const created = await deps.sessions.create(appId, spec);
     await c.audit.record(actor(request), 'try.create', { appId, sessionId: created.session_id });
     const link = `${origin(request)}/idverify/v1/web/index.html?sessionID=${encodeURIComponent(created.session_id)}&sessionToken=${encodeURIComponent(created.client_session_token)}`;
     // Rendered here by a local library: the QR code never leaves this server, and the page loads nothing else.
-    const svg = (await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })).replace('<svg ', '<svg role="img" aria-label="QR code of the capture link" ');
+    const svg = (await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })).replace(
+      '<svg ',
+      '<svg role="img" aria-label="QR code of the capture link" ',
+    );
     const ctx = { user: u, csrf: request.consoleSession!.csrfToken, path: '/console/try' };
     const body = html`<p class="notice success" role="status">Test session created. It stays open for 30 minutes.</p>
       <div class="grid"><div class="qr">${trusted(svg)}</div>

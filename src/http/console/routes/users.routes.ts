@@ -22,7 +22,9 @@ export async function usersRoutes(app: FastifyInstance, deps: ConsoleDeps): Prom
       'Users',
       html`${message ?? ''}<table><thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Apps</th><th scope="col">Sign-in</th><th scope="col">Status</th><th scope="col">Last sign-in</th><th scope="col">Actions</th></tr></thead>
       <tbody>${users.map(
-        (x) => html`<tr><td>${x.username}</td><td>${x.role}</td><td>${x.allApps ? 'all apps' : x.appIds.map(name).join(', ') || 'none'}</td>
+        (
+          x,
+        ) => html`<tr><td>${x.username}</td><td>${x.role}</td><td>${x.allApps ? 'all apps' : x.appIds.map(name).join(', ') || 'none'}</td>
           <td>${[x.passwordHash ? 'password' : '', x.oidcSubject ? 'single sign-on' : ''].filter(Boolean).join(', ')}</td>
           <td>${x.disabledAt ? 'disabled' : x.lockedUntil && x.lockedUntil > Date.now() ? `locked until ${iso(x.lockedUntil)}` : 'active'}</td><td>${iso(x.lastLoginAt)}</td>
           <td>${x.id === u.id ? '' : html`${x.disabledAt ? act(x, 'enable', 'Enable') : act(x, 'disable', 'Disable', 'danger')} ${act(x, 'reset-password', 'Reset password')}`}</td></tr>`,
@@ -55,11 +57,27 @@ export async function usersRoutes(app: FastifyInstance, deps: ConsoleDeps): Prom
       appIds: fields(request.body, 'apps'),
       temporary: true,
     });
-    await c.audit.record(actor(request), 'user.create', { target: created.username, detail: { role: created.role, apps: created.allApps ? 'all' : created.appIds } });
-    return reply.type('text/html; charset=utf-8').send(await render(request, notice('success', html`Added <strong>${created.username}</strong>. One-time password: <code>${password}</code> (shown once).`)));
+    await c.audit.record(actor(request), 'user.create', {
+      target: created.username,
+      detail: { role: created.role, apps: created.allApps ? 'all' : created.appIds },
+    });
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        await render(
+          request,
+          notice(
+            'success',
+            html`Added <strong>${created.username}</strong>. One-time password: <code>${password}</code> (shown once).`,
+          ),
+        ),
+      );
   });
 
-  for (const [path, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [path, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     app.post<{ Params: { id: string } }>(`/users/:id/${path}`, async (request, reply) => {
       const me = requirePermission(request, 'manageUsers');
       const x = await target(request.params.id);
@@ -67,7 +85,9 @@ export async function usersRoutes(app: FastifyInstance, deps: ConsoleDeps): Prom
       await c.users.setDisabled(x, disabled);
       if (disabled) await c.signIns.endAll(x.id);
       await c.audit.record(actor(request), `user.${path}`, { target: x.username });
-      return reply.type('text/html; charset=utf-8').send(await render(request, notice('success', `${x.username} is ${disabled ? 'disabled' : 'enabled'}.`)));
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(await render(request, notice('success', `${x.username} is ${disabled ? 'disabled' : 'enabled'}.`)));
     });
   }
 
@@ -78,6 +98,16 @@ export async function usersRoutes(app: FastifyInstance, deps: ConsoleDeps): Prom
     await c.users.setPassword(x, password, true);
     await c.signIns.endAll(x.id);
     await c.audit.record(actor(request), 'user.reset_password', { target: x.username });
-    return reply.type('text/html; charset=utf-8').send(await render(request, notice('success', html`New one-time password for <strong>${x.username}</strong>: <code>${password}</code> (shown once).`)));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        await render(
+          request,
+          notice(
+            'success',
+            html`New one-time password for <strong>${x.username}</strong>: <code>${password}</code> (shown once).`,
+          ),
+        ),
+      );
   });
 }

@@ -21,13 +21,21 @@ export function ffsView(sessionId: string, f: FfsComparison): SafeHtml {
     <dt>Review band</dt><dd>${b.empty ? 'empty (the match threshold is at or below the band threshold)' : html`${b.lower.toFixed(3)} to ${b.upper.toFixed(3)}: target FPIR ${percent(b.targetFpir)}, enrolled people missed even with review ${percent(b.expectedFnirAtLower)}`}</dd>
   </dl>
   <p class="muted">Candidates are searched again now; the pool may have changed since the check ran. Similarities are rounded to two decimals.</p>
-  ${f.candidates.length ? f.candidates.map(
-      (cand, i) => html`<section class="compare${cand.match ? ' match' : cand.inBand ? ' in-band' : ''}" aria-label="Candidate ${i + 1}">
+  ${
+    f.candidates.length
+      ? f.candidates.map(
+          (
+            cand,
+            i,
+          ) => html`<section class="compare${cand.match ? ' match' : cand.inBand ? ' in-band' : ''}" aria-label="Candidate ${i + 1}">
       ${probe}
       <div><h4>Candidate ${i + 1}: similarity ${cand.similarity.toFixed(2)} ${cand.match ? html`<span class="badge REJECT">at or above the threshold</span>` : cand.inBand ? html`<span class="badge review">in the review band</span>` : html`<span class="badge">below the band</span>`}</h4>
       <p>Applicant <a class="id" href="/console/pools/${encodeURIComponent(f.poolId)}/applicants/${encodeURIComponent(cand.applicantId)}">${cand.applicantId}</a></p>
       <div class="grid">${cand.faceIds.map(
-        (faceId, j) => html`<figure><img src="${faceUrl(f.poolId, cand.applicantId, faceId)}" alt="Enrolled face ${j + 1} of candidate ${i + 1}"><figcaption>Enrolled face ${j + 1}${faceId === cand.faceId ? ' (best)' : ''}</figcaption></figure>`,
+        (faceId, j) =>
+          html`<figure><img src="${faceUrl(f.poolId, cand.applicantId, faceId)}" alt="Enrolled face ${j + 1} of candidate ${i + 1}"><figcaption>Enrolled face ${j + 1}${faceId === cand.faceId ? ' (best)' : ''}</figcaption></figure>`,
       )}</div></div></section>`,
-    ) : html`<p>The pool returned no candidates.</p>`}`;
+        )
+      : html`<p>The pool returned no candidates.</p>`
+  }`;
 }

@@ -25,7 +25,8 @@ export function page(ctx: PageContext, title: string, body: SafeHtml): string {
   const u = ctx.user;
   const nav = u
     ? html`<nav aria-label="Console"><ul>${NAV.filter((n) => n.show(u)).map(
-        (n) => html`<li><a href="${n.href}"${ctx.path.startsWith(n.href) ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
+        (n) =>
+          html`<li><a href="${n.href}"${ctx.path.startsWith(n.href) ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
       )}</ul></nav>
       <div class="account"><span>${u.username} (${u.role})</span>
         <a href="/console/account/password">Password</a>

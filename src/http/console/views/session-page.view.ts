@@ -11,11 +11,19 @@ export function checksView(view: SessionView, only?: string): SafeHtml {
   return html`${view.checks
     .filter((c) => !only || c.id === only)
     .map(
-      (c) => html`<section aria-label="${c.name}"><h3>${c.name}: ${outcomeBadge(c.value)} <span class="muted">${c.outcome}</span></h3>
-      ${c.breakdown.length ? html`<table><thead><tr><th scope="col">What was checked</th><th scope="col">Result</th><th scope="col">How</th><th scope="col">Details</th></tr></thead><tbody>${c.breakdown.map(
-        (b) => html`<tr><td>${b.label} <span class="muted">(<code>${b.subCheck}</code>)</span></td><td class="${b.passed ? 'pass' : 'fail'}">${b.passed ? 'passed' : 'failed'}</td>
+      (
+        c,
+      ) => html`<section aria-label="${c.name}"><h3>${c.name}: ${outcomeBadge(c.value)} <span class="muted">${c.outcome}</span></h3>
+      ${
+        c.breakdown.length
+          ? html`<table><thead><tr><th scope="col">What was checked</th><th scope="col">Result</th><th scope="col">How</th><th scope="col">Details</th></tr></thead><tbody>${c.breakdown.map(
+              (
+                b,
+              ) => html`<tr><td>${b.label} <span class="muted">(<code>${b.subCheck}</code>)</span></td><td class="${b.passed ? 'pass' : 'fail'}">${b.passed ? 'passed' : 'failed'}</td>
           <td>${b.process === 'EXPERT_REVIEW' ? 'decided by a reviewer' : 'automated'}</td><td>${b.details.map((d) => html`<code>${d.name}</code> ${d.value}<br>`)}</td></tr>`,
-      )}</tbody></table>` : ''}</section>`,
+            )}</tbody></table>`
+          : ''
+      }</section>`,
     )}`;
 }
 
@@ -28,12 +36,19 @@ export function imagesView(ctx: PageContext, view: SessionView, pools: PoolRecor
       : '';
   return view.images.length
     ? html`<div class="grid">${view.images.map(
-        (i) => html`<figure><img src="/console/sessions/${sid}/media/${encodeURIComponent(i.mediaId)}" alt="${i.label}"><figcaption>${i.label}</figcaption>${addForm(i.mediaId)}</figure>`,
+        (i) =>
+          html`<figure><img src="/console/sessions/${sid}/media/${encodeURIComponent(i.mediaId)}" alt="${i.label}"><figcaption>${i.label}</figcaption>${addForm(i.mediaId)}</figure>`,
       )}</div>`
     : html`<p>No images.</p>`;
 }
 
-export function sessionPageView(ctx: PageContext, view: SessionView, appName: string, pools: PoolRecord[], added: string | undefined): SafeHtml {
+export function sessionPageView(
+  ctx: PageContext,
+  view: SessionView,
+  appName: string,
+  pools: PoolRecord[],
+  added: string | undefined,
+): SafeHtml {
   const s = view.session;
   return html`${added ? notice('success', html`The image was added to the pool as applicant <code>${added}</code>.`) : ''}
   <dl class="facts">
@@ -49,11 +64,17 @@ export function sessionPageView(ctx: PageContext, view: SessionView, appName: st
     (d) => html`<h2>Document fields</h2>${d.note ? html`<p class="muted">${d.note}</p>` : ''}
     <table><thead><tr><th scope="col">Field</th><th scope="col">Value</th></tr></thead><tbody>${d.fields.map(([k, v]) => html`<tr><td>${k.replace(/_/g, ' ')}</td><td>${v}</td></tr>`)}</tbody></table>
     <table><caption>How each MRZ field was verified</caption><thead><tr><th scope="col">MRZ field</th><th scope="col">Verified by</th></tr></thead><tbody>${d.verification.map(
-      ([k, how]) => html`<tr><td>${k}</td><td class="${how === 'check-digit' ? 'pass' : ''}">${how === 'check-digit' ? 'check digit passed' : how === 'format' ? 'format only' : 'not verified'}</td></tr>`,
+      ([k, how]) =>
+        html`<tr><td>${k}</td><td class="${how === 'check-digit' ? 'pass' : ''}">${how === 'check-digit' ? 'check digit passed' : how === 'format' ? 'format only' : 'not verified'}</td></tr>`,
     )}</tbody></table>`,
   )}
   <h2>Timeline</h2><ol>${view.timeline.map((t) => html`<li><time datetime="${new Date(t.at).toISOString()}">${iso(t.at)}</time>: ${t.what}</li>`)}</ol>
-  <h2>Webhook deliveries</h2>${view.webhooks.length ? html`<table><thead><tr><th scope="col">Created</th><th scope="col">Topic</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">Last status</th><th scope="col">Delivered</th></tr></thead><tbody>${view.webhooks.map(
-    (w) => html`<tr><td>${iso(w.createdAt)}</td><td>${w.topic}</td><td>${w.state}</td><td>${w.attempts}</td><td>${w.lastStatus ?? w.lastError ?? ''}</td><td>${iso(w.deliveredAt)}</td></tr>`,
-  )}</tbody></table>` : html`<p>No webhooks (the session did not ask for notifications).</p>`}`;
+  <h2>Webhook deliveries</h2>${
+    view.webhooks.length
+      ? html`<table><thead><tr><th scope="col">Created</th><th scope="col">Topic</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">Last status</th><th scope="col">Delivered</th></tr></thead><tbody>${view.webhooks.map(
+          (w) =>
+            html`<tr><td>${iso(w.createdAt)}</td><td>${w.topic}</td><td>${w.state}</td><td>${w.attempts}</td><td>${w.lastStatus ?? w.lastError ?? ''}</td><td>${iso(w.deliveredAt)}</td></tr>`,
+        )}</tbody></table>`
+      : html`<p>No webhooks (the session did not ask for notifications).</p>`
+  }`;
 }

@@ -62,7 +62,11 @@ export class KyselyAppRepository implements AppRepository {
   }
 
   async setFrameAncestors(sdkId: string, origins: string[] | null): Promise<boolean> {
-    const result = await this.db.updateTable('apps').set({ frame_ancestors: frameColumn(origins) }).where('sdk_id', '=', sdkId).executeTakeFirst();
+    const result = await this.db
+      .updateTable('apps')
+      .set({ frame_ancestors: frameColumn(origins) })
+      .where('sdk_id', '=', sdkId)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 }

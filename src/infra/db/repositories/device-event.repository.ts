@@ -15,8 +15,20 @@ export class KyselyDeviceEventRepository implements DeviceEventRepository {
   }
 
   async list(sessionId: string): Promise<DeviceEvent[]> {
-    const rows = await this.db.selectFrom('device_events').selectAll().where('session_id', '=', sessionId).orderBy('created_at').orderBy('id').execute();
-    return rows.map((r) => ({ id: r.id, sessionId: r.session_id, event: r.event, device: fromJson(r.device), createdAt: r.created_at }));
+    const rows = await this.db
+      .selectFrom('device_events')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      sessionId: r.session_id,
+      event: r.event,
+      device: fromJson(r.device),
+      createdAt: r.created_at,
+    }));
   }
 
   async clear(sessionId: string): Promise<void> {

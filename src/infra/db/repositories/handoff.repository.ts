@@ -33,7 +33,12 @@ export class KyselyHandoffRepository implements HandoffRepository {
   }
 
   async get(sessionId: string, id: string): Promise<HandoffRecord | null> {
-    const row = await this.db.selectFrom('handoffs').selectAll().where('session_id', '=', sessionId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('handoffs')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? toRecord(row) : null;
   }
 
@@ -43,12 +48,22 @@ export class KyselyHandoffRepository implements HandoffRepository {
   }
 
   async countForSession(sessionId: string): Promise<number> {
-    const row = await this.db.selectFrom('handoffs').select((eb) => eb.fn.countAll<number>().as('n')).where('session_id', '=', sessionId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('handoffs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('session_id', '=', sessionId)
+      .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 
   async revokeOpen(sessionId: string, at: number): Promise<void> {
-    await this.db.updateTable('handoffs').set({ revoked_at: at }).where('session_id', '=', sessionId).where('claimed_at', 'is', null).where('revoked_at', 'is', null).execute();
+    await this.db
+      .updateTable('handoffs')
+      .set({ revoked_at: at })
+      .where('session_id', '=', sessionId)
+      .where('claimed_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   async claim(id: string, at: number): Promise<boolean> {

@@ -8,7 +8,11 @@ import { KyselyHandoffRepository } from './handoff.repository.js';
 import { KyselyMediaRepository } from './media.repository.js';
 import { KyselyNonceRepository } from './nonce.repository.js';
 import { KyselyUsageRepository } from './usage.repository.js';
-import { KyselyChallengeRepository, KyselyFaceAnalysisRepository, KyselyWebhookRepository } from './pipeline.repository.js';
+import {
+  KyselyChallengeRepository,
+  KyselyFaceAnalysisRepository,
+  KyselyWebhookRepository,
+} from './pipeline.repository.js';
 import type { EmbeddingCodec } from '../../crypto/embedding-codec.js';
 import { KyselyResourceRepository } from './resource.repository.js';
 import { KyselySessionRepository } from './session.repository.js';

@@ -24,7 +24,11 @@ export class KyselyMediaRepository implements MediaRepository {
     private readonly db: Kysely<DB>,
     dialect: Dialect,
   ) {
-    this.ofSession = rawQuery<Selectable<MediaTable>>(db, dialect, 'SELECT * FROM "media" WHERE "session_id" = ? ORDER BY "created_at", "id"');
+    this.ofSession = rawQuery<Selectable<MediaTable>>(
+      db,
+      dialect,
+      'SELECT * FROM "media" WHERE "session_id" = ? ORDER BY "created_at", "id"',
+    );
   }
 
   async create(m: MediaRecord): Promise<void> {
@@ -55,7 +59,12 @@ export class KyselyMediaRepository implements MediaRepository {
   }
 
   async get(sessionId: string, id: string): Promise<MediaRecord | null> {
-    const row = await this.db.selectFrom('media').selectAll().where('session_id', '=', sessionId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('media')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? toRecord(row) : null;
   }
 

@@ -72,8 +72,13 @@ export class KyselyModelSetRepository implements ModelSetRepository {
   async activate(id: string | null, at: number): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       // Retire first: the partial unique index allows one active row at any moment, inside the transaction too.
-      await trx.updateTable('model_sets').set({ state: 'retired', updated_at: at }).where('state', '=', 'active').execute();
-      if (id !== null) await trx.updateTable('model_sets').set({ state: 'active', updated_at: at }).where('id', '=', id).execute();
+      await trx
+        .updateTable('model_sets')
+        .set({ state: 'retired', updated_at: at })
+        .where('state', '=', 'active')
+        .execute();
+      if (id !== null)
+        await trx.updateTable('model_sets').set({ state: 'active', updated_at: at }).where('id', '=', id).execute();
     });
   }
 
@@ -96,14 +101,22 @@ export class KyselyModelSetRepository implements ModelSetRepository {
       .where(({ not, exists, selectFrom }) =>
         not(
           exists(
-            selectFrom('face_embeddings').select('face_key').whereRef('face_embeddings.face_key', '=', 'faces.key').where('face_embeddings.model_set_id', '=', modelSetId),
+            selectFrom('face_embeddings')
+              .select('face_key')
+              .whereRef('face_embeddings.face_key', '=', 'faces.key')
+              .where('face_embeddings.model_set_id', '=', modelSetId),
           ),
         ),
       )
       .orderBy('key')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ key: Number(r.key), imageKey: r.image_key, modelSetId: r.model_set_id, embedding: this.codec.decode(r.embedding) }));
+    return rows.map((r) => ({
+      key: Number(r.key),
+      imageKey: r.image_key,
+      modelSetId: r.model_set_id,
+      embedding: this.codec.decode(r.embedding),
+    }));
   }
 
   async countFacesToEmbed(modelSetId: string): Promise<number> {
@@ -114,7 +127,10 @@ export class KyselyModelSetRepository implements ModelSetRepository {
       .where(({ not, exists, selectFrom }) =>
         not(
           exists(
-            selectFrom('face_embeddings').select('face_key').whereRef('face_embeddings.face_key', '=', 'faces.key').where('face_embeddings.model_set_id', '=', modelSetId),
+            selectFrom('face_embeddings')
+              .select('face_key')
+              .whereRef('face_embeddings.face_key', '=', 'faces.key')
+              .where('face_embeddings.model_set_id', '=', modelSetId),
           ),
         ),
       )
@@ -131,7 +147,12 @@ export class KyselyModelSetRepository implements ModelSetRepository {
   }
 
   async embeddingOf(faceKey: number, modelSetId: string): Promise<Float32Array | null> {
-    const own = await this.db.selectFrom('faces').select('embedding').where('key', '=', faceKey).where('model_set_id', '=', modelSetId).executeTakeFirst();
+    const own = await this.db
+      .selectFrom('faces')
+      .select('embedding')
+      .where('key', '=', faceKey)
+      .where('model_set_id', '=', modelSetId)
+      .executeTakeFirst();
     if (own) return this.codec.decode(own.embedding);
     const other = await this.db
       .selectFrom('face_embeddings')
@@ -147,7 +168,9 @@ export class KyselyModelSetRepository implements ModelSetRepository {
       .selectFrom('pools')
       .leftJoin('pool_members', 'pool_members.pool_id', 'pools.id')
       .leftJoin('faces', 'faces.applicant_id', 'pool_members.applicant_id')
-      .leftJoin('face_embeddings', (join) => join.onRef('face_embeddings.face_key', '=', 'faces.key').on('face_embeddings.model_set_id', '=', modelSetId))
+      .leftJoin('face_embeddings', (join) =>
+        join.onRef('face_embeddings.face_key', '=', 'faces.key').on('face_embeddings.model_set_id', '=', modelSetId),
+      )
       .select((eb) => [
         'pools.id as id',
         'pools.app_id as app_id',
@@ -191,7 +214,10 @@ export class KyselyModelSetRepository implements ModelSetRepository {
         .where(({ not, exists, selectFrom }) =>
           not(
             exists(
-              selectFrom('face_embeddings').select('face_key').whereRef('face_embeddings.face_key', '=', 'faces.key').where('face_embeddings.model_set_id', '=', modelSetId),
+              selectFrom('face_embeddings')
+                .select('face_key')
+                .whereRef('face_embeddings.face_key', '=', 'faces.key')
+                .where('face_embeddings.model_set_id', '=', modelSetId),
             ),
           ),
         )

@@ -56,7 +56,9 @@ export class KyselyNonceRepository implements NonceRepository {
       const batch = this.pending.splice(0, MAX_BATCH);
       try {
         const rows = new Map<string, Row>();
-        for (const p of batch) if (!rows.has(keyOf(p.sdkId, p.nonce))) rows.set(keyOf(p.sdkId, p.nonce), { sdk_id: p.sdkId, nonce: p.nonce, seen_at: p.at });
+        for (const p of batch)
+          if (!rows.has(keyOf(p.sdkId, p.nonce)))
+            rows.set(keyOf(p.sdkId, p.nonce), { sdk_id: p.sdkId, nonce: p.nonce, seen_at: p.at });
         const inserted = await this.insertWithoutFlush([...rows.values()]);
         // A nonce twice in one batch: the first request has it, the others are replays.
         const fresh = new Set(inserted.map((r) => keyOf(r.sdk_id, r.nonce)));
@@ -84,7 +86,9 @@ export class KyselyNonceRepository implements NonceRepository {
     }
     // SQLite: one connection, held for the three statements, so no other write runs with NORMAL.
     return this.db.connection().execute(async (conn) => {
-      const [{ synchronous }] = (await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(conn)).rows as [{ synchronous: number }];
+      const [{ synchronous }] = (await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(conn)).rows as [
+        { synchronous: number },
+      ];
       await sql.raw('PRAGMA synchronous = NORMAL').execute(conn);
       try {
         return await insert(conn);
@@ -110,6 +114,10 @@ export class KyselyNonceRepository implements NonceRepository {
   }
 
   async forgetGuardStart(): Promise<void> {
-    await this.db.deleteFrom('nonces').where('sdk_id', '=', GUARD_START.sdk_id).where('nonce', '=', GUARD_START.nonce).execute();
+    await this.db
+      .deleteFrom('nonces')
+      .where('sdk_id', '=', GUARD_START.sdk_id)
+      .where('nonce', '=', GUARD_START.nonce)
+      .execute();
   }
 }

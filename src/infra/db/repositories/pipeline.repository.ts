@@ -21,7 +21,11 @@ export class KyselyFaceAnalysisRepository implements FaceAnalysisRepository {
   ) {}
 
   async get(mediaId: string): Promise<StoredFaceAnalysis | null> {
-    const row = await this.db.selectFrom('face_analyses').selectAll().where('media_id', '=', mediaId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('face_analyses')
+      .selectAll()
+      .where('media_id', '=', mediaId)
+      .executeTakeFirst();
     if (!row) return null;
     const { imageError, ...analysis } = fromJson<FaceAnalysis & { imageError?: string }>(row.result);
     if (row.embeddings && analysis.faces.length) {
@@ -29,7 +33,13 @@ export class KyselyFaceAnalysisRepository implements FaceAnalysisRepository {
       const dims = all.length / analysis.faces.length;
       analysis.faces.forEach((f, i) => (f.embedding = all.slice(i * dims, (i + 1) * dims)));
     }
-    return { mediaId: row.media_id, sessionId: row.session_id, analysis, imageError: imageError ?? null, createdAt: row.created_at };
+    return {
+      mediaId: row.media_id,
+      sessionId: row.session_id,
+      analysis,
+      imageError: imageError ?? null,
+      createdAt: row.created_at,
+    };
   }
 
   async save(r: StoredFaceAnalysis): Promise<void> {
@@ -37,7 +47,11 @@ export class KyselyFaceAnalysisRepository implements FaceAnalysisRepository {
     const dims = faces[0]?.embedding.length ?? 0;
     const all = new Float32Array(faces.length * dims);
     faces.forEach((f, i) => all.set(f.embedding, i * dims));
-    const result = { ...r.analysis, faces: faces.map(({ embedding: _e, ...rest }) => rest), ...(r.imageError ? { imageError: r.imageError } : {}) };
+    const result = {
+      ...r.analysis,
+      faces: faces.map(({ embedding: _e, ...rest }) => rest),
+      ...(r.imageError ? { imageError: r.imageError } : {}),
+    };
     await this.db
       .insertInto('face_analyses')
       .values({
@@ -94,7 +108,12 @@ export class KyselyChallengeRepository implements ChallengeRepository {
   }
 
   async get(sessionId: string, id: string): Promise<CaptureChallenge | null> {
-    const row = await this.db.selectFrom('capture_challenges').selectAll().where('session_id', '=', sessionId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('capture_challenges')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? toChallenge(row) : null;
   }
 
@@ -143,7 +162,11 @@ export class KyselyWebhookRepository implements WebhookRepository {
     // Concurrent creators (workers on PostgreSQL) would read the same MAX, so they take turns on the session
     // row first (a no-op update locks it until commit; SQLite has one writer anyway).
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('sessions').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', d.sessionId).execute();
+      await trx
+        .updateTable('sessions')
+        .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+        .where('id', '=', d.sessionId)
+        .execute();
       await sql`
         INSERT INTO webhook_deliveries (id, session_id, topic, payload, state, attempts, last_status, last_error, created_at, updated_at, delivered_at)
         SELECT ${d.id}, ${d.sessionId}, ${d.topic}, ${toJson(d.payload)}, ${d.state}, ${d.attempts}, ${d.lastStatus}, ${d.lastError},
@@ -159,7 +182,12 @@ export class KyselyWebhookRepository implements WebhookRepository {
   }
 
   async list(sessionId: string): Promise<WebhookDelivery[]> {
-    const rows = await this.db.selectFrom('webhook_deliveries').selectAll().where('session_id', '=', sessionId).orderBy('created_at').execute();
+    const rows = await this.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .orderBy('created_at')
+      .execute();
     return rows.map(toDelivery);
   }
 
@@ -178,7 +206,14 @@ export class KyselyWebhookRepository implements WebhookRepository {
   async update(d: WebhookDelivery): Promise<void> {
     await this.db
       .updateTable('webhook_deliveries')
-      .set({ state: d.state, attempts: d.attempts, last_status: d.lastStatus, last_error: d.lastError, updated_at: d.updatedAt, delivered_at: d.deliveredAt })
+      .set({
+        state: d.state,
+        attempts: d.attempts,
+        last_status: d.lastStatus,
+        last_error: d.lastError,
+        updated_at: d.updatedAt,
+        delivered_at: d.deliveredAt,
+      })
       .where('id', '=', d.id)
       .execute();
   }

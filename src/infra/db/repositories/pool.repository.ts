@@ -1,6 +1,13 @@
 import { type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
 import type { MemberCursor, PoolRepository } from '../../../domain/ports/pool-repository.port.js';
-import type { ApplicantRecord, FaceRecord, IndexChange, Page, PoolRecord, PoolSettings } from '../../../domain/pools/pool.types.js';
+import type {
+  ApplicantRecord,
+  FaceRecord,
+  IndexChange,
+  Page,
+  PoolRecord,
+  PoolSettings,
+} from '../../../domain/pools/pool.types.js';
 import type { EmbeddingCodec } from '../../crypto/embedding-codec.js';
 import type { Dialect } from '../database.js';
 import type { DB, FacesTable } from '../db.types.js';
@@ -22,7 +29,11 @@ export function inChangeLog<T>(db: Kysely<DB>, dialect: Dialect, fn: (trx: Tx) =
 }
 
 /** A keyset page: `limit + 1` rows were read; the extra one only says whether a next page exists. */
-function page<Row extends { created_at: number; id: string }, T>(rows: Row[], limit: number, map: (row: Row) => T): Page<T> {
+function page<Row extends { created_at: number; id: string }, T>(
+  rows: Row[],
+  limit: number,
+  map: (row: Row) => T,
+): Page<T> {
   const items = rows.slice(0, limit).map(map);
   const last = rows[limit - 1];
   return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.created_at, last.id) } : { items };
@@ -71,43 +82,87 @@ export class KyselyPoolRepository implements PoolRepository {
   }
 
   async createApplicant(a: ApplicantRecord): Promise<void> {
-    await this.db.insertInto('applicants').values({ id: a.id, app_id: a.appId, created_at: a.createdAt, updated_at: a.updatedAt }).execute();
+    await this.db
+      .insertInto('applicants')
+      .values({ id: a.id, app_id: a.appId, created_at: a.createdAt, updated_at: a.updatedAt })
+      .execute();
   }
 
   async getApplicant(appId: string, id: string): Promise<ApplicantRecord | null> {
-    const row = await this.db.selectFrom('applicants').selectAll().where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('applicants')
+      .selectAll()
+      .where('id', '=', id)
+      .where('app_id', '=', appId)
+      .executeTakeFirst();
     return row ? { id: row.id, appId: row.app_id, createdAt: row.created_at, updatedAt: row.updated_at } : null;
   }
 
   async listApplicants(appId: string, cursor: string | undefined, limit: number): Promise<Page<ApplicantRecord>> {
     let q = this.db.selectFrom('applicants').selectAll().where('app_id', '=', appId);
     const after = decodeCursor(cursor);
-    if (after) q = q.where((eb) => eb.or([eb('created_at', '>', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '>', after.id)])]));
-    const rows = await q.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+    if (after)
+      q = q.where((eb) =>
+        eb.or([eb('created_at', '>', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '>', after.id)])]),
+      );
+    const rows = await q
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit + 1)
+      .execute();
     return page(rows, limit, (r) => ({ id: r.id, appId: r.app_id, createdAt: r.created_at, updatedAt: r.updated_at }));
   }
 
   async deleteApplicant(appId: string, id: string, at: number): Promise<string[] | null> {
     return this.changeLog(async (trx) => {
-      const applicant = await trx.selectFrom('applicants').select('id').where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
+      const applicant = await trx
+        .selectFrom('applicants')
+        .select('id')
+        .where('id', '=', id)
+        .where('app_id', '=', appId)
+        .executeTakeFirst();
       if (!applicant) return null;
       const faces = await trx.selectFrom('faces').select(['key', 'image_key']).where('applicant_id', '=', id).execute();
-      await this.logMembership(trx, id, faces.map((f) => Number(f.key)), 'remove', at);
+      await this.logMembership(
+        trx,
+        id,
+        faces.map((f) => Number(f.key)),
+        'remove',
+        at,
+      );
       await trx.deleteFrom('applicants').where('id', '=', id).execute();
       return faces.map((f) => f.image_key);
     });
   }
 
   /** Appends one change per (pool of the applicant × face). */
-  private async logMembership(trx: Tx, applicantId: string, faceKeys: number[], op: 'add' | 'remove', at: number, onlyPool?: string) {
+  private async logMembership(
+    trx: Tx,
+    applicantId: string,
+    faceKeys: number[],
+    op: 'add' | 'remove',
+    at: number,
+    onlyPool?: string,
+  ) {
     if (!faceKeys.length) return;
-    let pools = await trx.selectFrom('pool_members').select('pool_id').where('applicant_id', '=', applicantId).execute();
+    let pools = await trx
+      .selectFrom('pool_members')
+      .select('pool_id')
+      .where('applicant_id', '=', applicantId)
+      .execute();
     if (onlyPool) pools = pools.filter((p) => p.pool_id === onlyPool);
     const rows = pools.flatMap((p) => faceKeys.map((key) => ({ pool_id: p.pool_id, face_key: key, op, at })));
-    for (let i = 0; i < rows.length; i += 500) await trx.insertInto('face_changes').values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500)
+      await trx
+        .insertInto('face_changes')
+        .values(rows.slice(i, i + 500))
+        .execute();
   }
 
-  async addFace(face: Omit<FaceRecord, 'key'>, otherSets: Readonly<Record<string, Float32Array>> = {}): Promise<FaceRecord> {
+  async addFace(
+    face: Omit<FaceRecord, 'key'>,
+    otherSets: Readonly<Record<string, Float32Array>> = {},
+  ): Promise<FaceRecord> {
     return this.changeLog(async (trx) => {
       const row = await trx
         .insertInto('faces')
@@ -130,11 +185,20 @@ export class KyselyPoolRepository implements PoolRepository {
         if (modelSetId === face.modelSetId) continue;
         await trx
           .insertInto('face_embeddings')
-          .values({ face_key: key, model_set_id: modelSetId, embedding: this.codec.encode(embedding), created_at: face.createdAt })
+          .values({
+            face_key: key,
+            model_set_id: modelSetId,
+            embedding: this.codec.encode(embedding),
+            created_at: face.createdAt,
+          })
           .execute();
       }
       await this.logMembership(trx, face.applicantId, [key], 'add', face.createdAt);
-      await trx.updateTable('applicants').set({ updated_at: face.createdAt }).where('id', '=', face.applicantId).execute();
+      await trx
+        .updateTable('applicants')
+        .set({ updated_at: face.createdAt })
+        .where('id', '=', face.applicantId)
+        .execute();
       return { ...face, key };
     });
   }
@@ -151,7 +215,13 @@ export class KyselyPoolRepository implements PoolRepository {
   }
 
   async listFaces(applicantId: string): Promise<FaceRecord[]> {
-    const rows = await this.db.selectFrom('faces').selectAll().where('applicant_id', '=', applicantId).orderBy('created_at').orderBy('key').execute();
+    const rows = await this.db
+      .selectFrom('faces')
+      .selectAll()
+      .where('applicant_id', '=', applicantId)
+      .orderBy('created_at')
+      .orderBy('key')
+      .execute();
     return rows.map((r) => this.toFace(r));
   }
 
@@ -172,7 +242,15 @@ export class KyselyPoolRepository implements PoolRepository {
     });
   }
 
-  private toPool(row: { id: string; app_id: string; label: string; settings: string; model_set_id: string; created_at: number; updated_at: number }): PoolRecord {
+  private toPool(row: {
+    id: string;
+    app_id: string;
+    label: string;
+    settings: string;
+    model_set_id: string;
+    created_at: number;
+    updated_at: number;
+  }): PoolRecord {
     return {
       id: row.id,
       appId: row.app_id,
@@ -200,7 +278,12 @@ export class KyselyPoolRepository implements PoolRepository {
   }
 
   async getPool(appId: string, id: string): Promise<PoolRecord | null> {
-    const row = await this.db.selectFrom('pools').selectAll().where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('pools')
+      .selectAll()
+      .where('id', '=', id)
+      .where('app_id', '=', appId)
+      .executeTakeFirst();
     return row ? this.toPool(row) : null;
   }
 
@@ -210,14 +293,26 @@ export class KyselyPoolRepository implements PoolRepository {
   }
 
   async updatePoolSettings(appId: string, id: string, settings: PoolSettings, at: number): Promise<void> {
-    await this.db.updateTable('pools').set({ settings: toJson(settings), updated_at: at }).where('id', '=', id).where('app_id', '=', appId).execute();
+    await this.db
+      .updateTable('pools')
+      .set({ settings: toJson(settings), updated_at: at })
+      .where('id', '=', id)
+      .where('app_id', '=', appId)
+      .execute();
   }
 
   async listPools(appId: string, cursor: string | undefined, limit: number): Promise<Page<PoolRecord>> {
     let q = this.db.selectFrom('pools').selectAll().where('app_id', '=', appId);
     const after = decodeCursor(cursor);
-    if (after) q = q.where((eb) => eb.or([eb('created_at', '>', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '>', after.id)])]));
-    const rows = await q.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+    if (after)
+      q = q.where((eb) =>
+        eb.or([eb('created_at', '>', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '>', after.id)])]),
+      );
+    const rows = await q
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit + 1)
+      .execute();
     return page(rows, limit, (r) => this.toPool(r));
   }
 
@@ -249,7 +344,14 @@ export class KyselyPoolRepository implements PoolRepository {
         .executeTakeFirst();
       if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
       const faces = await trx.selectFrom('faces').select('key').where('applicant_id', '=', applicantId).execute();
-      await this.logMembership(trx, applicantId, faces.map((f) => Number(f.key)), 'add', at, poolId);
+      await this.logMembership(
+        trx,
+        applicantId,
+        faces.map((f) => Number(f.key)),
+        'add',
+        at,
+        poolId,
+      );
       return true;
     });
   }
@@ -257,8 +359,19 @@ export class KyselyPoolRepository implements PoolRepository {
   async removeMember(poolId: string, applicantId: string, at: number): Promise<boolean> {
     return this.changeLog(async (trx) => {
       const faces = await trx.selectFrom('faces').select('key').where('applicant_id', '=', applicantId).execute();
-      await this.logMembership(trx, applicantId, faces.map((f) => Number(f.key)), 'remove', at, poolId);
-      const result = await trx.deleteFrom('pool_members').where('pool_id', '=', poolId).where('applicant_id', '=', applicantId).executeTakeFirst();
+      await this.logMembership(
+        trx,
+        applicantId,
+        faces.map((f) => Number(f.key)),
+        'remove',
+        at,
+        poolId,
+      );
+      const result = await trx
+        .deleteFrom('pool_members')
+        .where('pool_id', '=', poolId)
+        .where('applicant_id', '=', applicantId)
+        .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     });
   }
@@ -267,15 +380,28 @@ export class KyselyPoolRepository implements PoolRepository {
     let q = this.db
       .selectFrom('pool_members')
       .innerJoin('applicants', 'applicants.id', 'pool_members.applicant_id')
-      .select(['applicants.id as id', 'applicants.app_id as app_id', 'applicants.created_at as created_at', 'applicants.updated_at as updated_at', 'pool_members.added_at as added_at'])
+      .select([
+        'applicants.id as id',
+        'applicants.app_id as app_id',
+        'applicants.created_at as created_at',
+        'applicants.updated_at as updated_at',
+        'pool_members.added_at as added_at',
+      ])
       .where('pool_members.pool_id', '=', poolId);
     const after = decodeCursor(cursor);
     if (after) {
       q = q.where((eb) =>
-        eb.or([eb('pool_members.added_at', '>', after.at), eb.and([eb('pool_members.added_at', '=', after.at), eb('applicants.id', '>', after.id)])]),
+        eb.or([
+          eb('pool_members.added_at', '>', after.at),
+          eb.and([eb('pool_members.added_at', '=', after.at), eb('applicants.id', '>', after.id)]),
+        ]),
       );
     }
-    const rows = await q.orderBy('pool_members.added_at').orderBy('applicants.id').limit(limit + 1).execute();
+    const rows = await q
+      .orderBy('pool_members.added_at')
+      .orderBy('applicants.id')
+      .limit(limit + 1)
+      .execute();
     const page = rows.slice(0, limit);
     const items = page.map((r) => ({ id: r.id, appId: r.app_id, createdAt: r.created_at, updatedAt: r.updated_at }));
     const last = page[page.length - 1];
@@ -297,7 +423,10 @@ export class KyselyPoolRepository implements PoolRepository {
     // (pool, face key) instead made the database sort every remaining row for each page: 5.4 s a page at a
     // million faces on SQLite, ten minutes for a start-up.
     let page = this.db.selectFrom('pool_members').select(['pool_id', 'applicant_id']);
-    if (after) page = page.where((eb) => eb(eb.refTuple('pool_id', 'applicant_id'), '>', eb.tuple(after.poolId, after.applicantId)));
+    if (after)
+      page = page.where((eb) =>
+        eb(eb.refTuple('pool_id', 'applicant_id'), '>', eb.tuple(after.poolId, after.applicantId)),
+      );
     const memberPage = await page.orderBy('pool_id').orderBy('applicant_id').limit(members).execute();
     const last = memberPage[memberPage.length - 1];
     if (!last) return { rows: [], next: null };
@@ -307,7 +436,9 @@ export class KyselyPoolRepository implements PoolRepository {
       .innerJoin('faces', 'faces.applicant_id', 'pool_members.applicant_id')
       .innerJoin('pools', 'pools.id', 'pool_members.pool_id')
       .leftJoin('face_embeddings', (join) =>
-        join.onRef('face_embeddings.face_key', '=', 'faces.key').onRef('face_embeddings.model_set_id', '=', 'pools.model_set_id'),
+        join
+          .onRef('face_embeddings.face_key', '=', 'faces.key')
+          .onRef('face_embeddings.model_set_id', '=', 'pools.model_set_id'),
       )
       .select((eb) => [
         'pool_members.pool_id as pool_id',
@@ -318,8 +449,16 @@ export class KyselyPoolRepository implements PoolRepository {
       ])
       .where((eb) =>
         eb.and([
-          eb(eb.refTuple('pool_members.pool_id', 'pool_members.applicant_id'), '>=', eb.tuple(first.pool_id, first.applicant_id)),
-          eb(eb.refTuple('pool_members.pool_id', 'pool_members.applicant_id'), '<=', eb.tuple(last.pool_id, last.applicant_id)),
+          eb(
+            eb.refTuple('pool_members.pool_id', 'pool_members.applicant_id'),
+            '>=',
+            eb.tuple(first.pool_id, first.applicant_id),
+          ),
+          eb(
+            eb.refTuple('pool_members.pool_id', 'pool_members.applicant_id'),
+            '<=',
+            eb.tuple(last.pool_id, last.applicant_id),
+          ),
         ]),
       )
       .orderBy('pool_members.pool_id')
@@ -329,7 +468,15 @@ export class KyselyPoolRepository implements PoolRepository {
     return {
       rows: rows.flatMap((r) =>
         r.embedding
-          ? [{ poolId: r.pool_id, applicantId: r.applicant_id, key: Number(r.key), embedding: this.codec.decode(r.embedding), modelSetId: r.model_set_id }]
+          ? [
+              {
+                poolId: r.pool_id,
+                applicantId: r.applicant_id,
+                key: Number(r.key),
+                embedding: this.codec.decode(r.embedding),
+                modelSetId: r.model_set_id,
+              },
+            ]
           : [],
       ),
       next: memberPage.length < members ? null : { poolId: last.pool_id, applicantId: last.applicant_id },
@@ -337,12 +484,18 @@ export class KyselyPoolRepository implements PoolRepository {
   }
 
   async latestChangeSeq(): Promise<number> {
-    const row = await this.db.selectFrom('face_changes').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('face_changes')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .executeTakeFirst();
     return Number(row?.seq ?? 0);
   }
 
   async oldestChangeSeq(): Promise<number> {
-    const row = await this.db.selectFrom('face_changes').select((eb) => eb.fn.min('seq').as('seq')).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('face_changes')
+      .select((eb) => eb.fn.min('seq').as('seq'))
+      .executeTakeFirst();
     return Number(row?.seq ?? 0);
   }
 
@@ -352,7 +505,9 @@ export class KyselyPoolRepository implements PoolRepository {
       .leftJoin('faces', 'faces.key', 'face_changes.face_key')
       .leftJoin('pools', 'pools.id', 'face_changes.pool_id')
       .leftJoin('face_embeddings', (join) =>
-        join.onRef('face_embeddings.face_key', '=', 'faces.key').onRef('face_embeddings.model_set_id', '=', 'pools.model_set_id'),
+        join
+          .onRef('face_embeddings.face_key', '=', 'faces.key')
+          .onRef('face_embeddings.model_set_id', '=', 'pools.model_set_id'),
       )
       .select((eb) => [
         'face_changes.seq as seq',

@@ -24,7 +24,11 @@ export class KyselyResourceRepository implements ResourceRepository {
     private readonly db: Kysely<DB>,
     dialect: Dialect,
   ) {
-    this.ofSession = rawQuery<Selectable<ResourcesTable>>(db, dialect, 'SELECT * FROM "resources" WHERE "session_id" = ? ORDER BY "created_at", "id"');
+    this.ofSession = rawQuery<Selectable<ResourcesTable>>(
+      db,
+      dialect,
+      'SELECT * FROM "resources" WHERE "session_id" = ? ORDER BY "created_at", "id"',
+    );
   }
 
   async create(r: ResourceRecord): Promise<void> {
@@ -44,7 +48,12 @@ export class KyselyResourceRepository implements ResourceRepository {
   }
 
   async get(sessionId: string, id: string): Promise<ResourceRecord | null> {
-    const row = await this.db.selectFrom('resources').selectAll().where('session_id', '=', sessionId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('resources')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? toRecord(row) : null;
   }
 

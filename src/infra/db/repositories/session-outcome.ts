@@ -8,7 +8,9 @@ import type { DB } from '../db.types.js';
 
 export function outcomeUpdater(dialect: Dialect) {
   const rec =
-    dialect === 'sqlite' ? sql`json_extract(c.report, '$.recommendation.value')` : sql`(c.report::json -> 'recommendation' ->> 'value')`;
+    dialect === 'sqlite'
+      ? sql`json_extract(c.report, '$.recommendation.value')`
+      : sql`(c.report::json -> 'recommendation' ->> 'value')`;
   const any = (sessionId: string, condition: ReturnType<typeof sql>) =>
     sql`EXISTS (SELECT 1 FROM checks c WHERE c.session_id = ${sessionId} AND ${condition})`;
   return (db: Kysely<DB>, sessionId: string) =>

@@ -43,9 +43,17 @@ export class KyselySessionRepository implements SessionRepository {
     this.work = new KyselyWorkRepository(db, dialect);
     this.resources = new KyselyResourceRepository(db, dialect);
     this.media = new KyselyMediaRepository(db, dialect);
-    this.byAppAndId = rawQuery<Selectable<SessionsTable>>(db, dialect, 'SELECT * FROM "sessions" WHERE "id" = ? AND "app_id" = ?');
+    this.byAppAndId = rawQuery<Selectable<SessionsTable>>(
+      db,
+      dialect,
+      'SELECT * FROM "sessions" WHERE "id" = ? AND "app_id" = ?',
+    );
     this.byId = rawQuery<Selectable<SessionsTable>>(db, dialect, 'SELECT * FROM "sessions" WHERE "id" = ?');
-    this.byToken = rawQuery<Selectable<SessionsTable>>(db, dialect, 'SELECT * FROM "sessions" WHERE "client_token" = ?');
+    this.byToken = rawQuery<Selectable<SessionsTable>>(
+      db,
+      dialect,
+      'SELECT * FROM "sessions" WHERE "client_token" = ?',
+    );
     this.updateOutcome = outcomeUpdater(dialect);
   }
 
@@ -133,7 +141,13 @@ export class KyselySessionRepository implements SessionRepository {
       .where('finished_at', 'is', null)
       .where('token_expires_at', '<=', now)
       .where((eb) =>
-        eb.exists(eb.selectFrom('checks').select('checks.id').whereRef('checks.session_id', '=', 'sessions.id').where('checks.state', '!=', 'DONE')),
+        eb.exists(
+          eb
+            .selectFrom('checks')
+            .select('checks.id')
+            .whereRef('checks.session_id', '=', 'sessions.id')
+            .where('checks.state', '!=', 'DONE'),
+        ),
       )
       .orderBy('token_expires_at')
       .limit(limit)

@@ -12,7 +12,11 @@ class OverLimit extends Error {
 export class KyselyUsageRepository implements UsageRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  async consume(sessionId: string, charges: readonly UsageCharge[], drop?: { prefix: string; keep: string }): Promise<string | null> {
+  async consume(
+    sessionId: string,
+    charges: readonly UsageCharge[],
+    drop?: { prefix: string; keep: string },
+  ): Promise<string | null> {
     const tooBig = charges.find((c) => c.amount > c.limit);
     if (tooBig) return tooBig.counter;
     // One transaction, so one commit (one fsync with synchronous=FULL) however many counters move.
@@ -35,7 +39,12 @@ export class KyselyUsageRepository implements UsageRepository {
         }
         if (drop) {
           // Prefixes are fixed names of ours ("analyses@"), free of LIKE wildcards.
-          await trx.deleteFrom('session_usage').where('session_id', '=', sessionId).where('counter', 'like', `${drop.prefix}%`).where('counter', '<>', drop.keep).execute();
+          await trx
+            .deleteFrom('session_usage')
+            .where('session_id', '=', sessionId)
+            .where('counter', 'like', `${drop.prefix}%`)
+            .where('counter', '<>', drop.keep)
+            .execute();
         }
       });
       return null;

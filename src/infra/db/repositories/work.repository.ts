@@ -70,13 +70,26 @@ export class KyselyWorkRepository implements WorkRepository {
     private readonly db: Kysely<DB>,
     dialect: Dialect,
   ) {
-    this.checksOf = rawQuery<Selectable<ChecksTable>>(db, dialect, 'SELECT * FROM "checks" WHERE "session_id" = ? ORDER BY "created_at", "id"');
-    this.tasksOf = rawQuery<Selectable<TasksTable>>(db, dialect, 'SELECT * FROM "tasks" WHERE "session_id" = ? ORDER BY "created_at", "id"');
+    this.checksOf = rawQuery<Selectable<ChecksTable>>(
+      db,
+      dialect,
+      'SELECT * FROM "checks" WHERE "session_id" = ? ORDER BY "created_at", "id"',
+    );
+    this.tasksOf = rawQuery<Selectable<TasksTable>>(
+      db,
+      dialect,
+      'SELECT * FROM "tasks" WHERE "session_id" = ? ORDER BY "created_at", "id"',
+    );
     this.updateOutcome = outcomeUpdater(dialect);
   }
 
   async getCheck(sessionId: string, id: string): Promise<CheckRecord | null> {
-    const row = await this.db.selectFrom('checks').selectAll().where('session_id', '=', sessionId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('checks')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? toCheck(row) : null;
   }
 
@@ -86,7 +99,9 @@ export class KyselyWorkRepository implements WorkRepository {
       await trx
         .insertInto('checks')
         .values(row)
-        .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined, session_id: undefined, created_at: undefined }))
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({ ...row, id: undefined, session_id: undefined, created_at: undefined }),
+        )
         .execute();
       await this.updateOutcome(trx, check.sessionId);
     });
@@ -97,7 +112,12 @@ export class KyselyWorkRepository implements WorkRepository {
   }
 
   async getTask(sessionId: string, id: string): Promise<TaskRecord | null> {
-    const row = await this.db.selectFrom('tasks').selectAll().where('session_id', '=', sessionId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? toTask(row) : null;
   }
 
@@ -106,7 +126,9 @@ export class KyselyWorkRepository implements WorkRepository {
     await this.db
       .insertInto('tasks')
       .values(row)
-      .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined, session_id: undefined, created_at: undefined }))
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ ...row, id: undefined, session_id: undefined, created_at: undefined }),
+      )
       .execute();
   }
 

@@ -15,7 +15,19 @@ describe('FineStore', () => {
     store.move(2999, 5); // across memories, as a removal does
     rows[5] = rows[2999]!;
     const probe = unit(randomVector(random, dim));
-    const list = Uint32Array.from([0, 5, 1023, 1024, 1025, 2047, 2048, 2998, 17, 1500, ...Array.from({ length: 300 }, (_, i) => i * 9)]);
+    const list = Uint32Array.from([
+      0,
+      5,
+      1023,
+      1024,
+      1025,
+      2047,
+      2048,
+      2998,
+      17,
+      1500,
+      ...Array.from({ length: 300 }, (_, i) => i * 9),
+    ]);
     const sims = store.similarities(list, probe);
     list.forEach((r, i) => expect(Math.abs(sims[i]! - cosine(rows[r]!, probe))).toBeLessThan(1e-4));
   });

@@ -79,7 +79,14 @@ export function codeShape(width: number): CodeShape {
  * row p (16 bytes) holds nibble 2p (bits 8p..8p+3) in the low half of byte `lane` and nibble 2p+1 in the high
  * half, bit k of a nibble being the sign of coordinate 4·nibble + k; its tail bytes at `tail`, in order.
  */
-export function writeCode(rotated: Float32Array, shape: CodeShape, bytes: Uint8Array, block: number, lane: number, tail: number): void {
+export function writeCode(
+  rotated: Float32Array,
+  shape: CodeShape,
+  bytes: Uint8Array,
+  block: number,
+  lane: number,
+  tail: number,
+): void {
   const signs = (p: number): number => {
     let byte = 0;
     for (let b = 0; b < 8; b++) if (rotated[8 * p + b]! > 0) byte |= 1 << b;
@@ -90,7 +97,12 @@ export function writeCode(rotated: Float32Array, shape: CodeShape, bytes: Uint8A
 }
 
 /** Copies a code from lane `fromLane` of one block (and its tail) to lane `toLane` of another. */
-export function moveCode(bytes: Uint8Array, shape: CodeShape, from: { block: number; lane: number; tail: number }, to: { block: number; lane: number; tail: number }): void {
+export function moveCode(
+  bytes: Uint8Array,
+  shape: CodeShape,
+  from: { block: number; lane: number; tail: number },
+  to: { block: number; lane: number; tail: number },
+): void {
   for (let p = 0; p < shape.headRows; p++) bytes[to.block + p * 16 + to.lane] = bytes[from.block + p * 16 + from.lane]!;
   bytes.copyWithin(to.tail, from.tail, from.tail + shape.tailBytes);
 }
@@ -103,7 +115,13 @@ export function moveCode(bytes: Uint8Array, shape: CodeShape, from: { block: num
  * each) go at `head`; each tail byte gets one 256-entry table at `tail`, the sum of its two nibble tables
  * (at most 240), so a head score plus the tail tables is the estimate over the whole code.
  */
-export function writeQueryTables(rotated: Float32Array, shape: CodeShape, bytes: Uint8Array, head: number, tail: number): void {
+export function writeQueryTables(
+  rotated: Float32Array,
+  shape: CodeShape,
+  bytes: Uint8Array,
+  head: number,
+  tail: number,
+): void {
   let lo = Infinity;
   let hi = -Infinity;
   for (const x of rotated) {

@@ -55,7 +55,23 @@ export interface PartJob {
   refined: number;
 }
 
-const JOB_FIELDS = ['codes', 'blocks', 'tables', 'rows', 'out', 'min', 'first', 'count', 'list', 'cap', 'scores', 'tail', 'tailBytes', 'tailTables', 'refined'] as const;
+const JOB_FIELDS = [
+  'codes',
+  'blocks',
+  'tables',
+  'rows',
+  'out',
+  'min',
+  'first',
+  'count',
+  'list',
+  'cap',
+  'scores',
+  'tail',
+  'tailBytes',
+  'tailTables',
+  'refined',
+] as const;
 
 /** Runs a part; returns the rows it collected (more than `cap`: too many, nothing refined). */
 export function runPart(kernel: ScanKernel, j: PartJob): number {

@@ -18,7 +18,7 @@ describe('scan kernel', () => {
     expect(readFileSync(wat, 'utf8')).toContain('(export "scan")');
   });
 
-  it('scores every code as the sum of its nibbles\' table entries, 16 codes a block', () => {
+  it("scores every code as the sum of its nibbles' table entries, 16 codes a block", () => {
     const memory = new WebAssembly.Memory({ initial: 2, maximum: 16, shared: true });
     const k = instantiateScanKernel(memory);
     const bytes = new Uint8Array(memory.buffer);
@@ -58,7 +58,7 @@ describe('scan kernel', () => {
     expect(k.collect(0, 1003, 0, 4096, 5000, 0)).toBe(1003); // the n mod 8 tail included
   });
 
-  it('completes head scores of listed rows with their tail bytes\' table entries', () => {
+  it("completes head scores of listed rows with their tail bytes' table entries", () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
     const k = instantiateScanKernel(memory);
     const bytes = new Uint8Array(memory.buffer);
@@ -152,7 +152,8 @@ describe('ScanPoolIndex', () => {
       expect(top?.key).toBe(key);
       expect(top!.similarity).toBeCloseTo(1, 4);
     }
-    for (let key = 1; key <= 3000; key += 300) expect(index.search(unit(randomVector(random, dim)), 50).some((h) => h.key === key)).toBe(false);
+    for (let key = 1; key <= 3000; key += 300)
+      expect(index.search(unit(randomVector(random, dim)), 50).some((h) => h.key === key)).toBe(false);
   });
 
   it('returns cosines of its int16 copies within 1e-4 of float32', () => {
@@ -163,7 +164,8 @@ describe('ScanPoolIndex', () => {
     faces.forEach((f, i) => index.add(i + 1, f));
     for (let q = 0; q < 20; q++) {
       const probe = unit(nearby(random, faces[q * 7]!, 1));
-      for (const hit of index.search(probe, 10)) expect(Math.abs(hit.similarity - cosine(faces[hit.key - 1]!, probe))).toBeLessThan(1e-4);
+      for (const hit of index.search(probe, 10))
+        expect(Math.abs(hit.similarity - cosine(faces[hit.key - 1]!, probe))).toBeLessThan(1e-4);
     }
   });
 
@@ -176,7 +178,10 @@ describe('ScanPoolIndex', () => {
     const target = unit(nearby(random, same, 0.5));
     const rows = new Float32Array(n * dim);
     for (let i = 0; i < n; i++) rows.set(i === 40_000 ? target : same, i * dim);
-    index.addMany(Float64Array.from({ length: n }, (_, i) => i + 1), rows);
+    index.addMany(
+      Float64Array.from({ length: n }, (_, i) => i + 1),
+      rows,
+    );
     // every sampled score is the same, so each threshold lets all 70,000 through: the index ranks them all
     const [top] = index.search(target, 1);
     expect(top?.key).toBe(40_001);
@@ -195,18 +200,23 @@ describe('ScanPoolIndex', () => {
     const keys = Float64Array.from({ length: n }, (_, i) => i + 1);
     single.addMany(keys, rows);
     shared.addMany(keys, rows);
-    const probes = Array.from({ length: 10 }, (_, q) => unit(nearby(random, rows.subarray(q * 997 * dim, (q * 997 + 1) * dim), 0.3)));
+    const probes = Array.from({ length: 10 }, (_, q) =>
+      unit(nearby(random, rows.subarray(q * 997 * dim, (q * 997 + 1) * dim), 0.3)),
+    );
     return { single, shared, probes };
   }
 
-  it.skipIf(availableParallelism() < 2)('shares a large scan with a helper thread and gets the same answer', async () => {
-    const { single, shared, probes } = singleAndShared();
-    const threads = ScanThreads.get(2);
-    expect(await threads.started()).toBe(1);
-    const before = threads.helperJobs;
-    for (const probe of probes) expect(shared.search(probe, 5)).toEqual(single.search(probe, 5));
-    expect(threads.helperJobs - before).toBe(10);
-  });
+  it.skipIf(availableParallelism() < 2)(
+    'shares a large scan with a helper thread and gets the same answer',
+    async () => {
+      const { single, shared, probes } = singleAndShared();
+      const threads = ScanThreads.get(2);
+      expect(await threads.started()).toBe(1);
+      const before = threads.helperJobs;
+      for (const probe of probes) expect(shared.search(probe, 5)).toEqual(single.search(probe, 5));
+      expect(threads.helperJobs - before).toBe(10);
+    },
+  );
 
   it.skipIf(availableParallelism() < 2)('replaces a helper thread that died, and answers alike meanwhile', async () => {
     const { single, shared, probes } = singleAndShared();

@@ -30,7 +30,9 @@ const MAX_PAGES = 65_536;
 /** Scores are sampled at about this many rows to guess the threshold that keeps the best candidates. */
 const SAMPLE = 4_096; // rows, a multiple of 16
 const SAMPLE_RUNS = 32;
-const unregister = new FinalizationRegistry<{ threads: ScanThreads; id: number }>(({ threads, id }) => threads.detach(id));
+const unregister = new FinalizationRegistry<{ threads: ScanThreads; id: number }>(({ threads, id }) =>
+  threads.detach(id),
+);
 
 /**
  * Search by a compressed full scan and an exact re-rank: the index for pools too large for exact float32
@@ -106,7 +108,14 @@ export class ScanPoolIndex implements PoolIndex {
     if (this.rows.row(key) === undefined) this.reserve(this.rows.size + 1);
     const row = this.rows.rowFor(key);
     this.rotation.apply(unit, offset, this.rotated);
-    writeCode(this.rotated, this.shape, this.heap(), this.blockAt(row), row & 15, this.tailAt + row * this.shape.tailBytes);
+    writeCode(
+      this.rotated,
+      this.shape,
+      this.heap(),
+      this.blockAt(row),
+      row & 15,
+      this.tailAt + row * this.shape.tailBytes,
+    );
     this.fine.write(row, unit, offset);
   }
 
@@ -131,7 +140,12 @@ export class ScanPoolIndex implements PoolIndex {
     const wanted = Math.min(Math.floor(k), n);
     if (wanted < 1) return [];
     const take = Math.max(this.rerank, wanted);
-    if (take >= n) return this.exactTop(Uint32Array.from({ length: n }, (_, i) => i), unitProbe, wanted);
+    if (take >= n)
+      return this.exactTop(
+        Uint32Array.from({ length: n }, (_, i) => i),
+        unitProbe,
+        wanted,
+      );
     this.rotation.apply(unitProbe, 0, this.rotated);
     writeQueryTables(this.rotated, this.shape, this.heap(), this.layout.tables, this.tailTables);
     return this.exactTop(this.bestEstimates(n, take), unitProbe, wanted);
@@ -253,7 +267,15 @@ export class ScanPoolIndex implements PoolIndex {
 
   /** Completes the estimates of the `count` rows at collectAt; returns `count`. */
   private refine(count: number): number {
-    this.kernel.refine(this.collectAt, count, this.tailAt, this.shape.tailBytes, this.tailTables, this.layout.scores, this.refinedAt);
+    this.kernel.refine(
+      this.collectAt,
+      count,
+      this.tailAt,
+      this.shape.tailBytes,
+      this.tailTables,
+      this.layout.scores,
+      this.refinedAt,
+    );
     return count;
   }
 

@@ -154,7 +154,8 @@ export class ScanThreads {
   /** Resolves once every helper is waiting for jobs or has failed (tests and benchmarks). */
   async started(timeoutMs = 10_000): Promise<number> {
     const deadline = performance.now() + timeoutMs;
-    while (this.helpers.some((h) => h.starting) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (this.helpers.some((h) => h.starting) && performance.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
     return this.helpers.filter((h) => h.ready).length;
   }
 

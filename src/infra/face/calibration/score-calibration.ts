@@ -13,7 +13,10 @@ import {
 /** The 1:1 operating point: one impostor comparison in a thousand passes (FMR 0.1%). */
 export const ONE_TO_ONE_FMR = 1e-3;
 
-export function scoreCalibration(c: FaceCalibration, oneToOneThreshold = impostorSimilarityAt(c, ONE_TO_ONE_FMR)): ScoreCalibration {
+export function scoreCalibration(
+  c: FaceCalibration,
+  oneToOneThreshold = impostorSimilarityAt(c, ONE_TO_ONE_FMR),
+): ScoreCalibration {
   return {
     modelSetId: c.modelSetId,
     dataset: c.dataset.name,
@@ -31,7 +34,10 @@ export function scoreCalibration(c: FaceCalibration, oneToOneThreshold = imposto
 export function defaultScoreCalibration(path?: string): ScoreCalibration {
   let loaded: ScoreCalibration | undefined;
   // The shipped calibration uses the documented, rounded operating point (config/face-thresholds.ts).
-  const get = () => (loaded ??= path ? scoreCalibration(loadFaceCalibrationFile(path)) : scoreCalibration(loadDefaultFaceCalibration(), FACE_MATCH_THRESHOLD));
+  const get = () =>
+    (loaded ??= path
+      ? scoreCalibration(loadFaceCalibrationFile(path))
+      : scoreCalibration(loadDefaultFaceCalibration(), FACE_MATCH_THRESHOLD));
   return {
     get modelSetId() {
       return get().modelSetId;

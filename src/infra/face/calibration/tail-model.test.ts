@@ -20,7 +20,11 @@ describe('GPD tail model', () => {
   });
 
   it('quantile and exceedance are inverse functions', () => {
-    const t = fitGpdTail(gpdSample(5000, -0.1, 0.02).map((v) => v + 0.35), 0.35, 1e-3);
+    const t = fitGpdTail(
+      gpdSample(5000, -0.1, 0.02).map((v) => v + 0.35),
+      0.35,
+      1e-3,
+    );
     for (const p of [1e-3, 1e-5, 1e-7, 1e-9]) {
       expect(gpdExceedance(t, gpdQuantile(t, p)) / p).toBeCloseTo(1, 6);
     }

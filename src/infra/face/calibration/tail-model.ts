@@ -75,7 +75,10 @@ function maximise(f: (x: [number, number]) => number, start: [number, number]): 
     if (Math.abs(values[0]! - values[2]!) < 1e-10) break;
     const [best, mid, worst] = simplex as [[number, number], [number, number], [number, number]];
     const centroid: [number, number] = [(best[0] + mid[0]) / 2, (best[1] + mid[1]) / 2];
-    const at = (t: number): [number, number] => [centroid[0] + t * (worst[0] - centroid[0]), centroid[1] + t * (worst[1] - centroid[1])];
+    const at = (t: number): [number, number] => [
+      centroid[0] + t * (worst[0] - centroid[0]),
+      centroid[1] + t * (worst[1] - centroid[1]),
+    ];
     const reflected = at(-1);
     const fr = f(reflected);
     if (fr > values[0]!) {

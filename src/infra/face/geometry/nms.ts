@@ -30,7 +30,11 @@ export function containment(inner: Box, outer: Box): number {
  * Optionally also drops a box lying almost entirely inside a stronger one: the detector sometimes fires on the
  * lower half of a large face (IoU ~0.3), which IoU alone keeps; a real neighbour is never 80% inside another face.
  */
-export function nonMaxSuppression<T extends ScoredBox>(boxes: readonly T[], iouThreshold: number, maxContainment = 1): T[] {
+export function nonMaxSuppression<T extends ScoredBox>(
+  boxes: readonly T[],
+  iouThreshold: number,
+  maxContainment = 1,
+): T[] {
   const sorted = [...boxes].sort((p, q) => q.score - p.score);
   const kept: T[] = [];
   for (const box of sorted) {

@@ -21,15 +21,25 @@ export interface DecodedImage extends RgbImage {
  * for untrusted input) so a truncated or corrupt file is an error instead of a half-grey picture that would
  * still produce a (wrong) embedding.
  */
-export async function decodeImage(bytes: Uint8Array, limits: IntakeLimits = DEFAULT_INTAKE_LIMITS): Promise<DecodedImage> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  limits: IntakeLimits = DEFAULT_INTAKE_LIMITS,
+): Promise<DecodedImage> {
   const opened = await openImage(bytes, { limits, maxSide: limits.maxWorkingSide, failOn: 'warning' });
   const { uprightWidth: originalWidth, uprightHeight: originalHeight } = opened;
   if (Math.min(originalWidth, originalHeight) < limits.minSide) {
-    throw new FaceEngineError('IMAGE_TOO_SMALL', `image is ${originalWidth}x${originalHeight}; the minimum side is ${limits.minSide} px`);
+    throw new FaceEngineError(
+      'IMAGE_TOO_SMALL',
+      `image is ${originalWidth}x${originalHeight}; the minimum side is ${limits.minSide} px`,
+    );
   }
   try {
     // Transparent PNG/WebP areas become white rather than whatever colour the hidden pixels hold.
-    const { data, info } = await opened.image.flatten({ background: '#ffffff' }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await opened.image
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const rgb = info.channels === 3 ? data : toRgb(data, info.channels, info.width * info.height);
     return {
       data: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength),

@@ -22,7 +22,9 @@ function scene(seed: number, shift = 0): Promise<Buffer> {
       data.fill(Math.max(0, Math.min(255, v + (rnd() - 0.5) * 6)), (y * w + x) * 3, (y * w + x) * 3 + 3);
     }
   }
-  return sharp(data, { raw: { width: w, height: w, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+  return sharp(data, { raw: { width: w, height: w, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }
 
 describe('perceptualHashOf', () => {

@@ -114,11 +114,19 @@ export class FaceDetector {
       const y1 = coords[4 * i + 1]!;
       const x2 = coords[4 * i + 2]!;
       const y2 = coords[4 * i + 3]!;
-      if (c && ((c.left && x1 < edge) || (c.top && y1 < edge) || (c.right && x2 > 1 - edge) || (c.bottom && y2 > 1 - edge))) {
+      if (
+        c &&
+        ((c.left && x1 < edge) || (c.top && y1 < edge) || (c.right && x2 > 1 - edge) || (c.bottom && y2 > 1 - edge))
+      ) {
         continue;
       }
       // Kept unclipped: a face cut by the image edge still has its true centre and size for the crops.
-      const box = { x: view.x + x1 * view.w, y: view.y + y1 * view.h, width: (x2 - x1) * view.w, height: (y2 - y1) * view.h };
+      const box = {
+        x: view.x + x1 * view.w,
+        y: view.y + y1 * view.h,
+        width: (x2 - x1) * view.w,
+        height: (y2 - y1) * view.h,
+      };
       if (box.width < o.minFacePx || box.height < o.minFacePx) continue;
       if (view.maxSide !== undefined && Math.max(box.width, box.height) > view.maxSide) continue;
       if (box.x + box.width <= 0 || box.y + box.height <= 0 || box.x >= W || box.y >= H) continue;

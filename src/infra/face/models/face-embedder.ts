@@ -39,9 +39,19 @@ export interface EmbedderInput {
 }
 
 /** The shipped fr_feature (MobileFaceNet-style, trained on BGR crops). */
-export const SHIPPED_INPUT: EmbedderInput = Object.freeze({ size: ALIGNED_SIZE, channels: 'bgr', mean: 127, scale: 1 / 128 });
+export const SHIPPED_INPUT: EmbedderInput = Object.freeze({
+  size: ALIGNED_SIZE,
+  channels: 'bgr',
+  mean: 127,
+  scale: 1 / 128,
+});
 /** insightface's ArcFace models (w600k_r50, glint360k r100 …): RGB, (x − 127.5) / 127.5. */
-export const ARCFACE_INPUT: EmbedderInput = Object.freeze({ size: ALIGNED_SIZE, channels: 'rgb', mean: 127.5, scale: 1 / 127.5 });
+export const ARCFACE_INPUT: EmbedderInput = Object.freeze({
+  size: ALIGNED_SIZE,
+  channels: 'rgb',
+  mean: 127.5,
+  scale: 1 / 127.5,
+});
 
 export function mirror(rgb: Uint8Array, size: number): Uint8Array {
   const out = new Uint8Array(rgb.length);

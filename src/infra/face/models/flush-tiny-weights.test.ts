@@ -10,7 +10,11 @@ const varint = (n: number): number[] => {
   }
   return [...out, n];
 };
-const bytesField = (field: number, body: Uint8Array | number[]): number[] => [...varint(field * 8 + 2), ...varint(body.length), ...body];
+const bytesField = (field: number, body: Uint8Array | number[]): number[] => [
+  ...varint(field * 8 + 2),
+  ...varint(body.length),
+  ...body,
+];
 const varintField = (field: number, value: number): number[] => [...varint(field * 8), ...varint(value)];
 const tensor = (dataType: number, raw: ArrayBufferView, name: string): number[] => [
   ...varintField(1, raw.byteLength / (dataType === 1 ? 4 : 8)), // dims
@@ -19,7 +23,13 @@ const tensor = (dataType: number, raw: ArrayBufferView, name: string): number[] 
   ...bytesField(9, [...new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)]),
 ];
 const model = (...tensors: number[][]): Uint8Array =>
-  Uint8Array.from([...varintField(1, 8), ...bytesField(7, tensors.flatMap((t) => bytesField(5, t)))]);
+  Uint8Array.from([
+    ...varintField(1, 8),
+    ...bytesField(
+      7,
+      tensors.flatMap((t) => bytesField(5, t)),
+    ),
+  ]);
 
 /** Where a tensor's data sits in the serialised source model. */
 const offsetOf = (bytes: Uint8Array, data: ArrayBufferView): number => {

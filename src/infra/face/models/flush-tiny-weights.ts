@@ -35,11 +35,17 @@ export function flushTinyWeights(model: Uint8Array): { model: Uint8Array; flushe
       if (graphField !== 5) return; // GraphProto.initializer
       let dataType = 0;
       const data: [number, number][] = [];
-      forEachField(bytes, gStart, gEnd, (tensorField, tStart, tEnd) => {
-        if (tensorField === 9 || tensorField === 4) data.push([tStart, tEnd]); // raw_data, packed float_data
-      }, (tensorField, value) => {
-        if (tensorField === 2) dataType = value; // TensorProto.data_type
-      });
+      forEachField(
+        bytes,
+        gStart,
+        gEnd,
+        (tensorField, tStart, tEnd) => {
+          if (tensorField === 9 || tensorField === 4) data.push([tStart, tEnd]); // raw_data, packed float_data
+        },
+        (tensorField, value) => {
+          if (tensorField === 2) dataType = value; // TensorProto.data_type
+        },
+      );
       if (dataType === ONNX_FLOAT) for (const [s, e] of data) flush(s, e);
     });
   });

@@ -96,11 +96,5 @@ const mean = (pts: Point[], idx: number[]): Point => ({
  * nose tip #30, mouth corners as the mean of the outer and inner lip corners. Image-left eye first.
  */
 export function fivePointsFrom68(p: Point[]): FivePoints {
-  return [
-    mean(p, [37, 38, 40, 41]),
-    mean(p, [43, 44, 46, 47]),
-    p[30]!,
-    mean(p, [48, 60]),
-    mean(p, [54, 64]),
-  ];
+  return [mean(p, [37, 38, 40, 41]), mean(p, [43, 44, 46, 47]), p[30]!, mean(p, [48, 60]), mean(p, [54, 64])];
 }

@@ -29,10 +29,14 @@ export async function loadFaceSessions(modelsDir: string): Promise<FaceSessions>
   try {
     const entries = await Promise.all(
       (Object.keys(files) as ModelRole[]).map(
-        async (role) => [role, await ort.InferenceSession.create(flushTinyWeights(files[role]).model, {
-            ...SESSION_OPTIONS,
-            graphOptimizationLevel: 'all',
-          })] as const,
+        async (role) =>
+          [
+            role,
+            await ort.InferenceSession.create(flushTinyWeights(files[role]).model, {
+              ...SESSION_OPTIONS,
+              graphOptimizationLevel: 'all',
+            }),
+          ] as const,
       ),
     );
     return Object.fromEntries(entries) as FaceSessions;

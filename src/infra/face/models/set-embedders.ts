@@ -27,7 +27,10 @@ export async function openEmbedder(spec: EmbedderSpec): Promise<FaceEmbedder> {
     throw new FaceEngineError('ENGINE_UNAVAILABLE', `the embedder of model set ${spec.id} is missing (${spec.file})`);
   }
   if (createHash('sha256').update(bytes).digest('hex') !== spec.sha256) {
-    throw new FaceEngineError('ENGINE_UNAVAILABLE', `the embedder of model set ${spec.id} (${spec.file}) no longer has its installed checksum`);
+    throw new FaceEngineError(
+      'ENGINE_UNAVAILABLE',
+      `the embedder of model set ${spec.id} (${spec.file}) no longer has its installed checksum`,
+    );
   }
   const model = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let session: ort.InferenceSession;
@@ -39,7 +42,10 @@ export async function openEmbedder(spec: EmbedderSpec): Promise<FaceEmbedder> {
     } catch {}
     session = await ort.InferenceSession.create(prepared, SESSION_OPTIONS);
   } catch (err) {
-    throw new FaceEngineError('ENGINE_UNAVAILABLE', `the embedder of model set ${spec.id} could not be loaded: ${(err as Error).message}`);
+    throw new FaceEngineError(
+      'ENGINE_UNAVAILABLE',
+      `the embedder of model set ${spec.id} could not be loaded: ${(err as Error).message}`,
+    );
   }
   const input = spec.template === 'shipped' ? SHIPPED_INPUT : ARCFACE_INPUT;
   return new FaceEmbedder(session, false, input.channels, { ...input, size: spec.inputSize });

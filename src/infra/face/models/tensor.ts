@@ -1,5 +1,11 @@
 /** Interleaved RGB bytes -> planar CHW float32 in the channel order and scaling a model was trained with. */
-export function toChw(rgb: Uint8Array, pixels: number, order: 'rgb' | 'bgr', mean: number, scale: number): Float32Array {
+export function toChw(
+  rgb: Uint8Array,
+  pixels: number,
+  order: 'rgb' | 'bgr',
+  mean: number,
+  scale: number,
+): Float32Array {
   const out = new Float32Array(pixels * 3);
   const [c0, c2] = order === 'rgb' ? [0, 2] : [2, 0];
   for (let i = 0, p = 0; i < pixels; i++, p += 3) {

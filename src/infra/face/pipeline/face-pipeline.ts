@@ -1,4 +1,11 @@
-import { type AnalysedFace, type AnalyseOptions, type Box, type FaceAnalysis, FaceEngineError, type Point } from '../../../domain/ports/face-engine.port.js';
+import {
+  type AnalysedFace,
+  type AnalyseOptions,
+  type Box,
+  type FaceAnalysis,
+  FaceEngineError,
+  type Point,
+} from '../../../domain/ports/face-engine.port.js';
 import { clipBox, squareBox } from '../geometry/box.js';
 import type { ScoredBox } from '../geometry/nms.js';
 import { decodeImage, type DecodedImage } from '../image/image-intake.js';
@@ -8,7 +15,13 @@ import { rotateQuarter } from '../image/rgb-image.js';
 import { MODEL_SET_ID, EMBEDDING_DIMENSIONS, type EmbedderSpec } from '../model-set.js';
 import { DEFAULT_DETECTOR_OPTIONS, FaceDetector, type DetectorOptions } from '../models/face-detector.js';
 import { ALIGNED_SIZE, alignFace, FaceEmbedder } from '../models/face-embedder.js';
-import { cropFromPoints, cropFromSquare, fivePointsFrom68, LandmarkDetector, type FivePoints } from '../models/landmark-detector.js';
+import {
+  cropFromPoints,
+  cropFromSquare,
+  fivePointsFrom68,
+  LandmarkDetector,
+  type FivePoints,
+} from '../models/landmark-detector.js';
 import { LivenessScorer } from '../models/liveness-scorer.js';
 import { SetEmbedders } from '../models/set-embedders.js';
 import { loadFaceSessions, releaseFaceSessions, type FaceSessions } from '../models/onnx-sessions.loader.js';
@@ -94,7 +107,12 @@ export class FacePipeline {
    * are found, confirmed and turned upright with the shipped embedder's reading whatever the set, so every set
    * sees the same faces; the set's embedder then embeds the same aligned face.
    */
-  async analyse(bytes: Uint8Array, options: AnalyseOptions = {}, timings?: StageTimings, specs: readonly EmbedderSpec[] = []): Promise<FaceAnalysis> {
+  async analyse(
+    bytes: Uint8Array,
+    options: AnalyseOptions = {},
+    timings?: StageTimings,
+    specs: readonly EmbedderSpec[] = [],
+  ): Promise<FaceAnalysis> {
     const modelSetId = options.modelSetId ?? this.modelSetId;
     const wanted = [modelSetId, ...(options.alsoEmbedWith ?? [])].filter((id, i, all) => all.indexOf(id) === i);
     const spec = (id: string) => {
@@ -103,7 +121,9 @@ export class FacePipeline {
       return found;
     };
     const extra = wanted.filter((id) => id !== this.modelSetId).map(spec);
-    const embedders = new Map(await Promise.all(extra.map(async (s) => [s.id, { spec: s, embedder: await this.sets.get(s) }] as const)));
+    const embedders = new Map(
+      await Promise.all(extra.map(async (s) => [s.id, { spec: s, embedder: await this.sets.get(s) }] as const)),
+    );
     const clock = stopwatch(timings);
     const decoded = await decodeImage(bytes, this.options.limits);
     clock.lap('decode');

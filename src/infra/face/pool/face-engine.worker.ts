@@ -8,7 +8,9 @@ const config = workerData as FaceWorkerConfig;
 // Kept as a settled promise so a load failure is reported on every task instead of killing the thread.
 const pipeline: Promise<FacePipeline | FaceEngineError> = FacePipeline.load(config.modelsDir, config.pipeline).catch(
   (err: unknown) =>
-    err instanceof FaceEngineError ? err : new FaceEngineError('ENGINE_UNAVAILABLE', `face models failed to load: ${String(err)}`),
+    err instanceof FaceEngineError
+      ? err
+      : new FaceEngineError('ENGINE_UNAVAILABLE', `face models failed to load: ${String(err)}`),
 );
 
 export default async function run(task: FaceTask): Promise<FaceTaskResult> {

@@ -49,7 +49,11 @@ export class PooledFaceEngine implements FaceEngine {
   ) {}
 
   /** Starts the threads and waits until every one has loaded its models, so a broken install fails here. */
-  static async start(worker: FaceWorkerConfig, options: PoolOptions, specs = new EmbedderSpecs()): Promise<PooledFaceEngine> {
+  static async start(
+    worker: FaceWorkerConfig,
+    options: PoolOptions,
+    specs = new EmbedderSpecs(),
+  ): Promise<PooledFaceEngine> {
     const pool = new Piscina<FaceTask, FaceTaskResult>({
       filename: await resolveWorkerScript(new URL('./face-engine.worker.js', import.meta.url)),
       minThreads: options.threads,
@@ -60,7 +64,13 @@ export class PooledFaceEngine implements FaceEngine {
       workerData: worker,
       name: 'default',
     });
-    const engine = new PooledFaceEngine(pool, options.maxQueue, { ...DEFAULT_INTAKE_LIMITS, ...worker.pipeline.limits }, options.gate, specs);
+    const engine = new PooledFaceEngine(
+      pool,
+      options.maxQueue,
+      { ...DEFAULT_INTAKE_LIMITS, ...worker.pipeline.limits },
+      options.gate,
+      specs,
+    );
     try {
       const results = await Promise.all(Array.from({ length: options.threads }, () => pool.run({ kind: 'ready' })));
       const failed = results.find((r) => !r.ok);
@@ -82,7 +92,9 @@ export class PooledFaceEngine implements FaceEngine {
     const { header, cost } = await inspectImage(image, this.limits, this.limits.maxWorkingSide);
     if (!this.gate) return this.run(image, options);
     // The gate holds the task's memory until its analysis ends, which may need more than the decoding did.
-    return this.gate.run(Math.max(cost, analysisCost(workingPixels(header, this.limits.maxWorkingSide))), () => this.run(image, options));
+    return this.gate.run(Math.max(cost, analysisCost(workingPixels(header, this.limits.maxWorkingSide))), () =>
+      this.run(image, options),
+    );
   }
 
   private async run(image: Uint8Array, options: AnalyseOptions): Promise<FaceAnalysis> {

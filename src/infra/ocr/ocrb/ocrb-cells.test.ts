@@ -13,7 +13,8 @@ function lineMap(): { map: InkMap; geo: { top: number; bottom: number; left: num
     const a = cellEdge(truth, i);
     const b = cellEdge(truth, i + 1);
     const p = b - a;
-    for (let x = Math.round(a + 0.15 * p); x < Math.round(b - 0.17 * p); x++) for (let y = 14; y < 46; y++) data[y * width + x] = 1;
+    for (let x = Math.round(a + 0.15 * p); x < Math.round(b - 0.17 * p); x++)
+      for (let y = 14; y < 46; y++) data[y * width + x] = 1;
   }
   const left = Math.round(cellEdge(truth, 0) + 0.15 * 42.6);
   const right = Math.round(cellEdge(truth, COUNT) - 0.17 * 40.4);
@@ -24,6 +25,7 @@ describe('fitCells', () => {
   it('follows a pitch that changes along the line', () => {
     const { map, geo } = lineMap();
     const grid = fitCells(map, geo, COUNT);
-    for (let i = 0; i <= COUNT; i += 11) expect(Math.abs(cellEdge(grid, i) - cellEdge(truth, i))).toBeLessThan(0.2 * 41.5);
+    for (let i = 0; i <= COUNT; i += 11)
+      expect(Math.abs(cellEdge(grid, i) - cellEdge(truth, i))).toBeLessThan(0.2 * 41.5);
   });
 });

@@ -52,7 +52,8 @@ function computeInkMap(img: GrayImage, glyphHeight: number): InkMap {
   const full = Math.max(24, percentile(hat.data, 0.97));
   const floor = full * 0.15;
   const data = new Float32Array(img.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = Math.min(1, Math.max(0, ((hat.data[i] as number) - floor) / (full - floor)));
+  for (let i = 0; i < data.length; i++)
+    data[i] = Math.min(1, Math.max(0, ((hat.data[i] as number) - floor) / (full - floor)));
   return { width: img.width, height: img.height, data };
 }
 
@@ -94,9 +95,11 @@ export function measureLine(map: InkMap): LineGeometry[] {
   while (bottom < h && (rows[bottom] as number) >= floor) bottom++;
   const glyphH = bottom - top;
   const cols = new Float32Array(w);
-  for (let y = top; y < bottom; y++) for (let x = 0; x < w; x++) cols[x] = (cols[x] as number) + (data[y * w + x] as number);
+  for (let y = top; y < bottom; y++)
+    for (let x = 0; x < w; x++) cols[x] = (cols[x] as number) + (data[y * w + x] as number);
   const minInk = Math.max(1, glyphH * 0.12);
-  const inked = (x: number): boolean => (cols[x] as number) >= minInk && ((cols[x + 1] ?? 0) >= minInk || (cols[x - 1] ?? 0) >= minInk);
+  const inked = (x: number): boolean =>
+    (cols[x] as number) >= minInk && ((cols[x + 1] ?? 0) >= minInk || (cols[x - 1] ?? 0) >= minInk);
   const out: LineGeometry[] = [];
   let left = 0;
   while (left < w && !inked(left)) left++;
@@ -149,7 +152,8 @@ export function cellEdge(grid: CellGrid, i: number): number {
 function columnProfile(map: InkMap, g: LineGeometry): Float32Array {
   const { width: w, data } = map;
   const cols = new Float32Array(w);
-  for (let y = g.top; y < g.bottom; y++) for (let x = 0; x < w; x++) cols[x] = (cols[x] as number) + (data[y * w + x] as number);
+  for (let y = g.top; y < g.bottom; y++)
+    for (let x = 0; x < w; x++) cols[x] = (cols[x] as number) + (data[y * w + x] as number);
   const height = g.bottom - g.top;
   for (let x = 0; x < w; x++) cols[x] = (cols[x] as number) / height;
   return cols;
@@ -190,7 +194,11 @@ export function fitCells(map: InkMap, g: LineGeometry, count: number): CellGrid 
     for (let v = from; v <= to + step / 2; v += step) out.push(v);
     return out;
   };
-  search(range(-0.04, 0.04, 0.004).map((d) => p0 * (1 + d)), range(-0.35, 0.1, 0.025), [0]);
+  search(
+    range(-0.04, 0.04, 0.004).map((d) => p0 * (1 + d)),
+    range(-0.35, 0.1, 0.025),
+    [0],
+  );
   // Perspective: up to ±15 % pitch change from one end of the line to the other.
   const maxCurve = (0.15 * p0) / (2 * count);
   const { pitch, x0 } = best;
@@ -282,7 +290,14 @@ export function borderInk(map: InkMap, g: LineGeometry, grid: CellGrid): number 
 }
 
 /** Bilinear resampling of one cell of the ink map into a CELL_W × CELL_H feature vector. */
-export function cellFeatures(map: InkMap, g: LineGeometry, grid: CellGrid, index: number, dx = 0, dy = 0): Float32Array {
+export function cellFeatures(
+  map: InkMap,
+  g: LineGeometry,
+  grid: CellGrid,
+  index: number,
+  dx = 0,
+  dy = 0,
+): Float32Array {
   const out = new Float32Array(CELL_W * CELL_H);
   const left = cellEdge(grid, index);
   const width = cellEdge(grid, index + 1) - left;
@@ -302,7 +317,10 @@ export function cellFeatures(map: InkMap, g: LineGeometry, grid: CellGrid, index
       const xi = Math.floor(sx);
       const fx = sx - xi;
       out[v * CELL_W + u] =
-        px(xi, yi) * (1 - fx) * (1 - fy) + px(xi + 1, yi) * fx * (1 - fy) + px(xi, yi + 1) * (1 - fx) * fy + px(xi + 1, yi + 1) * fx * fy;
+        px(xi, yi) * (1 - fx) * (1 - fy) +
+        px(xi + 1, yi) * fx * (1 - fy) +
+        px(xi, yi + 1) * (1 - fx) * fy +
+        px(xi + 1, yi + 1) * fx * fy;
     }
   }
   return out;

@@ -1,4 +1,16 @@
-import { borderInk, cellEdge, cellFeatures, fitCells, fitCellsWithPitch, inkMap, measureLine, periodicPitch, type CellGrid, type InkMap, type LineGeometry } from './ocrb-cells.js';
+import {
+  borderInk,
+  cellEdge,
+  cellFeatures,
+  fitCells,
+  fitCellsWithPitch,
+  inkMap,
+  measureLine,
+  periodicPitch,
+  type CellGrid,
+  type InkMap,
+  type LineGeometry,
+} from './ocrb-cells.js';
 import { OCRB_ALPHABET, type MlpClassifier } from './ocrb-network.js';
 import type { GrayImage } from '../../image/gray-image.js';
 
@@ -30,7 +42,14 @@ export interface LineReading {
 // at the far end of a 44-character line.
 const OFFSETS = [0, -0.07, 0.07];
 
-function classifyCell(map: InkMap, geo: LineGeometry, grid: CellGrid, i: number, classify: MlpClassifier, offsets: readonly number[]): Float64Array {
+function classifyCell(
+  map: InkMap,
+  geo: LineGeometry,
+  grid: CellGrid,
+  i: number,
+  classify: MlpClassifier,
+  offsets: readonly number[],
+): Float64Array {
   let best: Float64Array | undefined;
   let bestMax = -1;
   for (const dx of offsets) {
@@ -46,7 +65,13 @@ function classifyCell(map: InkMap, geo: LineGeometry, grid: CellGrid, i: number,
   return best as Float64Array;
 }
 
-function readCells(map: InkMap, geo: LineGeometry, grid: CellGrid, classify: MlpClassifier, offsets: readonly number[]): CellReading[] {
+function readCells(
+  map: InkMap,
+  geo: LineGeometry,
+  grid: CellGrid,
+  classify: MlpClassifier,
+  offsets: readonly number[],
+): CellReading[] {
   const cells: CellReading[] = [];
   for (let i = 0; i < grid.count; i++) {
     const probs = classifyCell(map, geo, grid, i, classify, offsets);
@@ -58,7 +83,12 @@ function readCells(map: InkMap, geo: LineGeometry, grid: CellGrid, classify: Mlp
         a = k;
       } else if (k !== a && (probs[k] as number) > (probs[b] as number)) b = k;
     }
-    cells.push({ char: OCRB_ALPHABET[a] as string, p: probs[a] as number, alt: OCRB_ALPHABET[b] as string, altP: probs[b] as number });
+    cells.push({
+      char: OCRB_ALPHABET[a] as string,
+      p: probs[a] as number,
+      alt: OCRB_ALPHABET[b] as string,
+      altP: probs[b] as number,
+    });
   }
   return cells;
 }
@@ -76,7 +106,12 @@ const toReading = (cells: CellReading[], grid: CellGrid): LineReading => ({
  * stray mark taken for a glyph at one end); the grid cutting least ink and read most confidently wins,
  * and the runners-up come back as `alternatives` for the check digits to arbitrate.
  */
-export function readOcrbLine(img: GrayImage, classify: MlpClassifier, lengths: readonly number[] = MRZ_LINE_LENGTHS, options: { quick?: boolean } = {}): LineReading | undefined {
+export function readOcrbLine(
+  img: GrayImage,
+  classify: MlpClassifier,
+  lengths: readonly number[] = MRZ_LINE_LENGTHS,
+  options: { quick?: boolean } = {},
+): LineReading | undefined {
   const map = inkMap(img, LINE_GLYPH_HEIGHT);
   // Fitting is cheap, classifying is not: rank all grids by the ink their borders cut, then read only the
   // few cleanest (one in quick mode, used to tell a line from its upside-down twin).
@@ -93,7 +128,11 @@ export function readOcrbLine(img: GrayImage, classify: MlpClassifier, lengths: r
         // A grid must span the inked extent (a shifted one may miss a cell at one end): otherwise a wrong
         // length would win by leaving out the glyphs it reads worst.
         const slack = (k >= 2 ? 1.3 : 0.7) * grid.pitch;
-        if (Math.abs(grid.x0 - geo.left) > slack + 0.3 * grid.pitch || Math.abs(cellEdge(grid, n) - geo.right) > slack + 0.2 * grid.pitch) continue;
+        if (
+          Math.abs(grid.x0 - geo.left) > slack + 0.3 * grid.pitch ||
+          Math.abs(cellEdge(grid, n) - geo.right) > slack + 0.2 * grid.pitch
+        )
+          continue;
         // The one-cell shifts are fallbacks and pay a small prior.
         fitted.push({ geo, grid, ink: borderInk(map, geo, grid), prior: k >= 2 ? 0.05 : 0 });
       }

@@ -62,7 +62,8 @@ export type MlpClassifier = (x: Float32Array) => Float64Array;
 export function compileMlp(m: MlpWeights): MlpClassifier {
   const { inputs, hidden, outputs } = m;
   const w1t = new Float64Array(inputs * hidden);
-  for (let j = 0; j < hidden; j++) for (let i = 0; i < inputs; i++) w1t[i * hidden + j] = m.w1[j * inputs + i] as number;
+  for (let j = 0; j < hidden; j++)
+    for (let i = 0; i < inputs; i++) w1t[i * hidden + j] = m.w1[j * inputs + i] as number;
   const b1 = Float64Array.from(m.b1);
   const w2 = Float64Array.from(m.w2);
   const b2 = Float64Array.from(m.b2);
@@ -123,7 +124,15 @@ export function decodeWeights(encoded: string): MlpWeights {
     for (let i = 0; i < n; i++) t[i] = (body[o++] as number) * scale;
     return t;
   });
-  return { inputs, hidden, outputs, w1: tensors[0] as Float32Array, b1: tensors[1] as Float32Array, w2: tensors[2] as Float32Array, b2: tensors[3] as Float32Array };
+  return {
+    inputs,
+    hidden,
+    outputs,
+    w1: tensors[0] as Float32Array,
+    b1: tensors[1] as Float32Array,
+    w2: tensors[2] as Float32Array,
+    b2: tensors[3] as Float32Array,
+  };
 }
 
 function maxAbs(t: Float32Array): number {

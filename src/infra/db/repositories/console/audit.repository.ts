@@ -52,7 +52,11 @@ export class KyselyAuditRepository implements AuditRepository {
   }
 
   async purgeExpired(now: number): Promise<number> {
-    const result = await this.db.deleteFrom('audit_events').where('expires_at', 'is not', null).where('expires_at', '<=', now).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('audit_events')
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '<=', now)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }

@@ -38,8 +38,16 @@ export class KyselyConsoleUserRepository implements ConsoleUserRepository {
 
   private async withApps(row: Selectable<ConsoleUsersTable> | undefined): Promise<ConsoleUser | null> {
     if (!row) return null;
-    const apps = await this.db.selectFrom('console_user_apps').select('app_id').where('user_id', '=', row.id).orderBy('app_id').execute();
-    return toUser(row, apps.map((a) => a.app_id));
+    const apps = await this.db
+      .selectFrom('console_user_apps')
+      .select('app_id')
+      .where('user_id', '=', row.id)
+      .orderBy('app_id')
+      .execute();
+    return toUser(
+      row,
+      apps.map((a) => a.app_id),
+    );
   }
 
   async create(user: ConsoleUser): Promise<void> {
@@ -62,7 +70,11 @@ export class KyselyConsoleUserRepository implements ConsoleUserRepository {
           updated_at: user.updatedAt,
         })
         .execute();
-      if (user.appIds.length) await trx.insertInto('console_user_apps').values(user.appIds.map((app_id) => ({ user_id: user.id, app_id }))).execute();
+      if (user.appIds.length)
+        await trx
+          .insertInto('console_user_apps')
+          .values(user.appIds.map((app_id) => ({ user_id: user.id, app_id })))
+          .execute();
     });
   }
 
@@ -71,25 +83,41 @@ export class KyselyConsoleUserRepository implements ConsoleUserRepository {
   }
 
   async getByUsername(username: string): Promise<ConsoleUser | null> {
-    return this.withApps(await this.db.selectFrom('console_users').selectAll().where('username', '=', username).executeTakeFirst());
+    return this.withApps(
+      await this.db.selectFrom('console_users').selectAll().where('username', '=', username).executeTakeFirst(),
+    );
   }
 
   async getByOidcSubject(subject: string): Promise<ConsoleUser | null> {
-    return this.withApps(await this.db.selectFrom('console_users').selectAll().where('oidc_subject', '=', subject).executeTakeFirst());
+    return this.withApps(
+      await this.db.selectFrom('console_users').selectAll().where('oidc_subject', '=', subject).executeTakeFirst(),
+    );
   }
 
   async list(): Promise<ConsoleUser[]> {
     const rows = await this.db.selectFrom('console_users').selectAll().orderBy('username').execute();
     const grants = await this.db.selectFrom('console_user_apps').selectAll().orderBy('app_id').execute();
-    return rows.map((r) => toUser(r, grants.filter((g) => g.user_id === r.id).map((g) => g.app_id)));
+    return rows.map((r) =>
+      toUser(
+        r,
+        grants.filter((g) => g.user_id === r.id).map((g) => g.app_id),
+      ),
+    );
   }
 
   async count(): Promise<number> {
-    const row = await this.db.selectFrom('console_users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('console_users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
-  async update(id: string, patch: Partial<Omit<ConsoleUser, 'id' | 'createdAt' | 'appIds'>>, at: number): Promise<void> {
+  async update(
+    id: string,
+    patch: Partial<Omit<ConsoleUser, 'id' | 'createdAt' | 'appIds'>>,
+    at: number,
+  ): Promise<void> {
     const set: Record<string, unknown> = { updated_at: at };
     for (const [key, value] of Object.entries(patch)) {
       const column = COLUMNS[key];
@@ -102,7 +130,11 @@ export class KyselyConsoleUserRepository implements ConsoleUserRepository {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('console_user_apps').where('user_id', '=', id).execute();
       const unique = [...new Set(appIds)];
-      if (unique.length) await trx.insertInto('console_user_apps').values(unique.map((app_id) => ({ user_id: id, app_id }))).execute();
+      if (unique.length)
+        await trx
+          .insertInto('console_user_apps')
+          .values(unique.map((app_id) => ({ user_id: id, app_id })))
+          .execute();
     });
   }
 
@@ -113,7 +145,11 @@ export class KyselyConsoleUserRepository implements ConsoleUserRepository {
       .set({ failed_attempts: sql`failed_attempts + 1`, updated_at: at })
       .where('id', '=', id)
       .execute();
-    const row = await this.db.selectFrom('console_users').select('failed_attempts').where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('console_users')
+      .select('failed_attempts')
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row?.failed_attempts ?? 0;
   }
 }

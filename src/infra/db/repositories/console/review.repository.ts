@@ -56,7 +56,11 @@ export class KyselyReviewRepository implements ReviewRepository {
       })
       .onConflict((oc) => oc.column('check_id').doNothing())
       .execute();
-    const row = await this.db.selectFrom('review_items').selectAll().where('check_id', '=', item.checkId).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('review_items')
+      .selectAll()
+      .where('check_id', '=', item.checkId)
+      .executeTakeFirstOrThrow();
     return toItem(row);
   }
 
@@ -70,23 +74,42 @@ export class KyselyReviewRepository implements ReviewRepository {
     let query = this.db.selectFrom('review_items').selectAll().where('state', 'in', q.states);
     if (q.appIds) query = query.where('app_id', 'in', q.appIds);
     const after = q.after;
-    if (after) query = query.where((eb) => eb.or([eb('created_at', '>', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '>', after.id)])]));
+    if (after)
+      query = query.where((eb) =>
+        eb.or([eb('created_at', '>', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '>', after.id)])]),
+      );
     const rows = await query.orderBy('created_at').orderBy('id').limit(q.limit).execute();
     return rows.map(toItem);
   }
 
   async listForSession(sessionId: string): Promise<ReviewItem[]> {
-    const rows = await this.db.selectFrom('review_items').selectAll().where('session_id', '=', sessionId).orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('review_items')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(toItem);
   }
 
   async saveDecision(item: ReviewItem, expected: ReviewState): Promise<boolean> {
-    const result = await this.db.updateTable('review_items').set(decisionColumns(item)).where('id', '=', item.id).where('state', '=', expected).executeTakeFirst();
+    const result = await this.db
+      .updateTable('review_items')
+      .set(decisionColumns(item))
+      .where('id', '=', item.id)
+      .where('state', '=', expected)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 
   async markApplied(id: string, at: number): Promise<void> {
-    await this.db.updateTable('review_items').set({ applied_at: at }).where('id', '=', id).where('applied_at', 'is', null).execute();
+    await this.db
+      .updateTable('review_items')
+      .set({ applied_at: at })
+      .where('id', '=', id)
+      .where('applied_at', 'is', null)
+      .execute();
   }
 
   async listUnapplied(limit: number): Promise<ReviewItem[]> {

@@ -1,5 +1,9 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
-import type { SessionListQuery, SessionListRepository, SessionListRow } from '../../../../domain/ports/console-repository.port.js';
+import type {
+  SessionListQuery,
+  SessionListRepository,
+  SessionListRow,
+} from '../../../../domain/ports/console-repository.port.js';
 import type { SessionState } from '../../../../domain/sessions/session.types.js';
 import type { Dialect } from '../../database.js';
 import type { DB } from '../../db.types.js';
@@ -18,25 +22,41 @@ export class KyselySessionListRepository implements SessionListRepository {
     dialect: Dialect,
   ) {
     this.recommendation =
-      dialect === 'sqlite' ? sql<string | null>`json_extract(checks.report, '$.recommendation.value')` : sql<string | null>`(checks.report::json -> 'recommendation' ->> 'value')`;
+      dialect === 'sqlite'
+        ? sql<string | null>`json_extract(checks.report, '$.recommendation.value')`
+        : sql<string | null>`(checks.report::json -> 'recommendation' ->> 'value')`;
   }
 
   async list(q: SessionListQuery): Promise<SessionListRow[]> {
     if (q.appIds?.length === 0) return [];
-    let query = this.db.selectFrom('sessions').select(['id', 'app_id', 'state', 'user_tracking_id', 'created_at', 'completed_at']);
+    let query = this.db
+      .selectFrom('sessions')
+      .select(['id', 'app_id', 'state', 'user_tracking_id', 'created_at', 'completed_at']);
     if (q.appIds) query = query.where('app_id', 'in', q.appIds);
     if (q.sessionId) query = query.where('id', '=', q.sessionId);
     if (q.state) query = query.where('state', '=', q.state);
     // A prefix as a range, so the index on user_tracking_id serves it in both dialects (LIKE would not).
-    if (q.trackingId) query = query.where('user_tracking_id', '>=', q.trackingId).where('user_tracking_id', '<', `${q.trackingId}\u{10FFFF}`);
+    if (q.trackingId)
+      query = query
+        .where('user_tracking_id', '>=', q.trackingId)
+        .where('user_tracking_id', '<', `${q.trackingId}\u{10FFFF}`);
     if (q.from !== undefined) query = query.where('created_at', '>=', q.from);
     if (q.to !== undefined) query = query.where('created_at', '<', q.to);
     const before = q.before;
-    if (before) query = query.where((eb) => eb.or([eb('created_at', '<', before.at), eb.and([eb('created_at', '=', before.at), eb('id', '<', before.id)])]));
+    if (before)
+      query = query.where((eb) =>
+        eb.or([eb('created_at', '<', before.at), eb.and([eb('created_at', '=', before.at), eb('id', '<', before.id)])]),
+      );
     if (q.outcome) query = query.where('outcome', '=', q.outcome);
     if (q.needsReview !== undefined) {
       const open = (eb: EB) =>
-        eb.exists(eb.selectFrom('review_items').select(sql.lit(1).as('one')).whereRef('review_items.session_id', '=', 'sessions.id').where('review_items.state', '<>', 'DECIDED'));
+        eb.exists(
+          eb
+            .selectFrom('review_items')
+            .select(sql.lit(1).as('one'))
+            .whereRef('review_items.session_id', '=', 'sessions.id')
+            .where('review_items.state', '<>', 'DECIDED'),
+        );
       query = query.where((eb) => (q.needsReview ? open(eb) : eb.not(open(eb))));
     }
     const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
@@ -65,7 +85,9 @@ export class KyselySessionListRepository implements SessionListRepository {
       userTrackingId: r.user_tracking_id,
       createdAt: r.created_at,
       completedAt: r.completed_at,
-      checks: checks.filter((c) => c.session_id === r.id).map((c) => ({ type: c.type, state: c.state, recommendation: c.recommendation })),
+      checks: checks
+        .filter((c) => c.session_id === r.id)
+        .map((c) => ({ type: c.type, state: c.state, recommendation: c.recommendation })),
       openReviews: Number(reviews.find((v) => v.session_id === r.id)?.n ?? 0),
     }));
   }

@@ -34,12 +34,20 @@ export class KyselySignInSessionRepository implements SignInSessionRepository {
   }
 
   async get(tokenHash: string): Promise<SignInSession | null> {
-    const row = await this.db.selectFrom('console_sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('console_sessions')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
     return row ? toRecord(row) : null;
   }
 
   async touch(tokenHash: string, lastSeenAt: number, expiresAt: number): Promise<void> {
-    await this.db.updateTable('console_sessions').set({ last_seen_at: lastSeenAt, expires_at: expiresAt }).where('token_hash', '=', tokenHash).execute();
+    await this.db
+      .updateTable('console_sessions')
+      .set({ last_seen_at: lastSeenAt, expires_at: expiresAt })
+      .where('token_hash', '=', tokenHash)
+      .execute();
   }
 
   async delete(tokenHash: string): Promise<void> {
