@@ -1,4 +1,5 @@
-import sharp from 'sharp';
+import { DEFAULT_DECODE_LIMITS } from '../../config/image-limits.js';
+import { openImage, rawImage } from '../../infra/image/image-decoder.js';
 import { MEAN_FACE, rotate, rotationMatrix } from '../../domain/liveness/active/mean-face.js';
 import { interOcular, type Pt } from '../../domain/liveness/active/planar-fit.js';
 import { Canvas, delaunay, type RgbImage, type Vertex } from './triangle-raster.js';
@@ -40,8 +41,7 @@ export interface Photo {
 }
 
 export async function loadRgb(bytes: Uint8Array): Promise<RgbImage> {
-  const { data, info } = await sharp(bytes)
-    .rotate()
+  const { data, info } = await (await openImage(bytes, { limits: DEFAULT_DECODE_LIMITS, failOn: 'truncated' })).image
     .removeAlpha()
     .toColourspace('srgb')
     .raw()
@@ -50,7 +50,7 @@ export async function loadRgb(bytes: Uint8Array): Promise<RgbImage> {
 }
 
 export async function encodeJpeg(image: RgbImage, quality = 85): Promise<Uint8Array> {
-  const buf = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+  const buf = await rawImage(image.data, { width: image.width, height: image.height, channels: 3 })
     .jpeg({ quality })
     .toBuffer();
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);

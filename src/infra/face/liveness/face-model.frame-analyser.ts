@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import type { FaceEngine } from '../../../domain/ports/face-engine.port.js';
 import type { LivenessFrameAnalyser } from '../../../domain/ports/liveness-frame-analyser.port.js';
 import type { FrameAnalysis } from '../../../domain/liveness/active/frame-analysis.js';
 import { estimatePose } from '../../../domain/liveness/active/mean-face.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../../../config/image-limits.js';
+import { openImage } from '../../image/image-decoder.js';
 
 /** Side of the grey thumbnail the perceptual hash is computed on. */
 const HASH_SIDE = 32;
@@ -14,13 +15,16 @@ const HASH_SIDE = 32;
  * passive score, plus the frame's SHA-256 and a perceptual hash for the replay ledger.
  */
 export class FaceModelFrameAnalyser implements LivenessFrameAnalyser {
-  constructor(private readonly engine: FaceEngine) {}
+  constructor(
+    private readonly engine: FaceEngine,
+    private readonly limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+  ) {}
 
   async analyse(jpeg: Uint8Array): Promise<FrameAnalysis> {
     const digest = createHash('sha256').update(jpeg).digest('hex');
     // The hash first: analyse() may be handed the bytes with transfer in a pooled engine, and a corrupt frame
     // should fail in the face engine with its typed error, so a sharp failure here is left to it.
-    const perceptualHash = await perceptualHashOf(jpeg).catch(() => '');
+    const perceptualHash = await perceptualHashOf(jpeg, this.limits).catch(() => '');
     const analysis = await this.engine.analyse(jpeg, { landmarks68: true, liveness: true, maxFaces: 3 });
     const face = analysis.faces[0];
     const landmarks = face?.landmarks68;
@@ -63,9 +67,13 @@ const COS = Array.from({ length: KEEP }, (_, u) =>
  * thumbnail-median hash was tried first and rejected: flat backgrounds put many pixels on the median, and
  * re-encoding flipped up to 25% of their bits.
  */
-export async function perceptualHashOf(image: Uint8Array): Promise<string> {
-  const { data } = await sharp(image, { failOn: 'none' })
-    .rotate()
+export async function perceptualHashOf(
+  image: Uint8Array,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+): Promise<string> {
+  // Through the decoder door like every untrusted image (pixel and memory budget); benign decoder warnings still hash.
+  const opened = await openImage(image, { limits, failOn: 'error' });
+  const { data } = await opened.image
     .greyscale()
     .resize(HASH_SIDE, HASH_SIDE, { fit: 'fill' })
     .raw()
