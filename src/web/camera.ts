@@ -47,7 +47,7 @@ export function stopCamera(stream: MediaStream | null): void {
   stream?.getTracks().forEach((track) => track.stop());
 }
 
-function canvasToBlob(canvas: HTMLCanvasElement, type: string, quality: number): Promise<Blob> {
+export function canvasToBlob(canvas: HTMLCanvasElement, type: string, quality: number): Promise<Blob> {
   return new Promise((resolve, reject) =>
     canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('could not encode the image'))), type, quality),
   );
@@ -55,12 +55,17 @@ function canvasToBlob(canvas: HTMLCanvasElement, type: string, quality: number):
 
 /** The current video frame as a JPEG, scaled down to at most maxWidth pixels wide (never mirrored). */
 export function grabFrame(video: HTMLVideoElement, maxWidth: number, quality: number): Promise<Blob> {
+  return canvasToBlob(drawFrame(video, maxWidth), 'image/jpeg', quality);
+}
+
+/** The video's current frame on a canvas at most maxWidth wide: cheap, so a burst can draw on time and encode after. */
+export function drawFrame(video: HTMLVideoElement, maxWidth: number): HTMLCanvasElement {
   const scale = Math.min(1, maxWidth / (video.videoWidth || maxWidth));
   const canvas = document.createElement('canvas');
   canvas.width = Math.max(1, Math.round((video.videoWidth || 640) * scale));
   canvas.height = Math.max(1, Math.round((video.videoHeight || 480) * scale));
   canvas.getContext('2d')!.drawImage(video, 0, 0, canvas.width, canvas.height);
-  return canvasToBlob(canvas, 'image/jpeg', quality);
+  return canvas;
 }
 
 const MAX_BYTES = 8 * 1024 * 1024;

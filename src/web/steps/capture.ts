@@ -2,7 +2,9 @@ import { ApiError, type Feedback, type LiveBurst, type LivenessChallenge } from 
 import {
   CameraError,
   type CameraProblem,
+  canvasToBlob,
   cameraSupported,
+  drawFrame,
   grabFrame,
   openCamera,
   prepareFile,
@@ -193,19 +195,24 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
         const gap = challenge.step.span_ms / (count - 1);
         const stillAt = count >> 1;
         const started = performance.now();
-        const shots: { blob: Blob; offsetMs: number }[] = [];
+        const drawn: { canvas: HTMLCanvasElement; offsetMs: number }[] = [];
         for (let i = 0; i < count; i++) {
           const wait = started + i * gap - performance.now();
           if (wait > 0) await new Promise((r) => window.setTimeout(r, wait));
           // Never the same camera frame twice (a slow camera, a busy device): the server refuses identical frames.
           if (i > 0) await freshFrame(video);
-          const offsetMs = Math.max(Math.round(performance.now() - started), (shots.at(-1)?.offsetMs ?? -1) + 1);
-          shots.push({
-            blob: await grabFrame(video, i === stillAt ? options.maxWidth : 640, i === stillAt ? 0.92 : 0.85),
-            offsetMs,
-          });
+          const offsetMs = Math.max(Math.round(performance.now() - started), (drawn.at(-1)?.offsetMs ?? -1) + 1);
+          drawn.push({ canvas: drawFrame(video, i === stillAt ? options.maxWidth : 640), offsetMs });
         }
         stopCamera(stream);
+        // JPEG encoding takes a slow device seconds per full-size frame: done after the burst, so the frames' times
+        // are when they were seen, and the burst spans what the challenge asked for.
+        const shots = await Promise.all(
+          drawn.map(async ({ canvas, offsetMs }, i) => ({
+            blob: await canvasToBlob(canvas, 'image/jpeg', i === stillAt ? 0.92 : 0.85),
+            offsetMs,
+          })),
+        );
         const still = shots[stillAt]!;
         resolve({
           blob: still.blob,
