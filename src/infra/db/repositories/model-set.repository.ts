@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { FaceToEmbed, ModelSetRecord, PoolMigrationProgress } from '../../../domain/models/model-set.types.js';
 import type { ModelSetRepository } from '../../../domain/ports/model-set-repository.port.js';
 import type { EmbeddingCodec } from '../../crypto/embedding-codec.js';
@@ -98,16 +98,7 @@ export class KyselyModelSetRepository implements ModelSetRepository {
       .select(['key', 'image_key', 'model_set_id', 'embedding'])
       .where('key', '>', afterKey)
       .where('model_set_id', '<>', modelSetId)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('face_embeddings')
-              .select('face_key')
-              .whereRef('face_embeddings.face_key', '=', 'faces.key')
-              .where('face_embeddings.model_set_id', '=', modelSetId),
-          ),
-        ),
-      )
+      .where(lacksEmbeddingUnder(modelSetId))
       .orderBy('key')
       .limit(limit)
       .execute();
@@ -124,16 +115,7 @@ export class KyselyModelSetRepository implements ModelSetRepository {
       .selectFrom('faces')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('model_set_id', '<>', modelSetId)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('face_embeddings')
-              .select('face_key')
-              .whereRef('face_embeddings.face_key', '=', 'faces.key')
-              .where('face_embeddings.model_set_id', '=', modelSetId),
-          ),
-        ),
-      )
+      .where(lacksEmbeddingUnder(modelSetId))
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
@@ -211,16 +193,7 @@ export class KyselyModelSetRepository implements ModelSetRepository {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('pool_members.pool_id', '=', poolId)
         .where('faces.model_set_id', '<>', modelSetId)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('face_embeddings')
-                .select('face_key')
-                .whereRef('face_embeddings.face_key', '=', 'faces.key')
-                .where('face_embeddings.model_set_id', '=', modelSetId),
-            ),
-          ),
-        )
+        .where(lacksEmbeddingUnder(modelSetId))
         .executeTakeFirstOrThrow();
       if (Number(missing.n) > 0) return false;
       const result = await trx
@@ -234,4 +207,17 @@ export class KyselyModelSetRepository implements ModelSetRepository {
       return true;
     });
   }
+}
+
+/** A face (of `faces`, alone or joined) that has no embedding under the set yet: what a migration still has to do. */
+function lacksEmbeddingUnder(modelSetId: string) {
+  return ({ not, exists, selectFrom }: ExpressionBuilder<DB, 'faces'>) =>
+    not(
+      exists(
+        selectFrom('face_embeddings')
+          .select('face_key')
+          .whereRef('face_embeddings.face_key', '=', 'faces.key')
+          .where('face_embeddings.model_set_id', '=', modelSetId),
+      ),
+    );
 }
