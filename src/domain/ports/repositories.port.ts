@@ -166,6 +166,60 @@ export interface ChallengeRepository {
   /** Marks an unused, unexpired challenge used for an image digest; false when it was not usable. */
   consume(sessionId: string, id: string, sha256: string, at: number): Promise<boolean>;
   findByMedia(sessionId: string, sha256: string): Promise<CaptureChallenge | null>;
+  /** A ZOOM challenge's next step was revealed: raises `revealed` to this count (never lowers it). */
+  reveal(sessionId: string, id: string, revealed: number): Promise<void>;
+  /**
+   * Marks an unused ZOOM challenge used once its stream is decided, even past its expiry (a late stream is decided
+   * too, as a failure); false when it was already used, so two racing requests cannot both decide it.
+   */
+  finish(sessionId: string, id: string, at: number): Promise<boolean>;
+}
+
+/**
+ * One analysed frame of a ZOOM challenge still in progress. Frames are streamed one request at a time, maybe to
+ * different API processes, so the tracker's state is rebuilt from these rows on each frame. The analysis holds
+ * landmarks and an embedding (biometric data): the rows are deleted as soon as the challenge is decided.
+ */
+export interface LivenessFrameRecord {
+  challengeId: string;
+  sessionId: string;
+  /** 0, 1, 2, … in arrival order. */
+  index: number;
+  receivedAt: number;
+  /** JSON of the frame's FrameAnalysis (domain/liveness/active/frame-analysis.ts). */
+  analysis: string;
+}
+
+export interface LivenessFrameRepository {
+  /** Stores frame `index`; false when that index is already taken (a concurrent frame of the same challenge). */
+  append(frame: LivenessFrameRecord): Promise<boolean>;
+  /** The challenge's frames in index order. */
+  list(sessionId: string, challengeId: string): Promise<LivenessFrameRecord[]>;
+  deleteForChallenge(sessionId: string, challengeId: string): Promise<void>;
+}
+
+/** A frame of a decided liveness capture, as the replay ledger keeps it: hashes only, never the image. */
+export interface LedgerFrame {
+  /** SHA-256 of the frame's bytes, hex. */
+  digest: string;
+  /** 256-bit DCT perceptual hash, 64 hex digits ('' when the frame could not be hashed). */
+  perceptualHash: string;
+}
+
+/**
+ * The per-tenant ledger of frames seen in earlier liveness captures, to refuse a capture that re-sends them
+ * (byte for byte, or re-encoded). Scoped by app: one tenant's captures never inform another's decisions.
+ */
+export interface FrameLedgerRepository {
+  record(appId: string, frames: LedgerFrame[], at: number): Promise<void>;
+  /**
+   * The app's recorded frames that could be near one of `frames`: the same digest, or a perceptual hash sharing at
+   * least one of its eight 32-bit words (any hash within 4 bits of another shares at least four), for the caller's
+   * exact Hamming test.
+   */
+  candidates(appId: string, frames: LedgerFrame[]): Promise<LedgerFrame[]>;
+  /** Forgets frames recorded before `before` (retention); returns how many. */
+  purgeBefore(before: number): Promise<number>;
 }
 
 /** A desktop-to-phone hand-off link; its secrets are kept only as SHA-256 digests. */
@@ -227,6 +281,8 @@ export interface Repositories {
   nonces: NonceRepository;
   analyses: FaceAnalysisRepository;
   challenges: ChallengeRepository;
+  livenessFrames: LivenessFrameRepository;
+  frameLedger: FrameLedgerRepository;
   webhooks: WebhookRepository;
   handoffs: HandoffRepository;
 }
