@@ -14,6 +14,8 @@ export interface Requirement {
   state: 'REQUIRED' | 'COMPLETED' | string;
   supported_countries?: DocumentChoice[];
   attempts_remaining?: number;
+  /** LIVENESS: the burst (STATIC) or the guided head-movement challenge (ZOOM). */
+  liveness_type?: 'STATIC' | 'ZOOM' | string;
   /** ID_DOCUMENT: the filter accepts expired documents. */
   allow_expired_documents?: boolean;
   /** SUPPLEMENTARY_DOCUMENT: the types the user may choose from, and the countries (none: no country asked). */
@@ -53,6 +55,41 @@ export interface LivenessChallenge {
   nonce: string;
   expires_at: string;
   step: { index: number; kind: string; frames: number; span_ms: number; min_frames: number; max_frames: number };
+}
+
+export type ZoomStepKind = 'CENTER' | 'TURN_LEFT' | 'TURN_RIGHT' | 'TURN_UP' | 'NEAR' | string;
+
+export interface ZoomStep {
+  index: number;
+  kind: ZoomStepKind;
+  timeout_ms: number;
+}
+
+/** A ZOOM attempt: only its current step is known; the next one comes in a frame's answer once this one is met. */
+export interface ZoomChallenge {
+  challenge_id: string;
+  nonce: string;
+  requirement_id: string;
+  liveness_type: 'ZOOM';
+  expires_at: string;
+  steps_total: number;
+  step: ZoomStep;
+  frames: { max_side: number; interval_ms: number; max_frames: number };
+}
+
+export type ZoomState = 'IN_PROGRESS' | 'PASSED' | 'RETRY' | 'FAILED';
+
+/** The server's answer to one streamed frame. */
+export interface ZoomFrameAnswer {
+  frame_index: number;
+  state: ZoomState;
+  steps_met: number;
+  steps_total: number;
+  step?: ZoomStep;
+  step_met?: boolean;
+  face?: 'OK' | 'NO_FACE' | 'SEVERAL_FACES' | string;
+  reason?: string;
+  attempts_remaining?: number;
 }
 
 /** A STATIC capture: frames of the live camera around the shutter, the full-resolution still among them. */
@@ -198,6 +235,21 @@ export class CaptureApi {
   /** A fresh liveness challenge for a LIVENESS requirement: its nonce, and what the burst must be. */
   challenge(requirementId: string): Promise<LivenessChallenge> {
     return this.send('POST', `/challenges?requirement_id=${encodeURIComponent(requirementId)}`);
+  }
+
+  /** A new ZOOM attempt (same route as the STATIC challenge; a ZOOM requirement answers with its first step). */
+  zoomChallenge(requirementId: string): Promise<ZoomChallenge> {
+    return this.send('POST', `/challenges?requirement_id=${encodeURIComponent(requirementId)}`);
+  }
+
+  /** One camera frame of a ZOOM attempt; the caller sends the next only after this answer. */
+  zoomFrame(challenge: ZoomChallenge, image: Blob, signal?: AbortSignal): Promise<ZoomFrameAnswer> {
+    const form = CaptureApi.form(image, { nonce: challenge.nonce });
+    return this.send('POST', `/challenges/${encodeURIComponent(challenge.challenge_id)}/frames`, {
+      form,
+      timeoutMs: 20_000,
+      ...(signal ? { signal } : {}),
+    });
   }
 
   async createDocument(requirementId: string, documentType: string, issuingCountry: string): Promise<string> {

@@ -68,6 +68,31 @@ export function drawFrame(video: HTMLVideoElement, maxWidth: number): HTMLCanvas
   return canvas;
 }
 
+/** The video's current frame on a canvas whose longest side is at most maxSide (a phone's camera may be portrait). */
+export function drawFrameWithin(video: HTMLVideoElement, maxSide: number): HTMLCanvasElement {
+  const width = video.videoWidth || 640;
+  const height = video.videoHeight || 480;
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(width * scale));
+  canvas.height = Math.max(1, Math.round(height * scale));
+  canvas.getContext('2d')!.drawImage(video, 0, 0, canvas.width, canvas.height);
+  return canvas;
+}
+
+/** Resolves when the video shows a frame it has not shown before (at most 600 ms), where the browser can tell. */
+export function freshFrame(video: HTMLVideoElement): Promise<void> {
+  const v = video as HTMLVideoElement & { requestVideoFrameCallback?: (callback: () => void) => number };
+  if (typeof v.requestVideoFrameCallback !== 'function') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = window.setTimeout(resolve, 600);
+    v.requestVideoFrameCallback!(() => {
+      window.clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 const MAX_BYTES = 8 * 1024 * 1024;
 const MAX_SIDE = 3000;
 

@@ -86,3 +86,50 @@ export function uploadRefusal(code: string, status: number): string | null {
   if (code === 'UNPROCESSABLE_IMAGE' || code === 'UNSUPPORTED_MEDIA_TYPE') return t('upload.unreadable');
   return null;
 }
+
+/** The instruction for a ZOOM step ("Turn your head to your left"). */
+export function zoomPrompt(kind: string): string {
+  switch (kind) {
+    case 'CENTER':
+      return t('zoom.step.CENTER');
+    case 'TURN_LEFT':
+      return t('zoom.step.TURN_LEFT');
+    case 'TURN_RIGHT':
+      return t('zoom.step.TURN_RIGHT');
+    case 'TURN_UP':
+      return t('zoom.step.TURN_UP');
+    case 'NEAR':
+      return t('zoom.step.NEAR');
+    default:
+      return t('zoom.step.OTHER');
+  }
+}
+
+/**
+ * An arrow beside the instruction, for those who read it less easily. The preview is a mirror, so the user's own
+ * left is on the left of the screen.
+ */
+export function zoomCue(kind: string): string {
+  return kind === 'TURN_LEFT' ? '←' : kind === 'TURN_RIGHT' ? '→' : kind === 'TURN_UP' ? '↑' : '';
+}
+
+/** Live guidance for a ZOOM frame in which the server could not follow the face. */
+export function zoomFaceAdvice(face: string): string {
+  return face === 'SEVERAL_FACES' ? t('zoom.face.SEVERAL_FACES') : t('zoom.face.NO_FACE');
+}
+
+/** Why a ZOOM attempt failed, in plain words, with what to do differently. */
+export function zoomReason(reason: string | undefined): string {
+  switch (reason) {
+    case 'STEP_LATE':
+      return t('zoom.reason.STEP_LATE');
+    case 'WRONG_MOVE':
+      return t('zoom.reason.WRONG_MOVE');
+    case 'TOO_EARLY':
+      return t('zoom.reason.TOO_EARLY');
+    case 'EXPIRED':
+      return t('zoom.reason.EXPIRED');
+    default:
+      return t('zoom.reason.NOT_CONFIRMED');
+  }
+}

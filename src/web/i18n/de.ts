@@ -170,6 +170,42 @@ export const de: Catalogue = {
     'Mit den erlaubten Versuchen ist kein scharfes Selfie gelungen. Wir senden Ihr letztes Selfie, und die Organisation, die diese Prüfung angefordert hat, entscheidet über das weitere Vorgehen.',
   'selfie.continue': 'Weiter',
 
+  'zoom.tipsLead':
+    'Als Nächstes prüfen wir live, dass wirklich Sie es sind: Sie machen vor der Kamera ein paar kurze Kopfbewegungen.',
+  'zoom.tipMoves':
+    'Sie werden gebeten, den Kopf zu drehen oder das Gesicht näher heranzubringen, immer eine Bewegung nach der anderen',
+  'zoom.lead':
+    'Halten Sie Ihr Gesicht im Oval und machen Sie jede Bewegung, sobald sie angezeigt wird. Das dauert etwa 10 Sekunden.',
+  'zoom.ready': 'Bringen Sie Ihr Gesicht ins Oval und tippen Sie dann auf „Starten“.',
+  'zoom.start': 'Starten',
+  'zoom.starting': 'Einen Moment…',
+  'zoom.step.CENTER': 'Schauen Sie direkt in die Kamera',
+  'zoom.step.TURN_LEFT': 'Drehen Sie den Kopf nach links',
+  'zoom.step.TURN_RIGHT': 'Drehen Sie den Kopf nach rechts',
+  'zoom.step.TURN_UP': 'Heben Sie das Kinn',
+  'zoom.step.NEAR': 'Bringen Sie Ihr Gesicht näher',
+  'zoom.step.OTHER': 'Halten Sie Ihr Gesicht im Oval',
+  'zoom.progressLabel': 'Erledigte Bewegungen',
+  'zoom.progress': '{done} von {total} Bewegungen erledigt',
+  'zoom.face.NO_FACE': 'Wir sehen Ihr Gesicht nicht. Halten Sie es im Oval.',
+  'zoom.face.SEVERAL_FACES': 'Wir sehen mehr als ein Gesicht. Achten Sie darauf, dass nur Sie im Bild sind.',
+  'zoom.retryTitle': 'Das hat nicht geklappt',
+  'zoom.reason.STEP_LATE': 'Das hat zu lange gedauert. Machen Sie jede Bewegung, sobald Sie sie sehen.',
+  'zoom.reason.WRONG_MOVE':
+    'Das war nicht die verlangte Bewegung. Lesen Sie jede Anweisung und machen Sie dann genau diese Bewegung.',
+  'zoom.reason.TOO_EARLY':
+    'Die Bewegung kam, bevor sie verlangt wurde. Warten Sie jede Anweisung ab und bewegen Sie sich dann.',
+  'zoom.reason.EXPIRED':
+    'Die Zeit für diese Prüfung ist abgelaufen. Beginnen Sie neu und folgen Sie den Anweisungen, wie sie erscheinen.',
+  'zoom.reason.NOT_CONFIRMED':
+    'Wir konnten nicht bestätigen, dass Sie es live sind. Wenden Sie sich dem Licht zu, halten Sie Ihr Gesicht im Oval und machen Sie jede Bewegung deutlich.',
+  'zoom.passed': 'Fertig: Alle Bewegungen sind erledigt.',
+  'zoom.offline':
+    'Die Verbindung zu unserem Server ist abgebrochen. Prüfen Sie Ihre Verbindung und versuchen Sie es dann erneut.',
+  'zoom.cannotStart': 'Wir konnten die Prüfung nicht starten. Bitte versuchen Sie es erneut.',
+  'zoom.outOfTries':
+    'Sie konnten die Bewegungen in den erlaubten Versuchen nicht abschließen. Die Organisation, die diese Prüfung angefordert hat, entscheidet, wie es weitergeht.',
+
   'face.NO_FACE':
     'Wir können Ihr Gesicht nicht sehen. Schauen Sie direkt in die Kamera und halten Sie Ihr Gesicht im Oval.',
   'face.MULTIPLE_FACES': 'Wir sehen mehr als ein Gesicht. Achten Sie darauf, dass nur Sie im Bild sind.',

@@ -165,6 +165,37 @@ export const es: Catalogue = {
     'No hemos conseguido un selfie nítido en los intentos disponibles. Enviaremos el último que hiciste y la organización que pidió esta verificación decidirá cómo seguir.',
   'selfie.continue': 'Continuar',
 
+  'zoom.tipsLead':
+    'Ahora comprobaremos que eres tú, en directo: harás unos movimientos cortos con la cabeza delante de la cámara.',
+  'zoom.tipMoves': 'Te pediremos que gires la cabeza o que acerques la cara, un movimiento cada vez',
+  'zoom.lead': 'Mantén la cara dentro del óvalo y haz cada movimiento en cuanto aparezca. Tarda unos 10 segundos.',
+  'zoom.ready': 'Pon la cara dentro del óvalo y pulsa Empezar.',
+  'zoom.start': 'Empezar',
+  'zoom.starting': 'Preparando…',
+  'zoom.step.CENTER': 'Mira de frente a la cámara',
+  'zoom.step.TURN_LEFT': 'Gira la cabeza hacia tu izquierda',
+  'zoom.step.TURN_RIGHT': 'Gira la cabeza hacia tu derecha',
+  'zoom.step.TURN_UP': 'Levanta la barbilla',
+  'zoom.step.NEAR': 'Acerca la cara',
+  'zoom.step.OTHER': 'Mantén la cara dentro del óvalo',
+  'zoom.progressLabel': 'Movimientos hechos',
+  'zoom.progress': '{done} de {total} movimientos hechos',
+  'zoom.face.NO_FACE': 'No vemos tu cara. Mantenla dentro del óvalo.',
+  'zoom.face.SEVERAL_FACES': 'Vemos más de una cara. Asegúrate de que solo apareces tú.',
+  'zoom.retryTitle': 'No ha funcionado',
+  'zoom.reason.STEP_LATE': 'Has tardado demasiado. Haz cada movimiento en cuanto lo veas.',
+  'zoom.reason.WRONG_MOVE': 'Ese no era el movimiento pedido. Lee cada instrucción y haz ese movimiento.',
+  'zoom.reason.TOO_EARLY': 'Te has movido antes de que se pidiera. Espera cada instrucción y luego muévete.',
+  'zoom.reason.EXPIRED':
+    'Se acabó el tiempo de esta comprobación. Empieza de nuevo y sigue las instrucciones según aparezcan.',
+  'zoom.reason.NOT_CONFIRMED':
+    'No hemos podido confirmar que eras tú, en directo. Ponte de cara a la luz, mantén la cara dentro del óvalo y haz cada movimiento con claridad.',
+  'zoom.passed': 'Listo: has hecho todos los movimientos.',
+  'zoom.offline': 'Se ha perdido la conexión con nuestro servidor. Comprueba tu conexión y vuelve a intentarlo.',
+  'zoom.cannotStart': 'No hemos podido empezar la comprobación. Vuelve a intentarlo.',
+  'zoom.outOfTries':
+    'No has podido completar los movimientos en los intentos permitidos. La organización que pidió esta verificación decidirá qué ocurre ahora.',
+
   'face.NO_FACE': 'No vemos tu cara. Mira de frente a la cámara y mantén la cara dentro del óvalo.',
   'face.MULTIPLE_FACES': 'Vemos más de una cara. Asegúrate de que solo sales tú en la imagen.',
   'face.TOO_FAR': 'Acércate un poco para que tu cara llene el óvalo.',

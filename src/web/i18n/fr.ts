@@ -167,6 +167,38 @@ export const fr: Catalogue = {
     'Nous n’avons pas obtenu de selfie net avec les essais autorisés. Nous enverrons le dernier que vous avez pris, et l’organisation qui a demandé cette vérification décidera de la suite.',
   'selfie.continue': 'Continuer',
 
+  'zoom.tipsLead':
+    'Nous allons maintenant vérifier que c’est bien vous, en direct : vous ferez quelques courts mouvements de tête devant l’objectif.',
+  'zoom.tipMoves': 'Il vous sera demandé de tourner la tête ou de rapprocher votre visage, un mouvement à la fois',
+  'zoom.lead':
+    'Gardez le visage dans l’ovale et faites chaque mouvement dès qu’il s’affiche. Cela prend environ 10 secondes.',
+  'zoom.ready': 'Placez votre visage dans l’ovale, puis appuyez sur Commencer.',
+  'zoom.start': 'Commencer',
+  'zoom.starting': 'Préparation…',
+  'zoom.step.CENTER': 'Regardez l’objectif bien en face',
+  'zoom.step.TURN_LEFT': 'Tournez la tête vers votre gauche',
+  'zoom.step.TURN_RIGHT': 'Tournez la tête vers votre droite',
+  'zoom.step.TURN_UP': 'Levez le menton',
+  'zoom.step.NEAR': 'Rapprochez votre visage',
+  'zoom.step.OTHER': 'Gardez le visage dans l’ovale',
+  'zoom.progressLabel': 'Mouvements faits',
+  'zoom.progress': '{done} mouvements faits sur {total}',
+  'zoom.face.NO_FACE': 'Nous ne voyons pas votre visage. Gardez-le dans l’ovale.',
+  'zoom.face.SEVERAL_FACES': 'Nous voyons plus d’un visage. Vérifiez que vous êtes seul ou seule à l’image.',
+  'zoom.retryTitle': 'Cela n’a pas fonctionné',
+  'zoom.reason.STEP_LATE': 'Cela a pris trop de temps. Faites chaque mouvement dès que vous le voyez.',
+  'zoom.reason.WRONG_MOVE': 'Ce n’était pas le mouvement demandé. Lisez chaque consigne, puis faites ce mouvement.',
+  'zoom.reason.TOO_EARLY': 'Ce mouvement est venu avant d’être demandé. Attendez chaque consigne, puis bougez.',
+  'zoom.reason.EXPIRED':
+    'Le temps prévu pour cette vérification est écoulé. Recommencez et suivez les consignes à mesure qu’elles s’affichent.',
+  'zoom.reason.NOT_CONFIRMED':
+    'Nous n’avons pas pu confirmer que c’était bien vous, en direct. Placez-vous face à la lumière, gardez le visage dans l’ovale et faites chaque mouvement nettement.',
+  'zoom.passed': 'Terminé : tous les mouvements sont faits.',
+  'zoom.offline': 'La connexion avec notre serveur a été perdue. Vérifiez votre connexion, puis réessayez.',
+  'zoom.cannotStart': 'Nous n’avons pas pu commencer la vérification. Veuillez réessayer.',
+  'zoom.outOfTries':
+    'Vous n’avez pas pu faire les mouvements dans le nombre d’essais autorisé. L’organisme qui a demandé cette vérification décidera de la suite.',
+
   'face.NO_FACE':
     'Nous ne voyons pas votre visage. Regardez l’objectif bien en face et gardez votre visage dans l’ovale.',
   'face.MULTIPLE_FACES': 'Nous voyons plusieurs visages. Assurez-vous que personne d’autre n’apparaît à l’image.',

@@ -5,6 +5,7 @@ import {
   canvasToBlob,
   cameraSupported,
   drawFrame,
+  freshFrame,
   grabFrame,
   openCamera,
   prepareFile,
@@ -13,7 +14,8 @@ import {
 import type { FlowContext } from '../context.js';
 import { button, h, notice, onLeave, screen } from '../dom.js';
 import { t } from '../i18n/i18n.js';
-import { cameraHelp, faceAdvice } from '../messages.js';
+import { faceAdvice } from '../messages.js';
+import { cameraProblemView } from './camera-problem.js';
 
 export interface CaptureOptions {
   title: string;
@@ -100,32 +102,14 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
     onLeave(() => stopCamera(stream));
 
     const showProblem = (problem: CameraProblem) => {
-      ctx.progress(problem === 'DENIED' ? 'CAMERA_DENIED' : 'CAMERA_UNAVAILABLE');
-      const canRetry = problem !== 'UNSUPPORTED';
-      const text: string[] = [cameraHelp(problem)];
-      if (!allowUpload && (problem === 'NO_CAMERA' || problem === 'UNSUPPORTED')) text.push(cameraHelp('NEEDS_CAMERA'));
-      else if (allowUpload) text.push(t('capture.canUpload'));
-      else if (options.burst) text.push(t('selfie.cameraOnly'));
-      const { leave, leaveLabel } = ctx.exits;
-      area.replaceChildren(notice(problem === 'DENIED' ? 'warning' : 'error', ...text.map((line) => h('p', {}, line))));
-      actions.replaceChildren(
-        ...(allowUpload ? [uploadButton('primary', t('capture.upload'))] : []),
-        ...(canRetry
-          ? [
-              button(t('capture.tryCameraAgain'), () => void start(), allowUpload ? 'secondary' : 'primary', {
-                id: 'retry-camera',
-              }),
-            ]
-          : []),
-        ...(!allowUpload && leave
-          ? [
-              button(leaveLabel, () => leave(problem === 'DENIED' ? 'CAMERA_DENIED' : 'CAMERA_UNAVAILABLE'), 'link', {
-                id: 'camera-leave',
-              }),
-            ]
-          : []),
-      );
-      (actions.querySelector('button') as HTMLButtonElement | null)?.focus();
+      const view = cameraProblemView(ctx, problem, {
+        retry: () => void start(),
+        upload: allowUpload ? () => uploadButton('primary', t('capture.upload')) : null,
+        liveOnly: Boolean(options.burst),
+      });
+      area.replaceChildren(view.message);
+      actions.replaceChildren(...view.buttons);
+      view.buttons[0]?.focus();
     };
 
     const start = async () => {
@@ -267,19 +251,6 @@ export function capture(ctx: FlowContext, options: CaptureOptions): Promise<Capt
     };
 
     void start();
-  });
-}
-
-/** Resolves when the video shows a frame it has not shown before (at most 600 ms), where the browser can tell. */
-function freshFrame(video: HTMLVideoElement): Promise<void> {
-  const v = video as HTMLVideoElement & { requestVideoFrameCallback?: (callback: () => void) => number };
-  if (typeof v.requestVideoFrameCallback !== 'function') return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = window.setTimeout(resolve, 600);
-    v.requestVideoFrameCallback!(() => {
-      window.clearTimeout(timer);
-      resolve();
-    });
   });
 }
 

@@ -5,6 +5,7 @@ import { plural, t } from '../i18n/i18n.js';
 import { faceAdvice, uploadRefusal } from '../messages.js';
 import { capture, review } from './capture.js';
 import { uploadWithProgress } from './upload.js';
+import { zoomChallenge } from './zoom-challenge.js';
 
 export type FaceKind = 'LIVENESS' | 'FACE_CAPTURE';
 
@@ -28,6 +29,7 @@ interface Verdict {
  * server's verdict decides whether the user tries again.
  */
 export async function faceStep(ctx: FlowContext, requirement: Requirement, kind: FaceKind): Promise<void> {
+  if (kind === 'LIVENESS' && requirement.liveness_type === 'ZOOM') return zoomStep(ctx, requirement);
   if (!ctx.suppressed.has(EDUCATION_SCREEN[kind])) await tips(ctx);
   let message: string | undefined;
   for (;;) {
@@ -91,17 +93,28 @@ function send(
   });
 }
 
-function tips(ctx: FlowContext): Promise<void> {
+/**
+ * The active selfie: the guided challenge decides on the server, attempt by attempt; PASSED or not, the flow goes
+ * on (the relying party sees the result), after telling the user when no try is left.
+ */
+async function zoomStep(ctx: FlowContext, requirement: Requirement): Promise<void> {
+  if (!ctx.suppressed.has('ZOOM_LIVENESS_EDUCATION')) await tips(ctx, true);
+  if ((await zoomChallenge(ctx, requirement)) === 'PASSED') return;
+  return outOfTries(ctx, t('zoom.outOfTries'));
+}
+
+function tips(ctx: FlowContext, zoom = false): Promise<void> {
   const ready = button(t('selfie.ready'), () => undefined, 'primary', { id: 'selfie-ready' });
   screen(
     t('selfie.title'),
-    h('p', { class: 'lead' }, t('selfie.tipsLead')),
+    h('p', { class: 'lead' }, zoom ? t('zoom.tipsLead') : t('selfie.tipsLead')),
     h(
       'ul',
       { class: 'checklist' },
       h('li', {}, t('selfie.tipLight')),
       h('li', {}, t('selfie.tipCoverings')),
       h('li', {}, t('selfie.tipOval')),
+      zoom ? h('li', {}, t('zoom.tipMoves')) : null,
     ),
     h('p', { class: 'small' }, t('selfie.allowCamera')),
     h('div', { class: 'actions' }, ready),
@@ -123,13 +136,9 @@ function tryAgain(ctx: FlowContext, advice: string, remaining: number | null): P
 }
 
 /** No tries left: say so before moving on, rather than carrying on as if the selfie had worked. */
-function outOfTries(ctx: FlowContext): Promise<void> {
+function outOfTries(ctx: FlowContext, text = t('selfie.outOfTries')): Promise<void> {
   const next = button(t('selfie.continue'), () => undefined, 'primary', { id: 'selfie-out-of-tries' });
-  screen(
-    t('selfie.outOfTriesTitle'),
-    notice('warning', h('p', {}, t('selfie.outOfTries'))),
-    h('div', { class: 'actions' }, next),
-  );
+  screen(t('selfie.outOfTriesTitle'), notice('warning', h('p', {}, text)), h('div', { class: 'actions' }, next));
   ctx.progress('SELFIE_OUT_OF_TRIES');
   return new Promise((resolve) => next.addEventListener('click', () => resolve(), { once: true }));
 }
