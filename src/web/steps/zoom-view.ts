@@ -108,8 +108,10 @@ export class ZoomView {
     this.setFace('');
   }
 
+  /** The attempt failed: the notice below says why; a count of moves met would only confuse. */
   retry(): void {
     this.say('');
+    this.progress.hidden = true;
   }
 
   passed(): void {
@@ -120,6 +122,7 @@ export class ZoomView {
 
   private setStep(step: ZoomStep): void {
     this.stepIndex = step.index;
+    this.prompt.hidden = false;
     this.prompt.setAttribute('data-zoom-step', step.kind);
     this.cue.textContent = zoomCue(step.kind);
     this.text.textContent = zoomPrompt(step.kind);
@@ -130,6 +133,7 @@ export class ZoomView {
     this.prompt.removeAttribute('data-zoom-step');
     this.cue.textContent = '';
     if (this.text.textContent !== text) this.text.textContent = text;
+    this.prompt.hidden = text === '';
   }
 
   private setProgress(met: number): void {

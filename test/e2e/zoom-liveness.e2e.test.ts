@@ -1,0 +1,301 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FaceEngine } from '../../src/domain/ports/face-engine.port.js';
+import { createFaceEngine } from '../../src/infra/face/face-engine.factory.js';
+import { loadSubjects, type Subject } from '../../src/tools/liveness-eval/liveness-evaluation.js';
+import {
+  browserSkipReason,
+  collectProblems,
+  type LaunchedBrowser,
+  launchChromium,
+  screenshot,
+  tempDir,
+  videoFromPhoto,
+} from '../helpers/browser.js';
+import { dataDir, hasData } from '../helpers/data.js';
+import { type RunningServer, ROOT, startServer, type TestApp } from '../helpers/server.js';
+import { idvClient, signedCall, yoti } from '../helpers/yoti.js';
+import { PromptedSubject, type StandInKind, useStandInCamera } from '../helpers/zoom-stand-in.js';
+
+// Issue 20, the active (ZOOM) selfie end to end: the built server, the capture page in real Chromium, and the
+// relying party reading the result with the official yoti SDK. The subjects in front of the "camera" are
+// zoom-stand-in.ts's synthetic renders (a textured head following the prompts, not a person; a flat photo tilted
+// as a plane following them) and, on Chromium's own fake camera, a still photo (a y4m video of it). Sessions ask
+// for LIVENESS ZOOM with max_retries 2 on a CAMERA_AND_UPLOAD session: no upload is offered all the same.
+
+const skipReason = browserSkipReason();
+if (skipReason) console.warn(`[skip] ZOOM capture page tests: ${skipReason}`);
+const withData = !skipReason && hasData('lfw-dev', 'images');
+const RP = 'https://rp.example';
+
+interface Check {
+  getType(): string;
+  getState(): string;
+  getGeneratedMedia(): { getId(): string; getType(): string }[];
+  getReport(): {
+    getRecommendation(): { getValue(): string };
+    getBreakdown(): {
+      getSubCheck(): string;
+      getResult(): string;
+      getDetails(): { getName(): string; getValue(): string }[];
+    }[];
+  };
+}
+
+/** How the page's challenge went: the reasons of each RETRY, and how the step ended. */
+interface Walk {
+  retries: string[];
+  outOfTries: boolean;
+  steps: string[];
+  ms: number;
+}
+
+describe.skipIf(!withData)('ZOOM liveness on the capture page in Chromium', () => {
+  let server: RunningServer;
+  let app: TestApp;
+  let engine: FaceEngine;
+  let subjects: Subject[];
+  let injected: LaunchedBrowser;
+  let work: string | undefined;
+
+  beforeAll(async () => {
+    work = tempDir('openidv-zoom-');
+    engine = await createFaceEngine({ inProcess: true });
+    [server, injected, subjects] = await Promise.all([
+      startServer({ env: { OPENIDV_JOB_POLL_MS: '50' } }),
+      launchChromium(),
+      // Usable subjects as the evaluator picks them (one near-frontal face, eyes ≥ 22 px apart), held-out split.
+      loadSubjects(engine, dataDir, 'held-out', 40),
+    ]);
+    expect(subjects.length).toBeGreaterThanOrEqual(3);
+    app = await server.createApp('zoom-liveness');
+  }, 180_000);
+
+  afterAll(async () => {
+    await injected?.close();
+    await engine?.close();
+    await server?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  async function createSession() {
+    const spec = new yoti.SessionSpecificationBuilder()
+      .withClientSessionTokenTtl(600)
+      .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forZoomLiveness().withMaxRetries(2).build())
+      .withSdkConfig(
+        new yoti.SdkConfigBuilder()
+          .withAllowsCameraAndUpload()
+          .withSuccessUrl(`${RP}/done`)
+          .withErrorUrl(`${RP}/error`)
+          .build(),
+      )
+      .build();
+    const session = await idvClient(app, server.apiUrl).createSession(spec);
+    const id: string = session.getSessionId();
+    return {
+      id,
+      url: `${server.apiUrl}/web/index.html?sessionID=${id}&sessionToken=${session.getClientSessionToken()}`,
+    };
+  }
+
+  async function open(browser: LaunchedBrowser, url: string, options: { camera: boolean; subject?: PromptedSubject }) {
+    const context = await browser.browser.newContext({
+      permissions: options.camera ? ['camera'] : [],
+      viewport: { width: 480, height: 900 },
+    });
+    await context.route(`${RP}/**`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>RP</title><h1>Back</h1>' }),
+    );
+    if (options.subject) await useStandInCamera(context, options.subject);
+    const page = await context.newPage();
+    const problems = collectProblems(page);
+    await page.goto(url);
+    return { context, page, problems };
+  }
+
+  /** Welcome, consent, the tips: up to the ZOOM camera screen with its Start button. */
+  async function toChallenge(page: Page) {
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByLabel(/I agree that my face/).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Take a selfie' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: "I'm ready" }).click();
+  }
+
+  async function expectNoUpload(page: Page) {
+    expect(await page.locator('#upload-button').count(), 'no upload button on the ZOOM step').toBe(0);
+    expect(await page.locator('input[type=file]').count(), 'no file input on the ZOOM step').toBe(0);
+    expect(await page.getByText(/upload/i).count()).toBe(0);
+  }
+
+  /** Presses Start, then Try again after each RETRY, until the step is over; returns what happened. */
+  async function walk(page: Page, onStep?: (kind: string) => Promise<void>): Promise<Walk> {
+    const started = Date.now();
+    await page.locator('#zoom-start').click();
+    const retries: string[] = [];
+    const steps: string[] = [];
+    const deadline = Date.now() + 150_000;
+    for (;;) {
+      if (Date.now() > deadline)
+        throw new Error(`the challenge did not end: ${await page.locator('main').textContent()}`);
+      if (page.url().startsWith(`${RP}/done`)) return { retries, outOfTries: false, steps, ms: Date.now() - started };
+      if (await page.locator('#selfie-out-of-tries').isVisible()) {
+        await page.locator('#selfie-out-of-tries').click();
+        await page.waitForURL(`${RP}/done**`, { timeout: 60_000 });
+        return { retries, outOfTries: true, steps, ms: Date.now() - started };
+      }
+      const step = await page
+        .locator('#zoom-prompt')
+        .getAttribute('data-zoom-step', { timeout: 1000 })
+        .catch(() => null);
+      if (step && steps.at(-1) !== step) {
+        steps.push(step);
+        await onStep?.(step);
+      }
+      if (await page.locator('#zoom-again').isVisible()) {
+        retries.push(
+          (await page
+            .locator('#zoom-reason')
+            .getAttribute('data-reason')
+            .catch(() => null)) ?? 'NONE',
+        );
+        await page.locator('#zoom-again').click();
+      }
+      await page.waitForTimeout(100);
+    }
+  }
+
+  async function completed(id: string) {
+    const client = idvClient(app, server.apiUrl);
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const result = await client.getSession(id);
+      if (result.getState() === 'COMPLETED' && (result.getLivenessChecks() as Check[]).length > 0) return result;
+      if (Date.now() > deadline) throw new Error(`session ${id} did not complete`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  const subCheck = (check: Check, name: string) =>
+    check
+      .getReport()
+      .getBreakdown()
+      .find((b) => b.getSubCheck() === name);
+
+  async function runStandIn(
+    kind: StandInKind,
+    subject: Subject,
+    seed: number,
+    onStep?: (page: Page, step: string) => Promise<void>,
+  ) {
+    const session = await createSession();
+    const standIn = new PromptedSubject(kind, subject.photo, subject.frontal, seed);
+    const { page, context, problems } = await open(injected, session.url, { camera: true, subject: standIn });
+    await toChallenge(page);
+    await page.locator('#zoom-start').waitFor({ timeout: 30_000 });
+    await expectNoUpload(page);
+    const result = await walk(page, onStep ? (step) => onStep(page, step) : undefined);
+    expect(problems).toEqual([]);
+    await context.close();
+    console.info(
+      `[zoom] ${kind}: ${result.outOfTries ? 'out of tries' : 'passed'} after ${(result.ms / 1000).toFixed(1)} s, retries [${result.retries.join(', ')}], steps ${result.steps.join('>')}, ${standIn.frames} frames rendered`,
+    );
+    return { session, result, check: lastLiveness(await completed(session.id)) };
+  }
+
+  const lastLiveness = (result: { getLivenessChecks(): Check[] }) => result.getLivenessChecks().at(-1)!;
+
+  it('approves a synthetic textured head that follows the prompts; the SDK parses the ZOOM frames, media and evidence', async () => {
+    let shot = false;
+    const { session, result, check } = await runStandIn('head', subjects[0]!, 11, async (page, step) => {
+      if (shot || !step.startsWith('TURN')) return;
+      shot = true;
+      // The published picture blurs the preview: the stand-in is rendered from a real person's photo.
+      await page.evaluate(() => {
+        const video = document.querySelector<HTMLVideoElement>('.viewfinder video');
+        if (video) video.style.filter = 'blur(14px)';
+      });
+      mkdirSync(join(ROOT, 'docs', 'images'), { recursive: true });
+      await page.screenshot({ path: join(ROOT, 'docs', 'images', 'capture-zoom-challenge.png') });
+      await screenshot(page, 'zoom-challenge');
+      await page.evaluate(() => {
+        const video = document.querySelector<HTMLVideoElement>('.viewfinder video');
+        if (video) video.style.filter = '';
+      });
+    });
+    expect(result.outOfTries).toBe(false);
+    expect(result.steps[0]).toBe('CENTER');
+    expect(check.getReport().getRecommendation().getValue(), JSON.stringify(check.getReport())).toBe('APPROVE');
+    for (const name of ['liveness_auth', 'challenge_response', 'depth_parallax', 'identity_consistency'])
+      expect(subCheck(check, name)?.getResult(), name).toBe('PASS');
+
+    const client = idvClient(app, server.apiUrl);
+    const sdkResult = await client.getSession(session.id);
+    const zoom = sdkResult.getResources().getZoomLivenessResources();
+    expect(zoom.length).toBe(result.retries.length + 1);
+    const frames = zoom.at(-1).getFrames();
+    expect(frames.length).toBeGreaterThanOrEqual(1);
+    for (const frame of frames) {
+      const media = await client.getMediaContent(session.id, frame.getMedia().getId());
+      const bytes: Buffer = media.getContent();
+      expect(media.getMimeType()).toBe('image/jpeg');
+      expect([...bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    }
+    const raw = (await signedCall(server.apiUrl, app, 'GET', `/sessions/${session.id}`)).body;
+    expect(raw.resources.liveness_capture.at(-1)).toMatchObject({ liveness_type: 'ZOOM', capture_method: 'CAMERA' });
+
+    const [evidence] = check.getGeneratedMedia();
+    expect(evidence?.getType()).toBe('JSON');
+    const content = await client.getMediaContent(session.id, evidence!.getId());
+    const text = content.getContent().toString('utf8');
+    expect(() => JSON.parse(text)).not.toThrow();
+    for (const name of ['challenge_response', 'depth_parallax', 'identity_consistency', 'frame_ledger'])
+      expect(text, name).toContain(name);
+  }, 240_000);
+
+  it('rejects a photo tilted as a plane that follows the prompts, on depth_parallax, after its retries', async () => {
+    const { result, check } = await runStandIn('card', subjects[1]!, 12);
+    expect(result.retries.length, 'max_retries 2: the page offered Try again').toBeGreaterThanOrEqual(1);
+    expect(check.getReport().getRecommendation().getValue()).toBe('REJECT');
+    const parallax = subCheck(check, 'depth_parallax');
+    expect(parallax?.getResult(), JSON.stringify(check.getReport())).toBe('FAIL');
+  }, 300_000);
+
+  it('rejects a still photo on the fake camera, and on a denied camera explains how to allow it, with no upload', async () => {
+    const still = await launchChromium({
+      video: await videoFromPhoto(subjectPath(subjects[2]!), join(work!, 'still.y4m')),
+    });
+    try {
+      const session = await createSession();
+      const { page, context, problems } = await open(still, session.url, { camera: true });
+      await toChallenge(page);
+      await page.locator('#zoom-start').waitFor({ timeout: 30_000 });
+      await expectNoUpload(page);
+      const result = await walk(page);
+      expect(problems).toEqual([]);
+      await context.close();
+      console.info(`[zoom] still photo: retries [${result.retries.join(', ')}], out of tries ${result.outOfTries}`);
+      expect(result.outOfTries).toBe(true);
+      const check = lastLiveness(await completed(session.id));
+      expect(check.getReport().getRecommendation().getValue()).toBe('REJECT');
+
+      const denied = await createSession();
+      const second = await open(still, denied.url, { camera: false });
+      await toChallenge(second.page);
+      await second.page.getByText(/must be taken live with your camera/).waitFor({ timeout: 15_000 });
+      await second.page.getByRole('button', { name: 'Try the camera again' }).waitFor();
+      await expectNoUpload(second.page);
+      await second.page.locator('#camera-leave').click();
+      await second.page.waitForURL(new RegExp(`${RP}/error\\?sessionID=${denied.id}&error=CAMERA_DENIED`), {
+        timeout: 15_000,
+      });
+      await second.context.close();
+    } finally {
+      await still.close();
+    }
+  }, 300_000);
+});
+
+const subjectPath = (subject: Subject) => join(dataDir, 'lfw-dev', 'images', subject.id);

@@ -1,0 +1,103 @@
+import type { BrowserContext } from 'playwright-core';
+import type { StepKind } from '../../src/domain/liveness/active/challenge.js';
+import { CARD_STYLE, HEAD_STYLE, PromptFollower } from '../../src/tools/liveness-eval/stand-in-motion.js';
+import {
+  encodeJpeg,
+  FlatCard,
+  type Photo,
+  REST_POSE,
+  type ScenePose,
+  TexturedHead,
+} from '../../src/tools/liveness-eval/synthetic-scene.js';
+import { type Canvas, seededRng } from '../../src/tools/liveness-eval/triangle-raster.js';
+
+// Reactive camera stand-ins for the ZOOM page. Chromium's y4m fake camera plays a fixed file and cannot answer
+// prompts revealed in a random order, so the page's getUserMedia is replaced by a canvas stream whose frames are
+// rendered in Node, on demand, with the liveness evaluator's own scene code, by a subject that sees the step the
+// page shows (its data-zoom-step attribute) and moves as HEAD_STYLE / CARD_STYLE say (a reaction delay, a smooth
+// move, a hold with tremor). Two subjects, neither of them a person:
+// - 'head': a synthetic textured head (the photo's landmarks lifted with openidv's mean-face depth, rotated with
+//   perspective in front of the photo's still background). It stands for a rigid, non-planar head of average
+//   depth turning as asked; no skin, expression, real depth of that person, or webcam optics.
+// - 'card': the same photo as a flat card tilted in 3D through the same pinhole camera (FlatCard 'perspective'),
+//   following the prompts with the larger angles a puppeteer would use: a held print or screen.
+// The JS hook on getUserMedia is itself the injection attack openidv documents it does not resist; here it only
+// delivers the stand-ins' frames to the real page.
+
+export type StandInKind = 'head' | 'card';
+
+export class PromptedSubject {
+  private readonly follower: PromptFollower;
+  private readonly draw: (pose: ScenePose) => Canvas;
+  private readonly rng: () => number;
+  private readonly gain: number;
+  private readonly started = performance.now();
+  private step: string | null = null;
+  /** The steps the subject was shown, in order, over every attempt. */
+  readonly seen: string[] = [];
+  frames = 0;
+
+  constructor(kind: StandInKind, photo: Photo, frontal: ScenePose, seed: number) {
+    this.rng = seededRng(seed);
+    this.gain = 0.9 + 0.2 * this.rng();
+    if (kind === 'head') {
+      const head = new TexturedHead(photo);
+      this.follower = new PromptFollower(HEAD_STYLE, this.rng, frontal);
+      this.draw = (pose) => head.render(pose);
+    } else {
+      const shade = () => 60 + this.rng() * 120;
+      const card = new FlatCard(photo, [shade(), shade(), shade()]);
+      this.follower = new PromptFollower(CARD_STYLE, this.rng, REST_POSE);
+      this.draw = (pose) => card.render(pose, 'perspective');
+    }
+  }
+
+  /** The camera picture now, as JPEG base64, the subject having seen `step` (null: no step is asked). */
+  async frame(step: string | null): Promise<string> {
+    const now = performance.now() - this.started;
+    if (step && step !== this.step) {
+      this.follower.prompt(step as StepKind, now);
+      this.seen.push(step);
+    }
+    this.step = step;
+    const image = this.draw(this.follower.pose(now)).toImage(2.5, this.gain * (0.99 + 0.02 * this.rng()), this.rng);
+    this.frames++;
+    return Buffer.from(await encodeJpeg(image, 85)).toString('base64');
+  }
+}
+
+/**
+ * Replaces getUserMedia in every page of `context` by a stream of `subject`'s frames: the page paints each one on a
+ * canvas (decoded from bytes, so the page's CSP needs no data: images) and streams the canvas.
+ */
+export async function useStandInCamera(context: BrowserContext, subject: PromptedSubject): Promise<void> {
+  await context.exposeBinding('__cameraFrame', (_source, step: string | null) => subject.frame(step));
+  await context.addInitScript(() => {
+    const w = window as unknown as { __cameraFrame(step: string | null): Promise<string> };
+    const canvas = document.createElement('canvas');
+    canvas.width = 320;
+    canvas.height = 320;
+    const g = canvas.getContext('2d')!;
+    const paint = async () => {
+      const step = document.getElementById('zoom-prompt')?.getAttribute('data-zoom-step') ?? null;
+      const b64 = await w.__cameraFrame(step);
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
+      g.drawImage(bitmap, 0, 0);
+      bitmap.close();
+    };
+    if (!navigator.mediaDevices) return;
+    navigator.mediaDevices.getUserMedia = async () => {
+      await paint();
+      const stream = canvas.captureStream(30);
+      const track = stream.getVideoTracks()[0]!;
+      void (async () => {
+        while (track.readyState === 'live') {
+          await paint();
+          await new Promise((r) => setTimeout(r, 30));
+        }
+      })();
+      return stream;
+    };
+  });
+}
