@@ -155,6 +155,16 @@ export class MemorySessionStore {
     },
     findByMedia: async (sessionId, sha256) =>
       this.of(this.challengeRows, sessionId).find((c) => c.mediaSha256 === sha256) ?? null,
+    reveal: async (sessionId, id, revealed) => {
+      const c = this.challengeRows.get(id);
+      if (c && c.sessionId === sessionId && c.revealed < revealed) this.challengeRows.set(id, { ...c, revealed });
+    },
+    finish: async (sessionId, id, at) => {
+      const c = this.challengeRows.get(id);
+      if (!c || c.sessionId !== sessionId || c.usedAt !== null) return false;
+      this.challengeRows.set(id, { ...c, usedAt: at });
+      return true;
+    },
   };
 
   readonly usage: UsageRepository = {
