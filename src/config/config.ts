@@ -115,6 +115,8 @@ export interface FaceConfig {
   readonly livenessThreshold: number;
   /** Lifetime of a capture challenge. */
   readonly challengeTtlMs: number;
+  /** Days a decided liveness capture's frame hashes stay in its tenant's replay ledger. */
+  readonly frameLedgerDays: number;
   readonly threads: number;
   readonly maxQueue: number;
   /** Pools up to this many faces are searched exactly; larger ones by the scan index. */
@@ -284,6 +286,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       maxEvents: int(env, 'OPENIDV_SESSION_MAX_EVENTS', 200, 1),
       maxAnalyses: int(env, 'OPENIDV_SESSION_MAX_ANALYSES', 300, 1),
       analysesPerMinute: int(env, 'OPENIDV_ANALYSES_PER_MINUTE', 60, 1),
+      maxLivenessFrames: int(env, 'OPENIDV_SESSION_MAX_LIVENESS_FRAMES', 1000, 1),
     },
     images: {
       limits: {
@@ -309,6 +312,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       calibrationFile: env.OPENIDV_FACE_CALIBRATION || undefined,
       livenessThreshold: num(env, 'OPENIDV_LIVENESS_THRESHOLD', LIVENESS_THRESHOLD, 0, 1),
       challengeTtlMs: int(env, 'OPENIDV_CHALLENGE_TTL', 300, 1) * 1000,
+      frameLedgerDays: int(env, 'OPENIDV_FRAME_LEDGER_DAYS', 30, 1),
       threads: int(env, 'OPENIDV_FACE_THREADS', 0),
       maxQueue: int(env, 'OPENIDV_FACE_MAX_QUEUE', 64, 1),
       indexExactLimit: int(env, 'OPENIDV_FACE_INDEX_EXACT_LIMIT', DEFAULT_FACE_INDEX_OPTIONS.exactLimit, 0),

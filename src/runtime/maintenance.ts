@@ -7,6 +7,7 @@ import type { Database } from '../infra/db/database.js';
 import type { ConsoleServices } from './console-services.js';
 
 const CHANGE_LOG_RETENTION_MS = 86400_000;
+const DAY_MS = 86400_000;
 /** A write of the largest body takes seconds: a temporary file this old was left by a killed process. */
 const STALE_TEMP_MS = 5 * 60_000;
 
@@ -15,11 +16,13 @@ const STALE_TEMP_MS = 5 * 60_000;
  * erase sessions past their resources TTL, settle sessions whose token ran out before the user finished (the
  * lifecycle starts their checks when every capture is done, else marks them EXPIRED), apply review decisions a
  * crash kept from their check, prune the face-index change log, drop the
- * console's audit events past their session's retention and its expired sign-in sessions, and remove media
- * temporary files that killed processes left (the first pass runs when the workers start).
+ * console's audit events past their session's retention and its expired sign-in sessions, forget liveness frame
+ * hashes past the replay ledger's retention (they are derived from faces), and remove media temporary files that
+ * killed processes left (the first pass runs when the workers start).
  */
 export async function runMaintenance(deps: {
-  repos: Pick<Repositories, 'sessions'>;
+  repos: Pick<Repositories, 'sessions' | 'frameLedger'>;
+  config: { readonly face: { readonly frameLedgerDays: number } };
   poolRepo: Pick<PoolRepository, 'pruneChanges'>;
   lifecycle: Pick<SessionLifecycle, 'erase' | 'tokenExpired' | 'recoverReviews'>;
   database: Pick<Database, 'checkpoint'>;
@@ -40,6 +43,8 @@ export async function runMaintenance(deps: {
     await deps.lifecycle.tokenExpired(session);
   await deps.lifecycle.recoverReviews();
   await deps.poolRepo.pruneChanges(now - CHANGE_LOG_RETENTION_MS);
+  const forgotten = await deps.repos.frameLedger.purgeBefore(now - deps.config.face.frameLedgerDays * DAY_MS);
+  if (forgotten) deps.logger.info({ frames: forgotten }, 'frame hashes past the replay ledger retention forgotten');
   await deps.console?.audit.purgeExpired();
   await deps.console?.signIns.purgeExpired();
   const swept = (await deps.media.sweepTemporary?.(STALE_TEMP_MS)) ?? 0;

@@ -3,6 +3,10 @@ import type {
   ChallengeRepository,
   DeviceEventRepository,
   FaceAnalysisRepository,
+  FrameLedgerRepository,
+  LedgerFrame,
+  LivenessFrameRecord,
+  LivenessFrameRepository,
   MediaRepository,
   ResourceRepository,
   SessionRepository,
@@ -155,6 +159,51 @@ export class MemorySessionStore {
     },
     findByMedia: async (sessionId, sha256) =>
       this.of(this.challengeRows, sessionId).find((c) => c.mediaSha256 === sha256) ?? null,
+    reveal: async (sessionId, id, revealed) => {
+      const c = this.challengeRows.get(id);
+      if (c && c.sessionId === sessionId && c.revealed < revealed) this.challengeRows.set(id, { ...c, revealed });
+    },
+    finish: async (sessionId, id, at) => {
+      const c = this.challengeRows.get(id);
+      if (!c || c.sessionId !== sessionId || c.usedAt !== null) return false;
+      this.challengeRows.set(id, { ...c, usedAt: at });
+      return true;
+    },
+  };
+
+  readonly frameRows: LivenessFrameRecord[] = [];
+  readonly ledgerRows: (LedgerFrame & { appId: string; at: number })[] = [];
+
+  readonly livenessFrames: LivenessFrameRepository = {
+    append: async (f) => {
+      if (this.frameRows.some((r) => r.challengeId === f.challengeId && r.index === f.index)) return false;
+      this.frameRows.push(copy(f));
+      return true;
+    },
+    list: async (sessionId, challengeId) =>
+      this.frameRows
+        .filter((r) => r.sessionId === sessionId && r.challengeId === challengeId)
+        .sort((a, b) => a.index - b.index)
+        .map(copy),
+    deleteForChallenge: async (sessionId, challengeId) => {
+      const kept = this.frameRows.filter((r) => !(r.sessionId === sessionId && r.challengeId === challengeId));
+      this.frameRows.splice(0, this.frameRows.length, ...kept);
+    },
+  };
+
+  /** The ledger without the word index: every frame of the app is a candidate (the caller tests the distance). */
+  readonly frameLedger: FrameLedgerRepository = {
+    record: async (appId, frames, at) => void this.ledgerRows.push(...frames.map((f) => ({ ...f, appId, at }))),
+    candidates: async (appId) =>
+      this.ledgerRows
+        .filter((r) => r.appId === appId)
+        .map((r) => ({ digest: r.digest, perceptualHash: r.perceptualHash })),
+    purgeBefore: async (before) => {
+      const kept = this.ledgerRows.filter((r) => r.at >= before);
+      const purged = this.ledgerRows.length - kept.length;
+      this.ledgerRows.splice(0, this.ledgerRows.length, ...kept);
+      return purged;
+    },
   };
 
   readonly usage: UsageRepository = {

@@ -129,6 +129,29 @@ export interface CaptureChallengesTable {
   revealed: Generated<number>;
 }
 
+export interface LivenessFramesTable {
+  challenge_id: string;
+  session_id: string;
+  idx: number;
+  received_at: number;
+  analysis: string;
+}
+
+export interface LivenessFrameLedgerTable {
+  app_id: string;
+  digest: string;
+  phash: string;
+  w0: number | null;
+  w1: number | null;
+  w2: number | null;
+  w3: number | null;
+  w4: number | null;
+  w5: number | null;
+  w6: number | null;
+  w7: number | null;
+  created_at: number;
+}
+
 export interface HandoffsTable {
   id: string;
   session_id: string;
@@ -313,6 +336,8 @@ export interface DB {
   nonces: NoncesTable;
   jobs: JobsTable;
   capture_challenges: CaptureChallengesTable;
+  liveness_frames: LivenessFramesTable;
+  liveness_frame_ledger: LivenessFrameLedgerTable;
   handoffs: HandoffsTable;
   face_analyses: FaceAnalysesTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -9,6 +9,7 @@ import * as pg0006 from './migrations/postgres/0006_session_usage.js';
 import * as pg0007 from './migrations/postgres/0007_session_outcome.js';
 import * as pg0008 from './migrations/postgres/0008_model_sets.js';
 import * as pg0009 from './migrations/postgres/0009_liveness_challenges.js';
+import * as pg0010 from './migrations/postgres/0010_liveness_frames.js';
 import * as sqlite0001 from './migrations/sqlite/0001_init.js';
 import * as sqlite0002 from './migrations/sqlite/0002_pipeline_and_pools.js';
 import * as sqlite0003 from './migrations/sqlite/0003_job_request_id.js';
@@ -18,6 +19,7 @@ import * as sqlite0006 from './migrations/sqlite/0006_session_usage.js';
 import * as sqlite0007 from './migrations/sqlite/0007_session_outcome.js';
 import * as sqlite0008 from './migrations/sqlite/0008_model_sets.js';
 import * as sqlite0009 from './migrations/sqlite/0009_liveness_challenges.js';
+import * as sqlite0010 from './migrations/sqlite/0010_liveness_frames.js';
 
 // Ordered, immutable migrations, one folder per dialect. Each module exports `up`: the SQL of one step.
 const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
@@ -31,6 +33,7 @@ const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
     '0007_session_outcome': sqlite0007,
     '0008_model_sets': sqlite0008,
     '0009_liveness_challenges': sqlite0009,
+    '0010_liveness_frames': sqlite0010,
   },
   postgres: {
     '0001_init': pg0001,
@@ -42,6 +45,7 @@ const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
     '0007_session_outcome': pg0007,
     '0008_model_sets': pg0008,
     '0009_liveness_challenges': pg0009,
+    '0010_liveness_frames': pg0010,
   },
 };
 

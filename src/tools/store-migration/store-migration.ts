@@ -29,6 +29,8 @@ export const STORE_TABLES: readonly TableSpec[] = [
   { name: 'device_events', key: ['id'] },
   { name: 'session_usage', key: ['session_id', 'counter'] },
   { name: 'capture_challenges', key: ['id'] },
+  { name: 'liveness_frames', key: ['challenge_id', 'idx'] },
+  { name: 'liveness_frame_ledger', key: ['app_id', 'digest'] },
   { name: 'handoffs', key: ['id'] },
   { name: 'face_analyses', key: ['media_id'] },
   { name: 'webhook_deliveries', key: ['id'] },

@@ -2,6 +2,8 @@
 // re-encoded ones by perceptual hash. A live camera never produces the same bytes twice, and a new attempt by a
 // live person is a new trajectory, so only a large share of near-identical frames counts as a replay.
 
+import type { FrameLedgerRepository, LedgerFrame } from '../../ports/repositories.port.js';
+
 /** A hex hash as 32-bit words (the last one zero-padded), for fast comparison. */
 function words(hex: string): Uint32Array {
   const out = new Uint32Array(Math.ceil(hex.length / 8));
@@ -63,4 +65,18 @@ export class MemoryFrameLedger implements FrameLedgerView {
       if (h.length === hash.length) best = Math.min(best, wordDistance(w, h.words, hash.length * 4));
     return best;
   }
+}
+
+/**
+ * The tenant's ledger as decide() reads it: only the recorded frames that could be near these ones (same digest,
+ * or a perceptual hash sharing a 32-bit word), fetched once, so the decision itself stays synchronous.
+ */
+export async function ledgerFor(
+  repo: FrameLedgerRepository,
+  appId: string,
+  frames: LedgerFrame[],
+): Promise<FrameLedgerView> {
+  const ledger = new MemoryFrameLedger();
+  ledger.record(await repo.candidates(appId, frames));
+  return ledger;
 }

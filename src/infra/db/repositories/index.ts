@@ -4,7 +4,9 @@ import type { Dialect } from '../database.js';
 import type { DB } from '../db.types.js';
 import { KyselyAppRepository } from './app.repository.js';
 import { KyselyDeviceEventRepository } from './device-event.repository.js';
+import { KyselyFrameLedgerRepository } from './frame-ledger.repository.js';
 import { KyselyHandoffRepository } from './handoff.repository.js';
+import { KyselyLivenessFrameRepository } from './liveness-frame.repository.js';
 import { KyselyMediaRepository } from './media.repository.js';
 import { KyselyNonceRepository } from './nonce.repository.js';
 import { KyselyUsageRepository } from './usage.repository.js';
@@ -30,6 +32,8 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect, codec: Embe
     nonces: new KyselyNonceRepository(db, dialect),
     analyses: new KyselyFaceAnalysisRepository(db, codec),
     challenges: new KyselyChallengeRepository(db),
+    livenessFrames: new KyselyLivenessFrameRepository(db),
+    frameLedger: new KyselyFrameLedgerRepository(db),
     webhooks: new KyselyWebhookRepository(db),
     handoffs: new KyselyHandoffRepository(db),
   };

@@ -129,6 +129,29 @@ export class KyselyChallengeRepository implements ChallengeRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  async reveal(sessionId: string, id: string, revealed: number): Promise<void> {
+    // Guarded in the statement, not read first: a late request that saw fewer steps cannot lower the count.
+    await this.db
+      .updateTable('capture_challenges')
+      .set({ revealed })
+      .where('session_id', '=', sessionId)
+      .where('id', '=', id)
+      .where('revealed', '<', revealed)
+      .execute();
+  }
+
+  async finish(sessionId: string, id: string, at: number): Promise<boolean> {
+    // No expiry test: a stream that ran late is still decided (as a failure), and only once.
+    const result = await this.db
+      .updateTable('capture_challenges')
+      .set({ used_at: at })
+      .where('session_id', '=', sessionId)
+      .where('id', '=', id)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async findByMedia(sessionId: string, sha256: string): Promise<CaptureChallenge | null> {
     const row = await this.db
       .selectFrom('capture_challenges')

@@ -1,0 +1,111 @@
+import type { Kysely } from 'kysely';
+import type { FrameLedgerRepository, LedgerFrame } from '../../../domain/ports/repositories.port.js';
+import type { DB, LivenessFrameLedgerTable } from '../db.types.js';
+
+const WORDS = ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7'] as const;
+type Word = (typeof WORDS)[number];
+
+/**
+ * The most entries one lookup returns. A capture's frames normally match a handful of entries; a tenant whose
+ * ledger holds many frames sharing a common word (flat or dark frames hash alike) could otherwise make one
+ * lookup load a large part of its ledger into the API process. Past the cap the newest entries are kept: a
+ * replay is most often of a recent capture, and exact digests are looked up apart so they are never cut.
+ */
+export const LEDGER_CANDIDATE_CAP = 5000;
+/** Frames per query, so the bound parameters (nine per frame) stay far below both engines' limits. */
+const FRAMES_PER_QUERY = 500;
+
+/** A 256-bit hash's eight 32-bit words (unsigned), or null when it is not 64 hex digits. */
+export function hashWords(hash: string): number[] | null {
+  if (!/^[0-9a-f]{64}$/i.test(hash)) return null;
+  return WORDS.map((_, i) => Number.parseInt(hash.slice(i * 8, i * 8 + 8), 16));
+}
+
+const toFrame = (r: { digest: string; phash: string }): LedgerFrame => ({ digest: r.digest, perceptualHash: r.phash });
+
+export class KyselyFrameLedgerRepository implements FrameLedgerRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async record(appId: string, frames: LedgerFrame[], at: number): Promise<void> {
+    // One row per digest: PostgreSQL refuses an upsert that touches the same row twice in one statement.
+    const unique = [...new Map(frames.map((f) => [f.digest, f])).values()];
+    for (let i = 0; i < unique.length; i += FRAMES_PER_QUERY) {
+      const rows = unique.slice(i, i + FRAMES_PER_QUERY).map((f): LivenessFrameLedgerTable => {
+        const w = hashWords(f.perceptualHash);
+        return {
+          app_id: appId,
+          digest: f.digest,
+          phash: f.perceptualHash.toLowerCase(),
+          w0: w?.[0] ?? null,
+          w1: w?.[1] ?? null,
+          w2: w?.[2] ?? null,
+          w3: w?.[3] ?? null,
+          w4: w?.[4] ?? null,
+          w5: w?.[5] ?? null,
+          w6: w?.[6] ?? null,
+          w7: w?.[7] ?? null,
+          created_at: at,
+        };
+      });
+      await this.db
+        .insertInto('liveness_frame_ledger')
+        .values(rows)
+        .onConflict((oc) =>
+          oc
+            .columns(['app_id', 'digest'])
+            .doUpdateSet({ created_at: (eb) => eb.ref('excluded.created_at') })
+            .where('liveness_frame_ledger.created_at', '<', (eb) => eb.ref('excluded.created_at')),
+        )
+        .execute();
+    }
+  }
+
+  async candidates(appId: string, frames: LedgerFrame[]): Promise<LedgerFrame[]> {
+    const found = new Map<string, LedgerFrame>();
+    for (let i = 0; i < frames.length && found.size < LEDGER_CANDIDATE_CAP; i += FRAMES_PER_QUERY) {
+      const chunk = frames.slice(i, i + FRAMES_PER_QUERY);
+      const digests = [...new Set(chunk.map((f) => f.digest))];
+      // Exact copies first, uncapped beyond the frames asked about (the digest is unique per app).
+      const exact = await this.db
+        .selectFrom('liveness_frame_ledger')
+        .select(['digest', 'phash'])
+        .where('app_id', '=', appId)
+        .where('digest', 'in', digests)
+        .execute();
+      for (const r of exact) found.set(r.digest, toFrame(r));
+
+      const words = chunk.map((f) => hashWords(f.perceptualHash)).filter((w): w is number[] => w !== null);
+      const room = LEDGER_CANDIDATE_CAP - found.size;
+      if (!words.length || room <= 0) continue;
+      // One indexed lookup per word position, (app_id, wK). UNION ALL and a GROUP BY outside: a plain UNION or an
+      // OR over the eight columns made SQLite walk the tenant's primary key instead (measured with EXPLAIN QUERY
+      // PLAN), and an entry sharing several words must count once against the cap.
+      const branch = (w: Word, k: number) =>
+        this.db
+          .selectFrom('liveness_frame_ledger')
+          .select(['digest', 'phash', 'created_at'])
+          .where('app_id', '=', appId)
+          .where(w, 'in', [...new Set(words.map((x) => x[k]!))]);
+      let query = branch('w0', 0);
+      for (let k = 1; k < WORDS.length; k++) query = query.unionAll(branch(WORDS[k]!, k));
+      const near = await this.db
+        .selectFrom(query.as('near'))
+        .select((eb) => ['digest', 'phash', eb.fn.max('created_at').as('latest')])
+        .groupBy(['digest', 'phash'])
+        .orderBy('latest', 'desc')
+        .orderBy('digest')
+        .limit(room)
+        .execute();
+      for (const r of near) if (found.size < LEDGER_CANDIDATE_CAP) found.set(r.digest, toFrame(r));
+    }
+    return [...found.values()];
+  }
+
+  async purgeBefore(before: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('liveness_frame_ledger')
+      .where('created_at', '<', before)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
