@@ -1,9 +1,10 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceEngine } from '../../src/domain/ports/face-engine.port.js';
 import { createFaceEngine } from '../../src/infra/face/face-engine.factory.js';
+import { defaultModelsDir } from '../../src/infra/face/model-set.js';
 import { loadSubjects, type Subject } from '../../src/tools/liveness-eval/liveness-evaluation.js';
 import {
   browserSkipReason,
@@ -27,7 +28,8 @@ import { PromptedSubject, type StandInKind, useStandInCamera } from '../helpers/
 
 const skipReason = browserSkipReason();
 if (skipReason) console.warn(`[skip] ZOOM capture page tests: ${skipReason}`);
-const withData = !skipReason && hasData('lfw-dev', 'images');
+const withData =
+  !skipReason && existsSync(join(defaultModelsDir(), 'fr_landmark.onnx')) && hasData('lfw-dev', 'images');
 const RP = 'https://rp.example';
 
 interface Check {
@@ -205,6 +207,22 @@ describe.skipIf(!withData)('ZOOM liveness on the capture page in Chromium', () =
     return { session, result, check: lastLiveness(await completed(session.id)) };
   }
 
+  /** "sub_check RESULT (reason)" for each sub-check, for the log. */
+  const breakdown = (check: Check) =>
+    check
+      .getReport()
+      .getBreakdown()
+      .map(
+        (b) =>
+          `${b.getSubCheck()} ${b.getResult()} (${
+            b
+              .getDetails()
+              .find((d) => d.getName() === 'reason')
+              ?.getValue() ?? ''
+          })`,
+      )
+      .join('; ');
+
   const lastLiveness = (result: { getLivenessChecks(): Check[] }) => result.getLivenessChecks().at(-1)!;
 
   it('approves a synthetic textured head that follows the prompts; the SDK parses the ZOOM frames, media and evidence', async () => {
@@ -255,12 +273,18 @@ describe.skipIf(!withData)('ZOOM liveness on the capture page in Chromium', () =
       expect(text, name).toContain(name);
   }, 240_000);
 
-  it('rejects a photo tilted as a plane that follows the prompts, on depth_parallax, after its retries', async () => {
+  it('rejects a photo tilted as a plane that follows the prompts, after its retries: the moves or the parallax fail', async () => {
     const { result, check } = await runStandIn('card', subjects[1]!, 12);
-    expect(result.retries.length, 'max_retries 2: the page offered Try again').toBeGreaterThanOrEqual(1);
+    console.info(`[zoom] card: ${breakdown(check)}`);
+    expect(result.retries.length, 'max_retries 2: the page offered Try again').toBe(2);
     expect(check.getReport().getRecommendation().getValue()).toBe('REJECT');
-    const parallax = subCheck(check, 'depth_parallax');
-    expect(parallax?.getResult(), JSON.stringify(check.getReport())).toBe('FAIL');
+    expect(subCheck(check, 'liveness_auth')?.getResult()).toBe('FAIL');
+    // A tilted card seldom reads as the head turn asked (docs/liveness.md: the evaluator's photo_3d fails on
+    // challenge_response); when it does make the moves, the parallax test is what must catch it. Either way the
+    // parallax test never vouches for a plane.
+    expect(subCheck(check, 'depth_parallax')?.getResult()).not.toBe('PASS');
+    if (subCheck(check, 'challenge_response')?.getResult() === 'PASS')
+      expect(subCheck(check, 'depth_parallax')?.getResult()).toBe('FAIL');
   }, 300_000);
 
   it('rejects a still photo on the fake camera, and on a denied camera explains how to allow it, with no upload', async () => {
@@ -279,7 +303,9 @@ describe.skipIf(!withData)('ZOOM liveness on the capture page in Chromium', () =
       console.info(`[zoom] still photo: retries [${result.retries.join(', ')}], out of tries ${result.outOfTries}`);
       expect(result.outOfTries).toBe(true);
       const check = lastLiveness(await completed(session.id));
+      console.info(`[zoom] still photo: ${breakdown(check)}`);
       expect(check.getReport().getRecommendation().getValue()).toBe('REJECT');
+      expect(subCheck(check, 'challenge_response')?.getResult()).toBe('FAIL');
 
       const denied = await createSession();
       const second = await open(still, denied.url, { camera: false });

@@ -29,7 +29,7 @@ type AttemptEnd =
 // A network error is retried with the same frame after a short pause; this many in a row end the attempt with a
 // message, rather than leaving the user in front of a prompt that nothing answers.
 const NETWORK_FAILURES = 4;
-const NETWORK_PAUSE_MS = 700;
+const NETWORK_PAUSE_MS = 400;
 // Attempts lost in a row (409 straight away) before the user is told: a server that keeps refusing should not
 // make the page spin through challenges on its own.
 const LOST_IN_A_ROW = 3;
