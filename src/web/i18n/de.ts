@@ -205,6 +205,8 @@ export const de: Catalogue = {
   'zoom.cannotStart': 'Wir konnten die Prüfung nicht starten. Bitte versuchen Sie es erneut.',
   'zoom.outOfTries':
     'Sie konnten die Bewegungen in den erlaubten Versuchen nicht abschließen. Die Organisation, die diese Prüfung angefordert hat, entscheidet, wie es weitergeht.',
+  'zoom.frameLimit':
+    'Über diesen Link können keine weiteren Bilder für die Prüfung gesendet werden. Die Organisation, die diese Prüfung angefordert hat, entscheidet, wie es weitergeht.',
 
   'face.NO_FACE':
     'Wir können Ihr Gesicht nicht sehen. Schauen Sie direkt in die Kamera und halten Sie Ihr Gesicht im Oval.',

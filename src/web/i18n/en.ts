@@ -189,6 +189,8 @@ export const en = {
   'zoom.cannotStart': 'We could not start the check. Please try again.',
   'zoom.outOfTries':
     "We couldn't complete the moves in the tries allowed. The organisation that asked for this check will decide what happens next.",
+  'zoom.frameLimit':
+    'This link cannot send any more pictures for the check. The organisation that asked for this check will decide what happens next.',
 
   'face.NO_FACE': "We can't see your face. Look straight at the camera and keep your face inside the oval.",
   'face.MULTIPLE_FACES': 'We can see more than one face. Make sure only you are in the picture.',

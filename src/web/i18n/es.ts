@@ -195,6 +195,8 @@ export const es: Catalogue = {
   'zoom.cannotStart': 'No hemos podido empezar la comprobación. Vuelve a intentarlo.',
   'zoom.outOfTries':
     'No has podido completar los movimientos en los intentos permitidos. La organización que pidió esta verificación decidirá qué ocurre ahora.',
+  'zoom.frameLimit':
+    'Este enlace ya no puede enviar más imágenes para la verificación. La organización que pidió esta verificación decidirá qué ocurre ahora.',
 
   'face.NO_FACE': 'No vemos tu cara. Mira de frente a la cámara y mantén la cara dentro del óvalo.',
   'face.MULTIPLE_FACES': 'Vemos más de una cara. Asegúrate de que solo sales tú en la imagen.',

@@ -198,6 +198,8 @@ export const fr: Catalogue = {
   'zoom.cannotStart': 'Nous n’avons pas pu commencer la vérification. Veuillez réessayer.',
   'zoom.outOfTries':
     'Vous n’avez pas pu faire les mouvements dans le nombre d’essais autorisé. L’organisme qui a demandé cette vérification décidera de la suite.',
+  'zoom.frameLimit':
+    'Ce lien ne peut plus envoyer d’images pour la vérification. L’organisme qui a demandé cette vérification décidera de la suite.',
 
   'face.NO_FACE':
     'Nous ne voyons pas votre visage. Regardez l’objectif bien en face et gardez votre visage dans l’ovale.',

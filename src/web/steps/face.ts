@@ -99,8 +99,9 @@ function send(
  */
 async function zoomStep(ctx: FlowContext, requirement: Requirement): Promise<void> {
   if (!ctx.suppressed.has('ZOOM_LIVENESS_EDUCATION')) await tips(ctx, true);
-  if ((await zoomChallenge(ctx, requirement)) === 'PASSED') return;
-  return outOfTries(ctx, t('zoom.outOfTries'));
+  const outcome = await zoomChallenge(ctx, requirement);
+  if (outcome === 'PASSED') return;
+  return outOfTries(ctx, outcome === 'SPENT' ? t('zoom.frameLimit') : t('zoom.outOfTries'));
 }
 
 function tips(ctx: FlowContext, zoom = false): Promise<void> {

@@ -16,15 +16,20 @@ import { zoomReason } from '../messages.js';
 import { cameraProblemView } from './camera-problem.js';
 import { ZoomView } from './zoom-view.js';
 
-/** How the guided challenge ended: the liveness step is done either way (FAILED: the relying party sees the REJECT). */
-export type ZoomOutcome = 'PASSED' | 'FAILED';
+/**
+ * How the guided challenge ended; the liveness step is over either way. FAILED: no attempt left (the relying
+ * party sees the REJECT); SPENT: the link may stream no more frames.
+ */
+export type ZoomOutcome = 'PASSED' | 'FAILED' | 'SPENT';
 
 type AttemptEnd =
   | { kind: 'decided'; answer: ZoomFrameAnswer }
   /** 409: the server no longer knows the attempt (expired, used, a frame still in flight); it counts nothing. */
   | { kind: 'lost' }
   /** The connection failed several times in a row. */
-  | { kind: 'offline' };
+  | { kind: 'offline' }
+  /** The session may stream no more frames for longer than anyone would wait (its frame budget is spent). */
+  | { kind: 'spent' };
 
 // A network error is retried with the same frame after a short pause; this many in a row end the attempt with a
 // message, rather than leaving the user in front of a prompt that nothing answers.
@@ -34,6 +39,8 @@ const NETWORK_PAUSE_MS = 400;
 // make the page spin through challenges on its own.
 const LOST_IN_A_ROW = 3;
 const JPEG_QUALITY = 0.8;
+// A 429 longer than this is not a pause but the end: the server's frame budget lasts as long as the link.
+const LONGEST_WAIT_MS = 15_000;
 
 /**
  * The active (ZOOM) selfie: the server reveals one head movement at a time and decides everything from the frames
@@ -138,6 +145,10 @@ export function zoomChallenge(ctx: FlowContext, requirement: Requirement): Promi
       }
       lostInARow = 0;
       if (end.kind === 'offline') return trouble(t('zoom.offline'));
+      if (end.kind === 'spent') {
+        ctx.progress('ZOOM_FRAME_LIMIT');
+        return finish('SPENT');
+      }
       const { answer } = end;
       if (answer.state === 'PASSED') {
         ctx.progress('SELFIE_UPLOADED');
@@ -193,7 +204,8 @@ export function zoomChallenge(ctx: FlowContext, requirement: Requirement): Promi
           if (err.status === 422) continue;
           if (err.status === 409) return { kind: 'lost' };
           if (err.status === 429) {
-            // The session's frame budget is spent for now: wait as told, then send what the camera shows then.
+            if (err.retryAfterMs > LONGEST_WAIT_MS) return { kind: 'spent' };
+            // Busy for a moment: wait as told, then send what the camera shows then.
             await sleep(Math.max(1000, err.retryAfterMs));
             continue;
           }
