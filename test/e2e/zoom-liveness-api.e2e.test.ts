@@ -20,7 +20,7 @@ import {
   recorded,
   stillPhoto,
   streamAttempt,
-} from '../helpers/zoom-stand-ins.js';
+} from '../../src/tools/liveness-eval/served-attempt.js';
 
 // Issue 20, part 3 served: a LIVENESS check with liveness_type ZOOM, driven over HTTP in real time by subjects
 // rendered from LFW photos (test/helpers/zoom-stand-ins.ts says what each stands for), read back with the official
