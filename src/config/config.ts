@@ -286,6 +286,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
       maxEvents: int(env, 'OPENIDV_SESSION_MAX_EVENTS', 200, 1),
       maxAnalyses: int(env, 'OPENIDV_SESSION_MAX_ANALYSES', 300, 1),
       analysesPerMinute: int(env, 'OPENIDV_ANALYSES_PER_MINUTE', 60, 1),
+      maxLivenessFrames: int(env, 'OPENIDV_SESSION_MAX_LIVENESS_FRAMES', 1000, 1),
     },
     images: {
       limits: {

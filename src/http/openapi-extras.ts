@@ -37,6 +37,10 @@ export const MULTIPART_BODIES: Record<string, TSchema> = {
     }),
     requirement_id: Type.Optional(Type.String({ description: 'the LIVENESS requirement (default: the first)' })),
   }),
+  'POST /idverify/v1/client/sessions/:sessionId/challenges/:challengeId/frames': Type.Object({
+    image: image(`${IMAGE}: one live camera frame, longest side at most the challenge's frames.max_side`),
+    nonce: Type.String({ description: "the challenge's nonce" }),
+  }),
   'POST /idverify/v1/client/sessions/:sessionId/face-capture': Type.Object({
     image: image(IMAGE),
     requirement_id: Type.Optional(Type.String({ description: 'the FACE_CAPTURE requirement (default: the first)' })),

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import { AppService } from '../domain/apps/app.service.js';
+import { ZoomLiveness } from '../domain/capture/zoom-liveness.service.js';
+import { FaceModelFrameAnalyser } from '../infra/face/liveness/face-model.frame-analyser.js';
 import { CaptureService } from '../domain/capture/capture.service.js';
 import { HandoffService } from '../domain/capture/handoff.service.js';
 import { PageLinks } from '../domain/capture/page-link.js';
@@ -294,6 +296,17 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     warn: (message, detail) => logger.warn(detail, message),
   });
   const pipeline = new SessionPipeline({ repos, queue, lifecycle, evidence, tasks, now, newId });
+  const quota = new SessionQuota(repos.usage, config.capture, now);
+  const zoom = new ZoomLiveness({
+    repos,
+    sessionMedia,
+    lifecycle,
+    sessions,
+    analyser: async () => new FaceModelFrameAnalyser(await engine.get(), config.images.limits),
+    quota,
+    now,
+    newId,
+  });
   const capture = new CaptureService({
     repos,
     sessions,
@@ -303,10 +316,11 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     faces,
     engine: engine.get,
     quality: DEFAULT_FACE_QUALITY,
-    quota: new SessionQuota(repos.usage, config.capture, now),
+    quota,
     now,
     newId,
     challengeTtlMs: config.face.challengeTtlMs,
+    zoom,
   });
 
   return Object.freeze({

@@ -97,7 +97,7 @@ for (const dialect of DIALECTS) {
     });
 
     describe('capture quotas', () => {
-      const limits = { maxUploads: 3, maxUploadBytes: 1000, maxEvents: 2, maxAnalyses: 4, analysesPerMinute: 3 };
+      const limits = { maxUploads: 3, maxUploadBytes: 1000, maxEvents: 2, maxAnalyses: 4, analysesPerMinute: 3, maxLivenessFrames: 5 };
       const refusal = (p: Promise<unknown>) =>
         p.then(
           () => null,

@@ -3,6 +3,10 @@ import type {
   ChallengeRepository,
   DeviceEventRepository,
   FaceAnalysisRepository,
+  FrameLedgerRepository,
+  LedgerFrame,
+  LivenessFrameRecord,
+  LivenessFrameRepository,
   MediaRepository,
   ResourceRepository,
   SessionRepository,
@@ -164,6 +168,41 @@ export class MemorySessionStore {
       if (!c || c.sessionId !== sessionId || c.usedAt !== null) return false;
       this.challengeRows.set(id, { ...c, usedAt: at });
       return true;
+    },
+  };
+
+  readonly frameRows: LivenessFrameRecord[] = [];
+  readonly ledgerRows: (LedgerFrame & { appId: string; at: number })[] = [];
+
+  readonly livenessFrames: LivenessFrameRepository = {
+    append: async (f) => {
+      if (this.frameRows.some((r) => r.challengeId === f.challengeId && r.index === f.index)) return false;
+      this.frameRows.push(copy(f));
+      return true;
+    },
+    list: async (sessionId, challengeId) =>
+      this.frameRows
+        .filter((r) => r.sessionId === sessionId && r.challengeId === challengeId)
+        .sort((a, b) => a.index - b.index)
+        .map(copy),
+    deleteForChallenge: async (sessionId, challengeId) => {
+      const kept = this.frameRows.filter((r) => !(r.sessionId === sessionId && r.challengeId === challengeId));
+      this.frameRows.splice(0, this.frameRows.length, ...kept);
+    },
+  };
+
+  /** The ledger without the word index: every frame of the app is a candidate (the caller tests the distance). */
+  readonly frameLedger: FrameLedgerRepository = {
+    record: async (appId, frames, at) => void this.ledgerRows.push(...frames.map((f) => ({ ...f, appId, at }))),
+    candidates: async (appId) =>
+      this.ledgerRows
+        .filter((r) => r.appId === appId)
+        .map((r) => ({ digest: r.digest, perceptualHash: r.perceptualHash })),
+    purgeBefore: async (before) => {
+      const kept = this.ledgerRows.filter((r) => r.at >= before);
+      const purged = this.ledgerRows.length - kept.length;
+      this.ledgerRows.splice(0, this.ledgerRows.length, ...kept);
+      return purged;
     },
   };
 

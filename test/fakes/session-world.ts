@@ -1,6 +1,8 @@
 import { loadConfig } from '../../src/config/config.js';
 import { CaptureService } from '../../src/domain/capture/capture.service.js';
 import { SessionQuota } from '../../src/domain/capture/session-quota.js';
+import { ZoomLiveness } from '../../src/domain/capture/zoom-liveness.service.js';
+import { FaceModelFrameAnalyser } from '../../src/infra/face/liveness/face-model.frame-analyser.js';
 import type { CheckRegistry } from '../../src/domain/checks/registry.js';
 import { DocumentTasks } from '../../src/domain/documents/document-tasks.js';
 import { SessionMedia } from '../../src/domain/media/session-media.js';
@@ -148,6 +150,17 @@ export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool
     clock: { now },
     newId,
   });
+  const quota = new SessionQuota(store.usage, CONFIG.capture, now);
+  const zoom = new ZoomLiveness({
+    repos: store,
+    sessionMedia,
+    lifecycle,
+    sessions,
+    analyser: async () => new FaceModelFrameAnalyser(engine),
+    quota,
+    now,
+    newId,
+  });
   const capture = new CaptureService({
     repos: store,
     sessions,
@@ -157,10 +170,11 @@ export function sessionWorld(options: { checks?: CheckRegistry; pool?: WorldPool
     faces,
     engine: async () => engine,
     quality: DEFAULT_FACE_QUALITY,
-    quota: new SessionQuota(store.usage, CONFIG.capture, now),
+    quota,
     now,
     newId,
     challengeTtlMs: 60_000,
+    zoom,
   });
   /** Runs every queued job (pipeline steps, lifecycle jobs; webhook deliveries are left out). */
   const drain = () =>

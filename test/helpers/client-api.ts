@@ -85,6 +85,14 @@ export class ClientApi {
     }
     return this.request('POST', '/liveness', this.form(burst.image, { ...fields, ...opts.fields }, burst.frames));
   }
+  /** One frame of a ZOOM challenge; `fields` replaces the nonce field (hostile tests send none, or others). */
+  zoomFrame(challengeId: string, nonce: string, image: Uint8Array, fields?: Record<string, string>) {
+    return this.request(
+      'POST',
+      `/challenges/${encodeURIComponent(challengeId)}/frames`,
+      this.form(Buffer.from(image), fields ?? { nonce }),
+    );
+  }
   faceCapture(image: Buffer) {
     return this.request('POST', '/face-capture', this.form(image));
   }

@@ -102,19 +102,37 @@ describe('session creation input', () => {
     expect(props).toContain('sdk_config.primary_colour');
   });
 
-  it('refuses ZOOM liveness and identity profiles as unsupported', async () => {
-    const zoom = await h.signed(
-      'POST',
-      '/sessions',
-      JSON.stringify({ requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'ZOOM' } }] }),
-    );
-    expectYotiError(zoom, 400, 'UNSUPPORTED_CHECK');
+  it('refuses identity profiles as unsupported, and an unknown liveness type as invalid', async () => {
     const profile = await h.signed(
       'POST',
       '/sessions',
       JSON.stringify({ identity_profile_requirements: { trust_framework: 'UK_TFIDA' } }),
     );
     expectYotiError(profile, 400, 'UNSUPPORTED_CHECK');
+    const unknown = await h.signed(
+      'POST',
+      '/sessions',
+      JSON.stringify({ requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'ACTIVE' } }] }),
+    );
+    expectYotiError(unknown, 400, 'PAYLOAD_VALIDATION');
+  });
+
+  it('takes ZOOM liveness: the capture page is told to run the active challenge', async () => {
+    const zoom = await h.signed(
+      'POST',
+      '/sessions',
+      JSON.stringify({ requested_checks: [{ type: 'LIVENESS', config: { liveness_type: 'ZOOM', max_retries: 2 } }] }),
+    );
+    expect(zoom.statusCode).toBe(201);
+    const { session_id: id, client_session_token: token } = zoom.json() as Record<string, string>;
+    const config = await h.app.inject({
+      method: 'GET',
+      url: `/idverify/v1/client/sessions/${id}/configuration`,
+      headers: { 'x-client-session-token': token! },
+    });
+    expect(config.json().requirements).toEqual([
+      expect.objectContaining({ type: 'LIVENESS', liveness_type: 'ZOOM', attempts_remaining: 3 }),
+    ]);
   });
 
   it('accepts an empty specification with defaults', async () => {

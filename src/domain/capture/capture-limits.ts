@@ -11,4 +11,6 @@ export interface CaptureLimits {
   /** Live-feedback analyses (`/analyse`) over the session's life, and within any one minute. */
   readonly maxAnalyses: number;
   readonly analysesPerMinute: number;
+  /** ZOOM liveness frames streamed over the session's life, abandoned challenges included. */
+  readonly maxLivenessFrames: number;
 }

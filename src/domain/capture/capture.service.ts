@@ -17,13 +17,14 @@ import type { CaptureChallenge, ChallengeStep, Repositories } from '../ports/rep
 import { BURST } from '../checks/static-burst.js';
 import type { FaceQualityPolicy } from '../pools/enrolment-gate.js';
 import type { SessionLifecycle } from '../sessions/lifecycle/session-lifecycle.js';
-import { isRequirementMet } from '../sessions/requirements.js';
+import { isRequirementMet, livenessAttempts, maxAttempts } from '../sessions/requirements.js';
 import { SUPPLEMENTARY_DOCUMENT_TYPES } from '../sessions/session-spec.schema.js';
 import { isTokenActive, tokenTtl } from '../sessions/session-token.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { Requirement, ResourceRecord, SessionRecord } from '../sessions/session.types.js';
 import { captureFeedback } from './capture-feedback.js';
 import type { SessionQuota } from './session-quota.js';
+import type { ZoomLiveness } from './zoom-liveness.service.js';
 
 export interface CaptureServiceDeps {
   repos: Pick<Repositories, 'sessions' | 'resources' | 'challenges' | 'devices'>;
@@ -39,6 +40,7 @@ export interface CaptureServiceDeps {
   now: () => number;
   newId: () => string;
   challengeTtlMs: number;
+  zoom: ZoomLiveness;
 }
 
 export interface UploadedImage {
@@ -149,7 +151,6 @@ export class CaptureService {
         suppressed_screens: sdk.suppressed_screens ?? [],
       },
       requirements: session.requirements.map((r) => {
-        const mine = resources.filter((x) => x.requirementId === r.id);
         const base = { id: r.id, type: r.type, state: isRequirementMet(r, resources) ? 'COMPLETED' : 'REQUIRED' };
         if (r.type === 'ID_DOCUMENT')
           return {
@@ -165,17 +166,15 @@ export class CaptureService {
             objective: r.objective?.type ?? 'PROOF_OF_ADDRESS',
           };
         if (r.type === 'LIVENESS') {
-          const attempts = mine.reduce((n, x) => n + (x.data.attempts ?? 0), 0);
-          return { ...base, liveness_type: 'STATIC', attempts_remaining: Math.max(0, this.maxAttempts(r) - attempts) };
+          return {
+            ...base,
+            liveness_type: r.liveness_type ?? 'STATIC',
+            attempts_remaining: Math.max(0, maxAttempts(r) - livenessAttempts(r, resources)),
+          };
         }
         return base;
       }),
     };
-  }
-
-  /** max_retries counts retries after the first attempt. */
-  private maxAttempts(r: Requirement): number {
-    return 1 + (r.max_retries ?? 1);
   }
 
   async consent(session: SessionRecord) {
@@ -189,13 +188,14 @@ export class CaptureService {
 
   /**
    * A liveness challenge: single use, short-lived, bound to this session and one LIVENESS requirement, with a
-   * secret nonce the upload must echo. Its plan is revealed a step at a time (STATIC has one step: the burst), so a
-   * ZOOM plan of several steps fits the same record.
+   * secret nonce the upload must echo. Its plan is revealed a step at a time: STATIC has one step (the burst);
+   * ZOOM a secret plan of head moves (zoom-liveness.service.ts).
    */
   async challenge(session: SessionRecord, requirementId?: string) {
     this.requireConsent(session);
     const requirement = this.requirement(session, requirementId, 'LIVENESS');
     await this.deps.quota.event(session.id);
+    if (requirement.liveness_type === 'ZOOM') return this.deps.zoom.start(session, requirement);
     const now = this.deps.now();
     const steps: ChallengeStep[] = [{ kind: 'BURST', frames: BURST.frames, spanMs: BURST.spanMs }];
     const challenge = {
@@ -217,7 +217,7 @@ export class CaptureService {
       challenge_id: challenge.id,
       nonce: challenge.nonce,
       requirement_id: requirement.id,
-      liveness_type: 'STATIC',
+      liveness_type: 'STATIC' as const,
       expires_at: new Date(challenge.expiresAt).toISOString(),
       steps_total: steps.length,
       step: {
@@ -500,6 +500,8 @@ export class CaptureService {
   async uploadLiveness(session: SessionRecord, burst: LivenessBurst) {
     this.requireConsent(session);
     const requirement = this.requirement(session, burst.requirementId, 'LIVENESS');
+    if (requirement.liveness_type === 'ZOOM')
+      throw new AppError('CONFLICT', 'This liveness capture is an active (ZOOM) challenge: stream its frames instead');
     const frameCount = burst.frames.length + 1;
     if (frameCount < BURST.minFrames || frameCount > BURST.maxFrames) {
       throw validationError([
@@ -512,7 +514,7 @@ export class CaptureService {
     const resources = await this.deps.repos.resources.list(session.id);
     let resource = resources.find((r) => r.requirementId === requirement.id && r.source === 'END_USER');
     const attempts = resource?.data.attempts ?? 0;
-    if (attempts >= this.maxAttempts(requirement)) throw new AppError('MAX_RETRIES_EXCEEDED');
+    if (attempts >= maxAttempts(requirement)) throw new AppError('MAX_RETRIES_EXCEEDED');
     const challenge = await this.openChallenge(session, requirement, burst.challengeId, burst.nonce);
     const images = [burst.image.data, ...burst.frames.map((f) => f.data)];
     const stored = await this.receiving(session, images, async () => {
@@ -565,9 +567,15 @@ export class CaptureService {
     return {
       resource_id: resource.id,
       media_id: media.id,
-      attempts_remaining: this.maxAttempts(requirement) - attempts - 1,
+      attempts_remaining: maxAttempts(requirement) - attempts - 1,
       feedback: captureFeedback(analysis, this.deps.quality),
     };
+  }
+
+  /** One frame of an active (ZOOM) liveness challenge: see ZoomLiveness. */
+  async zoomFrame(session: SessionRecord, challengeId: string, nonce: string, image: UploadedImage) {
+    this.requireConsent(session);
+    return this.deps.zoom.frame(session, challengeId, nonce, image.data);
   }
 
   /** An end-user face capture (FACE_CAPTURE requirement). */

@@ -53,6 +53,20 @@ export class SessionQuota {
   }
 
   /**
+   * One streamed ZOOM liveness frame (each costs a full face analysis). A session's attempts are bounded by
+   * max_retries and each by its frame cap, so this only stops a client that abandons challenges to stream forever.
+   */
+  async livenessFrame(sessionId: string, tokenExpiresAt: number): Promise<void> {
+    const limit = this.limits.maxLivenessFrames;
+    if (await this.usage.consume(sessionId, [{ counter: 'liveness_frames', amount: 1, limit }])) {
+      throw retryAfter(
+        new AppError('ANALYSIS_LIMIT_REACHED', `This session has streamed its limit of ${limit} liveness frames`),
+        tokenExpiresAt - this.now(),
+      );
+    }
+  }
+
+  /**
    * One live-feedback analysis: at most analysesPerMinute in any calendar minute (429 until the minute ends) and
    * maxAnalyses over the session's life (429 until the token ends). Both answer with Retry-After.
    */

@@ -37,7 +37,7 @@ export interface CheckOutcome {
 /** A capture a check needs; requirements.ts turns the needs of all checks into the session's requirements. */
 export type RequirementNeed =
   | { type: 'ID_DOCUMENT' }
-  | { type: 'SELFIE'; maxRetries?: number }
+  | { type: 'SELFIE'; maxRetries?: number; livenessType?: 'STATIC' | 'ZOOM' }
   | { type: 'FACE_CAPTURE' };
 
 /** A refusal of one setting, `property` relative to the check's config. */

@@ -33,7 +33,14 @@ export function deriveRequirements(
   const selfies = needs.filter((n) => n.type === 'SELFIE');
   if (selfies.length) {
     const maxRetries = selfies.find((n) => n.maxRetries !== undefined)?.maxRetries;
-    requirements.push({ id: newId(), type: 'LIVENESS', liveness_type: 'STATIC', max_retries: Number(maxRetries ?? 1) });
+    // A ZOOM liveness check makes the selfie an active challenge; every other face check takes it as it comes.
+    const livenessType = selfies.some((n) => n.livenessType === 'ZOOM') ? 'ZOOM' : 'STATIC';
+    requirements.push({
+      id: newId(),
+      type: 'LIVENESS',
+      liveness_type: livenessType,
+      max_retries: Number(maxRetries ?? 1),
+    });
   }
   if (needs.some((n) => n.type === 'FACE_CAPTURE')) requirements.push({ id: newId(), type: 'FACE_CAPTURE' });
   return requirements;
@@ -48,6 +55,12 @@ export function isRequirementMet(requirement: Requirement, resources: ResourceRe
       case 'SUPPLEMENTARY_DOCUMENT':
         return Boolean(r.data.complete && r.data.pages?.length);
       case 'LIVENESS':
+        // A ZOOM attempt that failed with tries left is not the capture: the user is asked to try again.
+        if (requirement.liveness_type === 'ZOOM')
+          return (
+            r.data.zoom?.result === 'APPROVE' || livenessAttempts(requirement, resources) >= maxAttempts(requirement)
+          );
+        return Boolean(r.data.image_media_id);
       case 'FACE_CAPTURE':
         return Boolean(r.data.image_media_id || r.data.applicant_face_id);
     }
@@ -56,4 +69,16 @@ export function isRequirementMet(requirement: Requirement, resources: ResourceRe
 
 export function allRequirementsMet(requirements: Requirement[], resources: ResourceRecord[]): boolean {
   return requirements.every((req) => isRequirementMet(req, resources));
+}
+
+/** max_retries counts retries after the first attempt. */
+export function maxAttempts(requirement: Requirement): number {
+  return 1 + (requirement.max_retries ?? 1);
+}
+
+/** Liveness attempts used on a requirement (a STATIC resource counts its uploads; a ZOOM resource is one attempt). */
+export function livenessAttempts(requirement: Requirement, resources: ResourceRecord[]): number {
+  return resources
+    .filter((r) => r.requirementId === requirement.id && r.source === 'END_USER')
+    .reduce((n, r) => n + (r.data.attempts ?? 0), 0);
 }

@@ -12,7 +12,7 @@ export interface Requirement {
   document_types?: string[];
   country_codes?: string[];
   objective?: { type: string };
-  liveness_type?: 'STATIC';
+  liveness_type?: 'STATIC' | 'ZOOM';
   max_retries?: number;
 }
 
@@ -112,7 +112,7 @@ export interface ResourceData {
   /** Captures of this document whose reading failed and were taken again, per attempts category (text-attempts.ts). */
   text_attempts?: Record<string, number>;
   // LIVENESS / FACE_CAPTURE
-  liveness_type?: 'STATIC';
+  liveness_type?: 'STATIC' | 'ZOOM';
   image_media_id?: string;
   /** How the capture was made: a liveness capture is always CAMERA (through a challenge). */
   capture_method?: 'CAMERA' | 'UPLOAD';
@@ -122,9 +122,27 @@ export interface ResourceData {
   burst?: { media_id: string; offset_ms: number }[];
   /** Liveness upload attempts used. */
   attempts?: number;
+  /** LIVENESS ZOOM: one attempt's audit frames (one per step met), and the server's decision on it. */
+  zoom?: ZoomAttempt;
   /** FACE_CAPTURE from an applicant's face instead of an upload. */
   applicant_id?: string;
   applicant_face_id?: string;
+}
+
+/** A decided ZOOM attempt (domain/liveness/active/liveness-decision.ts made the decision at capture time). */
+export interface ZoomAttempt {
+  result: 'APPROVE' | 'REJECT';
+  /** The audit frames, in step order: the frame that met each step. */
+  frames: string[];
+  /** The JSON evidence bundle (per-frame pose, identity, timing and every sub-check's measurements). */
+  evidence_media_id: string;
+  sub_checks: {
+    name: string;
+    pass: boolean;
+    advisory?: boolean;
+    reason: string;
+    details: { name: string; value: string }[];
+  }[];
 }
 
 export interface ResourceRecord {

@@ -9,6 +9,7 @@ import { parseJsonBody, UPLOAD } from '../plugins/raw-body.js';
 import {
   CaptureConfigurationResponse,
   CaptureFeedback,
+  ChallengeParams,
   ChallengeQuery,
   ChallengeResponse,
   CompleteDocumentResponse,
@@ -22,6 +23,7 @@ import {
   PageUploadResponse,
   ProgressBody,
   ProgressResponse,
+  ZoomFrameResponse,
 } from '../schemas/client.schema.js';
 import { errorResponses, ResourceParams, SessionParams } from '../schemas/common.schema.js';
 
@@ -64,8 +66,8 @@ async function upload(request: FastifyRequest) {
   return { image: file, frames: files.filter((f) => f.field === 'frames' && f.data.length), fields };
 }
 
-/** One page of a supplementary document: a single image, no frames (nothing would read them). */
-async function pageUpload(request: FastifyRequest) {
+/** One image and nothing else: a supplementary document's page (nothing would read frames), a ZOOM frame. */
+async function singleImage(request: FastifyRequest) {
   const { file, files, fields } = await multipartUpload(request.body, request.headers['content-type'], 'image');
   const extra = files.find((f) => f.field !== 'image');
   if (extra)
@@ -267,7 +269,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
       config: UPLOAD,
     },
     async (request, reply) => {
-      const { image, fields } = await pageUpload(request);
+      const { image, fields } = await singleImage(request);
       const method = fields.capture_method === 'UPLOAD' ? 'UPLOAD' : 'CAMERA';
       return reply
         .status(201)
@@ -323,6 +325,35 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ capture: CaptureService; 
       return reply
         .status(201)
         .send(await capture.uploadLiveness(session(request), livenessBurst(image, frames, fields)));
+    },
+  );
+
+  app.post(
+    '/client/sessions/:sessionId/challenges/:challengeId/frames',
+    {
+      schema: {
+        tags: [TAG],
+        summary: 'Stream one camera frame of an active (ZOOM) liveness challenge (multipart: image, nonce)',
+        description:
+          'Frames go one at a time, in order; the server tracks the head against its secret plan and reveals the next ' +
+          'step in the answer once the current one is met. When the plan is done or has failed, the server decides ' +
+          'the attempt itself and answers PASSED, RETRY or FAILED. A concurrent frame of the same challenge, or an ' +
+          'unusable challenge (unknown, decided, expired, wrong nonce), is refused with 409.',
+        security: CLIENT,
+        params: ChallengeParams,
+        consumes: MULTIPART,
+        response: {
+          200: ZoomFrameResponse,
+          ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429, 503),
+        },
+      },
+      config: UPLOAD,
+    },
+    async (request) => {
+      const { image, fields } = await singleImage(request);
+      const nonce = fields.nonce;
+      if (!nonce) throw validationError([{ property: 'nonce', message: "is required: the challenge's nonce" }]);
+      return capture.zoomFrame(session(request), request.params.challengeId, nonce, image);
     },
   );
 

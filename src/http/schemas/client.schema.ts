@@ -21,14 +21,54 @@ export const ChallengeStepJson = Type.Object({
   min_frames: Type.Integer(),
   max_frames: Type.Integer(),
 });
+const ZOOM_STEPS = 'CENTER, TURN_LEFT (the user turns to their left), TURN_RIGHT, TURN_UP (chin up) or NEAR (closer)';
+export const ZoomStepJson = Type.Object({
+  index: Type.Integer(),
+  kind: Type.String({ description: `ZOOM: ${ZOOM_STEPS}; only the current step is ever revealed` }),
+  timeout_ms: Type.Integer({ description: 'the step fails the attempt when not met within this long of its reveal' }),
+});
 export const ChallengeResponse = Type.Object({
   challenge_id: Type.String(),
   nonce: Type.String({ description: 'echo it with the capture; single use' }),
   requirement_id: Type.String(),
-  liveness_type: Type.String(),
+  liveness_type: Type.Union([Type.Literal('STATIC'), Type.Literal('ZOOM')]),
   expires_at: Type.String(),
   steps_total: Type.Integer(),
-  step: ChallengeStepJson,
+  step: Type.Union([ChallengeStepJson, ZoomStepJson]),
+  frames: Type.Optional(
+    Type.Object(
+      {
+        max_side: Type.Integer({ description: 'longest side of a streamed frame, px' }),
+        interval_ms: Type.Integer({ description: "pause after a frame's answer before the next send" }),
+        max_frames: Type.Integer({ description: 'the challenge is decided as it stands after this many frames' }),
+      },
+      { description: 'ZOOM: how to stream frames to POST …/challenges/{id}/frames' },
+    ),
+  ),
+});
+export const ChallengeParams = Type.Object({ sessionId: Id(), challengeId: Id() });
+export const ZoomFrameResponse = Type.Object({
+  frame_index: Type.Integer(),
+  state: Type.Union(
+    [Type.Literal('IN_PROGRESS'), Type.Literal('PASSED'), Type.Literal('RETRY'), Type.Literal('FAILED')],
+    {
+      description:
+        'IN_PROGRESS: send the next frame. PASSED: the attempt is accepted. RETRY: it failed and an attempt remains ' +
+        '(start a new challenge). FAILED: it failed and none remains.',
+    },
+  ),
+  steps_met: Type.Integer(),
+  steps_total: Type.Integer(),
+  step: ZoomStepJson,
+  step_met: Type.Boolean({ description: 'this frame completed a step (the next one is now in `step`)' }),
+  face: Type.Union([Type.Literal('OK'), Type.Literal('NO_FACE'), Type.Literal('SEVERAL_FACES')]),
+  reason: Type.Optional(
+    Type.Union(
+      ['STEP_LATE', 'WRONG_MOVE', 'TOO_EARLY', 'EXPIRED', 'NOT_CONFIRMED'].map((r) => Type.Literal(r)),
+      { description: 'why a RETRY or FAILED attempt failed; the anti-spoofing tests all read NOT_CONFIRMED' },
+    ),
+  ),
+  attempts_remaining: Type.Optional(Type.Integer()),
 });
 export const CreateDocumentBody = Type.Object({
   requirement_id: Id(),

@@ -93,17 +93,26 @@ function resourcesJson(bundle: SessionBundle) {
     id_documents: of('ID_DOCUMENT').map(documentJson),
     supplementary_documents: of('SUPPLEMENTARY_DOCUMENT').map(documentJson),
     liveness_capture: of('LIVENESS').map((r) =>
-      compact({
-        ...base(r),
-        liveness_type: r.data.liveness_type ?? 'STATIC',
-        // openidv: how it was made (always CAMERA since issue 20; absent on captures stored before) and the burst's
-        // frames as audit media. The SDKs read only the fields they know, so both are safe extras.
-        capture_method: r.data.capture_method,
-        image: withMedia(r.data.image_media_id, media),
-        frames: r.data.burst
-          ?.filter((b) => b.media_id !== r.data.image_media_id)
-          .map((b) => ({ media: mediaJson(b.media_id, media) })),
-      }),
+      r.data.zoom
+        ? // Yoti's ZOOM shape: the audit frames (one per step met, the frontal CENTER frame first); no facemap, since
+          // openidv builds no 3D face map (its evidence is the check's generated JSON media).
+          compact({
+            ...base(r),
+            liveness_type: 'ZOOM',
+            capture_method: r.data.capture_method,
+            frames: r.data.zoom.frames.map((id) => ({ media: mediaJson(id, media) })),
+          })
+        : compact({
+            ...base(r),
+            liveness_type: r.data.liveness_type ?? 'STATIC',
+            // openidv: how it was made (always CAMERA since issue 20; absent on captures stored before) and the burst's
+            // frames as audit media. The SDKs read only the fields they know, so both are safe extras.
+            capture_method: r.data.capture_method,
+            image: withMedia(r.data.image_media_id, media),
+            frames: r.data.burst
+              ?.filter((b) => b.media_id !== r.data.image_media_id)
+              .map((b) => ({ media: mediaJson(b.media_id, media) })),
+          }),
     ),
     face_capture: of('FACE_CAPTURE').map((r) =>
       compact({ ...base(r), capture_method: r.data.capture_method, image: withMedia(r.data.image_media_id, media) }),

@@ -77,7 +77,8 @@ export const SessionResultSchema = Type.Object(
             image: Type.Optional(WithMedia),
             frames: Type.Optional(
               Type.Array(Loose({ media: Type.Optional(Media) }), {
-                description: 'openidv: the other frames of the STATIC burst',
+                description:
+                  'ZOOM: the audit frames, one per step met (the frontal CENTER frame first). STATIC (openidv): the other frames of the burst',
               }),
             ),
           }),

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { AnalysedFace } from '../../ports/face-engine.port.js';
 import type { FaceRefusal } from '../../pools/enrolment-gate.js';
-import type { Report } from '../../sessions/session.types.js';
+import type { Report, ZoomAttempt } from '../../sessions/session.types.js';
 import { defineCheck, ManualCheck } from '../check-definition.js';
 import { notAvailableReason } from '../face-refusal-reasons.js';
 import { inBand, REVIEW_REASONS, type ScoreBand } from '../manual-check.js';
@@ -63,6 +63,29 @@ export function livenessInconclusive(e: LivenessEvidence, band: ScoreBand): stri
   return inBand(e.face.face.liveness ?? 0, band) ? REVIEW_REASONS.LIVENESS_NEAR_THRESHOLD : undefined;
 }
 
+/**
+ * ZOOM: Yoti's `liveness_auth`, passed only when every decisive test passed, then each of openidv's tests as a
+ * sub-check of its own (the SDKs parse sub-check names as free strings), with its measurements as details.
+ */
+export function zoomReport(zoom: ZoomAttempt): Report {
+  const approved = zoom.result === 'APPROVE';
+  const failed = zoom.sub_checks.find((c) => !c.pass && !c.advisory);
+  const tests = zoom.sub_checks.map((c) =>
+    subCheck(c.name, c.pass, {
+      ...Object.fromEntries(c.details.map((d) => [d.name, d.value])),
+      ...(c.advisory && { advisory: 'true' }),
+      reason: c.reason,
+    }),
+  );
+  return report(approved ? approve() : reject(), [
+    subCheck('liveness_auth', approved, {
+      assurance: 'ZOOM_CHALLENGE_RESPONSE',
+      reason: failed ? `${failed.name}: ${failed.reason}` : undefined,
+    }),
+    ...tests,
+  ]);
+}
+
 export const liveness = defineCheck({
   type: 'LIVENESS',
   config: Type.Object({
@@ -73,12 +96,19 @@ export const liveness = defineCheck({
   defaults: (config) => {
     config.max_retries ??= 1;
   },
-  unsupported: (config) =>
-    config.liveness_type === 'ZOOM'
-      ? { property: 'liveness_type', message: 'ZOOM (active 3D) liveness is not performed by openidv; use STATIC' }
-      : null,
-  needs: (config) => [{ type: 'SELFIE', maxRetries: config.max_retries }],
-  async evaluate(_config, { bundle, evidence }) {
+  needs: (config) => [{ type: 'SELFIE', maxRetries: config.max_retries, livenessType: config.liveness_type }],
+  async evaluate(config, { bundle, evidence }) {
+    if (config.liveness_type === 'ZOOM') {
+      // Decided when the stream ended (zoom-liveness.service.ts); the check reports the last attempt.
+      const attempt = bundle.resources.filter((r) => r.type === 'LIVENESS' && r.data.zoom).at(-1) ?? null;
+      return attempt?.data.zoom
+        ? {
+            report: zoomReport(attempt.data.zoom),
+            resourcesUsed: [attempt.id],
+            generatedMedia: [{ id: attempt.data.zoom.evidence_media_id, type: 'JSON' }],
+          }
+        : { report: report(notAvailable(notAvailableReason('MISSING')), []), resourcesUsed: [] };
+    }
     const resource = bundle.resources.filter((r) => r.type === 'LIVENESS' && r.data.image_media_id).at(-1) ?? null;
     const media = evidence.mediaOf(bundle, resource?.data.image_media_id);
     const found: LivenessEvidence = {

@@ -1,0 +1,84 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StepKind } from '../../src/domain/liveness/active/challenge.js';
+import { CARD_STYLE, HEAD_STYLE, PromptFollower } from '../../src/tools/liveness-eval/stand-in-motion.js';
+import { encodeJpeg, FlatCard, REST_POSE, TexturedHead } from '../../src/tools/liveness-eval/synthetic-scene.js';
+import type { Subject } from '../../src/tools/liveness-eval/liveness-evaluation.js';
+import type { Canvas } from '../../src/tools/liveness-eval/triangle-raster.js';
+import type { ClientApi } from './client-api.js';
+
+// Subjects that answer a served ZOOM challenge in real time, rendered with the liveness evaluator's own scene code
+// (docs/liveness.md): what each stands for is said where it is made. None of them is a person; a pass by the head
+// stand-in shows the served path works end to end, not that people pass (that needs recorded people).
+
+export interface CameraSource {
+  /** The camera frame at `tMs` after the attempt began. */
+  frame(tMs: number): Promise<Uint8Array>;
+  /** A step the page would now show (the subject reacts to it, or ignores it). */
+  shown?(step: StepKind, tMs: number): void;
+}
+
+/** A camera's sensor noise and exposure over the rendered scene, as the evaluator renders it. */
+function camera(canvas: Canvas, rng: () => number): Promise<Uint8Array> {
+  return encodeJpeg(canvas.toImage(2.5, 0.99 + 0.02 * rng(), rng), 85);
+}
+
+/** A textured 3D head made from the subject's photo and landmarks, turning as each revealed step asks. */
+export function headStandIn(subject: Subject, rng: () => number): CameraSource {
+  const head = new TexturedHead(subject.photo);
+  const follower = new PromptFollower(HEAD_STYLE, rng, subject.frontal);
+  return { frame: (t) => camera(head.render(follower.pose(t)), rng), shown: (step, t) => follower.prompt(step, t) };
+}
+
+/** The subject's photo as a flat print or screen, tilted in 3D by someone who follows each prompt. */
+export function photoMovedAsPlane(subject: Subject, rng: () => number): CameraSource {
+  const card = new FlatCard(subject.photo, [120, 110, 100]);
+  const follower = new PromptFollower(CARD_STYLE, rng, REST_POSE);
+  return {
+    frame: (t) => camera(card.render(follower.pose(t), 'perspective'), rng),
+    shown: (step, t) => follower.prompt(step, t),
+  };
+}
+
+/** The subject's photo held still in front of the camera. */
+export function stillPhoto(subject: Subject, rng: () => number): CameraSource {
+  const card = new FlatCard(subject.photo, [120, 110, 100]);
+  return { frame: () => camera(card.render(REST_POSE, 'perspective'), rng) };
+}
+
+/** Frames replayed from a list, byte for byte, whatever is asked: a capture sent again. */
+export function recorded(frames: Uint8Array[]): CameraSource {
+  let i = 0;
+  return { frame: async () => frames[Math.min(i++, frames.length - 1)]! };
+}
+
+export interface AttemptOutcome {
+  /** The last answer: a decided attempt (state PASSED / RETRY / FAILED) or the refusal that ended the stream. */
+  status: number;
+  body: Record<string, unknown> & { state?: string; reason?: string };
+  /** Every frame sent, in order. */
+  sent: Uint8Array[];
+  challengeId: string;
+}
+
+/**
+ * One attempt as the page makes it: a challenge, then frames one at a time (the next after the answer and the
+ * challenge's interval), the revealed step shown to the subject, until the server decides.
+ */
+export async function streamAttempt(api: ClientApi, source: CameraSource, maxFrames = 400): Promise<AttemptOutcome> {
+  const started = await api.challenge();
+  if (started.status !== 201) return { status: started.status, body: started.body, sent: [], challengeId: '' };
+  const { challenge_id: id, nonce, step, frames } = started.body;
+  const t0 = performance.now();
+  source.shown?.(step.kind, 80);
+  const sent: Uint8Array[] = [];
+  for (let i = 0; i < maxFrames; i++) {
+    const bytes = await source.frame(performance.now() - t0);
+    const answer = await api.zoomFrame(id, nonce, bytes);
+    sent.push(bytes);
+    if (answer.status !== 200 || answer.body.state !== 'IN_PROGRESS')
+      return { status: answer.status, body: answer.body, sent, challengeId: id };
+    if (answer.body.step_met) source.shown?.(answer.body.step.kind, performance.now() - t0 + 80);
+    await sleep(frames.interval_ms);
+  }
+  throw new Error(`challenge ${id} was not decided after ${maxFrames} frames`);
+}
