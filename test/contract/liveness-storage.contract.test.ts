@@ -131,6 +131,14 @@ for (const dialect of DIALECTS) {
         expect(await repos.livenessFrames.list(kept.sessionId, kept.id)).toHaveLength(2);
       });
 
+      it('forgets frames received before a bound (streams abandoned mid-way)', async () => {
+        const c = await newChallenge();
+        await repos.livenessFrames.append({ ...frame(c, 0), receivedAt: 100 });
+        await repos.livenessFrames.append({ ...frame(c, 1), receivedAt: 200 });
+        expect(await repos.livenessFrames.purgeReceivedBefore(150)).toBe(1);
+        expect((await repos.livenessFrames.list(c.sessionId, c.id)).map((f) => f.index)).toEqual([1]);
+      });
+
       it('goes with its session when the session is deleted', async () => {
         const c = await newChallenge();
         await repos.livenessFrames.append(frame(c, 0));

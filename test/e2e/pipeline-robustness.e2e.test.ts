@@ -38,6 +38,7 @@ function rowsOf(dbPath: string, sessionId: string): Record<string, number> {
       'device_events:session_id',
       'face_analyses:session_id',
       'capture_challenges:session_id',
+      'liveness_frames:session_id',
       'webhook_deliveries:session_id',
       'jobs:session_id',
     ];

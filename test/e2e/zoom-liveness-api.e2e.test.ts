@@ -1,17 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceEngine } from '../../src/domain/ports/face-engine.port.js';
 import { createFaceEngine } from '../../src/infra/face/face-engine.factory.js';
 import { defaultModelsDir } from '../../src/infra/face/model-set.js';
 import { loadSubjects, type Subject } from '../../src/tools/liveness-eval/liveness-evaluation.js';
-import { seededRng } from '../../src/tools/liveness-eval/triangle-raster.js';
-import { ClientApi } from '../helpers/client-api.js';
-import { dataDir, hasData } from '../helpers/data.js';
-import { postOversize } from '../helpers/oversize.js';
-import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
-import { idvClient, yoti } from '../helpers/yoti.js';
 import {
   type AttemptOutcome,
   type CameraSource,
@@ -20,7 +15,13 @@ import {
   recorded,
   stillPhoto,
   streamAttempt,
-} from '../helpers/zoom-stand-ins.js';
+} from '../../src/tools/liveness-eval/served-attempt.js';
+import { seededRng } from '../../src/tools/liveness-eval/triangle-raster.js';
+import { ClientApi } from '../helpers/client-api.js';
+import { dataDir, hasData } from '../helpers/data.js';
+import { postOversize } from '../helpers/oversize.js';
+import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
+import { idvClient, yoti } from '../helpers/yoti.js';
 
 // Issue 20, part 3 served: a LIVENESS check with liveness_type ZOOM, driven over HTTP in real time by subjects
 // rendered from LFW photos (test/helpers/zoom-stand-ins.ts says what each stands for), read back with the official
@@ -194,6 +195,31 @@ describe.skipIf(!ready)('ZOOM liveness over the client API', () => {
     const other = await replay(otherApp);
     expect(detail(sub(other, 'frame_ledger'), 'frames_seen_before')).toBe('0');
   }, 240_000);
+
+  it('keeps no frame analysis once an attempt is decided, and none of a deleted session', async () => {
+    const framesOf = (sessionId: string) => {
+      const db = new Database(join(server.dataDir, 'openidv.db'), { readonly: true });
+      try {
+        return (
+          db.prepare('SELECT COUNT(*) AS n FROM liveness_frames WHERE session_id = ?').get(sessionId) as {
+            n: number;
+          }
+        ).n;
+      } finally {
+        db.close();
+      }
+    };
+    const { id, api } = await openSession(1);
+    const source = headStandIn(subjects[0]!, seededRng(505));
+    const { challenge_id: cid, nonce } = (await api.challenge()).body;
+    for (let i = 0; i < 3; i++) expect((await api.zoomFrame(cid, nonce, await source.frame(i * 150))).status).toBe(200);
+    expect(framesOf(id)).toBe(3); // an attempt in progress: its analyses wait for the decision
+    await idvClient(app, server.apiUrl).deleteSession(id);
+    expect(framesOf(id)).toBe(0);
+    const decided = await openSession(1);
+    await streamAttempt(decided.api, stillPhoto(subjects[1]!, seededRng(506)));
+    expect(framesOf(decided.id)).toBe(0);
+  }, 120_000);
 
   describe('hostile requests to the frame route', () => {
     it('answers each with a Yoti-shape 4xx and leaves the challenge usable', async () => {

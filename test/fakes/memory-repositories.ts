@@ -189,6 +189,12 @@ export class MemorySessionStore {
       const kept = this.frameRows.filter((r) => !(r.sessionId === sessionId && r.challengeId === challengeId));
       this.frameRows.splice(0, this.frameRows.length, ...kept);
     },
+    purgeReceivedBefore: async (before) => {
+      const kept = this.frameRows.filter((r) => r.receivedAt >= before);
+      const purged = this.frameRows.length - kept.length;
+      this.frameRows.splice(0, this.frameRows.length, ...kept);
+      return purged;
+    },
   };
 
   /** The ledger without the word index: every frame of the app is a candidate (the caller tests the distance). */

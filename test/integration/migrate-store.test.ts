@@ -94,8 +94,9 @@ async function seed(dataDir: string) {
       });
     }
     await repos.devices.add(aDeviceEvent(session.id));
+    const challengeId = randomUUID();
     await repos.challenges.create({
-      id: randomUUID(),
+      id: challengeId,
       sessionId: session.id,
       expiresAt: 9_999,
       usedAt: null,
@@ -107,6 +108,14 @@ async function seed(dataDir: string) {
       steps: [{ kind: 'BURST', frames: 5, spanMs: 1000 }],
       revealed: 1,
     });
+    for (let f = 0; f < 2; f++)
+      await repos.livenessFrames.append({
+        challengeId,
+        sessionId: session.id,
+        index: f,
+        receivedAt: 3_100 + f,
+        analysis: `{"frame":${f}}`,
+      });
     await repos.webhooks.create(
       {
         id: randomUUID(),
@@ -131,6 +140,12 @@ async function seed(dataDir: string) {
     sessions.push(session);
   }
   await repos.nonces.remember(app.sdkId, 'nonce-seen-before', 1_000);
+  // Five ledger entries: with --batch-size 2 the (app_id, digest) key is paged over three reads.
+  const ledger = Array.from({ length: 5 }, () => ({
+    digest: randomBytes(32).toString('hex'),
+    perceptualHash: randomBytes(32).toString('hex'),
+  }));
+  await repos.frameLedger.record(app.sdkId, ledger, 8_000);
 
   const pool = aPool(app.sdkId, { label: 'BLOCKLIST' });
   await pools.createPool(pool);
@@ -162,7 +177,7 @@ async function seed(dataDir: string) {
   const bundles = await Promise.all(sessions.map((s) => repos.sessions.bundle(s)));
   const changes = await pools.changesSince(0, 1_000);
   await database.close();
-  return { app, sessions, bundles, pool, faces, removed, objects, changes, lost };
+  return { app, sessions, bundles, pool, faces, removed, objects, changes, lost, ledger };
 }
 
 describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreSQL + S3', () => {
@@ -229,6 +244,8 @@ describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreS
       faces: 5,
       pools: 2,
       pool_members: 3,
+      liveness_frames: 6,
+      liveness_frame_ledger: 5,
     });
     expect(Object.keys(report.tables)).toEqual(STORE_TABLES.map((t) => t.name));
     expect(report.media.objects).toBe(seeded.objects.size);
@@ -249,7 +266,22 @@ describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreS
         expect(analysis?.analysis.faces[0]?.embedding).toBeInstanceOf(Float32Array); // decrypted with the same key
       }
       expect(await repos.webhooks.list(session.id)).toHaveLength(1);
+      const [challenge] = await db.db
+        .selectFrom('capture_challenges')
+        .select('id')
+        .where('session_id', '=', session.id)
+        .execute();
+      expect((await repos.livenessFrames.list(session.id, challenge!.id)).map((f) => f.analysis)).toEqual([
+        '{"frame":0}',
+        '{"frame":1}',
+      ]);
     }
+    // The replay ledger keeps its words: a near copy of a moved entry is still found on the new store.
+    const moved = seeded.ledger[3]!;
+    const near = `${moved.perceptualHash.slice(0, 63)}${moved.perceptualHash[63] === '0' ? '1' : '0'}`;
+    expect(await repos.frameLedger.candidates(seeded.app.sdkId, [{ digest: 'new', perceptualHash: near }])).toEqual([
+      moved,
+    ]);
     // Replay protection carries over: a nonce seen before the move is still a replay.
     expect(await repos.nonces.remember(seeded.app.sdkId, 'nonce-seen-before', 9_000)).toBe(false);
 

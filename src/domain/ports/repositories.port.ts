@@ -196,6 +196,8 @@ export interface LivenessFrameRepository {
   /** The challenge's frames in index order. */
   list(sessionId: string, challengeId: string): Promise<LivenessFrameRecord[]>;
   deleteForChallenge(sessionId: string, challengeId: string): Promise<void>;
+  /** Forgets frames received before `before`: those of challenges abandoned mid-stream, never decided; returns how many. */
+  purgeReceivedBefore(before: number): Promise<number>;
 }
 
 /** A frame of a decided liveness capture, as the replay ledger keeps it: hashes only, never the image. */

@@ -13,7 +13,7 @@ export const SUPPRESSIBLE_SCREENS = {
   FACE_CAPTURE_EDUCATION: 'the tips before the face capture are skipped',
   STATIC_LIVENESS_EDUCATION: 'the tips before the selfie are skipped',
   ZOOM_LIVENESS_EDUCATION:
-    'accepted: openidv has no ZOOM liveness (refused with UNSUPPORTED_CHECK), so there is no such screen',
+    'accepted: the ZOOM step explains each move as the server asks for it; it has no separate education screen',
   FLOW_COMPLETION:
     "accepted: as on Yoti's web client, the web page always shows its completion screen (Yoti skips it in native SDKs only)",
 } as const;

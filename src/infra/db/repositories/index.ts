@@ -33,7 +33,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect, codec: Embe
     analyses: new KyselyFaceAnalysisRepository(db, codec),
     challenges: new KyselyChallengeRepository(db),
     livenessFrames: new KyselyLivenessFrameRepository(db),
-    frameLedger: new KyselyFrameLedgerRepository(db),
+    frameLedger: new KyselyFrameLedgerRepository(db, dialect),
     webhooks: new KyselyWebhookRepository(db),
     handoffs: new KyselyHandoffRepository(db),
   };

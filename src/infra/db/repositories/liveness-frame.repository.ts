@@ -47,4 +47,9 @@ export class KyselyLivenessFrameRepository implements LivenessFrameRepository {
       .where('session_id', '=', sessionId)
       .execute();
   }
+
+  async purgeReceivedBefore(before: number): Promise<number> {
+    const result = await this.db.deleteFrom('liveness_frames').where('received_at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

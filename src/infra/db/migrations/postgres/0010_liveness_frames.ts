@@ -2,7 +2,7 @@
 // maybe to different API processes, so each analysed frame is a row the next request rebuilds the tracker from;
 // the primary key makes two racing requests for one index collide instead of both counting. The rows hold
 // landmarks and an embedding, so they go with their challenge and session (cascade) and are deleted as soon as
-// the challenge is decided.
+// the challenge is decided (maintenance forgets those of a challenge abandoned mid-stream).
 // liveness_frame_ledger: per tenant, the hashes (never the images) of frames of decided captures, to refuse one
 // that re-sends them. A perceptual hash is also kept as its eight 32-bit words, each indexed with the app: two
 // 256-bit hashes within 4 bits share at least four words, so looking up each word finds every near copy without
@@ -19,6 +19,7 @@ CREATE TABLE liveness_frames (
   PRIMARY KEY (challenge_id, idx)
 );
 CREATE INDEX liveness_frames_session ON liveness_frames(session_id);
+CREATE INDEX liveness_frames_received ON liveness_frames(received_at);
 CREATE TABLE liveness_frame_ledger (
   app_id TEXT NOT NULL REFERENCES apps(sdk_id) ON DELETE CASCADE,
   digest TEXT NOT NULL,

@@ -1,14 +1,33 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StepKind } from '../../src/domain/liveness/active/challenge.js';
-import { CARD_STYLE, HEAD_STYLE, PromptFollower } from '../../src/tools/liveness-eval/stand-in-motion.js';
-import { encodeJpeg, FlatCard, REST_POSE, TexturedHead } from '../../src/tools/liveness-eval/synthetic-scene.js';
-import type { Subject } from '../../src/tools/liveness-eval/liveness-evaluation.js';
-import type { Canvas } from '../../src/tools/liveness-eval/triangle-raster.js';
-import type { ClientApi } from './client-api.js';
+import type { StepKind } from '../../domain/liveness/active/challenge.js';
+import type { Subject } from './liveness-evaluation.js';
+import { CARD_STYLE, HEAD_STYLE, PromptFollower } from './stand-in-motion.js';
+import { encodeJpeg, FlatCard, REST_POSE, TexturedHead } from './synthetic-scene.js';
+import type { Canvas } from './triangle-raster.js';
 
-// Subjects that answer a served ZOOM challenge in real time, rendered with the liveness evaluator's own scene code
-// (docs/liveness.md): what each stands for is said where it is made. None of them is a person; a pass by the head
-// stand-in shows the served path works end to end, not that people pass (that needs recorded people).
+// Subjects that answer a served ZOOM challenge over HTTP in real time (the e2e tests and bench/zoom-served), rendered
+// with the evaluator's own scene code (docs/liveness.md): what each stands for is said where it is made. None is a
+// person; a pass by the head stand-in shows the served path works end to end, not that people pass.
+
+/** The two client routes an attempt uses (test/helpers/client-api.ts has them, and so does the bench). */
+export interface ZoomClient {
+  challenge(): Promise<{ status: number; body: ChallengeAnswer }>;
+  zoomFrame(challengeId: string, nonce: string, image: Uint8Array): Promise<{ status: number; body: FrameAnswer }>;
+}
+
+/** The fields of the answers an attempt reads (an error answer has none of them, only code and message). */
+export interface ChallengeAnswer {
+  challenge_id: string;
+  nonce: string;
+  step: { kind: StepKind };
+  frames: { interval_ms: number };
+}
+export interface FrameAnswer extends Record<string, unknown> {
+  state?: string;
+  reason?: string;
+  step_met?: boolean;
+  step?: { kind: StepKind };
+}
 
 export interface CameraSource {
   /** The camera frame at `tMs` after the attempt began. */
@@ -54,30 +73,46 @@ export function recorded(frames: Uint8Array[]): CameraSource {
 export interface AttemptOutcome {
   /** The last answer: a decided attempt (state PASSED / RETRY / FAILED) or the refusal that ended the stream. */
   status: number;
-  body: Record<string, unknown> & { state?: string; reason?: string };
-  /** Every frame sent, in order. */
+  body: FrameAnswer;
+  /** Every frame sent, in order, and each one's round trip (ms, measured by the client). */
   sent: Uint8Array[];
+  roundTripMs: number[];
   challengeId: string;
+  /** From the challenge's answer to the decided frame's answer. */
+  elapsedMs: number;
 }
 
 /**
  * One attempt as the page makes it: a challenge, then frames one at a time (the next after the answer and the
  * challenge's interval), the revealed step shown to the subject, until the server decides.
  */
-export async function streamAttempt(api: ClientApi, source: CameraSource, maxFrames = 400): Promise<AttemptOutcome> {
+export async function streamAttempt(api: ZoomClient, source: CameraSource, maxFrames = 400): Promise<AttemptOutcome> {
   const started = await api.challenge();
-  if (started.status !== 201) return { status: started.status, body: started.body, sent: [], challengeId: '' };
+  if (started.status !== 201)
+    return {
+      status: started.status,
+      body: started.body as unknown as FrameAnswer,
+      sent: [],
+      roundTripMs: [],
+      challengeId: '',
+      elapsedMs: 0,
+    };
   const { challenge_id: id, nonce, step, frames } = started.body;
   const t0 = performance.now();
   source.shown?.(step.kind, 80);
   const sent: Uint8Array[] = [];
+  const roundTripMs: number[] = [];
   for (let i = 0; i < maxFrames; i++) {
     const bytes = await source.frame(performance.now() - t0);
+    const before = performance.now();
     const answer = await api.zoomFrame(id, nonce, bytes);
+    roundTripMs.push(performance.now() - before);
     sent.push(bytes);
-    if (answer.status !== 200 || answer.body.state !== 'IN_PROGRESS')
-      return { status: answer.status, body: answer.body, sent, challengeId: id };
-    if (answer.body.step_met) source.shown?.(answer.body.step.kind, performance.now() - t0 + 80);
+    if (answer.status !== 200 || answer.body.state !== 'IN_PROGRESS') {
+      const elapsedMs = performance.now() - t0;
+      return { status: answer.status, body: answer.body, sent, roundTripMs, challengeId: id, elapsedMs };
+    }
+    if (answer.body.step_met && answer.body.step) source.shown?.(answer.body.step.kind, performance.now() - t0 + 80);
     await sleep(frames.interval_ms);
   }
   throw new Error(`challenge ${id} was not decided after ${maxFrames} frames`);
