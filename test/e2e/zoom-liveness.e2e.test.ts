@@ -90,17 +90,16 @@ describe.skipIf(!withData)('ZOOM liveness on the capture page in Chromium', () =
     app: TestApp;
   }
 
-  async function createSession(on: Target = { server, app }) {
+  async function createSession(on: Target = { server, app }, suppressTips = false) {
+    let sdk = new yoti.SdkConfigBuilder()
+      .withAllowsCameraAndUpload()
+      .withSuccessUrl(`${RP}/done`)
+      .withErrorUrl(`${RP}/error`);
+    if (suppressTips) sdk = sdk.withSuppressedScreens(['ZOOM_LIVENESS_EDUCATION']);
     const spec = new yoti.SessionSpecificationBuilder()
       .withClientSessionTokenTtl(600)
       .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forZoomLiveness().withMaxRetries(2).build())
-      .withSdkConfig(
-        new yoti.SdkConfigBuilder()
-          .withAllowsCameraAndUpload()
-          .withSuccessUrl(`${RP}/done`)
-          .withErrorUrl(`${RP}/error`)
-          .build(),
-      )
+      .withSdkConfig(sdk.build())
       .build();
     const session = await idvClient(on.app, on.server.apiUrl).createSession(spec);
     const id: string = session.getSessionId();
@@ -183,12 +182,13 @@ describe.skipIf(!withData)('ZOOM liveness on the capture page in Chromium', () =
   }
 
   /** Welcome, consent, the tips: up to the ZOOM camera screen with its Start button. */
-  async function toChallenge(page: Page) {
+  async function toChallenge(page: Page, tips = true) {
     await page.getByRole('button', { name: 'Start' }).click();
     await page.getByLabel(/I agree that my face/).check();
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { level: 1, name: 'Take a selfie' }).waitFor({ timeout: 30_000 });
-    await page.getByRole('button', { name: "I'm ready" }).click();
+    if (tips) await page.getByRole('button', { name: "I'm ready" }).click();
+    else expect(await page.locator('#selfie-ready').count(), 'ZOOM_LIVENESS_EDUCATION suppresses the tips').toBe(0);
   }
 
   async function expectNoUpload(page: Page) {
@@ -256,18 +256,22 @@ describe.skipIf(!withData)('ZOOM liveness on the capture page in Chromium', () =
     kind: StandInKind,
     subject: Subject,
     seed: number,
-    onStep?: (page: Page, step: string) => Promise<void>,
-    lossy = false,
-    on: Target = { server, app },
+    options: {
+      onStep?: (page: Page, step: string) => Promise<void>;
+      lossy?: boolean;
+      on?: Target;
+      suppressTips?: boolean;
+    } = {},
   ) {
-    const session = await createSession(on);
+    const { onStep, lossy = false, on = { server, app }, suppressTips = false } = options;
+    const session = await createSession(on, suppressTips);
     const standIn = new PromptedSubject(kind, subject.photo, subject.frontal, seed);
     const { page, context, problems, frames } = await open(injected, session.url, {
       camera: true,
       subject: standIn,
       lossy,
     });
-    await toChallenge(page);
+    await toChallenge(page, !suppressTips);
     await page.locator('#zoom-start').waitFor({ timeout: 30_000 });
     await expectNoUpload(page);
     const result = await walk(page, onStep ? (step) => onStep(page, step) : undefined);
@@ -305,32 +309,34 @@ describe.skipIf(!withData)('ZOOM liveness on the capture page in Chromium', () =
   it('approves a synthetic textured head that follows the prompts; the SDK parses the ZOOM frames, media and evidence', async () => {
     let shot = false;
     let announced = false;
-    const { session, result, check } = await runStandIn('head', subjects[0]!, 11, async (page, step) => {
-      if (!announced) {
-        announced = true;
-        // The prompt is a live region, the progress a progressbar with its values, guidance a polite region.
-        const prompt = page.locator('#zoom-prompt');
-        expect(await prompt.getAttribute('aria-live')).toBe('assertive');
-        expect(await prompt.textContent()).toContain('Look straight at the camera');
-        const progress = page.getByRole('progressbar', { name: 'Moves done' });
-        expect(await progress.getAttribute('aria-valuemin')).toBe('0');
-        expect(await progress.getAttribute('aria-valuemax')).toBe('4');
-        expect(await progress.getAttribute('aria-valuetext')).toMatch(/^\d of 4 moves done$/);
-        expect(await page.locator('#zoom-face').getAttribute('aria-live')).toBe('polite');
-      }
-      if (shot || !step.startsWith('TURN')) return;
-      shot = true;
-      // The published picture blurs the preview: the stand-in is rendered from a real person's photo.
-      await page.evaluate(() => {
-        const video = document.querySelector<HTMLVideoElement>('.viewfinder video');
-        if (video) video.style.filter = 'blur(14px)';
-      });
-      // docs/images/capture-zoom-challenge.png is this picture, copied by hand when the page changes.
-      await screenshot(page, 'zoom-challenge');
-      await page.evaluate(() => {
-        const video = document.querySelector<HTMLVideoElement>('.viewfinder video');
-        if (video) video.style.filter = '';
-      });
+    const { session, result, check } = await runStandIn('head', subjects[0]!, 11, {
+      onStep: async (page, step) => {
+        if (!announced) {
+          announced = true;
+          // The prompt is a live region, the progress a progressbar with its values, guidance a polite region.
+          const prompt = page.locator('#zoom-prompt');
+          expect(await prompt.getAttribute('aria-live')).toBe('assertive');
+          expect(await prompt.textContent()).toContain('Look straight at the camera');
+          const progress = page.getByRole('progressbar', { name: 'Moves done' });
+          expect(await progress.getAttribute('aria-valuemin')).toBe('0');
+          expect(await progress.getAttribute('aria-valuemax')).toBe('4');
+          expect(await progress.getAttribute('aria-valuetext')).toMatch(/^\d of 4 moves done$/);
+          expect(await page.locator('#zoom-face').getAttribute('aria-live')).toBe('polite');
+        }
+        if (shot || !step.startsWith('TURN')) return;
+        shot = true;
+        // The published picture blurs the preview: the stand-in is rendered from a real person's photo.
+        await page.evaluate(() => {
+          const video = document.querySelector<HTMLVideoElement>('.viewfinder video');
+          if (video) video.style.filter = 'blur(14px)';
+        });
+        // docs/images/capture-zoom-challenge.png is this picture, copied by hand when the page changes.
+        await screenshot(page, 'zoom-challenge');
+        await page.evaluate(() => {
+          const video = document.querySelector<HTMLVideoElement>('.viewfinder video');
+          if (video) video.style.filter = '';
+        });
+      },
     });
     expect(announced).toBe(true);
     expect(result.outOfTries).toBe(false);
@@ -364,7 +370,7 @@ describe.skipIf(!withData)('ZOOM liveness on the capture page in Chromium', () =
   }, 240_000);
 
   it('keeps going on a slow network that drops frames: the head stand-in still passes', async () => {
-    const { result, check } = await runStandIn('head', subjects[3]!, 13, undefined, true);
+    const { result, check } = await runStandIn('head', subjects[3]!, 13, { lossy: true });
     console.info(`[zoom] head on a lossy network: ${breakdown(check)}`);
     expect(result.outOfTries).toBe(false);
     expect(check.getReport().getRecommendation().getValue()).toBe('APPROVE');
@@ -374,7 +380,7 @@ describe.skipIf(!withData)('ZOOM liveness on the capture page in Chromium', () =
     const tight = await startServer({ env: { OPENIDV_JOB_POLL_MS: '50', OPENIDV_SESSION_MAX_LIVENESS_FRAMES: '8' } });
     try {
       const on = { server: tight, app: await tight.createApp('zoom-tight') };
-      const { result, check } = await runStandIn('head', subjects[2]!, 14, undefined, false, on);
+      const { result, check } = await runStandIn('head', subjects[2]!, 14, { on, suppressTips: true });
       expect(result.outOfTries).toBe(true);
       expect(result.retries).toEqual([]);
       expect(result.endText).toContain('cannot send any more pictures');
