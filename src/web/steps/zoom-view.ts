@@ -123,6 +123,7 @@ export class ZoomView {
   private setStep(step: ZoomStep): void {
     this.stepIndex = step.index;
     this.prompt.hidden = false;
+    this.prompt.classList.remove('quiet');
     this.prompt.setAttribute('data-zoom-step', step.kind);
     this.cue.textContent = zoomCue(step.kind);
     this.text.textContent = zoomPrompt(step.kind);
@@ -134,6 +135,8 @@ export class ZoomView {
     this.cue.textContent = '';
     if (this.text.textContent !== text) this.text.textContent = text;
     this.prompt.hidden = text === '';
+    // Only a step's instruction is large: the rest ("press Start") must not push the preview off a phone's screen.
+    this.prompt.classList.add('quiet');
   }
 
   private setProgress(met: number): void {
