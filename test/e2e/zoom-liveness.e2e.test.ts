@@ -265,7 +265,7 @@ describe.skipIf(!withData)('ZOOM liveness on the capture page in Chromium', () =
   ) {
     const { onStep, lossy = false, on = { server, app }, suppressTips = false } = options;
     const session = await createSession(on, suppressTips);
-    const standIn = new PromptedSubject(kind, subject.photo, subject.frontal, seed);
+    const standIn = new PromptedSubject(kind, subject, seed);
     const { page, context, problems, frames } = await open(injected, session.url, {
       camera: true,
       subject: standIn,

@@ -1,21 +1,15 @@
 import type { BrowserContext } from 'playwright-core';
 import type { StepKind } from '../../src/domain/liveness/active/challenge.js';
-import { CARD_STYLE, HEAD_STYLE, PromptFollower } from '../../src/tools/liveness-eval/stand-in-motion.js';
-import {
-  encodeJpeg,
-  FlatCard,
-  type Photo,
-  REST_POSE,
-  type ScenePose,
-  TexturedHead,
-} from '../../src/tools/liveness-eval/synthetic-scene.js';
-import { type Canvas, seededRng } from '../../src/tools/liveness-eval/triangle-raster.js';
+import type { Subject } from '../../src/tools/liveness-eval/liveness-evaluation.js';
+import { type CameraSource, headStandIn, photoMovedAsPlane } from '../../src/tools/liveness-eval/served-attempt.js';
+import { seededRng } from '../../src/tools/liveness-eval/triangle-raster.js';
 
 // Reactive camera stand-ins for the ZOOM page. Chromium's y4m fake camera plays a fixed file and cannot answer
 // prompts revealed in a random order, so the page's getUserMedia is replaced by a canvas stream whose frames are
 // rendered in Node, on demand, with the liveness evaluator's own scene code, by a subject that sees the step the
 // page shows (its data-zoom-step attribute) and moves as HEAD_STYLE / CARD_STYLE say (a reaction delay, a smooth
-// move, a hold with tremor). Two subjects, neither of them a person:
+// move, a hold with tremor); the sources are served-attempt.ts's, which the API e2e and bench:zoom use too. Two
+// subjects, neither of them a person:
 // - 'head': a synthetic textured head (the photo's landmarks lifted with openidv's mean-face depth, rotated with
 //   perspective in front of the photo's still background). It stands for a rigid, non-planar head of average
 //   depth turning as asked; no skin, expression, real depth of that person, or webcam optics.
@@ -26,43 +20,28 @@ import { type Canvas, seededRng } from '../../src/tools/liveness-eval/triangle-r
 
 export type StandInKind = 'head' | 'card';
 
+/** A subject in front of the page's camera: it sees the step the page shows and is rendered when a frame is due. */
 export class PromptedSubject {
-  private readonly follower: PromptFollower;
-  private readonly draw: (pose: ScenePose) => Canvas;
-  private readonly rng: () => number;
-  private readonly gain: number;
+  private readonly source: CameraSource;
   private readonly started = performance.now();
   private step: string | null = null;
-  /** The steps the subject was shown, in order, over every attempt. */
-  readonly seen: string[] = [];
+  /** Camera frames rendered so far. */
   frames = 0;
 
-  constructor(kind: StandInKind, photo: Photo, frontal: ScenePose, seed: number) {
-    this.rng = seededRng(seed);
-    this.gain = 0.9 + 0.2 * this.rng();
-    if (kind === 'head') {
-      const head = new TexturedHead(photo);
-      this.follower = new PromptFollower(HEAD_STYLE, this.rng, frontal);
-      this.draw = (pose) => head.render(pose);
-    } else {
-      const shade = () => 60 + this.rng() * 120;
-      const card = new FlatCard(photo, [shade(), shade(), shade()]);
-      this.follower = new PromptFollower(CARD_STYLE, this.rng, REST_POSE);
-      this.draw = (pose) => card.render(pose, 'perspective');
-    }
+  constructor(kind: StandInKind, subject: Subject, seed: number) {
+    const rng = seededRng(seed);
+    this.source = kind === 'head' ? headStandIn(subject, rng) : photoMovedAsPlane(subject, rng);
   }
 
   /** The camera picture now, as JPEG base64, the subject having seen `step` (null: no step is asked). */
   async frame(step: string | null): Promise<string> {
     const now = performance.now() - this.started;
     if (step && step !== this.step) {
-      this.follower.prompt(step as StepKind, now);
-      this.seen.push(step);
+      this.source.shown?.(step as StepKind, now);
     }
     this.step = step;
-    const image = this.draw(this.follower.pose(now)).toImage(2.5, this.gain * (0.99 + 0.02 * this.rng()), this.rng);
     this.frames++;
-    return Buffer.from(await encodeJpeg(image, 85)).toString('base64');
+    return Buffer.from(await this.source.frame(now)).toString('base64');
   }
 }
 
