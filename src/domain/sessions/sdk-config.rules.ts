@@ -13,7 +13,7 @@ export const SUPPRESSIBLE_SCREENS = {
   FACE_CAPTURE_EDUCATION: 'the tips before the face capture are skipped',
   STATIC_LIVENESS_EDUCATION: 'the tips before the selfie are skipped',
   ZOOM_LIVENESS_EDUCATION:
-    'accepted: the ZOOM step explains each move as the server asks for it; it has no separate education screen',
+    'the tips before the ZOOM challenge are skipped (each move is still explained as it is asked)',
   FLOW_COMPLETION:
     "accepted: as on Yoti's web client, the web page always shows its completion screen (Yoti skips it in native SDKs only)",
 } as const;
