@@ -20,7 +20,8 @@ const PREFIX = '/idverify/v1';
 const BOUNDARY = 'hostileBoundary7';
 const FC = { seed: 19, numRuns: 120 };
 
-type Route = { name: string; path: string; method: string; signed: boolean };
+/** An upload route; `token` when it belongs to another session than the shared one. */
+type Route = { name: string; path: string; method: string; signed: boolean; token?: string };
 type PartSpec = { name: string; file: boolean; filename: string | null; data: string; headerPad: number };
 
 const report = (figure: string) => process.stdout.write(`[hostile-transport] ${figure}\n`);
@@ -93,6 +94,15 @@ describe('a server under attack', () => {
       requirement_id: faceRequirement.id,
     });
     poolId = (await signedCall(server.apiUrl, app, 'POST', '/pools', { label: 'p', type: 'BLOCKLIST' })).body.id;
+    // A ZOOM session with a challenge open: its frame route takes uploads too.
+    const zoom = await idvClient(app, server.apiUrl).createSession(
+      new yoti.SessionSpecificationBuilder()
+        .withRequestedCheck(new yoti.RequestedLivenessCheckBuilder().forZoomLiveness().withMaxRetries(10).build())
+        .build(),
+    );
+    const zoomApi = new ClientApi(server.apiUrl, zoom.getSessionId(), zoom.getClientSessionToken());
+    await zoomApi.consent();
+    const zoomChallenge = (await zoomApi.challenge()).body.challenge_id;
     const client = `${PREFIX}/client/sessions/${sessionId}`;
     routes = [
       { name: 'analyse', path: `${client}/analyse`, method: 'POST', signed: false },
@@ -104,6 +114,13 @@ describe('a server under attack', () => {
         path: `${client}/supplementary-documents/${proofId}/pages`,
         method: 'POST',
         signed: false,
+      },
+      {
+        name: 'ZOOM frame',
+        path: `${PREFIX}/client/sessions/${zoom.getSessionId()}/challenges/${zoomChallenge}/frames`,
+        method: 'POST',
+        signed: false,
+        token: zoom.getClientSessionToken(),
       },
       {
         name: 'face-capture image (signed)',
@@ -148,7 +165,7 @@ describe('a server under attack', () => {
     return rawHttp(server.baseUrl, {
       method: route.method,
       path: route.path,
-      headers: { 'x-client-session-token': token, 'content-type': contentType },
+      headers: { 'x-client-session-token': route.token ?? token, 'content-type': contentType },
       body,
       ...extra,
     });
@@ -179,7 +196,7 @@ describe('a server under attack', () => {
       { name: 'image', file: true, filename: 'a.jpg', data: 'jpeg', headerPad: 0 },
     ] as PartSpec[]);
     const form = fc.record({
-      route: fc.integer({ min: 0, max: 5 }),
+      route: fc.integer({ min: 0, max: routes.length - 1 }),
       // Half start from a well-formed upload (so the mutations below reach the parser's edges), half are random.
       parts: fc.oneof(wellFormed, fc.array(part, { maxLength: 14 })),
       ending: fc.constantFrom('closed', 'closed', 'closed', 'unclosed', 'no-final-crlf', 'garbage'),
@@ -252,7 +269,10 @@ describe('a server under attack', () => {
         await hangUpMidBody(
           server.baseUrl,
           route.signed ? `${PREFIX}${route.path}` : route.path,
-          { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'x-client-session-token': token },
+          {
+            'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+            'x-client-session-token': route.token ?? token,
+          },
           Buffer.concat([Buffer.from(head), jpeg.subarray(0, 300)]),
           2_000_000,
         );

@@ -112,6 +112,7 @@ it('gives every upload operation a multipart request body with its image part', 
   );
   expect(uploads.map((u) => u.op).sort()).toEqual([
     'POST /idverify/v1/client/sessions/{sessionId}/analyse',
+    'POST /idverify/v1/client/sessions/{sessionId}/challenges/{challengeId}/frames',
     'POST /idverify/v1/client/sessions/{sessionId}/documents/{resourceId}/pages',
     'POST /idverify/v1/client/sessions/{sessionId}/face-capture',
     'POST /idverify/v1/client/sessions/{sessionId}/liveness',
