@@ -60,7 +60,6 @@ describe.skipIf(!ready)('ZOOM liveness over the client API', () => {
     otherApp = await server.createApp('zoom-other-tenant');
   }, 180_000);
   afterAll(async () => {
-    if (process.env.ZOOM_DEBUG) console.log(server?.output());
     await server?.stop();
     await engine?.close();
   });
