@@ -257,14 +257,16 @@ export class CaptureApi {
     return (await this.send<{ id: string }>('POST', '/documents', { json: body })).id;
   }
 
+  /** A page of an ID document (`documents`) or of a proof of address (`supplementary-documents`). */
   uploadPage(
     resourceId: string,
     image: Blob,
     method: 'CAMERA' | 'UPLOAD',
     onProgress?: (f: number) => void,
+    collection: 'documents' | 'supplementary-documents' = 'documents',
   ): Promise<{ page: number }> {
     const form = CaptureApi.form(image, { capture_method: method });
-    return this.send('POST', `/documents/${encodeURIComponent(resourceId)}/pages`, {
+    return this.send('POST', `/${collection}/${encodeURIComponent(resourceId)}/pages`, {
       form,
       timeoutMs: 120_000,
       ...(onProgress ? { onProgress } : {}),
@@ -282,20 +284,6 @@ export class CaptureApi {
       ...(issuingCountry ? { issuing_country: issuingCountry } : {}),
     };
     return (await this.send<{ id: string }>('POST', '/supplementary-documents', { json: body })).id;
-  }
-
-  uploadSupplementaryPage(
-    resourceId: string,
-    image: Blob,
-    method: 'CAMERA' | 'UPLOAD',
-    onProgress?: (f: number) => void,
-  ): Promise<{ page: number }> {
-    const form = CaptureApi.form(image, { capture_method: method });
-    return this.send('POST', `/supplementary-documents/${encodeURIComponent(resourceId)}/pages`, {
-      form,
-      timeoutMs: 120_000,
-      ...(onProgress ? { onProgress } : {}),
-    });
   }
 
   completeSupplementaryDocument(resourceId: string): Promise<unknown> {

@@ -179,15 +179,7 @@ async function run(api: CaptureApi, link: SessionLink, page: Page, retried = fal
   let config: CaptureConfiguration | null = null;
   try {
     showStep(null);
-    screen(
-      t('page.loadingTitle'),
-      h(
-        'p',
-        { class: 'status', role: 'status' },
-        h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-        t('page.loading'),
-      ),
-    );
+    loadingScreen();
     config = await withRetry(() => api.configuration());
     useLanguage(config.sdk_config.locale);
     applyTheme(config.sdk_config);
@@ -256,11 +248,8 @@ function report(
   errorScreen(t('error.unexpectedTitle'), t('error.unexpected'), retry, out, 'UNEXPECTED_ERROR');
 }
 
-/** The API lives beside the page: /idverify/v1/web/index.html → /idverify/v1. */
-const apiBase = () => window.location.pathname.replace(/\/web\/[^/]*$/, '');
-
-/** The phone's side of a hand-off: trade the link's claim token for the session's token, once. */
-async function claimHandoff(sessionId: string, claim: string): Promise<SessionLink | null> {
+/** The page's first screen while the session (or a hand-off claim) loads. */
+function loadingScreen(): void {
   screen(
     t('page.loadingTitle'),
     h(
@@ -270,6 +259,14 @@ async function claimHandoff(sessionId: string, claim: string): Promise<SessionLi
       t('page.loading'),
     ),
   );
+}
+
+/** The API lives beside the page: /idverify/v1/web/index.html → /idverify/v1. */
+const apiBase = () => window.location.pathname.replace(/\/web\/[^/]*$/, '');
+
+/** The phone's side of a hand-off: trade the link's claim token for the session's token, once. */
+async function claimHandoff(sessionId: string, claim: string): Promise<SessionLink | null> {
+  loadingScreen();
   try {
     const token = await withRetry(() => CaptureApi.claimHandoff(apiBase(), sessionId, claim));
     try {

@@ -24,6 +24,25 @@ function flip(hash: string, flips: [word: number, bit: number][]): string {
   return words.map((w) => w.toString(16).padStart(8, '0')).join('');
 }
 
+/** A ZOOM challenge of `sessionId` with a two-step plan, one step revealed. */
+const aChallenge = (sessionId: string, patch: Partial<CaptureChallenge> = {}): CaptureChallenge => ({
+  id: randomUUID(),
+  sessionId,
+  expiresAt: 10_000,
+  usedAt: null,
+  mediaSha256: null,
+  createdAt: 1_000,
+  requirementId: 'req',
+  livenessType: 'ZOOM',
+  nonce: hex(16),
+  steps: [
+    { kind: 'TURN_LEFT', frames: 6, spanMs: 1500 },
+    { kind: 'NEAR', frames: 6, spanMs: 1500 },
+  ],
+  revealed: 1,
+  ...patch,
+});
+
 const bitsApart = (a: string, b: string) =>
   [...Buffer.from(a, 'hex')].reduce((n, x, i) => {
     let v = x ^ Buffer.from(b, 'hex')[i]!;
@@ -53,23 +72,7 @@ for (const dialect of DIALECTS) {
     const newChallenge = async (patch: Partial<CaptureChallenge> = {}) => {
       const session = aSession(await newApp());
       await repos.sessions.create(session, []);
-      const challenge: CaptureChallenge = {
-        id: randomUUID(),
-        sessionId: session.id,
-        expiresAt: 10_000,
-        usedAt: null,
-        mediaSha256: null,
-        createdAt: 1_000,
-        requirementId: 'req',
-        livenessType: 'ZOOM',
-        nonce: hex(16),
-        steps: [
-          { kind: 'TURN_LEFT', frames: 6, spanMs: 1500 },
-          { kind: 'NEAR', frames: 6, spanMs: 1500 },
-        ],
-        revealed: 1,
-        ...patch,
-      };
+      const challenge = aChallenge(session.id, patch);
       await repos.challenges.create(challenge);
       return challenge;
     };
@@ -351,19 +354,8 @@ describe.each(DIALECTS)('migration 0010 on $name', (dialect) => {
       await repos.apps.create(app);
       const session = aSession(app.sdkId);
       await repos.sessions.create(session, []);
-      const challenge: CaptureChallenge = {
-        id: randomUUID(),
-        sessionId: session.id,
-        expiresAt: 10_000,
-        usedAt: null,
-        mediaSha256: null,
-        createdAt: 1_000,
-        requirementId: 'req',
-        livenessType: 'ZOOM',
-        nonce: 'n',
-        steps: null,
-        revealed: 0,
-      };
+      // As a challenge of 0009 would be stored: no step plan revealed yet.
+      const challenge = aChallenge(session.id, { nonce: 'n', steps: null, revealed: 0 });
       await repos.challenges.create(challenge);
       expect(await migrate(database)).toEqual(['0010_liveness_frames']);
       expect(

@@ -25,6 +25,7 @@ import type { Requirement, ResourceRecord, SessionRecord } from '../sessions/ses
 import { captureFeedback } from './capture-feedback.js';
 import type { SessionQuota } from './session-quota.js';
 import type { ZoomLiveness } from './zoom-liveness.service.js';
+import { nonceMatches } from './challenge-nonce.js';
 
 export interface CaptureServiceDeps {
   repos: Pick<Repositories, 'sessions' | 'resources' | 'challenges' | 'devices'>;
@@ -472,17 +473,13 @@ export class CaptureService {
     nonce: string,
   ): Promise<CaptureChallenge> {
     const challenge = await this.deps.repos.challenges.get(session.id, challengeId);
-    const expected = Buffer.from(challenge?.nonce ?? '');
-    const given = Buffer.from(nonce);
     const usable =
       challenge !== null &&
       challenge.livenessType === 'STATIC' &&
       challenge.requirementId === requirement.id &&
       challenge.usedAt === null &&
       challenge.expiresAt > this.deps.now() &&
-      expected.length > 0 &&
-      expected.length === given.length &&
-      timingSafeEqual(expected, given);
+      nonceMatches(challenge.nonce, nonce);
     if (!usable)
       throw new AppError(
         'CONFLICT',

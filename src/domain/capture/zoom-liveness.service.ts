@@ -1,4 +1,4 @@
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { AppError } from '../errors.js';
 import {
   type Challenge,
@@ -17,6 +17,7 @@ import { livenessAttempts, maxAttempts } from '../sessions/requirements.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { SessionLifecycle } from '../sessions/lifecycle/session-lifecycle.js';
 import type { Requirement, ResourceRecord, SessionRecord, ZoomAttempt } from '../sessions/session.types.js';
+import { nonceMatches } from './challenge-nonce.js';
 import type { SessionQuota } from './session-quota.js';
 
 // Active liveness (liveness_type ZOOM), served: the server draws a secret plan of head moves, reveals it one step at
@@ -27,7 +28,7 @@ import type { SessionQuota } from './session-quota.js';
 export const ZOOM_FRAMES = Object.freeze({
   /** Longest side of a frame: enough for the 68 landmarks on a face filling the oval, small for slow networks. */
   maxSide: 640,
-  /** Pause between a frame's answer and the next send; the server's timing check wants 30–500 ms gaps. */
+  /** Pause between a frame's answer and the next send; capture_timing wants a median gap of 30–1500 ms. */
   intervalMs: 120,
   /** Frames after which a challenge is decided as it stands: 4 steps of at most 5 s each at ~10 fps. */
   maxFrames: 240,
@@ -115,7 +116,7 @@ export class ZoomLiveness {
     // decided now as it stands (the tracker fails it as EXPIRED).
     if (record.expiresAt <= receivedAt && earlier.length === 0) throw new AppError('CONFLICT', STALE);
     await this.deps.quota.livenessFrame(session.id, session.tokenExpiresAt);
-    await this.deps.sessionMedia.checkImage(image);
+    const contentType = await this.deps.sessionMedia.checkImage(image);
     const analysis = await (await this.deps.analyser()).analyse(image);
 
     const plan = planOf(record);
@@ -124,7 +125,7 @@ export class ZoomLiveness {
     const metBefore = state.metAtMs.length;
     const observation = observe(state, analysis, receivedAt);
     const stepMet = state.metAtMs.length > metBefore;
-    const kept = stepMet ? await this.keepFrame(session, image) : undefined;
+    const kept = stepMet ? await this.keepFrame(session, image, contentType) : undefined;
     const stored: StoredFrame = { analysis, ...(kept && { mediaId: kept }) };
     const appended = await repos.livenessFrames.append({
       challengeId: record.id,
@@ -157,24 +158,20 @@ export class ZoomLiveness {
   /** The challenge, when it is this session's, ZOOM, not yet decided, and the nonce matches; one answer otherwise. */
   private async open(session: SessionRecord, challengeId: string, nonce: string): Promise<CaptureChallenge> {
     const record = await this.deps.repos.challenges.get(session.id, challengeId);
-    const expected = Buffer.from(record?.nonce ?? '');
-    const given = Buffer.from(nonce);
     const usable =
       record !== null &&
       record.livenessType === 'ZOOM' &&
       record.usedAt === null &&
       Array.isArray(record.steps) &&
-      expected.length > 0 &&
-      expected.length === given.length &&
-      timingSafeEqual(expected, given);
+      nonceMatches(record.nonce, nonce);
     if (!usable) throw new AppError('CONFLICT', STALE);
     return record!;
   }
 
-  private async keepFrame(session: SessionRecord, image: Buffer): Promise<string> {
+  /** The frame that met a step, kept as audit media (its type already checked on arrival). */
+  private async keepFrame(session: SessionRecord, image: Buffer, contentType: string): Promise<string> {
     await this.deps.quota.upload(session.id, [image]);
-    const type = await this.deps.sessionMedia.checkImage(image);
-    return (await this.deps.sessionMedia.store(session, 'IMAGE', type, image)).id;
+    return (await this.deps.sessionMedia.store(session, 'IMAGE', contentType, image)).id;
   }
 
   /**

@@ -116,7 +116,7 @@ async function capturePages(ctx: FlowContext, requirement: Requirement, choice: 
       try {
         await uploadWithProgress(title, t('poa.sending'), async (onProgress) => {
           resourceId ??= await ctx.api.createSupplementaryDocument(requirement.id, choice.type, choice.country);
-          return ctx.api.uploadSupplementaryPage(resourceId, shot.blob, shot.method, onProgress);
+          return ctx.api.uploadPage(resourceId, shot.blob, shot.method, onProgress, 'supplementary-documents');
         });
         ctx.progress(`PROOF_OF_ADDRESS_PAGE_${index}_UPLOADED`);
         break;
