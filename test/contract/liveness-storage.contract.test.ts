@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerFor, type MemoryFrameLedger } from '../../src/domain/liveness/active/frame-ledger.js';
-import type { CaptureChallenge, LedgerFrame, Repositories } from '../../src/domain/ports/repositories.port.js';
+import type {
+  CaptureChallenge,
+  LedgerEntry,
+  LedgerFrame,
+  Repositories,
+} from '../../src/domain/ports/repositories.port.js';
 import { createEmbeddingCodec } from '../../src/infra/crypto/embedding-codec.js';
 import { openDatabase } from '../../src/infra/db/database.js';
 import { migrate } from '../../src/infra/db/migrator.js';
@@ -16,6 +22,8 @@ import { anApp, aSession } from '../helpers/records.js';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 const aFrame = (): LedgerFrame => ({ digest: hex(32), perceptualHash: hex(32) });
+/** The frame as the ledger returns it: recorded as frame `index` of capture `captureId`. */
+const entry = (f: LedgerFrame, captureId: string, index = 0): LedgerEntry => ({ ...f, captureId, index });
 
 /** The hash with bit `bit` of each listed 32-bit word flipped (bit 0 = the word's lowest). */
 function flip(hash: string, flips: [word: number, bit: number][]): string {
@@ -198,35 +206,47 @@ for (const dialect of DIALECTS) {
       it('finds a frame recorded with the same digest', async () => {
         const app = await newApp();
         const [a, b] = [aFrame(), aFrame()];
-        await repos.frameLedger.record(app, [a, b], 1_000);
+        await repos.frameLedger.record(app, 'cap', [a, b], 1_000);
         // Asked with a hash that shares no word: only the digest can find it.
         const found = await repos.frameLedger.candidates(app, [{ digest: a.digest, perceptualHash: '' }]);
-        expect(found).toEqual([a]);
+        expect(found).toEqual([entry(a, 'cap', 0)]);
         expect(await repos.frameLedger.candidates(app, [aFrame()])).toEqual([]);
       });
 
-      it('finds a hash within 4 bits whose flips fall in four different words', async () => {
+      it('finds a hash within 7 bits whose flips fall in seven different words, with its capture and place', async () => {
         const app = await newApp();
         const recorded = aFrame();
-        await repos.frameLedger.record(app, [recorded, aFrame(), aFrame()], 1_000);
-        const near = flip(recorded.perceptualHash, [
-          [0, 3],
-          [2, 31],
-          [5, 0],
-          [7, 17],
-        ]);
-        expect(bitsApart(near, recorded.perceptualHash)).toBe(4);
+        await repos.frameLedger.record(app, 'earlier', [aFrame(), recorded, aFrame()], 1_000);
+        const near = flip(
+          recorded.perceptualHash,
+          [0, 1, 2, 3, 5, 6, 7].map((w): [number, number] => [w, (w * 5) % 32]),
+        );
+        expect(bitsApart(near, recorded.perceptualHash)).toBe(7);
         const probe = { digest: hex(32), perceptualHash: near };
-        expect(await repos.frameLedger.candidates(app, [probe])).toEqual([recorded]);
+        expect(await repos.frameLedger.candidates(app, [probe])).toEqual([entry(recorded, 'earlier', 1)]);
         const view = await ledgerFor(repos.frameLedger, app, [probe]);
-        expect(view.nearestHash(near)).toBe(4 / 256);
+        expect(view.longestReplay([near], 7 / 256)).toEqual({ frames: 1, captureId: 'earlier' });
+        expect(view.longestReplay([near], 6 / 256)).toEqual({ frames: 0 });
         expect(view.hasDigest(probe.digest)).toBe(false);
+      });
+
+      it('finds a whole re-sent capture in order, re-encoded', async () => {
+        const app = await newApp();
+        const capture = Array.from({ length: 6 }, aFrame);
+        await repos.frameLedger.record(app, 'first', capture, 1_000);
+        await repos.frameLedger.record(app, 'other', Array.from({ length: 6 }, aFrame), 1_000);
+        const resent = capture.map((f) => ({ digest: hex(32), perceptualHash: flip(f.perceptualHash, [[4, 9]]) }));
+        const view = await ledgerFor(repos.frameLedger, app, resent);
+        const hashes = resent.map((f) => f.perceptualHash);
+        expect(view.longestReplay(hashes, 4 / 256)).toEqual({ frames: 6, captureId: 'first' });
+        // The same frames in another order re-send only the longest ordered part.
+        expect(view.longestReplay([...hashes.slice(3), ...hashes.slice(0, 3)], 4 / 256).frames).toBe(3);
       });
 
       it('does not return a hash 40 bits away, with every word changed', async () => {
         const app = await newApp();
         const recorded = aFrame();
-        await repos.frameLedger.record(app, [recorded], 1_000);
+        await repos.frameLedger.record(app, 'cap', [recorded], 1_000);
         const far = flip(
           recorded.perceptualHash,
           Array.from({ length: 8 }, (_, w) => [0, 7, 13, 22, 30].map((b): [number, number] => [w, b])).flat(),
@@ -239,14 +259,14 @@ for (const dialect of DIALECTS) {
         const [mine, theirs] = [await newApp(), await newApp()];
         const shared = aFrame();
         const onlyTheirs = aFrame();
-        await repos.frameLedger.record(theirs, [shared, onlyTheirs], 1_000);
+        await repos.frameLedger.record(theirs, 'cap', [shared, onlyTheirs], 1_000);
         expect(await repos.frameLedger.candidates(mine, [shared, onlyTheirs])).toEqual([]);
         const view = await ledgerFor(repos.frameLedger, mine, [shared]);
         expect(view.hasDigest(shared.digest)).toBe(false);
-        expect(view.nearestHash(shared.perceptualHash)).toBe(1);
+        expect(view.longestReplay([shared.perceptualHash], 7 / 256)).toEqual({ frames: 0 });
         // The same frame recorded by both tenants is two entries: each sees its own.
-        await repos.frameLedger.record(mine, [shared], 2_000);
-        expect(await repos.frameLedger.candidates(mine, [shared, onlyTheirs])).toEqual([shared]);
+        await repos.frameLedger.record(mine, 'cap', [shared], 2_000);
+        expect(await repos.frameLedger.candidates(mine, [shared, onlyTheirs])).toEqual([entry(shared, 'cap')]);
         expect(((await ledgerFor(repos.frameLedger, mine, [shared])) as MemoryFrameLedger).size).toBe(1);
       });
 
@@ -257,7 +277,7 @@ for (const dialect of DIALECTS) {
           { digest: hex(32), perceptualHash: 'not-a-hash' },
           { digest: hex(32), perceptualHash: hex(8) },
         ];
-        await repos.frameLedger.record(app, odd, 1_000);
+        await repos.frameLedger.record(app, 'cap', odd, 1_000);
         const rows = await db.database.db
           .selectFrom('liveness_frame_ledger')
           .selectAll()
@@ -272,7 +292,7 @@ for (const dialect of DIALECTS) {
       it('stores the words unsigned (a word with its top bit set)', async () => {
         const app = await newApp();
         const recorded = { digest: hex(32), perceptualHash: `ffffffff${hex(28)}` };
-        await repos.frameLedger.record(app, [recorded], 1_000);
+        await repos.frameLedger.record(app, 'cap', [recorded], 1_000);
         const row = await db.database.db
           .selectFrom('liveness_frame_ledger')
           .select('w0')
@@ -289,32 +309,36 @@ for (const dialect of DIALECTS) {
           [7, 0],
         ]);
         expect(await repos.frameLedger.candidates(app, [{ digest: hex(32), perceptualHash: probe }])).toEqual([
-          recorded,
+          entry(recorded, 'cap'),
         ]);
       });
 
       it('keeps one entry per frame: recording it again refreshes its time, also within one capture', async () => {
         const app = await newApp();
         const f = aFrame();
-        await repos.frameLedger.record(app, [f, f], 1_000);
-        await repos.frameLedger.record(app, [f], 3_000);
-        await repos.frameLedger.record(app, [f], 2_000); // an older write never moves it back
+        await repos.frameLedger.record(app, 'first', [aFrame(), f, f], 1_000);
+        await repos.frameLedger.record(app, 'second', [f], 3_000);
+        await repos.frameLedger.record(app, 'third', [f], 2_000); // an older write never moves it back
         const rows = await db.database.db
           .selectFrom('liveness_frame_ledger')
-          .select('created_at')
+          .select(['created_at', 'capture_id', 'frame_index'])
           .where('app_id', '=', app)
+          .where('digest', '=', f.digest)
           .execute();
-        expect(rows.map((r) => Number(r.created_at))).toEqual([3_000]);
+        // It stays where it was first seen.
+        expect(rows.map((r) => [Number(r.created_at), r.capture_id, Number(r.frame_index)])).toEqual([
+          [3_000, 'first', 1],
+        ]);
       });
 
       it('forgets frames recorded before the retention bound', async () => {
         const app = await newApp();
         const [old, recent] = [aFrame(), aFrame()];
-        await repos.frameLedger.record(app, [old], 10_000);
-        await repos.frameLedger.record(app, [recent], 20_000);
+        await repos.frameLedger.record(app, 'cap', [old], 10_000);
+        await repos.frameLedger.record(app, 'cap', [recent], 20_000);
         // Other suites' rows are all older: count only this test's.
         expect(await repos.frameLedger.purgeBefore(15_000)).toBeGreaterThanOrEqual(1);
-        expect(await repos.frameLedger.candidates(app, [old, recent])).toEqual([recent]);
+        expect(await repos.frameLedger.candidates(app, [old, recent])).toEqual([entry(recent, 'cap')]);
         expect(await repos.frameLedger.purgeBefore(15_000)).toBe(0);
       });
 
@@ -327,8 +351,8 @@ for (const dialect of DIALECTS) {
           perceptualHash: `00000000${hex(28)}`,
         }));
         const oldest = crowd[0]!;
-        await repos.frameLedger.record(app, [oldest], 500_000);
-        await repos.frameLedger.record(app, crowd.slice(1), 600_000);
+        await repos.frameLedger.record(app, 'cap', [oldest], 500_000);
+        await repos.frameLedger.record(app, 'cap', crowd.slice(1), 600_000);
         const found = await repos.frameLedger.candidates(app, [
           { digest: hex(32), perceptualHash: common },
           { digest: oldest.digest, perceptualHash: '' },
@@ -341,8 +365,8 @@ for (const dialect of DIALECTS) {
   });
 }
 
-describe.each(DIALECTS)('migration 0010 on $name', (dialect) => {
-  it('adds the frame tables to a store at 0009, whose challenges take frames', async ({ skip }) => {
+describe.each(DIALECTS)('migrations 0010 and 0011 on $name', (dialect) => {
+  it('adds the frame tables to a store at 0009, then the capture of each ledger frame', async ({ skip }) => {
     if (!(await dialect.available())) skip();
     const t = dialect.name === 'sqlite' ? await sqliteTestDatabase() : await postgresTestDatabase({ migrate: false });
     // SQLite test databases come migrated: start that one again from an empty file.
@@ -357,7 +381,7 @@ describe.each(DIALECTS)('migration 0010 on $name', (dialect) => {
       // As a challenge of 0009 would be stored: no step plan revealed yet.
       const challenge = aChallenge(session.id, { nonce: 'n', steps: null, revealed: 0 });
       await repos.challenges.create(challenge);
-      expect(await migrate(database)).toEqual(['0010_liveness_frames']);
+      expect(await migrate(database, '0010_liveness_frames')).toEqual(['0010_liveness_frames']);
       expect(
         await repos.livenessFrames.append({
           challengeId: challenge.id,
@@ -367,9 +391,16 @@ describe.each(DIALECTS)('migration 0010 on $name', (dialect) => {
           analysis: '{}',
         }),
       ).toBe(true);
+      // A ledger row as 0010 wrote it: no capture, no place.
+      const old = aFrame();
+      await sql`INSERT INTO liveness_frame_ledger (app_id, digest, phash, created_at)
+        VALUES (${app.sdkId}, ${old.digest}, ${old.perceptualHash}, 1)`.execute(database.db);
+      expect(await migrate(database)).toEqual(['0011_frame_ledger_capture']);
+      // It stands alone: a capture of its own frame.
+      expect(await repos.frameLedger.candidates(app.sdkId, [old])).toEqual([entry(old, `digest:${old.digest}`)]);
       const f = aFrame();
-      await repos.frameLedger.record(app.sdkId, [f], 1);
-      expect(await repos.frameLedger.candidates(app.sdkId, [f])).toEqual([f]);
+      await repos.frameLedger.record(app.sdkId, 'cap', [f], 1);
+      expect(await repos.frameLedger.candidates(app.sdkId, [f])).toEqual([entry(f, 'cap')]);
       expect(await migrate(database)).toEqual([]);
     } finally {
       if (database !== t.database) await database.close();

@@ -4,7 +4,7 @@ import type {
   DeviceEventRepository,
   FaceAnalysisRepository,
   FrameLedgerRepository,
-  LedgerFrame,
+  LedgerEntry,
   LivenessFrameRecord,
   LivenessFrameRepository,
   MediaRepository,
@@ -172,7 +172,7 @@ export class MemorySessionStore {
   };
 
   readonly frameRows: LivenessFrameRecord[] = [];
-  readonly ledgerRows: (LedgerFrame & { appId: string; at: number })[] = [];
+  readonly ledgerRows: (LedgerEntry & { appId: string; at: number })[] = [];
 
   readonly livenessFrames: LivenessFrameRepository = {
     append: async (f) => {
@@ -199,11 +199,12 @@ export class MemorySessionStore {
 
   /** The ledger without the word index: every frame of the app is a candidate (the caller tests the distance). */
   readonly frameLedger: FrameLedgerRepository = {
-    record: async (appId, frames, at) => void this.ledgerRows.push(...frames.map((f) => ({ ...f, appId, at }))),
+    record: async (appId, captureId, frames, at) =>
+      void this.ledgerRows.push(...frames.map((f, index) => ({ ...f, captureId, index, appId, at }))),
     candidates: async (appId) =>
       this.ledgerRows
         .filter((r) => r.appId === appId)
-        .map((r) => ({ digest: r.digest, perceptualHash: r.perceptualHash })),
+        .map((r) => ({ digest: r.digest, perceptualHash: r.perceptualHash, captureId: r.captureId, index: r.index })),
     purgeBefore: async (before) => {
       const kept = this.ledgerRows.filter((r) => r.at >= before);
       const purged = this.ledgerRows.length - kept.length;

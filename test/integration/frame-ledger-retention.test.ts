@@ -45,10 +45,12 @@ describe('frame ledger retention in maintenance', () => {
     const { app } = await c.apps.create('ledger');
     const [old, kept] = [aFrame(), aFrame()];
     const now = c.now();
-    await c.repos.frameLedger.record(app.sdkId, [old], now - 3 * DAY);
-    await c.repos.frameLedger.record(app.sdkId, [kept], now - 1 * DAY);
+    await c.repos.frameLedger.record(app.sdkId, 'old', [old], now - 3 * DAY);
+    await c.repos.frameLedger.record(app.sdkId, 'kept', [kept], now - 1 * DAY);
     await runMaintenance(c);
-    expect(await c.repos.frameLedger.candidates(app.sdkId, [old, kept])).toEqual([kept]);
+    expect(await c.repos.frameLedger.candidates(app.sdkId, [old, kept])).toEqual([
+      { ...kept, captureId: 'kept', index: 0 },
+    ]);
   });
 
   it('removes the frames of a stream abandoned before its decision, not those of a stream in progress', async () => {

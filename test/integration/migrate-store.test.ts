@@ -145,7 +145,7 @@ async function seed(dataDir: string) {
     digest: randomBytes(32).toString('hex'),
     perceptualHash: randomBytes(32).toString('hex'),
   }));
-  await repos.frameLedger.record(app.sdkId, ledger, 8_000);
+  await repos.frameLedger.record(app.sdkId, 'capture', ledger, 8_000);
 
   const pool = aPool(app.sdkId, { label: 'BLOCKLIST' });
   await pools.createPool(pool);
@@ -276,8 +276,9 @@ describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreS
         '{"frame":1}',
       ]);
     }
-    // The replay ledger keeps its words: a near copy of a moved entry is still found on the new store.
-    const moved = seeded.ledger[3]!;
+    // The replay ledger keeps its words, and each frame its capture and place: a near copy of a moved entry is
+    // still found on the new store.
+    const moved = { ...seeded.ledger[3]!, captureId: 'capture', index: 3 };
     const near = `${moved.perceptualHash.slice(0, 63)}${moved.perceptualHash[63] === '0' ? '1' : '0'}`;
     expect(await repos.frameLedger.candidates(seeded.app.sdkId, [{ digest: 'new', perceptualHash: near }])).toEqual([
       moved,

@@ -83,7 +83,7 @@ export function evalLivenessCommand(): Command {
           },
           onAttempt: (r) => {
             if (!opts.verbose) return;
-            const extra = `parallax ${r.parallax ?? '-'} min_cos ${r.minCosine ?? '-'} ${r.failure ?? ''} ${r.failed.join(',')} | replay ${r.replayShare.toFixed(2)} le4 ${r.replayShare4.toFixed(2)} nearest ${r.medianNearestBits}`;
+            const extra = `parallax ${r.parallax ?? '-'} min_cos ${r.minCosine ?? '-'} ${r.failure ?? ''} ${r.failed.join(',')} | replay ${r.replayShare.toFixed(2)}`;
             console.log(
               `${r.cls.padEnd(20)} ${r.decision.padEnd(7)} ${String(r.frames).padStart(3)} frames ${r.plan.join('>')} ${extra}`,
             );

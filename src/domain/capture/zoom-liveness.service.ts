@@ -194,7 +194,7 @@ export class ZoomLiveness {
       perceptualHash: f.analysis.perceptualHash,
     }));
     const decision = decide(state, { ledger: await ledgerFor(repos.frameLedger, session.appId, hashes) });
-    await repos.frameLedger.record(session.appId, hashes, now());
+    await repos.frameLedger.record(session.appId, record.id, hashes, now());
     const evidence = Buffer.from(
       JSON.stringify({
         liveness_type: 'ZOOM',

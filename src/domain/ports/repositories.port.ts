@@ -208,18 +208,25 @@ export interface LedgerFrame {
   perceptualHash: string;
 }
 
+/** A recorded frame and where it sat: which capture (the challenge id) and its position in that capture's stream. */
+export interface LedgerEntry extends LedgerFrame {
+  captureId: string;
+  index: number;
+}
+
 /**
  * The per-tenant ledger of frames seen in earlier liveness captures, to refuse a capture that re-sends them
  * (byte for byte, or re-encoded). Scoped by app: one tenant's captures never inform another's decisions.
  */
 export interface FrameLedgerRepository {
-  record(appId: string, frames: LedgerFrame[], at: number): Promise<void>;
+  /** Records a decided capture's frames, in stream order. */
+  record(appId: string, captureId: string, frames: LedgerFrame[], at: number): Promise<void>;
   /**
    * The app's recorded frames that could be near one of `frames`: the same digest, or a perceptual hash sharing at
-   * least one of its eight 32-bit words (any hash within 4 bits of another shares at least four), for the caller's
+   * least one of its eight 32-bit words (any hash within 7 bits of another shares at least one), for the caller's
    * exact Hamming test.
    */
-  candidates(appId: string, frames: LedgerFrame[]): Promise<LedgerFrame[]>;
+  candidates(appId: string, frames: LedgerFrame[]): Promise<LedgerEntry[]>;
   /** Forgets frames recorded before `before` (retention); returns how many. */
   purgeBefore(before: number): Promise<number>;
 }

@@ -149,6 +149,9 @@ export interface LivenessFrameLedgerTable {
   w5: number | null;
   w6: number | null;
   w7: number | null;
+  /** Null on rows recorded before migration 0011. */
+  capture_id: string | null;
+  frame_index: number | null;
   created_at: number;
 }
 

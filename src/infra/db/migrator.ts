@@ -10,6 +10,7 @@ import * as pg0007 from './migrations/postgres/0007_session_outcome.js';
 import * as pg0008 from './migrations/postgres/0008_model_sets.js';
 import * as pg0009 from './migrations/postgres/0009_liveness_challenges.js';
 import * as pg0010 from './migrations/postgres/0010_liveness_frames.js';
+import * as pg0011 from './migrations/postgres/0011_frame_ledger_capture.js';
 import * as sqlite0001 from './migrations/sqlite/0001_init.js';
 import * as sqlite0002 from './migrations/sqlite/0002_pipeline_and_pools.js';
 import * as sqlite0003 from './migrations/sqlite/0003_job_request_id.js';
@@ -20,6 +21,7 @@ import * as sqlite0007 from './migrations/sqlite/0007_session_outcome.js';
 import * as sqlite0008 from './migrations/sqlite/0008_model_sets.js';
 import * as sqlite0009 from './migrations/sqlite/0009_liveness_challenges.js';
 import * as sqlite0010 from './migrations/sqlite/0010_liveness_frames.js';
+import * as sqlite0011 from './migrations/sqlite/0011_frame_ledger_capture.js';
 
 // Ordered, immutable migrations, one folder per dialect. Each module exports `up`: the SQL of one step.
 const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
@@ -34,6 +36,7 @@ const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
     '0008_model_sets': sqlite0008,
     '0009_liveness_challenges': sqlite0009,
     '0010_liveness_frames': sqlite0010,
+    '0011_frame_ledger_capture': sqlite0011,
   },
   postgres: {
     '0001_init': pg0001,
@@ -46,6 +49,7 @@ const MIGRATIONS: Record<Dialect, Record<string, { up: string }>> = {
     '0008_model_sets': pg0008,
     '0009_liveness_challenges': pg0009,
     '0010_liveness_frames': pg0010,
+    '0011_frame_ledger_capture': pg0011,
   },
 };
 

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Challenge, createChallenge, type StepKind } from '../../domain/liveness/active/challenge.js';
-import { MemoryFrameLedger } from '../../domain/liveness/active/frame-ledger.js';
+import { ledgerEntries, MemoryFrameLedger } from '../../domain/liveness/active/frame-ledger.js';
 import {
   type DecisionThresholds,
   decide,
@@ -73,11 +73,8 @@ export interface AttemptResult {
   decideMs: number;
   parallax?: number;
   minCosine?: number;
-  /** Share of the frames within the replay distance of an earlier capture's frames. */
+  /** Share of the frames re-sending one earlier capture in its order (the frame_ledger measure). */
   replayShare: number;
-  /** Share within 4 bits, and the median nearest distance in bits (how close the nearest earlier frames are). */
-  replayShare4: number;
-  medianNearestBits: number;
 }
 
 export interface Subject {
@@ -315,9 +312,6 @@ export class LivenessEvaluation {
       k++;
       t = source.times?.[k] !== undefined ? t0 + source.times[k]! : t + interval * (0.9 + 0.2 * rng());
     }
-    const nearest = state.frames
-      .map((f) => Math.round(this.ledger.nearestHash(f.analysis.perceptualHash) * 256))
-      .sort((a, b) => a - b);
     const start = performance.now();
     const decision = decide(state, {
       ledger: this.ledger,
@@ -325,7 +319,12 @@ export class LivenessEvaluation {
     });
     const decideMs = performance.now() - start;
     // The server keeps every capture it decided on.
-    this.ledger.record(state.frames.map((f) => f.analysis));
+    this.ledger.record(
+      ledgerEntries(
+        challenge.id,
+        state.frames.map((f) => f.analysis),
+      ),
+    );
     const num = (name: string, detail: string) => {
       const v = decision.subChecks.find((c) => c.name === name)?.details.find((d) => d.name === detail)?.value;
       return v === undefined || Number.isNaN(Number(v)) ? undefined : Number(v);
@@ -345,9 +344,7 @@ export class LivenessEvaluation {
       decideMs,
       ...(parallax !== undefined && { parallax }),
       ...(minCosine !== undefined && { minCosine }),
-      replayShare: (num('frame_ledger', 'frames_matching_earlier') ?? 0) / Math.max(1, state.frames.length),
-      replayShare4: nearest.filter((b) => b <= 4).length / Math.max(1, nearest.length),
-      medianNearestBits: nearest[nearest.length >> 1] ?? 256,
+      replayShare: (num('frame_ledger', 'frames_resending_one_capture') ?? 0) / Math.max(1, state.frames.length),
     };
   }
 }

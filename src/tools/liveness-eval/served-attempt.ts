@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StepKind } from '../../domain/liveness/active/challenge.js';
 import type { Subject } from './liveness-evaluation.js';
 import { CARD_STYLE, HEAD_STYLE, PromptFollower } from './stand-in-motion.js';
-import { encodeJpeg, FlatCard, REST_POSE, TexturedHead } from './synthetic-scene.js';
+import { encodeJpeg, FlatCard, loadRgb, REST_POSE, TexturedHead } from './synthetic-scene.js';
 import type { Canvas } from './triangle-raster.js';
 
 // Subjects that answer a served ZOOM challenge over HTTP in real time (the e2e tests and bench/zoom-served), rendered
@@ -64,10 +64,15 @@ export function stillPhoto(subject: Subject, rng: () => number): CameraSource {
   return { frame: () => camera(card.render(REST_POSE, 'perspective'), rng) };
 }
 
-/** Frames replayed from a list, byte for byte, whatever is asked: a capture sent again. */
-export function recorded(frames: Uint8Array[]): CameraSource {
+/** Frames replayed from a list whatever is asked: a capture sent again, byte for byte or re-encoded at `quality`. */
+export function recorded(frames: Uint8Array[], quality?: number): CameraSource {
   let i = 0;
-  return { frame: async () => frames[Math.min(i++, frames.length - 1)]! };
+  return {
+    frame: async () => {
+      const bytes = frames[Math.min(i++, frames.length - 1)]!;
+      return quality === undefined ? bytes : encodeJpeg(await loadRgb(bytes), quality);
+    },
+  };
 }
 
 export interface AttemptOutcome {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Challenge, createChallenge, type StepKind } from './challenge.js';
 import type { FrameAnalysis } from './frame-analysis.js';
-import { MemoryFrameLedger } from './frame-ledger.js';
+import { ledgerEntries, longestChain, MemoryFrameLedger } from './frame-ledger.js';
 import { decide } from './liveness-decision.js';
 import { estimatePose, MEAN_FACE, project, rotate, rotationMatrix } from './mean-face.js';
 import type { Pt } from './planar-fit.js';
@@ -273,7 +273,12 @@ describe('active liveness decision', () => {
     const first = run(createChallenge(rng, 0), subject, rng);
     expect(decide(first).result).toBe('APPROVE');
     const ledger = new MemoryFrameLedger();
-    ledger.record(first.frames.map((f) => f.analysis));
+    ledger.record(
+      ledgerEntries(
+        first.challenge.id,
+        first.frames.map((f) => f.analysis),
+      ),
+    );
 
     // The same bytes again.
     const again = run(createChallenge(rng, 0), subject, rng);
@@ -299,6 +304,49 @@ describe('active liveness decision', () => {
 
     // A fresh capture by the same person is not a replay.
     expect(decide(run(createChallenge(rng, 0), subject, rng), { ledger }).result).toBe('APPROVE');
+
+    // Every frame near one of the earlier capture's, but not in its order (a retry of the same moves in a still
+    // scene looks like this): not a re-sent capture.
+    const shuffled = run(createChallenge(rng, 0), subject, rng);
+    shuffled.frames.forEach((f, i) => {
+      const n = first.frames.length;
+      f.analysis = { ...f.analysis, perceptualHash: first.frames[(i * 7) % n]!.analysis.perceptualHash };
+    });
+    const d2 = decide(shuffled, { ledger });
+    expect(subCheck(d2, 'frame_ledger').pass).toBe(true);
+    expect(
+      Number(subCheck(d2, 'frame_ledger').details.find((x) => x.name === 'frames_resending_one_capture')!.value),
+    ).toBeLessThan(shuffled.frames.length / 2);
+  });
+
+  it('counts the longest chain of frame pairs in order, one new frame once', () => {
+    expect(longestChain([])).toBe(0);
+    expect(
+      longestChain([
+        [0, 0],
+        [1, 1],
+        [2, 2],
+      ]),
+    ).toBe(3);
+    // One new frame near three earlier ones counts once; a pair out of order breaks the chain.
+    expect(
+      longestChain([
+        [0, 0],
+        [0, 1],
+        [0, 2],
+        [1, 5],
+        [2, 3],
+        [3, 4],
+      ]),
+    ).toBe(3);
+    // Earlier frames may be skipped (frames dropped on the way), never reused.
+    expect(
+      longestChain([
+        [0, 2],
+        [1, 2],
+        [2, 9],
+      ]),
+    ).toBe(2);
   });
 
   it('never decides on the passive score alone', () => {

@@ -1,8 +1,10 @@
-// Frames seen in earlier captures, to refuse a capture that re-sends them: byte-identical copies by digest,
-// re-encoded ones by perceptual hash. A live camera never produces the same bytes twice, and a new attempt by a
-// live person is a new trajectory, so only a large share of near-identical frames counts as a replay.
+// Frames seen in earlier captures, to refuse a capture that re-sends one: byte-identical copies by digest,
+// re-encoded ones by perceptual hash, matched to ONE earlier capture in its order. A still face in a still room
+// hashes alike from one attempt to the next, so a share of near frames cannot tell a retry from a re-sent capture
+// (a stand-in's retries reached 76% within 4 bits); a retry is a new trajectory, though, and its near frames do
+// not line up one to one, in order, with a single earlier capture the way a re-sent one's do.
 
-import type { FrameLedgerRepository, LedgerFrame } from '../../ports/repositories.port.js';
+import type { FrameLedgerRepository, LedgerEntry, LedgerFrame } from '../../ports/repositories.port.js';
 
 /** A hex hash as 32-bit words (the last one zero-padded), for fast comparison. */
 function words(hex: string): Uint32Array {
@@ -23,48 +25,107 @@ function wordDistance(a: Uint32Array, b: Uint32Array, bits: number): number {
   return diff / bits;
 }
 
+const isHex = (h: string) => /^[0-9a-f]+$/i.test(h);
+
 /** Share of differing bits between two equal-length hex hashes, 0..1 (1 when they cannot be compared). */
 export function hashDistance(a: string, b: string): number {
-  if (a.length !== b.length || a.length === 0 || !/^[0-9a-f]+$/i.test(a + b)) return 1;
+  if (a.length !== b.length || a.length === 0 || !isHex(a + b)) return 1;
   return wordDistance(words(a), words(b), a.length * 4);
 }
 
-/** What decide() asks of the store of earlier frames (the server keeps one per deployment, or per tenant). */
-export interface FrameLedgerView {
-  hasDigest(digest: string): boolean;
-  /** Smallest hashDistance to any recorded frame (1 when the ledger is empty). */
-  nearestHash(hash: string): number;
+/** The longest re-sending of one earlier capture found in a new one. */
+export interface ReplayMatch {
+  /** Frames of the new capture matched one to one, in order, to frames of `captureId` in their order. */
+  frames: number;
+  captureId?: string;
 }
 
-/** An in-memory ledger: a set of digests and a linear scan of hashes (fine for tests and the evaluator). */
+/** What decide() asks of the store of earlier frames (the server keeps one per tenant). */
+export interface FrameLedgerView {
+  hasDigest(digest: string): boolean;
+  /**
+   * The earlier capture the new frames (their perceptual hashes, in stream order) re-send the most of: the longest
+   * chain of pairs (new frame i, earlier frame j), each within `maxDistance`, with i and j both increasing.
+   */
+  longestReplay(hashes: string[], maxDistance: number): ReplayMatch;
+}
+
+/** Longest chain of pairs strictly increasing in both i and j (patience sorting, O(p log p)). */
+export function longestChain(pairs: [number, number][]): number {
+  // Ties in i sorted by decreasing j, so one new frame never counts twice.
+  const sorted = [...pairs].sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const tails: number[] = [];
+  for (const [, j] of sorted) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (tails[mid]! < j) lo = mid + 1;
+      else hi = mid;
+    }
+    tails[lo] = j;
+  }
+  return tails.length;
+}
+
+interface Entry {
+  captureId: string;
+  index: number;
+  length: number;
+  words: Uint32Array;
+}
+
+/** An in-memory ledger: a set of digests and a linear scan of hashes (the evaluator's, and a fetched view). */
 export class MemoryFrameLedger implements FrameLedgerView {
   private readonly digests = new Set<string>();
-  private readonly hashes: { length: number; words: Uint32Array }[] = [];
+  private readonly entries: Entry[] = [];
 
-  record(frames: { digest: string; perceptualHash: string }[]): void {
+  /** Adds frames: a whole capture in stream order, or entries already placed (from the repository). */
+  record(frames: LedgerEntry[]): void {
     for (const f of frames) {
       this.digests.add(f.digest);
-      if (/^[0-9a-f]+$/i.test(f.perceptualHash))
-        this.hashes.push({ length: f.perceptualHash.length, words: words(f.perceptualHash) });
+      if (isHex(f.perceptualHash))
+        this.entries.push({
+          captureId: f.captureId,
+          index: f.index,
+          length: f.perceptualHash.length,
+          words: words(f.perceptualHash),
+        });
     }
   }
 
   get size(): number {
-    return this.hashes.length;
+    return this.entries.length;
   }
 
   hasDigest(digest: string): boolean {
     return this.digests.has(digest);
   }
 
-  nearestHash(hash: string): number {
-    if (!/^[0-9a-f]+$/i.test(hash)) return 1;
-    const w = words(hash);
-    let best = 1;
-    for (const h of this.hashes)
-      if (h.length === hash.length) best = Math.min(best, wordDistance(w, h.words, hash.length * 4));
+  longestReplay(hashes: string[], maxDistance: number): ReplayMatch {
+    const pairs = new Map<string, [number, number][]>();
+    hashes.forEach((hash, i) => {
+      if (!isHex(hash)) return;
+      const w = words(hash);
+      for (const e of this.entries) {
+        if (e.length !== hash.length || wordDistance(w, e.words, hash.length * 4) > maxDistance) continue;
+        const list = pairs.get(e.captureId) ?? [];
+        list.push([i, e.index]);
+        pairs.set(e.captureId, list);
+      }
+    });
+    let best: ReplayMatch = { frames: 0 };
+    for (const [captureId, list] of pairs) {
+      const frames = longestChain(list);
+      if (frames > best.frames) best = { frames, captureId };
+    }
     return best;
   }
+}
+
+/** A decided capture's frames as ledger entries: the challenge id and each frame's place in the stream. */
+export function ledgerEntries(captureId: string, frames: LedgerFrame[]): LedgerEntry[] {
+  return frames.map((f, index) => ({ digest: f.digest, perceptualHash: f.perceptualHash, captureId, index }));
 }
 
 /**

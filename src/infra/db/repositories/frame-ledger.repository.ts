@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.js';
-import type { FrameLedgerRepository, LedgerFrame } from '../../../domain/ports/repositories.port.js';
+import type { FrameLedgerRepository, LedgerEntry, LedgerFrame } from '../../../domain/ports/repositories.port.js';
 import type { DB, LivenessFrameLedgerTable } from '../db.types.js';
 
 const WORDS = ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7'] as const;
@@ -22,7 +22,20 @@ export function hashWords(hash: string): number[] | null {
   return WORDS.map((_, i) => Number.parseInt(hash.slice(i * 8, i * 8 + 8), 16));
 }
 
-const toFrame = (r: { digest: string; phash: string }): LedgerFrame => ({ digest: r.digest, perceptualHash: r.phash });
+interface Row {
+  digest: string;
+  phash: string;
+  capture_id: string | null;
+  frame_index: number | null;
+}
+
+// A row recorded before captures were kept stands alone: its own capture, so it can match one frame at most.
+const toEntry = (r: Row): LedgerEntry => ({
+  digest: r.digest,
+  perceptualHash: r.phash,
+  captureId: r.capture_id ?? `digest:${r.digest}`,
+  index: Number(r.frame_index ?? 0),
+});
 
 export class KyselyFrameLedgerRepository implements FrameLedgerRepository {
   constructor(
@@ -30,9 +43,12 @@ export class KyselyFrameLedgerRepository implements FrameLedgerRepository {
     private readonly dialect: Dialect,
   ) {}
 
-  async record(appId: string, frames: LedgerFrame[], at: number): Promise<void> {
-    // One row per digest: PostgreSQL refuses an upsert that touches the same row twice in one statement.
-    const unique = [...new Map(frames.map((f) => [f.digest, f])).values()];
+  async record(appId: string, captureId: string, frames: LedgerFrame[], at: number): Promise<void> {
+    // One row per digest (its first place in the stream): PostgreSQL refuses an upsert that touches the same row
+    // twice in one statement. Bytes seen before keep the capture they were first seen in.
+    const first = new Map<string, LedgerFrame & { index: number }>();
+    frames.forEach((f, index) => first.has(f.digest) || first.set(f.digest, { ...f, index }));
+    const unique = [...first.values()];
     for (let i = 0; i < unique.length; i += FRAMES_PER_QUERY) {
       const rows = unique.slice(i, i + FRAMES_PER_QUERY).map((f): LivenessFrameLedgerTable => {
         const w = hashWords(f.perceptualHash);
@@ -48,6 +64,8 @@ export class KyselyFrameLedgerRepository implements FrameLedgerRepository {
           w5: w?.[5] ?? null,
           w6: w?.[6] ?? null,
           w7: w?.[7] ?? null,
+          capture_id: captureId,
+          frame_index: f.index,
           created_at: at,
         };
       });
@@ -64,19 +82,19 @@ export class KyselyFrameLedgerRepository implements FrameLedgerRepository {
     }
   }
 
-  async candidates(appId: string, frames: LedgerFrame[]): Promise<LedgerFrame[]> {
-    const found = new Map<string, LedgerFrame>();
+  async candidates(appId: string, frames: LedgerFrame[]): Promise<LedgerEntry[]> {
+    const found = new Map<string, LedgerEntry>();
     for (let i = 0; i < frames.length && found.size < LEDGER_CANDIDATE_CAP; i += FRAMES_PER_QUERY) {
       const chunk = frames.slice(i, i + FRAMES_PER_QUERY);
       const digests = [...new Set(chunk.map((f) => f.digest))];
       // Exact copies first, uncapped beyond the frames asked about (the digest is unique per app).
       const exact = await this.db
         .selectFrom('liveness_frame_ledger')
-        .select(['digest', 'phash'])
+        .select(['digest', 'phash', 'capture_id', 'frame_index'])
         .where('app_id', '=', appId)
         .where('digest', 'in', digests)
         .execute();
-      for (const r of exact) found.set(r.digest, toFrame(r));
+      for (const r of exact) found.set(r.digest, toEntry(r));
 
       const words = chunk.map((f) => hashWords(f.perceptualHash)).filter((w): w is number[] => w !== null);
       const room = LEDGER_CANDIDATE_CAP - found.size;
@@ -87,7 +105,7 @@ export class KyselyFrameLedgerRepository implements FrameLedgerRepository {
       const branch = (w: Word, k: number) =>
         this.db
           .selectFrom('liveness_frame_ledger')
-          .select(['digest', 'phash', 'created_at'])
+          .select(['digest', 'phash', 'capture_id', 'frame_index', 'created_at'])
           .where('app_id', '=', appId)
           .where(w, 'in', [...new Set(words.map((x) => x[k]!))]);
       let query = branch('w0', 0);
@@ -95,8 +113,8 @@ export class KyselyFrameLedgerRepository implements FrameLedgerRepository {
       const nearest = (db: Kysely<DB>) =>
         db
           .selectFrom(query.as('near'))
-          .select((eb) => ['digest', 'phash', eb.fn.max('created_at').as('latest')])
-          .groupBy(['digest', 'phash'])
+          .select((eb) => ['digest', 'phash', 'capture_id', 'frame_index', eb.fn.max('created_at').as('latest')])
+          .groupBy(['digest', 'phash', 'capture_id', 'frame_index'])
           .orderBy('latest', 'desc')
           .orderBy('digest')
           .limit(room)
@@ -110,7 +128,7 @@ export class KyselyFrameLedgerRepository implements FrameLedgerRepository {
               return nearest(trx);
             })
           : await nearest(this.db);
-      for (const r of near) if (found.size < LEDGER_CANDIDATE_CAP) found.set(r.digest, toFrame(r));
+      for (const r of near) if (found.size < LEDGER_CANDIDATE_CAP) found.set(r.digest, toEntry(r));
     }
     return [...found.values()];
   }
