@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerFor, type MemoryFrameLedger } from '../../src/domain/liveness/active/frame-ledger.js';
+import { ledgerFor } from '../../src/domain/liveness/active/frame-ledger.js';
 import type {
   CaptureChallenge,
   LedgerEntry,
@@ -23,7 +23,14 @@ import { anApp, aSession } from '../helpers/records.js';
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 const aFrame = (): LedgerFrame => ({ digest: hex(32), perceptualHash: hex(32) });
 /** The frame as the ledger returns it: recorded as frame `index` of capture `captureId`. */
-const entry = (f: LedgerFrame, captureId: string, index = 0): LedgerEntry => ({ ...f, captureId, index });
+const entry = (f: LedgerFrame, captureId: string, index = 0): LedgerEntry => ({
+  ...f,
+  captureId,
+  sessionId: `session of ${captureId}`,
+  index,
+});
+/** Capture `id`, of a session named after it. */
+const capture = (id: string) => ({ id, sessionId: `session of ${id}` });
 
 /** The hash with bit `bit` of each listed 32-bit word flipped (bit 0 = the word's lowest). */
 function flip(hash: string, flips: [word: number, bit: number][]): string {
@@ -206,7 +213,7 @@ for (const dialect of DIALECTS) {
       it('finds a frame recorded with the same digest', async () => {
         const app = await newApp();
         const [a, b] = [aFrame(), aFrame()];
-        await repos.frameLedger.record(app, 'cap', [a, b], 1_000);
+        await repos.frameLedger.record(app, capture('cap'), [a, b], 1_000);
         // Asked with a hash that shares no word: only the digest can find it.
         const found = await repos.frameLedger.candidates(app, [{ digest: a.digest, perceptualHash: '' }]);
         expect(found).toEqual([entry(a, 'cap', 0)]);
@@ -216,7 +223,7 @@ for (const dialect of DIALECTS) {
       it('finds a hash within 7 bits whose flips fall in seven different words, with its capture and place', async () => {
         const app = await newApp();
         const recorded = aFrame();
-        await repos.frameLedger.record(app, 'earlier', [aFrame(), recorded, aFrame()], 1_000);
+        await repos.frameLedger.record(app, capture('earlier'), [aFrame(), recorded, aFrame()], 1_000);
         const near = flip(
           recorded.perceptualHash,
           [0, 1, 2, 3, 5, 6, 7].map((w): [number, number] => [w, (w * 5) % 32]),
@@ -224,29 +231,33 @@ for (const dialect of DIALECTS) {
         expect(bitsApart(near, recorded.perceptualHash)).toBe(7);
         const probe = { digest: hex(32), perceptualHash: near };
         expect(await repos.frameLedger.candidates(app, [probe])).toEqual([entry(recorded, 'earlier', 1)]);
-        const view = await ledgerFor(repos.frameLedger, app, [probe]);
+        const view = await ledgerFor(repos.frameLedger, app, 'a new session', [probe]);
         expect(view.longestReplay([near], 7 / 256)).toEqual({ frames: 1, captureId: 'earlier' });
         expect(view.longestReplay([near], 6 / 256)).toEqual({ frames: 0 });
         expect(view.hasDigest(probe.digest)).toBe(false);
       });
 
-      it('finds a whole re-sent capture in order, re-encoded', async () => {
+      it('finds a whole re-sent capture in order, re-encoded, unless it is the same session’s', async () => {
         const app = await newApp();
-        const capture = Array.from({ length: 6 }, aFrame);
-        await repos.frameLedger.record(app, 'first', capture, 1_000);
-        await repos.frameLedger.record(app, 'other', Array.from({ length: 6 }, aFrame), 1_000);
-        const resent = capture.map((f) => ({ digest: hex(32), perceptualHash: flip(f.perceptualHash, [[4, 9]]) }));
-        const view = await ledgerFor(repos.frameLedger, app, resent);
+        const frames = Array.from({ length: 6 }, aFrame);
+        await repos.frameLedger.record(app, capture('first'), frames, 1_000);
+        await repos.frameLedger.record(app, capture('other'), Array.from({ length: 6 }, aFrame), 1_000);
+        const resent = frames.map((f) => ({ digest: hex(32), perceptualHash: flip(f.perceptualHash, [[4, 9]]) }));
+        const view = await ledgerFor(repos.frameLedger, app, 'a new session', resent);
         const hashes = resent.map((f) => f.perceptualHash);
         expect(view.longestReplay(hashes, 4 / 256)).toEqual({ frames: 6, captureId: 'first' });
         // The same frames in another order re-send only the longest ordered part.
         expect(view.longestReplay([...hashes.slice(3), ...hashes.slice(0, 3)], 4 / 256).frames).toBe(3);
+        // The session that made it is trying again: its hashes are not compared, its bytes still are.
+        const own = await ledgerFor(repos.frameLedger, app, 'session of first', [...resent, frames[0]!]);
+        expect(own.longestReplay(hashes, 4 / 256)).toEqual({ frames: 0 });
+        expect(own.hasDigest(frames[0]!.digest)).toBe(true);
       });
 
       it('does not return a hash 40 bits away, with every word changed', async () => {
         const app = await newApp();
         const recorded = aFrame();
-        await repos.frameLedger.record(app, 'cap', [recorded], 1_000);
+        await repos.frameLedger.record(app, capture('cap'), [recorded], 1_000);
         const far = flip(
           recorded.perceptualHash,
           Array.from({ length: 8 }, (_, w) => [0, 7, 13, 22, 30].map((b): [number, number] => [w, b])).flat(),
@@ -259,15 +270,16 @@ for (const dialect of DIALECTS) {
         const [mine, theirs] = [await newApp(), await newApp()];
         const shared = aFrame();
         const onlyTheirs = aFrame();
-        await repos.frameLedger.record(theirs, 'cap', [shared, onlyTheirs], 1_000);
+        await repos.frameLedger.record(theirs, capture('cap'), [shared, onlyTheirs], 1_000);
         expect(await repos.frameLedger.candidates(mine, [shared, onlyTheirs])).toEqual([]);
-        const view = await ledgerFor(repos.frameLedger, mine, [shared]);
+        const view = await ledgerFor(repos.frameLedger, mine, 'a new session', [shared]);
         expect(view.hasDigest(shared.digest)).toBe(false);
         expect(view.longestReplay([shared.perceptualHash], 7 / 256)).toEqual({ frames: 0 });
         // The same frame recorded by both tenants is two entries: each sees its own.
-        await repos.frameLedger.record(mine, 'cap', [shared], 2_000);
+        await repos.frameLedger.record(mine, capture('cap'), [shared], 2_000);
         expect(await repos.frameLedger.candidates(mine, [shared, onlyTheirs])).toEqual([entry(shared, 'cap')]);
-        expect(((await ledgerFor(repos.frameLedger, mine, [shared])) as MemoryFrameLedger).size).toBe(1);
+        const again = await ledgerFor(repos.frameLedger, mine, 'a new session', [shared]);
+        expect(again.longestReplay([shared.perceptualHash], 0)).toEqual({ frames: 1, captureId: 'cap' });
       });
 
       it('records a frame whose hash is not 64 hex digits by its digest only', async () => {
@@ -277,7 +289,7 @@ for (const dialect of DIALECTS) {
           { digest: hex(32), perceptualHash: 'not-a-hash' },
           { digest: hex(32), perceptualHash: hex(8) },
         ];
-        await repos.frameLedger.record(app, 'cap', odd, 1_000);
+        await repos.frameLedger.record(app, capture('cap'), odd, 1_000);
         const rows = await db.database.db
           .selectFrom('liveness_frame_ledger')
           .selectAll()
@@ -292,7 +304,7 @@ for (const dialect of DIALECTS) {
       it('stores the words unsigned (a word with its top bit set)', async () => {
         const app = await newApp();
         const recorded = { digest: hex(32), perceptualHash: `ffffffff${hex(28)}` };
-        await repos.frameLedger.record(app, 'cap', [recorded], 1_000);
+        await repos.frameLedger.record(app, capture('cap'), [recorded], 1_000);
         const row = await db.database.db
           .selectFrom('liveness_frame_ledger')
           .select('w0')
@@ -316,9 +328,9 @@ for (const dialect of DIALECTS) {
       it('keeps one entry per frame: recording it again refreshes its time, also within one capture', async () => {
         const app = await newApp();
         const f = aFrame();
-        await repos.frameLedger.record(app, 'first', [aFrame(), f, f], 1_000);
-        await repos.frameLedger.record(app, 'second', [f], 3_000);
-        await repos.frameLedger.record(app, 'third', [f], 2_000); // an older write never moves it back
+        await repos.frameLedger.record(app, capture('first'), [aFrame(), f, f], 1_000);
+        await repos.frameLedger.record(app, capture('second'), [f], 3_000);
+        await repos.frameLedger.record(app, capture('third'), [f], 2_000); // an older write never moves it back
         const rows = await db.database.db
           .selectFrom('liveness_frame_ledger')
           .select(['created_at', 'capture_id', 'frame_index'])
@@ -334,8 +346,8 @@ for (const dialect of DIALECTS) {
       it('forgets frames recorded before the retention bound', async () => {
         const app = await newApp();
         const [old, recent] = [aFrame(), aFrame()];
-        await repos.frameLedger.record(app, 'cap', [old], 10_000);
-        await repos.frameLedger.record(app, 'cap', [recent], 20_000);
+        await repos.frameLedger.record(app, capture('cap'), [old], 10_000);
+        await repos.frameLedger.record(app, capture('cap'), [recent], 20_000);
         // Other suites' rows are all older: count only this test's.
         expect(await repos.frameLedger.purgeBefore(15_000)).toBeGreaterThanOrEqual(1);
         expect(await repos.frameLedger.candidates(app, [old, recent])).toEqual([entry(recent, 'cap')]);
@@ -351,8 +363,8 @@ for (const dialect of DIALECTS) {
           perceptualHash: `00000000${hex(28)}`,
         }));
         const oldest = crowd[0]!;
-        await repos.frameLedger.record(app, 'cap', [oldest], 500_000);
-        await repos.frameLedger.record(app, 'cap', crowd.slice(1), 600_000);
+        await repos.frameLedger.record(app, capture('cap'), [oldest], 500_000);
+        await repos.frameLedger.record(app, capture('cap'), crowd.slice(1), 600_000);
         const found = await repos.frameLedger.candidates(app, [
           { digest: hex(32), perceptualHash: common },
           { digest: oldest.digest, perceptualHash: '' },
@@ -397,9 +409,11 @@ describe.each(DIALECTS)('migrations 0010 and 0011 on $name', (dialect) => {
         VALUES (${app.sdkId}, ${old.digest}, ${old.perceptualHash}, 1)`.execute(database.db);
       expect(await migrate(database)).toEqual(['0011_frame_ledger_capture']);
       // It stands alone: a capture of its own frame.
-      expect(await repos.frameLedger.candidates(app.sdkId, [old])).toEqual([entry(old, `digest:${old.digest}`)]);
+      expect(await repos.frameLedger.candidates(app.sdkId, [old])).toEqual([
+        { ...old, captureId: `digest:${old.digest}`, sessionId: null, index: 0 },
+      ]);
       const f = aFrame();
-      await repos.frameLedger.record(app.sdkId, 'cap', [f], 1);
+      await repos.frameLedger.record(app.sdkId, capture('cap'), [f], 1);
       expect(await repos.frameLedger.candidates(app.sdkId, [f])).toEqual([entry(f, 'cap')]);
       expect(await migrate(database)).toEqual([]);
     } finally {

@@ -199,12 +199,12 @@ export class MemorySessionStore {
 
   /** The ledger without the word index: every frame of the app is a candidate (the caller tests the distance). */
   readonly frameLedger: FrameLedgerRepository = {
-    record: async (appId, captureId, frames, at) =>
-      void this.ledgerRows.push(...frames.map((f, index) => ({ ...f, captureId, index, appId, at }))),
+    record: async (appId, capture, frames, at) =>
+      void this.ledgerRows.push(
+        ...frames.map((f, index) => ({ ...f, captureId: capture.id, sessionId: capture.sessionId, index, appId, at })),
+      ),
     candidates: async (appId) =>
-      this.ledgerRows
-        .filter((r) => r.appId === appId)
-        .map((r) => ({ digest: r.digest, perceptualHash: r.perceptualHash, captureId: r.captureId, index: r.index })),
+      this.ledgerRows.filter((r) => r.appId === appId).map(({ appId: _, at: __, ...entry }) => entry),
     purgeBefore: async (before) => {
       const kept = this.ledgerRows.filter((r) => r.at >= before);
       const purged = this.ledgerRows.length - kept.length;

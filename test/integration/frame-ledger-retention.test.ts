@@ -45,11 +45,11 @@ describe('frame ledger retention in maintenance', () => {
     const { app } = await c.apps.create('ledger');
     const [old, kept] = [aFrame(), aFrame()];
     const now = c.now();
-    await c.repos.frameLedger.record(app.sdkId, 'old', [old], now - 3 * DAY);
-    await c.repos.frameLedger.record(app.sdkId, 'kept', [kept], now - 1 * DAY);
+    await c.repos.frameLedger.record(app.sdkId, { id: 'old', sessionId: 's' }, [old], now - 3 * DAY);
+    await c.repos.frameLedger.record(app.sdkId, { id: 'kept', sessionId: 's' }, [kept], now - 1 * DAY);
     await runMaintenance(c);
     expect(await c.repos.frameLedger.candidates(app.sdkId, [old, kept])).toEqual([
-      { ...kept, captureId: 'kept', index: 0 },
+      { ...kept, captureId: 'kept', sessionId: 's', index: 0 },
     ]);
   });
 

@@ -145,7 +145,7 @@ async function seed(dataDir: string) {
     digest: randomBytes(32).toString('hex'),
     perceptualHash: randomBytes(32).toString('hex'),
   }));
-  await repos.frameLedger.record(app.sdkId, 'capture', ledger, 8_000);
+  await repos.frameLedger.record(app.sdkId, { id: 'capture', sessionId: 'session' }, ledger, 8_000);
 
   const pool = aPool(app.sdkId, { label: 'BLOCKLIST' });
   await pools.createPool(pool);
@@ -278,7 +278,7 @@ describe.skipIf(!withPostgres)('openidv migrate-store: SQLite + disk to PostgreS
     }
     // The replay ledger keeps its words, and each frame its capture and place: a near copy of a moved entry is
     // still found on the new store.
-    const moved = { ...seeded.ledger[3]!, captureId: 'capture', index: 3 };
+    const moved = { ...seeded.ledger[3]!, captureId: 'capture', sessionId: 'session', index: 3 };
     const near = `${moved.perceptualHash.slice(0, 63)}${moved.perceptualHash[63] === '0' ? '1' : '0'}`;
     expect(await repos.frameLedger.candidates(seeded.app.sdkId, [{ digest: 'new', perceptualHash: near }])).toEqual([
       moved,

@@ -193,8 +193,8 @@ export class ZoomLiveness {
       digest: f.analysis.digest,
       perceptualHash: f.analysis.perceptualHash,
     }));
-    const decision = decide(state, { ledger: await ledgerFor(repos.frameLedger, session.appId, hashes) });
-    await repos.frameLedger.record(session.appId, record.id, hashes, now());
+    const decision = decide(state, { ledger: await ledgerFor(repos.frameLedger, session.appId, session.id, hashes) });
+    await repos.frameLedger.record(session.appId, { id: record.id, sessionId: session.id }, hashes, now());
     const evidence = Buffer.from(
       JSON.stringify({
         liveness_type: 'ZOOM',

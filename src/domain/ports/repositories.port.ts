@@ -208,9 +208,17 @@ export interface LedgerFrame {
   perceptualHash: string;
 }
 
-/** A recorded frame and where it sat: which capture (the challenge id) and its position in that capture's stream. */
+/** The capture a ledger frame came from: its challenge, and the session that challenge served. */
+export interface LedgerCapture {
+  id: string;
+  sessionId: string;
+}
+
+/** A recorded frame and where it sat: its capture, its session, and its position in that capture's stream. */
 export interface LedgerEntry extends LedgerFrame {
   captureId: string;
+  /** Null on frames recorded before sessions were kept. */
+  sessionId: string | null;
   index: number;
 }
 
@@ -220,7 +228,7 @@ export interface LedgerEntry extends LedgerFrame {
  */
 export interface FrameLedgerRepository {
   /** Records a decided capture's frames, in stream order. */
-  record(appId: string, captureId: string, frames: LedgerFrame[], at: number): Promise<void>;
+  record(appId: string, capture: LedgerCapture, frames: LedgerFrame[], at: number): Promise<void>;
   /**
    * The app's recorded frames that could be near one of `frames`: the same digest, or a perceptual hash sharing at
    * least one of its eight 32-bit words (any hash within 7 bits of another shares at least one), for the caller's

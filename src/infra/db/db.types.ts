@@ -151,6 +151,7 @@ export interface LivenessFrameLedgerTable {
   w7: number | null;
   /** Null on rows recorded before migration 0011. */
   capture_id: string | null;
+  session_id: string | null;
   frame_index: number | null;
   created_at: number;
 }

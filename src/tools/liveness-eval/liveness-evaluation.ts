@@ -189,7 +189,9 @@ export class LivenessEvaluation {
   private async attempt(cls: AttemptClass, i: number): Promise<AttemptResult> {
     const rng = seededRng(fnv(`${this.options.seed}:${cls}:${i}`));
     const n = this.subjects.length;
-    // Bona fide: each subject twice in a row (a retry), so the ledger meets the same face again.
+    // Bona fide: each subject twice in a row in one session (a retry), so the ledger meets the same face again; every
+    // other attempt is a session of its own (a re-sent capture comes from someone else's session).
+    const session = cls === 'bona_fide' ? `${cls}:${Math.floor(i / 2)}` : `${cls}:${i}`;
     const subject = this.subjects[(cls === 'bona_fide' ? Math.floor(i / 2) : i + fnv(cls)) % n]!;
     const other = this.subjects[(this.subjects.indexOf(subject) + 1 + Math.floor(rng() * (n - 1))) % n]!;
     const challenge = createChallenge(rng, 1_000_000);
@@ -279,7 +281,7 @@ export class LivenessEvaluation {
       }
     }
     const live: Challenge = { ...challenge, steps: plan };
-    const result = await this.stream(cls, subject.id, live, source, rng, record);
+    const result = await this.stream(cls, subject.id, session, live, source, rng, record);
     if (record && result.decision === 'APPROVE') this.bonaFide.push(record);
     return result;
   }
@@ -287,6 +289,7 @@ export class LivenessEvaluation {
   private async stream(
     cls: AttemptClass,
     subject: string,
+    session: string,
     challenge: Challenge,
     source: FrameSource,
     rng: () => number,
@@ -314,14 +317,14 @@ export class LivenessEvaluation {
     }
     const start = performance.now();
     const decision = decide(state, {
-      ledger: this.ledger,
+      ledger: this.ledger.view(session),
       ...(this.options.thresholds && { thresholds: this.options.thresholds }),
     });
     const decideMs = performance.now() - start;
     // The server keeps every capture it decided on.
     this.ledger.record(
       ledgerEntries(
-        challenge.id,
+        { id: challenge.id, sessionId: session },
         state.frames.map((f) => f.analysis),
       ),
     );

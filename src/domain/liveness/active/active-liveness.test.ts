@@ -272,13 +272,14 @@ describe('active liveness decision', () => {
     const subject: Subject = { kind: 'head', embedding: identity(rng), noise };
     const first = run(createChallenge(rng, 0), subject, rng);
     expect(decide(first).result).toBe('APPROVE');
-    const ledger = new MemoryFrameLedger();
-    ledger.record(
+    const memory = new MemoryFrameLedger();
+    memory.record(
       ledgerEntries(
-        first.challenge.id,
+        { id: first.challenge.id, sessionId: 'earlier session' },
         first.frames.map((f) => f.analysis),
       ),
     );
+    const ledger = memory.view('this session');
 
     // The same bytes again.
     const again = run(createChallenge(rng, 0), subject, rng);
@@ -296,6 +297,11 @@ describe('active liveness decision', () => {
       f.analysis = { ...f.analysis, perceptualHash: first.frames[i % first.frames.length]!.analysis.perceptualHash };
     });
     expect(decide(reencoded, { ledger }).result).toBe('REJECT');
+    // Within the session that made the first capture, the same hashes are the person's own retry; the same bytes
+    // are still refused.
+    const own = memory.view('earlier session');
+    expect(subCheck(decide(reencoded, { ledger: own }), 'frame_ledger').pass).toBe(true);
+    expect(subCheck(decide(again, { ledger: own }), 'frame_ledger').pass).toBe(false);
 
     // A frame sent twice within one capture.
     const dup = run(createChallenge(rng, 0), subject, rng);

@@ -2,9 +2,12 @@
 // re-encoded ones by perceptual hash, matched to ONE earlier capture in its order. A still face in a still room
 // hashes alike from one attempt to the next, so a share of near frames cannot tell a retry from a re-sent capture
 // (a stand-in's retries reached 76% within 4 bits); a retry is a new trajectory, though, and its near frames do
-// not line up one to one, in order, with a single earlier capture the way a re-sent one's do.
+// not line up one to one, in order, with a single earlier capture the way a re-sent one's do. A session's own
+// earlier attempts are left out of that comparison: they are the same person trying again in the same scene, with
+// a new plan 17 times in 18 and, in 1 of 18, the same moves, which only a finer test than a frame hash could tell
+// from a re-send; a re-send of the session's own attempt would only repeat what was already judged.
 
-import type { FrameLedgerRepository, LedgerEntry, LedgerFrame } from '../../ports/repositories.port.js';
+import type { FrameLedgerRepository, LedgerCapture, LedgerEntry, LedgerFrame } from '../../ports/repositories.port.js';
 
 /** A hex hash as 32-bit words (the last one zero-padded), for fast comparison. */
 function words(hex: string): Uint32Array {
@@ -70,13 +73,14 @@ export function longestChain(pairs: [number, number][]): number {
 
 interface Entry {
   captureId: string;
+  sessionId: string | null;
   index: number;
   length: number;
   words: Uint32Array;
 }
 
 /** An in-memory ledger: a set of digests and a linear scan of hashes (the evaluator's, and a fetched view). */
-export class MemoryFrameLedger implements FrameLedgerView {
+export class MemoryFrameLedger {
   private readonly digests = new Set<string>();
   private readonly entries: Entry[] = [];
 
@@ -87,6 +91,7 @@ export class MemoryFrameLedger implements FrameLedgerView {
       if (isHex(f.perceptualHash))
         this.entries.push({
           captureId: f.captureId,
+          sessionId: f.sessionId,
           index: f.index,
           length: f.perceptualHash.length,
           words: words(f.perceptualHash),
@@ -98,16 +103,21 @@ export class MemoryFrameLedger implements FrameLedgerView {
     return this.entries.length;
   }
 
-  hasDigest(digest: string): boolean {
-    return this.digests.has(digest);
+  /** The ledger as a capture of `sessionId` is judged against: every digest, other sessions' hashes. */
+  view(sessionId: string): FrameLedgerView {
+    return {
+      hasDigest: (digest) => this.digests.has(digest),
+      longestReplay: (hashes, maxDistance) => this.longestReplay(hashes, maxDistance, sessionId),
+    };
   }
 
-  longestReplay(hashes: string[], maxDistance: number): ReplayMatch {
+  private longestReplay(hashes: string[], maxDistance: number, sessionId: string): ReplayMatch {
     const pairs = new Map<string, [number, number][]>();
     hashes.forEach((hash, i) => {
       if (!isHex(hash)) return;
       const w = words(hash);
       for (const e of this.entries) {
+        if (e.sessionId === sessionId) continue;
         if (e.length !== hash.length || wordDistance(w, e.words, hash.length * 4) > maxDistance) continue;
         const list = pairs.get(e.captureId) ?? [];
         list.push([i, e.index]);
@@ -123,9 +133,15 @@ export class MemoryFrameLedger implements FrameLedgerView {
   }
 }
 
-/** A decided capture's frames as ledger entries: the challenge id and each frame's place in the stream. */
-export function ledgerEntries(captureId: string, frames: LedgerFrame[]): LedgerEntry[] {
-  return frames.map((f, index) => ({ digest: f.digest, perceptualHash: f.perceptualHash, captureId, index }));
+/** A decided capture's frames as ledger entries: its capture and session, and each frame's place in the stream. */
+export function ledgerEntries(capture: LedgerCapture, frames: LedgerFrame[]): LedgerEntry[] {
+  return frames.map((f, index) => ({
+    digest: f.digest,
+    perceptualHash: f.perceptualHash,
+    captureId: capture.id,
+    sessionId: capture.sessionId,
+    index,
+  }));
 }
 
 /**
@@ -135,9 +151,10 @@ export function ledgerEntries(captureId: string, frames: LedgerFrame[]): LedgerE
 export async function ledgerFor(
   repo: FrameLedgerRepository,
   appId: string,
+  sessionId: string,
   frames: LedgerFrame[],
 ): Promise<FrameLedgerView> {
   const ledger = new MemoryFrameLedger();
   ledger.record(await repo.candidates(appId, frames));
-  return ledger;
+  return ledger.view(sessionId);
 }

@@ -1,6 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.js';
-import type { FrameLedgerRepository, LedgerEntry, LedgerFrame } from '../../../domain/ports/repositories.port.js';
+import type {
+  FrameLedgerRepository,
+  LedgerCapture,
+  LedgerEntry,
+  LedgerFrame,
+} from '../../../domain/ports/repositories.port.js';
 import type { DB, LivenessFrameLedgerTable } from '../db.types.js';
 
 const WORDS = ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7'] as const;
@@ -26,6 +31,7 @@ interface Row {
   digest: string;
   phash: string;
   capture_id: string | null;
+  session_id: string | null;
   frame_index: number | null;
 }
 
@@ -34,6 +40,7 @@ const toEntry = (r: Row): LedgerEntry => ({
   digest: r.digest,
   perceptualHash: r.phash,
   captureId: r.capture_id ?? `digest:${r.digest}`,
+  sessionId: r.session_id,
   index: Number(r.frame_index ?? 0),
 });
 
@@ -43,7 +50,7 @@ export class KyselyFrameLedgerRepository implements FrameLedgerRepository {
     private readonly dialect: Dialect,
   ) {}
 
-  async record(appId: string, captureId: string, frames: LedgerFrame[], at: number): Promise<void> {
+  async record(appId: string, capture: LedgerCapture, frames: LedgerFrame[], at: number): Promise<void> {
     // One row per digest (its first place in the stream): PostgreSQL refuses an upsert that touches the same row
     // twice in one statement. Bytes seen before keep the capture they were first seen in.
     const first = new Map<string, LedgerFrame & { index: number }>();
@@ -64,7 +71,8 @@ export class KyselyFrameLedgerRepository implements FrameLedgerRepository {
           w5: w?.[5] ?? null,
           w6: w?.[6] ?? null,
           w7: w?.[7] ?? null,
-          capture_id: captureId,
+          capture_id: capture.id,
+          session_id: capture.sessionId,
           frame_index: f.index,
           created_at: at,
         };
@@ -90,7 +98,7 @@ export class KyselyFrameLedgerRepository implements FrameLedgerRepository {
       // Exact copies first, uncapped beyond the frames asked about (the digest is unique per app).
       const exact = await this.db
         .selectFrom('liveness_frame_ledger')
-        .select(['digest', 'phash', 'capture_id', 'frame_index'])
+        .select(['digest', 'phash', 'capture_id', 'session_id', 'frame_index'])
         .where('app_id', '=', appId)
         .where('digest', 'in', digests)
         .execute();
@@ -105,7 +113,7 @@ export class KyselyFrameLedgerRepository implements FrameLedgerRepository {
       const branch = (w: Word, k: number) =>
         this.db
           .selectFrom('liveness_frame_ledger')
-          .select(['digest', 'phash', 'capture_id', 'frame_index', 'created_at'])
+          .select(['digest', 'phash', 'capture_id', 'session_id', 'frame_index', 'created_at'])
           .where('app_id', '=', appId)
           .where(w, 'in', [...new Set(words.map((x) => x[k]!))]);
       let query = branch('w0', 0);
@@ -113,8 +121,15 @@ export class KyselyFrameLedgerRepository implements FrameLedgerRepository {
       const nearest = (db: Kysely<DB>) =>
         db
           .selectFrom(query.as('near'))
-          .select((eb) => ['digest', 'phash', 'capture_id', 'frame_index', eb.fn.max('created_at').as('latest')])
-          .groupBy(['digest', 'phash', 'capture_id', 'frame_index'])
+          .select((eb) => [
+            'digest',
+            'phash',
+            'capture_id',
+            'session_id',
+            'frame_index',
+            eb.fn.max('created_at').as('latest'),
+          ])
+          .groupBy(['digest', 'phash', 'capture_id', 'session_id', 'frame_index'])
           .orderBy('latest', 'desc')
           .orderBy('digest')
           .limit(room)
