@@ -233,6 +233,34 @@ describe('active liveness decision', () => {
     }
   });
 
+  it('lets a chin lift that flickers about the CENTER band end, and refuses one lifted again after the centre', () => {
+    const rng = seeded(17);
+    const subject: Subject = { kind: 'head', embedding: identity(rng), noise: 0 };
+    const posed = (yaw: number, pitch: number) => {
+      const f = frameOf(subject, POSE_FOR.CENTER, rng);
+      return { ...f, face: { ...f.face!, yawDeg: yaw, pitchDeg: pitch } };
+    };
+    const afterLift = (pitches: number[]) => {
+      const challenge = { ...createChallenge(rng, 0), steps: ['CENTER', 'TURN_UP', 'TURN_LEFT', 'NEAR'] as StepKind[] };
+      const state = startTracking(challenge);
+      let t = 100;
+      const feed = (yaw: number, pitch: number) => observe(state, posed(yaw, pitch), (t += 80));
+      for (let i = 0; i < 3; i++) feed(0, 0);
+      for (let i = 0; i < 5; i++) feed(0, 3 * i);
+      expect(feed(0, 13).nextStep).toBe('TURN_LEFT');
+      for (const p of pitches) feed(0, p);
+      feed(25, 2);
+      feed(26, 1);
+      return state;
+    };
+    // 11.8° reads as CENTER, 12.6° as TURN_UP: the same held lift, not a new move.
+    const flicker = afterLift([11.8, 12.6, 11.9, 12.7, 12.4, 8]);
+    expect(flicker.failure).toBeUndefined();
+    expect(flicker.stepIndex).toBe(3);
+    // Down to the centre, then up again while a left turn is asked: a move the plan did not ask for.
+    expect(afterLift([2, 13, 13.5]).failure?.code).toBe('WRONG_MOVE');
+  });
+
   it('rejects a step answered late, and one met before anyone could have reacted', () => {
     const rng = seeded(8);
     const late = run(createChallenge(rng, 0), { kind: 'head', embedding: identity(rng), noise }, rng, {

@@ -11,9 +11,9 @@ export const POSE_TARGETS = Object.freeze({
   frontalDeg: 12,
   /** TURN_LEFT / TURN_RIGHT: |yaw| at least this, on the asked side. */
   yawDeg: 22,
-  /** TURN_UP: pitch at least this (the mean-face fit under-reads pitch more than yaw: tuning split, 15 missed
-   * stand-ins lifting their chin 20–28°). */
-  pitchDeg: 13,
+  /** TURN_UP: pitch at least this. The mean-face fit reads about half a chin lift: stand-ins lifting 22–30° read
+   * 12.4–18° at their peak (tuning split, seed 32, median 14.5), and never above 6.6° outside that step. */
+  pitchDeg: 12,
   /** NEAR: face size at least this multiple of the CENTER size, while roughly frontal. */
   nearRatio: 1.45,
   nearMaxYawDeg: 20,
@@ -147,7 +147,11 @@ export function observe(state: TrackerState, analysis: FrameAnalysis, receivedAt
     );
   }
 
-  if (targets.includes('CENTER')) state.neutralSinceReveal = true;
+  // Back through the centre: well inside the turn targets, not just inside CENTER's band, which a chin lift that
+  // reads 12-13° straddles from frame to frame (a stand-in held up failed WRONG_MOVE on that flicker).
+  const face = analysis.face;
+  if (face && Math.abs(face.yawDeg) <= POSE_TARGETS.yawDeg / 2 && Math.abs(face.pitchDeg) <= POSE_TARGETS.pitchDeg / 2)
+    state.neutralSinceReveal = true;
   // A move the plan did not ask for: another turn reached after the reveal (not one still held from the previous
   // step, unless the head came back through the centre first).
   if (step !== 'CENTER') {
