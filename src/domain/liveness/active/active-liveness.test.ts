@@ -295,6 +295,37 @@ describe('active liveness decision', () => {
     }
   });
 
+  it('judges a turned face against the frontal anchor at the lower turned threshold, a frontal one at the strict', () => {
+    const rng = seeded(18);
+    const subject: Subject = { kind: 'head', embedding: identity(rng), noise };
+    /** An embedding at cosine `c` to the subject's. */
+    const at = (c: number) => {
+      const other = identity(rng);
+      const dot = other.reduce((sum, x, i) => sum + x * subject.embedding[i]!, 0);
+      const ortho = other.map((x, i) => x - dot * subject.embedding[i]!);
+      const n = Math.hypot(...ortho);
+      return subject.embedding.map((x, i) => c * x + Math.sqrt(1 - c * c) * (ortho[i]! / n));
+    };
+    const withCosine = (c: number, which: (yaw: number, pitch: number) => boolean) => {
+      const state = run(createChallenge(rng, 0), subject, rng);
+      let changed = 0;
+      for (const f of state.frames.slice(1)) {
+        const face = f.analysis.face!;
+        if (which(Math.abs(face.yawDeg), Math.abs(face.pitchDeg))) {
+          face.embedding = at(c);
+          changed++;
+        }
+      }
+      expect(changed).toBeGreaterThan(3);
+      return subCheck(decide(state), 'identity_consistency');
+    };
+    const turned = (yaw: number, pitch: number) => Math.max(yaw, pitch) >= 20;
+    // A turn scores lower for the same person: 0.36 turned passes, 0.36 frontal does not, 0.25 turned does not.
+    expect(withCosine(0.36, turned).pass).toBe(true);
+    expect(withCosine(0.36, (y, p) => !turned(y, p)).pass).toBe(false);
+    expect(withCosine(0.25, turned).pass).toBe(false);
+  });
+
   it('rejects byte-identical frames and frames replayed from an earlier capture', () => {
     const rng = seeded(11);
     const subject: Subject = { kind: 'head', embedding: identity(rng), noise };
