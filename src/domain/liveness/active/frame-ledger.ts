@@ -99,10 +99,6 @@ export class MemoryFrameLedger {
     }
   }
 
-  get size(): number {
-    return this.entries.length;
-  }
-
   /** The ledger as a capture of `sessionId` is judged against: every digest, other sessions' hashes. */
   view(sessionId: string): FrameLedgerView {
     return {
