@@ -244,7 +244,10 @@ describe('active liveness decision', () => {
       const challenge = { ...createChallenge(rng, 0), steps: ['CENTER', 'TURN_UP', 'TURN_LEFT', 'NEAR'] as StepKind[] };
       const state = startTracking(challenge);
       let t = 100;
-      const feed = (yaw: number, pitch: number) => observe(state, posed(yaw, pitch), (t += 80));
+      const feed = (yaw: number, pitch: number) => {
+        t += 80;
+        return observe(state, posed(yaw, pitch), t);
+      };
       for (let i = 0; i < 3; i++) feed(0, 0);
       for (let i = 0; i < 5; i++) feed(0, 3 * i);
       expect(feed(0, 13).nextStep).toBe('TURN_LEFT');
