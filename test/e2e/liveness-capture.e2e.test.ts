@@ -6,7 +6,7 @@ import { ClientApi } from '../helpers/client-api.js';
 import { hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
 import { postOversize } from '../helpers/oversize.js';
-import { type PhotoBurstKind, photoBurst } from '../helpers/photo-bursts.js';
+import { type PhotoBurstKind, photoBurst } from '../../src/tools/liveness-eval/photo-bursts.js';
 import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
 import { idvClient, signedCall, yoti } from '../helpers/yoti.js';
 

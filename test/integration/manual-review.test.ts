@@ -10,7 +10,7 @@ import { DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { type InProcess, inProcessApp } from '../helpers/in-process.js';
 import { lfwPeople } from '../helpers/lfw.js';
 import { lookAlike } from '../helpers/look-alike.js';
-import { BURST_OFFSETS, photoBurst } from '../helpers/photo-bursts.js';
+import { BURST_OFFSETS, photoBurst } from '../../src/tools/liveness-eval/photo-bursts.js';
 
 // Manual review wired into the session lifecycle, on real SQLite and PostgreSQL, the real face models and real
 // photos: a familiar face search whose best candidate (a different person) falls in the pool's review band, and a
