@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import sharp from 'sharp';
 import { createEmbeddingCodec } from '../dist/infra/crypto/embedding-codec.js';
 import { openDatabase } from '../dist/infra/db/database.js';
 import { migrate } from '../dist/infra/db/migrator.js';
@@ -88,6 +89,22 @@ try {
   });
   await signedFetch(api, app, 'POST', `/pools/${poolId}/applicants`, { applicant_id: applicant.body.id });
 
+  // Every capture must be new bytes: the server refuses a frame seen in another session before it analyses the
+  // burst, so a probe photo sent twice (the enrolled person has few photos) would time that shortcut, not the
+  // pipeline. Each capture trims a different few pixels off the photo's top-left before the burst is made.
+  let captures = 0;
+  async function freshPhoto(path) {
+    const k = captures++;
+    const image = sharp(readFileSync(path));
+    const { width, height } = await image.metadata();
+    const left = k % 16;
+    const top = Math.floor(k / 16) % 16;
+    return image
+      .extract({ left, top, width: width - left, height: height - top })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+  }
+
   async function runOne(selfie) {
     const spec = {
       requested_checks: [
@@ -101,7 +118,7 @@ try {
     await call('POST', '/consent');
     const challenge = await call('POST', '/challenges');
     if (challenge.status !== 201) throw new Error(`challenge refused: ${JSON.stringify(challenge.body)}`);
-    const burst = await photoBurst(readFileSync(selfie));
+    const burst = await photoBurst(await freshPhoto(selfie));
     // The server refuses a burst that answers its challenge sooner than the burst lasts; the margin absorbs timer
     // slack, as the page's own capture time does.
     await sleep(Math.max(burst.stillOffsetMs, ...burst.frameOffsetsMs) + 100);
