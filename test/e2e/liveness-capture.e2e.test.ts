@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PhotoBurstKind, photoBurst } from '../../src/tools/liveness-eval/photo-bursts.js';
 import { expectResponsive, watchServer } from '../helpers/attack-watch.js';
 import { ClientApi } from '../helpers/client-api.js';
 import { hasData } from '../helpers/data.js';
 import { lfwPeople } from '../helpers/lfw.js';
 import { postOversize } from '../helpers/oversize.js';
-import { type PhotoBurstKind, photoBurst } from '../helpers/photo-bursts.js';
 import { type RunningServer, startServer, type TestApp } from '../helpers/server.js';
 import { idvClient, signedCall, yoti } from '../helpers/yoti.js';
 

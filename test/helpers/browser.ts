@@ -84,9 +84,9 @@ export async function videoFromPhoto(photo: string, out: string, seconds = 2): P
 }
 
 /**
- * The stand-in for a live selfie (photo-bursts.ts says what it stands for and what not): a few seconds of the
- * photo sheared and stretched a little differently in every frame, so a burst taken from it has the non-rigid
- * landmark motion the STATIC rules ask for. `videoFromPhoto` is the attack: a still photo held to the camera.
+ * The stand-in for a live selfie (src/tools/liveness-eval/photo-bursts.ts says what it stands for and what not): a few
+ * seconds of the photo sheared and stretched a little differently in every frame, so a burst taken from it has the
+ * non-rigid landmark motion the STATIC rules ask for. `videoFromPhoto` is the attack: a still photo held to the camera.
  * Another `phase` gives other frames of the same photo (two cameras of one person never send the same bytes).
  */
 export async function standInVideoFromPhoto(photo: string, out: string, seconds = 3, phase = 0): Promise<string> {

@@ -1,5 +1,10 @@
 import { setTimeout } from 'node:timers/promises';
-import { BURST_OFFSETS, type PhotoBurst, type PhotoBurstKind, photoBurst } from './photo-bursts.js';
+import {
+  BURST_OFFSETS,
+  type PhotoBurst,
+  type PhotoBurstKind,
+  photoBurst,
+} from '../../src/tools/liveness-eval/photo-bursts.js';
 
 // The end-user capture API as the web page calls it, authenticated by the client session token.
 

@@ -1,16 +1,16 @@
-import { setTimeout } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
+import { setTimeout } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_JOB } from '../../src/domain/notifications/notifier.js';
 import { ReviewService } from '../../src/domain/review/review.service.js';
 import { createConsoleRepositories } from '../../src/infra/db/repositories/console/index.js';
 import { runMaintenance } from '../../src/runtime/maintenance.js';
+import { BURST_OFFSETS, photoBurst } from '../../src/tools/liveness-eval/photo-bursts.js';
 import { hasData } from '../helpers/data.js';
 import { DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { type InProcess, inProcessApp } from '../helpers/in-process.js';
 import { lfwPeople } from '../helpers/lfw.js';
 import { lookAlike } from '../helpers/look-alike.js';
-import { BURST_OFFSETS, photoBurst } from '../helpers/photo-bursts.js';
 
 // Manual review wired into the session lifecycle, on real SQLite and PostgreSQL, the real face models and real
 // photos: a familiar face search whose best candidate (a different person) falls in the pool's review band, and a

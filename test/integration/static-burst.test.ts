@@ -6,8 +6,8 @@ import { assessBurst, type BurstFrame } from '../../src/domain/checks/static-bur
 import type { FaceEngine } from '../../src/domain/ports/face-engine.port.js';
 import { createFaceEngine } from '../../src/infra/face/face-engine.factory.js';
 import { defaultModelsDir } from '../../src/infra/face/model-set.js';
+import { type PhotoBurstKind, photoBurst } from '../../src/tools/liveness-eval/photo-bursts.js';
 import { dataPath, hasData } from '../helpers/data.js';
-import { type PhotoBurstKind, photoBurst } from '../helpers/photo-bursts.js';
 
 // The STATIC burst rules on the real face engine and real photos: every burst a person with only a photo can
 // make (the same bytes, re-encoded and rescaled, slid, turned) fails; the non-rigid stand-in passes. The full

@@ -1,11 +1,12 @@
 import sharp from 'sharp';
 
-// STATIC bursts made from one photo at test time, for the tiers that run the real face engine. The attacks are
-// what a person with only a photo can send: the same bytes repeated, the photo re-encoded and rescaled, the photo
-// slid and turned in 2D. The stand-in is not a person: each frame is the photo sheared and stretched differently
-// (an affine warp), which moves the nose and mouth against the eyes as no 2D similarity does. It passes the STATIC
-// burst rules, which is exactly the limit docs/checks.md states (a crafted burst sent by a script is not stopped);
-// it stands for the motion of a live head only in that one respect, and says nothing about real users.
+// STATIC bursts made from one photo at test time, for the tiers that run the real face engine and for the benches that
+// send a STATIC capture (bench/pipeline.bench.mjs). The attacks are what a person with only a photo can send: the same
+// bytes repeated, the photo re-encoded and rescaled, the photo slid and turned in 2D. The stand-in is not a person:
+// each frame is the photo sheared and stretched differently (an affine warp), which moves the nose and mouth against
+// the eyes as no 2D similarity does. It passes the STATIC burst rules, which is exactly the limit docs/checks.md states
+// (a crafted burst sent by a script is not stopped); it stands for the motion of a live head only in that one respect,
+// and says nothing about real users.
 
 export type PhotoBurstKind = 'stand-in' | 'repeated' | 're-encoded' | 'slid' | 'turned';
 
