@@ -327,6 +327,19 @@ describe('active liveness decision', () => {
     expect(withCosine(0.36, turned).pass).toBe(true);
     expect(withCosine(0.36, (y, p) => !turned(y, p)).pass).toBe(false);
     expect(withCosine(0.25, turned).pass).toBe(false);
+
+    // The embedding drifting with the turn, down to 0.2 against the anchor from 20° on: each frame is still the face of
+    // the frames next to it in pose, so the chain holds.
+    const away = at(0);
+    const state = run(createChallenge(rng, 0), subject, rng);
+    for (const f of state.frames.slice(1)) {
+      const face = f.analysis.face!;
+      const phi = (Math.min(20, Math.max(Math.abs(face.yawDeg), Math.abs(face.pitchDeg))) / 20) * Math.acos(0.2);
+      face.embedding = subject.embedding.map((x, i) => Math.cos(phi) * x + Math.sin(phi) * away[i]!);
+    }
+    const drift = subCheck(decide(state), 'identity_consistency');
+    expect(Number(drift.details.find((d) => d.name === 'min_cosine')!.value)).toBeLessThan(0.3);
+    expect(drift.pass).toBe(true);
   });
 
   it('rejects byte-identical frames and frames replayed from an earlier capture', () => {

@@ -1,4 +1,5 @@
 import type { StepKind } from './challenge.js';
+import type { FrameFace } from './frame-analysis.js';
 import type { FrameLedgerView } from './frame-ledger.js';
 import { MEAN_FACE } from './mean-face.js';
 import {
@@ -25,6 +26,8 @@ export interface DecisionThresholds {
   /** The same for a frame turned at least `turnedDeg` (yaw or pitch) from the frontal anchor. */
   minIdentityCosineTurned: number;
   turnedDeg: number;
+  /** Cosine to the nearest-in-pose earlier accepted frame that also accepts a frame. */
+  minIdentityLinkCosine: number;
   /** Frames under minIdentityCosine tolerated (one blurred or badly landmarked frame is not a swap). */
   maxIdentityOutliers: number;
   /** Perceptual-hash distance at or under which a frame matches one recorded earlier. */
@@ -50,6 +53,10 @@ export const DEFAULT_THRESHOLDS: Readonly<DecisionThresholds> = Object.freeze({
   // max 0.26 turned and 0.36 frontal. At 0.42 throughout, 4 of 100 stand-ins failed at the far end of a turn.
   minIdentityCosineTurned: 0.3,
   turnedDeg: 20,
+  // A frame that fails against the anchor may still link, at the strict threshold, to the earlier frame nearest to
+  // it in pose that was accepted: a head turning is a chain of small pose steps, each one the same face; a person
+  // spliced in breaks the chain at the splice, and every later frame of theirs meets only the other's frames.
+  minIdentityLinkCosine: 0.42,
   maxIdentityOutliers: 3,
   // DCT hash, 256 bits; 7 bits is the most the ledger's index finds (a hash 7 bits away shares one of its eight
   // 32-bit words). Tuning split, seeds 31 and 32 (docs/liveness.md): re-sent captures, byte for byte or re-encoded
@@ -316,13 +323,21 @@ function identityCheck(state: TrackerState, th: DecisionThresholds): { check: Su
     };
   }
   let outliers = 0;
+  const accepted: FrameFace[] = [];
+  const poseGap = (a: FrameFace, b: FrameFace) => Math.hypot(a.yawDeg - b.yawDeg, a.pitchDeg - b.pitchDeg);
   for (const f of state.frames) {
     const face = f.analysis.face;
     if (!face) continue;
     const c = cosine(anchor.embedding, face.embedding);
     cosines.set(f.index, c);
     const turned = Math.max(Math.abs(face.yawDeg), Math.abs(face.pitchDeg)) >= th.turnedDeg;
-    if (c < (turned ? th.minIdentityCosineTurned : th.minIdentityCosine)) outliers++;
+    let same = c >= (turned ? th.minIdentityCosineTurned : th.minIdentityCosine);
+    if (!same && accepted.length > 0) {
+      const nearest = accepted.reduce((best, a) => (poseGap(a, face) < poseGap(best, face) ? a : best));
+      same = cosine(nearest.embedding, face.embedding) >= th.minIdentityLinkCosine;
+    }
+    if (same) accepted.push(face);
+    else outliers++;
   }
   const values = [...cosines.values()];
   const pass = outliers <= th.maxIdentityOutliers;
