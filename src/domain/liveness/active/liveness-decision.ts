@@ -53,9 +53,11 @@ export const DEFAULT_THRESHOLDS: Readonly<DecisionThresholds> = Object.freeze({
   // max 0.26 turned and 0.36 frontal. At 0.42 throughout, 4 of 100 stand-ins failed at the far end of a turn.
   minIdentityCosineTurned: 0.3,
   turnedDeg: 20,
-  // A frame that fails against the anchor may still link, at the strict threshold, to the earlier frame nearest to
-  // it in pose that was accepted: a head turning is a chain of small pose steps, each one the same face; a person
-  // spliced in breaks the chain at the splice, and every later frame of theirs meets only the other's frames.
+  // A turned frame that fails against the anchor may still link, at the strict threshold, to the accepted frame
+  // nearest to it in pose: a head turning is a chain of small pose steps, each one the same face; a person spliced
+  // in breaks the chain at the splice, and every later frame of theirs meets only the other's frames. (Tuning,
+  // seed 34: with frontal frames allowed to link too, a lookalike at 0.39-0.41 to the anchor came in frontal,
+  // linked once at 0.42 and carried every frame of theirs after it.)
   minIdentityLinkCosine: 0.42,
   maxIdentityOutliers: 3,
   // DCT hash, 256 bits; 7 bits is the most the ledger's index finds (a hash 7 bits away shares one of its eight
@@ -332,7 +334,9 @@ function identityCheck(state: TrackerState, th: DecisionThresholds): { check: Su
     cosines.set(f.index, c);
     const turned = Math.max(Math.abs(face.yawDeg), Math.abs(face.pitchDeg)) >= th.turnedDeg;
     let same = c >= (turned ? th.minIdentityCosineTurned : th.minIdentityCosine);
-    if (!same && accepted.length > 0) {
+    // Only a turned frame may link: a frontal one is compared with the frontal anchor as it is, and a lookalike
+    // coming in frontal would otherwise lend the chain to every frame of theirs after it.
+    if (!same && turned && accepted.length > 0) {
       const nearest = accepted.reduce((best, a) => (poseGap(a, face) < poseGap(best, face) ? a : best));
       same = cosine(nearest.embedding, face.embedding) >= th.minIdentityLinkCosine;
     }
