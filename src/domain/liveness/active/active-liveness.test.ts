@@ -322,7 +322,7 @@ describe('active liveness decision', () => {
       expect(changed).toBeGreaterThan(3);
       return subCheck(decide(state), 'identity_consistency');
     };
-    const turned = (yaw: number, pitch: number) => Math.max(yaw, pitch) >= 20;
+    const turned = (yaw: number, pitch: number) => yaw >= 20 || pitch >= 12;
     // A turn scores lower for the same person: 0.36 turned passes, 0.36 frontal does not, 0.25 turned does not.
     expect(withCosine(0.36, turned).pass).toBe(true);
     expect(withCosine(0.36, (y, p) => !turned(y, p)).pass).toBe(false);

@@ -23,9 +23,11 @@ export interface DecisionThresholds {
   minParallax: number;
   /** Embedder cosine to the anchor frame; a frame under it counts as another person. */
   minIdentityCosine: number;
-  /** The same for a frame turned at least `turnedDeg` (yaw or pitch) from the frontal anchor. */
+  /** The same for a frame turned from the frontal anchor: |yaw| at least `turnedYawDeg` or pitch at least
+   * `turnedPitchDeg` (the pose fit reads about half a chin lift, step-tracker.ts). */
   minIdentityCosineTurned: number;
-  turnedDeg: number;
+  turnedYawDeg: number;
+  turnedPitchDeg: number;
   /** Cosine to the nearest-in-pose earlier accepted frame that also accepts a frame. */
   minIdentityLinkCosine: number;
   /** Frames under minIdentityCosine tolerated (one blurred or badly landmarked frame is not a swap). */
@@ -52,7 +54,9 @@ export const DEFAULT_THRESHOLDS: Readonly<DecisionThresholds> = Object.freeze({
   // (seeds 32, 33): the stand-ins' frames turned 20° or more, p1 0.35 (median 0.70); another person spliced in,
   // max 0.26 turned and 0.36 frontal. At 0.42 throughout, 4 of 100 stand-ins failed at the far end of a turn.
   minIdentityCosineTurned: 0.3,
-  turnedDeg: 20,
+  turnedYawDeg: 20,
+  // The TURN_UP target: a stand-in holding its chin up, read 16°, was judged frontal at 0.40 (tuning, seed 34).
+  turnedPitchDeg: 12,
   // A turned frame that fails against the anchor may still link, at the strict threshold, to the accepted frame
   // nearest to it in pose: a head turning is a chain of small pose steps, each one the same face; a person spliced
   // in breaks the chain at the splice, and every later frame of theirs meets only the other's frames. (Tuning,
@@ -332,7 +336,7 @@ function identityCheck(state: TrackerState, th: DecisionThresholds): { check: Su
     if (!face) continue;
     const c = cosine(anchor.embedding, face.embedding);
     cosines.set(f.index, c);
-    const turned = Math.max(Math.abs(face.yawDeg), Math.abs(face.pitchDeg)) >= th.turnedDeg;
+    const turned = Math.abs(face.yawDeg) >= th.turnedYawDeg || face.pitchDeg >= th.turnedPitchDeg;
     let same = c >= (turned ? th.minIdentityCosineTurned : th.minIdentityCosine);
     // Only a turned frame may link: a frontal one is compared with the frontal anchor as it is, and a lookalike
     // coming in frontal would otherwise lend the chain to every frame of theirs after it.
