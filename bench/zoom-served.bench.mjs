@@ -46,6 +46,8 @@ async function session() {
     clientFetch(api, created.session_id, created.client_session_token, method, path, form);
   await call('POST', '/consent');
   return {
+    id: created.session_id,
+    finish: () => call('POST', '/finish'),
     challenge: () => call('POST', '/challenges'),
     zoomFrame(challengeId, nonce, image) {
       const form = new FormData();
@@ -54,6 +56,22 @@ async function session() {
       return call('POST', `/challenges/${challengeId}/frames`, form);
     },
   };
+}
+
+/** Why a stand-in was not passed: the page only hears NOT_CONFIRMED, the relying party's report names the test. */
+async function whyNotPassed(s) {
+  await s.finish();
+  for (let i = 0; i < 500; i++) {
+    const result = (await signedFetch(api, app, 'GET', `/sessions/${s.id}`)).body;
+    if (result.state === 'COMPLETED') {
+      const auth = result.checks
+        .find((c) => c.type === 'LIVENESS')
+        .report.breakdown.find((b) => b.sub_check === 'liveness_auth');
+      return auth.details.find((d) => d.name === 'reason')?.value ?? auth.result;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return 'session not completed';
 }
 
 const q = (values, p) =>
@@ -77,7 +95,10 @@ try {
     for (let i = 0; i < attempts; i++) {
       const rng = seededRng(seed * 1000 + i + cls.length * 7919);
       const subject = subjects[(i + cls.length) % subjects.length];
-      const r = await streamAttempt(await session(), SOURCES[cls](subject, rng));
+      const s = await session();
+      const r = await streamAttempt(s, SOURCES[cls](subject, rng));
+      if (cls === 'head' && r.body.state !== 'PASSED')
+        console.log(`  head attempt ${i} (${subject.id}) not passed: ${await whyNotPassed(s)}`);
       const key = r.status === 200 ? `${r.body.state}${r.body.reason ? `:${r.body.reason}` : ''}` : `HTTP ${r.status}`;
       outcomes[key] = (outcomes[key] ?? 0) + 1;
       frames.push(...r.roundTripMs.slice(0, -1));
