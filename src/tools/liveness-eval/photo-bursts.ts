@@ -1,4 +1,5 @@
-import sharp from 'sharp';
+import { DEFAULT_DECODE_LIMITS } from '../../config/image-limits.js';
+import { openImage } from '../../infra/image/image-decoder.js';
 
 // STATIC bursts made from one photo at test time, for the tiers that run the real face engine and for the benches that
 // send a STATIC capture (bench/pipeline.bench.mjs). The attacks are what a person with only a photo can send: the same
@@ -26,7 +27,8 @@ const SHEAR = [0.16, -0.12, 0, 0.18, -0.14];
 const STRETCH = [0.1, -0.08, 0, 0.12, -0.08];
 
 async function frame(base: Buffer, kind: PhotoBurstKind, i: number): Promise<Buffer> {
-  const img = sharp(base);
+  // Through the decoder door like every other read of image bytes (image-decoder.test.ts).
+  const img = (await openImage(base, { limits: DEFAULT_DECODE_LIMITS, failOn: 'truncated' })).image;
   switch (kind) {
     case 'repeated':
       return base;
@@ -61,7 +63,8 @@ async function frame(base: Buffer, kind: PhotoBurstKind, i: number): Promise<Buf
 
 /** A burst of `kind` from one photo (brought to 640 px wide first, as the capture page's frames are). */
 export async function photoBurst(photo: Buffer, kind: PhotoBurstKind = 'stand-in'): Promise<PhotoBurst> {
-  const base = await sharp(photo).rotate().resize(640).jpeg({ quality: 92 }).toBuffer();
+  const opened = await openImage(photo, { limits: DEFAULT_DECODE_LIMITS, failOn: 'truncated' });
+  const base = await opened.image.resize(640).jpeg({ quality: 92 }).toBuffer();
   const all = await Promise.all(BURST_OFFSETS.map((_, i) => frame(base, kind, i)));
   return {
     image: all[STILL]!,
