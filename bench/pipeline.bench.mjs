@@ -15,7 +15,7 @@ import { openDatabase } from '../dist/infra/db/database.js';
 import { migrate } from '../dist/infra/db/migrator.js';
 import { photoBurst } from '../dist/tools/liveness-eval/photo-bursts.js';
 import { benchDataDir, createApp, startServer } from './lib/server.mjs';
-import { clientFetch, percentile, signedFetch } from './lib/signed.mjs';
+import { clientFetch, completedSession, percentile, signedFetch } from './lib/signed.mjs';
 import { createFaceGenerator } from './search-data.mjs';
 
 const { values } = parseArgs({
@@ -136,22 +136,19 @@ try {
     }
     const t0 = performance.now();
     await call('POST', '/finish');
-    for (;;) {
-      const result = (await signedFetch(api, app, 'GET', `/sessions/${created.session_id}`)).body;
-      if (result.state === 'COMPLETED') {
-        const ffs = result.checks.find((c) => c.type === 'FAMILIAR_FACE_SEARCH');
-        const liveness = result.checks.find((c) => c.type === 'LIVENESS').report;
-        const failed = liveness.breakdown
-          .filter((b) => b.result !== 'PASS')
-          .map((b) => `${b.sub_check}: ${b.details.find((d) => d.name === 'reason')?.value ?? b.result}`);
-        return {
-          ms: performance.now() - t0,
-          reason: ffs.report.recommendation.reason ?? 'APPROVE',
-          liveness: [liveness.recommendation.value, ...failed].join('; '),
-        };
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    const result = await completedSession(api, app, created.session_id);
+    if (!result) throw new Error(`session ${created.session_id} did not complete`);
+    const ms = performance.now() - t0;
+    const ffs = result.checks.find((c) => c.type === 'FAMILIAR_FACE_SEARCH');
+    const liveness = result.checks.find((c) => c.type === 'LIVENESS').report;
+    const failed = liveness.breakdown
+      .filter((b) => b.result !== 'PASS')
+      .map((b) => `${b.sub_check}: ${b.details.find((d) => d.name === 'reason')?.value ?? b.result}`);
+    return {
+      ms,
+      reason: ffs.report.recommendation.reason ?? 'APPROVE',
+      liveness: [liveness.recommendation.value, ...failed].join('; '),
+    };
   }
 
   const warm = await runOne(photo(enrolled, 1)); // loads the index and warms the models

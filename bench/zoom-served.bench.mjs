@@ -15,7 +15,7 @@ import {
 } from '../dist/tools/liveness-eval/served-attempt.js';
 import { seededRng } from '../dist/tools/liveness-eval/triangle-raster.js';
 import { benchDataDir, createApp, startServer } from './lib/server.mjs';
-import { clientFetch, percentile, signedFetch } from './lib/signed.mjs';
+import { clientFetch, completedSession, percentile, signedFetch } from './lib/signed.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -61,17 +61,12 @@ async function session() {
 /** Why a stand-in was not passed: the page only hears NOT_CONFIRMED, the relying party's report names the test. */
 async function whyNotPassed(s) {
   await s.finish();
-  for (let i = 0; i < 500; i++) {
-    const result = (await signedFetch(api, app, 'GET', `/sessions/${s.id}`)).body;
-    if (result.state === 'COMPLETED') {
-      const auth = result.checks
-        .find((c) => c.type === 'LIVENESS')
-        .report.breakdown.find((b) => b.sub_check === 'liveness_auth');
-      return auth.details.find((d) => d.name === 'reason')?.value ?? auth.result;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return 'session not completed';
+  const result = await completedSession(api, app, s.id, 20, 10_000);
+  if (!result) return 'session not completed';
+  const auth = result.checks
+    .find((c) => c.type === 'LIVENESS')
+    .report.breakdown.find((b) => b.sub_check === 'liveness_auth');
+  return auth.details.find((d) => d.name === 'reason')?.value ?? auth.result;
 }
 
 const q = (values, p) =>

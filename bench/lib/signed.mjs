@@ -25,3 +25,14 @@ export function clientFetch(apiUrl, sessionId, token, method, path, form) {
 export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+/** The session's result once it is COMPLETED, polled every `pollMs`; null when it is not within `timeoutMs`. */
+export async function completedSession(apiUrl, app, sessionId, pollMs = 10, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const result = (await signedFetch(apiUrl, app, 'GET', `/sessions/${sessionId}`)).body;
+    if (result.state === 'COMPLETED') return result;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  return null;
+}
