@@ -253,6 +253,10 @@ describe.skipIf(!withData)('face engine on real photos', () => {
       expect(a.rotation, file).toBe(rotation);
       expect(cosine(a.faces[0]!.embedding, upright), file).toBeGreaterThan(0.95);
     }
+    // A camera frame is known upright: no turned copy is searched, so the upside-down face is not found at all.
+    const upsideDown = await readFile(dataPath('hard-inspireface/rotate/rot_180.jpg'));
+    const asFrame = await engine.analyse(upsideDown, { upright: true, liveness: false });
+    expect([asFrame.rotation, asFrame.faces.every((f) => Math.abs(f.quality.rollDeg) < 45)]).toEqual([0, true]);
     const r0 = await embedding('hard-inspireface/bulk/r0.jpg');
     for (const file of ['r90.jpg', 'r180.jpg', 'r270.jpg']) {
       expect(cosine(await embedding('hard-inspireface/bulk', file), r0), file).toBeGreaterThan(0.95);

@@ -36,7 +36,8 @@ export function evalLivenessCommand(): Command {
     .option('--min-parallax <x>', 'override the parallax threshold', Number)
     .option('--min-identity <x>', 'override the identity cosine threshold', Number)
     .option('--probe <n>', 'first measure parallax on single turned frames of n subjects (head vs cards)', positive)
-    .option('--json <file>', 'write every attempt and the summary as JSON')
+    .option('--subjects <list>', 'comma-separated LFW names: run only the attempts on them')
+    .option('--json <file>', 'write every attempt, its per-frame evidence and the summary as JSON')
     .option('--verbose', 'print each attempt')
     .action(async (opts) => {
       const dataDir = path.resolve(
@@ -77,6 +78,12 @@ export function evalLivenessCommand(): Command {
           classes,
           fps: [lo, hi],
           seed: opts.seed,
+          ...(opts.subjects && {
+            subjects: String(opts.subjects)
+              .split(',')
+              .map((s) => s.trim()),
+          }),
+          keepEvidence: Boolean(opts.json),
           thresholds: {
             ...(opts.minParallax !== undefined && { minParallax: opts.minParallax }),
             ...(opts.minIdentity !== undefined && { minIdentityCosine: opts.minIdentity }),
@@ -85,7 +92,7 @@ export function evalLivenessCommand(): Command {
             if (!opts.verbose) return;
             const extra = `parallax ${r.parallax ?? '-'} min_cos ${r.minCosine ?? '-'} ${r.failure ?? ''} ${r.failed.join(',')} | replay ${r.replayShare.toFixed(2)}`;
             console.log(
-              `${r.cls.padEnd(20)} ${r.decision.padEnd(7)} ${String(r.frames).padStart(3)} frames ${r.plan.join('>')} ${extra}`,
+              `${r.cls.padEnd(20)} ${r.subject.padEnd(24)} ${r.decision.padEnd(7)} ${String(r.frames).padStart(3)} frames ${r.plan.join('>')} ${extra}`,
             );
           },
         });

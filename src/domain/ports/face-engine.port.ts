@@ -75,6 +75,12 @@ export interface AnalyseOptions {
   liveness?: boolean;
   /** Also return the 68 landmarks (active liveness measures head pose and parallax on them). Default false. */
   landmarks68?: boolean;
+  /**
+   * The image is known to be upright (a live camera frame): never search turned copies for faces. An upload may be
+   * sideways; a camera stream is not, and a search there finds false faces upside down in a poorly read frame.
+   * Default false.
+   */
+  upright?: boolean;
   /** Cap on faces analysed (largest first). Default 10. */
   maxFaces?: number;
   /**

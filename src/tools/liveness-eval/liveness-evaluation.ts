@@ -55,6 +55,10 @@ export interface EvaluationOptions {
   thresholds?: Partial<DecisionThresholds>;
   /** Photos to scan for usable subjects (first photo of each person). */
   maxPeople?: number;
+  /** Run only the attempts on these people (LFW names), to look again at the ones that failed. */
+  subjects?: string[];
+  /** Keep each decision's evidence (per-frame pose, cosine, targets) in the results. */
+  keepEvidence?: boolean;
   onAttempt?: (r: AttemptResult) => void;
 }
 
@@ -75,6 +79,7 @@ export interface AttemptResult {
   minCosine?: number;
   /** Share of the frames re-sending one earlier capture in its order (the frame_ledger measure). */
   replayShare: number;
+  evidence?: LivenessDecision['evidence'];
 }
 
 export interface Subject {
@@ -179,6 +184,7 @@ export class LivenessEvaluation {
     for (const cls of order) {
       for (let i = 0; i < this.options.attempts; i++) {
         const r = await this.attempt(cls, i);
+        if (!r) continue;
         results.push(r);
         this.options.onAttempt?.(r);
       }
@@ -186,13 +192,14 @@ export class LivenessEvaluation {
     return results;
   }
 
-  private async attempt(cls: AttemptClass, i: number): Promise<AttemptResult> {
+  private async attempt(cls: AttemptClass, i: number): Promise<AttemptResult | undefined> {
     const rng = seededRng(fnv(`${this.options.seed}:${cls}:${i}`));
     const n = this.subjects.length;
     // Bona fide: each subject twice in a row in one session (a retry), so the ledger meets the same face again; every
     // other attempt is a session of its own (a re-sent capture comes from someone else's session).
     const session = cls === 'bona_fide' ? `${cls}:${Math.floor(i / 2)}` : `${cls}:${i}`;
     const subject = this.subjects[(cls === 'bona_fide' ? Math.floor(i / 2) : i + fnv(cls)) % n]!;
+    if (this.options.subjects && !this.options.subjects.includes(subject.id.split('/')[0]!)) return undefined;
     const other = this.subjects[(this.subjects.indexOf(subject) + 1 + Math.floor(rng() * (n - 1))) % n]!;
     const challenge = createChallenge(rng, 1_000_000);
     const gain = 0.9 + 0.2 * rng();
@@ -348,6 +355,7 @@ export class LivenessEvaluation {
       ...(parallax !== undefined && { parallax }),
       ...(minCosine !== undefined && { minCosine }),
       replayShare: (num('frame_ledger', 'frames_resending_one_capture') ?? 0) / Math.max(1, state.frames.length),
+      ...(this.options.keepEvidence && { evidence: decision.evidence }),
     };
   }
 }

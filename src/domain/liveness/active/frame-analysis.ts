@@ -11,7 +11,8 @@ export interface FrameAnalysis {
   perceptualHash: string;
   width: number;
   height: number;
-  /** Faces found; only the largest is described below. */
+  /** People in the frame: the user's face and every other face that reads clearly away from it. Only the user's
+   * face is described below. */
   faceCount: number;
   face?: FrameFace;
 }

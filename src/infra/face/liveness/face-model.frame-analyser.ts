@@ -5,12 +5,13 @@ import type { FrameAnalysis } from '../../../domain/liveness/active/frame-analys
 import { estimatePose } from '../../../domain/liveness/active/mean-face.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../../../config/image-limits.js';
 import { openImage } from '../../image/image-decoder.js';
+import { userFace } from './user-face.js';
 
 /** Side of the grey thumbnail the perceptual hash is computed on. */
 const HASH_SIDE = 32;
 
 /**
- * One camera frame → what the active liveness engine reads: the largest face's 68 landmarks (the face engine's
+ * One camera frame → what the active liveness engine reads: the user's face's 68 landmarks (user-face.ts) (the face engine's
  * own landmark pass, returned instead of discarded), head pose from them (mean-face fit), its embedding and
  * passive score, plus the frame's SHA-256 and a perceptual hash for the replay ledger.
  */
@@ -25,8 +26,13 @@ export class FaceModelFrameAnalyser implements LivenessFrameAnalyser {
     // The hash first: analyse() may be handed the bytes with transfer in a pooled engine, and a corrupt frame
     // should fail in the face engine with its typed error, so a sharp failure here is left to it.
     const perceptualHash = await perceptualHashOf(jpeg, this.limits).catch(() => '');
-    const analysis = await this.engine.analyse(jpeg, { landmarks68: true, liveness: true, maxFaces: 3 });
-    const face = analysis.faces[0];
+    const analysis = await this.engine.analyse(jpeg, {
+      landmarks68: true,
+      liveness: true,
+      maxFaces: 3,
+      upright: true,
+    });
+    const { user: face, people } = userFace(analysis.faces);
     const landmarks = face?.landmarks68;
     const pose = landmarks && landmarks.length === 68 ? estimatePose(landmarks) : undefined;
     return {
@@ -34,7 +40,7 @@ export class FaceModelFrameAnalyser implements LivenessFrameAnalyser {
       perceptualHash,
       width: analysis.width,
       height: analysis.height,
-      faceCount: analysis.faces.length,
+      faceCount: people,
       ...(face &&
         landmarks &&
         pose && {

@@ -130,7 +130,7 @@ export class FacePipeline {
 
     const maxFaces = Math.max(0, options.maxFaces ?? this.options.maxFaces);
     let view = await this.orientedView(decoded, 0, clock);
-    if (this.options.tryRotations) view = await this.bestOrientation(decoded, view, clock);
+    if (this.options.tryRotations && !options.upright) view = await this.bestOrientation(decoded, view, clock);
 
     const faces: AnalysedFace[] = [];
     for (const box of view.boxes) {
