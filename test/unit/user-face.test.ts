@@ -1,32 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { AnalysedFace } from '../../../domain/ports/face-engine.port.js';
-import { CLEAR_FACE_NORM, userFace } from './user-face.js';
+import type { AnalysedFace } from '../../src/domain/ports/face-engine.port.js';
+import { CLEAR_FACE_NORM, userFace } from '../../src/infra/face/liveness/user-face.js';
+import { aFaceResult, aQuality } from '../helpers/records.js';
 
 // The boxes below are the shapes seen in stand-in frames (held-out seed 43): a raised hand as large as the face
 // beside it, a blurred face on a poster behind, a second box on the user's own face.
 
 function face(x: number, y: number, side: number, norm: number): AnalysedFace {
   return {
+    ...aFaceResult(1),
     box: { x, y, width: side, height: side * 1.3 },
-    landmarks: [
-      { x, y },
-      { x, y },
-      { x, y },
-      { x, y },
-      { x, y },
-    ],
-    detectorScore: 0.9,
-    quality: {
-      faceSizePx: side,
-      sharpness: 100,
-      brightness: 120,
-      clippedFraction: 0,
-      frontalness: 1,
-      yawDeg: 0,
-      rollDeg: 0,
-      embeddingNorm: norm,
-    },
-    embedding: new Float32Array(4),
+    quality: { ...aQuality(), embeddingNorm: norm },
   };
 }
 
