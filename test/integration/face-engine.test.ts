@@ -253,7 +253,7 @@ describe.skipIf(!withData)('face engine on real photos', () => {
       expect(a.rotation, file).toBe(rotation);
       expect(cosine(a.faces[0]!.embedding, upright), file).toBeGreaterThan(0.95);
     }
-    // A camera frame is known upright: no turned copy is searched, so the upside-down face is not found at all.
+    // A camera frame is known upright: no turned copy is searched, and no face is read upside down.
     const upsideDown = await readFile(dataPath('hard-inspireface/rotate/rot_180.jpg'));
     const asFrame = await engine.analyse(upsideDown, { upright: true, liveness: false });
     expect([asFrame.rotation, asFrame.faces.every((f) => Math.abs(f.quality.rollDeg) < 45)]).toEqual([0, true]);

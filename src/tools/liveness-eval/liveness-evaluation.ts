@@ -79,6 +79,7 @@ export interface AttemptResult {
   minCosine?: number;
   /** Share of the frames re-sending one earlier capture in its order (the frame_ledger measure). */
   replayShare: number;
+  /** The decision's evidence (per frame: pose, face count, cosine, targets), when asked for. */
   evidence?: LivenessDecision['evidence'];
 }
 

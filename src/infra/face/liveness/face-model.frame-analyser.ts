@@ -11,9 +11,10 @@ import { userFace } from './user-face.js';
 const HASH_SIDE = 32;
 
 /**
- * One camera frame → what the active liveness engine reads: the user's face's 68 landmarks (user-face.ts) (the face engine's
- * own landmark pass, returned instead of discarded), head pose from them (mean-face fit), its embedding and
- * passive score, plus the frame's SHA-256 and a perceptual hash for the replay ledger.
+ * One camera frame → what the active liveness engine reads: the user's face (user-face.ts) with its 68 landmarks
+ * (the face engine's own landmark pass, returned instead of discarded), head pose from them (mean-face fit), its
+ * embedding and passive score, plus the frame's SHA-256 and a perceptual hash for the replay ledger. The frame is
+ * read upright: a camera stream is never sideways.
  */
 export class FaceModelFrameAnalyser implements LivenessFrameAnalyser {
   constructor(
